@@ -1,0 +1,66 @@
+/*
+ * AWS credentials and the provider chain, in the AWS CLI's order: environment;
+ * the profile in the shared config/credentials files (static keys,
+ * credential_process, role_arn + source_profile/credential_source through STS
+ * AssumeRole); AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN; ECS container
+ * credentials; EC2 instance metadata (IMDSv2). Temporary credentials are
+ * refreshed before they expire. Secrets are wiped when freed and never logged.
+ * The environment, clock and HTTP share are injected so tests need no sleeping.
+ */
+#ifndef IAMFS_AWS_CREDS_H
+#define IAMFS_AWS_CREDS_H
+
+#include <stdbool.h>
+
+#include "aws/awserr.h"
+
+struct http_share;
+
+struct aws_creds {
+	char *access_key_id;
+	char *secret_access_key;
+	char *session_token;       /* NULL when none */
+	long long expiration;      /* unix seconds; 0 when they do not expire */
+	char source[48];           /* "env", "shared-credentials-file", "assume-role", ... */
+};
+
+/* Wipes and frees every member (NULL-safe); leaves the struct zeroed. */
+void aws_creds_cleanup(struct aws_creds *c);
+/* Deep copy into an empty dst. */
+int aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src);
+
+/* The process environment and clock, injectable. NULL members mean the real ones. */
+struct creds_env {
+	const char *(*getenv)(void *ctx, const char *name);
+	long long (*now)(void *ctx);        /* unix seconds */
+	void *ctx;
+};
+
+struct creds_options {
+	const char *profile;            /* NULL: $AWS_PROFILE, else "default" */
+	const char *sts_endpoint_url;   /* NULL: $AWS_ENDPOINT_URL_STS, $AWS_ENDPOINT_URL, regional */
+	const char *ca_bundle;          /* NULL: $AWS_CA_BUNDLE, else the system store */
+	const struct creds_env *env;    /* NULL: the real environment and clock */
+	struct http_share *share;       /* may be NULL */
+};
+
+struct creds_provider;
+
+/* Finds the first source in the chain that is configured and reads its settings
+ * (no network yet). -ENOENT with a clear err->message when no source is configured,
+ * -EINVAL for a broken profile (named in the message). Free with creds_provider_free. */
+int creds_provider_new(const struct creds_options *o, struct creds_provider **out,
+		       struct aws_error *err);
+void creds_provider_free(struct creds_provider *p);
+/* A deep copy of the current credentials into an empty out, fetched or refreshed
+ * when missing or expiring within 5 minutes. Thread-safe; one refresh at a time. */
+int creds_provider_get(struct creds_provider *p, struct aws_creds *out, struct aws_error *err);
+/* Forgets cached temporary credentials (after ExpiredToken) so the next get refreshes. */
+void creds_provider_expire(struct creds_provider *p);
+/* The region of the profile or environment (AWS_REGION, AWS_DEFAULT_REGION, the
+ * profile's region), or "" when none is set. */
+const char *creds_provider_region(const struct creds_provider *p);
+/* The profile name in use. */
+const char *creds_provider_profile(const struct creds_provider *p);
+
+#endif

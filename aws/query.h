@@ -1,0 +1,39 @@
+/*
+ * One signed Query-protocol call (POST form body, XML answer) with retries:
+ * throttling, 5xx and connection failures are retried with jittered exponential
+ * backoff inside a total time budget; 4xx errors other than throttling never.
+ * Clock, sleep and randomness are injectable for tests; on_attempt counts every
+ * HTTP request sent (for .iamfs/status).
+ */
+#ifndef IAMFS_AWS_QUERY_H
+#define IAMFS_AWS_QUERY_H
+
+#include "aws/awserr.h"
+#include "aws/buf.h"
+#include "aws/creds.h"
+#include "aws/endpoint.h"
+#include "aws/http.h"
+#include "aws/params.h"
+
+struct query_config {
+	int max_attempts;          /* 0: $AWS_MAX_ATTEMPTS or 5 */
+	long budget_ms;            /* total time for all attempts; 0: 5000 */
+	long base_delay_ms;        /* first backoff; 0: 100 */
+	long max_delay_ms;         /* cap of one backoff; 0: 2000 */
+	long long (*now_ms)(void *ctx);           /* NULL: CLOCK_MONOTONIC */
+	void (*sleep_ms)(void *ctx, long ms);     /* NULL: nanosleep */
+	unsigned (*random)(void *ctx);            /* NULL: a thread-safe PRNG */
+	void (*on_attempt)(void *ctx, const char *action);
+	void *ctx;
+	const char *user_agent;    /* not signed */
+};
+
+/* Sends params (Action first) to ep, signed with creds (NULL: unsigned, for
+ * AssumeRoleWithWebIdentity). Returns 0 with the 2xx body in resp, or -errno
+ * (aws_error_errno) with err filled from the error answer or transport failure;
+ * err->attempts counts requests sent. */
+int query_call(struct http_conn *c, const struct aws_endpoint *ep, const struct aws_creds *creds,
+	       const struct aws_params *params, const struct query_config *cfg, struct buf *resp,
+	       struct aws_error *err);
+
+#endif

@@ -1,0 +1,137 @@
+/*
+ * The account model the filesystem serves: an immutable, refcounted snapshot
+ * (struct cache_view) of every role and its rendered documents, replaced whole
+ * by each revalidation. Reads never block on the network except the lazy
+ * fetch of an AWS managed policy document (cache_fetch_managed), which fs runs
+ * on a worker thread. A refresher thread revalidates after --ttl (one GAAD
+ * chain), writes the on-disk copy, and reports what changed through the
+ * on_change callback, from its own thread, never from a caller's.
+ */
+#ifndef IAMFS_CACHE_CACHE_H
+#define IAMFS_CACHE_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "aws/awserr.h"
+#include "aws/buf.h"
+#include "aws/iam.h"
+
+enum cache_file_kind {
+	CACHE_FILE_TRUST,     /* <role>/trust.json */
+	CACHE_FILE_ROLE,      /* <role>/role.json */
+	CACHE_FILE_INLINE,    /* <role>/inline/<name>.json */
+	CACHE_FILE_ATTACHED,  /* <role>/attached/<name>.json */
+};
+
+/* One rendered document. Immutable once published; shared between views. */
+struct cache_doc {
+	int refs;                   /* atomic; cache_doc_ref / cache_doc_unref */
+	char *bytes;                /* exactly what read returns */
+	size_t len;
+	long long mtime;            /* unix seconds; changes only when bytes change */
+	unsigned long long gen;     /* content identity (hash of bytes) */
+};
+
+struct cache_inline {
+	char *name;                 /* policy name, without ".json" */
+	struct cache_doc *doc;
+};
+
+struct cache_attached {
+	char *name;                 /* policy name, without ".json" */
+	char *arn;
+	bool aws_managed;           /* read-only; doc fetched lazily */
+	struct cache_doc *doc;      /* customer managed: set; AWS managed: see cache_managed_doc */
+};
+
+struct cache_role {
+	char *name;
+	long long mtime;            /* CreateDate */
+	struct cache_doc *trust;
+	struct cache_doc *role_json;
+	struct cache_inline *inl;   /* sorted by name (bytewise) */
+	size_t ninl;
+	struct cache_attached *att; /* sorted by name (bytewise) */
+	size_t natt;
+};
+
+struct cache_view {
+	int refs;                   /* atomic */
+	struct cache_role *roles;   /* sorted by name (bytewise) */
+	size_t nroles;
+	unsigned long long serial;  /* increases with every published view */
+};
+
+struct cache_change {
+	enum {
+		CACHE_CHANGE_ROLE_ADDED,
+		CACHE_CHANGE_ROLE_REMOVED,
+		CACHE_CHANGE_FILE_ADDED,    /* inline/attached file appeared */
+		CACHE_CHANGE_FILE_REMOVED,
+		CACHE_CHANGE_FILE_CHANGED,  /* bytes (and so size/mtime) changed */
+	} what;
+	const char *role;
+	enum cache_file_kind kind;  /* FILE_* only */
+	const char *name;           /* INLINE/ATTACHED only, without ".json" */
+};
+
+struct cache_options {
+	const char *dir;            /* persistent cache folder (created 0700) */
+	unsigned ttl;               /* seconds */
+	bool read_only;             /* --read-only, shown in status */
+	bool dry_run;               /* --dry-run, shown in status */
+	struct iam_client *iam;     /* borrowed; outlives the cache */
+	long long (*now)(void *ctx); /* unix seconds; NULL: time() */
+	void *now_ctx;
+	/* Called from the refresher thread for each change it sees. */
+	void (*on_change)(void *ctx, const struct cache_change *ch);
+	void *on_change_ctx;
+	/* Logging is fs's: the cache reports warnings through this (may be NULL). */
+	void (*log)(void *ctx, int priority, const char *msg);
+	void *log_ctx;
+};
+
+struct cache;
+
+/* Opens the cache: serves the on-disk copy when there is one, else does the
+ * whole bulk load now (the caller has not daemonized yet). With no disk copy and
+ * IAM unreachable or refusing: returns -errno with err saying why, in a sentence.
+ * Starts no thread. */
+int cache_open(const struct cache_options *o, struct cache **out, struct aws_error *err);
+/* Starts the refresher thread (after daemonizing). A cache opened from disk
+ * revalidates at once in the background. */
+int cache_start(struct cache *c);
+/* Stops the thread and frees everything. NULL-safe. */
+void cache_close(struct cache *c);
+
+/* The current view (+1 ref); never NULL after cache_open. */
+struct cache_view *cache_view_get(struct cache *c);
+void cache_view_put(struct cache_view *v);
+const struct cache_role *cache_view_find(const struct cache_view *v, const char *role);
+const struct cache_inline *cache_role_find_inline(const struct cache_role *r, const char *name);
+const struct cache_attached *cache_role_find_attached(const struct cache_role *r,
+						      const char *name);
+void cache_doc_ref(struct cache_doc *d);
+void cache_doc_unref(struct cache_doc *d);
+
+/* AWS managed documents: cache_managed_doc returns the document (+1 ref) if it is
+ * already known, else NULL without blocking. cache_fetch_managed blocks on IAM
+ * (GetPolicy + GetPolicyVersion, once per ARN for the mount; call it from a worker
+ * thread) and returns the document (+1 ref). */
+struct cache_doc *cache_managed_doc(struct cache *c, const char *arn);
+int cache_fetch_managed(struct cache *c, const char *arn, struct cache_doc **out,
+			struct aws_error *err);
+
+/* Tells the cache the tree is being used: when the view is older than the ttl,
+ * wakes the refresher (never blocks, never more than one chain in flight). */
+void cache_touch(struct cache *c);
+/* Refetches the whole account now and waits for it (.iamfs/refresh; worker thread). */
+int cache_refresh(struct cache *c, struct aws_error *err);
+
+/* Appends the text of .iamfs/status. */
+int cache_status(struct cache *c, struct buf *out);
+/* True while IAM is unreachable and the disk copy is served. */
+bool cache_offline(struct cache *c);
+
+#endif

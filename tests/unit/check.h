@@ -1,0 +1,33 @@
+/*
+ * A minimal harness for table-driven C unit tests: CHECK records a failure
+ * with file and line and goes on; check_done prints "N passed, N failed" and
+ * returns the exit status for main.
+ */
+#ifndef IAMFS_TESTS_CHECK_H
+#define IAMFS_TESTS_CHECK_H
+
+#include <stdio.h>
+#include <string.h>
+
+void check_record(int ok, const char *file, int line, const char *expr);
+int check_done(const char *suite);
+
+#define CHECK(e) check_record(!!(e), __FILE__, __LINE__, #e)
+#define CHECK_STR(a, b)                                                                            \
+	do {                                                                                       \
+		const char *check_a_ = (a), *check_b_ = (b);                                       \
+		int check_ok_ = check_a_ && check_b_ && !strcmp(check_a_, check_b_);              \
+		if (!check_ok_)                                                                    \
+			fprintf(stderr, "  got \"%s\"\n  want \"%s\"\n",                           \
+				check_a_ ? check_a_ : "(null)", check_b_ ? check_b_ : "(null)");   \
+		check_record(check_ok_, __FILE__, __LINE__, #a " == " #b);                        \
+	} while (0)
+#define CHECK_INT(a, b)                                                                            \
+	do {                                                                                       \
+		long long check_a_ = (long long)(a), check_b_ = (long long)(b);                    \
+		if (check_a_ != check_b_)                                                          \
+			fprintf(stderr, "  got %lld want %lld\n", check_a_, check_b_);            \
+		check_record(check_a_ == check_b_, __FILE__, __LINE__, #a " == " #b);             \
+	} while (0)
+
+#endif

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what is missing, builds
+# (normal and ASan+UBSan), checks formatting, runs the C unit tests (CTest) and
+# the pytest suites against a real moto server. Exit status 0 only if all pass.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+cd "$root"
+
+"$here/setup.sh"
+
+echo "== format"
+git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror
+
+echo "== build"
+"$here/build.sh"
+IAMFS_SANITIZE=1 "$here/build.sh"
+
+echo "== unit tests"
+(cd build && ctest --output-on-failure --timeout 120)
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure --timeout 300)
+
+echo "== integration tests (moto)"
+export PYTHONDONTWRITEBYTECODE=1
+/usr/bin/python3 -m pytest tests/py -q -p no:cacheprovider -ra "$@"

@@ -1,0 +1,271 @@
+/*
+ * One signed Query-protocol call with retries. Each attempt is signed afresh
+ * (new X-Amz-Date), counted through on_attempt and sent on the caller's HTTP
+ * handle. Throttling, 429, 5xx and transport failures are retried with
+ * jittered exponential backoff, but never past the call's time budget; every
+ * other error answer is final at once.
+ */
+#include "aws/query.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "aws/iam_parse.h"
+#include "aws/sigv4.h"
+
+#define QUERY_DEFAULT_ATTEMPTS	   5
+#define QUERY_MAX_ATTEMPTS	   20
+#define QUERY_DEFAULT_BUDGET_MS	   5000L
+#define QUERY_DEFAULT_BASE_MS	   100L
+#define QUERY_DEFAULT_MAX_DELAY_MS 2000L
+#define QUERY_HEADER_MAX	   4096
+#define QUERY_DEFAULT_UA	   "iamfs/" IAMFS_VERSION
+
+/* The effective retry policy of one call, defaults filled in. */
+struct query_policy {
+	int max_attempts;
+	long budget_ms;
+	long base_ms;
+	long max_delay_ms;
+	const struct query_config *cfg;
+};
+
+static long long query_now_ms(const struct query_policy *p)
+{
+	struct timespec ts;
+
+	if (p->cfg && p->cfg->now_ms)
+		return p->cfg->now_ms(p->cfg->ctx);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void query_sleep_ms(const struct query_policy *p, long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+
+	if (p->cfg && p->cfg->sleep_ms) {
+		p->cfg->sleep_ms(p->cfg->ctx, ms);
+		return;
+	}
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static unsigned query_random(const struct query_policy *p)
+{
+	unsigned r = 0;
+
+	if (p->cfg && p->cfg->random)
+		return p->cfg->random(p->cfg->ctx);
+	/* OpenSSL's generator is thread-safe; a failure only loses the jitter. */
+	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
+		r = 0;
+	return r;
+}
+
+static int query_env_attempts(void)
+{
+	const char *s = getenv("AWS_MAX_ATTEMPTS");
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return QUERY_DEFAULT_ATTEMPTS;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 1)
+		return QUERY_DEFAULT_ATTEMPTS;
+	return v > QUERY_MAX_ATTEMPTS ? QUERY_MAX_ATTEMPTS : (int)v;
+}
+
+static void query_policy_init(struct query_policy *p, const struct query_config *cfg)
+{
+	p->cfg = cfg;
+	p->max_attempts = cfg && cfg->max_attempts > 0 ? cfg->max_attempts : query_env_attempts();
+	if (p->max_attempts > QUERY_MAX_ATTEMPTS)
+		p->max_attempts = QUERY_MAX_ATTEMPTS;
+	p->budget_ms = cfg && cfg->budget_ms > 0 ? cfg->budget_ms : QUERY_DEFAULT_BUDGET_MS;
+	p->base_ms = cfg && cfg->base_delay_ms > 0 ? cfg->base_delay_ms : QUERY_DEFAULT_BASE_MS;
+	p->max_delay_ms =
+		cfg && cfg->max_delay_ms > 0 ? cfg->max_delay_ms : QUERY_DEFAULT_MAX_DELAY_MS;
+}
+
+/* "Equal jitter": half the exponential step fixed, half random, so a retry
+ * always waits a little and concurrent clients still spread out. */
+static long query_backoff_ms(const struct query_policy *p, int attempt)
+{
+	long step = p->base_ms;
+	int i;
+
+	for (i = 1; i < attempt && step < p->max_delay_ms; i++)
+		step *= 2;
+	if (step > p->max_delay_ms)
+		step = p->max_delay_ms;
+	return step / 2 + (long)(query_random(p) % (unsigned long)(step / 2 + 1));
+}
+
+/* Header lines live in one capped buffer each, wiped afterwards (token, signature). */
+struct query_headers {
+	struct buf lines[6];
+	const char *v[7];
+	int n;
+};
+
+static int query_header_add(struct query_headers *h, const char *name, const char *value)
+{
+	struct buf *l = &h->lines[h->n];
+	int rc;
+
+	buf_init(l, QUERY_HEADER_MAX);
+	rc = buf_printf(l, "%s: %s", name, value);
+	if (rc < 0)
+		return rc;
+	h->v[h->n++] = l->data;
+	h->v[h->n] = NULL;
+	return 0;
+}
+
+static void query_headers_wipe(struct query_headers *h)
+{
+	int i;
+
+	for (i = 0; i < h->n; i++)
+		buf_wipe(&h->lines[i]);
+	h->n = 0;
+}
+
+static int query_sign(const struct aws_endpoint *ep, const struct aws_creds *creds,
+		      const struct buf *body, const char *ua, struct query_headers *h)
+{
+	struct sigv4_request r = {0};
+	char date[17];
+	struct buf auth;
+	int rc;
+
+	sigv4_amz_date((long long)time(NULL), date);
+	rc = query_header_add(h, "Content-Type", SIGV4_CONTENT_TYPE);
+	if (!rc)
+		rc = query_header_add(h, "Host", ep->host);
+	if (!rc)
+		rc = query_header_add(h, "X-Amz-Date", date);
+	if (!rc)
+		rc = query_header_add(h, "User-Agent", ua);
+	if (rc || !creds)
+		return rc;
+	if (creds->session_token)
+		rc = query_header_add(h, "X-Amz-Security-Token", creds->session_token);
+	if (rc)
+		return rc;
+	r.method = "POST";
+	r.host = ep->host;
+	r.path = ep->path[0] ? ep->path : "/";
+	r.query = "";
+	r.content_type = SIGV4_CONTENT_TYPE;
+	r.body = body->data ? body->data : "";
+	r.body_len = body->len;
+	r.amz_date = date;
+	r.region = ep->region;
+	r.service = ep->service;
+	r.session_token = creds->session_token;
+	buf_init(&auth, QUERY_HEADER_MAX);
+	rc = sigv4_authorization(&r, creds->access_key_id, creds->secret_access_key, &auth);
+	if (!rc)
+		rc = query_header_add(h, "Authorization", auth.data);
+	buf_wipe(&auth);
+	return rc;
+}
+
+/* One request. Returns 0 on a 2xx answer, 1 when the failure may be retried,
+ * or -errno when it is final. err is filled on every failure. */
+static int query_attempt(struct http_conn *c, const struct aws_endpoint *ep,
+			 const struct aws_creds *creds, const struct buf *body, const char *action,
+			 const struct query_config *cfg, struct buf *resp, struct aws_error *err)
+{
+	struct query_headers h = {.n = 0};
+	long status = 0;
+	int attempts = err->attempts;
+	int rc;
+
+	rc = query_sign(ep, creds, body,
+			cfg && cfg->user_agent ? cfg->user_agent : QUERY_DEFAULT_UA, &h);
+	if (rc < 0) {
+		aws_error_set(err, "SigningError", "cannot sign the %s request", action);
+		goto out;
+	}
+	if (cfg && cfg->on_attempt)
+		cfg->on_attempt(cfg->ctx, action);
+	err->attempts = attempts + 1;
+	rc = http_request(c, "POST", ep->url, h.v, body->data, body->len, &status, resp, err);
+	if (rc == -EIO || rc == -ETIMEDOUT) {
+		rc = 1;
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	if (status >= 200 && status < 300)
+		goto out;
+	iam_parse_error(resp->data, resp->len, status, err);
+	err->attempts = attempts + 1;
+	if (aws_code_is_throttling(err->code) || status == 429 || status >= 500)
+		rc = 1;
+	else
+		rc = aws_error_errno(err);
+out:
+	query_headers_wipe(&h);
+	return rc;
+}
+
+int query_call(struct http_conn *c, const struct aws_endpoint *ep, const struct aws_creds *creds,
+	       const struct aws_params *params, const struct query_config *cfg, struct buf *resp,
+	       struct aws_error *err)
+{
+	struct query_policy pol;
+	const char *action = aws_params_get(params, "Action");
+	struct buf body;
+	long long start, now;
+	long delay;
+	int attempt, sent, rc;
+
+	aws_error_clear(err);
+	query_policy_init(&pol, cfg);
+	buf_init(&body, 0);
+	rc = aws_params_encode(params, &body);
+	if (rc < 0) {
+		aws_error_set(err, "InvalidInput", "request parameters too large to encode");
+		goto out;
+	}
+	if (!action)
+		action = "Unknown";
+	start = query_now_ms(&pol);
+	for (attempt = 1;; attempt++) {
+		rc = query_attempt(c, ep, creds, &body, action, cfg, resp, err);
+		if (rc == 0) {
+			sent = err->attempts;
+			aws_error_clear(err);
+			err->attempts = sent;
+			break;
+		}
+		if (rc < 0)
+			break;
+		rc = aws_error_errno(err);
+		if (attempt >= pol.max_attempts)
+			break;
+		delay = query_backoff_ms(&pol, attempt);
+		now = query_now_ms(&pol);
+		if (now + delay >= start + pol.budget_ms)
+			break;
+		query_sleep_ms(&pol, delay);
+	}
+out:
+	/* Form bodies carry policy text, not secrets, but may carry a web identity token. */
+	buf_wipe(&body);
+	if (rc < 0)
+		buf_reset(resp);
+	return rc;
+}

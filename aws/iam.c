@@ -1,0 +1,775 @@
+/*
+ * The IAM client: endpoints and the credentials provider resolved once, an
+ * HTTP share, and per-action request counters under a mutex (never held across
+ * a network call). Every call takes fresh credentials, retries once after an
+ * expired token, and listing calls follow Marker/IsTruncated to the end,
+ * handing results to the caller only when the whole chain succeeded.
+ */
+#include "aws/iam.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/iam_parse.h"
+
+#define IAM_VERSION	 "2010-05-08"
+#define STS_VERSION	 "2011-06-15"
+#define IAM_DEFAULT_PAGE 1000
+#define IAM_MAX_PAGES	 100000
+#define IAM_MAX_ACTIONS	 48
+#define IAM_ACTION_MAX	 64
+#define IAM_MAX_FILTERS	 8
+
+struct iam_count {
+	char action[IAM_ACTION_MAX];
+	unsigned long n;
+};
+
+struct iam_client {
+	struct aws_endpoint iam_ep;
+	struct aws_endpoint sts_ep;
+	struct creds_provider *creds;
+	struct http_share *share;
+	struct http_options http;
+	char *ca_bundle;
+	int page_size;
+	struct query_config user; /* the caller's hooks, forwarded */
+	pthread_mutex_t lock;	  /* guards counts */
+	struct iam_count counts[IAM_MAX_ACTIONS];
+	int ncounts;
+};
+
+struct iam_conn {
+	struct iam_client *client;
+	struct http_conn *http;
+};
+
+static const char *iam_getenv(const struct creds_env *env, const char *name)
+{
+	const char *v;
+
+	v = env && env->getenv ? env->getenv(env->ctx, name) : getenv(name);
+	return v && *v ? v : NULL;
+}
+
+static const char *iam_pick(const char *opt, const struct creds_env *env, const char *a,
+			    const char *b)
+{
+	const char *v;
+
+	if (opt && *opt)
+		return opt;
+	v = iam_getenv(env, a);
+	return v ? v : iam_getenv(env, b);
+}
+
+static void iam_count(struct iam_client *c, const char *action)
+{
+	int i;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < c->ncounts; i++)
+		if (!strcmp(c->counts[i].action, action))
+			break;
+	if (i == c->ncounts && c->ncounts < IAM_MAX_ACTIONS) {
+		snprintf(c->counts[i].action, sizeof(c->counts[i].action), "%s", action);
+		c->ncounts++;
+	}
+	if (i < c->ncounts)
+		c->counts[i].n++;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Hooks handed to query_call: ctx is the client, the caller's hooks get their own ctx. */
+static long long iam_hook_now(void *ctx)
+{
+	struct iam_client *c = ctx;
+
+	return c->user.now_ms(c->user.ctx);
+}
+
+static void iam_hook_sleep(void *ctx, long ms)
+{
+	struct iam_client *c = ctx;
+
+	c->user.sleep_ms(c->user.ctx, ms);
+}
+
+static unsigned iam_hook_random(void *ctx)
+{
+	struct iam_client *c = ctx;
+
+	return c->user.random(c->user.ctx);
+}
+
+static void iam_hook_attempt(void *ctx, const char *action)
+{
+	struct iam_client *c = ctx;
+
+	iam_count(c, action);
+	if (c->user.on_attempt)
+		c->user.on_attempt(c->user.ctx, action);
+}
+
+static void iam_query_config(struct iam_client *c, struct query_config *q)
+{
+	*q = c->user;
+	q->ctx = c;
+	q->now_ms = c->user.now_ms ? iam_hook_now : NULL;
+	q->sleep_ms = c->user.sleep_ms ? iam_hook_sleep : NULL;
+	q->random = c->user.random ? iam_hook_random : NULL;
+	q->on_attempt = iam_hook_attempt;
+}
+
+static int iam_client_endpoints(struct iam_client *c, const struct iam_client_options *o,
+				struct aws_error *err)
+{
+	const char *region = creds_provider_region(c->creds);
+	const char *url;
+	int rc;
+
+	url = iam_pick(o->endpoint_url, o->env, "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL");
+	rc = endpoint_iam(url, region, &c->iam_ep);
+	if (rc < 0) {
+		aws_error_set(err, "InvalidEndpoint", "bad IAM endpoint URL '%s'", url ? url : "");
+		return rc;
+	}
+	url = iam_pick(o->sts_endpoint_url, o->env, "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL");
+	rc = endpoint_sts(url, region, &c->sts_ep);
+	if (rc < 0) {
+		aws_error_set(err, "InvalidEndpoint", "bad STS endpoint URL '%s'", url ? url : "");
+		return rc;
+	}
+	return 0;
+}
+
+int iam_client_new(const struct iam_client_options *o, struct iam_client **out,
+		   struct aws_error *err)
+{
+	struct creds_options co = {0};
+	struct iam_client *c;
+	const char *ca;
+	int rc;
+
+	aws_error_clear(err);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	pthread_mutex_init(&c->lock, NULL);
+	c->user = o->query;
+	c->page_size = o->page_size > 0 ? o->page_size : IAM_DEFAULT_PAGE;
+	ca = o->ca_bundle && *o->ca_bundle ? o->ca_bundle : iam_getenv(o->env, "AWS_CA_BUNDLE");
+	rc = -ENOMEM;
+	if (ca && !(c->ca_bundle = strdup(ca)))
+		goto fail;
+	c->http.ca_bundle = c->ca_bundle;
+	rc = http_share_new(&c->share);
+	if (rc < 0)
+		goto fail;
+	co.profile = o->profile;
+	co.sts_endpoint_url = o->sts_endpoint_url;
+	co.ca_bundle = c->ca_bundle;
+	co.env = o->env;
+	co.share = c->share;
+	rc = creds_provider_new(&co, &c->creds, err);
+	if (rc < 0)
+		goto fail;
+	rc = iam_client_endpoints(c, o, err);
+	if (rc < 0)
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	iam_client_free(c);
+	return rc;
+}
+
+void iam_client_free(struct iam_client *c)
+{
+	if (!c)
+		return;
+	creds_provider_free(c->creds);
+	http_share_free(c->share);
+	free(c->ca_bundle);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+int iam_conn_new(struct iam_client *c, struct iam_conn **out)
+{
+	struct iam_conn *conn;
+	int rc;
+
+	conn = calloc(1, sizeof(*conn));
+	if (!conn)
+		return -ENOMEM;
+	conn->client = c;
+	rc = http_conn_new(c->share, &c->http, &conn->http);
+	if (rc < 0) {
+		free(conn);
+		return rc;
+	}
+	*out = conn;
+	return 0;
+}
+
+void iam_conn_free(struct iam_conn *conn)
+{
+	if (!conn)
+		return;
+	http_conn_free(conn->http);
+	free(conn);
+}
+
+const struct aws_endpoint *iam_client_endpoint(const struct iam_client *c)
+{
+	return &c->iam_ep;
+}
+
+const struct aws_endpoint *iam_client_sts_endpoint(const struct iam_client *c)
+{
+	return &c->sts_ep;
+}
+
+const char *iam_client_profile(const struct iam_client *c)
+{
+	return creds_provider_profile(c->creds);
+}
+
+void iam_client_each_count(struct iam_client *c,
+			   void (*fn)(void *ctx, const char *action, unsigned long n), void *ctx)
+{
+	struct iam_count snap[IAM_MAX_ACTIONS];
+	int i, n;
+
+	/* Copy first: fn must not run under the lock. */
+	pthread_mutex_lock(&c->lock);
+	n = c->ncounts;
+	memcpy(snap, c->counts, sizeof(snap[0]) * (size_t)n);
+	pthread_mutex_unlock(&c->lock);
+	for (i = 0; i < n; i++)
+		fn(ctx, snap[i].action, snap[i].n);
+}
+
+unsigned long iam_client_total_calls(struct iam_client *c)
+{
+	unsigned long total = 0;
+	int i;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < c->ncounts; i++)
+		total += c->counts[i].n;
+	pthread_mutex_unlock(&c->lock);
+	return total;
+}
+
+/* One signed call with fresh credentials; once more after an expired token. */
+static int iam_send(struct iam_conn *conn, const struct aws_endpoint *ep,
+		    const struct aws_params *p, struct buf *resp, struct aws_error *err)
+{
+	struct iam_client *c = conn->client;
+	struct aws_creds creds = {0};
+	struct query_config q;
+	int tries, attempts = 0, rc;
+
+	iam_query_config(c, &q);
+	for (tries = 0; tries < 2; tries++) {
+		aws_error_clear(err);
+		rc = creds_provider_get(c->creds, &creds, err);
+		if (rc < 0)
+			break;
+		rc = query_call(conn->http, ep, &creds, p, &q, resp, err);
+		aws_creds_cleanup(&creds);
+		attempts += err->attempts;
+		err->attempts = attempts;
+		if (rc == 0 || !aws_code_is_expired_token(err->code))
+			break;
+		creds_provider_expire(c->creds);
+	}
+	err->attempts = attempts;
+	return rc;
+}
+
+/* Starts a parameter list with Action and Version. */
+static int iam_params(struct aws_params *p, const char *action, const char *version)
+{
+	aws_params_init(p);
+	if (aws_params_add(p, "Action", action) < 0 || aws_params_add(p, "Version", version) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Adds name=value pairs from a NULL-terminated list. */
+static int iam_params_addv(struct aws_params *p, const char *const *kv)
+{
+	size_t i;
+
+	for (i = 0; kv && kv[i] && kv[i + 1]; i += 2)
+		if (aws_params_add(p, kv[i], kv[i + 1]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* A parser of one page into an opaque list. */
+typedef int (*iam_page_parser)(const char *xml, size_t len, void *list, struct iam_page *page,
+			       struct aws_error *err);
+
+/* Sends action (with kv parameters) and parses the answer with parse. page is NULL
+ * for unpaginated calls. */
+static int iam_call(struct iam_conn *conn, const struct aws_endpoint *ep, const char *action,
+		    const char *version, const char *const *kv, const char *marker,
+		    iam_page_parser parse, void *list, struct iam_page *page, struct aws_error *err)
+{
+	struct aws_params p;
+	struct buf resp;
+	int rc;
+
+	buf_init(&resp, 0);
+	rc = iam_params(&p, action, version);
+	if (!rc)
+		rc = iam_params_addv(&p, kv);
+	if (!rc && page)
+		rc = aws_params_addf(&p, "MaxItems", "%d", conn->client->page_size);
+	if (!rc && marker)
+		rc = aws_params_add(&p, "Marker", marker);
+	if (rc < 0) {
+		aws_error_set(err, "InvalidInput", "out of memory building %s", action);
+		goto out;
+	}
+	rc = iam_send(conn, ep, &p, &resp, err);
+	if (rc < 0)
+		goto out;
+	rc = parse(resp.data ? resp.data : "", resp.len, list, page, err);
+out:
+	aws_params_cleanup(&p);
+	buf_cleanup(&resp);
+	return rc;
+}
+
+/* Follows a listing chain to the end, every page appended to list by parse. */
+static int iam_list_all(struct iam_conn *conn, const char *action, const char *const *kv,
+			iam_page_parser parse, void *list, struct aws_error *err)
+{
+	struct iam_page page = {0};
+	char *marker = NULL;
+	int pages, rc = 0;
+
+	for (pages = 0; pages < IAM_MAX_PAGES; pages++) {
+		rc = iam_call(conn, &conn->client->iam_ep, action, IAM_VERSION, kv, marker, parse,
+			      list, &page, err);
+		free(marker);
+		marker = NULL;
+		if (rc < 0 || !page.is_truncated || !page.marker)
+			break;
+		marker = page.marker;
+		page.marker = NULL;
+		page.is_truncated = false;
+	}
+	free(marker);
+	iam_page_cleanup(&page);
+	if (!rc && pages == IAM_MAX_PAGES) {
+		aws_error_set(err, "InvalidInput", "%s did not end after %d pages", action, pages);
+		rc = -EIO;
+	}
+	return rc;
+}
+
+/* Moves every item of a list (v, n, cap of elem-sized items) to the end of another. */
+static int iam_list_move(void **dv, size_t *dn, size_t *dcap, void **sv, size_t *sn, size_t *scap,
+			 size_t elem)
+{
+	char *nv;
+
+	if (!*dn) {
+		free(*dv);
+		*dv = *sv;
+		*dn = *sn;
+		*dcap = *scap;
+		*sv = NULL;
+		*sn = *scap = 0;
+		return 0;
+	}
+	if (!*sn)
+		return 0;
+	nv = realloc(*dv, (*dn + *sn) * elem);
+	if (!nv)
+		return -ENOMEM;
+	memcpy(nv + *dn * elem, *sv, *sn * elem);
+	*dv = nv;
+	*dn += *sn;
+	*dcap = *dn;
+	free(*sv);
+	*sv = NULL;
+	*sn = *scap = 0;
+	return 0;
+}
+
+#define IAM_LIST_MOVE(dst, src)                                                                    \
+	iam_list_move((void **)&(dst)->v, &(dst)->n, &(dst)->cap, (void **)&(src)->v, &(src)->n,   \
+		      &(src)->cap, sizeof(*(dst)->v))
+
+#define IAM_DEFINE_MOVE(fn, type)                                                                  \
+	static int fn(struct type *d, struct type *s)                                              \
+	{                                                                                          \
+		void *dv = d->v, *sv = s->v;                                                       \
+		int rc = iam_list_move(&dv, &d->n, &d->cap, &sv, &s->n, &s->cap, sizeof(*d->v));   \
+		d->v = dv;                                                                         \
+		s->v = sv;                                                                         \
+		return rc;                                                                         \
+	}
+
+IAM_DEFINE_MOVE(iam_move_roles, iam_role_list)
+IAM_DEFINE_MOVE(iam_move_strings, iam_string_list)
+IAM_DEFINE_MOVE(iam_move_attached, iam_attached_list)
+IAM_DEFINE_MOVE(iam_move_versions, iam_version_list)
+
+/* Adapters from the typed parsers to iam_page_parser. */
+static int iam_p_roles(const char *x, size_t n, void *l, struct iam_page *pg, struct aws_error *e)
+{
+	return iam_parse_list_roles(x, n, l, pg, e);
+}
+
+static int iam_p_role_policies(const char *x, size_t n, void *l, struct iam_page *pg,
+			       struct aws_error *e)
+{
+	return iam_parse_list_role_policies(x, n, l, pg, e);
+}
+
+static int iam_p_attached(const char *x, size_t n, void *l, struct iam_page *pg,
+			  struct aws_error *e)
+{
+	return iam_parse_list_attached_role_policies(x, n, l, pg, e);
+}
+
+static int iam_p_versions(const char *x, size_t n, void *l, struct iam_page *pg,
+			  struct aws_error *e)
+{
+	return iam_parse_list_policy_versions(x, n, l, pg, e);
+}
+
+static int iam_p_gaad(const char *x, size_t n, void *l, struct iam_page *pg, struct aws_error *e)
+{
+	return iam_parse_gaad(x, n, l, pg, e);
+}
+
+static int iam_p_get_role(const char *x, size_t n, void *l, struct iam_page *pg,
+			  struct aws_error *e)
+{
+	return iam_parse_get_role(x, n, l, e);
+}
+
+static int iam_p_get_role_policy(const char *x, size_t n, void *l, struct iam_page *pg,
+				 struct aws_error *e)
+{
+	return iam_parse_get_role_policy(x, n, l, e);
+}
+
+static int iam_p_get_policy(const char *x, size_t n, void *l, struct iam_page *pg,
+			    struct aws_error *e)
+{
+	return iam_parse_get_policy(x, n, l, e);
+}
+
+static int iam_p_get_version(const char *x, size_t n, void *l, struct iam_page *pg,
+			     struct aws_error *e)
+{
+	return iam_parse_get_policy_version(x, n, l, e);
+}
+
+static int iam_p_create_version(const char *x, size_t n, void *l, struct iam_page *pg,
+				struct aws_error *e)
+{
+	return iam_parse_create_policy_version(x, n, l, e);
+}
+
+static int iam_p_summary(const char *x, size_t n, void *l, struct iam_page *pg, struct aws_error *e)
+{
+	return iam_parse_account_summary(x, n, l, e);
+}
+
+static int iam_p_caller(const char *x, size_t n, void *l, struct iam_page *pg, struct aws_error *e)
+{
+	return iam_parse_caller_identity(x, n, l, e);
+}
+
+/* l is the action name: the answer carries no data. */
+static int iam_p_empty(const char *x, size_t n, void *l, struct iam_page *pg, struct aws_error *e)
+{
+	return iam_parse_empty(x, n, l, e);
+}
+
+/* An unpaginated IAM call. */
+static int iam_one(struct iam_conn *c, const char *action, const char *const *kv,
+		   iam_page_parser parse, void *out, struct aws_error *err)
+{
+	return iam_call(c, &c->client->iam_ep, action, IAM_VERSION, kv, NULL, parse, out, NULL,
+			err);
+}
+
+static int iam_write(struct iam_conn *c, const char *action, const char *const *kv,
+		     struct aws_error *err)
+{
+	return iam_one(c, action, kv, iam_p_empty, (void *)action, err);
+}
+
+int iam_list_roles(struct iam_conn *c, struct iam_role_list *out, struct aws_error *err)
+{
+	struct iam_role_list tmp = {0};
+	int rc;
+
+	rc = iam_list_all(c, "ListRoles", NULL, iam_p_roles, &tmp, err);
+	if (!rc)
+		rc = iam_move_roles(out, &tmp);
+	iam_role_list_cleanup(&tmp);
+	return rc;
+}
+
+int iam_get_role(struct iam_conn *c, const char *role, struct iam_role *out, struct aws_error *err)
+{
+	const char *kv[] = {"RoleName", role, NULL};
+	struct iam_role tmp = {0};
+	int rc;
+
+	rc = iam_one(c, "GetRole", kv, iam_p_get_role, &tmp, err);
+	if (rc < 0) {
+		iam_role_cleanup(&tmp);
+		return rc;
+	}
+	*out = tmp;
+	return 0;
+}
+
+int iam_update_assume_role_policy(struct iam_conn *c, const char *role, const char *doc,
+				  struct aws_error *err)
+{
+	const char *kv[] = {"RoleName", role, "PolicyDocument", doc, NULL};
+
+	return iam_write(c, "UpdateAssumeRolePolicy", kv, err);
+}
+
+int iam_list_role_policies(struct iam_conn *c, const char *role, struct iam_string_list *out,
+			   struct aws_error *err)
+{
+	const char *kv[] = {"RoleName", role, NULL};
+	struct iam_string_list tmp = {0};
+	int rc;
+
+	rc = iam_list_all(c, "ListRolePolicies", kv, iam_p_role_policies, &tmp, err);
+	if (!rc)
+		rc = iam_move_strings(out, &tmp);
+	iam_string_list_cleanup(&tmp);
+	return rc;
+}
+
+int iam_get_role_policy(struct iam_conn *c, const char *role, const char *name,
+			struct iam_inline_policy *out, struct aws_error *err)
+{
+	const char *kv[] = {"RoleName", role, "PolicyName", name, NULL};
+	struct iam_inline_policy tmp = {0};
+	int rc;
+
+	rc = iam_one(c, "GetRolePolicy", kv, iam_p_get_role_policy, &tmp, err);
+	if (rc < 0) {
+		free(tmp.name);
+		free(tmp.document);
+		return rc;
+	}
+	*out = tmp;
+	return 0;
+}
+
+int iam_put_role_policy(struct iam_conn *c, const char *role, const char *name, const char *doc,
+			struct aws_error *err)
+{
+	const char *kv[] = {"RoleName", role, "PolicyName", name, "PolicyDocument", doc, NULL};
+
+	return iam_write(c, "PutRolePolicy", kv, err);
+}
+
+int iam_delete_role_policy(struct iam_conn *c, const char *role, const char *name,
+			   struct aws_error *err)
+{
+	const char *kv[] = {"RoleName", role, "PolicyName", name, NULL};
+
+	return iam_write(c, "DeleteRolePolicy", kv, err);
+}
+
+int iam_list_attached_role_policies(struct iam_conn *c, const char *role,
+				    struct iam_attached_list *out, struct aws_error *err)
+{
+	const char *kv[] = {"RoleName", role, NULL};
+	struct iam_attached_list tmp = {0};
+	int rc;
+
+	rc = iam_list_all(c, "ListAttachedRolePolicies", kv, iam_p_attached, &tmp, err);
+	if (!rc)
+		rc = iam_move_attached(out, &tmp);
+	iam_attached_list_cleanup(&tmp);
+	return rc;
+}
+
+int iam_get_policy(struct iam_conn *c, const char *arn, struct iam_policy *out,
+		   struct aws_error *err)
+{
+	const char *kv[] = {"PolicyArn", arn, NULL};
+	struct iam_policy tmp = {0};
+	int rc;
+
+	rc = iam_one(c, "GetPolicy", kv, iam_p_get_policy, &tmp, err);
+	if (rc < 0) {
+		iam_policy_cleanup(&tmp);
+		return rc;
+	}
+	*out = tmp;
+	return 0;
+}
+
+int iam_get_policy_version(struct iam_conn *c, const char *arn, const char *version_id,
+			   struct iam_policy_version *out, struct aws_error *err)
+{
+	const char *kv[] = {"PolicyArn", arn, "VersionId", version_id, NULL};
+	struct iam_policy_version tmp = {0};
+	int rc;
+
+	rc = iam_one(c, "GetPolicyVersion", kv, iam_p_get_version, &tmp, err);
+	if (rc < 0) {
+		iam_policy_version_cleanup(&tmp);
+		return rc;
+	}
+	*out = tmp;
+	return 0;
+}
+
+int iam_list_policy_versions(struct iam_conn *c, const char *arn, struct iam_version_list *out,
+			     struct aws_error *err)
+{
+	const char *kv[] = {"PolicyArn", arn, NULL};
+	struct iam_version_list tmp = {0};
+	int rc;
+
+	rc = iam_list_all(c, "ListPolicyVersions", kv, iam_p_versions, &tmp, err);
+	if (!rc)
+		rc = iam_move_versions(out, &tmp);
+	iam_version_list_cleanup(&tmp);
+	return rc;
+}
+
+int iam_create_policy_version(struct iam_conn *c, const char *arn, const char *doc,
+			      bool set_default, struct iam_policy_version *out,
+			      struct aws_error *err)
+{
+	const char *kv[] = {"PolicyArn",
+			    arn,
+			    "PolicyDocument",
+			    doc,
+			    "SetAsDefault",
+			    set_default ? "true" : "false",
+			    NULL};
+	struct iam_policy_version tmp = {0};
+	int rc;
+
+	rc = iam_one(c, "CreatePolicyVersion", kv, iam_p_create_version, &tmp, err);
+	if (rc < 0) {
+		iam_policy_version_cleanup(&tmp);
+		return rc;
+	}
+	if (out)
+		*out = tmp;
+	else
+		iam_policy_version_cleanup(&tmp);
+	return 0;
+}
+
+int iam_delete_policy_version(struct iam_conn *c, const char *arn, const char *version_id,
+			      struct aws_error *err)
+{
+	const char *kv[] = {"PolicyArn", arn, "VersionId", version_id, NULL};
+
+	return iam_write(c, "DeletePolicyVersion", kv, err);
+}
+
+/* Filter.member.N parameters, NULL-terminated name/value pairs in kv (2*IAM_MAX_FILTERS+1). */
+static int iam_gaad_filters(const char *const *filters, char names[][24], const char **kv)
+{
+	int i, n = 0;
+
+	for (i = 0; filters && filters[i]; i++) {
+		if (i == IAM_MAX_FILTERS)
+			return -EINVAL;
+		snprintf(names[i], 24, "Filter.member.%d", i + 1);
+		kv[n++] = names[i];
+		kv[n++] = filters[i];
+	}
+	kv[n] = NULL;
+	return 0;
+}
+
+int iam_get_account_authorization_details(struct iam_conn *c, const char *const *filters,
+					  int (*page_cb)(void *ctx, struct iam_gaad *page),
+					  void *ctx, struct aws_error *err)
+{
+	char names[IAM_MAX_FILTERS][24];
+	const char *kv[2 * IAM_MAX_FILTERS + 1];
+	struct iam_page page = {0};
+	struct iam_gaad g = {0};
+	char *marker = NULL;
+	int pages, rc;
+
+	aws_error_clear(err);
+	rc = iam_gaad_filters(filters, names, kv);
+	if (rc < 0) {
+		aws_error_set(err, "InvalidInput", "more than %d GAAD filters", IAM_MAX_FILTERS);
+		return rc;
+	}
+	for (pages = 0; pages < IAM_MAX_PAGES; pages++) {
+		rc = iam_call(c, &c->client->iam_ep, "GetAccountAuthorizationDetails", IAM_VERSION,
+			      kv, marker, iam_p_gaad, &g, &page, err);
+		free(marker);
+		marker = NULL;
+		if (!rc)
+			rc = page_cb(ctx, &g);
+		iam_gaad_cleanup(&g);
+		if (rc || !page.is_truncated || !page.marker)
+			break;
+		marker = page.marker;
+		page.marker = NULL;
+		page.is_truncated = false;
+	}
+	free(marker);
+	iam_page_cleanup(&page);
+	return rc;
+}
+
+int iam_get_account_summary(struct iam_conn *c, struct iam_account_summary *out,
+			    struct aws_error *err)
+{
+	struct iam_account_summary tmp = {0};
+	int rc;
+
+	rc = iam_one(c, "GetAccountSummary", NULL, iam_p_summary, &tmp, err);
+	if (rc < 0) {
+		iam_account_summary_cleanup(&tmp);
+		return rc;
+	}
+	*out = tmp;
+	return 0;
+}
+
+int iam_get_caller_identity(struct iam_conn *c, struct iam_caller_identity *out,
+			    struct aws_error *err)
+{
+	struct iam_caller_identity tmp = {0};
+	int rc;
+
+	rc = iam_call(c, &c->client->sts_ep, "GetCallerIdentity", STS_VERSION, NULL, NULL,
+		      iam_p_caller, &tmp, NULL, err);
+	if (rc < 0) {
+		iam_caller_identity_cleanup(&tmp);
+		return rc;
+	}
+	*out = tmp;
+	return 0;
+}

@@ -28,3 +28,24 @@ def moto_auth(tmp_path_factory):
         yield server, keys
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def _proxy_server(moto, tmp_path_factory):
+    server = rig.Proxy(moto.url).start(str(tmp_path_factory.mktemp("proxy")))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def proxy(_proxy_server, tmp_path_factory):
+    """tests/proxy.py in front of the session `moto` (rig.Proxy). One process per
+    session; every test gets it reset: counts zero, no faults, online, latency 0,
+    GAAD page size 1000 (restarted on a new port if a test stopped it). moto's
+    own state is not reset: call moto.reset() for a clean account."""
+    server = _proxy_server
+    if not server.running():
+        server.start(str(tmp_path_factory.mktemp("proxy")))
+    server.reset()
+    server.config(latency_ms=0, gaad_page_size=1000)
+    yield server

@@ -127,3 +127,101 @@ class Moto:
         key = iam.create_access_key(UserName="admin")["AccessKey"]
         self.post("/moto-api/reset-auth", b"0", content_type="text/plain")
         return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+PROXY = os.path.join(ROOT, "tests", "proxy.py")
+
+
+class Proxy:
+    """tests/proxy.py in front of an upstream (moto): counts requests per
+    Action, adds latency, injects faults, pages GAAD. start() returns self with
+    .url/.port; stop() always stops it. Control calls raise on any non-200."""
+
+    def __init__(self, upstream_url, latency_ms=0, gaad_page_size=None, log_requests=False):
+        self.upstream_url = upstream_url
+        self.latency_ms = latency_ms
+        self.gaad_page_size = gaad_page_size
+        self.log_requests = log_requests
+        self.port = None
+        self.url = None
+        self.proc = None
+        self.log_path = None
+
+    def start(self, logdir=None):
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        cmd = [sys.executable or "/usr/bin/python3", PROXY, "--upstream", self.upstream_url,
+               "--port", str(self.port), "--latency-ms", str(self.latency_ms)]
+        if self.gaad_page_size is not None:
+            cmd += ["--gaad-page-size", str(self.gaad_page_size)]
+        if self.log_requests:
+            cmd.append("--log-requests")
+        self.log_path = os.path.join(logdir or "/tmp", "proxy-%d.log" % self.port)
+        log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        log.close()
+        try:
+            wait_port(self.port, timeout=20, proc=self.proc)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self):
+        stop_process(self.proc)
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def _call(self, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data,
+                                     method="GET" if body is None else "POST",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read() or b"{}")
+
+    def counts(self):
+        """{"Action": n, ..., "_total": n} of requests clients sent (faulted,
+        paged and failed ones included); "_dropped": n while offline dropped any."""
+        return self._call("/_proxy/counts")
+
+    def upstream_counts(self):
+        """The same, for the requests the proxy itself sent to the upstream."""
+        return self._call("/_proxy/upstream-counts")
+
+    def settings(self):
+        """{"latency_ms", "gaad_page_size", "offline", "faults", "chains"}."""
+        return self._call("/_proxy/config")
+
+    def reset(self):
+        """Zeroes counts, clears faults, turns offline off (config stays)."""
+        self._call("/_proxy/reset", {})
+
+    def config(self, **kw):
+        """config(latency_ms=50, gaad_page_size=1000); either key optional."""
+        self._call("/_proxy/config", kw)
+
+    def fault(self, action, kind, count=1, status=None):
+        """The next `count` requests for action ("*" = any) fail as kind:
+        throttle, status (HTTP status, default 503), drop or denied; -1 = until cleared."""
+        body = {"action": action, "kind": kind, "count": count}
+        if status is not None:
+            body["status"] = status
+        self._call("/_proxy/fault", body)
+
+    def clear_faults(self):
+        self._call("/_proxy/clear-faults", {})
+
+    def offline(self, on=True):
+        self._call("/_proxy/offline", {"offline": bool(on)})
+
+    def client(self, service="iam", key="testing", secret="testing", token=None, **config):
+        """A boto3 client whose endpoint is this proxy (no retries unless asked)."""
+        import boto3
+        from botocore.config import Config
+        config.setdefault("retries", {"max_attempts": 1, "mode": "standard"})
+        return boto3.client(service, endpoint_url=self.url, region_name="us-east-1",
+                            aws_access_key_id=key, aws_secret_access_key=secret,
+                            aws_session_token=token, config=Config(**config))

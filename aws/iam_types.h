@@ -148,5 +148,16 @@ void iam_caller_identity_cleanup(struct iam_caller_identity *c);
 void iam_account_summary_cleanup(struct iam_account_summary *s);
 void iam_sts_credentials_cleanup(struct iam_sts_credentials *c);
 void iam_page_cleanup(struct iam_page *p);
+void iam_inline_policy_cleanup(struct iam_inline_policy *p);
+
+/* Push helpers (iam_parse.c): 0 or -ENOMEM. The struct forms move *x into the
+ * list and zero it on success (the caller keeps it on failure); the string and
+ * summary forms copy their arguments. */
+int iam_role_list_push(struct iam_role_list *l, struct iam_role *r);
+int iam_policy_list_push(struct iam_policy_list *l, struct iam_policy *p);
+int iam_version_list_push(struct iam_version_list *l, struct iam_policy_version *v);
+int iam_string_list_push(struct iam_string_list *l, const char *s);
+int iam_attached_list_push(struct iam_attached_list *l, struct iam_attached_policy *a);
+int iam_account_summary_push(struct iam_account_summary *s, const char *key, long long value);
 
 #endif

@@ -137,7 +137,9 @@ class Proxy:
     Action, adds latency, injects faults, pages GAAD. start() returns self with
     .url/.port; stop() always stops it. Control calls raise on any non-200."""
 
-    def __init__(self, upstream_url, latency_ms=0, gaad_page_size=None, log_requests=False):
+    def __init__(self, upstream_url, latency_ms=0, gaad_page_size=None, log_requests=False,
+                 python=None):
+        self.python = python or sys.executable or "/usr/bin/python3"
         self.upstream_url = upstream_url
         self.latency_ms = latency_ms
         self.gaad_page_size = gaad_page_size
@@ -150,7 +152,7 @@ class Proxy:
     def start(self, logdir=None):
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
-        cmd = [sys.executable or "/usr/bin/python3", PROXY, "--upstream", self.upstream_url,
+        cmd = [self.python, PROXY, "--upstream", self.upstream_url,
                "--port", str(self.port), "--latency-ms", str(self.latency_ms)]
         if self.gaad_page_size is not None:
             cmd += ["--gaad-page-size", str(self.gaad_page_size)]
@@ -221,7 +223,7 @@ class Proxy:
         """A boto3 client whose endpoint is this proxy (no retries unless asked)."""
         import boto3
         from botocore.config import Config
-        config.setdefault("retries", {"max_attempts": 1, "mode": "standard"})
+        config.setdefault("retries", {"total_max_attempts": 1, "mode": "standard"})
         return boto3.client(service, endpoint_url=self.url, region_name="us-east-1",
                             aws_access_key_id=key, aws_secret_access_key=secret,
                             aws_session_token=token, config=Config(**config))

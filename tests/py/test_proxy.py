@@ -1,0 +1,536 @@
+"""Tests of tests/proxy.py, the counting, paging, latency and fault-injecting
+proxy in front of moto that the IAM client, filesystem and benchmark suites
+use. boto3 and raw http.client requests (SigV4-signed with botocore, so moto
+routes them to IAM) go through the proxy; counts are checked against what
+was sent, and moto's own log confirms how often it was asked."""
+import http.client
+import json
+import math
+import statistics
+import threading
+import time
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ET
+
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
+
+import rig
+
+NS = "{https://iam.amazonaws.com/doc/2010-05-08/}"
+GAAD = "GetAccountAuthorizationDetails"
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+    "Action": "sts:AssumeRole"}]})
+S3_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+
+
+def signed(port, params, key="testing", secret="testing"):
+    """(headers, body) of an IAM Query request signed for 127.0.0.1:port."""
+    from urllib.parse import urlencode
+    body = urlencode(dict(params, Version="2010-05-08"))
+    req = AWSRequest(method="POST", url="http://127.0.0.1:%d/" % port, data=body,
+                     headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    SigV4Auth(Credentials(key, secret), "iam", "us-east-1").add_auth(req)
+    return dict(req.headers), body
+
+
+def raw(port, params, conn=None):
+    """One signed request; returns (status, headers dict lowercased, body)."""
+    own = conn is None
+    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        headers, body = signed(port, params)
+        conn.request("POST", "/", body=body, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+    finally:
+        if own:
+            conn.close()
+
+
+def error_code(data):
+    root = ET.fromstring(data)
+    return root.find(NS + "Error/" + NS + "Code").text, root.find(NS + "Error/" + NS + "Message").text
+
+
+def moto_requests(moto):
+    with open(moto.log_path, "rb") as f:
+        return f.read().count(b'"POST / HTTP/1.1"')
+
+
+@pytest.fixture
+def account(moto):
+    """A clean moto account with 10 roles and 4 customer managed policies."""
+    moto.reset()
+    iam = moto.client()
+    arns = [iam.create_policy(PolicyName="cmp%d" % i, PolicyDocument=S3_ALL)["Policy"]["Arn"]
+            for i in range(4)]
+    for i in range(10):
+        iam.create_role(RoleName="role%02d" % i, AssumeRolePolicyDocument=TRUST)
+        iam.put_role_policy(RoleName="role%02d" % i, PolicyName="inline", PolicyDocument=S3_ALL)
+        iam.attach_role_policy(RoleName="role%02d" % i, PolicyArn=arns[i % 4])
+    return {"roles": {"role%02d" % i for i in range(10)}, "policies": set(arns)}
+
+
+# --- forwarding and counting -------------------------------------------------
+
+def test_forwards_and_counts_per_action(moto, proxy):
+    moto.reset()
+    iam = proxy.client()
+    iam.create_role(RoleName="a", AssumeRolePolicyDocument=TRUST)
+    iam.create_role(RoleName="b", AssumeRolePolicyDocument=TRUST, Description="bee")
+    assert iam.get_role(RoleName="b")["Role"]["Description"] == "bee"
+    assert sorted(r["RoleName"] for r in iam.list_roles()["Roles"]) == ["a", "b"]
+    with pytest.raises(ClientError) as err:
+        iam.get_role(RoleName="missing")
+    assert err.value.response["Error"]["Code"] == "NoSuchEntity"
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    want = {"CreateRole": 2, "GetRole": 2, "ListRoles": 1, "_total": 5}
+    assert proxy.counts() == want
+    assert proxy.upstream_counts() == want
+    # The writes really reached moto.
+    assert moto.client().get_role(RoleName="a")["Role"]["RoleName"] == "a"
+
+
+def test_reset_zeroes_counts(moto, proxy):
+    moto.reset()
+    proxy.client().list_roles()
+    assert proxy.counts() == {"ListRoles": 1, "_total": 1}
+    proxy.reset()
+    assert proxy.counts() == {"_total": 0}
+    assert proxy.upstream_counts() == {"_total": 0}
+
+
+def test_action_from_query_string_is_counted(moto, proxy):
+    moto.reset()
+    headers, _ = signed(proxy.port, {})
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+    try:
+        conn.request("GET", "/?Action=ListRoles&Version=2010-05-08", headers=headers)
+        resp = conn.getresponse()
+        resp.read()
+    finally:
+        conn.close()
+    assert proxy.counts() == {"ListRoles": 1, "_total": 1}
+
+
+def test_parallel_clients_are_all_counted(moto, proxy):
+    moto.reset()
+    moto.client().create_role(RoleName="p", AssumeRolePolicyDocument=TRUST)
+    errors = []
+
+    def worker():
+        try:
+            iam = proxy.client()
+            for _ in range(10):
+                iam.get_role(RoleName="p")
+        except Exception as exc:  # reported below, not swallowed
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    assert errors == []
+    assert proxy.counts() == {"GetRole": 60, "_total": 60}
+
+
+def test_upstream_failure_is_a_502(tmp_path):
+    dead = rig.free_port()  # nothing listens there
+    proxy = rig.Proxy("http://127.0.0.1:%d" % dead).start(str(tmp_path))
+    try:
+        status, headers, body = raw(proxy.port, {"Action": "ListRoles"})
+        assert status == 502
+        assert int(headers["content-length"]) == len(body)
+        assert b"upstream 127.0.0.1:%d failed for POST ListRoles" % dead in body
+        assert proxy.counts() == {"ListRoles": 1, "_total": 1}
+    finally:
+        proxy.stop()
+
+
+# --- GAAD paging ---------------------------------------------------------------
+
+def collect_gaad(iam, **kw):
+    """Follows a GAAD chain by hand; returns the list of pages."""
+    pages = [iam.get_account_authorization_details(**kw)]
+    while pages[-1]["IsTruncated"]:
+        assert len(pages) < 50
+        pages.append(iam.get_account_authorization_details(Marker=pages[-1]["Marker"], **kw))
+    return pages
+
+
+def page_entities(page):
+    return ([("role", r["RoleName"]) for r in page["RoleDetailList"]]
+            + [("policy", p["Arn"]) for p in page["Policies"]]
+            + [("user", u["UserName"]) for u in page["UserDetailList"]]
+            + [("group", g["GroupName"]) for g in page["GroupDetailList"]])
+
+
+def test_gaad_pages_every_entity_once_and_asks_moto_once(moto, proxy, account):
+    proxy.config(gaad_page_size=3)
+    before = moto_requests(moto)
+    pages = collect_gaad(proxy.client())
+    assert len(pages) == math.ceil(14 / 3)
+    entities = [e for p in pages for e in page_entities(p)]
+    assert [len(page_entities(p)) for p in pages] == [3, 3, 3, 3, 2]
+    assert len(entities) == len(set(entities)) == 14
+    assert {n for k, n in entities if k == "role"} == account["roles"]
+    assert {n for k, n in entities if k == "policy"} == account["policies"]
+    # Roles come first, then the policies; the content survived re-serializing.
+    assert [k for k, _ in entities] == ["role"] * 10 + ["policy"] * 4
+    role = pages[0]["RoleDetailList"][0]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Action"] == "sts:AssumeRole"
+    assert role["RolePolicyList"][0]["PolicyName"] == "inline"
+    assert len(role["AttachedManagedPolicies"]) == 1
+    for p in pages[:-1]:
+        assert p["IsTruncated"] is True and p["Marker"].startswith("pxy1.")
+    assert pages[-1]["IsTruncated"] is False and "Marker" not in pages[-1]
+    assert proxy.counts() == {GAAD: 5, "_total": 5}
+    assert proxy.upstream_counts() == {GAAD: 1, "_total": 1}
+    assert moto_requests(moto) - before == 1
+
+
+def test_gaad_max_items_below_page_size_and_paginator(moto, proxy, account):
+    proxy.config(gaad_page_size=3)
+    iam = proxy.client()
+    pages = collect_gaad(iam, MaxItems=2)
+    assert [len(page_entities(p)) for p in pages] == [2] * 7
+    # MaxItems above the configured size is cut to it; boto3's paginator agrees.
+    paged = list(iam.get_paginator("get_account_authorization_details").paginate(PaginationConfig={"PageSize": 1000}))
+    assert [len(page_entities(p)) for p in paged] == [3, 3, 3, 3, 2]
+    assert proxy.counts() == {GAAD: 12, "_total": 12}
+    assert proxy.upstream_counts() == {GAAD: 2, "_total": 2}
+
+
+def test_gaad_default_page_is_everything(moto, proxy, account):
+    pages = collect_gaad(proxy.client())
+    assert len(pages) == 1 and len(page_entities(pages[0])) == 14
+
+
+def test_gaad_filter_is_passed_to_moto(moto, proxy, account):
+    proxy.config(gaad_page_size=4)
+    pages = collect_gaad(proxy.client(), Filter=["Role"])
+    assert [len(page_entities(p)) for p in pages] == [4, 4, 2]
+    assert {k for p in pages for k, _ in page_entities(p)} == {"role"}
+
+
+def test_gaad_raw_shape_and_namespace(moto, proxy, account):
+    proxy.config(gaad_page_size=3)
+    status, headers, body = raw(proxy.port, {"Action": GAAD, "MaxItems": "1000"})
+    assert status == 200 and headers["content-type"] == "text/xml"
+    assert int(headers["content-length"]) == len(body)
+    root = ET.fromstring(body)
+    assert root.tag == NS + GAAD + "Response"
+    result = root.find(NS + GAAD + "Result")
+    assert [c.tag[len(NS):] for c in result] == [
+        "UserDetailList", "GroupDetailList", "RoleDetailList", "Policies",
+        "IsTruncated", "Marker"]
+    assert len(result.findall(NS + "RoleDetailList/" + NS + "member")) == 3
+    assert result.find(NS + "IsTruncated").text == "true"
+    assert root.find(NS + "ResponseMetadata/" + NS + "RequestId").text
+
+
+def test_gaad_marker_can_be_asked_again(moto, proxy, account):
+    proxy.config(gaad_page_size=3)
+    iam = proxy.client()
+    first = iam.get_account_authorization_details()
+    a = iam.get_account_authorization_details(Marker=first["Marker"])
+    b = iam.get_account_authorization_details(Marker=first["Marker"])
+    assert page_entities(a) == page_entities(b) and a["Marker"] == b["Marker"]
+    assert proxy.upstream_counts()[GAAD] == 1
+
+
+def test_gaad_unknown_marker_is_a_validation_error(moto, proxy, account):
+    iam = proxy.client()
+    for marker in ("nonsense", "pxy1.0000000000000000.3", "pxy1.x.y"):
+        with pytest.raises(ClientError) as err:
+            iam.get_account_authorization_details(Marker=marker)
+        assert err.value.response["Error"]["Code"] == "ValidationError"
+        assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert proxy.counts() == {GAAD: 3, "_total": 3}
+    assert proxy.upstream_counts() == {"_total": 0}
+
+
+def test_gaad_keeps_only_a_few_chains(moto, proxy, account):
+    proxy.config(gaad_page_size=3)
+    iam = proxy.client()
+    markers = [iam.get_account_authorization_details()["Marker"] for _ in range(5)]
+    assert proxy.settings()["chains"] == 4
+    with pytest.raises(ClientError) as err:
+        iam.get_account_authorization_details(Marker=markers[0])
+    assert err.value.response["Error"]["Code"] == "ValidationError"
+    assert iam.get_account_authorization_details(Marker=markers[4])["IsTruncated"] is True
+
+
+def test_gaad_bad_max_items(moto, proxy, account):
+    for value in ("0", "1001", "x"):
+        status, _, body = raw(proxy.port, {"Action": GAAD, "MaxItems": value})
+        assert status == 400 and error_code(body)[0] == "ValidationError"
+
+
+# --- faults --------------------------------------------------------------------
+
+def test_fault_throttle(moto, proxy):
+    moto.reset()
+    moto.client().create_role(RoleName="t", AssumeRolePolicyDocument=TRUST)
+    proxy.fault("GetRole", "throttle")
+    iam = proxy.client()
+    with pytest.raises(ClientError) as err:
+        iam.get_role(RoleName="t")
+    assert err.value.response["Error"]["Code"] == "Throttling"
+    assert err.value.response["Error"]["Message"] == "Rate exceeded"
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert iam.get_role(RoleName="t")["Role"]["RoleName"] == "t"
+    assert proxy.counts() == {"GetRole": 2, "_total": 2}
+    assert proxy.upstream_counts() == {"GetRole": 1, "_total": 1}
+
+
+def test_fault_status_applies_to_count_requests_of_any_action(moto, proxy):
+    moto.reset()
+    proxy.fault("*", "status", count=2, status=503)
+    iam = proxy.client()
+    for call in (iam.list_roles, iam.list_policies):
+        with pytest.raises(ClientError) as err:
+            call()
+        assert err.value.response["Error"]["Code"] == "ServiceFailure"
+        assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+    assert iam.list_roles()["Roles"] == []
+    assert proxy.counts() == {"ListRoles": 2, "ListPolicies": 1, "_total": 3}
+    assert proxy.settings()["faults"] == []
+
+
+def test_fault_status_default_is_503_and_custom_status(moto, proxy):
+    proxy.fault("ListRoles", "status")
+    proxy.fault("ListRoles", "status", status=500)
+    assert raw(proxy.port, {"Action": "ListRoles"})[0] == 503
+    status, _, body = raw(proxy.port, {"Action": "ListRoles"})
+    assert status == 500 and error_code(body)[0] == "ServiceFailure"
+
+
+def test_fault_drop_closes_without_answer(moto, proxy):
+    moto.reset()
+    proxy.fault("ListRoles", "drop")
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError)):
+        raw(proxy.port, {"Action": "ListRoles"})
+    proxy.fault("ListRoles", "drop")
+    with pytest.raises((ConnectionClosedError, EndpointConnectionError)):
+        proxy.client().list_roles()
+    assert proxy.client().list_roles()["Roles"] == []
+    assert proxy.counts() == {"ListRoles": 3, "_total": 3}
+
+
+def test_fault_denied_names_the_action(moto, proxy):
+    proxy.fault("ListRoles", "denied")
+    with pytest.raises(ClientError) as err:
+        proxy.client().list_roles()
+    assert err.value.response["Error"]["Code"] == "AccessDenied"
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert "iam:ListRoles" in err.value.response["Error"]["Message"]
+
+
+def test_fault_until_cleared_and_other_actions_untouched(moto, proxy):
+    moto.reset()
+    proxy.fault("GetRole", "throttle", count=-1)
+    iam = proxy.client()
+    for _ in range(3):
+        with pytest.raises(ClientError):
+            iam.get_role(RoleName="x")
+        assert iam.list_roles()["Roles"] == []
+    assert [f["action"] for f in proxy.settings()["faults"]] == ["GetRole"]
+    proxy.clear_faults()
+    with pytest.raises(ClientError) as err:
+        iam.get_role(RoleName="x")
+    assert err.value.response["Error"]["Code"] == "NoSuchEntity"
+    assert proxy.counts() == {"GetRole": 4, "ListRoles": 3, "_total": 7}
+
+
+def test_fault_on_a_gaad_page(moto, proxy, account):
+    proxy.config(gaad_page_size=5)
+    iam = proxy.client()
+    first = iam.get_account_authorization_details()
+    proxy.fault(GAAD, "throttle")
+    with pytest.raises(ClientError):
+        iam.get_account_authorization_details(Marker=first["Marker"])
+    again = iam.get_account_authorization_details(Marker=first["Marker"])
+    assert len(page_entities(again)) == 5
+    assert proxy.counts() == {GAAD: 3, "_total": 3}
+
+
+def test_reset_clears_faults_and_offline(moto, proxy):
+    proxy.fault("*", "drop", count=-1)
+    proxy.offline(True)
+    proxy.reset()
+    settings = proxy.settings()
+    assert settings["faults"] == [] and settings["offline"] is False
+    assert raw(proxy.port, {"Action": "ListRoles"})[0] == 200
+
+
+@pytest.mark.parametrize("path,body", [
+    ("/_proxy/fault", {"action": "GetRole", "kind": "explode"}),
+    ("/_proxy/fault", {"kind": "drop"}),
+    ("/_proxy/fault", {"action": "GetRole", "kind": "drop", "count": 0}),
+    ("/_proxy/fault", {"action": "GetRole", "kind": "status", "status": 99}),
+    ("/_proxy/config", {"latency_ms": -1}),
+    ("/_proxy/config", {"gaad_page_size": "ten"}),
+    ("/_proxy/offline", {"offline": "yes"}),
+    ("/_proxy/reset", [1]),
+])
+def test_control_rejects_bad_bodies(proxy, path, body):
+    req = urllib.request.Request(proxy.url + path, data=json.dumps(body).encode(), method="POST")
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(req, timeout=10)
+    assert err.value.code == 400
+    assert json.loads(err.value.read())["error"]
+    assert proxy.settings()["faults"] == []
+
+
+def test_control_unknown_path_is_404(proxy):
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(proxy.url + "/_proxy/nothing", timeout=10)
+    assert err.value.code == 404
+    assert proxy.counts() == {"_total": 0}
+
+
+# --- offline, latency, connections ----------------------------------------------
+
+def test_offline_drops_at_once_and_counts_separately(moto, proxy):
+    moto.reset()
+    proxy.config(latency_ms=2000)
+    proxy.offline(True)
+    started = time.monotonic()
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError)):
+        raw(proxy.port, {"Action": "ListRoles"})
+    assert time.monotonic() - started < 1.0
+    with pytest.raises((ConnectionClosedError, EndpointConnectionError)):
+        proxy.client().get_role(RoleName="x")
+    assert proxy.counts() == {"_dropped": 2, "_total": 0}
+    proxy.offline(False)
+    proxy.config(latency_ms=0)
+    assert proxy.client().list_roles()["Roles"] == []
+    assert proxy.counts() == {"ListRoles": 1, "_dropped": 2, "_total": 1}
+
+
+def test_latency_is_added_to_forwarded_requests_only(moto, proxy):
+    moto.reset()
+    iam = proxy.client()
+    iam.list_roles()  # warm the client up outside the measurement
+    proxy.config(latency_ms=300)
+    started = time.monotonic()
+    iam.list_roles()
+    slow = time.monotonic() - started
+    assert 0.3 <= slow < 3.0
+    started = time.monotonic()
+    proxy.counts()
+    assert time.monotonic() - started < 0.25
+    # Faulted answers are delayed too, like a real slow endpoint.
+    proxy.fault("ListRoles", "throttle")
+    started = time.monotonic()
+    with pytest.raises(ClientError):
+        iam.list_roles()
+    assert 0.3 <= time.monotonic() - started < 3.0
+
+
+def test_latency_from_the_command_line(moto, tmp_path):
+    proxy = rig.Proxy(moto.url, latency_ms=200).start(str(tmp_path))
+    try:
+        started = time.monotonic()
+        assert raw(proxy.port, {"Action": "ListRoles"})[0] == 200
+        assert 0.2 <= time.monotonic() - started < 3.0
+        assert proxy.settings()["latency_ms"] == 200
+    finally:
+        proxy.stop()
+
+
+def test_keep_alive_two_requests_on_one_connection(moto, proxy):
+    moto.reset()
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+    try:
+        status, headers, body = raw(proxy.port, {"Action": "ListRoles"}, conn=conn)
+        assert status == 200 and headers["connection"] == "keep-alive"
+        assert int(headers["content-length"]) == len(body)
+        sock = conn.sock
+        assert sock is not None
+        status, headers, _ = raw(proxy.port, {"Action": "ListPolicies"}, conn=conn)
+        assert status == 200 and conn.sock is sock
+    finally:
+        conn.close()
+    assert proxy.counts() == {"ListRoles": 1, "ListPolicies": 1, "_total": 2}
+
+
+def test_no_nagle_stall_on_keep_alive(proxy):
+    """Many small answers on one connection: none waits for a delayed ACK
+    (~40 ms), which would happen if headers and body went out in two writes
+    without TCP_NODELAY."""
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+    times = []
+    try:
+        for _ in range(30):
+            started = time.monotonic()
+            conn.request("POST", "/_proxy/config", body=b'{"latency_ms": 0}',
+                         headers={"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            assert resp.status == 200 and resp.read() == b'{"ok": true}'
+            times.append(time.monotonic() - started)
+    finally:
+        conn.close()
+    assert statistics.median(times) < 0.02
+
+
+def test_client_asking_close_gets_close(moto, proxy):
+    headers, body = signed(proxy.port, {"Action": "ListRoles"})
+    headers["Connection"] = "close"
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+    try:
+        conn.request("POST", "/", body=body, headers=headers)
+        resp = conn.getresponse()
+        resp.read()
+        assert resp.status == 200 and resp.getheader("Connection") == "close"
+    finally:
+        conn.close()
+
+
+# --- signatures, process life ---------------------------------------------------
+
+def test_signature_checked_moto_accepts_requests_signed_for_the_proxy(moto_auth, tmp_path):
+    server, (key, secret) = moto_auth
+    proxy = rig.Proxy(server.url, gaad_page_size=2).start(str(tmp_path))
+    try:
+        iam = proxy.client(key=key, secret=secret)
+        iam.create_role(RoleName="signed", AssumeRolePolicyDocument=TRUST)
+        assert iam.get_role(RoleName="signed")["Role"]["RoleName"] == "signed"
+        assert any(page_entities(p) for p in collect_gaad(iam))
+        with pytest.raises(ClientError) as err:
+            proxy.client(key=key, secret="wrong" + secret).list_roles()
+        assert err.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
+        assert proxy.counts()["CreateRole"] == 1 and proxy.counts()["ListRoles"] == 1
+    finally:
+        proxy.stop()
+
+
+def test_runs_in_the_moto_python_and_stops_cleanly(moto, tmp_path):
+    proxy = rig.Proxy(moto.url, python=rig.moto_python()).start(str(tmp_path))
+    try:
+        assert raw(proxy.port, {"Action": "ListRoles"})[0] == 200
+        assert proxy.counts() == {"ListRoles": 1, "_total": 1}
+        # An idle keep-alive connection must not hold up shutdown.
+        idle = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+        idle.request("GET", "/_proxy/counts")
+        idle.getresponse().read()
+        started = time.monotonic()
+        proxy.stop()
+        assert proxy.proc.returncode == 0
+        assert time.monotonic() - started < 5.0
+        idle.close()
+    finally:
+        proxy.stop()
+    with open(proxy.log_path) as f:
+        assert f.read().startswith("listening on %d\n" % proxy.port)

@@ -62,5 +62,9 @@ void creds_provider_expire(struct creds_provider *p);
 const char *creds_provider_region(const struct creds_provider *p);
 /* The profile name in use. */
 const char *creds_provider_profile(const struct creds_provider *p);
+/* The name of the chosen source ("env", "shared-credentials-file", "config-file",
+ * "custom-process", "assume-role", "assume-role-with-web-identity",
+ * "container-role", "iam-role"), as aws_creds.source will say. */
+const char *creds_provider_source(const struct creds_provider *p);
 
 #endif

@@ -1,0 +1,244 @@
+/*
+ * The credentials provider: the chosen source (creds_chain.c) plus the current
+ * credentials, refreshed when they expire within 5 minutes. One refresh runs at
+ * a time and never under the mutex: other threads keep using still-valid
+ * credentials meanwhile, or wait on the condition variable when none are valid.
+ */
+#include "aws/creds.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "aws/creds_source.h"
+
+#define CREDS_REFRESH_WINDOW 300 /* seconds before expiry when a refresh starts */
+#define CREDS_RETRY_AFTER    10	 /* seconds between refreshes of still-valid credentials */
+
+struct creds_provider {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct creds_chain_result chain;
+	struct creds_env env;
+	struct http_share *share;
+	struct aws_creds cur;
+	bool have, refreshing;
+	long long next_try; /* no advisory refresh before this time */
+	unsigned gen;	    /* counts finished refreshes */
+	int last_rc;	    /* of the last refresh */
+	struct aws_error last_err;
+};
+
+static void wipe_free(char *s)
+{
+	if (!s)
+		return;
+	OPENSSL_cleanse(s, strlen(s));
+	free(s);
+}
+
+void aws_creds_cleanup(struct aws_creds *c)
+{
+	if (!c)
+		return;
+	wipe_free(c->access_key_id);
+	wipe_free(c->secret_access_key);
+	wipe_free(c->session_token);
+	memset(c, 0, sizeof(*c));
+}
+
+int aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src)
+{
+	struct aws_creds c = {0};
+
+	c.access_key_id = src->access_key_id ? strdup(src->access_key_id) : NULL;
+	c.secret_access_key = src->secret_access_key ? strdup(src->secret_access_key) : NULL;
+	c.session_token = src->session_token ? strdup(src->session_token) : NULL;
+	if ((src->access_key_id && !c.access_key_id) ||
+	    (src->secret_access_key && !c.secret_access_key) ||
+	    (src->session_token && !c.session_token)) {
+		aws_creds_cleanup(&c);
+		return -ENOMEM;
+	}
+	c.expiration = src->expiration;
+	memcpy(c.source, src->source, sizeof(c.source));
+	*dst = c;
+	return 0;
+}
+
+static long long real_now(void *ctx)
+{
+	return (long long)time(NULL);
+}
+
+static long long now(const struct creds_provider *p)
+{
+	return p->env.now(p->env.ctx);
+}
+
+int creds_provider_new(const struct creds_options *o, struct creds_provider **out,
+		       struct aws_error *err)
+{
+	struct creds_provider *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!p)
+		return -ENOMEM;
+	rc = creds_chain_resolve(o, &p->chain, err);
+	if (rc) {
+		free(p);
+		return rc;
+	}
+	if (o->env)
+		p->env = *o->env;
+	if (!p->env.now)
+		p->env.now = real_now;
+	p->share = o->share;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	*out = p;
+	return 0;
+}
+
+void creds_provider_free(struct creds_provider *p)
+{
+	if (!p)
+		return;
+	aws_creds_cleanup(&p->cur);
+	creds_chain_result_cleanup(&p->chain);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	free(p);
+}
+
+static bool is_fresh(const struct aws_creds *c, long long t)
+{
+	return !c->expiration || c->expiration - t > CREDS_REFRESH_WINDOW;
+}
+
+static bool is_valid(const struct aws_creds *c, long long t)
+{
+	return !c->expiration || c->expiration > t;
+}
+
+/* Fetches without the lock; maps a failed metadata probe of last resort to -ENOENT. */
+static int refresh(struct creds_provider *p, struct aws_creds *got, struct aws_error *err)
+{
+	struct creds_fetch_ctx fc = {
+		.sts_url = p->chain.sts_url,
+		.region = p->chain.region,
+		.ca_bundle = p->chain.ca_bundle,
+		.share = p->share,
+		.now = now(p),
+	};
+	const struct creds_source *s = p->chain.src;
+	int rc = creds_fetch(&fc, s, got, err);
+
+	if (rc && s->kind == CREDS_IMDS && s->fallback) {
+		aws_error_set(err, "NoCredentials", "%s", p->chain.nocreds);
+		rc = -ENOENT;
+	}
+	if (rc)
+		aws_creds_cleanup(got);
+	return rc;
+}
+
+/* Runs one refresh with the lock dropped; called and returns with the lock held. */
+static int run_refresh(struct creds_provider *p, struct aws_error *err)
+{
+	struct aws_creds got = {0};
+	struct aws_error e;
+	int rc;
+
+	p->refreshing = true;
+	pthread_mutex_unlock(&p->lock);
+	aws_error_clear(&e);
+	rc = refresh(p, &got, &e);
+	pthread_mutex_lock(&p->lock);
+	p->refreshing = false;
+	p->gen++;
+	p->last_rc = rc;
+	p->last_err = e;
+	p->next_try = now(p) + CREDS_RETRY_AFTER;
+	if (!rc) {
+		aws_creds_cleanup(&p->cur);
+		p->cur = got;
+		p->have = true;
+	} else if (err) {
+		*err = e;
+	}
+	pthread_cond_broadcast(&p->cond);
+	return rc;
+}
+
+int creds_provider_get(struct creds_provider *p, struct aws_creds *out, struct aws_error *err)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		long long t = now(p);
+		bool usable = p->have && is_valid(&p->cur, t);
+
+		if (p->have && is_fresh(&p->cur, t))
+			break;
+		if (p->refreshing && usable)
+			break;
+		if (p->refreshing) {
+			unsigned gen = p->gen;
+
+			while (p->refreshing && p->gen == gen)
+				pthread_cond_wait(&p->cond, &p->lock);
+			if (p->gen != gen && p->last_rc &&
+			    !(p->have && is_valid(&p->cur, now(p)))) {
+				rc = p->last_rc;
+				if (err)
+					*err = p->last_err;
+				goto out;
+			}
+			continue;
+		}
+		if (usable && t < p->next_try)
+			break;
+		rc = run_refresh(p, err);
+		/* A failed early refresh still leaves valid credentials to use. */
+		if (rc && !(p->have && is_valid(&p->cur, now(p))))
+			goto out;
+		rc = 0;
+		break;
+	}
+	rc = aws_creds_copy(out, &p->cur);
+out:
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+void creds_provider_expire(struct creds_provider *p)
+{
+	pthread_mutex_lock(&p->lock);
+	if (p->have && !p->refreshing) {
+		aws_creds_cleanup(&p->cur);
+		p->have = false;
+	}
+	p->next_try = 0;
+	pthread_mutex_unlock(&p->lock);
+}
+
+const char *creds_provider_region(const struct creds_provider *p)
+{
+	return p->chain.region;
+}
+
+const char *creds_provider_profile(const struct creds_provider *p)
+{
+	return p->chain.profile;
+}
+
+const char *creds_provider_source(const struct creds_provider *p)
+{
+	return p->chain.src->name;
+}

@@ -135,7 +135,7 @@ int xml_parse(const char *data, size_t len, struct xml_node **out)
 	if (len > XML_MAX_BYTES || len > INT_MAX)
 		return -EFBIG;
 	memset(&st, 0, sizeof(st));
-	st.parser = XML_ParserCreate("UTF-8");
+	st.parser = XML_ParserCreate(NULL); /* honours encoding="ISO-8859-1" */
 	if (!st.parser)
 		return -ENOMEM;
 	XML_SetUserData(st.parser, &st);

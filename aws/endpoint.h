@@ -30,7 +30,9 @@ int endpoint_iam(const char *url_override, const char *region, struct aws_endpoi
 /* STS: url_override wins; else the regional endpoint sts.REGION.amazonaws.com(.cn),
  * signed with region (us-east-1 when region is NULL or empty). */
 int endpoint_sts(const char *url_override, const char *region, struct aws_endpoint *out);
-/* Parses an http(s) URL into url/host/path/is_http; region and service untouched. */
+/* Parses an http(s) URL into url/host/path/is_http; region and service untouched.
+ * The host is lower-cased; userinfo, a query, a fragment, a bad port or text too long
+ * for the fields is -EINVAL. (endpoint_iam/_sts also refuse regions outside [a-z0-9-].) */
 int endpoint_parse_url(const char *url, struct aws_endpoint *out);
 
 #endif

@@ -23,12 +23,15 @@ struct sigv4_request {
 	const char *amz_date;      /* "20261123T112051Z" */
 	const char *region;        /* "us-east-1" */
 	const char *service;       /* "iam", "sts" */
-	const char *session_token; /* NULL when none */
+	const char *session_token; /* NULL (or "") when none */
 };
+/* content_type NULL signs no content-type header (a GET); header values are
+ * trimmed and inner whitespace runs collapsed, as SigV4 requires. */
 
 #define SIGV4_CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
 
-/* Appends the canonical request to out. */
+/* Appends the canonical request to out. -EINVAL when a field is missing or amz_date is
+ * not YYYYMMDDTHHMMSSZ; on any failure nothing is appended. */
 int sigv4_canonical_request(const struct sigv4_request *r, struct buf *out);
 /* The signed header list, e.g. "content-type;host;x-amz-date". */
 const char *sigv4_signed_headers(const struct sigv4_request *r);

@@ -520,6 +520,237 @@ static void test_sts(void)
 	free(wi.data);
 }
 
+struct error_case {
+	const char *file; /* fixture, or NULL to use body */
+	const char *body;
+	long status;
+	const char *code, *message, *request_id;
+	int err; /* aws_error_errno */
+};
+
+static const struct error_case error_cases[] = {
+	{"moto_err_no_such_entity.xml", NULL, 404, "NoSuchEntity", "Role missing not found",
+	 "7Ek1qb5LAW8uetb680JamSgY5FynUyX6UWFwWLKen6lGGSBTKhWy", -ENOENT},
+	{"moto_err_malformed_policy.xml", NULL, 400, "MalformedPolicyDocument",
+	 "Syntax errors in policy.", "eCMJg6hTnUd8Oj01YbDxvKHUwJs47gQhJOAOlQvfWDAjpKCgxUWS",
+	 -EINVAL},
+	{"moto_err_signature.xml", NULL, 403, "SignatureDoesNotMatch",
+	 "The request signature we calculated does not match the signature you provided. Check "
+	 "your AWS Secret Access Key and signing method. Consult the service documentation for "
+	 "details.",
+	 "", -EKEYEXPIRED},
+	{"moto_err_access_denied.xml", NULL, 403, "AccessDenied",
+	 "User: arn:aws:iam::123456789012:user/weak is not authorized to perform: iam:ListRoles",
+	 "", -EACCES},
+	{"moto_err_sts_signature.xml", NULL, 403, "SignatureDoesNotMatch", NULL, "", -EKEYEXPIRED},
+	{"sts_err_expired.xml", NULL, 400, "ExpiredToken",
+	 "The security token included in the request is expired",
+	 "4a6d2e1c-8f7b-4c0e-9d1a-EXAMPLE00001", -EKEYEXPIRED},
+	{"errors_response_shape.xml", NULL, 400, "Throttling", "Rate exceeded",
+	 "ea966190-f9aa-478e-9ede-EXAMPLE00002", -EAGAIN},
+	{"iam_err_version_quota.xml", NULL, 409, "LimitExceeded", NULL,
+	 "7f3c9b1e-0d2a-4b5c-8e6f-EXAMPLE00003", -EDQUOT},
+	{"json_err_type.json", NULL, 404, "NoSuchEntityException",
+	 "The role with name ghost cannot be found.", "", -ENOENT},
+	{"json_err_code.json", NULL, 400, "Throttling", "Rate exceeded", "", -EAGAIN},
+	{"html_502.html", NULL, 502, "HTTP502", "502 Bad Gateway 502 Bad Gateway nginx", "", -EIO},
+	{NULL, "", 503, "HTTP503", "Service Unavailable", "", -EIO},
+	{NULL, " \r\n", 403, "HTTP403", "Forbidden", "", -EACCES},
+	{NULL, "", 599, "HTTP599", "HTTP status 599 with an empty body", "", -EIO},
+	{NULL, "upstream connect error", 500, "HTTP500", "upstream connect error", "", -EIO},
+	{NULL, "<ErrorResponse><Error><Code>Throt", 400, "HTTP400", "Throt", "", -EINVAL},
+	{NULL, "{\"message\":\"no code here\"}", 429, "HTTP429", "no code here", "", -EAGAIN},
+	{NULL, "{not json", 400, "HTTP400", "{not json", "", -EINVAL},
+	{NULL,
+	 "<Error><Code>NoSuchEntity</Code><message>lower</message>"
+	 "<RequestId>r-1</RequestId></Error>",
+	 404, "NoSuchEntity", "lower", "r-1", -ENOENT},
+};
+
+static void test_errors(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
+		const struct error_case *c = &error_cases[i];
+		struct fixture f = {NULL, 0};
+		struct aws_error err;
+
+		if (c->file)
+			f = load(c->file);
+		aws_error_clear(&err);
+		err.attempts = 3;
+		snprintf(err.code, sizeof(err.code), "stale");
+		iam_parse_error(c->file ? f.data : c->body, c->file ? f.len : strlen(c->body),
+				c->status, &err);
+		CHECK_STR(err.code, c->code);
+		if (c->message)
+			CHECK_STR(err.message, c->message);
+		else
+			CHECK(strlen(err.message) > 20);
+		CHECK_STR(err.request_id, c->request_id);
+		CHECK_INT(err.http_status, c->status);
+		CHECK_INT(err.attempts, 3);
+		CHECK_INT(aws_error_errno(&err), c->err);
+		free(f.data);
+	}
+}
+
+static void test_error_edges(void)
+{
+	char big[4096];
+	struct aws_error err;
+
+	/* a long HTML page gives a short excerpt, cut on a character boundary */
+	memset(big, 0, sizeof(big));
+	memcpy(big, "<html><body><p>", 15);
+	memset(big + 15, 'a', 150);
+	for (size_t i = 165; i + 2 < 600; i += 2)
+		memcpy(big + i, "\xc3\xa9", 2);
+	iam_parse_error(big, strlen(big), 500, &err);
+	CHECK_STR(err.code, "HTTP500");
+	CHECK(strlen(err.message) <= 200 && strlen(err.message) >= 198);
+	CHECK(((unsigned char)err.message[strlen(err.message) - 1] & 0xc0) == 0x80);
+	/* NULL body and NULL err are safe */
+	iam_parse_error(NULL, 10, 504, &err);
+	CHECK_STR(err.code, "HTTP504");
+	CHECK_STR(err.message, "Gateway Timeout");
+	iam_parse_error("x", 1, 500, NULL);
+	/* a very long code or message is cut to the struct's size */
+	{
+		char body[3000];
+		int n = snprintf(body, sizeof(body),
+				 "<ErrorResponse><Error><Code>%0200d</Code>"
+				 "<Message>%02000d</Message></Error></ErrorResponse>",
+				 7, 9);
+
+		iam_parse_error(body, (size_t)n, 400, &err);
+		CHECK_INT(strlen(err.code), sizeof(err.code) - 1);
+		CHECK_INT(strlen(err.message), sizeof(err.message) - 1);
+	}
+}
+
+/* A parser given an error answer fills err from it; given junk, says so. */
+static void test_parsers_refuse(void)
+{
+	struct fixture nse = load("moto_err_no_such_entity.xml");
+	struct fixture roles = load("moto_list_roles_page1.xml");
+	struct iam_role_list l = {0};
+	struct iam_page page = {true, NULL};
+	struct iam_role r = {0};
+	struct aws_error err;
+	const char *junk[] = {
+		"",
+		"<ListRolesResponse><ListRolesResult><Roles>",
+		"<ListRolesResponse/>",
+		"<GetRoleResponse><GetRoleResult/></GetRoleResponse>",
+		"<ListRolesResponse><ListRolesResult><Roles><member><RoleName>a</RoleName></member>"
+		"<member><Path>/</Path></member></Roles></ListRolesResult></ListRolesResponse>",
+		"<ListRolesResponse><ListRolesResult><Roles><member><RoleName>a</RoleName>"
+		"<MaxSessionDuration>12x</MaxSessionDuration></member></Roles></ListRolesResult>"
+		"</ListRolesResponse>",
+		"<ListRolesResponse><ListRolesResult><Roles><member><RoleName>a</RoleName>"
+		"<MaxSessionDuration>99999999999</MaxSessionDuration></member></Roles>"
+		"</ListRolesResult></ListRolesResponse>",
+		"<ListRolesResponse><ListRolesResult><Roles><member><RoleName>a</RoleName><Tags>"
+		"<member><Value>v</Value></member></Tags></member></Roles></ListRolesResult>"
+		"</ListRolesResponse>",
+	};
+	size_t i;
+
+	aws_error_clear(&err);
+	CHECK_INT(iam_parse_get_role(nse.data, nse.len, &r, &err), -EINVAL);
+	CHECK_STR(err.code, "NoSuchEntity");
+	CHECK_STR(err.message, "Role missing not found");
+	CHECK(r.name == NULL);
+	/* a good page first, then junk: the list and page keep the good page */
+	CHECK_INT(iam_parse_list_roles(roles.data, roles.len, &l, &page, NULL), 0);
+	CHECK_INT(l.n, 2);
+	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
+		aws_error_clear(&err);
+		if (i == 3)
+			CHECK_INT(iam_parse_get_role(junk[i], strlen(junk[i]), &r, &err), -EINVAL);
+		else
+			CHECK_INT(iam_parse_list_roles(junk[i], strlen(junk[i]), &l, &page, &err),
+				  -EINVAL);
+		CHECK_STR(err.code, "MalformedResponse");
+		CHECK(strstr(err.message, i == 3 ? "GetRole" : "ListRoles") != NULL);
+		CHECK_INT(l.n, 2);
+		CHECK(page.is_truncated);
+		CHECK_STR(page.marker, "2");
+	}
+	CHECK(r.name == NULL);
+	iam_role_list_cleanup(&l);
+	iam_page_cleanup(&page);
+	free(nse.data);
+	free(roles.data);
+}
+
+/* A bad GAAD policy after good roles leaves both lists as they were. */
+static void test_gaad_all_or_nothing(void)
+{
+	const char *bad = "<GetAccountAuthorizationDetailsResponse>"
+			  "<GetAccountAuthorizationDetailsResult><RoleDetailList><member>"
+			  "<RoleName>r1</RoleName></member></RoleDetailList><Policies><member>"
+			  "<PolicyName>p</PolicyName></member></Policies>"
+			  "<IsTruncated>true</IsTruncated><Marker>m2</Marker>"
+			  "</GetAccountAuthorizationDetailsResult>"
+			  "</GetAccountAuthorizationDetailsResponse>";
+	struct iam_page page = {false, strdup("m1")};
+	struct iam_gaad g;
+	struct aws_error err;
+
+	memset(&g, 0, sizeof(g));
+	CHECK_INT(iam_parse_gaad(bad, strlen(bad), &g, &page, &err), -EINVAL);
+	CHECK_INT(g.roles.n, 0);
+	CHECK_INT(g.policies.n, 0);
+	CHECK_STR(page.marker, "m1");
+	CHECK(!page.is_truncated);
+	iam_gaad_cleanup(&g);
+	iam_page_cleanup(&page);
+}
+
+static void test_push_and_cleanup(void)
+{
+	struct iam_string_list sl = {0};
+	struct iam_account_summary s = {0};
+	struct iam_role_list rl = {0};
+	struct iam_role r = {0};
+	char name[16];
+	int i, ok = 1;
+
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		ok &= iam_string_list_push(&sl, name) == 0;
+		ok &= iam_account_summary_push(&s, name, i * 1000LL) == 0;
+	}
+	CHECK(ok);
+	CHECK_INT(sl.n, 100);
+	CHECK(sl.cap >= 100);
+	CHECK_STR(sl.v[99], "p99");
+	CHECK_INT(s.v[42].value, 42000);
+	r.name = strdup("moved");
+	CHECK_INT(iam_role_list_push(&rl, &r), 0);
+	CHECK(r.name == NULL);
+	CHECK_STR(rl.v[0].name, "moved");
+	iam_string_list_cleanup(&sl);
+	iam_account_summary_cleanup(&s);
+	iam_role_list_cleanup(&rl);
+	iam_string_list_cleanup(NULL);
+	iam_gaad_cleanup(NULL);
+	iam_page_cleanup(NULL);
+	iam_sts_credentials_cleanup(NULL);
+	iam_policy_cleanup(NULL);
+	iam_policy_version_cleanup(NULL);
+	iam_version_list_cleanup(NULL);
+	iam_attached_list_cleanup(NULL);
+	iam_policy_list_cleanup(NULL);
+	iam_caller_identity_cleanup(NULL);
+	iam_account_summary_cleanup(NULL);
+	iam_inline_policy_cleanup(NULL);
+	CHECK(sl.v == NULL && s.v == NULL && rl.v == NULL);
+}
+
 int main(void)
 {
 	test_decode_document();
@@ -534,5 +765,10 @@ int main(void)
 	test_gaad();
 	test_summary_and_empty();
 	test_sts();
+	test_errors();
+	test_error_edges();
+	test_parsers_refuse();
+	test_gaad_all_or_nothing();
+	test_push_and_cleanup();
 	return check_done("iam_parse");
 }

@@ -1,16 +1,14 @@
 /*
  * Turns IAM and STS answers (Query protocol XML, walked with aws/xml.h) into
- * the plain structs of iam_types.h, and any error body into struct aws_error.
+ * the plain structs of iam_types.h (error bodies: iam_parse_error.c).
  * Fields are read through small offset tables; lists only grow when a whole
  * page parsed, so a failed parse leaves the caller's data as it was.
  */
 #include "aws/iam_parse.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +20,7 @@
 #include "aws/urlenc.h"
 #include "aws/xml.h"
 
-#define IAM_PARSE_CODE	"MalformedResponse"
-#define IAM_EXCERPT_MAX 200
+#define IAM_PARSE_CODE "MalformedResponse"
 
 /* A string field of a struct, read from the child element at path. */
 struct iam_field {
@@ -125,23 +122,6 @@ static size_t iam_count_members(const struct xml_node *list)
 	return n;
 }
 
-/* Room for one more element in a growable array: the new base, or NULL (v kept). */
-static void *iam_grow(void *v, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return v;
-	ncap = *cap ? *cap * 2 : 8;
-	if (ncap > SIZE_MAX / size)
-		return NULL;
-	p = realloc(v, ncap * size);
-	if (p)
-		*cap = ncap;
-	return p;
-}
-
 char *iam_decode_document(const char *s)
 {
 	struct buf b;
@@ -159,467 +139,13 @@ char *iam_decode_document(const char *s)
 	return buf_steal(&b);
 }
 
-/* ---- cleanup and push helpers ---- */
-
-static void iam_tag_cleanup(struct iam_tag *t)
-{
-	free(t->key);
-	free(t->value);
-}
-
-static void iam_inline_cleanup(struct iam_inline_policy *p)
-{
-	free(p->name);
-	free(p->document);
-}
-
-static void iam_attached_cleanup(struct iam_attached_policy *p)
-{
-	free(p->name);
-	free(p->arn);
-}
-
-void iam_inline_policy_cleanup(struct iam_inline_policy *p)
-{
-	if (!p)
-		return;
-	iam_inline_cleanup(p);
-	memset(p, 0, sizeof(*p));
-}
-
-void iam_role_cleanup(struct iam_role *r)
-{
-	size_t i;
-
-	if (!r)
-		return;
-	free(r->name);
-	free(r->id);
-	free(r->arn);
-	free(r->path);
-	free(r->create_date);
-	free(r->description);
-	free(r->trust_policy);
-	free(r->boundary_arn);
-	free(r->boundary_type);
-	free(r->last_used_date);
-	free(r->last_used_region);
-	for (i = 0; i < r->ntags; i++)
-		iam_tag_cleanup(&r->tags[i]);
-	free(r->tags);
-	for (i = 0; i < r->ninline; i++)
-		iam_inline_cleanup(&r->inline_policies[i]);
-	free(r->inline_policies);
-	for (i = 0; i < r->nattached; i++)
-		iam_attached_cleanup(&r->attached[i]);
-	free(r->attached);
-	memset(r, 0, sizeof(*r));
-}
-
-void iam_policy_version_cleanup(struct iam_policy_version *v)
-{
-	if (!v)
-		return;
-	free(v->version_id);
-	free(v->create_date);
-	free(v->document);
-	memset(v, 0, sizeof(*v));
-}
-
-void iam_policy_cleanup(struct iam_policy *p)
-{
-	size_t i;
-
-	if (!p)
-		return;
-	free(p->name);
-	free(p->id);
-	free(p->arn);
-	free(p->path);
-	free(p->default_version_id);
-	free(p->description);
-	free(p->create_date);
-	free(p->update_date);
-	for (i = 0; i < p->nversions; i++)
-		iam_policy_version_cleanup(&p->versions[i]);
-	free(p->versions);
-	memset(p, 0, sizeof(*p));
-}
-
-void iam_role_list_cleanup(struct iam_role_list *l)
-{
-	if (!l)
-		return;
-	while (l->n)
-		iam_role_cleanup(&l->v[--l->n]);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-void iam_policy_list_cleanup(struct iam_policy_list *l)
-{
-	if (!l)
-		return;
-	while (l->n)
-		iam_policy_cleanup(&l->v[--l->n]);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-void iam_version_list_cleanup(struct iam_version_list *l)
-{
-	if (!l)
-		return;
-	while (l->n)
-		iam_policy_version_cleanup(&l->v[--l->n]);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-void iam_string_list_cleanup(struct iam_string_list *l)
-{
-	if (!l)
-		return;
-	while (l->n)
-		free(l->v[--l->n]);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-void iam_attached_list_cleanup(struct iam_attached_list *l)
-{
-	if (!l)
-		return;
-	while (l->n)
-		iam_attached_cleanup(&l->v[--l->n]);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-void iam_gaad_cleanup(struct iam_gaad *g)
-{
-	if (!g)
-		return;
-	iam_role_list_cleanup(&g->roles);
-	iam_policy_list_cleanup(&g->policies);
-}
-
-void iam_caller_identity_cleanup(struct iam_caller_identity *c)
-{
-	if (!c)
-		return;
-	free(c->account);
-	free(c->arn);
-	free(c->user_id);
-	memset(c, 0, sizeof(*c));
-}
-
-void iam_account_summary_cleanup(struct iam_account_summary *s)
-{
-	if (!s)
-		return;
-	while (s->n)
-		free(s->v[--s->n].key);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-static void iam_wipe_free(char *s)
-{
-	if (!s)
-		return;
-	OPENSSL_cleanse(s, strlen(s));
-	free(s);
-}
-
-void iam_sts_credentials_cleanup(struct iam_sts_credentials *c)
-{
-	if (!c)
-		return;
-	free(c->access_key_id);
-	iam_wipe_free(c->secret_access_key);
-	iam_wipe_free(c->session_token);
-	free(c->expiration);
-	free(c->assumed_role_arn);
-	OPENSSL_cleanse(c, sizeof(*c));
-}
-
-void iam_page_cleanup(struct iam_page *p)
-{
-	if (!p)
-		return;
-	free(p->marker);
-	memset(p, 0, sizeof(*p));
-}
-
-int iam_role_list_push(struct iam_role_list *l, struct iam_role *r)
-{
-	struct iam_role *v = iam_grow(l->v, &l->cap, l->n, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	l->v = v;
-	l->v[l->n++] = *r;
-	memset(r, 0, sizeof(*r));
-	return 0;
-}
-
-int iam_policy_list_push(struct iam_policy_list *l, struct iam_policy *p)
-{
-	struct iam_policy *v = iam_grow(l->v, &l->cap, l->n, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	l->v = v;
-	l->v[l->n++] = *p;
-	memset(p, 0, sizeof(*p));
-	return 0;
-}
-
-int iam_version_list_push(struct iam_version_list *l, struct iam_policy_version *pv)
-{
-	struct iam_policy_version *v = iam_grow(l->v, &l->cap, l->n, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	l->v = v;
-	l->v[l->n++] = *pv;
-	memset(pv, 0, sizeof(*pv));
-	return 0;
-}
-
-int iam_string_list_push(struct iam_string_list *l, const char *s)
-{
-	char **v = iam_grow(l->v, &l->cap, l->n, sizeof(*v));
-	char *copy;
-
-	if (!v)
-		return -ENOMEM;
-	l->v = v;
-	copy = strdup(s);
-	if (!copy)
-		return -ENOMEM;
-	l->v[l->n++] = copy;
-	return 0;
-}
-
-int iam_attached_list_push(struct iam_attached_list *l, struct iam_attached_policy *a)
-{
-	struct iam_attached_policy *v = iam_grow(l->v, &l->cap, l->n, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	l->v = v;
-	l->v[l->n++] = *a;
-	memset(a, 0, sizeof(*a));
-	return 0;
-}
-
-int iam_account_summary_push(struct iam_account_summary *s, const char *key, long long value)
-{
-	struct iam_summary_entry *v = iam_grow(s->v, &s->cap, s->n, sizeof(*v));
-	char *copy;
-
-	if (!v)
-		return -ENOMEM;
-	s->v = v;
-	copy = strdup(key);
-	if (!copy)
-		return -ENOMEM;
-	s->v[s->n].key = copy;
-	s->v[s->n++].value = value;
-	return 0;
-}
-
-/* ---- error answers ---- */
-
-static const struct xml_node *iam_find_error(const struct xml_node *n)
-{
-	const struct xml_node *c, *e;
-
-	if (!strcmp(n->name, "Error") && xml_child(n, "Code"))
-		return n;
-	for (c = n->children; c; c = c->next) {
-		e = iam_find_error(c);
-		if (e)
-			return e;
-	}
-	return NULL;
-}
-
-static const char *iam_first_text(const struct xml_node *n, const char *const *paths)
-{
-	const char *t;
-
-	for (; *paths; paths++) {
-		t = xml_text(n, *paths);
-		if (t && *t)
-			return t;
-	}
-	return NULL;
-}
-
-/* Fills err from an <Error> anywhere in the tree; false when there is none. */
-static bool iam_error_from_tree(const struct xml_node *root, struct aws_error *err)
-{
-	static const char *const msg_paths[] = {"Message", "message", NULL};
-	static const char *const id_paths[] = {"RequestId", "RequestID",
-					       "ResponseMetadata/RequestId", NULL};
-	const struct xml_node *e = iam_find_error(root);
-	const char *t;
-
-	if (!e)
-		return false;
-	if (!err)
-		return true;
-	snprintf(err->code, sizeof(err->code), "%s", xml_text(e, "Code"));
-	t = iam_first_text(e, msg_paths);
-	snprintf(err->message, sizeof(err->message), "%s", t ? t : "");
-	t = iam_first_text(root, id_paths);
-	if (!t)
-		t = iam_first_text(e, id_paths);
-	snprintf(err->request_id, sizeof(err->request_id), "%s", t ? t : "");
-	return true;
-}
-
-static const char *iam_reason(long status)
-{
-	static const struct {
-		long status;
-		const char *reason;
-	} reasons[] = {
-		{400, "Bad Request"},
-		{401, "Unauthorized"},
-		{403, "Forbidden"},
-		{404, "Not Found"},
-		{405, "Method Not Allowed"},
-		{408, "Request Timeout"},
-		{413, "Payload Too Large"},
-		{429, "Too Many Requests"},
-		{500, "Internal Server Error"},
-		{502, "Bad Gateway"},
-		{503, "Service Unavailable"},
-		{504, "Gateway Timeout"},
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-		if (reasons[i].status == status)
-			return reasons[i].reason;
-	return NULL;
-}
-
-/* A one-line excerpt of a non-XML body: markup dropped, whitespace collapsed,
- * cut on a UTF-8 character boundary. */
-static void iam_excerpt(const char *body, size_t len, char *out, size_t cap)
-{
-	size_t i, o = 0, max = cap - 1 < IAM_EXCERPT_MAX ? cap - 1 : IAM_EXCERPT_MAX;
-	bool in_tag = false, space = false;
-
-	for (i = 0; i < len && o < max; i++) {
-		unsigned char c = (unsigned char)body[i];
-
-		if (c == '<' || c == '>') {
-			in_tag = c == '<';
-			space = o > 0;
-			continue;
-		}
-		if (in_tag)
-			continue;
-		if (c <= ' ' || c == 0x7f) {
-			space = o > 0;
-			continue;
-		}
-		if (space && o + 1 < max)
-			out[o++] = ' ';
-		space = false;
-		out[o++] = (char)c;
-	}
-	if (i < len)
-		while (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0x80)
-			o--;
-	if (i < len && o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0xc0)
-		o--;
-	out[o] = '\0';
-}
-
-/* Takes the code from "__type" ("ns#Code" or "Code:detail") or "code"/"Code". */
-static bool iam_error_from_json(const char *body, size_t len, struct aws_error *err)
-{
-	static const char *const code_keys[] = {"__type", "code", "Code", NULL};
-	static const char *const msg_keys[] = {"message", "Message", "errorMessage", NULL};
-	cJSON *root = cJSON_ParseWithLength(body, len), *item;
-	const char *code = NULL, *msg = NULL, *hash;
-	const char *const *k;
-	size_t n;
-
-	if (!cJSON_IsObject(root)) {
-		cJSON_Delete(root);
-		return false;
-	}
-	for (k = code_keys; *k && !code; k++)
-		if (cJSON_IsString(item = cJSON_GetObjectItemCaseSensitive(root, *k)))
-			code = item->valuestring;
-	for (k = msg_keys; *k && !msg; k++)
-		if (cJSON_IsString(item = cJSON_GetObjectItemCaseSensitive(root, *k)))
-			msg = item->valuestring;
-	if (code) {
-		hash = strrchr(code, '#');
-		code = hash ? hash + 1 : code;
-		n = strcspn(code, ":");
-		snprintf(err->code, sizeof(err->code), "%.*s", (int)n, code);
-	}
-	if (msg)
-		snprintf(err->message, sizeof(err->message), "%s", msg);
-	cJSON_Delete(root);
-	return code || msg;
-}
-
-static bool iam_error_from_xml(const char *body, size_t len, struct aws_error *err)
-{
-	struct xml_node *root;
-	bool found;
-
-	if (xml_parse(body, len, &root))
-		return false;
-	found = iam_error_from_tree(root, err);
-	xml_free(root);
-	return found;
-}
-
-void iam_parse_error(const char *body, size_t len, long http_status, struct aws_error *err)
-{
-	const char *reason = iam_reason(http_status);
-	size_t skip = 0;
-
-	if (!err)
-		return;
-	err->code[0] = err->message[0] = err->request_id[0] = '\0';
-	err->http_status = http_status;
-	if (!body)
-		len = 0;
-	while (skip < len && (body[skip] == ' ' || (body[skip] >= '\t' && body[skip] <= '\r')))
-		skip++;
-	if (skip < len && body[skip] == '<' && iam_error_from_xml(body, len, err))
-		return;
-	if (skip < len && body[skip] == '{' && iam_error_from_json(body + skip, len - skip, err)) {
-		if (!err->code[0])
-			snprintf(err->code, sizeof(err->code), "HTTP%ld", http_status);
-		return;
-	}
-	snprintf(err->code, sizeof(err->code), "HTTP%ld", http_status);
-	if (len)
-		iam_excerpt(body + skip, len - skip, err->message, sizeof(err->message));
-	if (!err->message[0]) {
-		if (reason)
-			snprintf(err->message, sizeof(err->message), "%s", reason);
-		else
-			snprintf(err->message, sizeof(err->message), "HTTP status %ld with %s body",
-				 http_status, len ? "an unreadable" : "an empty");
-	}
-}
-
 /* ---- the answer envelope ---- */
+
+static bool iam_is_error_root(const char *name)
+{
+	return !strcmp(name, "ErrorResponse") || !strcmp(name, "Response") ||
+	       !strcmp(name, "Error");
+}
 
 /* Parses an answer and finds <{action}Result> (when result is not NULL). An
  * error answer fills err from its <Error>; anything else unexpected says what. */
@@ -638,7 +164,9 @@ static int iam_open(const char *xml, size_t len, const char *action, struct xml_
 	}
 	snprintf(want, sizeof(want), "%sResponse", action);
 	if (strcmp((*root)->name, want)) {
-		if (!iam_error_from_tree(*root, err))
+		if (iam_is_error_root((*root)->name))
+			iam_parse_error(xml, len, err ? err->http_status : 0, err);
+		else
 			aws_error_set(err, IAM_PARSE_CODE, "unexpected %s answer: root <%s>",
 				      action, (*root)->name);
 		goto fail;
@@ -967,10 +495,10 @@ static int iam_append_attached(const struct xml_node *list, struct iam_attached_
 		rc = iam_parse_attached(c, &a);
 		if (!rc)
 			rc = iam_attached_list_push(out, &a);
-		iam_attached_cleanup(&a);
+		iam_attached_policy_cleanup(&a);
 	}
 	while (rc && out->n > n0)
-		iam_attached_cleanup(&out->v[--out->n]);
+		iam_attached_policy_cleanup(&out->v[--out->n]);
 	return rc;
 }
 
@@ -1072,7 +600,7 @@ int iam_parse_get_role_policy(const char *xml, size_t len, struct iam_inline_pol
 	if (!rc)
 		*out = p;
 	else
-		iam_inline_cleanup(&p);
+		iam_inline_policy_cleanup(&p);
 	xml_free(root);
 	return iam_finish(rc, "GetRolePolicy", "no PolicyName or PolicyDocument", err);
 }

@@ -149,6 +149,7 @@ void iam_account_summary_cleanup(struct iam_account_summary *s);
 void iam_sts_credentials_cleanup(struct iam_sts_credentials *c);
 void iam_page_cleanup(struct iam_page *p);
 void iam_inline_policy_cleanup(struct iam_inline_policy *p);
+void iam_attached_policy_cleanup(struct iam_attached_policy *p);
 
 /* Push helpers (iam_parse.c): 0 or -ENOMEM. The struct forms move *x into the
  * list and zero it on success (the caller keeps it on failure); the string and

@@ -133,5 +133,9 @@ int cache_refresh(struct cache *c, struct aws_error *err);
 int cache_status(struct cache *c, struct buf *out);
 /* True while IAM is unreachable and the disk copy is served. */
 bool cache_offline(struct cache *c);
+/* Copies this account's cache folder path (0700, for files kept beside the disk
+ * copy, such as the save journal) into out. -ENOENT before the account is known,
+ * -ENAMETOOLONG when cap is too small. */
+int cache_folder(struct cache *c, char *out, size_t cap);
 
 #endif

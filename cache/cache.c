@@ -1,0 +1,667 @@
+/*
+ * The cache's life cycle: open (disk copy first, else a synchronous bulk load),
+ * the refresher thread (revalidation on touch after the ttl, on demand, and
+ * disk-copy writes), publication of new views with their diff, per-thread IAM
+ * connections, and the lazily fetched AWS managed documents. The view pointer is
+ * swapped under mu; network calls and disk writes never run with mu held.
+ */
+#include "cache/cache_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "cache/load.h"
+#include "cache/model.h"
+
+struct cache_conn {
+	struct cache *c;
+	struct iam_conn *conn;
+	struct cache_conn *next, *prev;
+};
+
+struct cache_fetch {
+	const char *arn;
+	struct cache_fetch *next;
+};
+
+long long cache_now(const struct cache *c)
+{
+	return c->o.now ? c->o.now(c->o.now_ctx) : (long long)time(NULL);
+}
+
+static void cache_log(struct cache *c, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void cache_log(struct cache *c, int prio, const char *fmt, ...)
+{
+	char msg[CACHE_WHY_MAX + 256];
+	va_list ap;
+
+	if (!c->o.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->o.log(c->o.log_ctx, prio, msg);
+}
+
+static void cache_conn_unlink(struct cache_conn *cc)
+{
+	struct cache *c = cc->c;
+
+	pthread_mutex_lock(&c->conn_mu);
+	if (cc->prev)
+		cc->prev->next = cc->next;
+	else
+		c->conns = cc->next;
+	if (cc->next)
+		cc->next->prev = cc->prev;
+	pthread_mutex_unlock(&c->conn_mu);
+	iam_conn_free(cc->conn);
+	free(cc);
+}
+
+/* pthread key destructor: a thread that used the cache exits. */
+static void cache_conn_destroy(void *p)
+{
+	cache_conn_unlink(p);
+}
+
+/* This thread's connection, created on first use. */
+static struct iam_conn *cache_conn(struct cache *c)
+{
+	struct cache_conn *cc = pthread_getspecific(c->conn_key);
+
+	if (cc)
+		return cc->conn;
+	if (!(cc = calloc(1, sizeof(*cc))))
+		return NULL;
+	if (iam_conn_new(c->o.iam, &cc->conn)) {
+		free(cc);
+		return NULL;
+	}
+	cc->c = c;
+	pthread_mutex_lock(&c->conn_mu);
+	cc->next = c->conns;
+	if (c->conns)
+		c->conns->prev = cc;
+	c->conns = cc;
+	pthread_mutex_unlock(&c->conn_mu);
+	pthread_setspecific(c->conn_key, cc);
+	return cc->conn;
+}
+
+/* Drops this thread's connection (before the caller forks to daemonize). */
+static void cache_conn_drop(struct cache *c)
+{
+	struct cache_conn *cc = pthread_getspecific(c->conn_key);
+
+	if (!cc)
+		return;
+	pthread_setspecific(c->conn_key, NULL);
+	cache_conn_unlink(cc);
+}
+
+static bool cache_code_is_creds(const char *code)
+{
+	static const char *const codes[] = {
+		"InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException",
+		"AuthFailure",		"IncompleteSignature",	 "MissingAuthenticationToken",
+		"InvalidAccessKeyId",	"NoCredentials",	 "CredentialsError",
+	};
+	size_t i;
+
+	if (aws_code_is_expired_token(code))
+		return true;
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (!strcmp(code, codes[i]))
+			return true;
+	return false;
+}
+
+/* Rewords err->message as one sentence about why the account could not be read. */
+static void cache_explain(struct cache *c, const char *failed, struct aws_error *err)
+{
+	char msg[sizeof(err->message)];
+	const char *sts = iam_client_sts_endpoint(c->o.iam)->url;
+	bool is_sts = !strcmp(failed, "GetCallerIdentity");
+
+	if (err->http_status == 0 &&
+	    (!strcmp(err->code, "ConnectionError") || !strcmp(err->code, "Timeout")))
+		snprintf(msg, sizeof(msg), "cannot reach %s at %.400s: %.500s", is_sts ? "STS" : "IAM",
+			 is_sts ? sts : c->endpoint, err->message);
+	else if (cache_code_is_creds(err->code))
+		snprintf(msg, sizeof(msg), "AWS refused the credentials: %.900s", err->message);
+	else if (!strcmp(err->code, "AccessDenied"))
+		snprintf(msg, sizeof(msg), "%.60s was denied: %.900s", failed, err->message);
+	else
+		snprintf(msg, sizeof(msg), "%.60s failed: %.100s: %.800s", failed,
+			 err->code[0] ? err->code : "error", err->message);
+	memcpy(err->message, msg, sizeof(msg));
+}
+
+/* Copies the managed table (+1 ref each) for a disk write outside mu. */
+static struct disk_managed *cache_managed_snapshot(struct cache *c, size_t *n)
+{
+	struct disk_managed *m = calloc(c->nmanaged + 1, sizeof(*m));
+	size_t i;
+
+	*n = 0;
+	if (!m)
+		return NULL;
+	for (i = 0; i < c->nmanaged; i++) {
+		if (!(m[i].arn = strdup(c->managed[i].arn)))
+			break;
+		m[i].doc = c->managed[i].doc;
+		cache_doc_ref(m[i].doc);
+		*n = i + 1;
+	}
+	return m;
+}
+
+static void cache_save(struct cache *c)
+{
+	struct disk_meta meta = {0};
+	struct disk_managed *m;
+	struct cache_view *v;
+	char folder[sizeof(c->folder)];
+	size_t nm = 0;
+	int rc;
+
+	pthread_mutex_lock(&c->mu);
+	c->save_pending = false;
+	v = c->view;
+	__atomic_add_fetch(&v->refs, 1, __ATOMIC_RELAXED);
+	memcpy(folder, c->folder, sizeof(folder));
+	meta.account = c->account ? strdup(c->account) : NULL;
+	meta.caller_arn = c->caller_arn ? strdup(c->caller_arn) : NULL;
+	meta.last_load = c->last_load;
+	m = cache_managed_snapshot(c, &nm);
+	pthread_mutex_unlock(&c->mu);
+	if (folder[0] && meta.account && meta.caller_arn) {
+		rc = disk_write(folder, v, m, nm, &meta);
+		if (rc)
+			cache_log(c, LOG_WARNING, "cannot write the cache copy in %s: %s", folder,
+				  strerror(-rc));
+	}
+	disk_managed_free(m, nm);
+	disk_meta_cleanup(&meta);
+	cache_view_put(v);
+}
+
+static void cache_emit(void *ctx, const struct cache_change *ch)
+{
+	struct cache *c = ctx;
+
+	c->o.on_change(c->o.on_change_ctx, ch);
+}
+
+/* The folder of an account: one per account and IAM endpoint (two emulators may
+ * both claim account 123456789012). */
+static void cache_folder_of(struct cache *c, const char *account, char *out, size_t cap)
+{
+	unsigned long long h = model_hash(c->endpoint, strlen(c->endpoint));
+
+	snprintf(out, cap, "%s/%s-%08llx", c->dir, account, h & 0xffffffffULL);
+}
+
+/* Publishes a freshly loaded account: settles mtimes against the current view,
+ * swaps it in, tells on_change what changed, and writes the disk copy. */
+static int cache_publish(struct cache *c, struct load_result *res, long long now)
+{
+	struct cache_view *old, *nv;
+	char folder[sizeof(c->folder)];
+	bool new_folder;
+
+	nv = model_view_new(res->roles, res->nroles, 0);
+	res->roles = NULL;
+	res->nroles = res->cap = 0;
+	if (!nv)
+		return -ENOMEM;
+	cache_folder_of(c, res->account, folder, sizeof(folder));
+	pthread_mutex_lock(&c->mu);
+	old = c->view;
+	model_settle(nv, old, now);
+	nv->serial = old ? old->serial + 1 : 1;
+	c->view = nv;
+	free(c->account);
+	free(c->caller_arn);
+	c->account = res->account;
+	c->caller_arn = res->caller_arn;
+	res->account = res->caller_arn = NULL;
+	c->last_load = now;
+	c->offline = false;
+	c->offline_why[0] = '\0';
+	c->fallback = res->fallback;
+	c->from_disk = false;
+	c->loads++;
+	new_folder = strcmp(folder, c->folder) != 0;
+	memcpy(c->folder, folder, sizeof(folder));
+	pthread_mutex_unlock(&c->mu);
+	if (old && c->o.on_change)
+		model_diff(old, nv, cache_emit, c);
+	cache_view_put(old);
+	if (new_folder &&
+	    disk_index_store(c->dir, c->profile, c->endpoint, strrchr(folder, '/') + 1))
+		cache_log(c, LOG_WARNING, "cannot write the cache index in %s", c->dir);
+	cache_save(c);
+	return 0;
+}
+
+/* One whole-account chain. Runs on the refresher thread, or on the opening
+ * thread before cache_start. */
+static int cache_reload(struct cache *c, struct aws_error *err)
+{
+	struct load_result res = {0};
+	const char *failed = "GetCallerIdentity";
+	struct iam_conn *conn;
+	long long now = cache_now(c);
+	bool had_view;
+	int rc;
+
+	pthread_mutex_lock(&c->mu);
+	c->last_attempt = now;
+	pthread_mutex_unlock(&c->mu);
+	aws_error_clear(err);
+	conn = cache_conn(c);
+	if (!conn) {
+		aws_error_set(err, "ConnectionError", "cannot set up an HTTP connection");
+		rc = -ENOMEM;
+	} else {
+		rc = load_account(conn, &res, &failed, err);
+	}
+	if (!rc) {
+		if (res.fallback)
+			cache_log(c, LOG_WARNING,
+				  "GetAccountAuthorizationDetails was denied; "
+				  "loaded %zu roles with per-role calls (about 3 calls a role)",
+				  res.nroles);
+		rc = cache_publish(c, &res, cache_now(c));
+		load_result_cleanup(&res);
+		if (rc)
+			aws_error_set(err, "OutOfMemory",
+				      "out of memory building the account view");
+		return rc;
+	}
+	if (conn)
+		cache_explain(c, failed, err);
+	pthread_mutex_lock(&c->mu);
+	c->failures++;
+	had_view = c->view != NULL;
+	if (had_view) {
+		c->offline = true;
+		snprintf(c->offline_why, sizeof(c->offline_why), "%s", err->message);
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (had_view)
+		cache_log(c, LOG_WARNING, "serving the cached copy read-only: %s", err->message);
+	return rc;
+}
+
+static void *cache_thread(void *arg)
+{
+	struct cache *c = arg;
+	struct aws_error err;
+	unsigned long long seq;
+	int rc;
+
+	pthread_mutex_lock(&c->mu);
+	while (!c->stop) {
+		if (!c->wake && !c->save_pending) {
+			pthread_cond_wait(&c->cond, &c->mu);
+			continue;
+		}
+		if (!c->wake) {
+			pthread_mutex_unlock(&c->mu);
+			cache_save(c);
+			pthread_mutex_lock(&c->mu);
+			continue;
+		}
+		c->wake = false;
+		c->running = true;
+		seq = c->req_seq;
+		pthread_mutex_unlock(&c->mu);
+		rc = cache_reload(c, &err);
+		pthread_mutex_lock(&c->mu);
+		c->running = false;
+		c->done_seq = seq;
+		c->last_rc = rc;
+		c->last_err = err;
+		pthread_cond_broadcast(&c->cond);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+/* Serves the disk copy of (profile, endpoint) when there is a good one. */
+static bool cache_open_disk(struct cache *c)
+{
+	struct disk_meta meta = {0};
+	struct cache_view *v;
+	char *name = NULL, why[CACHE_WHY_MAX] = "";
+	int rc;
+
+	if (disk_index_lookup(c->dir, c->profile, c->endpoint, &name))
+		return false;
+	snprintf(c->folder, sizeof(c->folder), "%s/%s", c->dir, name);
+	free(name);
+	rc = disk_read(c->folder, &v, &c->managed, &c->nmanaged, &meta, why, sizeof(why));
+	if (rc) {
+		if (rc != -ENOENT) {
+			snprintf(c->warning, sizeof(c->warning), "%s", why);
+			cache_log(c, LOG_WARNING, "%s", why);
+		}
+		c->folder[0] = '\0';
+		return false;
+	}
+	c->capmanaged = c->nmanaged;
+	c->view = v;
+	c->account = meta.account;
+	c->caller_arn = meta.caller_arn;
+	c->last_load = meta.last_load;
+	c->from_disk = true;
+	return true;
+}
+
+static int cache_init_locks(struct cache *c)
+{
+	if (pthread_key_create(&c->conn_key, cache_conn_destroy))
+		return -EAGAIN;
+	pthread_mutex_init(&c->conn_mu, NULL);
+	pthread_mutex_init(&c->load_mu, NULL);
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cond, NULL);
+	return 0;
+}
+
+int cache_open(const struct cache_options *o, struct cache **out, struct aws_error *err)
+{
+	struct cache *c;
+	int rc;
+
+	aws_error_clear(err);
+	if (!o->iam || !o->dir || !(c = calloc(1, sizeof(*c))))
+		return -EINVAL;
+	c->o = *o;
+	if (!(c->dir = strdup(o->dir)) || cache_init_locks(c)) {
+		free(c->dir);
+		free(c);
+		return -ENOMEM;
+	}
+	snprintf(c->profile, sizeof(c->profile), "%s",
+		 iam_client_profile(o->iam) ? iam_client_profile(o->iam) : "default");
+	snprintf(c->endpoint, sizeof(c->endpoint), "%s", iam_client_endpoint(o->iam)->url);
+	rc = disk_mkdirs(c->dir);
+	if (rc) {
+		aws_error_set(err, "CacheDir", "cannot create the cache folder %s: %s", c->dir,
+			      strerror(-rc));
+		cache_close(c);
+		return rc;
+	}
+	if (!cache_open_disk(c)) {
+		rc = cache_reload(c, err);
+		cache_conn_drop(c);
+		if (rc) {
+			cache_close(c);
+			return rc;
+		}
+	}
+	*out = c;
+	return 0;
+}
+
+int cache_start(struct cache *c)
+{
+	int rc;
+
+	pthread_mutex_lock(&c->mu);
+	if (c->from_disk) {
+		c->wake = true;
+		c->req_seq++;
+	}
+	rc = pthread_create(&c->thread, NULL, cache_thread, c);
+	c->started = rc == 0;
+	pthread_mutex_unlock(&c->mu);
+	return -rc;
+}
+
+void cache_close(struct cache *c)
+{
+	struct cache_conn *cc;
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->stop = true;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->mu);
+	if (c->started)
+		pthread_join(c->thread, NULL);
+	pthread_key_delete(c->conn_key);
+	while ((cc = c->conns)) {
+		c->conns = cc->next;
+		iam_conn_free(cc->conn);
+		free(cc);
+	}
+	cache_view_put(c->view);
+	disk_managed_free(c->managed, c->nmanaged);
+	free(c->account);
+	free(c->caller_arn);
+	free(c->dir);
+	pthread_cond_destroy(&c->cond);
+	pthread_mutex_destroy(&c->mu);
+	pthread_mutex_destroy(&c->load_mu);
+	pthread_mutex_destroy(&c->conn_mu);
+	free(c);
+}
+
+struct cache_view *cache_view_get(struct cache *c)
+{
+	struct cache_view *v;
+
+	pthread_mutex_lock(&c->mu);
+	v = c->view;
+	__atomic_add_fetch(&v->refs, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&c->mu);
+	return v;
+}
+
+void cache_touch(struct cache *c)
+{
+	long long now = cache_now(c);
+
+	pthread_mutex_lock(&c->mu);
+	if (c->started && !c->running && !c->wake && now - c->last_attempt >= (long long)c->o.ttl &&
+	    now - c->last_load >= (long long)c->o.ttl) {
+		c->wake = true;
+		c->req_seq++;
+		pthread_cond_signal(&c->cond);
+	}
+	pthread_mutex_unlock(&c->mu);
+}
+
+int cache_refresh(struct cache *c, struct aws_error *err)
+{
+	unsigned long long mine;
+	int rc;
+
+	aws_error_clear(err);
+	pthread_mutex_lock(&c->mu);
+	if (!c->started) {
+		pthread_mutex_unlock(&c->mu);
+		pthread_mutex_lock(&c->load_mu);
+		rc = cache_reload(c, err);
+		pthread_mutex_unlock(&c->load_mu);
+		return rc;
+	}
+	mine = ++c->req_seq;
+	c->wake = true;
+	pthread_cond_broadcast(&c->cond);
+	while (c->done_seq < mine && !c->stop)
+		pthread_cond_wait(&c->cond, &c->mu);
+	rc = c->stop && c->done_seq < mine ? -ESHUTDOWN : c->last_rc;
+	if (rc)
+		*err = c->last_err;
+	pthread_mutex_unlock(&c->mu);
+	return rc;
+}
+
+bool cache_offline(struct cache *c)
+{
+	bool v;
+
+	pthread_mutex_lock(&c->mu);
+	v = c->offline;
+	pthread_mutex_unlock(&c->mu);
+	return v;
+}
+
+static struct disk_managed *cache_managed_find(struct cache *c, const char *arn)
+{
+	struct disk_managed key = {.arn = (char *)arn};
+	size_t lo = 0, hi = c->nmanaged;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(c->managed[mid].arn, key.arn);
+
+		if (!cmp)
+			return &c->managed[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+struct cache_doc *cache_managed_doc(struct cache *c, const char *arn)
+{
+	struct disk_managed *m;
+	struct cache_doc *d = NULL;
+
+	pthread_mutex_lock(&c->mu);
+	m = cache_managed_find(c, arn);
+	if (m) {
+		d = m->doc;
+		cache_doc_ref(d);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return d;
+}
+
+/* Inserts (arn, doc) in order, taking doc's reference. Called with mu held. */
+static int cache_managed_insert(struct cache *c, const char *arn, struct cache_doc *doc)
+{
+	size_t i;
+	char *a = strdup(arn);
+
+	if (a && c->nmanaged == c->capmanaged) {
+		size_t ncap = c->capmanaged ? c->capmanaged * 2 : 16;
+		struct disk_managed *v = realloc(c->managed, ncap * sizeof(*v));
+
+		if (v) {
+			c->managed = v;
+			c->capmanaged = ncap;
+		}
+	}
+	if (!a || c->nmanaged == c->capmanaged) {
+		free(a);
+		cache_doc_unref(doc);
+		return -ENOMEM;
+	}
+	for (i = c->nmanaged; i > 0 && strcmp(c->managed[i - 1].arn, arn) > 0; i--)
+		c->managed[i] = c->managed[i - 1];
+	c->managed[i].arn = a;
+	c->managed[i].doc = doc;
+	c->nmanaged++;
+	return 0;
+}
+
+static bool cache_fetching(struct cache *c, const char *arn)
+{
+	struct cache_fetch *f;
+
+	for (f = c->fetching; f; f = f->next)
+		if (!strcmp(f->arn, arn))
+			return true;
+	return false;
+}
+
+static void cache_fetch_done(struct cache *c, struct cache_fetch *me)
+{
+	struct cache_fetch **pp;
+
+	for (pp = &c->fetching; *pp; pp = &(*pp)->next) {
+		if (*pp == me) {
+			*pp = me->next;
+			break;
+		}
+	}
+	pthread_cond_broadcast(&c->cond);
+}
+
+int cache_fetch_managed(struct cache *c, const char *arn, struct cache_doc **out,
+			struct aws_error *err)
+{
+	struct cache_fetch me = {.arn = arn};
+	struct disk_managed *m;
+	struct cache_doc *d = NULL;
+	struct iam_conn *conn;
+	int rc;
+
+	aws_error_clear(err);
+	pthread_mutex_lock(&c->mu);
+	/* Once per ARN: wait for a fetch of the same ARN already under way. */
+	while (!(m = cache_managed_find(c, arn)) && cache_fetching(c, arn))
+		pthread_cond_wait(&c->cond, &c->mu);
+	if (m) {
+		*out = m->doc;
+		cache_doc_ref(m->doc);
+		pthread_mutex_unlock(&c->mu);
+		return 0;
+	}
+	me.next = c->fetching;
+	c->fetching = &me;
+	pthread_mutex_unlock(&c->mu);
+	conn = cache_conn(c);
+	if (!conn) {
+		aws_error_set(err, "ConnectionError", "cannot set up an HTTP connection");
+		rc = -ENOMEM;
+	} else {
+		rc = load_policy_doc(conn, arn, &d, err);
+	}
+	pthread_mutex_lock(&c->mu);
+	cache_fetch_done(c, &me);
+	if (!rc) {
+		cache_doc_ref(d);
+		rc = cache_managed_insert(c, arn, d);
+	}
+	if (!rc) {
+		*out = d;
+		c->save_pending = true;
+		pthread_cond_broadcast(&c->cond);
+	} else if (d) {
+		cache_doc_unref(d);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return rc;
+}
+
+int cache_folder(struct cache *c, char *out, size_t cap)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&c->mu);
+	if (!c->folder[0])
+		rc = -ENOENT;
+	else if ((size_t)snprintf(out, cap, "%s", c->folder) >= cap)
+		rc = -ENAMETOOLONG;
+	pthread_mutex_unlock(&c->mu);
+	return rc;
+}

@@ -1,0 +1,58 @@
+/*
+ * The inside of struct cache, shared by cache.c (life cycle, refresher thread,
+ * managed documents) and status.c. Everything below mu is read and written only
+ * with mu held; mu is never held across a network call or a disk write.
+ */
+#ifndef IAMFS_CACHE_CACHE_INT_H
+#define IAMFS_CACHE_CACHE_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "cache/cache.h"
+#include "cache/disk.h"
+
+#define CACHE_WHY_MAX 1152
+
+struct cache_conn;
+struct cache_fetch;
+
+struct cache {
+	struct cache_options o;
+	char *dir; /* o.dir copied */
+	char profile[128];
+	char endpoint[512];	/* IAM endpoint URL */
+	pthread_key_t conn_key; /* per-thread struct cache_conn */
+	pthread_mutex_t conn_mu;
+	struct cache_conn *conns; /* every live per-thread connection */
+	pthread_mutex_t load_mu;  /* one chain in flight (before cache_start) */
+
+	pthread_mutex_t mu;
+	pthread_cond_t cond; /* wake, chain done, managed fetch done */
+	struct cache_view *view;
+	char folder[4096]; /* this account's folder ("" until known) */
+	char *account;
+	char *caller_arn;
+	long long last_load;	/* unix seconds of the last good load; 0: never */
+	long long last_attempt; /* start of the last chain */
+	bool from_disk;		/* the view came from the disk copy */
+	bool offline;
+	char offline_why[CACHE_WHY_MAX];
+	bool fallback;		     /* GAAD denied: per-role scan */
+	char warning[CACHE_WHY_MAX]; /* last disk-copy warning, "" when none */
+	unsigned long loads, failures;
+	struct disk_managed *managed; /* sorted by ARN */
+	size_t nmanaged, capmanaged;
+	struct cache_fetch *fetching; /* ARNs being fetched now */
+	bool save_pending;	      /* disk copy needs writing (managed docs) */
+
+	pthread_t thread;
+	bool started, stop, wake, running;
+	unsigned long long req_seq, done_seq;
+	int last_rc;
+	struct aws_error last_err;
+};
+
+long long cache_now(const struct cache *c);
+
+#endif

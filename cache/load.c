@@ -1,0 +1,434 @@
+/*
+ * Bulk load: GetCallerIdentity, a ListRoles chain reduced at once to a small
+ * table of Description/MaxSessionDuration, then GAAD (Role, LocalManagedPolicy)
+ * whose pages are rendered as they arrive so the parsed structs never pile up.
+ * A denied GAAD (-EACCES) falls back to the per-role scan. Customer managed
+ * documents are created once per ARN and shared by every role attaching them.
+ */
+#include "cache/load.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache/model.h"
+#include "cache/render.h"
+
+/* What GAAD lacks, from ListRoles, sorted by name. */
+struct load_extra {
+	char *name;
+	char *description;
+	int max_session_duration;
+};
+
+/* One customer managed policy's shared document. */
+struct load_pol {
+	char *arn;
+	struct cache_doc *doc;
+};
+
+struct load_ctx {
+	struct load_result *res;
+	struct load_extra *extras;
+	size_t nextras;
+	struct load_pol *pols;
+	size_t npols, cap;
+};
+
+struct cache_doc *load_render_doc(const char *text, long long mtime)
+{
+	struct buf b;
+	size_t len;
+	int rc;
+
+	if (!text)
+		text = "{}";
+	len = strlen(text);
+	buf_init(&b, 0);
+	rc = render_json(text, len, &b);
+	if (rc == -EINVAL)
+		rc = buf_append(&b, text, len) || buf_putc(&b, '\n') ? -ENOMEM : 0;
+	if (rc) {
+		buf_cleanup(&b);
+		return NULL;
+	}
+	len = b.len;
+	return model_doc_take(buf_steal(&b), len, mtime);
+}
+
+static struct cache_doc *load_render_role(const struct iam_role *r, long long mtime)
+{
+	struct buf b;
+	size_t len;
+
+	buf_init(&b, 0);
+	if (render_role(r, &b)) {
+		buf_cleanup(&b);
+		return NULL;
+	}
+	len = b.len;
+	return model_doc_take(buf_steal(&b), len, mtime);
+}
+
+int load_add_role(struct load_result *out, const struct iam_role *r)
+{
+	struct cache_role cr = {0};
+	long long t = model_parse_time(r->create_date);
+	size_t i;
+	int rc = -ENOMEM;
+
+	if (!r->name)
+		return -EINVAL;
+	if (out->nroles == out->cap) {
+		size_t ncap = out->cap ? out->cap * 2 : 64;
+		struct cache_role *v = realloc(out->roles, ncap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		out->roles = v;
+		out->cap = ncap;
+	}
+	cr.mtime = t;
+	if (!(cr.name = strdup(r->name)) || !(cr.trust = load_render_doc(r->trust_policy, t)) ||
+	    !(cr.role_json = load_render_role(r, t)))
+		goto fail;
+	for (i = 0; i < r->ninline; i++) {
+		const struct iam_inline_policy *p = &r->inline_policies[i];
+
+		if (p->name && model_role_add_inline(&cr, p->name, load_render_doc(p->document, t)))
+			goto fail;
+		if (p->name && !cr.inl[cr.ninl - 1].doc)
+			goto fail;
+	}
+	for (i = 0; i < r->nattached; i++) {
+		const struct iam_attached_policy *a = &r->attached[i];
+
+		if (!a->arn)
+			continue;
+		rc = model_role_add_attached(&cr, a->name ? a->name : model_arn_name(a->arn),
+					     a->arn, NULL);
+		if (rc)
+			goto fail;
+	}
+	out->roles[out->nroles++] = cr;
+	return 0;
+fail:
+	model_role_cleanup(&cr);
+	return -ENOMEM;
+}
+
+void load_result_cleanup(struct load_result *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nroles; i++)
+		model_role_cleanup(&r->roles[i]);
+	free(r->roles);
+	free(r->account);
+	free(r->caller_arn);
+	memset(r, 0, sizeof(*r));
+}
+
+static int load_cmp_extra(const void *a, const void *b)
+{
+	return strcmp(((const struct load_extra *)a)->name, ((const struct load_extra *)b)->name);
+}
+
+static int load_cmp_pol(const void *a, const void *b)
+{
+	return strcmp(((const struct load_pol *)a)->arn, ((const struct load_pol *)b)->arn);
+}
+
+static void load_ctx_cleanup(struct load_ctx *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->nextras; i++) {
+		free(x->extras[i].name);
+		free(x->extras[i].description);
+	}
+	free(x->extras);
+	for (i = 0; i < x->npols; i++) {
+		free(x->pols[i].arn);
+		cache_doc_unref(x->pols[i].doc);
+	}
+	free(x->pols);
+}
+
+/* Keeps only names, descriptions and durations of a ListRoles chain. */
+static int load_extras(struct iam_conn *conn, struct load_ctx *x, struct iam_role_list *keep,
+		       struct aws_error *err)
+{
+	struct iam_role_list l = {0};
+	size_t i;
+	int rc = iam_list_roles(conn, &l, err);
+
+	if (rc)
+		return rc;
+	if (l.n && !(x->extras = calloc(l.n, sizeof(*x->extras)))) {
+		iam_role_list_cleanup(&l);
+		return -ENOMEM;
+	}
+	for (i = 0; i < l.n; i++) {
+		struct load_extra *e = &x->extras[x->nextras];
+
+		if (!l.v[i].name)
+			continue;
+		e->name = l.v[i].name;
+		e->description = l.v[i].description;
+		e->max_session_duration = l.v[i].max_session_duration;
+		l.v[i].name = NULL;
+		l.v[i].description = NULL;
+		x->nextras++;
+	}
+	if (x->nextras > 1)
+		qsort(x->extras, x->nextras, sizeof(*x->extras), load_cmp_extra);
+	if (keep)
+		*keep = l;
+	else
+		iam_role_list_cleanup(&l);
+	return 0;
+}
+
+/* Renders a role with its ListRoles extras borrowed for the moment. */
+static int load_role_merged(struct load_ctx *x, struct iam_role *r)
+{
+	struct load_extra key = {.name = r->name}, *e = NULL;
+	char *desc = r->description;
+	int msd = r->max_session_duration, rc;
+
+	if (r->name && x->nextras)
+		e = bsearch(&key, x->extras, x->nextras, sizeof(*e), load_cmp_extra);
+	if (e && !desc)
+		r->description = e->description;
+	if (e && !msd)
+		r->max_session_duration = e->max_session_duration;
+	rc = load_add_role(x->res, r);
+	r->description = desc;
+	r->max_session_duration = msd;
+	return rc;
+}
+
+static int load_pol_add(struct load_ctx *x, const char *arn, struct cache_doc *doc)
+{
+	if (!doc)
+		return -ENOMEM;
+	if (x->npols == x->cap) {
+		size_t ncap = x->cap ? x->cap * 2 : 32;
+		struct load_pol *v = realloc(x->pols, ncap * sizeof(*v));
+
+		if (!v) {
+			cache_doc_unref(doc);
+			return -ENOMEM;
+		}
+		x->pols = v;
+		x->cap = ncap;
+	}
+	if (!(x->pols[x->npols].arn = strdup(arn))) {
+		cache_doc_unref(doc);
+		return -ENOMEM;
+	}
+	x->pols[x->npols++].doc = doc;
+	return 0;
+}
+
+static int load_policy(struct load_ctx *x, const struct iam_policy *p)
+{
+	const struct iam_policy_version *def = NULL;
+	size_t i;
+
+	if (!p->arn)
+		return 0;
+	for (i = 0; i < p->nversions; i++) {
+		const struct iam_policy_version *v = &p->versions[i];
+
+		if (v->is_default || (v->version_id && p->default_version_id &&
+				      !strcmp(v->version_id, p->default_version_id)))
+			def = v;
+	}
+	if (!def || !def->document)
+		return 0; /* fetched one by one when a role needs it */
+	return load_pol_add(x, p->arn,
+			    load_render_doc(def->document, model_parse_time(def->create_date)));
+}
+
+static int load_page(void *ctx, struct iam_gaad *page)
+{
+	struct load_ctx *x = ctx;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < page->roles.n; i++)
+		if ((rc = load_role_merged(x, &page->roles.v[i])))
+			return rc;
+	for (i = 0; i < page->policies.n; i++)
+		if ((rc = load_policy(x, &page->policies.v[i])))
+			return rc;
+	return 0;
+}
+
+int load_policy_doc(struct iam_conn *conn, const char *arn, struct cache_doc **out,
+		    struct aws_error *err)
+{
+	struct iam_policy p = {0};
+	struct iam_policy_version v = {0};
+	struct cache_doc *d;
+	int rc;
+
+	rc = iam_get_policy(conn, arn, &p, err);
+	if (!rc && !p.default_version_id) {
+		aws_error_set(err, "InvalidAnswer", "GetPolicy of %s named no default version",
+			      arn);
+		rc = -EIO;
+	}
+	if (!rc)
+		rc = iam_get_policy_version(conn, arn, p.default_version_id, &v, err);
+	if (!rc) {
+		d = load_render_doc(v.document, model_parse_time(v.create_date));
+		if (d)
+			*out = d;
+		else
+			rc = -ENOMEM;
+	}
+	iam_policy_version_cleanup(&v);
+	iam_policy_cleanup(&p);
+	return rc;
+}
+
+/* Gives every customer managed attachment its shared document, fetching the few
+ * GAAD did not carry (the fallback scan, or a policy created mid-chain). */
+static int load_resolve(struct iam_conn *conn, struct load_ctx *x, struct aws_error *err)
+{
+	size_t i, j;
+	int rc;
+
+	if (x->npols > 1)
+		qsort(x->pols, x->npols, sizeof(*x->pols), load_cmp_pol);
+	for (i = 0; i < x->res->nroles; i++) {
+		struct cache_role *r = &x->res->roles[i];
+
+		for (j = 0; j < r->natt; j++) {
+			struct load_pol key = {.arn = r->att[j].arn}, *p = NULL;
+			struct cache_doc *d = NULL;
+
+			if (r->att[j].aws_managed)
+				continue;
+			if (x->npols)
+				p = bsearch(&key, x->pols, x->npols, sizeof(*p), load_cmp_pol);
+			if (!p) {
+				if ((rc = load_policy_doc(conn, r->att[j].arn, &d, err)))
+					return rc;
+				if ((rc = load_pol_add(x, r->att[j].arn, d)))
+					return rc;
+				cache_doc_ref(d);
+				r->att[j].doc = d;
+				qsort(x->pols, x->npols, sizeof(*x->pols), load_cmp_pol);
+				continue;
+			}
+			cache_doc_ref(p->doc);
+			r->att[j].doc = p->doc;
+		}
+	}
+	return 0;
+}
+
+/* Fills one role's inline policies and attachments with per-role calls. */
+static int load_scan_role(struct iam_conn *conn, struct iam_role *r, struct aws_error *err)
+{
+	struct iam_string_list names = {0};
+	struct iam_attached_list att = {0};
+	size_t i;
+	int rc;
+
+	rc = iam_list_role_policies(conn, r->name, &names, err);
+	if (!rc && names.n && !(r->inline_policies = calloc(names.n, sizeof(*r->inline_policies))))
+		rc = -ENOMEM;
+	for (i = 0; !rc && i < names.n; i++) {
+		rc = iam_get_role_policy(conn, r->name, names.v[i], &r->inline_policies[i], err);
+		if (!rc)
+			r->ninline++;
+	}
+	if (!rc)
+		rc = iam_list_attached_role_policies(conn, r->name, &att, err);
+	if (!rc) {
+		r->attached = att.v;
+		r->nattached = att.n;
+		memset(&att, 0, sizeof(att));
+	}
+	iam_attached_list_cleanup(&att);
+	iam_string_list_cleanup(&names);
+	return rc;
+}
+
+static int load_scan(struct iam_conn *conn, struct load_ctx *x, struct aws_error *err)
+{
+	struct iam_role_list l = {0};
+	size_t i;
+	int rc;
+
+	load_ctx_cleanup(x);
+	x->extras = NULL;
+	x->nextras = 0;
+	x->pols = NULL;
+	x->npols = x->cap = 0;
+	rc = load_extras(conn, x, &l, err);
+	for (i = 0; !rc && i < l.n; i++) {
+		if (!l.v[i].name)
+			continue;
+		rc = load_scan_role(conn, &l.v[i], err);
+		if (!rc)
+			rc = load_add_role(x->res, &l.v[i]);
+		/* Free as we go: only rendered bytes stay. */
+		iam_role_cleanup(&l.v[i]);
+	}
+	iam_role_list_cleanup(&l);
+	return rc;
+}
+
+int load_account(struct iam_conn *conn, struct load_result *out, const char **failed,
+		 struct aws_error *err)
+{
+	static const char *const filters[] = {"Role", "LocalManagedPolicy", NULL};
+	struct load_result res = {0};
+	struct load_ctx x = {.res = &res};
+	struct iam_caller_identity id = {0};
+	int rc;
+
+	*failed = "GetCallerIdentity";
+	rc = iam_get_caller_identity(conn, &id, err);
+	if (!rc) {
+		res.account = id.account;
+		res.caller_arn = id.arn;
+		id.account = id.arn = NULL;
+		*failed = "ListRoles";
+		rc = load_extras(conn, &x, NULL, err);
+	}
+	if (!rc) {
+		*failed = "GetAccountAuthorizationDetails";
+		rc = iam_get_account_authorization_details(conn, filters, load_page, &x, err);
+		if (rc == -EACCES) {
+			*failed = "the per-role scan";
+			size_t i;
+
+			for (i = 0; i < res.nroles; i++)
+				model_role_cleanup(&res.roles[i]);
+			res.nroles = 0;
+			res.fallback = true;
+			rc = load_scan(conn, &x, err);
+		}
+	}
+	if (!rc) {
+		*failed = "GetPolicy";
+		rc = load_resolve(conn, &x, err);
+	}
+	load_ctx_cleanup(&x);
+	iam_caller_identity_cleanup(&id);
+	if (rc) {
+		load_result_cleanup(&res);
+		return rc;
+	}
+	*out = res;
+	return 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * The bulk load of one account: caller identity, one ListRoles chain (for
+ * Description and MaxSessionDuration), then one GetAccountAuthorizationDetails
+ * chain whose pages are rendered and freed as they arrive; when GAAD is denied,
+ * a per-role scan instead. The result is a set of unsorted roles ready for
+ * model_view_new. Only rendered bytes are kept.
+ */
+#ifndef IAMFS_CACHE_LOAD_H
+#define IAMFS_CACHE_LOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "aws/awserr.h"
+#include "aws/iam.h"
+#include "cache/cache.h"
+
+struct load_result {
+	struct cache_role *roles; /* unsorted; attached customer docs resolved */
+	size_t nroles, cap;
+	char *account;
+	char *caller_arn;
+	bool fallback; /* GAAD was denied: per-role scan */
+};
+
+/* Loads the whole account through conn. On success fills an empty out (free with
+ * load_result_cleanup); on failure returns -errno with err from the failed call as
+ * IAM sent it and *failed naming that call's action (the caller words the sentence). */
+int load_account(struct iam_conn *conn, struct load_result *out, const char **failed,
+		 struct aws_error *err);
+void load_result_cleanup(struct load_result *r);
+
+/* GetPolicy + GetPolicyVersion of the default version: the rendered document
+ * (refs = 1, mtime = that version's CreateDate). */
+int load_policy_doc(struct iam_conn *conn, const char *arn, struct cache_doc **out,
+		    struct aws_error *err);
+
+/* Renders a policy document (render_json; text that is not JSON is kept as sent,
+ * plus "\n") into a new doc (refs = 1). NULL text renders as "{}\n". */
+struct cache_doc *load_render_doc(const char *text, long long mtime);
+
+/* Turns one role as IAM described it (trust, inline policies, attachments; extra
+ * Description/MaxSessionDuration already merged) into a cache_role appended to
+ * out. Attached docs are left NULL. Pure. */
+int load_add_role(struct load_result *out, const struct iam_role *r);
+
+#endif

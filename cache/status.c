@@ -1,0 +1,119 @@
+/*
+ * The text of .iamfs/status: one "key: value" line per fact, from a snapshot
+ * taken under the cache's lock, plus the IAM client's per-action call counters.
+ * Never includes credentials.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache/cache_int.h"
+
+struct status_snap {
+	char account[64];
+	char caller[512];
+	char folder[4096];
+	char offline_why[CACHE_WHY_MAX];
+	char warning[CACHE_WHY_MAX];
+	long long last_load;
+	size_t nroles, nmanaged;
+	unsigned long long serial;
+	unsigned long loads, failures;
+	bool offline, fallback, from_disk, running;
+};
+
+static void status_snapshot(struct cache *c, struct status_snap *s)
+{
+	pthread_mutex_lock(&c->mu);
+	snprintf(s->account, sizeof(s->account), "%s", c->account ? c->account : "unknown");
+	snprintf(s->caller, sizeof(s->caller), "%s", c->caller_arn ? c->caller_arn : "unknown");
+	snprintf(s->folder, sizeof(s->folder), "%s", c->folder[0] ? c->folder : c->dir);
+	snprintf(s->offline_why, sizeof(s->offline_why), "%s", c->offline_why);
+	snprintf(s->warning, sizeof(s->warning), "%s", c->warning);
+	s->last_load = c->last_load;
+	s->nroles = c->view ? c->view->nroles : 0;
+	s->serial = c->view ? c->view->serial : 0;
+	s->nmanaged = c->nmanaged;
+	s->loads = c->loads;
+	s->failures = c->failures;
+	s->offline = c->offline;
+	s->fallback = c->fallback;
+	s->from_disk = c->from_disk;
+	s->running = c->running;
+	pthread_mutex_unlock(&c->mu);
+}
+
+struct status_calls {
+	struct buf *out;
+	int rc;
+};
+
+static void status_call(void *ctx, const char *action, unsigned long n)
+{
+	struct status_calls *x = ctx;
+
+	if (!x->rc)
+		x->rc = buf_printf(x->out, "calls %s: %lu\n", action, n);
+}
+
+static int status_time(struct buf *out, long long t, long long now)
+{
+	char when[64];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!t)
+		return buf_puts(out, "last refresh: never\n");
+	if (!gmtime_r(&tt, &tm) || !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(when, sizeof(when), "%lld", t);
+	return buf_printf(out, "last refresh: %s\nlast refresh age: %llds\n", when,
+			  now > t ? now - t : 0);
+}
+
+int cache_status(struct cache *c, struct buf *out)
+{
+	struct status_snap *s = calloc(1, sizeof(*s));
+	struct status_calls calls = {.out = out};
+	const char *mode;
+	int rc;
+
+	if (!s)
+		return -ENOMEM;
+	status_snapshot(c, s);
+	mode = c->o.read_only ? "read-only" : c->o.dry_run ? "dry-run" : "read-write";
+	rc = buf_printf(out,
+			"account: %s\ncaller: %s\nendpoint: %s\nsts endpoint: %s\nprofile: %s\n"
+			"mode: %s\n",
+			s->account, s->caller, c->endpoint, iam_client_sts_endpoint(c->o.iam)->url,
+			c->profile, mode);
+	if (!rc)
+		rc = status_time(out, s->last_load, cache_now(c));
+	if (!rc)
+		rc = buf_printf(out,
+				"ttl: %us\nroles: %zu\naws managed documents: %zu\n"
+				"view serial: %llu\nloads: %lu\nfailed loads: %lu\n",
+				c->o.ttl, s->nroles, s->nmanaged, s->serial, s->loads, s->failures);
+	if (!rc)
+		rc = buf_printf(
+			out, "state: %s%s%s\n", s->offline ? "offline (read-only): " : "online",
+			s->offline ? s->offline_why : "",
+			!s->offline && s->from_disk ? " (serving the disk copy, revalidating)"
+						    : "");
+	if (!rc && s->running)
+		rc = buf_puts(out, "refresh: in progress\n");
+	if (!rc && s->fallback)
+		rc = buf_puts(out, "warning: GetAccountAuthorizationDetails is denied; loads use "
+				   "per-role calls (about 3 calls a role)\n");
+	if (!rc && s->warning[0])
+		rc = buf_printf(out, "warning: %s\n", s->warning);
+	if (!rc)
+		iam_client_each_count(c->o.iam, status_call, &calls);
+	rc = rc ? rc : calls.rc;
+	if (!rc)
+		rc = buf_printf(out, "calls total: %lu\ncache folder: %s\n",
+				iam_client_total_calls(c->o.iam), s->folder);
+	free(s);
+	return rc;
+}

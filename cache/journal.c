@@ -87,6 +87,13 @@ static void entry_name(unsigned long long id, char *out, size_t cap)
 	snprintf(out, cap, "%020llu%s", id, JOURNAL_SUFFIX);
 }
 
+/* True when pid is another running process of ours (the folder is 0700, so a
+ * process we may not signal is a reused pid, not a writer). */
+static bool pid_is_other_live(long pid)
+{
+	return pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) == 0;
+}
+
 /* Removes ".tmp-<pid>-<id>" files whose writer is gone. */
 static void journal_sweep_tmp(int dfd, const char *fname)
 {
@@ -98,7 +105,7 @@ static void journal_sweep_tmp(int dfd, const char *fname)
 	pid = strtol(p, &end, 10);
 	if (errno || end == p || *end != '-' || pid <= 0)
 		return;
-	if (pid == (long)getpid() || (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+	if (!pid_is_other_live(pid))
 		unlinkat(dfd, fname, 0);
 }
 
@@ -130,17 +137,23 @@ static int journal_scan(struct journal *j)
 	return 0;
 }
 
-/* Opens (creating 0700) a folder under dirfd; refuses anything but a folder we own. */
-static int open_private_dir(int dirfd, const char *path)
+/*
+ * Opens (creating 0700) a folder under dirfd. The journal folder itself (own) must
+ * be a real folder we own and is set to 0700; the cache folder above it may be a
+ * symlink and keeps the mode its owner gave it.
+ */
+static int open_private_dir(int dirfd, const char *path, bool own)
 {
 	struct stat st;
 	int fd;
 
 	if (mkdirat(dirfd, path, 0700) < 0 && errno != EEXIST)
 		return -errno;
-	fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (own ? O_NOFOLLOW : 0));
 	if (fd < 0)
 		return -errno;
+	if (!own)
+		return fd;
 	if (fstat(fd, &st) < 0 || st.st_uid != geteuid()) {
 		close(fd);
 		return -EACCES;
@@ -167,11 +180,11 @@ int journal_open(const char *dir, long long (*now)(void *ctx), void *now_ctx, st
 	j->dfd = -1;
 	j->now = now;
 	j->now_ctx = now_ctx;
-	rc = open_private_dir(AT_FDCWD, dir);
+	rc = open_private_dir(AT_FDCWD, dir, false);
 	if (rc < 0)
 		goto out;
 	top = rc;
-	rc = open_private_dir(top, "journal");
+	rc = open_private_dir(top, "journal", true);
 	if (rc < 0)
 		goto out;
 	j->dfd = rc;
@@ -241,6 +254,7 @@ static char *journal_header(const struct journal *j, unsigned long long id, cons
 		return NULL;
 	if (cJSON_AddNumberToObject(h, "iamfs_journal", JOURNAL_FORMAT) &&
 	    cJSON_AddNumberToObject(h, "seq", (double)id) &&
+	    cJSON_AddNumberToObject(h, "pid", (double)getpid()) &&
 	    cJSON_AddNumberToObject(h, "time", (double)t) &&
 	    cJSON_AddStringToObject(h, "kind", journal_kind_name(kind)) &&
 	    cJSON_AddStringToObject(h, "role", role) &&
@@ -425,7 +439,7 @@ static void parse_entry(char *buf, size_t n, struct journal_entry *e, cJSON **hd
 {
 	const char *nl = memchr(buf, '\n', n < JOURNAL_HEADER_MAX ? n : JOURNAL_HEADER_MAX);
 	const char *role, *name, *kind;
-	double fmt, t, len;
+	double fmt, t, len, pid = 0;
 	cJSON *h;
 
 	e->damaged = true;
@@ -447,6 +461,8 @@ static void parse_entry(char *buf, size_t n, struct journal_entry *e, cJSON **hd
 	    !header_number(h, "time", &t) || !header_number(h, "length", &len) ||
 	    len != (double)(n - (size_t)(nl + 1 - buf)))
 		return;
+	header_number(h, "pid", &pid);
+	e->pid = (long)pid;
 	e->time = (long long)t;
 	e->role = role;
 	e->name = name;
@@ -517,7 +533,9 @@ int journal_list(struct journal *j, int (*cb)(void *ctx, const struct journal_en
 		memset(&e, 0, sizeof(e));
 		parse_entry(buf, len, &e, &hdr);
 		e.id = ids[i];
-		rc = cb(ctx, &e);
+		/* Another daemon sharing the folder has this save in flight: not a leftover. */
+		if (!pid_is_other_live(e.pid))
+			rc = cb(ctx, &e);
 		cJSON_Delete(hdr);
 		free(buf);
 	}

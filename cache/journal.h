@@ -35,11 +35,13 @@ struct journal_entry {
 	const char *bytes; /* the document; when damaged, the whole file */
 	size_t len;
 	bool damaged; /* the file could not be read as an entry */
+	long pid;     /* the writer's process id; 0 when unknown */
 };
 
 /*
- * Opens (creating them 0700 if needed) DIR and DIR/journal/, and removes temporary
- * files left by processes that no longer exist. now gives unix seconds (NULL:
+ * Opens DIR and DIR/journal/, creating them 0700 if needed (an existing DIR keeps
+ * its mode; DIR/journal/ is set to 0700), and removes temporary files left by
+ * processes that no longer exist. now gives unix seconds (NULL:
  * time()). On success *out owns the journal; free it with journal_close.
  */
 int journal_open(const char *dir, long long (*now)(void *ctx), void *now_ctx, struct journal **out);
@@ -59,8 +61,10 @@ int journal_begin(struct journal *j, const char *role, enum journal_kind kind, c
 int journal_end(struct journal *j, unsigned long long id);
 
 /*
- * Calls cb for every entry left over from before journal_open (oldest first).
- * Entries that cannot be parsed are passed with damaged set rather than dropped.
+ * Calls cb for every entry left over from before journal_open (oldest first),
+ * except those whose writer is another process still running (a second daemon on
+ * the same cache folder). Entries that cannot be parsed are passed with damaged
+ * set rather than dropped.
  * A non-zero return from cb stops the walk and is returned. Returns 0 or -errno.
  */
 int journal_list(struct journal *j, int (*cb)(void *ctx, const struct journal_entry *e), void *ctx);

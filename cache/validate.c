@@ -17,7 +17,8 @@
 #include <cjson/cJSON.h>
 
 /* Deeper than this is refused; below cJSON's own nesting limit of 1000. */
-#define SCAN_MAX_DEPTH 512
+#define SCAN_MAX_DEPTH	512
+#define SCAN_MAX_NUMBER 63
 
 struct scan {
 	const unsigned char *s;
@@ -270,7 +271,7 @@ static bool is_digit(const struct scan *sc, size_t pos)
 }
 
 /* A number as JSON defines it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
-static int scan_number(struct scan *sc)
+static int scan_number_text(struct scan *sc)
 {
 	size_t start = sc->pos;
 
@@ -300,6 +301,18 @@ static int scan_number(struct scan *sc)
 			sc->pos++;
 	}
 	return 0;
+}
+
+/* A number that cJSON can also read. */
+static int scan_number(struct scan *sc)
+{
+	size_t start = sc->pos;
+	int rc = scan_number_text(sc);
+
+	/* cJSON reads at most 63 characters of a number and then fails. */
+	if (!rc && sc->pos - start > SCAN_MAX_NUMBER)
+		return scan_fail(sc, start, "a number longer than 63 characters cannot be read");
+	return rc;
 }
 
 /* true, false or null; anything else word-like is named in the message. */
@@ -442,6 +455,10 @@ static int scan_document(struct scan *sc, const char *bytes, size_t len)
 	scan_ws(sc);
 	if (sc->pos >= sc->len)
 		return scan_fail(sc, SIZE_MAX, "the file is empty");
+	if (sc->len - sc->pos >= 3 && !memcmp(sc->s + sc->pos, "\xef\xbb\xbf", 3))
+		return scan_fail(sc, sc->pos,
+				 "the file starts with a byte order mark (U+FEFF); "
+				 "save it as UTF-8 without BOM");
 	rc = scan_value(sc, "a JSON value");
 	if (rc)
 		return rc;

@@ -24,6 +24,7 @@ struct seen_entry {
 	char *bytes;
 	size_t len;
 	int damaged;
+	long pid;
 };
 
 struct seen {
@@ -49,6 +50,7 @@ static int collect(void *ctx, const struct journal_entry *e)
 	memcpy(x->bytes, e->bytes, e->len);
 	x->len = e->len;
 	x->damaged = e->damaged;
+	x->pid = e->pid;
 	if (s->stop_after && (int)s->n >= s->stop_after)
 		return 7;
 	return 0;
@@ -181,6 +183,7 @@ static void test_round_trip_after_crash(void)
 		CHECK_INT(s.e[i].len, saves[i].len);
 		CHECK(!memcmp(s.e[i].bytes, saves[i].bytes ? saves[i].bytes : "", saves[i].len));
 		CHECK_INT(s.e[i].damaged, 0);
+		CHECK_INT(s.e[i].pid, getpid());
 	}
 	/* A new id continues after the leftovers. */
 	CHECK_INT(journal_begin(j, "r", JOURNAL_TRUST, NULL, "{}", 2, &ids[0]), 0);
@@ -198,6 +201,15 @@ static void test_round_trip_after_crash(void)
 	CHECK_INT(s.n, 0);
 	journal_close(j);
 	teardown();
+}
+
+static void write_file_at(const char *path, const char *data)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	CHECK(fd >= 0);
+	CHECK_INT(write(fd, data, strlen(data)), (long long)strlen(data));
+	close(fd);
 }
 
 static void test_end_and_permissions(void)
@@ -228,6 +240,39 @@ static void test_end_and_permissions(void)
 	CHECK_INT(count_files(), 0);
 	journal_close(j);
 	journal_close(NULL);
+	teardown();
+}
+
+static void test_existing_folders(void)
+{
+	struct journal *j = NULL;
+	char link[256], target[256];
+	struct stat st;
+
+	setup();
+	/* The cache folder keeps the mode its owner chose, and may be a symlink. */
+	CHECK_INT(mkdir(cachedir, 0750), 0);
+	CHECK_INT(chmod(cachedir, 0750), 0);
+	snprintf(link, sizeof(link), "%s/link", tmpdir);
+	CHECK_INT(symlink("cache", link), 0);
+	CHECK_INT(journal_open(link, NULL, NULL, &j), 0);
+	journal_close(j);
+	CHECK_INT(stat(cachedir, &st), 0);
+	CHECK_INT(st.st_mode & 07777, 0750);
+	CHECK_INT(stat(jdir, &st), 0);
+	CHECK_INT(st.st_mode & 07777, 0700);
+	unlink(link);
+	/* The journal folder itself must not be a symlink (or anything but a folder). */
+	rmdir(jdir);
+	snprintf(target, sizeof(target), "%s/elsewhere", tmpdir);
+	CHECK_INT(mkdir(target, 0700), 0);
+	CHECK_INT(symlink(target, jdir), 0);
+	CHECK_INT(journal_open(cachedir, NULL, NULL, &j), -ENOTDIR);
+	unlink(jdir);
+	rmdir(target);
+	write_file_at(jdir, "plain file");
+	CHECK_INT(journal_open(cachedir, NULL, NULL, &j), -ENOTDIR);
+	unlink(jdir);
 	teardown();
 }
 
@@ -305,6 +350,7 @@ static void test_damaged_and_stale(void)
 		{"00000000000000000006.entry",
 		 "{\"iamfs_journal\":1,\"seq\":6,\"time\":5,\"kind\":\"trust\",\"role\":\"r\","
 		 "\"name\":\"\",\"length\":2}\n{}"},
+		{"00000000000000000008.entry", NULL}, /* written by a live daemon: hidden */
 		{"not-an-entry", "ignored"},
 		{"0000000000000000009.entry", "ignored: 19 digits"},
 	};
@@ -319,8 +365,19 @@ static void test_damaged_and_stale(void)
 	setup();
 	CHECK_INT(journal_open(cachedir, NULL, NULL, &j), 0);
 	journal_close(j);
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char live[256];
+
+		if (!files[i].data) {
+			snprintf(live, sizeof(live),
+				 "{\"iamfs_journal\":1,\"seq\":8,\"pid\":%ld,\"time\":5,\"kind\":"
+				 "\"trust\",\"role\":\"r\",\"name\":\"\",\"length\":2}\n{}",
+				 (long)getppid());
+			write_file(files[i].file, live, strlen(live));
+			continue;
+		}
 		write_file(files[i].file, files[i].data, strlen(files[i].data));
+	}
 	/* A temporary of a writer that is gone, and one of a live process (us via ppid). */
 	pid = fork();
 	if (pid == 0)
@@ -355,11 +412,12 @@ static void test_damaged_and_stale(void)
 		CHECK_INT(s.e[3].kind, JOURNAL_TRUST);
 		CHECK_INT(s.e[3].time, 5);
 		CHECK_INT(s.e[3].len, 2);
+		CHECK_INT(s.e[3].pid, 0);
 	}
 	seen_free(&s);
-	/* The next id is past the highest leftover. */
+	/* The next id is past the highest entry, the live daemon's included. */
 	CHECK_INT(journal_begin(j, "r", JOURNAL_TRUST, NULL, "{}", 2, &id), 0);
-	CHECK_INT(id, 7);
+	CHECK_INT(id, 9);
 	/* A callback's non-zero answer stops the walk and is returned. */
 	s.stop_after = 2;
 	CHECK_INT(journal_list(j, collect, &s), 7);
@@ -465,6 +523,7 @@ int main(void)
 {
 	test_round_trip_after_crash();
 	test_end_and_permissions();
+	test_existing_folders();
 	test_caps_and_errors();
 	test_damaged_and_stale();
 	test_crash_in_child();

@@ -129,6 +129,18 @@ static void test_json_errors(void)
 		/* Columns count characters: the e-acute before the error is one column. */
 		{"{\"S\xc3\xa9\": 1,\n \"x\" 2}", -EINVAL,
 		 "trust.json: line 2, column 6: expected ':' after a member name, found '2'", 2, 6},
+		{"\xef\xbb\xbf{\"Statement\": {}}", -EINVAL,
+		 "trust.json: line 1, column 1: the file starts with a byte order mark (U+FEFF); "
+		 "save it as UTF-8 without BOM",
+		 1, 1},
+		{"{\"Statement\": {}, \"n\": "
+		 "1234567890123456789012345678901234567890123456789012345678901234}",
+		 -EINVAL,
+		 "trust.json: line 1, column 24: a number longer than 63 characters cannot be read",
+		 1, 24},
+		{"{\"Statement\": {}, \"n\": "
+		 "123456789012345678901234567890123456789012345678901234567890123}",
+		 0, "", 0, 0},
 		/* Valid JSON with a raw, non-IAM character: refused by the charset check. */
 		{"{\"Statement\": {}, \"Sid\": \"it\xe2\x80\x99s\"}", -EINVAL,
 		 "trust.json: line 1, column 29: character U+2019 is not allowed in IAM policies "

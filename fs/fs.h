@@ -1,0 +1,89 @@
+/*
+ * The state one mount shares between the FUSE dispatch thread, the workers
+ * and the notify thread, and the entry points of ops.c and control.c. The
+ * dispatch thread never blocks on the network: work that may (a cold AWS
+ * managed document, a refresh) is handed to a worker as a struct fs_job.
+ */
+#ifndef IAMFS_FS_FS_H
+#define IAMFS_FS_FS_H
+
+#define FUSE_USE_VERSION 314
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <fuse_lowlevel.h>
+
+#include "aws/buf.h"
+#include "cache/cache.h"
+#include "fs/inode.h"
+
+#define FS_STATUS_MAX	    (1u << 20)
+#define FS_REFRESH_FLUSH_MS 10000
+
+struct workers;
+struct notify;
+
+struct fs {
+	struct cache *cache;	    /* owned by main */
+	struct inode_table *inodes; /* owned by main */
+	struct workers *workers;    /* owned by main; NULL until started */
+	struct notify *notify;	    /* owned by main; set before cache_start */
+	struct fuse_session *se;
+	uid_t uid;
+	gid_t gid;
+	double ttl; /* entry and attr timeouts, seconds */
+	bool read_only;
+	struct timespec mount_time;
+	/* The .iamfs/status text served to stat and to reads without an open. */
+	pthread_mutex_t status_lock;
+	struct buf status;
+	struct timespec status_time;
+};
+
+/* What one open file serves; fi->fh points at it. Policy files keep the
+ * document they were opened on; control files the bytes generated at open. */
+struct fs_open {
+	struct inode_node *node; /* borrowed from the inode table (lives for the mount) */
+	int flags;		 /* open(2) flags */
+	struct cache_doc *doc;	 /* +1 ref, or NULL */
+	char *data;		 /* control files: malloc'ed bytes, or NULL */
+	size_t len;
+};
+
+/* The identity a node stands for: kind, role and policy name (policy NULL when none). */
+struct fs_ident {
+	enum inode_kind kind;
+	const char *role;
+	const char *policy;
+};
+
+/* Returned by stat helpers when a worker must fetch a document first. */
+#define FS_DEFER 1
+
+/* Fills ops with iamfs's low-level handlers. userdata for fuse_session_new is the struct fs. */
+void fs_ops_init(struct fuse_lowlevel_ops *ops);
+
+/* fs_init / fs_cleanup: the embedded status buffer and its lock. */
+void fs_init(struct fs *fs);
+void fs_cleanup(struct fs *fs);
+
+/* control.c: the .iamfs/ folder. */
+/* stat of a control node; regenerates the status snapshot for INODE_CTL_STATUS. */
+void control_stat(struct fs *fs, const struct inode_node *n, struct stat *st);
+/* The child name at index i of a control folder, or NULL past the end. */
+const char *control_dir_entry(enum inode_kind dir, size_t i);
+/* Fills o->data/len for an open of a control file. -EACCES for writes to status
+ * or errors. */
+int control_open(struct fs *fs, const struct inode_node *n, int flags, struct fs_open *o);
+/* Reply to a read of a control file opened without an open (no_open). */
+void control_read(struct fs *fs, fuse_req_t req, const struct inode_node *n, size_t size,
+		  off_t off);
+/* A write to .iamfs/refresh: refreshes on a worker and replies after it. */
+void control_write_refresh(struct fs *fs, fuse_req_t req, size_t size);
+/* The common attributes of every node (owner, times, nlink 1). */
+void fs_stat_base(const struct fs *fs, uint64_t ino, mode_t mode, struct stat *st);
+
+#endif

@@ -1,0 +1,367 @@
+/*
+ * The inode table. Node numbers are dense (ino = index + 1, the root is 1) so
+ * ino -> node is an array lookup; (parent, name) -> node is a chained hash.
+ * Nodes are never removed: a forgotten node keeps its number, so a name that
+ * comes back gets the same inode, and pointers handed out stay valid.
+ */
+#include "fs/inode.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INODE_ROLE_NAME_MAX   64
+#define INODE_POLICY_NAME_MAX 128
+
+struct inode_table {
+	pthread_mutex_t lock;
+	struct inode_node **nodes; /* by ino - 1 */
+	size_t n, cap;
+	struct inode_node **hash;
+	size_t nbuckets; /* power of two */
+};
+
+bool inode_kind_is_dir(enum inode_kind kind)
+{
+	switch (kind) {
+	case INODE_ROOT:
+	case INODE_ROLE:
+	case INODE_INLINE_DIR:
+	case INODE_ATTACHED_DIR:
+	case INODE_CTL_DIR:
+	case INODE_CTL_REJECTED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* IAM's name alphabet [\w+=,.@-]. */
+static bool inode_name_ok(const char *s, size_t n, size_t max)
+{
+	if (!n || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      strchr("_+=,.@-", c)))
+			return false;
+	}
+	return true;
+}
+
+static int inode_classify_policy(const char *name, enum inode_kind kind, enum inode_kind *out,
+				 const char **policy, size_t *policy_len)
+{
+	size_t n = strlen(name);
+
+	if (n <= 5 || strcmp(name + n - 5, ".json"))
+		return -ENOENT;
+	if (!inode_name_ok(name, n - 5, INODE_POLICY_NAME_MAX))
+		return -ENOENT;
+	*out = kind;
+	*policy = name;
+	*policy_len = n - 5;
+	return 0;
+}
+
+int inode_classify(enum inode_kind parent_kind, const char *name, enum inode_kind *kind,
+		   const char **policy, size_t *policy_len)
+{
+	static const struct {
+		enum inode_kind parent;
+		const char *name;
+		enum inode_kind kind;
+	} fixed[] = {
+		{INODE_ROOT, ".iamfs", INODE_CTL_DIR},
+		{INODE_ROLE, "trust.json", INODE_TRUST},
+		{INODE_ROLE, "role.json", INODE_ROLE_JSON},
+		{INODE_ROLE, "inline", INODE_INLINE_DIR},
+		{INODE_ROLE, "attached", INODE_ATTACHED_DIR},
+		{INODE_CTL_DIR, "status", INODE_CTL_STATUS},
+		{INODE_CTL_DIR, "errors", INODE_CTL_ERRORS},
+		{INODE_CTL_DIR, "rejected", INODE_CTL_REJECTED},
+		{INODE_CTL_DIR, "refresh", INODE_CTL_REFRESH},
+	};
+
+	*policy = NULL;
+	*policy_len = 0;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		if (fixed[i].parent == parent_kind && !strcmp(fixed[i].name, name)) {
+			*kind = fixed[i].kind;
+			return 0;
+		}
+	}
+	switch (parent_kind) {
+	case INODE_ROOT:
+		if (!inode_name_ok(name, strlen(name), INODE_ROLE_NAME_MAX))
+			return -ENOENT;
+		*kind = INODE_ROLE;
+		return 0;
+	case INODE_INLINE_DIR:
+		return inode_classify_policy(name, INODE_INLINE, kind, policy, policy_len);
+	case INODE_ATTACHED_DIR:
+		return inode_classify_policy(name, INODE_ATTACHED, kind, policy, policy_len);
+	default:
+		return -ENOENT;
+	}
+}
+
+static size_t inode_hash(uint64_t parent, const char *name)
+{
+	uint64_t h = 1469598103934665603ull ^ parent;
+
+	h *= 1099511628211ull;
+	for (; *name; name++) {
+		h ^= (unsigned char)*name;
+		h *= 1099511628211ull;
+	}
+	return (size_t)(h ^ (h >> 29));
+}
+
+static void inode_node_free(struct inode_node *n)
+{
+	if (!n)
+		return;
+	free(n->name);
+	free(n->role);
+	free(n->policy);
+	free(n);
+}
+
+static struct inode_node *inode_node_new(uint64_t parent, const char *name, enum inode_kind kind,
+					 const char *role, const char *policy, size_t policy_len)
+{
+	struct inode_node *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->parent = parent;
+	n->kind = kind;
+	n->name = strdup(name);
+	n->role = role ? strdup(role) : NULL;
+	n->policy = policy ? strndup(policy, policy_len) : NULL;
+	if (!n->name || (role && !n->role) || (policy && !n->policy)) {
+		inode_node_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+static int inode_grow_hash(struct inode_table *t)
+{
+	size_t nb = t->nbuckets ? t->nbuckets * 2 : 256;
+	struct inode_node **h = calloc(nb, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n; i++) {
+		struct inode_node *n = t->nodes[i];
+		size_t b = inode_hash(n->parent, n->name) & (nb - 1);
+
+		n->hnext = h[b];
+		h[b] = n;
+	}
+	free(t->hash);
+	t->hash = h;
+	t->nbuckets = nb;
+	return 0;
+}
+
+/* Adds n (numbering it) under the lock. */
+static int inode_insert(struct inode_table *t, struct inode_node *n)
+{
+	size_t b;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		struct inode_node **v = realloc(t->nodes, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		t->nodes = v;
+		t->cap = cap;
+	}
+	if (t->n + 1 > t->nbuckets && inode_grow_hash(t))
+		return -ENOMEM;
+	n->ino = t->n + 1;
+	t->nodes[t->n++] = n;
+	b = inode_hash(n->parent, n->name) & (t->nbuckets - 1);
+	n->hnext = t->hash[b];
+	t->hash[b] = n;
+	return 0;
+}
+
+int inode_table_new(struct inode_table **out)
+{
+	struct inode_table *t = calloc(1, sizeof(*t));
+	struct inode_node *root;
+
+	if (!t)
+		return -ENOMEM;
+	pthread_mutex_init(&t->lock, NULL);
+	root = inode_node_new(0, "", INODE_ROOT, NULL, NULL, 0);
+	if (!root || inode_insert(t, root)) {
+		inode_node_free(root);
+		inode_table_free(t);
+		return -ENOMEM;
+	}
+	root->nlookup = 1;
+	*out = t;
+	return 0;
+}
+
+void inode_table_free(struct inode_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		inode_node_free(t->nodes[i]);
+	free(t->nodes);
+	free(t->hash);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+static struct inode_node *inode_find_locked(struct inode_table *t, uint64_t parent,
+					    const char *name)
+{
+	struct inode_node *n;
+
+	if (!t->nbuckets)
+		return NULL;
+	n = t->hash[inode_hash(parent, name) & (t->nbuckets - 1)];
+	for (; n; n = n->hnext) {
+		if (n->parent == parent && !strcmp(n->name, name))
+			return n;
+	}
+	return NULL;
+}
+
+static struct inode_node *inode_get_locked(struct inode_table *t, uint64_t ino)
+{
+	return ino >= 1 && ino <= t->n ? t->nodes[ino - 1] : NULL;
+}
+
+struct inode_node *inode_table_get(struct inode_table *t, uint64_t ino)
+{
+	struct inode_node *n;
+
+	pthread_mutex_lock(&t->lock);
+	n = inode_get_locked(t, ino);
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+struct inode_node *inode_table_find(struct inode_table *t, uint64_t parent, const char *name)
+{
+	struct inode_node *n;
+
+	pthread_mutex_lock(&t->lock);
+	n = inode_find_locked(t, parent, name);
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+/* The role a child of p belongs to: p's role, or the name itself for a role folder. */
+static const char *inode_child_role(const struct inode_node *p, enum inode_kind kind,
+				    const char *name)
+{
+	return kind == INODE_ROLE ? name : p->role;
+}
+
+int inode_table_child(struct inode_table *t, uint64_t parent, const char *name,
+		      struct inode_node **out)
+{
+	struct inode_node *p, *n;
+	enum inode_kind kind;
+	const char *policy;
+	size_t plen;
+	int r = 0;
+
+	if (strlen(name) > INODE_NAME_MAX)
+		return -ENAMETOOLONG;
+	pthread_mutex_lock(&t->lock);
+	n = inode_find_locked(t, parent, name);
+	if (n)
+		goto out;
+	p = inode_get_locked(t, parent);
+	if (!p || !inode_kind_is_dir(p->kind)) {
+		r = -ENOENT;
+		goto out;
+	}
+	r = inode_classify(p->kind, name, &kind, &policy, &plen);
+	if (r)
+		goto out;
+	n = inode_node_new(parent, name, kind, inode_child_role(p, kind, name), policy, plen);
+	if (!n) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = inode_insert(t, n);
+	if (r) {
+		inode_node_free(n);
+		n = NULL;
+	}
+out:
+	pthread_mutex_unlock(&t->lock);
+	if (!r)
+		*out = n;
+	return r;
+}
+
+void inode_table_ref(struct inode_table *t, struct inode_node *n)
+{
+	pthread_mutex_lock(&t->lock);
+	n->nlookup++;
+	pthread_mutex_unlock(&t->lock);
+}
+
+void inode_table_forget(struct inode_table *t, uint64_t ino, uint64_t nlookup)
+{
+	struct inode_node *n;
+
+	pthread_mutex_lock(&t->lock);
+	n = inode_get_locked(t, ino);
+	if (n && n->kind != INODE_ROOT)
+		n->nlookup = nlookup > n->nlookup ? 0 : n->nlookup - nlookup;
+	pthread_mutex_unlock(&t->lock);
+}
+
+uint64_t inode_table_nlookup(struct inode_table *t, const struct inode_node *n)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&t->lock);
+	v = n->nlookup;
+	pthread_mutex_unlock(&t->lock);
+	return v;
+}
+
+bool inode_table_known(struct inode_table *t, const struct inode_node *n)
+{
+	return inode_table_nlookup(t, n) > 0;
+}
+
+bool inode_table_serve(struct inode_table *t, struct inode_node *n, unsigned long long gen)
+{
+	bool same;
+
+	pthread_mutex_lock(&t->lock);
+	same = n->served_gen == gen;
+	n->served_gen = gen;
+	pthread_mutex_unlock(&t->lock);
+	return same;
+}
+
+size_t inode_table_count(struct inode_table *t)
+{
+	size_t n;
+
+	pthread_mutex_lock(&t->lock);
+	n = t->n;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}

@@ -1,0 +1,85 @@
+/*
+ * The inode table: every node the kernel has been told about, kept for the
+ * life of the mount (the tree is synthetic and bounded, about 9 nodes a role),
+ * keyed by (parent, name) and by inode number. A node's identity (kind, role,
+ * policy name) never changes; only its lookup count and the generation last
+ * served move, under the table's lock. Nodes are freed with the table only.
+ */
+#ifndef IAMFS_FS_INODE_H
+#define IAMFS_FS_INODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define INODE_ROOT_INO 1
+#define INODE_NAME_MAX 255
+
+enum inode_kind {
+	INODE_ROOT,
+	INODE_ROLE,	    /* <role>/ */
+	INODE_TRUST,	    /* <role>/trust.json */
+	INODE_ROLE_JSON,    /* <role>/role.json */
+	INODE_INLINE_DIR,   /* <role>/inline/ */
+	INODE_ATTACHED_DIR, /* <role>/attached/ */
+	INODE_INLINE,	    /* <role>/inline/<policy>.json */
+	INODE_ATTACHED,	    /* <role>/attached/<policy>.json */
+	INODE_CTL_DIR,	    /* .iamfs/ */
+	INODE_CTL_STATUS,   /* .iamfs/status */
+	INODE_CTL_ERRORS,   /* .iamfs/errors */
+	INODE_CTL_REJECTED, /* .iamfs/rejected/ */
+	INODE_CTL_REFRESH,  /* .iamfs/refresh */
+};
+
+struct inode_node {
+	uint64_t ino;
+	uint64_t parent; /* 0 for the root */
+	enum inode_kind kind;
+	char *name;   /* entry name in parent ("" for the root) */
+	char *role;   /* NULL for the root and .iamfs nodes */
+	char *policy; /* INLINE/ATTACHED: policy name without ".json"; else NULL */
+	/* Under the table lock: */
+	uint64_t nlookup;
+	unsigned long long served_gen; /* content generation last handed to the kernel */
+	struct inode_node *hnext;      /* (parent, name) hash chain */
+};
+
+struct inode_table;
+
+/* Creates a table holding the root (ino 1, nlookup 1: the kernel always knows it).
+ * Free with inode_table_free (NULL-safe), which frees every node. */
+int inode_table_new(struct inode_table **out);
+void inode_table_free(struct inode_table *t);
+
+/* Classifies the child called name of a parent of kind parent_kind: its kind and,
+ * for policy files, the policy name (a pointer into name, *policy_len bytes, the
+ * ".json" left off). Pure. -ENOENT for names that can never exist there (the
+ * kind of folder still has to be checked against the account). */
+int inode_classify(enum inode_kind parent_kind, const char *name, enum inode_kind *kind,
+		   const char **policy, size_t *policy_len);
+/* True for folders. */
+bool inode_kind_is_dir(enum inode_kind kind);
+
+/* The node (parent, name), created from classify's answer when missing. The
+ * returned node lives as long as the table. -ENOENT when the parent is unknown
+ * or name is not a possible child; -ENAMETOOLONG past INODE_NAME_MAX. */
+int inode_table_child(struct inode_table *t, uint64_t parent, const char *name,
+		      struct inode_node **out);
+/* The node with that number, or NULL. */
+struct inode_node *inode_table_get(struct inode_table *t, uint64_t ino);
+/* The node (parent, name) if it was ever created, or NULL. */
+struct inode_node *inode_table_find(struct inode_table *t, uint64_t parent, const char *name);
+
+/* Lookup counting: +1 for each entry the kernel is given, -n for forget. */
+void inode_table_ref(struct inode_table *t, struct inode_node *n);
+void inode_table_forget(struct inode_table *t, uint64_t ino, uint64_t nlookup);
+uint64_t inode_table_nlookup(struct inode_table *t, const struct inode_node *n);
+/* True when the kernel holds a reference to the node (nlookup > 0). */
+bool inode_table_known(struct inode_table *t, const struct inode_node *n);
+/* Records gen as served; returns true when it equals the previous one (the
+ * kernel's page cache for the node is still right: keep_cache). */
+bool inode_table_serve(struct inode_table *t, struct inode_node *n, unsigned long long gen);
+/* Number of nodes (for statfs). */
+size_t inode_table_count(struct inode_table *t);
+
+#endif

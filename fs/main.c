@@ -1,0 +1,309 @@
+/*
+ * iamfs: parse the command line, resolve credentials, open the cache (the
+ * first bulk load happens here, before daemonizing, so failures reach the
+ * terminal as one sentence), mount, daemonize, then start threads and serve
+ * with one dispatch thread until unmounted or signalled.
+ */
+#include "fs/fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aws/http.h"
+#include "aws/iam.h"
+#include "fs/log.h"
+#include "fs/notify.h"
+#include "fs/opts.h"
+#include "fs/workers.h"
+
+#define MAIN_WORKERS	  3
+#define MAIN_FUSE_LOG_MAX 512
+
+/* libfuse's messages during startup are kept to be folded into our one sentence. */
+static char main_fuse_msg[MAIN_FUSE_LOG_MAX];
+static bool main_started;
+
+static void main_fuse_log(enum fuse_log_level level, const char *fmt, va_list ap)
+{
+	char msg[MAIN_FUSE_LOG_MAX];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '.'))
+		msg[--n] = '\0';
+	if (!main_started) {
+		if (!main_fuse_msg[0])
+			snprintf(main_fuse_msg, sizeof(main_fuse_msg), "%s", msg);
+		return;
+	}
+	log_msg(level <= FUSE_LOG_ERR ? LOG_ERR : (int)level, "fuse: %s", msg);
+}
+
+static const char *main_getenv(void *ctx, const char *name)
+{
+	return getenv(name);
+}
+
+static int main_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int main_fail(const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	fprintf(stderr, "iamfs: %s%s\n", msg, n && msg[n - 1] == '.' ? "" : ".");
+	return 1;
+}
+
+/* The mount point must be an existing, empty folder. */
+static int main_check_mountpoint(const char *path)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int entries = 0;
+
+	if (stat(path, &st))
+		return main_fail("cannot use mount point %s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return main_fail("mount point %s is not a folder", path);
+	d = opendir(path);
+	if (!d)
+		return main_fail("cannot read mount point %s: %s", path, strerror(errno));
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			entries++;
+	}
+	closedir(d);
+	if (entries)
+		return main_fail("mount point %s is not empty", path);
+	return 0;
+}
+
+/* Makes the cache folder absolute (daemonizing changes to /) and creates its parents. */
+static int main_prepare_cache_dir(struct fs_opts *o)
+{
+	char cwd[PATH_MAX], abs[OPTS_PATH_MAX];
+	int n;
+
+	if (o->cache_dir[0] != '/') {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return main_fail("cannot resolve the cache folder: %s", strerror(errno));
+		n = snprintf(abs, sizeof(abs), "%s/%s", cwd, o->cache_dir);
+		if (n < 0 || (size_t)n >= sizeof(abs))
+			return main_fail("the cache folder path is too long");
+		memcpy(o->cache_dir, abs, (size_t)n + 1);
+	}
+	for (char *p = o->cache_dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(o->cache_dir, 0700) && errno != EEXIST) {
+			int e = errno;
+
+			*p = '/';
+			return main_fail("cannot create the cache folder %s: %s", o->cache_dir,
+					 strerror(e));
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+static void main_on_change(void *ctx, const struct cache_change *ch)
+{
+	struct fs *fs = ctx;
+
+	if (fs->notify)
+		notify_on_change(fs->notify, ch);
+}
+
+static int main_open_cache(struct fs *fs, const struct fs_opts *o, struct iam_client *iam)
+{
+	struct cache_options co;
+	struct aws_error err;
+	int r;
+
+	memset(&co, 0, sizeof(co));
+	co.dir = o->cache_dir;
+	co.ttl = o->ttl;
+	co.read_only = o->read_only;
+	co.dry_run = o->dry_run;
+	co.iam = iam;
+	co.on_change = main_on_change;
+	co.on_change_ctx = fs;
+	co.log = log_cache_hook;
+	aws_error_clear(&err);
+	r = cache_open(&co, &fs->cache, &err);
+	if (r)
+		return main_fail("%s", err.message[0] ? err.message : strerror(-r));
+	return 0;
+}
+
+static struct fuse_session *main_new_session(struct fs *fs, const struct fs_opts *o)
+{
+	char mopts[OPTS_FUSE_MAX + 128];
+	char *argv[5];
+	int argc = 0;
+	struct fuse_args args;
+	struct fuse_lowlevel_ops ops;
+	struct fuse_session *se;
+
+	snprintf(mopts, sizeof(mopts), "fsname=iamfs,subtype=iamfs,default_permissions%s%s",
+		 o->fuse_opts[0] ? "," : "", o->fuse_opts);
+	argv[argc++] = (char *)"iamfs";
+	argv[argc++] = (char *)"-o";
+	argv[argc++] = mopts;
+	if (o->debug)
+		argv[argc++] = (char *)"-d";
+	argv[argc] = NULL;
+	args.argc = argc;
+	args.argv = argv;
+	args.allocated = 0;
+	fs_ops_init(&ops);
+	se = fuse_session_new(&args, &ops, sizeof(ops), fs);
+	fuse_opt_free_args(&args);
+	return se;
+}
+
+static int main_usage_or_version(const struct fs_opts *o)
+{
+	if (o->show_help)
+		fputs(opts_usage(), stdout);
+	else
+		printf("iamfs %s (libfuse %s)\n", IAMFS_VERSION, fuse_pkgversion());
+	return 0;
+}
+
+/* Threads start only here, after the fork. */
+static int main_serve(struct fs *fs)
+{
+	int r;
+
+	r = workers_start(MAIN_WORKERS, &fs->workers);
+	if (!r)
+		r = notify_start(fs->se, fs->inodes, &fs->notify);
+	if (!r)
+		r = cache_start(fs->cache);
+	if (r) {
+		log_msg(LOG_ERR, "cannot start threads: %s", strerror(-r));
+		return 1;
+	}
+	log_msg(LOG_INFO, "serving");
+	r = fuse_session_loop(fs->se);
+	log_msg(LOG_INFO, "unmounting");
+	return r < 0 ? 1 : 0;
+}
+
+static void main_shutdown(struct fs *fs, bool mounted)
+{
+	/* Workers use the cache and the refresher uses notify: stop them in that order. */
+	workers_stop(fs->workers);
+	fs->workers = NULL;
+	cache_close(fs->cache);
+	fs->cache = NULL;
+	notify_stop(fs->notify);
+	fs->notify = NULL;
+	if (fs->se) {
+		if (mounted)
+			fuse_session_unmount(fs->se);
+		fuse_remove_signal_handlers(fs->se);
+		fuse_session_destroy(fs->se);
+	}
+	inode_table_free(fs->inodes);
+}
+
+static int main_start(struct fs *fs, struct fs_opts *o, struct iam_client **iam)
+{
+	struct iam_client_options io;
+	struct aws_error err;
+	int r;
+
+	memset(&io, 0, sizeof(io));
+	io.profile = o->profile;
+	io.endpoint_url = o->endpoint_url;
+	io.sts_endpoint_url = o->sts_endpoint_url;
+	aws_error_clear(&err);
+	r = iam_client_new(&io, iam, &err);
+	if (r)
+		return main_fail("%s", err.message[0] ? err.message : strerror(-r));
+	if (main_open_cache(fs, o, *iam))
+		return 1;
+	if (inode_table_new(&fs->inodes))
+		return main_fail("out of memory");
+	fs->se = main_new_session(fs, o);
+	if (!fs->se)
+		return main_fail("bad FUSE options \"%s\": %s", o->fuse_opts,
+				 main_fuse_msg[0] ? main_fuse_msg : "rejected by libfuse");
+	if (fuse_set_signal_handlers(fs->se))
+		return main_fail("cannot install signal handlers");
+	if (fuse_session_mount(fs->se, o->mountpoint))
+		return main_fail("cannot mount on %s: %s", o->mountpoint,
+				 main_fuse_msg[0] ? main_fuse_msg : "the mount failed");
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	char err[OPTS_ERR_MAX];
+	struct iam_client *iam = NULL;
+	struct fs_opts o;
+	struct fs fs;
+	int r;
+
+	if (opts_parse(argc, argv, main_getenv, NULL, &o, err, sizeof(err)))
+		return main_fail("%s", err);
+	if (o.show_help || o.show_version)
+		return main_usage_or_version(&o);
+	if (main_check_mountpoint(o.mountpoint) || main_prepare_cache_dir(&o))
+		return 1;
+	memset(&fs, 0, sizeof(fs));
+	fs_init(&fs);
+	fs.uid = getuid();
+	fs.gid = getgid();
+	fs.ttl = o.ttl;
+	fs.read_only = o.read_only;
+	clock_gettime(CLOCK_REALTIME, &fs.mount_time);
+	fs.mount_time.tv_nsec = 0;
+	fuse_set_log_func(main_fuse_log);
+	log_open(o.foreground, o.debug);
+	if (http_global_init()) {
+		r = main_fail("cannot initialise libcurl");
+		goto out;
+	}
+	r = main_start(&fs, &o, &iam);
+	if (r) {
+		main_shutdown(&fs, false);
+		goto out_http;
+	}
+	main_started = true;
+	if (fuse_daemonize(o.foreground)) {
+		main_shutdown(&fs, true);
+		r = 1;
+		goto out_http;
+	}
+	r = main_serve(&fs);
+	main_shutdown(&fs, true);
+out_http:
+	iam_client_free(iam);
+	http_global_cleanup();
+out:
+	fs_cleanup(&fs);
+	log_close();
+	return r;
+}

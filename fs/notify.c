@@ -1,0 +1,244 @@
+/*
+ * The invalidation queue and its thread. A change names a role, a kind and a
+ * policy; the thread maps it to inode numbers through the inode table and asks
+ * the kernel to drop entries, attributes and pages. Kernel answers such as
+ * ENOENT (nothing cached) are expected and ignored.
+ */
+#include "fs/notify.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
+#include "fs/log.h"
+
+#define NOTIFY_QUEUE_MAX 100000
+
+struct notify_item {
+	int what;
+	enum cache_file_kind kind;
+	char *role;
+	char *name; /* NULL unless INLINE/ATTACHED */
+	struct notify_item *next;
+};
+
+struct notify {
+	struct fuse_session *se;
+	struct inode_table *t;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;	  /* work queued, or stopping */
+	pthread_cond_t idle_cond; /* queue drained */
+	struct notify_item *head, *tail;
+	size_t queued;
+	bool busy, stopping;
+	unsigned long long pushed, done;
+	pthread_t thread;
+};
+
+static void notify_item_free(struct notify_item *it)
+{
+	if (!it)
+		return;
+	free(it->role);
+	free(it->name);
+	free(it);
+}
+
+static void notify_entry(struct notify *n, const struct inode_node *dir, const char *name)
+{
+	if (!dir || !inode_table_known(n->t, dir))
+		return;
+	fuse_lowlevel_notify_inval_entry(n->se, dir->ino, name, strlen(name));
+	fuse_lowlevel_notify_inval_inode(n->se, dir->ino, 0, 0);
+}
+
+static void notify_inode(struct notify *n, const struct inode_node *node)
+{
+	if (node && inode_table_known(n->t, node))
+		fuse_lowlevel_notify_inval_inode(n->se, node->ino, 0, 0);
+}
+
+static void notify_file(struct notify *n, const struct notify_item *it,
+			const struct inode_node *role)
+{
+	const struct inode_node *dir = NULL;
+	char fname[INODE_NAME_MAX + 1];
+	const char *entry;
+
+	switch (it->kind) {
+	case CACHE_FILE_TRUST:
+		entry = "trust.json";
+		break;
+	case CACHE_FILE_ROLE:
+		entry = "role.json";
+		break;
+	default:
+		dir = inode_table_find(n->t, role->ino,
+				       it->kind == CACHE_FILE_INLINE ? "inline" : "attached");
+		if (!dir || !it->name)
+			return;
+		snprintf(fname, sizeof(fname), "%s.json", it->name);
+		entry = fname;
+		break;
+	}
+	if (it->what == CACHE_CHANGE_FILE_CHANGED || it->what == CACHE_CHANGE_FILE_REMOVED)
+		notify_inode(n, inode_table_find(n->t, dir ? dir->ino : role->ino, entry));
+	if (dir && it->what != CACHE_CHANGE_FILE_CHANGED)
+		notify_entry(n, dir, entry);
+}
+
+static void notify_send(struct notify *n, const struct notify_item *it)
+{
+	const struct inode_node *root = inode_table_get(n->t, INODE_ROOT_INO);
+	const struct inode_node *role;
+
+	switch (it->what) {
+	case CACHE_CHANGE_ROLE_ADDED:
+	case CACHE_CHANGE_ROLE_REMOVED:
+		/* Also drops a negative entry the kernel may hold for the name. */
+		notify_entry(n, root, it->role);
+		return;
+	default:
+		role = inode_table_find(n->t, INODE_ROOT_INO, it->role);
+		if (role)
+			notify_file(n, it, role);
+		return;
+	}
+}
+
+static void *notify_main(void *arg)
+{
+	struct notify *n = arg;
+
+	pthread_mutex_lock(&n->lock);
+	for (;;) {
+		struct notify_item *it;
+
+		while (!n->head && !n->stopping)
+			pthread_cond_wait(&n->cond, &n->lock);
+		it = n->head;
+		if (!it)
+			break;
+		n->head = it->next;
+		if (!n->head)
+			n->tail = NULL;
+		n->queued--;
+		n->busy = true;
+		pthread_mutex_unlock(&n->lock);
+		notify_send(n, it);
+		notify_item_free(it);
+		pthread_mutex_lock(&n->lock);
+		n->busy = false;
+		n->done++;
+		pthread_cond_broadcast(&n->idle_cond);
+	}
+	pthread_mutex_unlock(&n->lock);
+	return NULL;
+}
+
+int notify_start(struct fuse_session *se, struct inode_table *t, struct notify **out)
+{
+	struct notify *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	n->se = se;
+	n->t = t;
+	pthread_mutex_init(&n->lock, NULL);
+	pthread_cond_init(&n->cond, NULL);
+	pthread_cond_init(&n->idle_cond, NULL);
+	if (pthread_create(&n->thread, NULL, notify_main, n)) {
+		pthread_cond_destroy(&n->idle_cond);
+		pthread_cond_destroy(&n->cond);
+		pthread_mutex_destroy(&n->lock);
+		free(n);
+		return -EAGAIN;
+	}
+	*out = n;
+	return 0;
+}
+
+void notify_stop(struct notify *n)
+{
+	if (!n)
+		return;
+	pthread_mutex_lock(&n->lock);
+	n->stopping = true;
+	pthread_cond_broadcast(&n->cond);
+	pthread_mutex_unlock(&n->lock);
+	pthread_join(n->thread, NULL);
+	while (n->head) {
+		struct notify_item *it = n->head;
+
+		n->head = it->next;
+		notify_item_free(it);
+	}
+	pthread_cond_destroy(&n->idle_cond);
+	pthread_cond_destroy(&n->cond);
+	pthread_mutex_destroy(&n->lock);
+	free(n);
+}
+
+void notify_on_change(void *ctx, const struct cache_change *ch)
+{
+	struct notify *n = ctx;
+	struct notify_item *it;
+
+	if (!n || !ch || !ch->role)
+		return;
+	it = calloc(1, sizeof(*it));
+	if (!it)
+		goto fail;
+	it->what = ch->what;
+	it->kind = ch->kind;
+	it->role = strdup(ch->role);
+	it->name = ch->name ? strdup(ch->name) : NULL;
+	if (!it->role || (ch->name && !it->name))
+		goto fail;
+	pthread_mutex_lock(&n->lock);
+	if (n->stopping || n->queued >= NOTIFY_QUEUE_MAX) {
+		pthread_mutex_unlock(&n->lock);
+		goto fail;
+	}
+	if (n->tail)
+		n->tail->next = it;
+	else
+		n->head = it;
+	n->tail = it;
+	n->queued++;
+	n->pushed++;
+	pthread_cond_signal(&n->cond);
+	pthread_mutex_unlock(&n->lock);
+	return;
+fail:
+	notify_item_free(it);
+	log_msg(LOG_WARNING, "could not queue a kernel cache invalidation for role %s", ch->role);
+}
+
+int notify_flush(struct notify *n, long timeout_ms)
+{
+	struct timespec dl;
+	unsigned long long target;
+	int r = 0;
+
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += timeout_ms / 1000;
+	dl.tv_nsec += (timeout_ms % 1000) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&n->lock);
+	target = n->pushed;
+	while (n->done < target && !n->stopping && !r)
+		r = pthread_cond_timedwait(&n->idle_cond, &n->lock, &dl);
+	pthread_mutex_unlock(&n->lock);
+	return r ? -ETIMEDOUT : 0;
+}

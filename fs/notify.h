@@ -1,0 +1,27 @@
+/*
+ * Kernel cache invalidation. The cache reports changes from its refresher
+ * thread; notify copies them into a queue and its own thread tells the kernel
+ * (fuse_lowlevel_notify_inval_inode / _entry), only for nodes the kernel
+ * knows, and never from inside a request handler (that deadlocks).
+ */
+#ifndef IAMFS_FS_NOTIFY_H
+#define IAMFS_FS_NOTIFY_H
+
+#include "cache/cache.h"
+#include "fs/inode.h"
+
+struct fuse_session;
+struct notify;
+
+/* Starts the notify thread. se and t are borrowed and must outlive it.
+ * Free with notify_stop (NULL-safe), which sends what is queued first. */
+int notify_start(struct fuse_session *se, struct inode_table *t, struct notify **out);
+void notify_stop(struct notify *n);
+/* Queues one change (copied). Thread-safe; never blocks on the kernel. The
+ * signature matches struct cache_options.on_change (ctx: the struct notify). */
+void notify_on_change(void *ctx, const struct cache_change *ch);
+/* Waits until every change queued so far has been sent, at most timeout_ms.
+ * Returns 0, or -ETIMEDOUT. */
+int notify_flush(struct notify *n, long timeout_ms);
+
+#endif

@@ -1,0 +1,911 @@
+/*
+ * The FUSE low-level handlers over the cache's current view. Every handler
+ * runs on the one dispatch thread, or on a worker when a document must be
+ * fetched first (the same function, called again with on_worker set). Node
+ * identity comes from the inode table; existence, sizes and bytes from the
+ * view. Until saving exists every change is refused with EROFS.
+ */
+#include "fs/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include "fs/log.h"
+#include "fs/workers.h"
+
+#define FS_POLICY_NAME_MAX 128
+
+enum fs_job_op { FS_JOB_LOOKUP, FS_JOB_GETATTR, FS_JOB_OPEN, FS_JOB_READ, FS_JOB_READDIR };
+
+struct fs_job {
+	struct fs *fs;
+	enum fs_job_op op;
+	fuse_req_t req;
+	fuse_ino_t ino;
+	char name[INODE_NAME_MAX + 1];
+	struct fuse_file_info fi;
+	size_t size;
+	off_t off;
+	bool plus;
+};
+
+static void fs_do_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name,
+			 bool on_worker);
+static void fs_do_getattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, bool on_worker);
+static void fs_do_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		       bool on_worker);
+static void fs_do_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi, bool on_worker);
+static void fs_do_readdir(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			  bool plus, bool on_worker);
+
+void fs_init(struct fs *fs)
+{
+	pthread_mutex_init(&fs->status_lock, NULL);
+	buf_init(&fs->status, FS_STATUS_MAX);
+}
+
+void fs_cleanup(struct fs *fs)
+{
+	buf_cleanup(&fs->status);
+	pthread_mutex_destroy(&fs->status_lock);
+}
+
+static void fs_job_run(void *arg)
+{
+	struct fs_job *j = arg;
+
+	switch (j->op) {
+	case FS_JOB_LOOKUP:
+		fs_do_lookup(j->fs, j->req, j->ino, j->name, true);
+		break;
+	case FS_JOB_GETATTR:
+		fs_do_getattr(j->fs, j->req, j->ino, true);
+		break;
+	case FS_JOB_OPEN:
+		fs_do_open(j->fs, j->req, j->ino, &j->fi, true);
+		break;
+	case FS_JOB_READ:
+		fs_do_read(j->fs, j->req, j->ino, j->size, j->off, &j->fi, true);
+		break;
+	case FS_JOB_READDIR:
+		fs_do_readdir(j->fs, j->req, j->ino, j->size, j->off, j->plus, true);
+		break;
+	}
+	free(j);
+}
+
+/* Hands the request to a worker; replies with the error itself when it cannot. */
+static void fs_defer(struct fs *fs, fuse_req_t req, const struct fs_job *tmpl)
+{
+	struct fs_job *j = malloc(sizeof(*j));
+	int r;
+
+	if (!j) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	*j = *tmpl;
+	j->fs = fs;
+	j->req = req;
+	r = workers_submit(fs->workers, fs_job_run, j);
+	if (r) {
+		free(j);
+		fuse_reply_err(req, -r);
+	}
+}
+
+void fs_stat_base(const struct fs *fs, uint64_t ino, mode_t mode, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_mode = mode;
+	st->st_nlink = 1;
+	st->st_uid = fs->uid;
+	st->st_gid = fs->gid;
+	st->st_blksize = 4096;
+	st->st_mtim = fs->mount_time;
+	st->st_atim = fs->mount_time;
+	st->st_ctim = fs->mount_time;
+}
+
+static void fs_stat_times(struct stat *st, long long t)
+{
+	st->st_mtim.tv_sec = (time_t)t;
+	st->st_mtim.tv_nsec = 0;
+	st->st_atim = st->st_mtim;
+	st->st_ctim = st->st_mtim;
+}
+
+/* The document of an attached policy (+1 ref): fetched here on a worker,
+ * FS_DEFER on the dispatch thread when it is not known yet. */
+static int fs_attached_doc(struct fs *fs, const struct cache_attached *att, bool on_worker,
+			   struct cache_doc **out)
+{
+	struct aws_error err;
+	struct cache_doc *d;
+	int r;
+
+	if (!att->aws_managed) {
+		if (!att->doc)
+			return -EIO;
+		cache_doc_ref(att->doc);
+		*out = att->doc;
+		return 0;
+	}
+	d = cache_managed_doc(fs->cache, att->arn);
+	if (d) {
+		*out = d;
+		return 0;
+	}
+	if (!on_worker)
+		return FS_DEFER;
+	aws_error_clear(&err);
+	r = cache_fetch_managed(fs->cache, att->arn, &d, &err);
+	if (r) {
+		log_msg(LOG_WARNING, "reading %s: GetPolicy/GetPolicyVersion failed: %s: %s%s%s",
+			att->arn, err.code[0] ? err.code : "error", err.message,
+			err.request_id[0] ? " request id " : "", err.request_id);
+		return r;
+	}
+	*out = d;
+	return 0;
+}
+
+/* The document a policy-file identity serves (+1 ref), -ENOENT, or FS_DEFER. */
+static int fs_ident_doc(struct fs *fs, const struct cache_role *role, const struct fs_ident *id,
+			bool on_worker, struct cache_doc **out)
+{
+	const struct cache_inline *inl;
+	const struct cache_attached *att;
+	struct cache_doc *d = NULL;
+
+	switch (id->kind) {
+	case INODE_TRUST:
+		d = role->trust;
+		break;
+	case INODE_ROLE_JSON:
+		d = role->role_json;
+		break;
+	case INODE_INLINE:
+		inl = cache_role_find_inline(role, id->policy);
+		d = inl ? inl->doc : NULL;
+		break;
+	case INODE_ATTACHED:
+		att = cache_role_find_attached(role, id->policy);
+		if (!att)
+			return -ENOENT;
+		return fs_attached_doc(fs, att, on_worker, out);
+	default:
+		return -ENOENT;
+	}
+	if (!d)
+		return -ENOENT;
+	cache_doc_ref(d);
+	*out = d;
+	return 0;
+}
+
+static mode_t fs_file_mode(const struct fs *fs, const struct cache_role *role,
+			   const struct fs_ident *id)
+{
+	const struct cache_attached *att;
+	bool writable = true;
+
+	if (id->kind == INODE_ROLE_JSON) {
+		writable = false;
+	} else if (id->kind == INODE_ATTACHED) {
+		att = cache_role_find_attached(role, id->policy);
+		writable = att && !att->aws_managed;
+	}
+	if (fs->read_only)
+		writable = false;
+	return S_IFREG | (writable ? 0644 : 0444);
+}
+
+/* stat of a role-tree node; doc (may be NULL) receives the document (+1 ref). */
+static int fs_stat_role_node(struct fs *fs, const struct cache_role *role,
+			     const struct fs_ident *id, uint64_t ino, bool on_worker,
+			     struct stat *st, struct cache_doc **doc)
+{
+	struct cache_doc *d = NULL;
+	int r;
+
+	switch (id->kind) {
+	case INODE_ROLE:
+		fs_stat_base(fs, ino, S_IFDIR | 0755, st);
+		st->st_nlink = 4;
+		st->st_size = 4096;
+		fs_stat_times(st, role->mtime);
+		return 0;
+	case INODE_INLINE_DIR:
+	case INODE_ATTACHED_DIR:
+		fs_stat_base(fs, ino, S_IFDIR | 0755, st);
+		st->st_nlink = 2;
+		st->st_size = 4096;
+		fs_stat_times(st, role->mtime);
+		return 0;
+	default:
+		break;
+	}
+	r = fs_ident_doc(fs, role, id, on_worker, &d);
+	if (r)
+		return r;
+	fs_stat_base(fs, ino, fs_file_mode(fs, role, id), st);
+	st->st_size = (off_t)d->len;
+	st->st_blocks = (blkcnt_t)((d->len + 511) / 512);
+	fs_stat_times(st, d->mtime);
+	if (doc)
+		*doc = d;
+	else
+		cache_doc_unref(d);
+	return 0;
+}
+
+/* stat of any identity against view v: 0, -ENOENT, -errno or FS_DEFER. */
+static int fs_stat_ident(struct fs *fs, struct cache_view *v, const struct fs_ident *id,
+			 uint64_t ino, bool on_worker, struct stat *st, struct cache_doc **doc)
+{
+	const struct cache_role *role;
+	struct inode_node tmp;
+
+	switch (id->kind) {
+	case INODE_ROOT:
+		fs_stat_base(fs, ino, S_IFDIR | 0755, st);
+		st->st_nlink = 3 + v->nroles;
+		st->st_size = 4096;
+		return 0;
+	case INODE_CTL_DIR:
+	case INODE_CTL_STATUS:
+	case INODE_CTL_ERRORS:
+	case INODE_CTL_REJECTED:
+	case INODE_CTL_REFRESH:
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.ino = ino;
+		tmp.kind = id->kind;
+		control_stat(fs, &tmp, st);
+		return 0;
+	default:
+		break;
+	}
+	role = id->role ? cache_view_find(v, id->role) : NULL;
+	if (!role)
+		return -ENOENT;
+	return fs_stat_role_node(fs, role, id, ino, on_worker, st, doc);
+}
+
+static void fs_node_ident(const struct inode_node *n, struct fs_ident *id)
+{
+	id->kind = n->kind;
+	id->role = n->role;
+	id->policy = n->policy;
+}
+
+static double fs_timeout(const struct fs *fs, enum inode_kind kind)
+{
+	return kind == INODE_CTL_STATUS ? 0.0 : fs->ttl;
+}
+
+static void fs_reply_negative(struct fs *fs, fuse_req_t req)
+{
+	struct fuse_entry_param e;
+
+	memset(&e, 0, sizeof(e));
+	e.entry_timeout = fs->ttl;
+	fuse_reply_entry(req, &e);
+}
+
+static void fs_do_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name,
+			 bool on_worker)
+{
+	struct inode_node *p = inode_table_get(fs->inodes, parent), *n;
+	char policy[FS_POLICY_NAME_MAX + 1];
+	struct fuse_entry_param e;
+	struct fs_ident id;
+	struct cache_view *v;
+	const char *pol;
+	size_t plen;
+	int r;
+
+	cache_touch(fs->cache);
+	if (!p || !inode_kind_is_dir(p->kind)) {
+		fuse_reply_err(req, p ? ENOTDIR : ENOENT);
+		return;
+	}
+	if (inode_classify(p->kind, name, &id.kind, &pol, &plen) || plen > FS_POLICY_NAME_MAX) {
+		fs_reply_negative(fs, req);
+		return;
+	}
+	memcpy(policy, pol ? pol : "", plen);
+	policy[plen] = '\0';
+	id.role = id.kind == INODE_ROLE ? name : p->role;
+	id.policy = pol ? policy : NULL;
+	memset(&e, 0, sizeof(e));
+	v = cache_view_get(fs->cache);
+	/* Existence is checked before a node is made, so junk names make no nodes. */
+	r = fs_stat_ident(fs, v, &id, 0, on_worker, &e.attr, NULL);
+	cache_view_put(v);
+	if (r == FS_DEFER) {
+		struct fs_job j = {.op = FS_JOB_LOOKUP, .ino = parent};
+
+		snprintf(j.name, sizeof(j.name), "%s", name);
+		fs_defer(fs, req, &j);
+		return;
+	}
+	if (r == -ENOENT) {
+		fs_reply_negative(fs, req);
+		return;
+	}
+	if (!r)
+		r = inode_table_child(fs->inodes, parent, name, &n);
+	if (r) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	e.ino = n->ino;
+	e.attr.st_ino = n->ino;
+	e.attr_timeout = fs_timeout(fs, n->kind);
+	e.entry_timeout = fs_timeout(fs, n->kind);
+	inode_table_ref(fs->inodes, n);
+	if (fuse_reply_entry(req, &e))
+		inode_table_forget(fs->inodes, n->ino, 1);
+}
+
+static void fs_do_getattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, bool on_worker)
+{
+	struct inode_node *n = inode_table_get(fs->inodes, ino);
+	struct cache_view *v;
+	struct fs_ident id;
+	struct stat st;
+	int r;
+
+	cache_touch(fs->cache);
+	if (!n) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	fs_node_ident(n, &id);
+	v = cache_view_get(fs->cache);
+	r = fs_stat_ident(fs, v, &id, ino, on_worker, &st, NULL);
+	cache_view_put(v);
+	if (r == FS_DEFER) {
+		struct fs_job j = {.op = FS_JOB_GETATTR, .ino = ino};
+
+		fs_defer(fs, req, &j);
+	} else if (r) {
+		fuse_reply_err(req, -r);
+	} else {
+		fuse_reply_attr(req, &st, fs_timeout(fs, n->kind));
+	}
+}
+
+static void fs_open_free(struct fs_open *o)
+{
+	if (!o)
+		return;
+	cache_doc_unref(o->doc);
+	free(o->data);
+	free(o);
+}
+
+/* Opens a policy file for reading: the document it serves now, keep_cache when
+ * the kernel's pages already hold exactly these bytes. */
+static int fs_open_policy(struct fs *fs, struct inode_node *n, struct fuse_file_info *fi,
+			  bool on_worker, struct fs_open *o)
+{
+	struct cache_view *v = cache_view_get(fs->cache);
+	struct fs_ident id;
+	struct stat st;
+	int r;
+
+	fs_node_ident(n, &id);
+	r = fs_stat_ident(fs, v, &id, n->ino, on_worker, &st, &o->doc);
+	cache_view_put(v);
+	if (r)
+		return r;
+	fi->keep_cache = inode_table_serve(fs->inodes, n, o->doc->gen);
+	fi->noflush = 1;
+	return 0;
+}
+
+static void fs_do_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		       bool on_worker)
+{
+	struct inode_node *n = inode_table_get(fs->inodes, ino);
+	bool writing = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
+	struct fs_open *o;
+	int r;
+
+	cache_touch(fs->cache);
+	if (!n) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	if (inode_kind_is_dir(n->kind)) {
+		fuse_reply_err(req, EISDIR);
+		return;
+	}
+	if (writing && n->kind != INODE_CTL_REFRESH && n->kind != INODE_CTL_STATUS &&
+	    n->kind != INODE_CTL_ERRORS) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	o->node = n;
+	o->flags = fi->flags;
+	if (n->kind >= INODE_CTL_DIR)
+		r = control_open(fs, n, fi->flags, o);
+	else
+		r = fs_open_policy(fs, n, fi, on_worker, o);
+	if (r == FS_DEFER) {
+		struct fs_job j = {.op = FS_JOB_OPEN, .ino = ino, .fi = *fi};
+
+		fs_open_free(o);
+		fs_defer(fs, req, &j);
+		return;
+	}
+	if (r) {
+		fs_open_free(o);
+		fuse_reply_err(req, -r);
+		return;
+	}
+	if (n->kind >= INODE_CTL_DIR)
+		fi->direct_io = 1;
+	fi->fh = (uint64_t)(uintptr_t)o;
+	if (fuse_reply_open(req, fi))
+		fs_open_free(o);
+}
+
+static void fs_reply_bytes(fuse_req_t req, const char *data, size_t len, size_t size, off_t off)
+{
+	if (off < 0 || (size_t)off >= len) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	if (size > len - (size_t)off)
+		size = len - (size_t)off;
+	fuse_reply_buf(req, data + off, size);
+}
+
+static void fs_do_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi, bool on_worker)
+{
+	struct fs_open *o = (struct fs_open *)(uintptr_t)fi->fh;
+	struct inode_node *n;
+	struct cache_view *v;
+	struct cache_doc *d = NULL;
+	struct fs_ident id;
+	struct stat st;
+	int r;
+
+	cache_touch(fs->cache);
+	if (o) {
+		if (o->doc)
+			fs_reply_bytes(req, o->doc->bytes, o->doc->len, size, off);
+		else
+			fs_reply_bytes(req, o->data, o->len, size, off);
+		return;
+	}
+	/* Opened without an OPEN round trip (--read-only): serve the current bytes. */
+	n = inode_table_get(fs->inodes, ino);
+	if (!n) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	if (n->kind >= INODE_CTL_DIR) {
+		control_read(fs, req, n, size, off);
+		return;
+	}
+	fs_node_ident(n, &id);
+	v = cache_view_get(fs->cache);
+	r = fs_stat_ident(fs, v, &id, ino, on_worker, &st, &d);
+	cache_view_put(v);
+	if (r == FS_DEFER) {
+		struct fs_job j = {
+			.op = FS_JOB_READ, .ino = ino, .fi = *fi, .size = size, .off = off};
+
+		fs_defer(fs, req, &j);
+		return;
+	}
+	if (r) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	inode_table_serve(fs->inodes, n, d->gen);
+	fs_reply_bytes(req, d->bytes, d->len, size, off);
+	cache_doc_unref(d);
+}
+
+/* The name of entry i of folder n ("." and ".." first), or NULL past the end. */
+static const char *fs_dir_entry(const struct cache_view *v, const struct inode_node *n,
+				const struct cache_role *role, size_t i, char *buf, size_t buflen)
+{
+	static const char *const role_entries[] = {"trust.json", "role.json", "inline", "attached"};
+
+	if (i < 2)
+		return i ? ".." : ".";
+	i -= 2;
+	switch (n->kind) {
+	case INODE_ROOT:
+		if (i == 0)
+			return ".iamfs";
+		return i - 1 < v->nroles ? v->roles[i - 1].name : NULL;
+	case INODE_ROLE:
+		return i < 4 ? role_entries[i] : NULL;
+	case INODE_INLINE_DIR:
+		if (i >= role->ninl)
+			return NULL;
+		snprintf(buf, buflen, "%s.json", role->inl[i].name);
+		return buf;
+	case INODE_ATTACHED_DIR:
+		if (i >= role->natt)
+			return NULL;
+		snprintf(buf, buflen, "%s.json", role->att[i].name);
+		return buf;
+	default:
+		return control_dir_entry(n->kind, i);
+	}
+}
+
+/* True when some AWS managed document of role is not known yet. */
+static bool fs_attached_missing(struct fs *fs, const struct cache_role *role)
+{
+	for (size_t i = 0; i < role->natt; i++) {
+		struct cache_doc *d;
+
+		if (!role->att[i].aws_managed)
+			continue;
+		d = cache_managed_doc(fs->cache, role->att[i].arn);
+		if (!d)
+			return true;
+		cache_doc_unref(d);
+	}
+	return false;
+}
+
+/* Adds entry index i called name to buf; *used is its size (larger than rem:
+ * it did not fit and nothing was counted). 0, -ENOENT (skip it) or -errno. */
+static int fs_dirent(struct fs *fs, fuse_req_t req, struct cache_view *v,
+		     const struct inode_node *dir, const char *name, size_t i, char *buf,
+		     size_t rem, bool plus, bool on_worker, size_t *used)
+{
+	struct fuse_entry_param e;
+	struct inode_node *c = NULL;
+	struct fs_ident id;
+	int r;
+
+	memset(&e, 0, sizeof(e));
+	if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]))) {
+		e.attr.st_ino = name[1] ? (dir->parent ? dir->parent : dir->ino) : dir->ino;
+		e.attr.st_mode = S_IFDIR | 0755;
+	} else {
+		r = inode_table_child(fs->inodes, dir->ino, name, &c);
+		if (r)
+			return r;
+		fs_node_ident(c, &id);
+		if (plus) {
+			r = fs_stat_ident(fs, v, &id, c->ino, on_worker, &e.attr, NULL);
+			if (r)
+				return r == FS_DEFER ? -EIO : r;
+		} else {
+			/* A plain listing only needs the number and the type. */
+			e.attr.st_ino = c->ino;
+			e.attr.st_mode = inode_kind_is_dir(c->kind) ? S_IFDIR : S_IFREG;
+		}
+		e.ino = c->ino;
+		e.attr_timeout = fs_timeout(fs, c->kind);
+		e.entry_timeout = fs_timeout(fs, c->kind);
+	}
+	if (plus)
+		*used = fuse_add_direntry_plus(req, buf, rem, name, &e, (off_t)i + 1);
+	else
+		*used = fuse_add_direntry(req, buf, rem, name, &e.attr, (off_t)i + 1);
+	if (plus && c && *used <= rem)
+		inode_table_ref(fs->inodes, c);
+	return 0;
+}
+
+static void fs_fill_dir(struct fs *fs, fuse_req_t req, struct cache_view *v,
+			const struct inode_node *n, const struct cache_role *role, size_t size,
+			off_t off, bool plus, bool on_worker)
+{
+	char name[INODE_NAME_MAX + 8];
+	size_t pos = 0, used;
+	const char *e;
+	char *buf;
+	int r = 0;
+
+	if (size > (1u << 20))
+		size = 1u << 20;
+	buf = malloc(size ? size : 1);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (size_t i = off < 0 ? 0 : (size_t)off;; i++) {
+		e = fs_dir_entry(v, n, role, i, name, sizeof(name));
+		if (!e)
+			break;
+		r = fs_dirent(fs, req, v, n, e, i, buf + pos, size - pos, plus, on_worker, &used);
+		if (r == -ENOENT) {
+			r = 0;
+			continue;
+		}
+		if (r || used > size - pos)
+			break;
+		pos += used;
+	}
+	if (r && !pos)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_buf(req, buf, pos);
+	free(buf);
+}
+
+static void fs_do_readdir(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			  bool plus, bool on_worker)
+{
+	struct inode_node *n = inode_table_get(fs->inodes, ino);
+	const struct cache_role *role = NULL;
+	struct cache_view *v;
+
+	cache_touch(fs->cache);
+	if (!n || !inode_kind_is_dir(n->kind)) {
+		fuse_reply_err(req, n ? ENOTDIR : ENOENT);
+		return;
+	}
+	v = cache_view_get(fs->cache);
+	if (n->role) {
+		role = cache_view_find(v, n->role);
+		if (!role) {
+			cache_view_put(v);
+			fuse_reply_err(req, ENOENT);
+			return;
+		}
+	}
+	if (plus && !on_worker && n->kind == INODE_ATTACHED_DIR && fs_attached_missing(fs, role)) {
+		struct fs_job j = {
+			.op = FS_JOB_READDIR, .ino = ino, .size = size, .off = off, .plus = plus};
+
+		cache_view_put(v);
+		fs_defer(fs, req, &j);
+		return;
+	}
+	fs_fill_dir(fs, req, v, n, role, size, off, plus, on_worker);
+	cache_view_put(v);
+}
+
+/* The handlers libfuse calls, on the dispatch thread. */
+
+static void fs_ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	fs_do_lookup(fuse_req_userdata(req), req, parent, name, false);
+}
+
+static void fs_ll_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	struct fs *fs = fuse_req_userdata(req);
+
+	inode_table_forget(fs->inodes, ino, nlookup);
+	fuse_reply_none(req);
+}
+
+static void fs_ll_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	struct fs *fs = fuse_req_userdata(req);
+
+	for (size_t i = 0; i < count; i++)
+		inode_table_forget(fs->inodes, forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+static void fs_ll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	fs_do_getattr(fuse_req_userdata(req), req, ino, false);
+}
+
+/* Only truncating .iamfs/refresh (echo x > refresh) is a change we accept. */
+static void fs_ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+			  struct fuse_file_info *fi)
+{
+	struct fs *fs = fuse_req_userdata(req);
+	struct inode_node *n = inode_table_get(fs->inodes, ino);
+	struct stat st;
+
+	if (n && n->kind == INODE_CTL_REFRESH) {
+		control_stat(fs, n, &st);
+		fuse_reply_attr(req, &st, fs->ttl);
+		return;
+	}
+	fuse_reply_err(req, n ? EROFS : ENOENT);
+}
+
+/* No OPENDIR round trips: the kernel then opens folders itself and caches listings. */
+static void fs_ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, ENOSYS);
+}
+
+static void fs_ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			  struct fuse_file_info *fi)
+{
+	fs_do_readdir(fuse_req_userdata(req), req, ino, size, off, false, false);
+}
+
+static void fs_ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			      struct fuse_file_info *fi)
+{
+	fs_do_readdir(fuse_req_userdata(req), req, ino, size, off, true, false);
+}
+
+static void fs_ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = fuse_req_userdata(req);
+
+	/* --read-only: no OPEN round trips at all; reads are served by inode. */
+	if (fs->read_only) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
+	fs_do_open(fs, req, ino, fi, false);
+}
+
+static void fs_ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	fs_do_read(fuse_req_userdata(req), req, ino, size, off, fi, false);
+}
+
+static void fs_ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+			struct fuse_file_info *fi)
+{
+	struct fs *fs = fuse_req_userdata(req);
+	struct inode_node *n = inode_table_get(fs->inodes, ino);
+
+	if (n && n->kind == INODE_CTL_REFRESH) {
+		control_write_refresh(fs, req, size);
+		return;
+	}
+	fuse_reply_err(req, n ? EROFS : ENOENT);
+}
+
+static void fs_ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, 0);
+}
+
+static void fs_ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	fs_open_free((struct fs_open *)(uintptr_t)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+static void fs_ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, 0);
+}
+
+static void fs_ll_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fs *fs = fuse_req_userdata(req);
+	size_t nodes = inode_table_count(fs->inodes);
+	struct statvfs sv;
+
+	memset(&sv, 0, sizeof(sv));
+	sv.f_bsize = 4096;
+	sv.f_frsize = 4096;
+	sv.f_blocks = nodes;
+	sv.f_files = nodes;
+	sv.f_namemax = INODE_NAME_MAX;
+	if (fs->read_only)
+		sv.f_flag = ST_RDONLY;
+	fuse_reply_statfs(req, &sv);
+}
+
+/* Changes to the tree: refused until saving exists. */
+static int fs_change_errno(struct fs *fs, fuse_ino_t parent, const char *name)
+{
+	struct inode_node *p = inode_table_get(fs->inodes, parent);
+	enum inode_kind kind;
+	const char *pol;
+	size_t plen;
+
+	if (fs->read_only || !p || inode_classify(p->kind, name, &kind, &pol, &plen))
+		return EROFS;
+	/* The fixed parts of the tree can never be removed. */
+	if (kind == INODE_ROLE || kind == INODE_TRUST || kind == INODE_ROLE_JSON ||
+	    kind == INODE_INLINE_DIR || kind == INODE_ATTACHED_DIR || kind >= INODE_CTL_DIR)
+		return EPERM;
+	return EROFS;
+}
+
+static void fs_ll_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, fs_change_errno(fuse_req_userdata(req), parent, name));
+}
+
+static void fs_ll_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, fs_change_errno(fuse_req_userdata(req), parent, name));
+}
+
+static void fs_ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void fs_ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+			dev_t rdev)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void fs_ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+			 struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void fs_ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+			 const char *newname, unsigned int flags)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void fs_ll_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void fs_ll_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void fs_ll_init(void *userdata, struct fuse_conn_info *conn)
+{
+	if (conn->capable & FUSE_CAP_READDIRPLUS) {
+		conn->want |= FUSE_CAP_READDIRPLUS;
+		conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+	}
+	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
+		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
+	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+}
+
+void fs_ops_init(struct fuse_lowlevel_ops *ops)
+{
+	memset(ops, 0, sizeof(*ops));
+	ops->init = fs_ll_init;
+	ops->lookup = fs_ll_lookup;
+	ops->forget = fs_ll_forget;
+	ops->forget_multi = fs_ll_forget_multi;
+	ops->getattr = fs_ll_getattr;
+	ops->setattr = fs_ll_setattr;
+	ops->opendir = fs_ll_opendir;
+	ops->readdir = fs_ll_readdir;
+	ops->readdirplus = fs_ll_readdirplus;
+	ops->open = fs_ll_open;
+	ops->read = fs_ll_read;
+	ops->write = fs_ll_write;
+	ops->flush = fs_ll_flush;
+	ops->release = fs_ll_release;
+	ops->fsync = fs_ll_fsync;
+	ops->statfs = fs_ll_statfs;
+	ops->unlink = fs_ll_unlink;
+	ops->rmdir = fs_ll_rmdir;
+	ops->mkdir = fs_ll_mkdir;
+	ops->mknod = fs_ll_mknod;
+	ops->create = fs_ll_create;
+	ops->rename = fs_ll_rename;
+	ops->symlink = fs_ll_symlink;
+	ops->link = fs_ll_link;
+}

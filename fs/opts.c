@@ -1,0 +1,303 @@
+/*
+ * Command-line parsing for iamfs (SPEC §1). Pure: no I/O, no globals; the
+ * environment comes through a getter so tests drive it with plain tables.
+ * Long options take "--name VALUE" or "--name=VALUE"; -o takes "-o OPT" or
+ * "-oOPT" and may repeat; exactly one mount point is required.
+ */
+#include "fs/opts.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define OPTS_TTL_MAX (365u * 24 * 3600)
+
+enum opts_arg { OPTS_NONE, OPTS_VALUE };
+
+struct opts_spec {
+	const char *name;
+	enum opts_arg arg;
+	int id;
+};
+
+enum {
+	OPT_PROFILE,
+	OPT_ENDPOINT,
+	OPT_STS_ENDPOINT,
+	OPT_CACHE_DIR,
+	OPT_TTL,
+	OPT_READ_ONLY,
+	OPT_DRY_RUN,
+	OPT_PRUNE,
+	OPT_VERSION,
+	OPT_HELP,
+};
+
+static const struct opts_spec opts_long[] = {
+	{"profile", OPTS_VALUE, OPT_PROFILE},
+	{"endpoint-url", OPTS_VALUE, OPT_ENDPOINT},
+	{"sts-endpoint-url", OPTS_VALUE, OPT_STS_ENDPOINT},
+	{"cache-dir", OPTS_VALUE, OPT_CACHE_DIR},
+	{"ttl", OPTS_VALUE, OPT_TTL},
+	{"read-only", OPTS_NONE, OPT_READ_ONLY},
+	{"dry-run", OPTS_NONE, OPT_DRY_RUN},
+	{"prune-versions", OPTS_NONE, OPT_PRUNE},
+	{"version", OPTS_NONE, OPT_VERSION},
+	{"help", OPTS_NONE, OPT_HELP},
+};
+
+static const char opts_usage_text[] =
+	"usage: iamfs [options] MOUNTPOINT\n"
+	"\n"
+	"Mounts an AWS account's IAM roles as a folder of JSON files.\n"
+	"\n"
+	"options:\n"
+	"    --profile NAME           AWS profile (default: $AWS_PROFILE, else default)\n"
+	"    --endpoint-url URL       IAM endpoint (default: $AWS_ENDPOINT_URL_IAM,\n"
+	"                             $AWS_ENDPOINT_URL, else the partition's endpoint)\n"
+	"    --sts-endpoint-url URL   STS endpoint (default: $AWS_ENDPOINT_URL_STS,\n"
+	"                             $AWS_ENDPOINT_URL, else regional STS)\n"
+	"    --cache-dir DIR          persistent cache (default: $XDG_CACHE_HOME/iamfs\n"
+	"                             or ~/.cache/iamfs)\n"
+	"    --ttl SECONDS            serve cached data this long before revalidating (60)\n"
+	"    --read-only              refuse every change (EROFS)\n"
+	"    --dry-run                validate saves and log the call; send no write call\n"
+	"    --prune-versions         delete the oldest non-default managed policy version\n"
+	"                             when five exist\n"
+	"    -f                       stay in the foreground, log to stderr\n"
+	"    -d                       debug (implies -f)\n"
+	"    -o OPT[,OPT...]          FUSE mount options (e.g. allow_other)\n"
+	"    --version                print the version\n"
+	"    --help                   print this help\n"
+	"\n"
+	"Unmount with: fusermount3 -u MOUNTPOINT\n";
+
+const char *opts_usage(void)
+{
+	return opts_usage_text;
+}
+
+static int opts_fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int opts_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static const char *opts_env(opts_getenv_fn getenv, void *ctx, const char *name)
+{
+	const char *v = getenv ? getenv(ctx, name) : NULL;
+
+	return v && *v ? v : NULL;
+}
+
+/* Strict decimal: digits only, no sign, no overflow past max. */
+static int opts_parse_uint(const char *s, unsigned max, unsigned *out)
+{
+	unsigned long long v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned)(*s - '0');
+		if (v > max)
+			return -ERANGE;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int opts_add_fuse(struct fs_opts *o, const char *opt, char *err, size_t errlen)
+{
+	size_t have = strlen(o->fuse_opts), n = strlen(opt);
+
+	if (!n)
+		return opts_fail(err, errlen, "option -o needs a value");
+	if (have + n + 2 > sizeof(o->fuse_opts))
+		return opts_fail(err, errlen, "the -o options are too long");
+	if (have)
+		o->fuse_opts[have++] = ',';
+	memcpy(o->fuse_opts + have, opt, n + 1);
+	return 0;
+}
+
+static int opts_set_cache_dir(struct fs_opts *o, const char *dir, const char *suffix, char *err,
+			      size_t errlen)
+{
+	int n = snprintf(o->cache_dir, sizeof(o->cache_dir), "%s%s", dir, suffix);
+
+	if (n < 0 || (size_t)n >= sizeof(o->cache_dir))
+		return opts_fail(err, errlen, "the cache folder path is too long");
+	return 0;
+}
+
+static int opts_apply(struct fs_opts *o, int id, const char *val, char *err, size_t errlen)
+{
+	int r;
+
+	switch (id) {
+	case OPT_PROFILE:
+		o->profile = val;
+		break;
+	case OPT_ENDPOINT:
+		o->endpoint_url = val;
+		break;
+	case OPT_STS_ENDPOINT:
+		o->sts_endpoint_url = val;
+		break;
+	case OPT_CACHE_DIR:
+		return opts_set_cache_dir(o, val, "", err, errlen);
+	case OPT_TTL:
+		r = opts_parse_uint(val, OPTS_TTL_MAX, &o->ttl);
+		if (r)
+			return opts_fail(err, errlen,
+					 "--ttl needs a whole number of seconds from 0 to %u, not "
+					 "\"%s\"",
+					 OPTS_TTL_MAX, val);
+		break;
+	case OPT_READ_ONLY:
+		o->read_only = true;
+		break;
+	case OPT_DRY_RUN:
+		o->dry_run = true;
+		break;
+	case OPT_PRUNE:
+		o->prune_versions = true;
+		break;
+	case OPT_VERSION:
+		o->show_version = true;
+		break;
+	case OPT_HELP:
+		o->show_help = true;
+		break;
+	}
+	return 0;
+}
+
+/* One "--name[=value]" argument; *i advances past a separate value. */
+static int opts_long_arg(struct fs_opts *o, int argc, char *const *argv, int *i, char *err,
+			 size_t errlen)
+{
+	const char *arg = argv[*i] + 2, *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+
+	for (size_t k = 0; k < sizeof(opts_long) / sizeof(opts_long[0]); k++) {
+		const struct opts_spec *s = &opts_long[k];
+		const char *val = NULL;
+
+		if (strlen(s->name) != n || strncmp(s->name, arg, n))
+			continue;
+		if (s->arg == OPTS_NONE && eq)
+			return opts_fail(err, errlen, "option --%s takes no value", s->name);
+		if (s->arg == OPTS_VALUE) {
+			if (eq) {
+				val = eq + 1;
+			} else if (*i + 1 < argc) {
+				val = argv[++*i];
+			} else {
+				return opts_fail(err, errlen, "option --%s needs a value", s->name);
+			}
+			if (!*val)
+				return opts_fail(err, errlen, "option --%s needs a non-empty value",
+						 s->name);
+		}
+		return opts_apply(o, s->id, val, err, errlen);
+	}
+	return opts_fail(err, errlen, "unknown option \"%s\" (see iamfs --help)", argv[*i]);
+}
+
+/* One "-x" argument (-f, -d, -o OPT, -oOPT, -h, -V). */
+static int opts_short_arg(struct fs_opts *o, int argc, char *const *argv, int *i, char *err,
+			  size_t errlen)
+{
+	const char *a = argv[*i];
+
+	if (!strcmp(a, "-f")) {
+		o->foreground = true;
+	} else if (!strcmp(a, "-d")) {
+		o->debug = true;
+		o->foreground = true;
+	} else if (!strcmp(a, "-h")) {
+		o->show_help = true;
+	} else if (!strcmp(a, "-V")) {
+		o->show_version = true;
+	} else if (!strncmp(a, "-o", 2)) {
+		if (a[2])
+			return opts_add_fuse(o, a + 2, err, errlen);
+		if (*i + 1 >= argc)
+			return opts_fail(err, errlen, "option -o needs a value");
+		return opts_add_fuse(o, argv[++*i], err, errlen);
+	} else {
+		return opts_fail(err, errlen, "unknown option \"%s\" (see iamfs --help)", a);
+	}
+	return 0;
+}
+
+static int opts_default_cache_dir(struct fs_opts *o, opts_getenv_fn getenv, void *ctx, char *err,
+				  size_t errlen)
+{
+	const char *xdg = opts_env(getenv, ctx, "XDG_CACHE_HOME");
+	const char *home = opts_env(getenv, ctx, "HOME");
+
+	if (xdg && xdg[0] == '/')
+		return opts_set_cache_dir(o, xdg, "/iamfs", err, errlen);
+	if (home)
+		return opts_set_cache_dir(o, home, "/.cache/iamfs", err, errlen);
+	return opts_fail(err, errlen, "no cache folder: set --cache-dir, $XDG_CACHE_HOME or $HOME");
+}
+
+int opts_parse(int argc, char *const *argv, opts_getenv_fn getenv, void *ctx, struct fs_opts *out,
+	       char *err, size_t errlen)
+{
+	struct fs_opts o;
+	bool only_args = false;
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	o.ttl = 60;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!only_args && !strcmp(a, "--")) {
+			only_args = true;
+			continue;
+		}
+		if (!only_args && a[0] == '-' && a[1] == '-')
+			r = opts_long_arg(&o, argc, argv, &i, err, errlen);
+		else if (!only_args && a[0] == '-' && a[1])
+			r = opts_short_arg(&o, argc, argv, &i, err, errlen);
+		else if (o.mountpoint)
+			r = opts_fail(err, errlen,
+				      "only one mount point may be given (\"%s\", then \"%s\")",
+				      o.mountpoint, a);
+		else
+			o.mountpoint = a, r = 0;
+		if (r)
+			return r;
+	}
+	if (o.show_help || o.show_version) {
+		*out = o;
+		return 0;
+	}
+	if (!o.mountpoint)
+		return opts_fail(err, errlen,
+				 "no mount point given (usage: iamfs [options] MOUNTPOINT)");
+	if (!o.cache_dir[0]) {
+		r = opts_default_cache_dir(&o, getenv, ctx, err, errlen);
+		if (r)
+			return r;
+	}
+	*out = o;
+	return 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * The daemon's command line (SPEC §1), parsed without I/O: the caller passes
+ * argv and an environment getter, and gets the settings or one sentence that
+ * says what is wrong. Strings in struct fs_opts point into argv or into the
+ * struct's own fixed buffers; nothing is allocated.
+ */
+#ifndef IAMFS_FS_OPTS_H
+#define IAMFS_FS_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define OPTS_PATH_MAX 4096
+#define OPTS_FUSE_MAX 2048
+#define OPTS_ERR_MAX  512
+
+struct fs_opts {
+	const char *profile;	  /* NULL: the AWS client's default chain */
+	const char *endpoint_url; /* NULL: $AWS_ENDPOINT_URL_IAM, $AWS_ENDPOINT_URL, partition */
+	const char *sts_endpoint_url; /* NULL: $AWS_ENDPOINT_URL_STS, ... */
+	const char *mountpoint;
+	char cache_dir[OPTS_PATH_MAX]; /* --cache-dir, else $XDG_CACHE_HOME/iamfs, ~/.cache/iamfs */
+	unsigned ttl;		       /* seconds, default 60 */
+	bool read_only;
+	bool dry_run;
+	bool prune_versions;
+	bool foreground; /* -f (or -d) */
+	bool debug;	 /* -d */
+	bool show_version;
+	bool show_help;
+	char fuse_opts[OPTS_FUSE_MAX]; /* the -o options, comma-joined, in order ("" when none) */
+};
+
+/* Looks up an environment variable; NULL when unset. */
+typedef const char *(*opts_getenv_fn)(void *ctx, const char *name);
+
+/* Parses argv[1..argc) into out (defaults first). getenv may be NULL (no environment).
+ * Returns 0, or -EINVAL with one sentence in err (no trailing newline). With
+ * --version or --help, out->show_* is set and the mount point is not required. */
+int opts_parse(int argc, char *const *argv, opts_getenv_fn getenv, void *ctx, struct fs_opts *out,
+	       char *err, size_t errlen);
+
+/* The --help text. */
+const char *opts_usage(void);
+
+#endif

@@ -1,0 +1,226 @@
+/*
+ * Unit tests for fs/inode.c: classification of names under each kind of
+ * folder, stable numbering keyed by (parent, name), identity fields, lookup
+ * counting with forget, and the keep_cache generation record.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "check.h"
+#include "fs/inode.h"
+
+struct classify_case {
+	enum inode_kind parent;
+	const char *name;
+	int ret;
+	enum inode_kind kind;
+	const char *policy; /* expected policy name, or NULL */
+};
+
+static const struct classify_case classify_cases[] = {
+	{INODE_ROOT, ".iamfs", 0, INODE_CTL_DIR, NULL},
+	{INODE_ROOT, "my-role", 0, INODE_ROLE, NULL},
+	{INODE_ROOT, "a+b=c,d.e@f_g-h", 0, INODE_ROLE, NULL},
+	{INODE_ROOT, "0123456789012345678901234567890123456789012345678901234567890123", 0,
+	 INODE_ROLE, NULL},
+	{INODE_ROOT, "01234567890123456789012345678901234567890123456789012345678901234", -ENOENT,
+	 INODE_ROOT, NULL},
+	{INODE_ROOT, "has space", -ENOENT, INODE_ROOT, NULL},
+	{INODE_ROOT, "caf\xc3\xa9", -ENOENT, INODE_ROOT, NULL},
+	{INODE_ROOT, "", -ENOENT, INODE_ROOT, NULL},
+	{INODE_ROLE, "trust.json", 0, INODE_TRUST, NULL},
+	{INODE_ROLE, "role.json", 0, INODE_ROLE_JSON, NULL},
+	{INODE_ROLE, "inline", 0, INODE_INLINE_DIR, NULL},
+	{INODE_ROLE, "attached", 0, INODE_ATTACHED_DIR, NULL},
+	{INODE_ROLE, "trust.json.swp", -ENOENT, INODE_ROOT, NULL},
+	{INODE_ROLE, ".iamfs", -ENOENT, INODE_ROOT, NULL},
+	{INODE_INLINE_DIR, "s3-read.json", 0, INODE_INLINE, "s3-read"},
+	{INODE_INLINE_DIR, "a.b.json", 0, INODE_INLINE, "a.b"},
+	{INODE_INLINE_DIR, ".json", -ENOENT, INODE_ROOT, NULL},
+	{INODE_INLINE_DIR, "x.txt", -ENOENT, INODE_ROOT, NULL},
+	{INODE_INLINE_DIR, "x.json~", -ENOENT, INODE_ROOT, NULL},
+	{INODE_ATTACHED_DIR, "AWSLambdaRole.json", 0, INODE_ATTACHED, "AWSLambdaRole"},
+	{INODE_ATTACHED_DIR, "bad name.json", -ENOENT, INODE_ROOT, NULL},
+	{INODE_CTL_DIR, "status", 0, INODE_CTL_STATUS, NULL},
+	{INODE_CTL_DIR, "errors", 0, INODE_CTL_ERRORS, NULL},
+	{INODE_CTL_DIR, "rejected", 0, INODE_CTL_REJECTED, NULL},
+	{INODE_CTL_DIR, "refresh", 0, INODE_CTL_REFRESH, NULL},
+	{INODE_CTL_DIR, "other", -ENOENT, INODE_ROOT, NULL},
+	{INODE_CTL_REJECTED, "x", -ENOENT, INODE_ROOT, NULL},
+	{INODE_TRUST, "x", -ENOENT, INODE_ROOT, NULL},
+};
+
+static void test_classify(void)
+{
+	for (size_t i = 0; i < sizeof(classify_cases) / sizeof(classify_cases[0]); i++) {
+		const struct classify_case *c = &classify_cases[i];
+		enum inode_kind kind = INODE_ROOT;
+		const char *pol = NULL;
+		size_t plen = 0;
+		int r;
+
+		r = inode_classify(c->parent, c->name, &kind, &pol, &plen);
+		CHECK_INT(r, c->ret);
+		if (r)
+			continue;
+		CHECK_INT(kind, c->kind);
+		if (c->policy) {
+			CHECK(pol != NULL);
+			CHECK_INT(plen, strlen(c->policy));
+			CHECK(pol && !strncmp(pol, c->policy, plen));
+		} else {
+			CHECK(pol == NULL);
+		}
+	}
+	CHECK(inode_kind_is_dir(INODE_ROOT));
+	CHECK(inode_kind_is_dir(INODE_ATTACHED_DIR));
+	CHECK(inode_kind_is_dir(INODE_CTL_REJECTED));
+	CHECK(!inode_kind_is_dir(INODE_TRUST));
+	CHECK(!inode_kind_is_dir(INODE_CTL_REFRESH));
+}
+
+struct path_case {
+	const char *path[4];
+	enum inode_kind kind;
+	const char *role, *policy;
+};
+
+static const struct path_case path_cases[] = {
+	{{"r1"}, INODE_ROLE, "r1", NULL},
+	{{"r1", "trust.json"}, INODE_TRUST, "r1", NULL},
+	{{"r1", "role.json"}, INODE_ROLE_JSON, "r1", NULL},
+	{{"r1", "inline", "p.json"}, INODE_INLINE, "r1", "p"},
+	{{"r1", "attached", "AWSLambdaRole.json"}, INODE_ATTACHED, "r1", "AWSLambdaRole"},
+	{{"r2", "inline", "p.json"}, INODE_INLINE, "r2", "p"},
+	{{".iamfs", "status"}, INODE_CTL_STATUS, NULL, NULL},
+	{{".iamfs", "rejected"}, INODE_CTL_REJECTED, NULL, NULL},
+};
+
+/* Walks path from the root, creating nodes; returns the last one. */
+static struct inode_node *walk(struct inode_table *t, const char *const *path)
+{
+	uint64_t ino = INODE_ROOT_INO;
+	struct inode_node *n = NULL;
+
+	for (size_t i = 0; i < 4 && path[i]; i++) {
+		if (inode_table_child(t, ino, path[i], &n))
+			return NULL;
+		ino = n->ino;
+	}
+	return n;
+}
+
+static void test_table(void)
+{
+	struct inode_table *t = NULL;
+	struct inode_node *nodes[sizeof(path_cases) / sizeof(path_cases[0])];
+	struct inode_node *root, *n;
+	size_t count;
+
+	CHECK_INT(inode_table_new(&t), 0);
+	root = inode_table_get(t, INODE_ROOT_INO);
+	CHECK(root && root->kind == INODE_ROOT && root->parent == 0);
+	CHECK_INT(inode_table_nlookup(t, root), 1);
+	CHECK(inode_table_get(t, 0) == NULL);
+	CHECK(inode_table_get(t, 2) == NULL);
+	for (size_t i = 0; i < sizeof(path_cases) / sizeof(path_cases[0]); i++) {
+		const struct path_case *c = &path_cases[i];
+
+		n = nodes[i] = walk(t, c->path);
+		CHECK(n != NULL);
+		if (!n)
+			continue;
+		CHECK_INT(n->kind, c->kind);
+		CHECK(c->role ? n->role && !strcmp(n->role, c->role) : !n->role);
+		CHECK(c->policy ? n->policy && !strcmp(n->policy, c->policy) : !n->policy);
+		CHECK(inode_table_get(t, n->ino) == n);
+		CHECK_INT(inode_table_nlookup(t, n), 0);
+		CHECK(!inode_table_known(t, n));
+	}
+	count = inode_table_count(t);
+	/* root, r1, trust, role, inline, p, attached, AWSLambdaRole, r2, inline, p,
+	 * .iamfs, status, rejected */
+	CHECK_INT(count, 14);
+	/* The same path gives the same node and number; nothing new is made. */
+	for (size_t i = 0; i < sizeof(path_cases) / sizeof(path_cases[0]); i++)
+		CHECK(walk(t, path_cases[i].path) == nodes[i]);
+	CHECK_INT(inode_table_count(t), count);
+	CHECK(inode_table_find(t, INODE_ROOT_INO, "r1") == nodes[0]);
+	CHECK(inode_table_find(t, INODE_ROOT_INO, "r3") == NULL);
+	CHECK(nodes[3]->ino != nodes[5]->ino);
+	/* Impossible names, parents that are files, unknown parents. */
+	CHECK_INT(inode_table_child(t, INODE_ROOT_INO, "bad name", &n), -ENOENT);
+	CHECK_INT(inode_table_child(t, nodes[1]->ino, "x", &n), -ENOENT);
+	CHECK_INT(inode_table_child(t, 9999, "x", &n), -ENOENT);
+	CHECK_INT(inode_table_count(t), count);
+	inode_table_free(t);
+}
+
+static void test_counts(void)
+{
+	struct inode_table *t = NULL;
+	struct inode_node *a, *root;
+
+	CHECK_INT(inode_table_new(&t), 0);
+	CHECK_INT(inode_table_child(t, INODE_ROOT_INO, "role-a", &a), 0);
+	inode_table_ref(t, a);
+	inode_table_ref(t, a);
+	inode_table_ref(t, a);
+	CHECK_INT(inode_table_nlookup(t, a), 3);
+	CHECK(inode_table_known(t, a));
+	inode_table_forget(t, a->ino, 2);
+	CHECK_INT(inode_table_nlookup(t, a), 1);
+	inode_table_forget(t, a->ino, 5); /* more than held: clamps, never wraps */
+	CHECK_INT(inode_table_nlookup(t, a), 0);
+	CHECK(!inode_table_known(t, a));
+	/* A forgotten node keeps its number when the name comes back. */
+	CHECK(inode_table_find(t, INODE_ROOT_INO, "role-a") == a);
+	inode_table_forget(t, 4242, 1); /* unknown: ignored */
+	root = inode_table_get(t, INODE_ROOT_INO);
+	inode_table_forget(t, INODE_ROOT_INO, 1); /* the root is always known */
+	CHECK(inode_table_known(t, root));
+	/* keep_cache: true only when the same generation is served again. */
+	CHECK(!inode_table_serve(t, a, 77));
+	CHECK(inode_table_serve(t, a, 77));
+	CHECK(!inode_table_serve(t, a, 78));
+	CHECK(inode_table_serve(t, a, 78));
+	inode_table_free(t);
+	inode_table_free(NULL);
+}
+
+static void test_many(void)
+{
+	struct inode_table *t = NULL;
+	char name[32];
+	int ok = 1;
+
+	CHECK_INT(inode_table_new(&t), 0);
+	for (int i = 0; i < 5000; i++) {
+		struct inode_node *n;
+
+		snprintf(name, sizeof(name), "role-%d", i);
+		if (inode_table_child(t, INODE_ROOT_INO, name, &n) || n->ino != (uint64_t)i + 2)
+			ok = 0;
+	}
+	CHECK(ok);
+	for (int i = 0; i < 5000; i += 7) {
+		struct inode_node *n;
+
+		snprintf(name, sizeof(name), "role-%d", i);
+		n = inode_table_find(t, INODE_ROOT_INO, name);
+		if (!n || n->ino != (uint64_t)i + 2 || strcmp(n->name, name))
+			ok = 0;
+	}
+	CHECK(ok);
+	CHECK_INT(inode_table_count(t), 5001);
+	inode_table_free(t);
+}
+
+int main(void)
+{
+	test_classify();
+	test_table();
+	test_counts();
+	test_many();
+	return check_done("inode");
+}

@@ -1,0 +1,269 @@
+/*
+ * Unit tests for fs/opts.c: the iamfs command line (SPEC §1) parsed from
+ * tables of argv and environment, checking every field and every error.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "check.h"
+#include "fs/opts.h"
+
+#define ARGV_MAX 16
+
+struct env_pair {
+	const char *name, *value;
+};
+
+static const char *env_lookup(void *ctx, const char *name)
+{
+	const struct env_pair *e = ctx;
+
+	for (; e && e->name; e++) {
+		if (!strcmp(e->name, name))
+			return e->value;
+	}
+	return NULL;
+}
+
+static const struct env_pair env_home[] = {{"HOME", "/home/u"}, {NULL, NULL}};
+static const struct env_pair env_xdg[] = {
+	{"HOME", "/home/u"}, {"XDG_CACHE_HOME", "/x/cache"}, {NULL, NULL}};
+static const struct env_pair env_xdg_relative[] = {
+	{"HOME", "/home/u"}, {"XDG_CACHE_HOME", "rel"}, {NULL, NULL}};
+static const struct env_pair env_none[] = {{NULL, NULL}};
+
+struct ok_case {
+	const char *argv[ARGV_MAX];
+	const struct env_pair *env;
+	const char *mountpoint, *profile, *endpoint, *sts, *cache_dir, *fuse_opts;
+	unsigned ttl;
+	bool read_only, dry_run, prune, fg, debug, version, help;
+};
+
+#define HOMEC "/home/u/.cache/iamfs"
+
+static const struct ok_case ok_cases[] = {
+	{.argv = {"iamfs", "/mnt"},
+	 .env = env_home,
+	 .mountpoint = "/mnt",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "",
+	 .ttl = 60},
+	{.argv = {"iamfs", "/mnt"},
+	 .env = env_xdg,
+	 .mountpoint = "/mnt",
+	 .cache_dir = "/x/cache/iamfs",
+	 .fuse_opts = "",
+	 .ttl = 60},
+	{.argv = {"iamfs", "/mnt"},
+	 .env = env_xdg_relative,
+	 .mountpoint = "/mnt",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "",
+	 .ttl = 60},
+	{.argv = {"iamfs", "--profile", "dev", "--ttl", "5", "-f", "m"},
+	 .env = env_home,
+	 .mountpoint = "m",
+	 .profile = "dev",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "",
+	 .ttl = 5,
+	 .fg = true},
+	{.argv = {"iamfs", "--profile=dev", "--ttl=0", "m"},
+	 .env = env_home,
+	 .mountpoint = "m",
+	 .profile = "dev",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "",
+	 .ttl = 0},
+	{.argv = {"iamfs", "--endpoint-url", "http://127.0.0.1:5000", "--sts-endpoint-url=http://s",
+		  "m"},
+	 .env = env_home,
+	 .mountpoint = "m",
+	 .endpoint = "http://127.0.0.1:5000",
+	 .sts = "http://s",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "",
+	 .ttl = 60},
+	{.argv = {"iamfs", "--cache-dir", "/tmp/c", "m"},
+	 .env = env_none,
+	 .mountpoint = "m",
+	 .cache_dir = "/tmp/c",
+	 .fuse_opts = "",
+	 .ttl = 60},
+	{.argv = {"iamfs", "--cache-dir=rel/c", "m"},
+	 .env = env_home,
+	 .mountpoint = "m",
+	 .cache_dir = "rel/c",
+	 .fuse_opts = "",
+	 .ttl = 60},
+	{.argv = {"iamfs", "--read-only", "--dry-run", "--prune-versions", "m"},
+	 .env = env_home,
+	 .mountpoint = "m",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "",
+	 .ttl = 60,
+	 .read_only = true,
+	 .dry_run = true,
+	 .prune = true},
+	{.argv = {"iamfs", "-d", "m"},
+	 .env = env_home,
+	 .mountpoint = "m",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "",
+	 .ttl = 60,
+	 .fg = true,
+	 .debug = true},
+	{.argv = {"iamfs", "-o", "allow_other", "-oro,noatime", "m", "-o", "x=1"},
+	 .env = env_home,
+	 .mountpoint = "m",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "allow_other,ro,noatime,x=1",
+	 .ttl = 60},
+	{.argv = {"iamfs", "m", "--ttl", "86400"},
+	 .env = env_home,
+	 .mountpoint = "m",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "",
+	 .ttl = 86400},
+	{.argv = {"iamfs", "--", "-odd"},
+	 .env = env_home,
+	 .mountpoint = "-odd",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "",
+	 .ttl = 60},
+	{.argv = {"iamfs", "--version"},
+	 .env = env_none,
+	 .cache_dir = "",
+	 .fuse_opts = "",
+	 .ttl = 60,
+	 .version = true},
+	{.argv = {"iamfs", "--help", "m"},
+	 .env = env_none,
+	 .mountpoint = "m",
+	 .cache_dir = "",
+	 .fuse_opts = "",
+	 .ttl = 60,
+	 .help = true},
+	{.argv = {"iamfs", "-h"},
+	 .env = env_none,
+	 .cache_dir = "",
+	 .fuse_opts = "",
+	 .ttl = 60,
+	 .help = true},
+};
+
+struct err_case {
+	const char *argv[ARGV_MAX];
+	const struct env_pair *env;
+	const char *message;
+};
+
+static const struct err_case err_cases[] = {
+	{{"iamfs"}, env_home, "no mount point given (usage: iamfs [options] MOUNTPOINT)"},
+	{{"iamfs", "a", "b"}, env_home, "only one mount point may be given (\"a\", then \"b\")"},
+	{{"iamfs", "--bogus", "m"}, env_home, "unknown option \"--bogus\" (see iamfs --help)"},
+	{{"iamfs", "-x", "m"}, env_home, "unknown option \"-x\" (see iamfs --help)"},
+	{{"iamfs", "--ttl", "abc", "m"},
+	 env_home,
+	 "--ttl needs a whole number of seconds from 0 to 31536000, not \"abc\""},
+	{{"iamfs", "--ttl", "-1", "m"},
+	 env_home,
+	 "--ttl needs a whole number of seconds from 0 to 31536000, not \"-1\""},
+	{{"iamfs", "--ttl", "99999999999", "m"},
+	 env_home,
+	 "--ttl needs a whole number of seconds from 0 to 31536000, not \"99999999999\""},
+	{{"iamfs", "m", "--ttl"}, env_home, "option --ttl needs a value"},
+	{{"iamfs", "--profile=", "m"}, env_home, "option --profile needs a non-empty value"},
+	{{"iamfs", "--read-only=yes", "m"}, env_home, "option --read-only takes no value"},
+	{{"iamfs", "m", "-o"}, env_home, "option -o needs a value"},
+	{{"iamfs", "m"}, env_none, "no cache folder: set --cache-dir, $XDG_CACHE_HOME or $HOME"},
+	{{"iamfs", "--profiles", "x", "m"},
+	 env_home,
+	 "unknown option \"--profiles\" (see iamfs --help)"},
+};
+
+static int argc_of(const char *const *argv)
+{
+	int n = 0;
+
+	while (n < ARGV_MAX && argv[n])
+		n++;
+	return n;
+}
+
+static void test_ok(void)
+{
+	for (size_t i = 0; i < sizeof(ok_cases) / sizeof(ok_cases[0]); i++) {
+		const struct ok_case *c = &ok_cases[i];
+		char err[OPTS_ERR_MAX] = "";
+		struct fs_opts o;
+		int r;
+
+		r = opts_parse(argc_of(c->argv), (char *const *)c->argv, env_lookup, (void *)c->env,
+			       &o, err, sizeof(err));
+		CHECK_INT(r, 0);
+		if (r) {
+			fprintf(stderr, "  case %zu: %s\n", i, err);
+			continue;
+		}
+		CHECK(c->mountpoint ? o.mountpoint && !strcmp(o.mountpoint, c->mountpoint)
+				    : !o.mountpoint);
+		CHECK(c->profile ? o.profile && !strcmp(o.profile, c->profile) : !o.profile);
+		CHECK(c->endpoint ? o.endpoint_url && !strcmp(o.endpoint_url, c->endpoint)
+				  : !o.endpoint_url);
+		CHECK(c->sts ? o.sts_endpoint_url && !strcmp(o.sts_endpoint_url, c->sts)
+			     : !o.sts_endpoint_url);
+		CHECK_STR(o.cache_dir, c->cache_dir);
+		CHECK_STR(o.fuse_opts, c->fuse_opts);
+		CHECK_INT(o.ttl, c->ttl);
+		CHECK_INT(o.read_only, c->read_only);
+		CHECK_INT(o.dry_run, c->dry_run);
+		CHECK_INT(o.prune_versions, c->prune);
+		CHECK_INT(o.foreground, c->fg);
+		CHECK_INT(o.debug, c->debug);
+		CHECK_INT(o.show_version, c->version);
+		CHECK_INT(o.show_help, c->help);
+	}
+}
+
+static void test_errors(void)
+{
+	for (size_t i = 0; i < sizeof(err_cases) / sizeof(err_cases[0]); i++) {
+		const struct err_case *c = &err_cases[i];
+		char err[OPTS_ERR_MAX] = "";
+		struct fs_opts o;
+
+		memset(&o, 0x5a, sizeof(o));
+		CHECK_INT(opts_parse(argc_of(c->argv), (char *const *)c->argv, env_lookup,
+				     (void *)c->env, &o, err, sizeof(err)),
+			  -EINVAL);
+		CHECK_STR(err, c->message);
+		/* out is written only on success */
+		CHECK_INT(((unsigned char *)&o)[0], 0x5a);
+	}
+}
+
+static void test_long_fuse_opts(void)
+{
+	static char big[OPTS_FUSE_MAX];
+	const char *argv[] = {"iamfs", "-o", big, "-o", big, "m"};
+	char err[OPTS_ERR_MAX] = "";
+	struct fs_opts o;
+
+	memset(big, 'a', sizeof(big) / 2 + 10);
+	CHECK_INT(opts_parse(6, (char *const *)argv, env_lookup, (void *)env_home, &o, err,
+			     sizeof(err)),
+		  -EINVAL);
+	CHECK_STR(err, "the -o options are too long");
+	CHECK(strstr(opts_usage(), "--prune-versions") != NULL);
+	CHECK(strstr(opts_usage(), "usage: iamfs [options] MOUNTPOINT") != NULL);
+}
+
+int main(void)
+{
+	test_ok();
+	test_errors();
+	test_long_fuse_opts();
+	return check_done("opts");
+}

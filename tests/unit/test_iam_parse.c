@@ -557,6 +557,12 @@ static const struct error_case error_cases[] = {
 	{NULL, "", 503, "HTTP503", "Service Unavailable", "", -EIO},
 	{NULL, " \r\n", 403, "HTTP403", "Forbidden", "", -EACCES},
 	{NULL, "", 599, "HTTP599", "HTTP status 599 with an empty body", "", -EIO},
+	{NULL,
+	 "<!DOCTYPE html>\n<html><head><title>503 Service Unavailable</title></head>"
+	 "<body>No server is available</body></html>",
+	 503, "HTTP503", "503 Service Unavailable No server is available", "", -EIO},
+	{NULL, "<html><p>well-formed, but <b>no</b> error</p></html>", 404, "HTTP404",
+	 "well-formed, but no error", "", -ENOENT},
 	{NULL, "upstream connect error", 500, "HTTP500", "upstream connect error", "", -EIO},
 	{NULL, "<ErrorResponse><Error><Code>Throt", 400, "HTTP400", "Throt", "", -EINVAL},
 	{NULL, "{\"message\":\"no code here\"}", 429, "HTTP429", "no code here", "", -EAGAIN},

@@ -649,8 +649,10 @@ int validate_policy(enum validate_kind kind, const char *label, const char *byte
 	char n[32];
 
 	memset(res, 0, sizeof(*res));
-	if (kind != VALIDATE_TRUST && kind != VALIDATE_INLINE && kind != VALIDATE_MANAGED)
+	if (validate_limit(kind) == 0) {
+		result_set(res, label, 0, 0, "unknown kind of policy");
 		return -EINVAL;
+	}
 	if (budget == VALIDATE_DEFAULT_BUDGET)
 		budget = validate_limit(kind);
 	if (len > VALIDATE_MAX_BYTES) {

@@ -304,6 +304,10 @@ static void test_no_label_and_huge(void)
 				  VALIDATE_DEFAULT_BUDGET, &res),
 		  -EINVAL);
 	CHECK_STR(res.message, "line 1, column 14: expected ':' after a member name, found '1'");
+	CHECK_INT(
+		validate_policy((enum validate_kind)9, "x", "{}", 2, VALIDATE_DEFAULT_BUDGET, &res),
+		-EINVAL);
+	CHECK_STR(res.message, "x: unknown kind of policy");
 	memset(big, ' ', len);
 	CHECK_INT(validate_policy(VALIDATE_MANAGED, "m.json", big, len, VALIDATE_DEFAULT_BUDGET,
 				  &res),

@@ -318,6 +318,11 @@ static int load_resolve(struct iam_conn *conn, struct load_ctx *x, struct aws_er
 			if (x->npols)
 				p = bsearch(&key, x->pols, x->npols, sizeof(*p), load_cmp_pol);
 			if (!p) {
+				if (!conn) {
+					aws_error_set(err, "NoSuchEntity", "no document for %s",
+						      r->att[j].arn);
+					return -ENOENT;
+				}
 				if ((rc = load_policy_doc(conn, r->att[j].arn, &d, err)))
 					return rc;
 				if ((rc = load_pol_add(x, r->att[j].arn, d)))
@@ -425,6 +430,27 @@ int load_account(struct iam_conn *conn, struct load_result *out, const char **fa
 	}
 	load_ctx_cleanup(&x);
 	iam_caller_identity_cleanup(&id);
+	if (rc) {
+		load_result_cleanup(&res);
+		return rc;
+	}
+	*out = res;
+	return 0;
+}
+
+int load_gaad_pages(struct iam_gaad *pages, size_t n, struct load_result *out,
+		    struct aws_error *err)
+{
+	struct load_result res = {0};
+	struct load_ctx x = {.res = &res};
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; !rc && i < n; i++)
+		rc = load_page(&x, &pages[i]);
+	if (!rc)
+		rc = load_resolve(NULL, &x, err);
+	load_ctx_cleanup(&x);
 	if (rc) {
 		load_result_cleanup(&res);
 		return rc;

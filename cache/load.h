@@ -44,4 +44,10 @@ struct cache_doc *load_render_doc(const char *text, long long mtime);
  * out. Attached docs are left NULL. Pure. */
 int load_add_role(struct load_result *out, const struct iam_role *r);
 
+/* Pure: the roles of GAAD pages already in memory (no ListRoles extras, no
+ * fetching: -ENOENT when an attached customer managed policy is not in the pages).
+ * Pages are left for the caller to clean up. */
+int load_gaad_pages(struct iam_gaad *pages, size_t n, struct load_result *out,
+		    struct aws_error *err);
+
 #endif

@@ -1,0 +1,335 @@
+/* Unit tests for the account model: views built from hand-made GAAD pages
+ * (sorting, shared customer managed documents, AWS managed detection, role.json
+ * bytes), the mtime rules, the diff events and copy-on-write replacement. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache/load.h"
+#include "cache/model.h"
+#include "check.h"
+
+#define TRUST                                                                                      \
+	"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:"       \
+	"AssumeRole\"}]}"
+#define TRUST_R                                                                                    \
+	"{\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [\n        {\n"                   \
+	"            \"Effect\": \"Allow\",\n            \"Action\": \"sts:AssumeRole\"\n"         \
+	"        }\n    ]\n}\n"
+#define SHARED	"arn:aws:iam::123456789012:policy/Shared"
+#define RO	"arn:aws:iam::aws:policy/ReadOnlyAccess"
+#define T0	"2024-01-02T03:04:05Z"
+#define T0_UNIX 1704164645LL
+
+static void test_helpers(void)
+{
+	static const struct {
+		const char *s;
+		long long want;
+	} times[] = {
+		{"2024-01-02T03:04:05Z", T0_UNIX},
+		{"2024-01-02T03:04:05.123456Z", T0_UNIX},
+		{"2024-01-02T03:04:05+00:00", T0_UNIX},
+		{"2024-01-02T05:04:05+02:00", T0_UNIX},
+		{"2024-01-01T22:04:05-05:00", T0_UNIX},
+		{"1970-01-01T00:00:00Z", 0},
+		{"garbage", 0},
+		{NULL, 0},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++)
+		CHECK_INT(model_parse_time(times[i].s), times[i].want);
+	CHECK(model_arn_is_aws_managed(RO));
+	CHECK(model_arn_is_aws_managed("arn:aws-cn:iam::aws:policy/X"));
+	CHECK(!model_arn_is_aws_managed(SHARED));
+	CHECK(!model_arn_is_aws_managed("arn:aws:iam::awsx:policy/X"));
+	CHECK(!model_arn_is_aws_managed("nonsense"));
+	CHECK_STR(model_arn_name("arn:aws:iam::aws:policy/service-role/AWSLambdaRole"),
+		  "AWSLambdaRole");
+	CHECK_STR(model_arn_name("plain"), "plain");
+	CHECK(model_hash("", 0) == 0xcbf29ce484222325ULL);
+	CHECK(model_hash("a", 1) == 0xaf63dc4c8601ec8cULL);
+}
+
+struct fixture {
+	struct iam_inline_policy zinl[2];
+	struct iam_attached_policy zatt[2], aatt[1];
+	struct iam_role roles[3];
+	struct iam_policy_version vers[2];
+	struct iam_policy pols[1];
+	struct iam_gaad pages[2];
+};
+
+/* Two pages: roles first, the managed policy on the second (as GAAD may split). */
+static void fixture_init(struct fixture *f, const char *inline_a)
+{
+	memset(f, 0, sizeof(*f));
+	f->zinl[0] = (struct iam_inline_policy){"b", "{\"Statement\":[]}"};
+	f->zinl[1] = (struct iam_inline_policy){"a", (char *)inline_a};
+	f->zatt[0] = (struct iam_attached_policy){"Shared", SHARED};
+	f->zatt[1] = (struct iam_attached_policy){"ReadOnlyAccess", RO};
+	f->aatt[0] = (struct iam_attached_policy){NULL, SHARED};
+	f->roles[0] = (struct iam_role){.name = "zeta",
+					.id = "AROAZ",
+					.arn = "arn:aws:iam::123456789012:role/zeta",
+					.path = "/",
+					.create_date = T0,
+					.trust_policy = TRUST,
+					.inline_policies = f->zinl,
+					.ninline = 2,
+					.attached = f->zatt,
+					.nattached = 2};
+	f->roles[1] = (struct iam_role){.name = "alpha",
+					.id = "AROAA",
+					.arn = "arn:aws:iam::123456789012:role/alpha",
+					.path = "/",
+					.create_date = "2024-02-01T00:00:00Z",
+					.trust_policy = TRUST,
+					.max_session_duration = 7200,
+					.attached = f->aatt,
+					.nattached = 1};
+	f->roles[2] = (struct iam_role){.name = "Beta",
+					.id = "AROAB",
+					.arn = "arn:aws:iam::123456789012:role/Beta",
+					.path = "/",
+					.create_date = T0,
+					.trust_policy = "not json"};
+	f->vers[0] =
+		(struct iam_policy_version){"v1", false, "2024-01-01T00:00:00Z", "{\"old\":1}"};
+	f->vers[1] = (struct iam_policy_version){"v2", true, "2024-05-06T00:00:00Z",
+						 "{\"Statement\":[{\"Effect\":\"Deny\"}]}"};
+	f->pols[0] = (struct iam_policy){
+		.arn = SHARED, .default_version_id = "v2", .versions = f->vers, .nversions = 2};
+	f->pages[0].roles = (struct iam_role_list){f->roles, 3, 3};
+	f->pages[1].policies = (struct iam_policy_list){f->pols, 1, 1};
+}
+
+static struct cache_view *build(const char *inline_a, unsigned long long serial)
+{
+	struct fixture f;
+	struct load_result res = {0};
+	struct aws_error err;
+	struct cache_view *v;
+	int rc;
+
+	fixture_init(&f, inline_a);
+	rc = load_gaad_pages(f.pages, 2, &res, &err);
+	CHECK_INT(rc, 0);
+	if (rc)
+		return NULL;
+	v = model_view_new(res.roles, res.nroles, serial);
+	res.roles = NULL;
+	res.nroles = 0;
+	load_result_cleanup(&res);
+	return v;
+}
+
+static void test_build(void)
+{
+	struct cache_view *v = build("{\"Statement\":\"a\"}", 1);
+	const struct cache_role *z, *a, *b;
+	const struct cache_attached *sh, *ro;
+
+	if (!v)
+		return;
+	CHECK_INT(v->nroles, 3);
+	CHECK_STR(v->roles[0].name, "Beta");
+	CHECK_STR(v->roles[1].name, "alpha");
+	CHECK_STR(v->roles[2].name, "zeta");
+	z = cache_view_find(v, "zeta");
+	a = cache_view_find(v, "alpha");
+	b = cache_view_find(v, "Beta");
+	CHECK(z && a && b && !cache_view_find(v, "beta") && !cache_view_find(v, "zz"));
+	if (!z || !a || !b)
+		goto out;
+	CHECK_INT(z->mtime, T0_UNIX);
+	CHECK_STR(z->trust->bytes, TRUST_R);
+	CHECK_INT(z->trust->len, strlen(TRUST_R));
+	CHECK_INT(z->trust->mtime, T0_UNIX);
+	CHECK(z->trust->gen == model_hash(TRUST_R, strlen(TRUST_R)));
+	/* Text that is not JSON is served as sent. */
+	CHECK_STR(b->trust->bytes, "not json\n");
+	CHECK_INT(z->ninl, 2);
+	CHECK_STR(z->inl[0].name, "a");
+	CHECK_STR(z->inl[1].name, "b");
+	CHECK_STR(z->inl[0].doc->bytes, "{\n    \"Statement\": \"a\"\n}\n");
+	CHECK(cache_role_find_inline(z, "b") == &z->inl[1] && !cache_role_find_inline(z, "c"));
+	CHECK_INT(z->natt, 2);
+	ro = cache_role_find_attached(z, "ReadOnlyAccess");
+	sh = cache_role_find_attached(z, "Shared");
+	CHECK(ro && sh && ro->aws_managed && !ro->doc && !sh->aws_managed);
+	CHECK(sh && sh->doc && sh->doc == cache_role_find_attached(a, "Shared")->doc);
+	if (sh && sh->doc) {
+		CHECK_STR(sh->doc->bytes,
+			  "{\n    \"Statement\": [\n        {\n            \"Effect\": \"Deny\"\n"
+			  "        }\n    ]\n}\n");
+		CHECK_INT(sh->doc->mtime, 1714953600LL);
+		CHECK_INT(sh->doc->refs, 2);
+	}
+	CHECK_STR(a->role_json->bytes,
+		  "{\n    \"RoleName\": \"alpha\",\n"
+		  "    \"Arn\": \"arn:aws:iam::123456789012:role/alpha\",\n"
+		  "    \"RoleId\": \"AROAA\",\n    \"Path\": \"/\",\n"
+		  "    \"CreateDate\": \"2024-02-01T00:00:00Z\",\n"
+		  "    \"MaxSessionDuration\": 7200,\n    \"AttachedPolicies\": [\n"
+		  "        \"arn:aws:iam::123456789012:policy/Shared\"\n    ]\n}\n");
+out:
+	cache_view_put(v);
+}
+
+static void test_missing_customer_doc(void)
+{
+	struct fixture f;
+	struct load_result res = {0};
+	struct aws_error err;
+
+	fixture_init(&f, "{}");
+	CHECK_INT(load_gaad_pages(f.pages, 1, &res, &err), -ENOENT);
+	CHECK(res.roles == NULL && res.nroles == 0);
+}
+
+static void test_settle(void)
+{
+	struct cache_view *v1 = build("{\"Statement\":\"a\"}", 1);
+	struct cache_view *v2 = build("{\"Statement\":\"changed\"}", 2);
+	const struct cache_role *o, *n;
+
+	if (!v1 || !v2)
+		goto out;
+	model_settle(v2, v1, 5000);
+	o = cache_view_find(v1, "zeta");
+	n = cache_view_find(v2, "zeta");
+	CHECK(n->trust == o->trust);
+	CHECK(n->role_json == o->role_json);
+	CHECK(n->inl[1].doc == o->inl[1].doc);
+	CHECK(n->inl[0].doc != o->inl[0].doc);
+	CHECK_INT(n->inl[0].doc->mtime, 5000);
+	CHECK_INT(o->inl[0].doc->mtime, T0_UNIX);
+	CHECK_INT(n->trust->refs, 2);
+	/* Settling against nothing keeps CreateDates. */
+	model_settle(v1, NULL, 9999);
+	CHECK_INT(o->trust->mtime, T0_UNIX);
+out:
+	cache_view_put(v1);
+	cache_view_put(v2);
+}
+
+struct events {
+	char lines[32][96];
+	int n;
+};
+
+static void record(void *ctx, const struct cache_change *ch)
+{
+	static const char *const what[] = {"role+", "role-", "file+", "file-", "file~"};
+	static const char *const kind[] = {"trust", "role", "inline", "attached"};
+	struct events *e = ctx;
+
+	if (e->n < 32)
+		snprintf(e->lines[e->n++], sizeof(e->lines[0]), "%s %s %s %s", what[ch->what],
+			 ch->role, ch->what <= CACHE_CHANGE_ROLE_REMOVED ? "-" : kind[ch->kind],
+			 ch->name ? ch->name : "-");
+}
+
+static void test_diff(void)
+{
+	struct cache_view *v1 = build("{\"Statement\":\"a\"}", 1), *v2 = NULL, *v3 = NULL;
+	struct cache_doc *d = model_doc_new("{}\n", 3, 7);
+	struct events e = {.n = 0};
+	static const char *const want[] = {
+		"file~ alpha attached Shared",
+		"file~ zeta inline a",
+		"file+ zeta inline c",
+		"file~ zeta attached Shared",
+	};
+	size_t i;
+
+	if (!v1 || !d)
+		goto out;
+	model_diff(v1, v1, record, &e);
+	CHECK_INT(e.n, 0);
+	CHECK_INT(model_view_replace(v1, "zeta", CACHE_FILE_INLINE, "a", d, &v2), 0);
+	CHECK_INT(model_view_replace(v2, "zeta", CACHE_FILE_INLINE, "c", d, &v3), 0);
+	cache_view_put(v2);
+	CHECK_INT(model_view_replace(v3, "", CACHE_FILE_ATTACHED, SHARED, d, &v2), 0);
+	CHECK_INT(v2->serial, 4);
+	model_diff(v1, v2, record, &e);
+	CHECK_INT(e.n, 4);
+	for (i = 0; i < 4 && i < (size_t)e.n; i++)
+		CHECK_STR(e.lines[i], want[i]);
+	/* Roles and files going away. */
+	cache_view_put(v3);
+	CHECK_INT(model_view_replace(v2, "zeta", CACHE_FILE_INLINE, "c", NULL, &v3), 0);
+	e.n = 0;
+	model_diff(v2, v3, record, &e);
+	CHECK_INT(e.n, 1);
+	CHECK_STR(e.lines[0], "file- zeta inline c");
+	e.n = 0;
+	model_diff(v3, NULL, record, &e);
+	CHECK_INT(e.n, 3);
+	CHECK_STR(e.lines[0], "role- Beta - -");
+	e.n = 0;
+	model_diff(NULL, v3, record, &e);
+	CHECK_INT(e.n, 3);
+	CHECK_STR(e.lines[2], "role+ zeta - -");
+	e.n = 0;
+	{
+		struct cache_view *v4 = build("{\"Statement\":\"a\"}", 9);
+		const struct cache_role *r;
+
+		r = cache_view_find(v4, "zeta");
+		/* Equal bytes in distinct documents are no change. */
+		model_diff(v1, v4, record, &e);
+		CHECK_INT(e.n, 0);
+		CHECK(r && r->trust != cache_view_find(v1, "zeta")->trust);
+		cache_view_put(v4);
+	}
+out:
+	cache_doc_unref(d);
+	cache_view_put(v1);
+	cache_view_put(v2);
+	cache_view_put(v3);
+}
+
+static void test_replace(void)
+{
+	struct cache_view *v1 = build("{}", 1), *v2 = NULL;
+	struct cache_doc *d = model_doc_new("X\n", 2, 42);
+	const struct cache_role *o, *n;
+
+	if (!v1 || !d)
+		goto out;
+	CHECK_INT(model_view_replace(v1, "nobody", CACHE_FILE_TRUST, NULL, d, &v2), -ENOENT);
+	CHECK_INT(model_view_replace(v1, "", CACHE_FILE_ATTACHED, "arn:x", d, &v2), -ENOENT);
+	CHECK_INT(model_view_replace(v1, "zeta", CACHE_FILE_INLINE, "none", NULL, &v2), -ENOENT);
+	CHECK(v2 == NULL);
+	CHECK_INT(model_view_replace(v1, "zeta", CACHE_FILE_TRUST, NULL, d, &v2), 0);
+	if (!v2)
+		goto out;
+	o = cache_view_find(v1, "zeta");
+	n = cache_view_find(v2, "zeta");
+	CHECK(n->trust == d && o->trust != d);
+	CHECK_INT(d->refs, 2);
+	CHECK(n->role_json == o->role_json && n->inl[0].doc == o->inl[0].doc);
+	CHECK(cache_view_find(v2, "alpha")->trust == cache_view_find(v1, "alpha")->trust);
+	CHECK_INT(v2->serial, 2);
+	CHECK_INT(v1->refs, 1);
+out:
+	cache_view_put(v2);
+	cache_view_put(v1);
+	CHECK(d && d->refs == 1);
+	cache_doc_unref(d);
+}
+
+int main(void)
+{
+	test_helpers();
+	test_build();
+	test_missing_customer_doc();
+	test_settle();
+	test_diff();
+	test_replace();
+	return check_done("model");
+}

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "aws/awserr.h"
+#include "aws/buf.h"
 #include "aws/iam_parse.h"
 #include "check.h"
 
@@ -757,6 +758,49 @@ static void test_push_and_cleanup(void)
 	CHECK(sl.v == NULL && s.v == NULL && rl.v == NULL);
 }
 
+/* A full page (1,000 roles, each with an encoded inline policy) parses whole. */
+static void test_gaad_big_page(void)
+{
+	struct iam_page page = {0};
+	struct iam_gaad g;
+	struct buf b;
+	int i, rc = 0, ok = 1;
+
+	memset(&g, 0, sizeof(g));
+	buf_init(&b, 0);
+	rc |= buf_puts(&b, "<GetAccountAuthorizationDetailsResponse><GetAccountAuthorizationDetails"
+			   "Result><RoleDetailList>");
+	for (i = 0; i < 1000; i++)
+		rc |= buf_printf(
+			&b,
+			"<member><RoleName>role-%04d</RoleName><Path>/p%d/</Path>"
+			"<RolePolicyList><member><PolicyName>in%d</PolicyName>"
+			"<PolicyDocument>%%7B%%22Sid%%22%%3A%%22s%d%%22%%7D</PolicyDocument>"
+			"</member></RolePolicyList></member>",
+			i, i, i, i);
+	rc |= buf_puts(&b, "</RoleDetailList><IsTruncated>true</IsTruncated><Marker>next</Marker>"
+			   "</GetAccountAuthorizationDetailsResult>"
+			   "</GetAccountAuthorizationDetailsResponse>");
+	CHECK_INT(rc, 0);
+	CHECK_INT(iam_parse_gaad(b.data, b.len, &g, &page, NULL), 0);
+	CHECK_INT(g.roles.n, 1000);
+	CHECK_INT(g.policies.n, 0);
+	for (i = 0; i < (int)g.roles.n; i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "{\"Sid\":\"s%d\"}", i);
+		ok &= g.roles.v[i].ninline == 1 &&
+		      !strcmp(g.roles.v[i].inline_policies[0].document, want);
+	}
+	CHECK(ok);
+	CHECK_STR(g.roles.n ? g.roles.v[999].name : NULL, "role-0999");
+	CHECK_STR(g.roles.n ? g.roles.v[999].path : NULL, "/p999/");
+	CHECK_STR(page.marker, "next");
+	iam_gaad_cleanup(&g);
+	iam_page_cleanup(&page);
+	buf_cleanup(&b);
+}
+
 int main(void)
 {
 	test_decode_document();
@@ -775,6 +819,7 @@ int main(void)
 	test_error_edges();
 	test_parsers_refuse();
 	test_gaad_all_or_nothing();
+	test_gaad_big_page();
 	test_push_and_cleanup();
 	return check_done("iam_parse");
 }

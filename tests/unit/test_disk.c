@@ -1,0 +1,233 @@
+/* Unit tests for the disk copy: a round trip in a temporary folder keeps bytes,
+ * mtimes, gens, sharing and managed documents; modes are 0700/0600; corrupt,
+ * tampered and old-format files are refused with a reason; the index maps
+ * (profile, endpoint) to a folder. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache/disk.h"
+#include "cache/model.h"
+#include "check.h"
+
+#define SHARED "arn:aws:iam::123456789012:policy/Shared"
+#define RO     "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+static char root[256];
+
+static struct cache_view *make_view(void)
+{
+	struct cache_role *roles = calloc(2, sizeof(*roles));
+	struct cache_doc *shared = model_doc_new("{\n    \"S\": 1\n}\n", 15, 300);
+	static const char odd[] = "{\n    \"q\": \"\\\"\\u0001 caf\303\251 \\\\ /\"\n}\n";
+
+	roles[0].name = strdup("zeta");
+	roles[0].mtime = 100;
+	roles[0].trust = model_doc_new(odd, strlen(odd), 101);
+	roles[0].role_json = model_doc_new("{}\n", 3, 102);
+	model_role_add_inline(&roles[0], "b", model_doc_new("[]\n", 3, 103));
+	model_role_add_inline(&roles[0], "a", model_doc_new("[1]\n", 4, 104));
+	cache_doc_ref(shared);
+	model_role_add_attached(&roles[0], "Shared", SHARED, shared);
+	model_role_add_attached(&roles[0], "ReadOnlyAccess", RO, NULL);
+	roles[1].name = strdup("alpha");
+	roles[1].mtime = 200;
+	roles[1].trust = model_doc_new("{}\n", 3, 201);
+	roles[1].role_json = model_doc_new("{\"x\"}\n", 6, 202);
+	model_role_add_attached(&roles[1], "Shared", SHARED, shared);
+	return model_view_new(roles, 2, 7);
+}
+
+static int mode_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : (int)(st.st_mode & 07777);
+}
+
+static bool same_doc(const struct cache_doc *a, const struct cache_doc *b)
+{
+	return a && b && model_doc_same(a, b) && a->mtime == b->mtime;
+}
+
+static void test_round_trip(void)
+{
+	char folder[512], path[600], why[512] = "";
+	struct cache_view *v = make_view(), *r = NULL;
+	struct disk_managed m[1], *rm = NULL;
+	struct disk_meta meta = {"123456789012", "arn:aws:iam::123456789012:user/me", 1234};
+	struct disk_meta rmeta = {0};
+	size_t nrm = 0, i;
+	const struct cache_role *z;
+
+	m[0].arn = RO;
+	m[0].doc = model_doc_new("{\n    \"RO\": true\n}\n", 18, 400);
+	snprintf(folder, sizeof(folder), "%s/cache/123456789012-abc", root);
+	CHECK_INT(disk_read(folder, &r, &rm, &nrm, &rmeta, why, sizeof(why)), -ENOENT);
+	CHECK_INT(disk_write(folder, v, m, 1, &meta), 0);
+	CHECK_INT(mode_of(folder), 0700);
+	snprintf(path, sizeof(path), "%s/cache", root);
+	CHECK_INT(mode_of(path), 0700);
+	snprintf(path, sizeof(path), "%s/view.json", folder);
+	CHECK_INT(mode_of(path), 0600);
+	/* A second write replaces the file (atomically, no temp file left). */
+	CHECK_INT(disk_write(folder, v, m, 1, &meta), 0);
+	snprintf(path, sizeof(path), "%s/.view.json.tmp.%ld", folder, (long)getpid());
+	CHECK(access(path, F_OK) != 0);
+	CHECK_INT(disk_read(folder, &r, &rm, &nrm, &rmeta, why, sizeof(why)), 0);
+	if (!r)
+		goto out;
+	CHECK_STR(rmeta.account, "123456789012");
+	CHECK_STR(rmeta.caller_arn, "arn:aws:iam::123456789012:user/me");
+	CHECK_INT(rmeta.last_load, 1234);
+	CHECK_INT(r->nroles, 2);
+	for (i = 0; i < 2 && i < r->nroles; i++) {
+		const struct cache_role *a = &v->roles[i], *b = &r->roles[i];
+		size_t j;
+
+		CHECK_STR(b->name, a->name);
+		CHECK_INT(b->mtime, a->mtime);
+		CHECK(same_doc(a->trust, b->trust));
+		CHECK(same_doc(a->role_json, b->role_json));
+		CHECK_INT(b->ninl, a->ninl);
+		for (j = 0; j < a->ninl && j < b->ninl; j++) {
+			CHECK_STR(b->inl[j].name, a->inl[j].name);
+			CHECK(same_doc(a->inl[j].doc, b->inl[j].doc));
+		}
+		CHECK_INT(b->natt, a->natt);
+		for (j = 0; j < a->natt && j < b->natt; j++) {
+			CHECK_STR(b->att[j].name, a->att[j].name);
+			CHECK_STR(b->att[j].arn, a->att[j].arn);
+			CHECK(b->att[j].aws_managed == a->att[j].aws_managed);
+			CHECK(a->att[j].aws_managed ? !b->att[j].doc
+						    : same_doc(a->att[j].doc, b->att[j].doc));
+		}
+	}
+	z = cache_view_find(r, "zeta");
+	CHECK(z && cache_role_find_attached(z, "Shared")->doc ==
+			   cache_role_find_attached(cache_view_find(r, "alpha"), "Shared")->doc);
+	CHECK_INT(nrm, 1);
+	if (nrm == 1) {
+		CHECK_STR(rm[0].arn, RO);
+		CHECK(same_doc(rm[0].doc, m[0].doc));
+	}
+out:
+	cache_view_put(r);
+	disk_managed_free(rm, nrm);
+	disk_meta_cleanup(&rmeta);
+	cache_doc_unref(m[0].doc);
+	cache_view_put(v);
+}
+
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void test_bad_files(void)
+{
+	static const struct {
+		const char *text;
+		const char *why;
+	} cases[] = {
+		{"{\"format\":\"iamfs", "not JSON"},
+		{"", "not JSON"},
+		{"{\"format\":\"iamfs-cache-0\",\"roles\":[]}", "unknown format (iamfs-cache-0)"},
+		{"[1,2]", "unknown format (none)"},
+		{"{\"format\":\"iamfs-cache-1\",\"account\":\"1\",\"caller_arn\":\"a\","
+		 "\"last_load\":1,\"roles\":[{\"name\":\"r\"}],\"policies\":[],\"managed\":[]}",
+		 "bad or missing fields"},
+		/* A document whose bytes do not hash to its gen. */
+		{"{\"format\":\"iamfs-cache-1\",\"account\":\"1\",\"caller_arn\":\"a\","
+		 "\"last_load\":1,\"roles\":[{\"name\":\"r\",\"mtime\":1,\"trust\":{\"mtime\":1,"
+		 "\"gen\":\"0000000000000000\",\"bytes\":\"{}\\n\"},\"role\":null,\"inline\":[],"
+		 "\"attached\":[]}],\"policies\":[],\"managed\":[]}",
+		 "bad or missing fields"},
+		/* An attachment of a customer policy with no stored document. */
+		{"{\"format\":\"iamfs-cache-1\",\"account\":\"1\",\"caller_arn\":\"a\","
+		 "\"last_load\":1,\"roles\":[],\"policies\":[{\"arn\":\"x\"}],\"managed\":[]}",
+		 "bad or missing fields"},
+	};
+	char folder[512], path[600], why[512];
+	size_t i;
+
+	snprintf(folder, sizeof(folder), "%s/bad", root);
+	CHECK_INT(disk_mkdirs(folder), 0);
+	snprintf(path, sizeof(path), "%s/view.json", folder);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cache_view *v = NULL;
+		struct disk_managed *m = NULL;
+		struct disk_meta meta = {0};
+		size_t nm = 0;
+
+		why[0] = '\0';
+		put_file(path, cases[i].text);
+		CHECK_INT(disk_read(folder, &v, &m, &nm, &meta, why, sizeof(why)), -EINVAL);
+		CHECK(v == NULL && m == NULL && meta.account == NULL);
+		CHECK(strstr(why, cases[i].why) != NULL);
+		CHECK(strstr(why, "view.json") != NULL);
+	}
+}
+
+static void test_index(void)
+{
+	char dir[512], *f = NULL, path[600];
+
+	snprintf(dir, sizeof(dir), "%s/idx", root);
+	CHECK_INT(disk_index_lookup(dir, "default", "http://127.0.0.1:5000/", &f), -ENOENT);
+	CHECK_INT(disk_index_store(dir, "default", "http://127.0.0.1:5000/", "111-aa"), 0);
+	CHECK_INT(disk_index_store(dir, "prod", "https://iam.amazonaws.com/", "222-bb"), 0);
+	CHECK_INT(disk_index_store(dir, "default", "http://127.0.0.1:5000/", "333-cc"), 0);
+	CHECK_INT(disk_index_store(dir, "x", "y", "../evil"), -EINVAL);
+	CHECK_INT(disk_index_lookup(dir, "default", "http://127.0.0.1:5000/", &f), 0);
+	CHECK_STR(f, "333-cc");
+	free(f);
+	f = NULL;
+	CHECK_INT(disk_index_lookup(dir, "prod", "https://iam.amazonaws.com/", &f), 0);
+	CHECK_STR(f, "222-bb");
+	free(f);
+	f = NULL;
+	CHECK_INT(disk_index_lookup(dir, "prod", "http://127.0.0.1:5000/", &f), -ENOENT);
+	snprintf(path, sizeof(path), "%s/index.json", dir);
+	CHECK_INT(mode_of(path), 0600);
+	/* A corrupt index is ignored, then rewritten. */
+	put_file(path, "{\"format\":\"iamfs-index-1\",\"entries\":[{\"profile\":\"p\",\"endpo");
+	CHECK_INT(disk_index_lookup(dir, "prod", "https://iam.amazonaws.com/", &f), -ENOENT);
+	CHECK_INT(disk_index_store(dir, "p", "e", "f"), 0);
+	CHECK_INT(disk_index_lookup(dir, "p", "e", &f), 0);
+	CHECK_STR(f, "f");
+	free(f);
+}
+
+static void cleanup(void)
+{
+	char cmd[400];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	CHECK_INT(system(cmd), 0);
+}
+
+int main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(root, sizeof(root), "%s/iamfs-test-disk-XXXXXX", tmp ? tmp : "/tmp");
+	if (!mkdtemp(root)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_round_trip();
+	test_bad_files();
+	test_index();
+	cleanup();
+	return check_done("disk");
+}

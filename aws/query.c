@@ -8,6 +8,7 @@
 #include "aws/query.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,18 +97,20 @@ static void query_policy_init(struct query_policy *p, const struct query_config 
 		cfg && cfg->max_delay_ms > 0 ? cfg->max_delay_ms : QUERY_DEFAULT_MAX_DELAY_MS;
 }
 
-/* "Equal jitter": half the exponential step fixed, half random, so a retry
- * always waits a little and concurrent clients still spread out. */
+/* "Equal jitter": half the exponential step fixed, half scaled by a random
+ * fraction, so a retry always waits a little and concurrent clients spread out. */
 static long query_backoff_ms(const struct query_policy *p, int attempt)
 {
-	long step = p->base_ms;
+	long step = p->base_ms, half;
 	int i;
 
 	for (i = 1; i < attempt && step < p->max_delay_ms; i++)
 		step *= 2;
 	if (step > p->max_delay_ms)
 		step = p->max_delay_ms;
-	return step / 2 + (long)(query_random(p) % (unsigned long)(step / 2 + 1));
+	half = step / 2;
+	return half + (long)((unsigned long long)query_random(p) *
+			     (unsigned long long)(step - half) / UINT_MAX);
 }
 
 /* Header lines live in one capped buffer each, wiped afterwards (token, signature). */

@@ -1,0 +1,667 @@
+/*
+ * http.c, query.c and iam.c against a scripted HTTP server on 127.0.0.1 in a
+ * thread: keep-alive, the response cap, timeouts and dropped connections;
+ * what a signed request carries; retries with an injected clock, sleep and
+ * randomness (no real waiting); the expired-token retry and Marker paging.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "check.h"
+
+#include "aws/http.h"
+#include "aws/iam.h"
+#include "aws/query.h"
+
+#define FAKE_MAX_STEPS 16
+#define FAKE_REQ_MAX   8192
+
+enum fake_kind { FAKE_ANSWER, FAKE_DROP, FAKE_HANG };
+
+struct fake_step {
+	enum fake_kind kind;
+	int status;
+	const char *body;
+	size_t big; /* when non-zero: a body of this many 'x' */
+};
+
+struct fake_server {
+	int lfd;
+	int port;
+	pthread_t thread;
+	volatile int stop;
+	struct fake_step steps[FAKE_MAX_STEPS];
+	int nsteps;
+	pthread_mutex_t lock;
+	int served;	 /* requests read */
+	int connections; /* connections accepted */
+	char reqs[FAKE_MAX_STEPS][FAKE_REQ_MAX];
+};
+
+/* Reads one request (head and Content-Length body), keeping its first cap-1
+ * bytes in keep; 0 on EOF or error. */
+static int fake_read_request(int fd, char *keep, size_t cap)
+{
+	char buf[65536], *end, *cl;
+	size_t have = 0, want = 0, head = 0, k;
+	ssize_t n;
+
+	keep[0] = '\0';
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			return 0;
+		if (have < cap - 1) {
+			k = (size_t)n < cap - 1 - have ? (size_t)n : cap - 1 - have;
+			memcpy(keep + have, buf, k);
+			keep[have + k] = '\0';
+		}
+		have += (size_t)n;
+		if (!head && (end = strstr(keep, "\r\n\r\n"))) {
+			head = (size_t)(end - keep) + 4;
+			cl = strcasestr(keep, "\r\nContent-Length:");
+			want = head + (cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
+		}
+		if (head && have >= want)
+			return 1;
+	}
+}
+
+static void fake_answer(int fd, const struct fake_step *s)
+{
+	char head[256];
+	size_t len = s->big ? s->big : strlen(s->body), i;
+	char chunk[4096];
+
+	snprintf(head, sizeof(head),
+		 "HTTP/1.1 %d X\r\nContent-Type: text/xml\r\nContent-Length: %zu\r\n\r\n",
+		 s->status, len);
+	if (send(fd, head, strlen(head), MSG_NOSIGNAL) < 0)
+		return;
+	if (!s->big) {
+		if (send(fd, s->body, len, MSG_NOSIGNAL) < 0)
+			return;
+		return;
+	}
+	memset(chunk, 'x', sizeof(chunk));
+	for (i = 0; i < len; i += sizeof(chunk))
+		if (send(fd, chunk, len - i < sizeof(chunk) ? len - i : sizeof(chunk),
+			 MSG_NOSIGNAL) < 0)
+			return;
+}
+
+/* Serves requests on one connection until the client closes it or a step closes it. */
+static void fake_serve(struct fake_server *f, int fd)
+{
+	struct fake_step s;
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char scratch[FAKE_REQ_MAX];
+	int i;
+
+	while (!f->stop) {
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		pthread_mutex_lock(&f->lock);
+		i = f->served < FAKE_MAX_STEPS ? f->served : FAKE_MAX_STEPS - 1;
+		pthread_mutex_unlock(&f->lock);
+		if (!fake_read_request(fd, scratch, sizeof(scratch)))
+			return;
+		pthread_mutex_lock(&f->lock);
+		memcpy(f->reqs[i], scratch, sizeof(scratch));
+		s = f->steps[f->served < f->nsteps ? f->served : f->nsteps - 1];
+		f->served++;
+		pthread_mutex_unlock(&f->lock);
+		if (s.kind == FAKE_DROP)
+			return;
+		if (s.kind == FAKE_HANG) {
+			/* Keep the connection open without answering until the client gives up. */
+			while (!f->stop && read(fd, scratch, sizeof(scratch)) > 0)
+				;
+			return;
+		}
+		fake_answer(fd, &s);
+	}
+}
+
+static void *fake_main(void *arg)
+{
+	struct fake_server *f = arg;
+	struct pollfd p = {.fd = f->lfd, .events = POLLIN};
+	int fd;
+
+	while (!f->stop) {
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		fd = accept(f->lfd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		pthread_mutex_lock(&f->lock);
+		f->connections++;
+		pthread_mutex_unlock(&f->lock);
+		fake_serve(f, fd);
+		close(fd);
+	}
+	return NULL;
+}
+
+static void fake_start(struct fake_server *f, const struct fake_step *steps, int n)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t len = sizeof(a);
+
+	memset(f, 0, sizeof(*f));
+	memcpy(f->steps, steps, sizeof(*steps) * (size_t)n);
+	f->nsteps = n;
+	pthread_mutex_init(&f->lock, NULL);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	f->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (bind(f->lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(f->lfd, 8) < 0 ||
+	    getsockname(f->lfd, (struct sockaddr *)&a, &len) < 0) {
+		perror("fake server");
+		exit(2);
+	}
+	f->port = ntohs(a.sin_port);
+	pthread_create(&f->thread, NULL, fake_main, f);
+}
+
+static void fake_stop(struct fake_server *f)
+{
+	f->stop = 1;
+	pthread_join(f->thread, NULL);
+	close(f->lfd);
+	pthread_mutex_destroy(&f->lock);
+}
+
+static void fake_url(const struct fake_server *f, char *out, size_t n)
+{
+	snprintf(out, n, "http://127.0.0.1:%d/", f->port);
+}
+
+/* ---- http.c ---- */
+
+static void test_http(void)
+{
+	static const struct fake_step steps[] = {
+		{FAKE_ANSWER, 200, "<ok/>", 0}, {FAKE_ANSWER, 404, "<missing/>", 0},
+		{FAKE_ANSWER, 200, NULL, 5000}, {FAKE_DROP, 0, NULL, 0},
+		{FAKE_HANG, 0, NULL, 0},
+	};
+	struct http_options o = {.timeout_ms = 400, .max_response = 1000};
+	const char *hdrs[] = {"X-Test: 1", NULL};
+	struct fake_server f;
+	struct http_share *sh = NULL;
+	struct http_conn *c = NULL;
+	struct aws_error err;
+	struct buf resp;
+	char url[64];
+	long status = 0;
+
+	fake_start(&f, steps, 5);
+	fake_url(&f, url, sizeof(url));
+	buf_init(&resp, 0);
+	CHECK_INT(http_share_new(&sh), 0);
+	CHECK_INT(http_conn_new(sh, &o, &c), 0);
+	aws_error_clear(&err);
+	CHECK_INT(http_request(c, "POST", url, hdrs, "a=1", 3, &status, &resp, &err), 0);
+	CHECK_INT(status, 200);
+	CHECK_STR(resp.data, "<ok/>");
+	CHECK(strstr(f.reqs[0], "POST / HTTP/1.1\r\n") == f.reqs[0]);
+	CHECK(strstr(f.reqs[0], "\r\nX-Test: 1\r\n") != NULL);
+	CHECK(strstr(f.reqs[0], "\r\n\r\na=1") != NULL);
+	CHECK(strcasestr(f.reqs[0], "\r\nExpect:") == NULL);
+	/* A non-2xx answer is still an answer: the caller reads status and body. */
+	CHECK_INT(http_request(c, "GET", url, NULL, NULL, 0, &status, &resp, &err), 0);
+	CHECK_INT(status, 404);
+	CHECK_STR(resp.data, "<missing/>");
+	CHECK(strstr(f.reqs[1], "GET / HTTP/1.1\r\n") == f.reqs[1]);
+	CHECK_INT(f.connections, 1); /* keep-alive: one connection for both */
+	CHECK_INT(http_request(c, "GET", url, NULL, NULL, 0, &status, &resp, &err), -EFBIG);
+	CHECK_STR(err.code, "ResponseTooLarge");
+	CHECK_INT(resp.len, 0);
+	CHECK_INT(http_request(c, "POST", url, NULL, "b", 1, &status, &resp, &err), -EIO);
+	CHECK_STR(err.code, "ConnectionError");
+	CHECK_INT(err.http_status, 0);
+	CHECK_INT(http_request(c, "POST", url, NULL, "c", 1, &status, &resp, &err), -ETIMEDOUT);
+	CHECK_STR(err.code, "Timeout");
+	CHECK_INT(f.served, 5);
+	http_conn_free(c);
+	http_share_free(sh);
+	fake_stop(&f);
+	/* Nothing listens on the port any more: a refused connection. */
+	CHECK_INT(http_conn_new(NULL, NULL, &c), 0);
+	CHECK_INT(http_request(c, "GET", url, NULL, NULL, 0, &status, &resp, &err), -EIO);
+	CHECK_STR(err.code, "ConnectionError");
+	http_conn_free(c);
+	buf_cleanup(&resp);
+}
+
+/* A big body must go out at once, without waiting for 100-continue. */
+static void test_http_big_body(void)
+{
+	static const struct fake_step steps[] = {{FAKE_ANSWER, 200, "<ok/>", 0}};
+	size_t n = 2u << 20;
+	char *body = malloc(n);
+	struct fake_server f;
+	struct http_conn *c = NULL;
+	struct aws_error err;
+	struct buf resp;
+	char url[64];
+	long status = 0;
+
+	memset(body, 'a', n);
+	fake_start(&f, steps, 1);
+	fake_url(&f, url, sizeof(url));
+	buf_init(&resp, 0);
+	CHECK_INT(http_conn_new(NULL, NULL, &c), 0);
+	CHECK_INT(http_request(c, "POST", url, NULL, body, n, &status, &resp, &err), 0);
+	CHECK_INT(status, 200);
+	CHECK(strcasestr(f.reqs[0], "\r\nExpect:") == NULL);
+	CHECK(strstr(f.reqs[0], "\r\nContent-Length: 2097152\r\n") != NULL);
+	http_conn_free(c);
+	fake_stop(&f);
+	buf_cleanup(&resp);
+	free(body);
+}
+
+/* ---- query.c ---- */
+
+/* An injected clock that moves only when the code sleeps. */
+struct fake_clock {
+	long long now;
+	long slept[32];
+	int nsleeps;
+	int attempts;
+	char last_action[64];
+};
+
+static long long fc_now(void *ctx)
+{
+	return ((struct fake_clock *)ctx)->now;
+}
+
+static void fc_sleep(void *ctx, long ms)
+{
+	struct fake_clock *fc = ctx;
+
+	if (fc->nsleeps < 32)
+		fc->slept[fc->nsleeps++] = ms;
+	fc->now += ms;
+}
+
+static unsigned fc_random(void *ctx)
+{
+	return 0xffffffffu; /* the top of every jitter range */
+}
+
+static void fc_attempt(void *ctx, const char *action)
+{
+	struct fake_clock *fc = ctx;
+
+	fc->attempts++;
+	snprintf(fc->last_action, sizeof(fc->last_action), "%s", action);
+}
+
+#define THROTTLE                                                                                   \
+	"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"                         \
+	"<Message>Rate exceeded</Message></Error><RequestId>rq-1</RequestId></ErrorResponse>"
+#define MALFORMED                                                                                  \
+	"<ErrorResponse><Error><Type>Sender</Type><Code>MalformedPolicyDocument</Code>"            \
+	"<Message>Syntax errors in policy.</Message></Error><RequestId>rq-2</RequestId>"           \
+	"</ErrorResponse>"
+#define FAILURE                                                                                    \
+	"<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceFailure</Code>"                   \
+	"<Message>oops</Message></Error><RequestId>rq-3</RequestId></ErrorResponse>"
+#define EMPTY_OK                                                                                   \
+	"<PutRolePolicyResponse><ResponseMetadata><RequestId>ok</RequestId>"                       \
+	"</ResponseMetadata></PutRolePolicyResponse>"
+
+struct query_case {
+	const char *name;
+	struct fake_step steps[6];
+	int nsteps;
+	int max_attempts;
+	long budget_ms;
+	int want_rc;
+	int want_attempts;
+	const char *want_code;
+};
+
+static const struct query_case query_cases[] = {
+	{"ok", {{FAKE_ANSWER, 200, EMPTY_OK, 0}}, 1, 5, 5000, 0, 1, ""},
+	{"two throttles",
+	 {{FAKE_ANSWER, 400, THROTTLE, 0},
+	  {FAKE_ANSWER, 400, THROTTLE, 0},
+	  {FAKE_ANSWER, 200, EMPTY_OK, 0}},
+	 3,
+	 5,
+	 5000,
+	 0,
+	 3,
+	 ""},
+	{"throttled to the attempt cap",
+	 {{FAKE_ANSWER, 400, THROTTLE, 0}},
+	 1,
+	 4,
+	 60000,
+	 -EAGAIN,
+	 4,
+	 "Throttling"},
+	{"5xx then ok",
+	 {{FAKE_ANSWER, 503, FAILURE, 0}, {FAKE_ANSWER, 200, EMPTY_OK, 0}},
+	 2,
+	 5,
+	 5000,
+	 0,
+	 2,
+	 ""},
+	{"429 without a code",
+	 {{FAKE_ANSWER, 429, "", 0}, {FAKE_ANSWER, 200, EMPTY_OK, 0}},
+	 2,
+	 5,
+	 5000,
+	 0,
+	 2,
+	 ""},
+	{"persistent 500",
+	 {{FAKE_ANSWER, 500, FAILURE, 0}},
+	 1,
+	 3,
+	 60000,
+	 -EIO,
+	 3,
+	 "ServiceFailure"},
+	{"validation error not retried",
+	 {{FAKE_ANSWER, 400, MALFORMED, 0}},
+	 1,
+	 5,
+	 5000,
+	 -EINVAL,
+	 1,
+	 "MalformedPolicyDocument"},
+	{"drop then ok",
+	 {{FAKE_DROP, 0, NULL, 0}, {FAKE_ANSWER, 200, EMPTY_OK, 0}},
+	 2,
+	 5,
+	 5000,
+	 0,
+	 2,
+	 ""},
+};
+
+static void query_endpoint(const struct fake_server *f, struct aws_endpoint *ep)
+{
+	memset(ep, 0, sizeof(*ep));
+	fake_url(f, ep->url, sizeof(ep->url));
+	snprintf(ep->host, sizeof(ep->host), "127.0.0.1:%d", f->port);
+	snprintf(ep->path, sizeof(ep->path), "/");
+	snprintf(ep->region, sizeof(ep->region), "us-east-1");
+	snprintf(ep->service, sizeof(ep->service), "iam");
+}
+
+static void test_query_cases(void)
+{
+	struct aws_creds creds = {.access_key_id = "AKIDEXAMPLE", .secret_access_key = "s3cr3t"};
+	struct aws_params p;
+	size_t i;
+
+	aws_params_init(&p);
+	aws_params_add(&p, "Action", "PutRolePolicy");
+	aws_params_add(&p, "Version", "2010-05-08");
+	for (i = 0; i < sizeof(query_cases) / sizeof(query_cases[0]); i++) {
+		const struct query_case *t = &query_cases[i];
+		struct fake_clock fc = {.now = 1000};
+		struct query_config cfg = {.max_attempts = t->max_attempts,
+					   .budget_ms = t->budget_ms,
+					   .now_ms = fc_now,
+					   .sleep_ms = fc_sleep,
+					   .random = fc_random,
+					   .on_attempt = fc_attempt,
+					   .ctx = &fc};
+		struct fake_server f;
+		struct http_conn *c = NULL;
+		struct aws_endpoint ep;
+		struct aws_error err;
+		struct buf resp;
+		int rc;
+
+		fprintf(stderr, "case %s\n", t->name);
+		fake_start(&f, t->steps, t->nsteps);
+		query_endpoint(&f, &ep);
+		buf_init(&resp, 0);
+		http_conn_new(NULL, NULL, &c);
+		rc = query_call(c, &ep, &creds, &p, &cfg, &resp, &err);
+		CHECK_INT(rc, t->want_rc);
+		CHECK_INT(err.attempts, t->want_attempts);
+		CHECK_INT(fc.attempts, t->want_attempts);
+		CHECK_INT(f.served, t->want_attempts);
+		CHECK_STR(err.code, t->want_code);
+		CHECK_STR(fc.last_action, "PutRolePolicy");
+		CHECK_INT(fc.nsleeps, t->want_attempts - 1);
+		if (rc == 0)
+			CHECK_STR(resp.data, EMPTY_OK);
+		http_conn_free(c);
+		buf_cleanup(&resp);
+		fake_stop(&f);
+	}
+	aws_params_cleanup(&p);
+}
+
+/* Backoff doubles from base_delay (with jitter in its upper half), is capped at
+ * max_delay, and never sleeps past the budget. */
+static void test_query_backoff_and_budget(void)
+{
+	static const struct fake_step steps[] = {{FAKE_ANSWER, 400, THROTTLE, 0}};
+	struct aws_creds creds = {.access_key_id = "AKIDEXAMPLE", .secret_access_key = "s3cr3t"};
+	struct fake_clock fc = {.now = 0};
+	struct query_config cfg = {.max_attempts = 20,
+				   .budget_ms = 1000,
+				   .base_delay_ms = 100,
+				   .max_delay_ms = 300,
+				   .now_ms = fc_now,
+				   .sleep_ms = fc_sleep,
+				   .random = fc_random,
+				   .ctx = &fc};
+	struct fake_server f;
+	struct http_conn *c = NULL;
+	struct aws_endpoint ep;
+	struct aws_params p;
+	struct aws_error err;
+	struct buf resp;
+	long total = 0;
+	int i;
+
+	fake_start(&f, steps, 1);
+	query_endpoint(&f, &ep);
+	buf_init(&resp, 0);
+	aws_params_init(&p);
+	aws_params_add(&p, "Action", "GetRole");
+	http_conn_new(NULL, NULL, &c);
+	CHECK_INT(query_call(c, &ep, &creds, &p, &cfg, &resp, &err), -EAGAIN);
+	/* random() is at its maximum, so each sleep is the whole step: 100, 200, 300, 300. */
+	CHECK_INT(fc.nsleeps, 4);
+	CHECK_INT(fc.slept[0], 100);
+	CHECK_INT(fc.slept[1], 200);
+	CHECK_INT(fc.slept[2], 300);
+	CHECK_INT(fc.slept[3], 300);
+	for (i = 0; i < fc.nsleeps; i++)
+		total += fc.slept[i];
+	CHECK(total < cfg.budget_ms);
+	CHECK_INT(err.attempts, 5);
+	CHECK_STR(err.request_id, "rq-1");
+	http_conn_free(c);
+	aws_params_cleanup(&p);
+	buf_cleanup(&resp);
+	fake_stop(&f);
+}
+
+static void test_query_signed_request(void)
+{
+	static const struct fake_step steps[] = {{FAKE_ANSWER, 200, EMPTY_OK, 0}};
+	struct aws_creds creds = {.access_key_id = "AKIDEXAMPLE",
+				  .secret_access_key = "s3cr3t",
+				  .session_token = "TOKEN/abc="};
+	struct query_config cfg = {.user_agent = "iamfs-test/1"};
+	struct fake_server f;
+	struct http_conn *c = NULL;
+	struct aws_endpoint ep;
+	struct aws_params p;
+	struct aws_error err;
+	struct buf resp;
+	const char *r;
+	char host[64];
+
+	fake_start(&f, steps, 1);
+	query_endpoint(&f, &ep);
+	buf_init(&resp, 0);
+	aws_params_init(&p);
+	aws_params_add(&p, "Action", "GetRole");
+	aws_params_add(&p, "Version", "2010-05-08");
+	aws_params_add(&p, "RoleName", "a b+c");
+	http_conn_new(NULL, NULL, &c);
+	CHECK_INT(query_call(c, &ep, &creds, &p, &cfg, &resp, &err), 0);
+	r = f.reqs[0];
+	snprintf(host, sizeof(host), "\r\nHost: 127.0.0.1:%d\r\n", f.port);
+	CHECK(strstr(r, host) != NULL);
+	CHECK(strstr(r, "\r\nContent-Type: application/x-www-form-urlencoded; charset=utf-8\r\n"));
+	CHECK(strstr(r, "\r\nX-Amz-Date: 20") != NULL);
+	CHECK(strstr(r, "\r\nX-Amz-Security-Token: TOKEN/abc=\r\n") != NULL);
+	CHECK(strstr(r, "\r\nUser-Agent: iamfs-test/1\r\n") != NULL);
+	CHECK(strstr(r, "\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") != NULL);
+	CHECK(strstr(r, "/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date;"
+			"x-amz-security-token, Signature=") != NULL);
+	CHECK(strstr(r, "\r\n\r\nAction=GetRole&Version=2010-05-08&RoleName=a+b%2Bc") != NULL);
+	CHECK(strstr(r, "s3cr3t") == NULL);
+	/* Unsigned (AssumeRoleWithWebIdentity): no Authorization, no token. */
+	CHECK_INT(query_call(c, &ep, NULL, &p, &cfg, &resp, &err), 0);
+	CHECK(strstr(f.reqs[1], "Authorization") == NULL);
+	CHECK(strstr(f.reqs[1], "X-Amz-Security-Token") == NULL);
+	http_conn_free(c);
+	aws_params_cleanup(&p);
+	buf_cleanup(&resp);
+	fake_stop(&f);
+}
+
+/* ---- iam.c ---- */
+
+static const char *fake_env_get(void *ctx, const char *name)
+{
+	static const char *const vars[][2] = {
+		{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
+		{"AWS_SECRET_ACCESS_KEY", "s3cr3t"},
+		{"AWS_REGION", "us-east-1"},
+		{"AWS_CONFIG_FILE", "/nonexistent/config"},
+		{"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials"},
+		{"AWS_EC2_METADATA_DISABLED", "true"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if (!strcmp(name, vars[i][0]))
+			return vars[i][1];
+	return NULL;
+}
+
+#define ROLE_XML(n)                                                                                \
+	"<member><Path>/</Path><RoleName>" n "</RoleName><RoleId>AROA" n "</RoleId>"               \
+	"<Arn>arn:aws:iam::123456789012:role/" n "</Arn>"                                          \
+	"<CreateDate>2024-01-01T00:00:00Z</CreateDate>"                                            \
+	"<AssumeRolePolicyDocument>%7B%22Statement%22%3A%5B%5D%7D</AssumeRolePolicyDocument>"      \
+	"</member>"
+#define LIST_PAGE(trunc, marker, roles)                                                            \
+	"<ListRolesResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ListRolesResult>" \
+	"<IsTruncated>" trunc "</IsTruncated>" marker "<Roles>" roles "</Roles>"                   \
+	"</ListRolesResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>"          \
+	"</ListRolesResponse>"
+#define EXPIRED                                                                                    \
+	"<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code>"                       \
+	"<Message>The security token included in the request is expired</Message></Error>"         \
+	"<RequestId>rq-9</RequestId></ErrorResponse>"
+
+static void iam_setup(struct fake_server *f, struct iam_client **cl, struct iam_conn **conn)
+{
+	static const struct creds_env env = {.getenv = fake_env_get};
+	static char url[64];
+	struct iam_client_options o = {.env = &env, .page_size = 2};
+	struct aws_error err;
+
+	fake_url(f, url, sizeof(url));
+	o.endpoint_url = url;
+	o.sts_endpoint_url = url;
+	CHECK_INT(iam_client_new(&o, cl, &err), 0);
+	CHECK_INT(iam_conn_new(*cl, conn), 0);
+}
+
+static void count_cb(void *ctx, const char *action, unsigned long n)
+{
+	char *out = ctx;
+	size_t len = strlen(out);
+
+	snprintf(out + len, 256 - len, "%s=%lu;", action, n);
+}
+
+static void test_iam_paging_and_expiry(void)
+{
+	static const struct fake_step steps[] = {
+		{FAKE_ANSWER, 403, EXPIRED, 0},
+		{FAKE_ANSWER, 200,
+		 LIST_PAGE("true", "<Marker>m+1</Marker>", ROLE_XML("a") ROLE_XML("b")), 0},
+		{FAKE_ANSWER, 200, LIST_PAGE("false", "", ROLE_XML("c")), 0},
+		{FAKE_ANSWER, 200, LIST_PAGE("true", "<Marker>m2</Marker>", ROLE_XML("d")), 0},
+		{FAKE_ANSWER, 400, MALFORMED, 0},
+	};
+	struct iam_role_list roles = {0};
+	struct iam_client *cl = NULL;
+	struct iam_conn *conn = NULL;
+	struct fake_server f;
+	struct aws_error err;
+	char counts[256] = "";
+
+	fake_start(&f, steps, 5);
+	iam_setup(&f, &cl, &conn);
+	CHECK_STR(iam_client_endpoint(cl)->region, "us-east-1");
+	CHECK_STR(iam_client_endpoint(cl)->service, "iam");
+	CHECK_STR(iam_client_sts_endpoint(cl)->service, "sts");
+	/* ExpiredToken, then the same call again, then page 2 with the Marker. */
+	CHECK_INT(iam_list_roles(conn, &roles, &err), 0);
+	CHECK_INT(roles.n, 3);
+	if (roles.n == 3) {
+		CHECK_STR(roles.v[0].name, "a");
+		CHECK_STR(roles.v[2].name, "c");
+		CHECK_STR(roles.v[1].trust_policy, "{\"Statement\":[]}");
+	}
+	CHECK(strstr(f.reqs[0], "Action=ListRoles&Version=2010-05-08&MaxItems=2") != NULL);
+	CHECK(strstr(f.reqs[1], "Action=ListRoles&Version=2010-05-08&MaxItems=2") != NULL);
+	CHECK(strstr(f.reqs[2], "&MaxItems=2&Marker=m%2B1") != NULL);
+	/* A chain that fails on page 2 leaves the output untouched. */
+	CHECK_INT(iam_list_roles(conn, &roles, &err), -EINVAL);
+	CHECK_INT(roles.n, 3);
+	CHECK_STR(err.code, "MalformedPolicyDocument");
+	iam_client_each_count(cl, count_cb, counts);
+	CHECK_STR(counts, "ListRoles=5;");
+	CHECK_INT(iam_client_total_calls(cl), 5);
+	iam_role_list_cleanup(&roles);
+	iam_conn_free(conn);
+	iam_client_free(cl);
+	fake_stop(&f);
+}
+
+int main(void)
+{
+	http_global_init();
+	test_http();
+	test_http_big_body();
+	test_query_cases();
+	test_query_backoff_and_budget();
+	test_query_signed_request();
+	test_iam_paging_and_expiry();
+	http_global_cleanup();
+	return check_done("query");
+}

@@ -25,6 +25,7 @@ import threading
 import time
 import urllib.parse
 import xml.etree.ElementTree as ET
+import xml.parsers.expat
 from xml.sax.saxutils import escape, quoteattr
 
 GAAD = "GetAccountAuthorizationDetails"
@@ -71,37 +72,68 @@ def form_params(headers, path, body):
     return dict(urllib.parse.parse_qsl(text, keep_blank_values=True))
 
 
+class GaadScan:
+    """Finds where each entity (a <member> of one of the four GAAD lists) starts
+    and ends in moto's answer, with expat, so entities are kept as moto's own
+    bytes: no tree is built and nothing is re-serialized (5,000 roles: ~0.2 s)."""
+
+    def __init__(self, data):
+        self.data = data
+        self.ns = None
+        self.path = []
+        self.start = 0
+        self.spans = {name: [] for name in GAAD_LISTS}
+        self.parser = xml.parsers.expat.ParserCreate()
+        self.parser.StartElementHandler = self.on_start
+        self.parser.EndElementHandler = self.on_end
+
+    def run(self):
+        """Returns (namespace, {list name: [bytes of each member]}) or None."""
+        try:
+            self.parser.Parse(self.data, True)
+        except xml.parsers.expat.ExpatError:
+            return None
+        if self.ns is None:
+            return None
+        return self.ns, {name: [self.data[a:b] for a, b in spans]
+                         for name, spans in self.spans.items()}
+
+    def on_start(self, name, attrs):
+        self.path.append(name)
+        if len(self.path) == 1 and name == GAAD + "Response":
+            # Members are cut out verbatim, so they may only rely on the
+            # default namespace, which the page root declares again.
+            if not any(key.startswith("xmlns:") for key in attrs):
+                self.ns = attrs.get("xmlns", "")
+        elif len(self.path) == 4 and self.path[1] == GAAD + "Result" and \
+                self.path[2] in self.spans:
+            self.start = self.parser.CurrentByteIndex
+
+    def on_end(self, name):
+        if len(self.path) == 4 and self.path[1] == GAAD + "Result" and self.path[2] in self.spans:
+            # The index is that of the end tag (or of the empty-element tag).
+            end = self.data.index(b">", self.parser.CurrentByteIndex) + 1
+            self.spans[self.path[2]].append((self.start, end))
+        self.path.pop()
+
+
 class GaadChain:
-    """One full GAAD answer from moto, cut into entities. Each entity is kept as
-    its serialized XML with namespaces stripped (it inherits the page root's
-    default namespace), so serving a page is a join, not a tree walk."""
+    """One full GAAD answer from moto, cut into entities (roles, then policies,
+    users, groups), each kept as moto's bytes of one <member>; serving a page is
+    a join. Immutable once made, so threads share it without a lock."""
 
     def __init__(self, ns, entities):
         self.ns = ns
-        self.entities = entities  # list of (list name, utf-8 bytes of one <member>)
+        self.entities = entities  # list of (list name, bytes of one <member>)
 
     @classmethod
     def parse(cls, data):
-        """Returns a chain, or None when data is not a GAAD answer."""
-        try:
-            root = ET.fromstring(data)
-        except ET.ParseError:
+        """Returns a chain, or None when data is not a GAAD answer we can page."""
+        found = GaadScan(data).run()
+        if found is None:
             return None
-        ns = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
-        for elem in root.iter():
-            if isinstance(elem.tag, str) and elem.tag.startswith("{"):
-                elem.tag = elem.tag.split("}", 1)[1]
-        if root.tag != GAAD + "Response":
-            return None
-        result = root.find(GAAD + "Result")
-        if result is None:
-            return None
-        entities = []
-        for name in GAAD_LISTS:
-            lst = result.find(name)
-            for member in (lst if lst is not None else ()):
-                entities.append((name, ET.tostring(member, encoding="unicode").encode("utf-8")))
-        return cls(ns, entities)
+        ns, members = found
+        return cls(ns, [(name, xml) for name in GAAD_LISTS for xml in members[name]])
 
     def page(self, offset, size, marker):
         """The XML of entities [offset, offset+size); marker is the next page's
@@ -477,12 +509,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return 400
             cid, chain, offset = found
         else:
+            started = time.monotonic()
             status, headers, data = self.upstream(body, GAAD)
+            asked = time.monotonic()
             chain = GaadChain.parse(data) if status == 200 else None
             if chain is None:
                 self.send_bytes(status, headers, data)
                 return status
             cid, offset = state.store_chain(chain), 0
+            if self.server.log_requests:
+                self.log_message("GAAD chain %s: %d entities, %d bytes; upstream %.1f ms, "
+                                 "parse %.1f ms", cid, len(chain.entities), len(data),
+                                 (asked - started) * 1000, (time.monotonic() - asked) * 1000)
         end = offset + size
         nxt = "%s.%s.%d" % (MARKER_PREFIX, cid, end) if end < len(chain.entities) else None
         self.send_xml(200, chain.page(offset, size, nxt))

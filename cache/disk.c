@@ -578,12 +578,13 @@ static void disk_write_text(struct disk_w *w, void *ctx)
 
 int disk_index_store(const char *dir, const char *profile, const char *endpoint, const char *folder)
 {
-	cJSON *root = disk_index_load(dir), *e;
+	cJSON *root, *e;
 	char *text = NULL;
 	int rc = -ENOMEM;
 
 	if (!disk_folder_ok(folder))
 		return -EINVAL;
+	root = disk_index_load(dir);
 	if (!root && (!(root = cJSON_CreateObject()) ||
 		      !cJSON_AddStringToObject(root, "format", DISK_INDEX_FORMAT) ||
 		      !cJSON_AddArrayToObject(root, "entries")))

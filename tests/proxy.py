@@ -111,8 +111,15 @@ class GaadScan:
 
     def on_end(self, name):
         if len(self.path) == 4 and self.path[1] == GAAD + "Result" and self.path[2] in self.spans:
-            # The index is that of the end tag (or of the empty-element tag).
-            end = self.data.index(b">", self.parser.CurrentByteIndex) + 1
+            # At an end tag the index is where "</name>" starts; after an
+            # empty-element tag "<name/>" it is just past it.
+            at = self.parser.CurrentByteIndex
+            close = b"</" + name.encode("utf-8")
+            nxt = self.data[at + len(close):at + len(close) + 1]
+            if self.data.startswith(close, at) and nxt in (b">", b" ", b"\t", b"\r", b"\n"):
+                end = self.data.index(b">", at) + 1
+            else:
+                end = at
             self.spans[self.path[2]].append((self.start, end))
         self.path.pop()
 

@@ -4,6 +4,7 @@ use. boto3 and raw http.client requests (SigV4-signed with botocore, so moto
 routes them to IAM) go through the proxy; counts are checked against what
 was sent, and moto's own log confirms how often it was asked."""
 import http.client
+import importlib.util
 import json
 import math
 import statistics
@@ -275,6 +276,70 @@ def test_gaad_bad_max_items(moto, proxy, account):
     for value in ("0", "1001", "x"):
         status, _, body = raw(proxy.port, {"Action": GAAD, "MaxItems": value})
         assert status == 400 and error_code(body)[0] == "ValidationError"
+
+
+def load_proxy_module():
+    spec = importlib.util.spec_from_file_location("iamfs_test_proxy", rig.PROXY)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+GAAD_DOC = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<GetAccountAuthorizationDetailsResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
+    '<GetAccountAuthorizationDetailsResult>'
+    '<UserDetailList><member><UserName>\u00e9l\u00e8ve</UserName></member></UserDetailList>'
+    '<GroupDetailList><member/></GroupDetailList>'
+    '<RoleDetailList><member><RoleName>r\u00fc1</RoleName><RolePolicyList><member>'
+    '<PolicyName>in</PolicyName><PolicyDocument>%7B%7D</PolicyDocument></member>'
+    '</RolePolicyList></member><member><RoleName>r2</RoleName>'
+    '<AssumeRolePolicyDocument>{"a": "&lt;&amp;&gt;"}</AssumeRolePolicyDocument></member>'
+    '</RoleDetailList>'
+    '<Policies><member><Arn>arn:aws:iam::123456789012:policy/p</Arn></member></Policies>'
+    '<IsTruncated>false</IsTruncated></GetAccountAuthorizationDetailsResult>'
+    '<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>'
+    '</GetAccountAuthorizationDetailsResponse>').encode("utf-8")
+
+
+def test_gaad_chain_cuts_members_verbatim():
+    mod = load_proxy_module()
+    chain = mod.GaadChain.parse(GAAD_DOC)
+    assert chain.ns == "https://iam.amazonaws.com/doc/2010-05-08/"
+    assert [name for name, _ in chain.entities] == [
+        "RoleDetailList", "RoleDetailList", "Policies", "UserDetailList", "GroupDetailList"]
+    assert chain.entities[0][1].decode("utf-8").startswith("<member><RoleName>r\u00fc1<")
+    assert chain.entities[0][1].endswith(b"</RolePolicyList></member>")
+    assert chain.entities[1][1] == (
+        b'<member><RoleName>r2</RoleName><AssumeRolePolicyDocument>{"a": "&lt;&amp;&gt;"}'
+        b'</AssumeRolePolicyDocument></member>')
+    assert chain.entities[4][1] == b"<member/>"
+    # Pages parse as XML in the same namespace and carry what they should.
+    first = ET.fromstring(chain.page(0, 2, "pxy1.c.2"))
+    assert first.find(NS + GAAD + "Result/" + NS + "Marker").text == "pxy1.c.2"
+    roles = first.findall(NS + GAAD + "Result/" + NS + "RoleDetailList/" + NS + "member")
+    assert [r.find(NS + "RoleName").text for r in roles] == ["r\u00fc1", "r2"]
+    assert roles[1].find(NS + "AssumeRolePolicyDocument").text == '{"a": "<&>"}'
+    last = ET.fromstring(chain.page(2, 3, None))
+    result = last.find(NS + GAAD + "Result")
+    assert result.find(NS + "IsTruncated").text == "false"
+    assert result.find(NS + "Marker") is None
+    assert result.find(NS + "UserDetailList/" + NS + "member/" + NS + "UserName").text == \
+        "\u00e9l\u00e8ve"
+    assert len(result.findall(NS + "GroupDetailList/" + NS + "member")) == 1
+    assert len(result.findall(NS + "RoleDetailList/" + NS + "member")) == 0
+
+
+@pytest.mark.parametrize("doc", [
+    b"",
+    b"not xml",
+    b"<GetAccountAuthorizationDetailsResponse><Unclosed>",
+    b"<ListRolesResponse xmlns='x'><ListRolesResult/></ListRolesResponse>",
+    b"<GetAccountAuthorizationDetailsResponse xmlns='x' xmlns:p='y'>"
+    b"<GetAccountAuthorizationDetailsResult/></GetAccountAuthorizationDetailsResponse>",
+])
+def test_gaad_chain_refuses_what_it_cannot_page(doc):
+    assert load_proxy_module().GaadChain.parse(doc) is None
 
 
 # --- faults --------------------------------------------------------------------

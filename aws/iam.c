@@ -124,6 +124,21 @@ static void iam_query_config(struct iam_client *c, struct query_config *q)
 	q->on_attempt = iam_hook_attempt;
 }
 
+/* AWS_MAX_ATTEMPTS from the injected environment, so query.c need not read the real one. */
+static void iam_client_max_attempts(struct iam_client *c, const struct creds_env *env)
+{
+	const char *s = iam_getenv(env, "AWS_MAX_ATTEMPTS");
+	char *end;
+	long v;
+
+	if (c->user.max_attempts > 0 || !s)
+		return;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!errno && !*end && v >= 1 && v <= 20)
+		c->user.max_attempts = (int)v;
+}
+
 static int iam_client_endpoints(struct iam_client *c, const struct iam_client_options *o,
 				struct aws_error *err)
 {
@@ -160,6 +175,7 @@ int iam_client_new(const struct iam_client_options *o, struct iam_client **out,
 		return -ENOMEM;
 	pthread_mutex_init(&c->lock, NULL);
 	c->user = o->query;
+	iam_client_max_attempts(c, o->env);
 	c->page_size = o->page_size > 0 ? o->page_size : IAM_DEFAULT_PAGE;
 	ca = o->ca_bundle && *o->ca_bundle ? o->ca_bundle : iam_getenv(o->env, "AWS_CA_BUNDLE");
 	rc = -ENOMEM;

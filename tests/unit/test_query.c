@@ -653,6 +653,52 @@ static void test_iam_paging_and_expiry(void)
 	fake_stop(&f);
 }
 
+static const char *env_two_attempts(void *ctx, const char *name)
+{
+	return !strcmp(name, "AWS_MAX_ATTEMPTS") ? "2" : fake_env_get(ctx, name);
+}
+
+/* The client forwards the caller's hooks with the caller's ctx, counts every
+ * request, and takes AWS_MAX_ATTEMPTS from the injected environment. */
+static void test_iam_hooks_and_env_attempts(void)
+{
+	static const struct fake_step steps[] = {{FAKE_ANSWER, 400, THROTTLE, 0}};
+	static const struct creds_env env = {.getenv = env_two_attempts};
+	struct fake_clock fc = {.now = 0};
+	struct iam_client_options o = {.env = &env};
+	struct iam_client *cl = NULL;
+	struct iam_conn *conn = NULL;
+	struct iam_role role = {0};
+	struct fake_server f;
+	struct aws_error err;
+	char url[64], counts[256] = "";
+
+	fake_start(&f, steps, 1);
+	fake_url(&f, url, sizeof(url));
+	o.endpoint_url = url;
+	o.query.now_ms = fc_now;
+	o.query.sleep_ms = fc_sleep;
+	o.query.random = fc_random;
+	o.query.on_attempt = fc_attempt;
+	o.query.ctx = &fc;
+	CHECK_INT(iam_client_new(&o, &cl, &err), 0);
+	CHECK_INT(iam_conn_new(cl, &conn), 0);
+	CHECK_INT(iam_get_role(conn, "r", &role, &err), -EAGAIN);
+	CHECK(role.name == NULL);
+	CHECK_INT(err.attempts, 2);
+	CHECK_INT(fc.attempts, 2);
+	CHECK_STR(fc.last_action, "GetRole");
+	CHECK_INT(fc.nsleeps, 1);
+	CHECK_INT(fc.slept[0], 100);
+	CHECK(strstr(f.reqs[0], "Action=GetRole&Version=2010-05-08&RoleName=r") != NULL);
+	CHECK(strstr(f.reqs[0], "MaxItems") == NULL);
+	iam_client_each_count(cl, count_cb, counts);
+	CHECK_STR(counts, "GetRole=2;");
+	iam_conn_free(conn);
+	iam_client_free(cl);
+	fake_stop(&f);
+}
+
 int main(void)
 {
 	http_global_init();
@@ -662,6 +708,7 @@ int main(void)
 	test_query_backoff_and_budget();
 	test_query_signed_request();
 	test_iam_paging_and_expiry();
+	test_iam_hooks_and_env_attempts();
 	http_global_cleanup();
 	return check_done("query");
 }

@@ -879,6 +879,9 @@ static void fs_ll_init(void *userdata, struct fuse_conn_info *conn)
 	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
 		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+	/* Without OPEN round trips an O_TRUNC would otherwise never reach us. */
+	if (((struct fs *)userdata)->read_only)
+		conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
 }
 
 void fs_ops_init(struct fuse_lowlevel_ops *ops)

@@ -624,17 +624,21 @@ int creds_chain_resolve(const struct creds_options *o, struct creds_chain_result
 {
 	struct chain ch = {.o = o, .err = err};
 	struct creds_chain_result r = {0};
+	bool named;
 	int rc;
 
 	ch.explicit_profile = o->profile && *o->profile;
 	ch.profile = ch.explicit_profile ? o->profile : env_get(o, "AWS_PROFILE");
 	ch.profile = ch.profile ? ch.profile : env_get(o, "AWS_DEFAULT_PROFILE");
+	named = ch.profile != NULL;
 	ch.profile = ch.profile ? ch.profile : "default";
 	ch.process_timeout_ms = process_timeout(o);
 	ini_init(&ch.config);
 	ini_init(&ch.credentials);
 	rc = load_files(&ch);
-	if (!rc && strcmp(ch.profile, "default") && !profile_exists(&ch, ch.profile)) {
+	/* As botocore does, a profile that was named (option or variable) must exist,
+	 * even "default"; only the implicit default may be missing. */
+	if (!rc && named && !profile_exists(&ch, ch.profile)) {
 		aws_error_set(err, "ProfileNotFound", "profile '%s' not found in %s or %s",
 			      ch.profile, ch.config_path, ch.credentials_path);
 		rc = -EINVAL;

@@ -281,6 +281,7 @@ static void test_nothing(void)
 		const char *source;
 	} cases[] = {
 		{{"AWS_EC2_METADATA_DISABLED=true"}, -ENOENT, NULL},
+		{{"AWS_PROFILE=default"}, -EINVAL, NULL}, /* named: must exist, as in botocore */
 		{{"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://evil.example.com/"}, -EINVAL, NULL},
 		{{"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://localhost:1/c"}, 0, "container-role"},
 		{{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/v2/c"}, 0, "container-role"},

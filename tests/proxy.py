@@ -482,6 +482,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for name, value in self.headers.items():
                 if name.lower() not in HOP_BY_HOP and name.lower() not in dropped:
                     conn.putheader(name, value)
+            if "Host" not in self.headers:
+                conn.putheader("Host", "%s:%d" % (host, port))
             if body or self.command in ("POST", "PUT", "PATCH"):
                 conn.putheader("Content-Length", str(len(body)))
             conn.endheaders(body)

@@ -7,6 +7,7 @@ import http.client
 import importlib.util
 import json
 import math
+import socket
 import statistics
 import threading
 import time
@@ -599,3 +600,121 @@ def test_runs_in_the_moto_python_and_stops_cleanly(moto, tmp_path):
         proxy.stop()
     with open(proxy.log_path) as f:
         assert f.read().startswith("listening on %d\n" % proxy.port)
+
+
+def test_stops_cleanly_on_sigint(moto, tmp_path):
+    import signal
+    proxy = rig.Proxy(moto.url).start(str(tmp_path))
+    try:
+        proxy.proc.send_signal(signal.SIGINT)
+        assert proxy.proc.wait(timeout=10) == 0
+    finally:
+        proxy.stop()
+
+
+def test_expect_100_continue_is_answered_and_not_forwarded(moto, proxy):
+    moto.reset()
+    headers, body = signed(proxy.port, {"Action": "ListRoles"})
+    headers["Expect"] = "100-continue"
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as s:
+        head = "POST / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n" % proxy.port + "".join(
+            "%s: %s\r\n" % kv for kv in headers.items()) + "Content-Length: %d\r\n\r\n" % len(body)
+        s.sendall(head.encode())
+        f = s.makefile("rb")
+        assert f.readline().startswith(b"HTTP/1.1 100 ")
+        assert f.readline() == b"\r\n"
+        s.sendall(body.encode())
+        status = f.readline()
+        lines = iter(f.readline, b"\r\n")
+        length = [int(v) for k, _, v in (ln.partition(b":") for ln in lines)
+                  if k.lower() == b"content-length"][0]
+        assert status.startswith(b"HTTP/1.1 200 "), status + f.read(length)
+    assert proxy.counts() == {"ListRoles": 1, "_total": 1}
+
+
+def test_chunked_request_body_is_refused(proxy):
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+    try:
+        conn.request("POST", "/", body=iter([b"Action=ListRoles"]),
+                     headers={"Transfer-Encoding": "chunked"})
+        resp = conn.getresponse()
+        assert resp.status == 411 and b"chunked" in resp.read()
+        assert resp.getheader("Connection") == "close"
+    finally:
+        conn.close()
+    assert proxy.counts() == {"_total": 0}
+
+
+class Recorder:
+    """A tiny upstream that records each request and answers like moto does
+    (Connection: close), to check exactly what the proxy forwards."""
+
+    def __init__(self):
+        import http.server
+        seen = self.seen = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                seen.append((self.command, self.path, dict(self.headers), body))
+                out = b"<Echo>%d</Echo>" % len(body)
+                self.send_response(207)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header("X-Upstream", "yes")
+                self.send_header("Content-Length", str(len(out)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(out)
+
+            do_GET = do_POST
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+def test_forwarding_is_faithful(tmp_path):
+    upstream = Recorder()
+    proxy = None
+    try:
+        proxy = rig.Proxy(upstream.url).start(str(tmp_path))
+        conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+        body = b"Action=PutRolePolicy&PolicyDocument=%7B%22a%22%3A1%7D&X=" + b"y" * 5000
+        conn.request("POST", "/some/path?q=1&r=%20", body=body, headers={
+            "Host": "iam.example.test:4443", "Content-Type": "application/x-www-form-urlencoded",
+            "X-Amz-Date": "20260101T000000Z", "Authorization": "AWS4-HMAC-SHA256 opaque",
+            "Connection": "keep-alive, X-Hop", "X-Hop": "1", "Keep-Alive": "timeout=5",
+            "Proxy-Authorization": "Basic secret", "X-Custom": "kept"})
+        resp = conn.getresponse()
+        data = resp.read()
+        assert resp.status == 207 and data == b"<Echo>%d</Echo>" % len(body)
+        assert resp.getheader("X-Upstream") == "yes"
+        assert resp.getheader("Connection") == "keep-alive"
+        assert resp.getheader("Content-Length") == str(len(data))
+        conn.request("GET", "/?Action=ListRoles", headers={"Host": "h"})
+        assert conn.getresponse().read() == b"<Echo>0</Echo>"
+        conn.close()
+        (method, path, headers, got), (method2, path2, headers2, _) = upstream.seen
+        assert (method, path, got) == ("POST", "/some/path?q=1&r=%20", body)
+        assert headers["Host"] == "iam.example.test:4443"
+        assert headers["Authorization"] == "AWS4-HMAC-SHA256 opaque"
+        assert headers["X-Amz-Date"] == "20260101T000000Z"
+        assert headers["X-Custom"] == "kept"
+        assert headers["Content-Length"] == str(len(body))
+        for hop in ("Connection", "X-Hop", "Keep-Alive", "Proxy-Authorization", "Expect"):
+            assert hop not in headers
+        assert (method2, path2, headers2["Host"]) == ("GET", "/?Action=ListRoles", "h")
+        assert proxy.counts() == {"PutRolePolicy": 1, "ListRoles": 1, "_total": 2}
+    finally:
+        if proxy:
+            proxy.stop()
+        upstream.stop()

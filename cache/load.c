@@ -158,8 +158,7 @@ static void load_ctx_cleanup(struct load_ctx *x)
 }
 
 /* Keeps only names, descriptions and durations of a ListRoles chain. */
-static int load_extras(struct iam_conn *conn, struct load_ctx *x, struct iam_role_list *keep,
-		       struct aws_error *err)
+static int load_extras(struct iam_conn *conn, struct load_ctx *x, struct aws_error *err)
 {
 	struct iam_role_list l = {0};
 	size_t i;
@@ -185,10 +184,7 @@ static int load_extras(struct iam_conn *conn, struct load_ctx *x, struct iam_rol
 	}
 	if (x->nextras > 1)
 		qsort(x->extras, x->nextras, sizeof(*x->extras), load_cmp_extra);
-	if (keep)
-		*keep = l;
-	else
-		iam_role_list_cleanup(&l);
+	iam_role_list_cleanup(&l);
 	return 0;
 }
 
@@ -373,12 +369,8 @@ static int load_scan(struct iam_conn *conn, struct load_ctx *x, struct aws_error
 	size_t i;
 	int rc;
 
-	load_ctx_cleanup(x);
-	x->extras = NULL;
-	x->nextras = 0;
-	x->pols = NULL;
-	x->npols = x->cap = 0;
-	rc = load_extras(conn, x, &l, err);
+	/* ListRoles carries Description and MaxSessionDuration itself. */
+	rc = iam_list_roles(conn, &l, err);
 	for (i = 0; !rc && i < l.n; i++) {
 		if (!l.v[i].name)
 			continue;
@@ -408,7 +400,7 @@ int load_account(struct iam_conn *conn, struct load_result *out, const char **fa
 		res.caller_arn = id.arn;
 		id.account = id.arn = NULL;
 		*failed = "ListRoles";
-		rc = load_extras(conn, &x, NULL, err);
+		rc = load_extras(conn, &x, err);
 	}
 	if (!rc) {
 		*failed = "GetAccountAuthorizationDetails";

@@ -208,6 +208,8 @@ int creds_provider_get(struct creds_provider *p, struct aws_creds *out, struct a
 		/* A failed early refresh still leaves valid credentials to use. */
 		if (rc && !(p->have && is_valid(&p->cur, now(p))))
 			goto out;
+		if (rc)
+			aws_error_clear(err);
 		rc = 0;
 		break;
 	}

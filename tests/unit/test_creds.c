@@ -173,6 +173,9 @@ static const struct chain_case chain_cases[] = {
 	 "AKIDCREDSONLY",
 	 "sa-east-1",
 	 NULL},
+	/* [credsonly] in the config file is not a profile section: its region is unused. */
+	{"credsonly", {NULL}, 0, "shared-credentials-file", "AKIDCREDSONLY", "", NULL},
+	{"CFGKEYS", {NULL}, -EINVAL, NULL, NULL, NULL, "profile 'CFGKEYS' not found in"},
 	{"role", {NULL}, 0, "assume-role", NULL, "", NULL},
 	{"chain2", {NULL}, 0, "assume-role", NULL, "", NULL},
 	{"self", {NULL}, 0, "assume-role", NULL, "", NULL},

@@ -33,17 +33,23 @@ static bool main_started;
 static void main_fuse_log(enum fuse_log_level level, const char *fmt, va_list ap)
 {
 	char msg[MAIN_FUSE_LOG_MAX];
-	size_t n;
+	size_t n, have;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = strlen(msg);
-	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '.'))
-		msg[--n] = '\0';
 	if (!main_started) {
-		if (!main_fuse_msg[0])
-			snprintf(main_fuse_msg, sizeof(main_fuse_msg), "%s", msg);
+		/* libfuse may build one message from several calls: join them, one line. */
+		have = strlen(main_fuse_msg);
+		snprintf(main_fuse_msg + have, sizeof(main_fuse_msg) - have, "%s",
+			 strncmp(msg, "fuse: ", 6) ? msg : msg + 6);
+		for (char *p = main_fuse_msg; *p; p++) {
+			if (*p == '\n')
+				*p = ' ';
+		}
 		return;
 	}
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
 	log_msg(level <= FUSE_LOG_ERR ? LOG_ERR : (int)level, "fuse: %s", msg);
 }
 
@@ -234,6 +240,11 @@ static int main_start(struct fs *fs, struct fs_opts *o, struct iam_client **iam)
 	struct aws_error err;
 	int r;
 
+	/* FUSE options are checked first: a typo should not wait for the network. */
+	fs->se = main_new_session(fs, o);
+	if (!fs->se)
+		return main_fail("bad FUSE options \"%s\": %s", o->fuse_opts,
+				 main_fuse_msg[0] ? main_fuse_msg : "rejected by libfuse");
 	memset(&io, 0, sizeof(io));
 	io.profile = o->profile;
 	io.endpoint_url = o->endpoint_url;
@@ -246,10 +257,6 @@ static int main_start(struct fs *fs, struct fs_opts *o, struct iam_client **iam)
 		return 1;
 	if (inode_table_new(&fs->inodes))
 		return main_fail("out of memory");
-	fs->se = main_new_session(fs, o);
-	if (!fs->se)
-		return main_fail("bad FUSE options \"%s\": %s", o->fuse_opts,
-				 main_fuse_msg[0] ? main_fuse_msg : "rejected by libfuse");
 	if (fuse_set_signal_handlers(fs->se))
 		return main_fail("cannot install signal handlers");
 	if (fuse_session_mount(fs->se, o->mountpoint))

@@ -11,6 +11,7 @@ import datetime
 import errno
 import json
 import os
+import signal
 import stat
 import subprocess
 import time
@@ -479,6 +480,8 @@ def test_startup_errors(peer, tmp_path):
     r = mnt.run_iamfs(["--bogus", str(target)], env)
     assert r.returncode != 0
     assert "--bogus" in one_line(r)
+    r = mnt.run_iamfs(["-o", "no_such_fuse_option", str(target)], env)
+    assert r.returncode != 0 and "no_such_fuse_option" in one_line(r)
     r = mnt.run_iamfs(["--ttl", "soon", str(target)], env)
     assert r.returncode != 0 and "--ttl" in one_line(r)
     r = mnt.run_iamfs(cache, env)
@@ -503,3 +506,56 @@ def test_startup_errors(peer, tmp_path):
     assert r.returncode == 0 and r.stdout.startswith("iamfs ")
     r = mnt.run_iamfs(["--help"], env)
     assert r.returncode == 0 and "--read-only" in r.stdout
+
+
+def test_sigterm_unmounts_cleanly(peer, mounts):
+    server, proxy = peer
+    seed_basic(server.client())
+    m = mounts(proxy.url)
+    assert m.read("plain", "trust.json")
+    m.proc.send_signal(signal.SIGTERM)
+    assert m.proc.wait(timeout=20) == 0
+    assert not os.path.ismount(m.path)
+
+
+def daemon_pids(path):
+    """Pids of iamfs processes serving path (found through /proc)."""
+    pids = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if argv and argv[0] == rig.IAMFS.encode() and path.encode() in argv:
+            pids.append(int(pid))
+    return pids
+
+
+def test_daemonizes_and_exits_on_unmount(peer, tmp_path):
+    server, proxy = peer
+    seed_basic(server.client())
+    home = str(tmp_path / "home")
+    os.makedirs(home)
+    path = str(tmp_path / "mnt")
+    os.makedirs(path)
+    args = ["--cache-dir", str(tmp_path / "cache"), path]
+    try:
+        r = mnt.run_iamfs(args, mnt.iamfs_env(proxy.url, home))
+        assert r.returncode == 0, r.stderr
+        assert r.stderr == ""
+        assert os.path.ismount(path)
+        assert json.loads(open(os.path.join(path, "plain", "trust.json"), "rb").read()) \
+            == trust("lambda.amazonaws.com")
+        assert len(daemon_pids(path)) == 1
+    finally:
+        mnt.unmount(path)
+        deadline = time.monotonic() + 20
+        while daemon_pids(path) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = daemon_pids(path)
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+    assert not left, "the daemon did not exit after the unmount"

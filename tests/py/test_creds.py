@@ -38,6 +38,7 @@ class Server:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.httpd.seen = []
+        self.httpd.authorizations = []
         self.port = self.httpd.server_address[1]
         self.url = "http://127.0.0.1:%d" % self.port
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -46,6 +47,10 @@ class Server:
     @property
     def seen(self):
         return self.httpd.seen
+
+    @property
+    def authorizations(self):
+        return self.httpd.authorizations
 
     def stop(self):
         self.httpd.shutdown()
@@ -118,6 +123,7 @@ def recorder_for(target):
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             self.server.seen.append(dict(urllib.parse.parse_qsl(body.decode())))
+            self.server.authorizations.append(self.headers.get("Authorization", ""))
             headers = {k: v for k, v in self.headers.items()
                        if k.lower() not in ("content-length", "connection")}
             req = urllib.request.Request(target + self.path, data=body, method="POST",
@@ -485,3 +491,34 @@ def test_precedence_matches_botocore(moto, home, server, profile, extra, with_fi
         assert ours["access_key_id"] == theirs["access_key_id"]
     else:
         assert ours["access_key_id"].startswith("ASIA")
+
+
+@pytest.mark.parametrize("credential_source", ["Environment", "EcsContainer",
+                                               "Ec2InstanceMetadata"])
+def test_assume_role_from_credential_source(moto, home, server, credential_source):
+    tmp, env = home
+    rec = server(recorder_for(moto.url))
+    write(tmp / ".aws" / "config",
+          "[profile cs]\nrole_arn = arn:aws:iam::%s:role/cs-role\ncredential_source = %s\n"
+          % (ACCOUNT, credential_source))
+    env["AWS_ENDPOINT_URL_STS"] = rec.url
+    want_key = {"Environment": "AKIAENVKEYS000000001", "EcsContainer": ECS_CREDS["AccessKeyId"],
+                "Ec2InstanceMetadata": IMDS_CREDS["AccessKeyId"]}[credential_source]
+    if credential_source == "Environment":
+        env.update(ENV_KEYS)
+    elif credential_source == "EcsContainer":
+        ecs = server(Ecs)
+        ecs.httpd.auth = None
+        env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = ecs.url + "/creds"
+    else:
+        imds = server(Imds)
+        del env["AWS_EC2_METADATA_DISABLED"]
+        # The profile key works like AWS_EC2_METADATA_SERVICE_ENDPOINT.
+        with open(str(tmp / ".aws" / "config"), "a") as f:
+            f.write("ec2_metadata_service_endpoint = %s\n" % imds.url)
+    out, err = credtool(env, "--profile", "cs", "--call")
+    assert out.get("source") == "assume-role", (out, err)
+    assert out["arn"].startswith("arn:aws:sts::%s:assumed-role/cs-role/iamfs-" % ACCOUNT)
+    # moto does not check signatures here: read the key id the AssumeRole was signed with.
+    assert [c["Action"] for c in rec.seen] == ["AssumeRole", "GetCallerIdentity"]
+    assert want_key in rec.authorizations[0]

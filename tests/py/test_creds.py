@@ -98,6 +98,22 @@ class Imds(Quiet):
         self.reply(404, "", "text/plain")
 
 
+class ImdsV1(Quiet):
+    """An old metadata service: no token API (405), GETs without a token."""
+
+    def do_PUT(self):
+        self.server.seen.append(("PUT", self.path, dict(self.headers)))
+        self.reply(405, "", "text/plain")
+
+    def do_GET(self):
+        self.server.seen.append(("GET", self.path, dict(self.headers)))
+        if self.path == "/latest/meta-data/iam/security-credentials/":
+            return self.reply(200, "old-role\n", "text/plain")
+        if self.path == "/latest/meta-data/iam/security-credentials/old-role":
+            return self.reply(200, json.dumps(IMDS_CREDS))
+        self.reply(404, "", "text/plain")
+
+
 ECS_CREDS = {"AccessKeyId": "ASIAECSEXAMPLE00001", "SecretAccessKey": "ecs-secret",
              "Token": "ecs-token", "Expiration": FUTURE,
              "RoleArn": "arn:aws:iam::%s:role/task" % ACCOUNT}
@@ -522,3 +538,15 @@ def test_assume_role_from_credential_source(moto, home, server, credential_sourc
     # moto does not check signatures here: read the key id the AssumeRole was signed with.
     assert [c["Action"] for c in rec.seen] == ["AssumeRole", "GetCallerIdentity"]
     assert want_key in rec.authorizations[0]
+
+
+def test_imds_without_token_api_falls_back_to_v1(home, server):
+    _, env = home
+    imds = server(ImdsV1)
+    del env["AWS_EC2_METADATA_DISABLED"]
+    env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds.url
+    out, _ = credtool(env)
+    assert out["source"] == "iam-role"
+    assert out["access_key_id"] == IMDS_CREDS["AccessKeyId"]
+    assert [m for m, _, _ in imds.seen] == ["PUT", "GET", "GET"]
+    assert all("X-aws-ec2-metadata-token" not in h for _, _, h in imds.seen[1:])

@@ -7,9 +7,22 @@ from that one answer). Standard library only, so it runs in any Python 3.
 Usage: proxy.py --upstream http://127.0.0.1:MOTOPORT --port P [--latency-ms N]
                 [--gaad-page-size N] [--upstream-timeout S] [--log-requests]
 
-Control paths (JSON in and out): GET /_proxy/counts, GET /_proxy/upstream-counts,
-GET /_proxy/config, POST /_proxy/reset, /_proxy/config, /_proxy/fault,
-/_proxy/clear-faults, /_proxy/offline. See tests/py/rig.py (class Proxy).
+Control paths (JSON in and out; never delayed, counted or faulted):
+  GET  /_proxy/counts           {"Action": n, ..., "_total": n}: every request a client
+                                sent past the proxy while online (faulted, paged, failed
+                                ones too), plus "_dropped": n once offline dropped any
+                                (those are in neither an Action nor "_total")
+  GET  /_proxy/upstream-counts  the same for requests the proxy sent to the upstream
+  GET  /_proxy/config           {"latency_ms", "gaad_page_size", "offline", "faults", "chains"}
+  POST /_proxy/reset            zero counts, clear faults, offline off (config stays)
+  POST /_proxy/config           {"latency_ms": N, "gaad_page_size": N}, either optional
+  POST /_proxy/fault            {"action": "GetRole" | "*", "kind": "throttle" | "status" |
+                                "drop" | "denied", "count": N (-1: until cleared), "status": 503}
+  POST /_proxy/clear-faults
+  POST /_proxy/offline          {"offline": true | false}
+Faults queue in order; a request takes the first one that matches it. GAAD Markers
+look like "pxy1.CHAIN.OFFSET"; the last 4 chains are kept. tests/py/rig.py (Proxy)
+wraps all of this.
 """
 import argparse
 import collections
@@ -36,6 +49,7 @@ GAAD_LIST_ORDER = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Polic
 MARKER_PREFIX = "pxy1"
 MAX_CHAINS = 4
 MAX_BODY = 32 << 20
+CONNECT_TIMEOUT = 3.0  # seconds; the upstream is on this machine
 DEFAULT_PAGE_SIZE = 1000
 FAULT_KINDS = ("throttle", "status", "drop", "denied")
 # Headers that belong to one connection, never forwarded (RFC 9110 7.6.1), plus
@@ -475,8 +489,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             parts = urllib.parse.urlsplit(target)
             target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
         self.server.state.count_upstream(action)
-        conn = http.client.HTTPConnection(host, port, timeout=timeout)
+        conn = http.client.HTTPConnection(host, port, timeout=CONNECT_TIMEOUT)
         try:
+            conn.connect()
+            conn.sock.settimeout(timeout)
             conn.putrequest(self.command, target, skip_host=True, skip_accept_encoding=True)
             dropped = {t.strip().lower() for t in (self.headers.get("Connection") or "").split(",")}
             for name, value in self.headers.items():
@@ -565,8 +581,8 @@ def parse_args(argv):
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--latency-ms", type=int, default=0)
     p.add_argument("--gaad-page-size", type=int, default=DEFAULT_PAGE_SIZE)
-    p.add_argument("--upstream-timeout", type=float, default=120.0,
-                   help="seconds per upstream connect/read (a 5,000-role GAAD is slow)")
+    p.add_argument("--upstream-timeout", type=float, default=60.0,
+                   help="seconds an upstream answer may pause (a 5,000-role GAAD is slow)")
     p.add_argument("--log-requests", action="store_true", help="one stderr line per request")
     args = p.parse_args(argv)
     url = urllib.parse.urlsplit(args.upstream)

@@ -138,7 +138,8 @@ class Proxy:
     .url/.port; stop() always stops it. Control calls raise on any non-200."""
 
     def __init__(self, upstream_url, latency_ms=0, gaad_page_size=None, log_requests=False,
-                 python=None):
+                 python=None, upstream_timeout=None):
+        self.upstream_timeout = upstream_timeout
         self.python = python or sys.executable or "/usr/bin/python3"
         self.upstream_url = upstream_url
         self.latency_ms = latency_ms
@@ -158,6 +159,8 @@ class Proxy:
             cmd += ["--gaad-page-size", str(self.gaad_page_size)]
         if self.log_requests:
             cmd.append("--log-requests")
+        if self.upstream_timeout is not None:
+            cmd += ["--upstream-timeout", str(self.upstream_timeout)]
         self.log_path = os.path.join(logdir or "/tmp", "proxy-%d.log" % self.port)
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,

@@ -59,7 +59,8 @@ def raw(port, params, conn=None):
 
 def error_code(data):
     root = ET.fromstring(data)
-    return root.find(NS + "Error/" + NS + "Code").text, root.find(NS + "Error/" + NS + "Message").text
+    err = root.find(NS + "Error")
+    return err.find(NS + "Code").text, err.find(NS + "Message").text
 
 
 def moto_requests(moto):
@@ -159,6 +160,21 @@ def test_upstream_failure_is_a_502(tmp_path):
         proxy.stop()
 
 
+def test_silent_upstream_is_a_502_after_the_timeout(tmp_path):
+    with socket.socket() as silent:  # accepts connections (backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = "http://127.0.0.1:%d" % silent.getsockname()[1]
+        proxy = rig.Proxy(url, upstream_timeout=0.5).start(str(tmp_path))
+        try:
+            started = time.monotonic()
+            status, _, body = raw(proxy.port, {"Action": "ListRoles"})
+            assert status == 502 and b"timed out" in body
+            assert 0.5 <= time.monotonic() - started < 5.0
+        finally:
+            proxy.stop()
+
+
 # --- GAAD paging ---------------------------------------------------------------
 
 def collect_gaad(iam, **kw):
@@ -207,7 +223,8 @@ def test_gaad_max_items_below_page_size_and_paginator(moto, proxy, account):
     pages = collect_gaad(iam, MaxItems=2)
     assert [len(page_entities(p)) for p in pages] == [2] * 7
     # MaxItems above the configured size is cut to it; boto3's paginator agrees.
-    paged = list(iam.get_paginator("get_account_authorization_details").paginate(PaginationConfig={"PageSize": 1000}))
+    paginator = iam.get_paginator("get_account_authorization_details")
+    paged = list(paginator.paginate(PaginationConfig={"PageSize": 1000}))
     assert [len(page_entities(p)) for p in paged] == [3, 3, 3, 3, 2]
     assert proxy.counts() == {GAAD: 12, "_total": 12}
     assert proxy.upstream_counts() == {GAAD: 2, "_total": 2}

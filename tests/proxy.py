@@ -21,7 +21,8 @@ Control paths (JSON in and out; never delayed, counted or faulted):
   POST /_proxy/clear-faults
   POST /_proxy/offline          {"offline": true | false}
 Faults queue in order; a request takes the first one that matches it. GAAD Markers
-look like "pxy1.CHAIN.OFFSET"; the last 4 chains are kept. tests/py/rig.py (Proxy)
+look like "pxy1/CHAIN+OFFSET=" (like AWS's base64 ones, they need URL-encoding
+in a form: a client that forgets gets a ValidationError); the last 4 chains are kept. tests/py/rig.py (Proxy)
 wraps all of this.
 """
 import argparse
@@ -29,6 +30,7 @@ import collections
 import http.client
 import http.server
 import json
+import re
 import secrets
 import signal
 import socket
@@ -46,7 +48,9 @@ GAAD = "GetAccountAuthorizationDetails"
 GAAD_LISTS = ("RoleDetailList", "Policies", "UserDetailList", "GroupDetailList")
 # The order the lists appear in a re-serialized page (as AWS writes them).
 GAAD_LIST_ORDER = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
-MARKER_PREFIX = "pxy1"
+# Marker of the page at OFFSET of chain CHAIN; "/", "+" and "=" as in AWS's markers.
+MARKER_FORMAT = "pxy1/%s+%d="
+MARKER_RE = re.compile(r"pxy1/([0-9a-f]{16})\+([1-9][0-9]{0,9})=\Z")
 MAX_CHAINS = 4
 MAX_BODY = 32 << 20
 CONNECT_TIMEOUT = 3.0  # seconds; the upstream is on this machine
@@ -257,18 +261,18 @@ class State:
 
     def find_chain(self, marker):
         """Returns (chain id, chain, offset) for one of our markers, else None."""
-        parts = marker.split(".")
-        if len(parts) != 3 or parts[0] != MARKER_PREFIX or not parts[2].isdigit():
+        match = MARKER_RE.match(marker)
+        if match is None:
             return None
+        cid, offset = match.group(1), int(match.group(2))
         with self.lock:
-            chain = self.chains.get(parts[1])
+            chain = self.chains.get(cid)
             if chain is None:
                 return None
-            self.chains.move_to_end(parts[1])
-        offset = int(parts[2])
-        if offset <= 0 or offset >= len(chain.entities):
+            self.chains.move_to_end(cid)
+        if offset >= len(chain.entities):
             return None
-        return parts[1], chain, offset
+        return cid, chain, offset
 
 
 def parse_int(value, lo, hi):
@@ -547,7 +551,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                  "parse %.1f ms", cid, len(chain.entities), len(data),
                                  (asked - started) * 1000, (time.monotonic() - asked) * 1000)
         end = offset + size
-        nxt = "%s.%s.%d" % (MARKER_PREFIX, cid, end) if end < len(chain.entities) else None
+        nxt = MARKER_FORMAT % (cid, end) if end < len(chain.entities) else None
         self.send_xml(200, chain.page(offset, size, nxt))
         return 200
 

@@ -12,6 +12,7 @@ import statistics
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 
@@ -210,7 +211,7 @@ def test_gaad_pages_every_entity_once_and_asks_moto_once(moto, proxy, account):
     assert role["RolePolicyList"][0]["PolicyName"] == "inline"
     assert len(role["AttachedManagedPolicies"]) == 1
     for p in pages[:-1]:
-        assert p["IsTruncated"] is True and p["Marker"].startswith("pxy1.")
+        assert p["IsTruncated"] is True and p["Marker"].startswith("pxy1/")
     assert pages[-1]["IsTruncated"] is False and "Marker" not in pages[-1]
     assert proxy.counts() == {GAAD: 5, "_total": 5}
     assert proxy.upstream_counts() == {GAAD: 1, "_total": 1}
@@ -268,14 +269,33 @@ def test_gaad_marker_can_be_asked_again(moto, proxy, account):
     assert proxy.upstream_counts()[GAAD] == 1
 
 
+def test_gaad_marker_must_be_url_encoded(moto, proxy, account):
+    proxy.config(gaad_page_size=3)
+    marker = proxy.client().get_account_authorization_details()["Marker"]
+    assert "+" in marker and "/" in marker and marker.endswith("=")
+    form = "Action=%s&Version=2010-05-08&Marker=" % GAAD
+    results = []
+    for text in (marker, urllib.parse.quote(marker, safe="")):
+        conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+        try:
+            conn.request("POST", "/", body=form + text, headers={
+                "Content-Type": "application/x-www-form-urlencoded"})
+            resp = conn.getresponse()
+            results.append((resp.status, resp.read()))
+        finally:
+            conn.close()
+    assert results[0][0] == 400 and error_code(results[0][1])[0] == "ValidationError"
+    assert results[1][0] == 200 and b"<RoleName>" in results[1][1]
+
+
 def test_gaad_unknown_marker_is_a_validation_error(moto, proxy, account):
     iam = proxy.client()
-    for marker in ("nonsense", "pxy1.0000000000000000.3", "pxy1.x.y"):
+    for marker in ("nonsense", "pxy1/0000000000000000+3=", "pxy1/x+y=", "pxy1/ab+1="):
         with pytest.raises(ClientError) as err:
             iam.get_account_authorization_details(Marker=marker)
         assert err.value.response["Error"]["Code"] == "ValidationError"
         assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert proxy.counts() == {GAAD: 3, "_total": 3}
+    assert proxy.counts() == {GAAD: 4, "_total": 4}
     assert proxy.upstream_counts() == {"_total": 0}
 
 
@@ -333,8 +353,8 @@ def test_gaad_chain_cuts_members_verbatim():
         b'</AssumeRolePolicyDocument></member>')
     assert chain.entities[4][1] == b"<member/>"
     # Pages parse as XML in the same namespace and carry what they should.
-    first = ET.fromstring(chain.page(0, 2, "pxy1.c.2"))
-    assert first.find(NS + GAAD + "Result/" + NS + "Marker").text == "pxy1.c.2"
+    first = ET.fromstring(chain.page(0, 2, "pxy1/c+2="))
+    assert first.find(NS + GAAD + "Result/" + NS + "Marker").text == "pxy1/c+2="
     roles = first.findall(NS + GAAD + "Result/" + NS + "RoleDetailList/" + NS + "member")
     assert [r.find(NS + "RoleName").text for r in roles] == ["r\u00fc1", "r2"]
     assert roles[1].find(NS + "AssumeRolePolicyDocument").text == '{"a": "<&>"}'

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 unsigned long long model_hash(const void *p, size_t n)
 {
 	const unsigned char *s = p;
@@ -284,18 +286,77 @@ const struct cache_attached *cache_role_find_attached(const struct cache_role *r
 	return lo < r->natt && !strcmp(r->att[lo].name, name) ? &r->att[lo] : NULL;
 }
 
-/* Keeps old's document when the bytes are equal; else stamps now. */
+/* Same JSON value (a saved file keeps the bytes it was saved with while IAM's
+ * document is the same value in another layout). */
+static bool model_json_same(const struct cache_doc *a, const struct cache_doc *b)
+{
+	cJSON *x = cJSON_ParseWithLength(a->bytes, a->len);
+	cJSON *y = x ? cJSON_ParseWithLength(b->bytes, b->len) : NULL;
+	bool same = x && y && cJSON_Compare(x, y, true);
+
+	cJSON_Delete(x);
+	cJSON_Delete(y);
+	return same;
+}
+
+/* Keeps old's document when it holds the same value; else stamps now. */
 static void model_settle_doc(struct cache_doc **slot, struct cache_doc *old, long long now)
 {
 	if (!*slot || *slot == old)
 		return;
-	if (old && model_doc_same(*slot, old)) {
+	if (old && (model_doc_same(*slot, old) || model_json_same(*slot, old))) {
 		cache_doc_ref(old);
 		cache_doc_unref(*slot);
 		*slot = old;
 		return;
 	}
 	(*slot)->mtime = now;
+}
+
+struct model_arn_doc {
+	const char *arn;
+	struct cache_doc *doc;
+};
+
+static int model_cmp_arn_doc(const void *a, const void *b)
+{
+	return strcmp(((const struct model_arn_doc *)a)->arn,
+		      ((const struct model_arn_doc *)b)->arn);
+}
+
+/* Customer managed documents are shared: decide once per ARN, from old's copy. */
+static void model_settle_attached(struct cache_view *nv, const struct cache_view *old)
+{
+	struct model_arn_doc *map;
+	size_t i, j, n = 0;
+
+	for (i = 0; old && i < old->nroles; i++)
+		n += old->roles[i].natt;
+	if (!n || !(map = calloc(n, sizeof(*map))))
+		return;
+	n = 0;
+	for (i = 0; i < old->nroles; i++)
+		for (j = 0; j < old->roles[i].natt; j++)
+			if (old->roles[i].att[j].doc)
+				map[n++] = (struct model_arn_doc){old->roles[i].att[j].arn,
+								  old->roles[i].att[j].doc};
+	qsort(map, n, sizeof(*map), model_cmp_arn_doc);
+	for (i = 0; i < nv->nroles; i++) {
+		for (j = 0; j < nv->roles[i].natt; j++) {
+			struct cache_attached *a = &nv->roles[i].att[j];
+			struct model_arn_doc key = {.arn = a->arn}, *m;
+
+			m = n ? bsearch(&key, map, n, sizeof(*map), model_cmp_arn_doc) : NULL;
+			if (!a->doc || !m || a->doc == m->doc)
+				continue;
+			if (model_doc_same(a->doc, m->doc) || model_json_same(a->doc, m->doc)) {
+				cache_doc_ref(m->doc);
+				cache_doc_unref(a->doc);
+				a->doc = m->doc;
+			}
+		}
+	}
+	free(map);
 }
 
 void model_settle(struct cache_view *nv, const struct cache_view *old, long long now)
@@ -316,6 +377,7 @@ void model_settle(struct cache_view *nv, const struct cache_view *old, long long
 			model_settle_doc(&r->inl[j].doc, oi ? oi->doc : NULL, now);
 		}
 	}
+	model_settle_attached(nv, old);
 }
 
 struct model_emit {

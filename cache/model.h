@@ -42,10 +42,12 @@ int model_role_add_attached(struct cache_role *r, const char *name, const char *
  * bytewise. NULL on ENOMEM. */
 struct cache_view *model_view_new(struct cache_role *roles, size_t n, unsigned long long serial);
 
-/* Before publishing nv: each trust, role.json or inline document whose bytes equal
- * the same file's in old is replaced by old's document (so it keeps its mtime); a
- * changed or new file of a role that old already had gets mtime now. Files of roles
- * new to old keep the mtime they were built with (the role's CreateDate). */
+/* Before publishing nv: each trust, role.json or inline document that holds the
+ * same JSON value as the same file's in old is replaced by old's document (so it
+ * keeps its mtime, and a saved file keeps the bytes it was saved with); a changed
+ * or new file of a role that old already had gets mtime now. Files of roles new to
+ * old keep the mtime they were built with (the role's CreateDate). Customer managed
+ * documents are settled per ARN the same way but keep their version's mtime. */
 void model_settle(struct cache_view *nv, const struct cache_view *old, long long now);
 
 /* Calls fn for every difference from old to nv (either may be NULL: empty), in

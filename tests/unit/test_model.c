@@ -216,6 +216,38 @@ out:
 	cache_view_put(v2);
 }
 
+/* A saved file keeps its bytes while IAM holds the same value in another layout. */
+static void test_settle_saved(void)
+{
+	static const char saved[] = "{\"Statement\":  \"a\"}\n";
+	static const char saved_pol[] = "{\"Statement\": [{\"Effect\": \"Deny\"}]}\n";
+	struct cache_view *v1 = build("{\"Statement\":\"a\"}", 1), *v2 = NULL, *v3 = NULL;
+	struct cache_view *fresh = build("{\"Statement\":\"a\"}", 5);
+	struct cache_doc *d = model_doc_new(saved, strlen(saved), 77);
+	struct cache_doc *p = model_doc_new(saved_pol, strlen(saved_pol), 88);
+	const struct cache_role *z, *a;
+
+	if (!v1 || !fresh || !d || !p)
+		goto out;
+	CHECK_INT(model_view_replace(v1, "zeta", CACHE_FILE_INLINE, "a", d, &v2), 0);
+	CHECK_INT(model_view_replace(v2, "", CACHE_FILE_ATTACHED, SHARED, p, &v3), 0);
+	model_settle(fresh, v3, 5000);
+	z = cache_view_find(fresh, "zeta");
+	a = cache_view_find(fresh, "alpha");
+	CHECK(z && z->inl[0].doc == d);
+	CHECK(z && !strcmp(z->inl[0].doc->bytes, saved) && z->inl[0].doc->mtime == 77);
+	CHECK(z && cache_role_find_attached(z, "Shared")->doc == p);
+	CHECK(a && cache_role_find_attached(a, "Shared")->doc == p);
+	CHECK_INT(p->refs, 5); /* ours, v3 and fresh: two roles each */
+out:
+	cache_view_put(v1);
+	cache_view_put(v2);
+	cache_view_put(v3);
+	cache_view_put(fresh);
+	cache_doc_unref(d);
+	cache_doc_unref(p);
+}
+
 struct events {
 	char lines[32][96];
 	int n;
@@ -329,6 +361,7 @@ int main(void)
 	test_build();
 	test_missing_customer_doc();
 	test_settle();
+	test_settle_saved();
 	test_diff();
 	test_replace();
 	return check_done("model");

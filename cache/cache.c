@@ -456,6 +456,8 @@ void cache_close(struct cache *c)
 	pthread_mutex_unlock(&c->mu);
 	if (c->started)
 		pthread_join(c->thread, NULL);
+	if (c->save_pending)
+		cache_save(c);
 	pthread_key_delete(c->conn_key);
 	while ((cc = c->conns)) {
 		c->conns = cc->next;
@@ -678,4 +680,27 @@ int cache_folder(struct cache *c, char *out, size_t cap)
 		rc = -ENAMETOOLONG;
 	pthread_mutex_unlock(&c->mu);
 	return rc;
+}
+
+int cache_publish_doc(struct cache *c, const char *role, enum cache_file_kind kind,
+		      const char *name, struct cache_doc *doc)
+{
+	struct cache_view *old, *nv = NULL;
+	int rc;
+
+	pthread_mutex_lock(&c->mu);
+	old = c->view;
+	rc = model_view_replace(old, role, kind, name, doc, &nv);
+	if (!rc) {
+		c->view = nv;
+		c->save_pending = true;
+		pthread_cond_broadcast(&c->cond);
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (rc)
+		return rc;
+	if (c->o.on_change)
+		model_diff(old, nv, cache_emit, c);
+	cache_view_put(old);
+	return 0;
 }

@@ -55,4 +55,11 @@ struct cache {
 
 long long cache_now(const struct cache *c);
 
+/* For the save path: publishes the current view with one document replaced
+ * (model_view_replace; doc borrowed), reports the difference through on_change
+ * from the calling thread, and has the refresher write the disk copy. The
+ * caller has already made the IAM call; mu is held only for the swap. */
+int cache_publish_doc(struct cache *c, const char *role, enum cache_file_kind kind,
+		      const char *name, struct cache_doc *doc);
+
 #endif

@@ -1,0 +1,279 @@
+/* Unit tests for the cache's life cycle with no IAM to talk to: a mount with a
+ * disk copy serves it before any network call, goes offline (saying why) when
+ * revalidation cannot reach IAM, revalidates on touch only after the ttl (the
+ * clock is injected), publishes saves with on_change and keeps them on disk; a
+ * corrupt copy is ignored with a warning and open fails in one sentence. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache/cache_int.h"
+#include "cache/disk.h"
+#include "cache/model.h"
+#include "check.h"
+
+/* Port 1 on loopback: nothing listens, connections are refused at once. */
+#define DEAD_URL "http://127.0.0.1:1/"
+#define RO	 "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+static char root[256];
+static long long clock_now = 1800000000;
+static char logged[2048];
+static char changes[8][96];
+static int nchanges;
+
+static long long fake_now(void *ctx)
+{
+	return clock_now;
+}
+
+static const char *fake_getenv(void *ctx, const char *name)
+{
+	if (!strcmp(name, "AWS_ACCESS_KEY_ID"))
+		return "AKIDEXAMPLE";
+	if (!strcmp(name, "AWS_SECRET_ACCESS_KEY"))
+		return "secret";
+	if (!strcmp(name, "AWS_REGION"))
+		return "us-east-1";
+	return NULL;
+}
+
+static void on_log(void *ctx, int prio, const char *msg)
+{
+	snprintf(logged, sizeof(logged), "%s", msg);
+}
+
+static void on_change(void *ctx, const struct cache_change *ch)
+{
+	if (nchanges < 8)
+		snprintf(changes[nchanges++], sizeof(changes[0]), "%d %s %d %s", ch->what, ch->role,
+			 ch->kind, ch->name ? ch->name : "-");
+}
+
+static struct iam_client *make_client(void)
+{
+	static const struct creds_env env = {.getenv = fake_getenv, .now = fake_now};
+	struct iam_client_options io = {
+		.endpoint_url = DEAD_URL, .sts_endpoint_url = DEAD_URL, .env = &env};
+	struct iam_client *cl = NULL;
+	struct aws_error err;
+
+	io.query.max_attempts = 1;
+	CHECK_INT(iam_client_new(&io, &cl, &err), 0);
+	return cl;
+}
+
+/* A disk copy of one role, as a previous mount left it. */
+static void seed(const char *dir, const char *profile)
+{
+	struct cache_role *roles = calloc(1, sizeof(*roles));
+	struct cache_view *v;
+	struct disk_managed m = {RO, model_doc_new("{\n    \"RO\": 1\n}\n", 16, 50)};
+	struct disk_meta meta = {"123456789012", "arn:aws:iam::123456789012:user/me", clock_now};
+	char folder[600];
+
+	roles[0].name = strdup("web");
+	roles[0].mtime = 10;
+	roles[0].trust = model_doc_new("{}\n", 3, 11);
+	roles[0].role_json = model_doc_new("{\"r\"}\n", 6, 12);
+	model_role_add_inline(&roles[0], "pol", model_doc_new("[]\n", 3, 13));
+	model_role_add_attached(&roles[0], "ReadOnlyAccess", RO, NULL);
+	v = model_view_new(roles, 1, 1);
+	snprintf(folder, sizeof(folder), "%s/123456789012-x", dir);
+	CHECK_INT(disk_write(folder, v, &m, 1, &meta), 0);
+	CHECK_INT(disk_index_store(dir, profile, DEAD_URL, "123456789012-x"), 0);
+	cache_view_put(v);
+	cache_doc_unref(m.doc);
+}
+
+static bool status_has(struct cache *c, const char *line)
+{
+	struct buf b;
+	bool found;
+
+	buf_init(&b, 0);
+	CHECK_INT(cache_status(c, &b), 0);
+	found = b.data && strstr(b.data, line);
+	if (!found)
+		fprintf(stderr, "status lacks \"%s\":\n%s", line, b.data ? b.data : "");
+	buf_cleanup(&b);
+	return found;
+}
+
+/* Waits (bounded) for the refresher thread to count n failed loads. */
+static bool wait_failures(struct cache *c, unsigned long n)
+{
+	struct timespec ts = {0, 10 * 1000 * 1000};
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		bool done;
+
+		pthread_mutex_lock(&c->mu);
+		done = c->failures >= n && !c->running;
+		pthread_mutex_unlock(&c->mu);
+		if (done)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+static void test_serve_disk_then_offline(void)
+{
+	struct iam_client *cl = make_client();
+	struct cache_options o = {
+		.ttl = 60, .iam = cl, .now = fake_now, .log = on_log, .on_change = on_change};
+	struct cache *c = NULL;
+	struct aws_error err;
+	struct cache_view *v;
+	struct cache_doc *d;
+	char dir[512], folder[600];
+
+	if (!cl)
+		return;
+	snprintf(dir, sizeof(dir), "%s/a", root);
+	seed(dir, iam_client_profile(cl));
+	o.dir = dir;
+	CHECK_INT(cache_open(&o, &c, &err), 0);
+	if (!c)
+		goto out;
+	CHECK_INT(iam_client_total_calls(cl), 0);
+	v = cache_view_get(c);
+	CHECK_INT(v->nroles, 1);
+	CHECK_STR(v->roles[0].name, "web");
+	CHECK_STR(v->roles[0].inl[0].doc->bytes, "[]\n");
+	CHECK_INT(v->roles[0].inl[0].doc->mtime, 13);
+	cache_view_put(v);
+	d = cache_managed_doc(c, RO);
+	CHECK(d && !strcmp(d->bytes, "{\n    \"RO\": 1\n}\n"));
+	cache_doc_unref(d);
+	CHECK(cache_managed_doc(c, "arn:aws:iam::aws:policy/Other") == NULL);
+	CHECK_INT(cache_folder(c, folder, sizeof(folder)), 0);
+	CHECK(strstr(folder, "/123456789012-x") != NULL);
+	CHECK(!cache_offline(c));
+	CHECK(status_has(c, "account: 123456789012\n"));
+	CHECK(status_has(c, "roles: 1\n"));
+	CHECK(status_has(c, "mode: read-write\n"));
+	/* cache_start revalidates at once; IAM is unreachable. */
+	CHECK_INT(cache_start(c), 0);
+	CHECK(wait_failures(c, 1));
+	CHECK(cache_offline(c));
+	CHECK(status_has(c, "state: offline (read-only): cannot reach STS at " DEAD_URL));
+	CHECK(strstr(logged, "serving the cached copy read-only") != NULL);
+	CHECK_INT(nchanges, 0);
+	/* No new chain before the ttl; one after it. */
+	clock_now += 30;
+	cache_touch(c);
+	CHECK(wait_failures(c, 1));
+	pthread_mutex_lock(&c->mu);
+	CHECK_INT(c->failures, 1);
+	pthread_mutex_unlock(&c->mu);
+	clock_now += 31;
+	cache_touch(c);
+	CHECK(wait_failures(c, 2));
+	CHECK_INT(cache_refresh(c, &err), -EIO);
+	CHECK(strstr(err.message, "cannot reach STS") != NULL);
+	v = cache_view_get(c);
+	CHECK_INT(v->nroles, 1);
+	cache_view_put(v);
+out:
+	cache_close(c);
+	iam_client_free(cl);
+}
+
+static void test_publish_doc(void)
+{
+	struct iam_client *cl = make_client();
+	struct cache_options o = {.ttl = 60, .iam = cl, .now = fake_now, .on_change = on_change};
+	struct cache *c = NULL;
+	struct aws_error err;
+	struct cache_doc *d = model_doc_new("{\"saved\": 1}\n", 13, 99);
+	struct cache_view *v;
+	char dir[512];
+
+	if (!cl)
+		return;
+	snprintf(dir, sizeof(dir), "%s/b", root);
+	seed(dir, iam_client_profile(cl));
+	o.dir = dir;
+	nchanges = 0;
+	CHECK_INT(cache_open(&o, &c, &err), 0);
+	if (!c)
+		goto out;
+	CHECK_INT(cache_publish_doc(c, "web", CACHE_FILE_INLINE, "new", d), 0);
+	CHECK_INT(cache_publish_doc(c, "nobody", CACHE_FILE_TRUST, NULL, d), -ENOENT);
+	CHECK_INT(nchanges, 1);
+	CHECK_STR(changes[0], "2 web 2 new");
+	v = cache_view_get(c);
+	CHECK_INT(v->serial, 2);
+	CHECK(cache_role_find_inline(&v->roles[0], "new")->doc == d);
+	cache_view_put(v);
+	cache_close(c);
+	c = NULL;
+	/* The save is in the disk copy: a remount serves it. */
+	CHECK_INT(cache_open(&o, &c, &err), 0);
+	if (!c)
+		goto out;
+	v = cache_view_get(c);
+	CHECK(cache_role_find_inline(&v->roles[0], "new") != NULL);
+	CHECK_STR(cache_role_find_inline(&v->roles[0], "new")->doc->bytes, "{\"saved\": 1}\n");
+	CHECK_INT(cache_role_find_inline(&v->roles[0], "new")->doc->mtime, 99);
+	cache_view_put(v);
+out:
+	cache_doc_unref(d);
+	cache_close(c);
+	iam_client_free(cl);
+}
+
+static void test_corrupt_and_unreachable(void)
+{
+	struct iam_client *cl = make_client();
+	struct cache_options o = {.ttl = 60, .iam = cl, .now = fake_now, .log = on_log};
+	struct cache *c = NULL;
+	struct aws_error err;
+	char dir[512], path[700];
+	FILE *f;
+
+	if (!cl)
+		return;
+	snprintf(dir, sizeof(dir), "%s/c", root);
+	seed(dir, iam_client_profile(cl));
+	snprintf(path, sizeof(path), "%s/123456789012-x/view.json", dir);
+	f = fopen(path, "w");
+	if (f) {
+		fputs("{\"format\": \"iamfs-cache-1\", \"roles\": [", f);
+		fclose(f);
+	}
+	logged[0] = '\0';
+	o.dir = dir;
+	CHECK_INT(cache_open(&o, &c, &err), -EIO);
+	CHECK(c == NULL);
+	/* The rest is curl's own words ("Failed to connect to 127.0.0.1 port 1 ..."). */
+	CHECK(!strncmp(err.message, "cannot reach STS at " DEAD_URL ": ",
+		       strlen("cannot reach STS at " DEAD_URL ": ")));
+	CHECK(strstr(err.message, "port 1") != NULL);
+	CHECK(strstr(logged, "view.json is corrupt (not JSON); ignored") != NULL);
+	iam_client_free(cl);
+}
+
+int main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char cmd[400];
+
+	snprintf(root, sizeof(root), "%s/iamfs-test-cache-XXXXXX", tmp ? tmp : "/tmp");
+	if (!mkdtemp(root)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_serve_disk_then_offline();
+	test_publish_doc();
+	test_corrupt_and_unreachable();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	CHECK_INT(system(cmd), 0);
+	return check_done("cache_open");
+}

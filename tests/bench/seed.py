@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Seeds moto with the benchmark's account shape (PERF.md "Fixture shape"):
+50 customer managed policies, and roles each with a trust policy of 150-500 B,
+1-2 inline policies of 1-3 KB and 2 of the 50 managed policies attached.
+
+Roles are numbered; seed(url, start, stop) creates roles start..stop-1, so a
+run can grow the account from 1,000 to 5,000 roles without starting over.
+Everything is derived from the role number, so the same number always gets the
+same documents. ~8 boto3 clients in threads talk to moto directly (no proxy).
+
+Usage: seed.py MOTO_URL ROLES [START]
+"""
+import concurrent.futures
+import json
+import random
+import sys
+import threading
+import time
+
+MANAGED = 50
+THREADS = 8
+ACCOUNT = "123456789012"
+SERVICES = ("lambda", "ec2", "ecs-tasks", "glue", "states", "codebuild", "events",
+            "sagemaker", "batch", "firehose", "apigateway", "elasticmapreduce")
+ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject",
+           "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan",
+           "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sns:Publish",
+           "logs:CreateLogStream", "logs:PutLogEvents", "kms:Decrypt", "kms:Encrypt",
+           "kms:GenerateDataKey", "secretsmanager:GetSecretValue", "ssm:GetParameter",
+           "ssm:GetParametersByPath", "lambda:InvokeFunction", "states:StartExecution",
+           "ecr:GetAuthorizationToken", "ecr:BatchGetImage", "cloudwatch:PutMetricData",
+           "xray:PutTraceSegments", "events:PutEvents", "kinesis:PutRecord")
+RESOURCE_KINDS = ("arn:aws:s3:::bucket-{n}-{k}/*", "arn:aws:s3:::bucket-{n}-{k}",
+                  "arn:aws:dynamodb:us-east-1:%s:table/table-{n}-{k}" % ACCOUNT,
+                  "arn:aws:sqs:us-east-1:%s:queue-{n}-{k}" % ACCOUNT,
+                  "arn:aws:sns:us-east-1:%s:topic-{n}-{k}" % ACCOUNT,
+                  "arn:aws:kms:us-east-1:%s:key/{n:08d}-{k:04d}-4000-8000-00000000abcd" % ACCOUNT,
+                  "arn:aws:logs:us-east-1:%s:log-group:/app/{n}/{k}:*" % ACCOUNT)
+
+
+def compact(obj):
+    """The size IAM counts: the document without whitespace."""
+    return len(json.dumps(obj, separators=(",", ":")))
+
+
+def doc(statements):
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def trust_policy(rng, n):
+    """A service or account trust of 150-500 B (compact)."""
+    target = rng.randint(150, 500)
+    services = ["%s.amazonaws.com" % rng.choice(SERVICES)]
+    stmt = {"Effect": "Allow", "Principal": {"Service": services}, "Action": "sts:AssumeRole"}
+    policy = doc([stmt])
+    extra = 0
+    while compact(policy) < target:
+        extra += 1
+        if extra == 1:
+            stmt["Condition"] = {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+        elif extra == 2:
+            stmt["Condition"]["ArnLike"] = {
+                "aws:SourceArn": "arn:aws:lambda:us-east-1:%s:function:fn-%d" % (ACCOUNT, n)}
+        else:
+            name = "%s.amazonaws.com" % SERVICES[(n + extra) % len(SERVICES)]
+            if name in services:
+                break
+            services.append(name)
+    if compact(policy) > 500:
+        services.pop()
+    return policy
+
+
+def permission_policy(rng, n, k, lo, hi):
+    """A permissions policy of lo..hi bytes (compact), statements of actions on resources."""
+    target = rng.randint(lo, hi)
+    stmts = []
+    policy = doc(stmts)
+    while True:
+        stmt = {"Sid": "S%d%d" % (k, len(stmts)), "Effect": "Allow",
+                "Action": sorted(rng.sample(ACTIONS, rng.randint(2, 6))),
+                "Resource": [kind.format(n=n, k=k * 10 + len(stmts))
+                             for kind in rng.sample(RESOURCE_KINDS, rng.randint(1, 3))]}
+        stmts.append(stmt)
+        size = compact(policy)
+        if size >= target:
+            break
+    # Trim the last statement's resources until the document fits the range.
+    while compact(policy) > hi and len(stmts[-1]["Resource"]) > 1:
+        stmts[-1]["Resource"].pop()
+    while compact(policy) > hi and len(stmts[-1]["Action"]) > 1:
+        stmts[-1]["Action"].pop()
+    if compact(policy) > hi:
+        stmts.pop()
+    return policy
+
+
+def managed_name(i):
+    return "bench-managed-%02d" % i
+
+
+def role_name(n):
+    return "bench-role-%05d" % n
+
+
+def role_spec(n):
+    """(name, trust, {inline name: doc}, [managed indexes]) for role number n."""
+    rng = random.Random(n * 7919 + 17)
+    inline = {}
+    for k in range(rng.randint(1, 2)):
+        inline["inline-%d" % k] = permission_policy(rng, n, k, 1024, 3072)
+    managed = rng.sample(range(MANAGED), 2)
+    return role_name(n), trust_policy(rng, n), inline, managed
+
+
+_local = threading.local()
+_make_lock = threading.Lock()  # botocore's client creation is not thread-safe
+
+
+def _client(url):
+    iam = getattr(_local, "iam", None)
+    if iam is None:
+        import boto3
+        from botocore.config import Config
+        with _make_lock:
+            iam = boto3.session.Session().client("iam", endpoint_url=url, region_name="us-east-1",
+                aws_access_key_id="testing", aws_secret_access_key="testing",
+                config=Config(retries={"max_attempts": 5, "mode": "standard"},
+                              max_pool_connections=2))
+        _local.iam = iam
+    return iam
+
+
+def _create_managed(url, i):
+    rng = random.Random(100000 + i)
+    body = permission_policy(rng, 90000 + i, 0, 1024, 3072)
+    _client(url).create_policy(PolicyName=managed_name(i), PolicyDocument=json.dumps(body),
+                               Description="benchmark managed policy %d" % i)
+
+
+def _create_role(url, n):
+    iam = _client(url)
+    name, trust, inline, managed = role_spec(n)
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust),
+                    Description="benchmark role %d" % n)
+    for pname, body in inline.items():
+        iam.put_role_policy(RoleName=name, PolicyName=pname, PolicyDocument=json.dumps(body))
+    for i in managed:
+        iam.attach_role_policy(RoleName=name, PolicyArn="arn:aws:iam::%s:policy/%s"
+                               % (ACCOUNT, managed_name(i)))
+
+
+def seed(url, stop, start=0, threads=THREADS):
+    """Creates the 50 managed policies when start == 0, then roles start..stop-1.
+    Returns the seconds it took. Raises the first failure."""
+    t0 = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        if start == 0:
+            list(pool.map(lambda i: _create_managed(url, i), range(MANAGED)))
+        list(pool.map(lambda n: _create_role(url, n), range(start, stop), chunksize=16))
+    return time.monotonic() - t0
+
+
+def main(argv):
+    if len(argv) not in (3, 4):
+        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
+        return 2
+    start = int(argv[3]) if len(argv) == 4 else 0
+    took = seed(argv[1], int(argv[2]), start)
+    print("seeded roles %d..%d in %.1f s" % (start, int(argv[2]) - 1, took))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -36,6 +36,8 @@ struct fs {
 	gid_t gid;
 	double ttl; /* entry and attr timeouts, seconds */
 	bool read_only;
+	bool dry_run;	     /* --dry-run: for saving (validate, log, send nothing) */
+	bool prune_versions; /* --prune-versions: for saving managed policy versions */
 	struct timespec mount_time;
 	/* The .iamfs/status text served to stat and to reads without an open. */
 	pthread_mutex_t status_lock;

@@ -285,6 +285,8 @@ int main(int argc, char *argv[])
 	fs.gid = getgid();
 	fs.ttl = o.ttl;
 	fs.read_only = o.read_only;
+	fs.dry_run = o.dry_run;
+	fs.prune_versions = o.prune_versions;
 	clock_gettime(CLOCK_REALTIME, &fs.mount_time);
 	fs.mount_time.tv_nsec = 0;
 	fuse_set_log_func(main_fuse_log);

@@ -459,6 +459,8 @@ static void fs_do_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fus
 	}
 	if (n->kind >= INODE_CTL_DIR)
 		fi->direct_io = 1;
+	if (!writing)
+		fi->noflush = 1;
 	fi->fh = (uint64_t)(uintptr_t)o;
 	if (fuse_reply_open(req, fi))
 		fs_open_free(o);
@@ -779,7 +781,10 @@ static void fs_ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t 
 
 static void fs_ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	fuse_reply_err(req, 0);
+	struct fs *fs = fuse_req_userdata(req);
+
+	/* Nothing is ever saved on a read-only mount: ENOSYS stops FLUSH for good. */
+	fuse_reply_err(req, fs->read_only ? ENOSYS : 0);
 }
 
 static void fs_ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

@@ -223,8 +223,10 @@ static void cache_folder_of(struct cache *c, const char *account, char *out, siz
 }
 
 /* Publishes a freshly loaded account: settles mtimes against the current view,
- * swaps it in, tells on_change what changed, and writes the disk copy. */
-static int cache_publish(struct cache *c, struct load_result *res, long long now)
+ * swaps it in, tells on_change what changed, and writes the disk copy. -EAGAIN
+ * when a save was published since the chain began (its answers may predate it). */
+static int cache_publish(struct cache *c, struct load_result *res, long long now,
+			 unsigned long commits)
 {
 	struct cache_view *old, *nv;
 	char folder[sizeof(c->folder)];
@@ -237,6 +239,11 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 		return -ENOMEM;
 	cache_folder_of(c, res->account, folder, sizeof(folder));
 	pthread_mutex_lock(&c->mu);
+	if (c->commits != commits) {
+		pthread_mutex_unlock(&c->mu);
+		cache_view_put(nv);
+		return -EAGAIN;
+	}
 	old = c->view;
 	model_settle(nv, old, now);
 	nv->serial = old ? old->serial + 1 : 1;
@@ -265,44 +272,55 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 	return 0;
 }
 
-/* One whole-account chain. Runs on the refresher thread, or on the opening
- * thread before cache_start. */
-static int cache_reload(struct cache *c, struct aws_error *err)
+/* One chain and its publication; -EAGAIN when a save overtook it. */
+static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **failed,
+			   struct aws_error *err)
 {
 	struct load_result res = {0};
-	const char *failed = "GetCallerIdentity";
-	struct iam_conn *conn;
-	long long now = cache_now(c);
-	bool had_view;
+	unsigned long commits;
 	int rc;
 
 	pthread_mutex_lock(&c->mu);
-	c->last_attempt = now;
+	c->last_attempt = cache_now(c);
+	commits = c->commits;
 	pthread_mutex_unlock(&c->mu);
 	aws_error_clear(err);
-	conn = cache_conn(c);
+	rc = load_account(conn, &res, failed, err);
+	if (rc)
+		return rc;
+	if (res.fallback)
+		cache_log(c, LOG_WARNING,
+			  "GetAccountAuthorizationDetails was denied; "
+			  "loaded %zu roles with per-role calls (about 3 calls a role)",
+			  res.nroles);
+	rc = cache_publish(c, &res, cache_now(c), commits);
+	load_result_cleanup(&res);
+	cache_trim();
+	if (rc == -ENOMEM)
+		aws_error_set(err, "OutOfMemory", "out of memory building the account view");
+	return rc;
+}
+
+/* One whole-account revalidation. Runs on the refresher thread, or on the
+ * opening thread before cache_start. */
+static int cache_reload(struct cache *c, struct aws_error *err)
+{
+	const char *failed = "GetCallerIdentity";
+	struct iam_conn *conn = cache_conn(c);
+	bool had_view;
+	int rc = -EAGAIN, tries;
+
 	if (!conn) {
 		aws_error_set(err, "ConnectionError", "cannot set up an HTTP connection");
-		rc = -ENOMEM;
-	} else {
-		rc = load_account(conn, &res, &failed, err);
+		return -ENOMEM;
 	}
-	if (!rc) {
-		if (res.fallback)
-			cache_log(c, LOG_WARNING,
-				  "GetAccountAuthorizationDetails was denied; "
-				  "loaded %zu roles with per-role calls (about 3 calls a role)",
-				  res.nroles);
-		rc = cache_publish(c, &res, cache_now(c));
-		load_result_cleanup(&res);
-		cache_trim();
-		if (rc)
-			aws_error_set(err, "OutOfMemory",
-				      "out of memory building the account view");
+	for (tries = 0; rc == -EAGAIN && tries < 3; tries++)
+		rc = cache_load_once(c, conn, &failed, err);
+	if (rc == -EAGAIN)
+		aws_error_set(err, "Busy", "saves kept overtaking the refresh; it will run again");
+	if (!rc || rc == -ENOMEM || rc == -EAGAIN)
 		return rc;
-	}
-	if (conn)
-		cache_explain(c, failed, err);
+	cache_explain(c, failed, err);
 	pthread_mutex_lock(&c->mu);
 	c->failures++;
 	had_view = c->view != NULL;
@@ -693,6 +711,7 @@ int cache_publish_doc(struct cache *c, const char *role, enum cache_file_kind ki
 	rc = model_view_replace(old, role, kind, name, doc, &nv);
 	if (!rc) {
 		c->view = nv;
+		c->commits++;
 		c->save_pending = true;
 		pthread_cond_broadcast(&c->cond);
 	}

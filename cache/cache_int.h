@@ -45,6 +45,7 @@ struct cache {
 	size_t nmanaged, capmanaged;
 	struct cache_fetch *fetching; /* ARNs being fetched now */
 	bool save_pending;	      /* disk copy needs writing (managed docs) */
+	unsigned long commits;	      /* saves published (cache_publish_doc) */
 
 	pthread_t thread;
 	bool started, stop, wake, running;

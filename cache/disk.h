@@ -14,9 +14,9 @@
 
 #include "cache/cache.h"
 
-#define DISK_FORMAT "iamfs-cache-1"
+#define DISK_FORMAT	  "iamfs-cache-1"
 #define DISK_INDEX_FORMAT "iamfs-index-1"
-#define DISK_MAX_FILE (1u << 30)
+#define DISK_MAX_FILE	  (1u << 30)
 
 /* An AWS managed policy's document, by ARN. */
 struct disk_managed {
@@ -25,9 +25,9 @@ struct disk_managed {
 };
 
 struct disk_meta {
-	char *account;          /* heap-owned in disk_read's output */
+	char *account; /* heap-owned in disk_read's output */
 	char *caller_arn;
-	long long last_load;    /* unix seconds of the last good load */
+	long long last_load; /* unix seconds of the last good load */
 };
 
 /* Creates path and its missing parents with mode 0700. 0 or -errno. */
@@ -48,8 +48,7 @@ void disk_meta_cleanup(struct disk_meta *meta);
 
 /* The index dir/index.json: the folder name (no '/') recorded for (profile,
  * endpoint) in *folder (malloc'ed), or -ENOENT; disk_index_store records it. */
-int disk_index_lookup(const char *dir, const char *profile, const char *endpoint,
-		      char **folder);
+int disk_index_lookup(const char *dir, const char *profile, const char *endpoint, char **folder);
 int disk_index_store(const char *dir, const char *profile, const char *endpoint,
 		     const char *folder);
 

@@ -39,6 +39,9 @@ struct fs {
 	bool dry_run;	     /* --dry-run: for saving (validate, log, send nothing) */
 	bool prune_versions; /* --prune-versions: for saving managed policy versions */
 	struct timespec mount_time;
+	/* Every struct fs_open not released yet (freed at unmount if the kernel never did). */
+	pthread_mutex_t open_lock;
+	struct fs_open *opens;
 	/* The .iamfs/status text served to stat and to reads without an open. */
 	pthread_mutex_t status_lock;
 	struct buf status;
@@ -53,6 +56,7 @@ struct fs_open {
 	struct cache_doc *doc;	 /* +1 ref, or NULL */
 	char *data;		 /* control files: malloc'ed bytes, or NULL */
 	size_t len;
+	struct fs_open *prev, *next; /* in fs->opens, under fs->open_lock */
 };
 
 /* The identity a node stands for: kind, role and policy name (policy NULL when none). */
@@ -71,6 +75,9 @@ void fs_ops_init(struct fuse_lowlevel_ops *ops);
 /* fs_init / fs_cleanup: the embedded status buffer and its lock. */
 void fs_init(struct fs *fs);
 void fs_cleanup(struct fs *fs);
+/* Frees the open files the kernel did not release (unmounted while open). Call
+ * after the session loop and the workers have stopped. */
+void fs_release_all(struct fs *fs);
 
 /* control.c: the .iamfs/ folder. */
 /* stat of a control node; regenerates the status snapshot for INODE_CTL_STATUS. */

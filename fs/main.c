@@ -221,6 +221,7 @@ static void main_shutdown(struct fs *fs, bool mounted)
 	/* Workers use the cache and the refresher uses notify: stop them in that order. */
 	workers_stop(fs->workers);
 	fs->workers = NULL;
+	fs_release_all(fs);
 	cache_close(fs->cache);
 	fs->cache = NULL;
 	notify_stop(fs->notify);

@@ -45,6 +45,7 @@ static void fs_do_readdir(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t 
 
 void fs_init(struct fs *fs)
 {
+	pthread_mutex_init(&fs->open_lock, NULL);
 	pthread_mutex_init(&fs->status_lock, NULL);
 	buf_init(&fs->status, FS_STATUS_MAX);
 }
@@ -53,6 +54,7 @@ void fs_cleanup(struct fs *fs)
 {
 	buf_cleanup(&fs->status);
 	pthread_mutex_destroy(&fs->status_lock);
+	pthread_mutex_destroy(&fs->open_lock);
 }
 
 static void fs_job_run(void *arg)
@@ -383,6 +385,30 @@ static void fs_do_getattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, bool on
 	}
 }
 
+static void fs_open_link(struct fs *fs, struct fs_open *o)
+{
+	pthread_mutex_lock(&fs->open_lock);
+	o->prev = NULL;
+	o->next = fs->opens;
+	if (fs->opens)
+		fs->opens->prev = o;
+	fs->opens = o;
+	pthread_mutex_unlock(&fs->open_lock);
+}
+
+static void fs_open_unlink(struct fs *fs, struct fs_open *o)
+{
+	pthread_mutex_lock(&fs->open_lock);
+	if (o->prev)
+		o->prev->next = o->next;
+	else if (fs->opens == o)
+		fs->opens = o->next;
+	if (o->next)
+		o->next->prev = o->prev;
+	o->prev = o->next = NULL;
+	pthread_mutex_unlock(&fs->open_lock);
+}
+
 static void fs_open_free(struct fs_open *o)
 {
 	if (!o)
@@ -390,6 +416,22 @@ static void fs_open_free(struct fs_open *o)
 	cache_doc_unref(o->doc);
 	free(o->data);
 	free(o);
+}
+
+void fs_release_all(struct fs *fs)
+{
+	struct fs_open *o;
+
+	pthread_mutex_lock(&fs->open_lock);
+	o = fs->opens;
+	fs->opens = NULL;
+	pthread_mutex_unlock(&fs->open_lock);
+	while (o) {
+		struct fs_open *next = o->next;
+
+		fs_open_free(o);
+		o = next;
+	}
 }
 
 /* Opens a policy file for reading: the document it serves now, keep_cache when
@@ -462,8 +504,11 @@ static void fs_do_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fus
 	if (!writing)
 		fi->noflush = 1;
 	fi->fh = (uint64_t)(uintptr_t)o;
-	if (fuse_reply_open(req, fi))
+	fs_open_link(fs, o);
+	if (fuse_reply_open(req, fi)) {
+		fs_open_unlink(fs, o);
 		fs_open_free(o);
+	}
 }
 
 static void fs_reply_bytes(fuse_req_t req, const char *data, size_t len, size_t size, off_t off)
@@ -789,7 +834,13 @@ static void fs_ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 
 static void fs_ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	fs_open_free((struct fs_open *)(uintptr_t)fi->fh);
+	struct fs *fs = fuse_req_userdata(req);
+	struct fs_open *o = (struct fs_open *)(uintptr_t)fi->fh;
+
+	if (o) {
+		fs_open_unlink(fs, o);
+		fs_open_free(o);
+	}
 	fuse_reply_err(req, 0);
 }
 

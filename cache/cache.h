@@ -81,6 +81,7 @@ struct cache_options {
 	unsigned ttl;               /* seconds */
 	bool read_only;             /* --read-only, shown in status */
 	bool dry_run;               /* --dry-run, shown in status */
+	bool prune_versions;        /* --prune-versions: make room for a sixth version */
 	struct iam_client *iam;     /* borrowed; outlives the cache */
 	long long (*now)(void *ctx); /* unix seconds; NULL: time() */
 	void *now_ctx;
@@ -137,5 +138,59 @@ bool cache_offline(struct cache *c);
  * copy, such as the save journal) into out. -ENOENT before the account is known,
  * -ENAMETOOLONG when cap is too small. */
 int cache_folder(struct cache *c, char *out, size_t cap);
+
+/*
+ * Saving (SPEC §4). cache_save is the commit of one policy file: local
+ * validation (cache/validate.h), a save of the same JSON value sends nothing,
+ * the pending-save journal (cache/journal.h) is written before the call, one
+ * read checks for a conflict (the document changed in IAM since base_gen was
+ * served: -ESTALE), then the one write call (UpdateAssumeRolePolicy,
+ * PutRolePolicy, CreatePolicyVersion with SetAsDefault; with prune_versions a
+ * full policy first loses its oldest non-default version), then the saved bytes
+ * are published as they were written (they read back byte for byte). Every
+ * refusal is recorded: its bytes are kept under rejected/ and a line is added to
+ * the errors text, both in memory and in the cache folder. Blocks on IAM: call it
+ * from a worker thread. Returns 0 or -errno: EROFS (read-only), EINVAL, EFBIG,
+ * ESTALE, EDQUOT, EPERM (role.json, AWS managed), EACCES, EKEYEXPIRED, ENOENT,
+ * EAGAIN, EIO.
+ */
+struct cache_save {
+	const char *role;
+	enum cache_file_kind kind;      /* TRUST, INLINE or ATTACHED */
+	const char *name;               /* INLINE/ATTACHED: the policy name */
+	const char *bytes;
+	size_t len;
+	unsigned long long base_gen;    /* gen of the document this open served; 0: a new file */
+};
+
+struct cache_save_result {
+	unsigned calls;                 /* IAM requests sent for this save */
+	bool noop;                      /* same JSON value as IAM's: nothing sent */
+	bool dry_run;                   /* --dry-run: validated and logged, not sent */
+	char action[48];                /* the write call made or that would be made */
+	char message[1024];             /* one sentence: why refused, or what dry-run would do */
+	struct aws_error aws;           /* IAM's detail when IAM refused */
+};
+
+int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_result *res);
+/* rm of inline/<name>.json: DeleteRolePolicy (journaled, recorded like a save). */
+int cache_delete_inline(struct cache *c, const char *role, const char *name,
+			struct cache_save_result *res);
+
+/* The .iamfs/errors text: one line per refused save (time, path, code, message,
+ * request id), oldest first, kept across remounts. */
+int cache_errors_text(struct cache *c, struct buf *out);
+
+/* The .iamfs/rejected/ folder: a snapshot of the refused saves' files. */
+struct cache_rejected {
+	char *name;                     /* e.g. "20261123T114407Z-states-lambda-role-trust.json" */
+	struct cache_doc *doc;          /* the refused bytes */
+};
+struct cache_rejected_list {
+	struct cache_rejected *v;
+	size_t n;
+};
+int cache_rejected_list(struct cache *c, struct cache_rejected_list *out);
+void cache_rejected_list_cleanup(struct cache_rejected_list *l);
 
 #endif

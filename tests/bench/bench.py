@@ -32,6 +32,12 @@ STS_ACTIONS = ("GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity")
 GAAD = "GetAccountAuthorizationDetails"
 NO_MATCH = "arn:aws:iam::999999999999:role/not-there"  # grep must read every byte
 CMD_TIMEOUT = 600
+# struct fuse_in_header's opcodes (linux/fuse.h), for naming counted requests.
+FUSE_OPS = {1: "LOOKUP", 2: "FORGET", 3: "GETATTR", 4: "SETATTR", 14: "OPEN", 15: "READ",
+            16: "WRITE", 17: "STATFS", 18: "RELEASE", 20: "FSYNC", 22: "GETXATTR",
+            23: "LISTXATTR", 25: "FLUSH", 27: "OPENDIR", 28: "READDIR", 29: "RELEASEDIR",
+            34: "ACCESS", 36: "INTERRUPT", 42: "BATCH_FORGET", 44: "READDIRPLUS", 46: "LSEEK",
+            52: "STATX"}
 
 
 def parse_args(argv):
@@ -92,6 +98,28 @@ def fmt_s(x):
     return "%.3f s" % x if x >= 0.1 else "%.1f ms" % (x * 1000)
 
 
+class StatusMount(mount.Mount):
+    """Ready when .iamfs/status reads, as mount.Mount, but polled every 2 ms
+    (not 50) so the cold runs' times are not rounded up."""
+
+    def wait_ready(self, timeout):
+        status = os.path.join(self.path, ".iamfs", "status")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("iamfs exited with %s: %s" % (self.proc.returncode,
+                                                                 self.stderr()))
+            try:
+                with open(status, "rb") as f:
+                    f.read()
+                if os.path.ismount(self.path):
+                    return
+            except OSError:
+                pass
+            time.sleep(0.002)
+        raise TimeoutError("iamfs did not serve %s within %ss" % (status, timeout))
+
+
 class RootMount(mount.Mount):
     """A mount that is ready when `ls` of the root lists roles (P7), not when
     .iamfs/status reads; records how long that took after the daemon started."""
@@ -147,6 +175,15 @@ class Bench:
         self.live.append(m)
         return m.start(timeout=120)
 
+    def wait_refreshed(self, m, timeout=60):
+        """Waits (bounded) until the mount's background load or revalidation is
+        over, so warm runs do not race it."""
+        deadline = time.monotonic() + timeout
+        while "refresh: in progress" in m.status():
+            if time.monotonic() > deadline:
+                raise TimeoutError("%s still refreshing after %ss" % (m.path, timeout))
+            time.sleep(0.05)
+
     def unmount(self, m):
         try:
             m.stop()
@@ -188,7 +225,7 @@ class Bench:
         self.drop_caches()
         self.proxy.reset()
         t0 = time.monotonic()
-        m = self.mount(cache_dir=cache)
+        m = self.mount(cache_dir=cache, cls=StatusMount)
         ready = time.monotonic() - t0
         try:
             self.run(self.GREP, m.path, ok=(1,))
@@ -217,22 +254,20 @@ class Bench:
         self.drop_caches()
         self.proxy.reset()
         t = time.monotonic()
-        with open(out_path, "wb") as out:
+        err_path = os.path.join(self.work, "gaad-export.stderr")
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
             p = subprocess.Popen(["aws", "iam", "get-account-authorization-details", "--filter",
                                   "Role", "LocalManagedPolicy", "--output", "json"],
-                                 stdout=out, stderr=subprocess.PIPE, env=env)
-            try:
-                _, err = p.communicate(timeout=CMD_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.communicate()
-                raise
+                                 stdout=out, stderr=err, env=env)
+        status, maxrss = wait_rusage(p, CMD_TIMEOUT)
         took = time.monotonic() - t
-        if p.returncode != 0:
-            raise RuntimeError("aws export failed: %s" % err.decode()[-500:])
+        if status != 0:
+            with open(err_path, errors="replace") as f:
+                raise RuntimeError("aws export failed: %s" % f.read()[-500:])
         with open(out_path) as f:
             nroles = len(json.load(f)["RoleDetailList"])
-        return {"time": took, "calls": iam_calls(self.proxy.counts()), "roles": nroles}
+        return {"time": took, "calls": iam_calls(self.proxy.counts()), "roles": nroles,
+                "maxrss": maxrss}
 
     def cold(self, size, with_reference):
         runs, refs = [], []
@@ -255,6 +290,7 @@ class Bench:
         if refs:
             out["ref_time"] = median([r["time"] for r in refs])
             out["ref_calls"] = max(r["calls"] for r in refs)
+            out["ref_rss"] = max(r["maxrss"] for r in refs)
         return out
 
     # ---- P3 -------------------------------------------------------------
@@ -326,14 +362,14 @@ class Bench:
                 pass
         return fds
 
-    def count_fuse_requests(self, m, cmd):
+    def count_fuse_requests(self, m, cmd, ok=(0,)):
         """FUSE requests the daemon receives while cmd runs: its successful
-        reads (or splices) of /dev/fuse, counted with strace."""
+        reads (or splices) of /dev/fuse, counted with strace, {opcode: n}."""
         fds = self.fuse_fds(m.proc.pid)
         out = os.path.join(self.work, "strace-%d.txt" % time.monotonic_ns())
-        st = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=read,readv,splice", "-o", out,
-                               "-p", str(m.proc.pid)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+        st = subprocess.Popen(["strace", "-f", "-qq", "-xx", "-s", "8", "-e",
+                               "trace=read,readv,splice", "-o", out, "-p", str(m.proc.pid)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             deadline = time.monotonic() + 10
             tasks = os.listdir("/proc/%d/task" % m.proc.pid)
@@ -341,7 +377,7 @@ class Bench:
                 if time.monotonic() > deadline or st.poll() is not None:
                     raise RuntimeError("strace did not attach to the daemon")
                 time.sleep(0.01)
-            self.run(cmd, m.path, (0,))
+            self.run(cmd, m.path, ok)
         finally:
             st.send_signal(signal.SIGINT)
             try:
@@ -349,9 +385,9 @@ class Bench:
             except subprocess.TimeoutExpired:
                 st.kill()
                 st.wait(timeout=10)
-        n = _count_reads(out, fds)
+        ops = _count_reads(out, fds)
         os.unlink(out)
-        return n
+        return ops
 
     def fuse_counter(self, st):
         mm = re.search(r"^(?:fuse )?requests(?: total)?: (\d+)$", st, re.M)
@@ -361,6 +397,7 @@ class Bench:
         res = {}
         m = self.mount()
         try:
+            self.wait_refreshed(m)
             log("warm phase at %d roles: copying the tree to tmpfs" % size)
             for cmd in (self.GREP, self.CAT, self.FIND, self.LSLR):
                 self.run(cmd, m.path, (0, 1))
@@ -389,9 +426,11 @@ class Bench:
             st = m.status()
             res["counter"] = self.fuse_counter(st)
             res["repeat"] = {}
-            for name, cmd in (("find", self.FIND), ("ls -lR", self.LSLR)):
-                self.run(cmd, m.path, (0,))
-                res["repeat"][name] = self.count_fuse_requests(m, cmd)
+            for name, cmd in (("find", self.FIND), ("ls -lR", self.LSLR), ("grep -r", self.GREP),
+                              ("cat all", self.CAT)):
+                ok = (1,) if cmd == self.GREP else (0,)
+                self.run(cmd, m.path, ok)
+                res["repeat"][name] = self.count_fuse_requests(m, cmd, ok)
             self.run(self.GREP, m.path, (1,))
             res["rss"] = proc_kb(m.proc.pid, "VmRSS")
             log("P10: idle mount for %.0f s" % self.args.idle)
@@ -403,7 +442,10 @@ class Bench:
             self.unmount(m)
         m = self.mount(cache_dir=cache, args=["--read-only"])
         try:
+            self.wait_refreshed(m)
+            self.run(self.GREP, m.path, (1,))
             res["ro"] = self.interleave({"grep -r": (self.GREP, m.path, self.GREP, a, (1,))})
+            res["repeat"]["grep -r, --read-only"] = self.count_fuse_requests(m, self.GREP, (1,))
         finally:
             self.unmount(m)
         res["ttl"] = self.revalidation(cache)
@@ -415,9 +457,7 @@ class Bench:
         m = self.mount(cache_dir=cache, ttl=ttl)
         try:
             self.run(self.CAT, m.path)
-            deadline = time.monotonic() + 30
-            while "refresh: in progress" in m.status() and time.monotonic() < deadline:
-                time.sleep(0.05)
+            self.wait_refreshed(m)
             self.proxy.reset()
             t = time.monotonic()
             loops = 0
@@ -505,13 +545,39 @@ class Bench:
         return render(self.res, self.args, self.notes)
 
 
+def wait_rusage(p, timeout):
+    """Waits (bounded) for Popen p; returns (exit status, its peak RSS in KiB)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid == p.pid:
+            p.returncode = os.waitstatus_to_exitcode(status)
+            return p.returncode, ru.ru_maxrss
+        if time.monotonic() > deadline:
+            p.kill()
+            p.wait(timeout=10)
+            raise TimeoutError("%s ran over %ss" % (p.args, timeout))
+        time.sleep(0.002)
+
+
+def _opcode(rest):
+    """The FUSE opcode in a read's buffer as `strace -xx` prints it ("\\x50\\x00...")."""
+    m = re.match(r'\s*"((?:\\x[0-9a-f]{2}){8})', rest)
+    if not m:
+        return "?"
+    raw = bytes(int(h, 16) for h in re.findall(r"\\x([0-9a-f]{2})", m.group(1)))
+    op = int.from_bytes(raw[4:8], "little")
+    return FUSE_OPS.get(op, "op%d" % op)
+
+
 def _count_reads(path, fds):
-    """Successful read/readv/splice calls on one of fds in an `strace -f` log,
-    following calls that strace split into "<unfinished ...>" and "resumed"."""
+    """Successful read/readv/splice calls on one of fds in an `strace -f -xx` log,
+    by FUSE opcode, following calls strace split into "<unfinished ...>" and
+    "resumed". Returns {opcode name: n}."""
     call = re.compile(r"^(\d+)\s+(?:read|readv|splice)\((\d+),(.*)$")
     resumed = re.compile(r"^(\d+)\s+<\.\.\. (?:read|readv|splice) resumed>(.*)$")
     result = re.compile(r"\)\s+=\s+(\d+)")
-    pending, n = {}, 0
+    pending, ops = {}, {}
     with open(path) as f:
         for line in f:
             m = call.match(line)
@@ -527,8 +593,9 @@ def _count_reads(path, fds):
                 fd, rest = pending.pop(m.group(1)), m.group(2)
             r = result.search(rest)
             if fd in fds and r and int(r.group(1)) > 0:
-                n += 1
-    return n
+                name = _opcode(rest)
+                ops[name] = ops.get(name, 0) + 1
+    return ops
 
 
 def proc_kb_str(pid, tid, key):

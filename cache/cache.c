@@ -176,7 +176,7 @@ static struct disk_managed *cache_managed_snapshot(struct cache *c, size_t *n)
 	return m;
 }
 
-static void cache_save(struct cache *c)
+static void cache_write_disk(struct cache *c)
 {
 	struct disk_meta meta = {0};
 	struct disk_managed *m;
@@ -268,7 +268,7 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 	if (new_folder &&
 	    disk_index_store(c->dir, c->profile, c->endpoint, strrchr(folder, '/') + 1))
 		cache_log(c, LOG_WARNING, "cannot write the cache index in %s", c->dir);
-	cache_save(c);
+	cache_write_disk(c);
 	return 0;
 }
 
@@ -349,7 +349,7 @@ static void *cache_thread(void *arg)
 		}
 		if (!c->wake) {
 			pthread_mutex_unlock(&c->mu);
-			cache_save(c);
+			cache_write_disk(c);
 			pthread_mutex_lock(&c->mu);
 			continue;
 		}
@@ -475,7 +475,7 @@ void cache_close(struct cache *c)
 	if (c->started)
 		pthread_join(c->thread, NULL);
 	if (c->save_pending)
-		cache_save(c);
+		cache_write_disk(c);
 	pthread_key_delete(c->conn_key);
 	while ((cc = c->conns)) {
 		c->conns = cc->next;

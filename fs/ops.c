@@ -19,7 +19,7 @@
 
 #define FS_POLICY_NAME_MAX 128
 
-enum fs_job_op { FS_JOB_LOOKUP, FS_JOB_GETATTR, FS_JOB_OPEN, FS_JOB_READ, FS_JOB_READDIR };
+enum fs_job_op { FS_JOB_LOOKUP, FS_JOB_GETATTR, FS_JOB_OPEN, FS_JOB_READ };
 
 struct fs_job {
 	struct fs *fs;
@@ -30,7 +30,6 @@ struct fs_job {
 	struct fuse_file_info fi;
 	size_t size;
 	off_t off;
-	bool plus;
 };
 
 static void fs_do_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -40,8 +39,6 @@ static void fs_do_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fus
 		       bool on_worker);
 static void fs_do_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi, bool on_worker);
-static void fs_do_readdir(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-			  bool plus, bool on_worker);
 
 void fs_init(struct fs *fs)
 {
@@ -73,9 +70,6 @@ static void fs_job_run(void *arg)
 		break;
 	case FS_JOB_READ:
 		fs_do_read(j->fs, j->req, j->ino, j->size, j->off, &j->fi, true);
-		break;
-	case FS_JOB_READDIR:
-		fs_do_readdir(j->fs, j->req, j->ino, j->size, j->off, j->plus, true);
 		break;
 	}
 	free(j);
@@ -602,27 +596,11 @@ static const char *fs_dir_entry(const struct cache_view *v, const struct inode_n
 	}
 }
 
-/* True when some AWS managed document of role is not known yet. */
-static bool fs_attached_missing(struct fs *fs, const struct cache_role *role)
-{
-	for (size_t i = 0; i < role->natt; i++) {
-		struct cache_doc *d;
-
-		if (!role->att[i].aws_managed)
-			continue;
-		d = cache_managed_doc(fs->cache, role->att[i].arn);
-		if (!d)
-			return true;
-		cache_doc_unref(d);
-	}
-	return false;
-}
-
 /* Adds entry index i called name to buf; *used is its size (larger than rem:
  * it did not fit and nothing was counted). 0, -ENOENT (skip it) or -errno. */
 static int fs_dirent(struct fs *fs, fuse_req_t req, struct cache_view *v,
 		     const struct inode_node *dir, const char *name, size_t i, char *buf,
-		     size_t rem, bool plus, bool on_worker, size_t *used)
+		     size_t rem, bool plus, size_t *used)
 {
 	struct fuse_entry_param e;
 	struct inode_node *c = NULL;
@@ -638,18 +616,22 @@ static int fs_dirent(struct fs *fs, fuse_req_t req, struct cache_view *v,
 		if (r)
 			return r;
 		fs_node_ident(c, &id);
-		if (plus) {
-			r = fs_stat_ident(fs, v, &id, c->ino, on_worker, &e.attr, NULL);
-			if (r)
-				return r == FS_DEFER ? -EIO : r;
-		} else {
-			/* A plain listing only needs the number and the type. */
+		r = plus ? fs_stat_ident(fs, v, &id, c->ino, false, &e.attr, NULL) : FS_DEFER;
+		if (r < 0)
+			return r;
+		if (r == FS_DEFER) {
+			/* A plain entry (ino 0: no attributes). For an AWS managed document
+			 * not fetched yet, the kernel's own LOOKUP fetches it when a size is
+			 * wanted, so `ls` alone costs no IAM call. */
+			memset(&e, 0, sizeof(e));
 			e.attr.st_ino = c->ino;
 			e.attr.st_mode = inode_kind_is_dir(c->kind) ? S_IFDIR : S_IFREG;
+			c = NULL;
+		} else {
+			e.ino = c->ino;
+			e.attr_timeout = fs_timeout(fs, c->kind);
+			e.entry_timeout = fs_timeout(fs, c->kind);
 		}
-		e.ino = c->ino;
-		e.attr_timeout = fs_timeout(fs, c->kind);
-		e.entry_timeout = fs_timeout(fs, c->kind);
 	}
 	if (plus)
 		*used = fuse_add_direntry_plus(req, buf, rem, name, &e, (off_t)i + 1);
@@ -662,7 +644,7 @@ static int fs_dirent(struct fs *fs, fuse_req_t req, struct cache_view *v,
 
 static void fs_fill_dir(struct fs *fs, fuse_req_t req, struct cache_view *v,
 			const struct inode_node *n, const struct cache_role *role, size_t size,
-			off_t off, bool plus, bool on_worker)
+			off_t off, bool plus)
 {
 	char name[INODE_NAME_MAX + 8];
 	size_t pos = 0, used;
@@ -681,7 +663,7 @@ static void fs_fill_dir(struct fs *fs, fuse_req_t req, struct cache_view *v,
 		e = fs_dir_entry(v, n, role, i, name, sizeof(name));
 		if (!e)
 			break;
-		r = fs_dirent(fs, req, v, n, e, i, buf + pos, size - pos, plus, on_worker, &used);
+		r = fs_dirent(fs, req, v, n, e, i, buf + pos, size - pos, plus, &used);
 		if (r == -ENOENT) {
 			r = 0;
 			continue;
@@ -697,8 +679,9 @@ static void fs_fill_dir(struct fs *fs, fuse_req_t req, struct cache_view *v,
 	free(buf);
 }
 
+/* Listings never wait on IAM: entries whose attributes would need a fetch go without. */
 static void fs_do_readdir(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-			  bool plus, bool on_worker)
+			  bool plus)
 {
 	struct inode_node *n = inode_table_get(fs->inodes, ino);
 	const struct cache_role *role = NULL;
@@ -718,15 +701,7 @@ static void fs_do_readdir(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t 
 			return;
 		}
 	}
-	if (plus && !on_worker && n->kind == INODE_ATTACHED_DIR && fs_attached_missing(fs, role)) {
-		struct fs_job j = {
-			.op = FS_JOB_READDIR, .ino = ino, .size = size, .off = off, .plus = plus};
-
-		cache_view_put(v);
-		fs_defer(fs, req, &j);
-		return;
-	}
-	fs_fill_dir(fs, req, v, n, role, size, off, plus, on_worker);
+	fs_fill_dir(fs, req, v, n, role, size, off, plus);
 	cache_view_put(v);
 }
 
@@ -784,13 +759,13 @@ static void fs_ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 static void fs_ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			  struct fuse_file_info *fi)
 {
-	fs_do_readdir(fuse_req_userdata(req), req, ino, size, off, false, false);
+	fs_do_readdir(fuse_req_userdata(req), req, ino, size, off, false);
 }
 
 static void fs_ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			      struct fuse_file_info *fi)
 {
-	fs_do_readdir(fuse_req_userdata(req), req, ino, size, off, true, false);
+	fs_do_readdir(fuse_req_userdata(req), req, ino, size, off, true);
 }
 
 static void fs_ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

@@ -14,6 +14,7 @@ import os
 import signal
 import stat
 import subprocess
+import threading
 import time
 
 import pytest
@@ -209,6 +210,10 @@ def test_tree_equals_boto3(peer, mounts):
         assert abs((created - role["CreateDate"]).total_seconds()) < 1.0
         attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
         assert sorted(rj.get("AttachedPolicies", [])) == sorted(a["PolicyArn"] for a in attached)
+    status = m.status()
+    for want in ("123456789012", "arn:aws:sts::123456789012:", proxy.url,
+                 "roles: %d" % len(roles), "GetAccountAuthorizationDetails"):
+        assert want in status, (want, status)
     # The Latin-1 text arrives as UTF-8 and the 64-character name works.
     assert LATIN in got["with-path/role.json"].decode("utf-8")
     assert LATIN.encode("utf-8") in got[LONG_NAME + "/trust.json"]
@@ -418,6 +423,10 @@ def test_offline_reads_memory_and_disk(peer, mounts, tmp_path):
 
     wait_until(offline_seen, timeout=30, interval=0.5)
     assert walk_files(m.path) == online
+    # An explicit refresh cannot succeed and says so.
+    with pytest.raises(OSError):
+        m.refresh()
+    assert walk_files(m.path) == online
     m.stop()
     # A new mount while IAM is unreachable serves the disk copy.
     m2 = mounts(proxy.url, ttl=1, cache_dir=m.cache_dir, name="mnt2")
@@ -572,3 +581,28 @@ def test_daemonizes_and_exits_on_unmount(peer, tmp_path):
         for pid in left:
             os.kill(pid, signal.SIGKILL)
     assert not left, "the daemon did not exit after the unmount"
+
+
+def test_cold_fetch_does_not_block_other_requests(peer, mounts):
+    server, proxy = peer
+    seed_basic(server.client())
+    m = mounts(proxy.url)
+    proxy.config(latency_ms=1500)
+    proxy.reset()
+    got = []
+    reader = threading.Thread(
+        target=lambda: got.append(m.read("plain", "attached", "AWSLambdaRole.json")))
+    reader.start()
+    try:
+        wait_until(lambda: proxy.counts().get("GetPolicy", 0) >= 1, timeout=10, interval=0.02)
+        # While a worker waits on IAM, the dispatch thread keeps answering.
+        t0 = time.monotonic()
+        assert json.loads(m.read(LONG_NAME, "inline", "second.json")) == policy("sqs:*")
+        assert os.listdir(m.p("with-path", "attached")) != []
+        assert os.stat(m.p("empty-role", "role.json")).st_size > 0
+        assert time.monotonic() - t0 < 1.0
+        assert not got
+    finally:
+        reader.join(timeout=60)
+    assert got and json.loads(got[0])["Statement"][0]["Action"] == ["lambda:InvokeFunction"]
+    assert proxy.counts().get("GetPolicy") == 1

@@ -150,6 +150,7 @@ static int main_open_cache(struct fs *fs, const struct fs_opts *o, struct iam_cl
 	co.ttl = o->ttl;
 	co.read_only = o->read_only;
 	co.dry_run = o->dry_run;
+	co.prune_versions = o->prune_versions;
 	co.iam = iam;
 	co.on_change = main_on_change;
 	co.on_change_ctx = fs;

@@ -50,24 +50,24 @@ void control_stat(struct fs *fs, const struct inode_node *n, struct stat *st)
 {
 	switch (n->kind) {
 	case INODE_CTL_DIR:
-		fs_stat_base(fs, n->ino, S_IFDIR | 0755, st);
+		attr_base(fs, n->ino, S_IFDIR | 0755, st);
 		st->st_nlink = 3;
 		st->st_size = 4096;
 		break;
 	case INODE_CTL_REJECTED:
-		fs_stat_base(fs, n->ino, S_IFDIR | 0755, st);
+		attr_base(fs, n->ino, S_IFDIR | 0755, st);
 		st->st_nlink = 2;
 		st->st_size = 4096;
 		break;
 	case INODE_CTL_STATUS:
-		fs_stat_base(fs, n->ino, S_IFREG | 0444, st);
+		attr_base(fs, n->ino, S_IFREG | 0444, st);
 		control_snapshot(fs, st);
 		break;
 	case INODE_CTL_ERRORS:
-		fs_stat_base(fs, n->ino, S_IFREG | 0444, st);
+		attr_base(fs, n->ino, S_IFREG | 0444, st);
 		break;
 	default:
-		fs_stat_base(fs, n->ino, S_IFREG | 0644, st);
+		attr_base(fs, n->ino, S_IFREG | 0644, st);
 		break;
 	}
 }

@@ -2,7 +2,7 @@
  * The state one mount shares between the FUSE dispatch thread, the workers
  * and the notify thread, and the entry points of ops.c and control.c. The
  * dispatch thread never blocks on the network: work that may (a cold AWS
- * managed document, a refresh) is handed to a worker as a struct fs_job.
+ * managed document, a refresh) is handed to a worker as a struct ops_job.
  */
 #ifndef IAMFS_FS_FS_H
 #define IAMFS_FS_FS_H
@@ -69,8 +69,9 @@ struct fs_ident {
 /* Returned by stat helpers when a worker must fetch a document first. */
 #define FS_DEFER 1
 
-/* Fills ops with iamfs's low-level handlers. userdata for fuse_session_new is the struct fs. */
-void fs_ops_init(struct fuse_lowlevel_ops *ops);
+/* ops.c: fills ops with iamfs's low-level handlers. userdata for fuse_session_new is the struct fs.
+ */
+void ops_init(struct fuse_lowlevel_ops *ops);
 
 /* fs_init / fs_cleanup: the embedded status buffer and its lock. */
 void fs_init(struct fs *fs);
@@ -92,7 +93,24 @@ void control_read(struct fs *fs, fuse_req_t req, const struct inode_node *n, siz
 		  off_t off);
 /* A write to .iamfs/refresh: refreshes on a worker and replies after it. */
 void control_write_refresh(struct fs *fs, fuse_req_t req, size_t size);
-/* The common attributes of every node (owner, times, nlink 1). */
-void fs_stat_base(const struct fs *fs, uint64_t ino, mode_t mode, struct stat *st);
+
+/* fs.c: open files. fs_open_add links o into fs->opens, fs_open_remove unlinks it;
+ * fs_open_free drops its document and bytes and frees it (NULL-safe). */
+void fs_open_add(struct fs *fs, struct fs_open *o);
+void fs_open_remove(struct fs *fs, struct fs_open *o);
+void fs_open_free(struct fs_open *o);
+
+/* attr.c: node attributes. */
+/* The common attributes of every node (owner, mount time, nlink 1). */
+void attr_base(const struct fs *fs, uint64_t ino, mode_t mode, struct stat *st);
+/* The identity of node n (pointers into n, which lives for the mount). */
+void attr_ident(const struct inode_node *n, struct fs_ident *id);
+/* stat of identity id (numbered ino) in view v: 0, -ENOENT, -errno, or FS_DEFER when
+ * an AWS managed document must be fetched first and !on_worker (on a worker it is
+ * fetched here). doc (may be NULL) receives a policy file's document (+1 ref). */
+int attr_of(struct fs *fs, struct cache_view *v, const struct fs_ident *id, uint64_t ino,
+	    bool on_worker, struct stat *st, struct cache_doc **doc);
+/* Entry and attribute timeout for a node kind: --ttl, 0 for .iamfs/status. */
+double attr_timeout(const struct fs *fs, enum inode_kind kind);
 
 #endif

@@ -182,7 +182,7 @@ static struct fuse_session *main_new_session(struct fs *fs, const struct fs_opts
 	args.argc = argc;
 	args.argv = argv;
 	args.allocated = 0;
-	fs_ops_init(&ops);
+	ops_init(&ops);
 	se = fuse_session_new(&args, &ops, sizeof(ops), fs);
 	fuse_opt_free_args(&args);
 	return se;

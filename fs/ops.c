@@ -17,13 +17,13 @@
 #include "fs/log.h"
 #include "fs/workers.h"
 
-#define FS_POLICY_NAME_MAX 128
+#define OPS_POLICY_NAME_MAX 128
 
-enum fs_job_op { FS_JOB_LOOKUP, FS_JOB_GETATTR, FS_JOB_OPEN, FS_JOB_READ };
+enum ops_job_op { OPS_JOB_LOOKUP, OPS_JOB_GETATTR, OPS_JOB_OPEN, OPS_JOB_READ };
 
-struct fs_job {
+struct ops_job {
 	struct fs *fs;
-	enum fs_job_op op;
+	enum ops_job_op op;
 	fuse_req_t req;
 	fuse_ino_t ino;
 	char name[INODE_NAME_MAX + 1];
@@ -32,53 +32,39 @@ struct fs_job {
 	off_t off;
 };
 
-static void fs_do_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name,
-			 bool on_worker);
-static void fs_do_getattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, bool on_worker);
-static void fs_do_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+static void ops_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name,
 		       bool on_worker);
-static void fs_do_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		       struct fuse_file_info *fi, bool on_worker);
+static void ops_getattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, bool on_worker);
+static void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		     bool on_worker);
+static void ops_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		     struct fuse_file_info *fi, bool on_worker);
 
-void fs_init(struct fs *fs)
+static void ops_job_run(void *arg)
 {
-	pthread_mutex_init(&fs->open_lock, NULL);
-	pthread_mutex_init(&fs->status_lock, NULL);
-	buf_init(&fs->status, FS_STATUS_MAX);
-}
-
-void fs_cleanup(struct fs *fs)
-{
-	buf_cleanup(&fs->status);
-	pthread_mutex_destroy(&fs->status_lock);
-	pthread_mutex_destroy(&fs->open_lock);
-}
-
-static void fs_job_run(void *arg)
-{
-	struct fs_job *j = arg;
+	struct ops_job *j = arg;
 
 	switch (j->op) {
-	case FS_JOB_LOOKUP:
-		fs_do_lookup(j->fs, j->req, j->ino, j->name, true);
+	case OPS_JOB_LOOKUP:
+		ops_lookup(j->fs, j->req, j->ino, j->name, true);
 		break;
-	case FS_JOB_GETATTR:
-		fs_do_getattr(j->fs, j->req, j->ino, true);
+	case OPS_JOB_GETATTR:
+		ops_getattr(j->fs, j->req, j->ino, true);
 		break;
-	case FS_JOB_OPEN:
-		fs_do_open(j->fs, j->req, j->ino, &j->fi, true);
+	case OPS_JOB_OPEN:
+		ops_open(j->fs, j->req, j->ino, &j->fi, true);
 		break;
-	case FS_JOB_READ:
-		fs_do_read(j->fs, j->req, j->ino, j->size, j->off, &j->fi, true);
+	case OPS_JOB_READ:
+		ops_read(j->fs, j->req, j->ino, j->size, j->off, &j->fi, true);
 		break;
 	}
 	free(j);
 }
 
 /* Hands the request to a worker; replies with the error itself when it cannot. */
-static void fs_defer(struct fs *fs, fuse_req_t req, const struct fs_job *tmpl)
+static void ops_defer(struct fs *fs, fuse_req_t req, const struct ops_job *tmpl)
 {
-	struct fs_job *j = malloc(sizeof(*j));
+	struct ops_job *j = malloc(sizeof(*j));
 	int r;
 
 	if (!j) {
@@ -88,205 +74,14 @@ static void fs_defer(struct fs *fs, fuse_req_t req, const struct fs_job *tmpl)
 	*j = *tmpl;
 	j->fs = fs;
 	j->req = req;
-	r = workers_submit(fs->workers, fs_job_run, j);
+	r = workers_submit(fs->workers, ops_job_run, j);
 	if (r) {
 		free(j);
 		fuse_reply_err(req, -r);
 	}
 }
 
-void fs_stat_base(const struct fs *fs, uint64_t ino, mode_t mode, struct stat *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->st_ino = ino;
-	st->st_mode = mode;
-	st->st_nlink = 1;
-	st->st_uid = fs->uid;
-	st->st_gid = fs->gid;
-	st->st_blksize = 4096;
-	st->st_mtim = fs->mount_time;
-	st->st_atim = fs->mount_time;
-	st->st_ctim = fs->mount_time;
-}
-
-static void fs_stat_times(struct stat *st, long long t)
-{
-	st->st_mtim.tv_sec = (time_t)t;
-	st->st_mtim.tv_nsec = 0;
-	st->st_atim = st->st_mtim;
-	st->st_ctim = st->st_mtim;
-}
-
-/* The document of an attached policy (+1 ref): fetched here on a worker,
- * FS_DEFER on the dispatch thread when it is not known yet. */
-static int fs_attached_doc(struct fs *fs, const struct cache_attached *att, bool on_worker,
-			   struct cache_doc **out)
-{
-	struct aws_error err;
-	struct cache_doc *d;
-	int r;
-
-	if (!att->aws_managed) {
-		if (!att->doc)
-			return -EIO;
-		cache_doc_ref(att->doc);
-		*out = att->doc;
-		return 0;
-	}
-	d = cache_managed_doc(fs->cache, att->arn);
-	if (d) {
-		*out = d;
-		return 0;
-	}
-	if (!on_worker)
-		return FS_DEFER;
-	aws_error_clear(&err);
-	r = cache_fetch_managed(fs->cache, att->arn, &d, &err);
-	if (r) {
-		log_msg(LOG_WARNING, "reading %s: GetPolicy/GetPolicyVersion failed: %s: %s%s%s",
-			att->arn, err.code[0] ? err.code : "error", err.message,
-			err.request_id[0] ? " request id " : "", err.request_id);
-		return r;
-	}
-	*out = d;
-	return 0;
-}
-
-/* The document a policy-file identity serves (+1 ref), -ENOENT, or FS_DEFER. */
-static int fs_ident_doc(struct fs *fs, const struct cache_role *role, const struct fs_ident *id,
-			bool on_worker, struct cache_doc **out)
-{
-	const struct cache_inline *inl;
-	const struct cache_attached *att;
-	struct cache_doc *d = NULL;
-
-	switch (id->kind) {
-	case INODE_TRUST:
-		d = role->trust;
-		break;
-	case INODE_ROLE_JSON:
-		d = role->role_json;
-		break;
-	case INODE_INLINE:
-		inl = cache_role_find_inline(role, id->policy);
-		d = inl ? inl->doc : NULL;
-		break;
-	case INODE_ATTACHED:
-		att = cache_role_find_attached(role, id->policy);
-		if (!att)
-			return -ENOENT;
-		return fs_attached_doc(fs, att, on_worker, out);
-	default:
-		return -ENOENT;
-	}
-	if (!d)
-		return -ENOENT;
-	cache_doc_ref(d);
-	*out = d;
-	return 0;
-}
-
-static mode_t fs_file_mode(const struct fs *fs, const struct cache_role *role,
-			   const struct fs_ident *id)
-{
-	const struct cache_attached *att;
-	bool writable = true;
-
-	if (id->kind == INODE_ROLE_JSON) {
-		writable = false;
-	} else if (id->kind == INODE_ATTACHED) {
-		att = cache_role_find_attached(role, id->policy);
-		writable = att && !att->aws_managed;
-	}
-	if (fs->read_only)
-		writable = false;
-	return S_IFREG | (writable ? 0644 : 0444);
-}
-
-/* stat of a role-tree node; doc (may be NULL) receives the document (+1 ref). */
-static int fs_stat_role_node(struct fs *fs, const struct cache_role *role,
-			     const struct fs_ident *id, uint64_t ino, bool on_worker,
-			     struct stat *st, struct cache_doc **doc)
-{
-	struct cache_doc *d = NULL;
-	int r;
-
-	switch (id->kind) {
-	case INODE_ROLE:
-		fs_stat_base(fs, ino, S_IFDIR | 0755, st);
-		st->st_nlink = 4;
-		st->st_size = 4096;
-		fs_stat_times(st, role->mtime);
-		return 0;
-	case INODE_INLINE_DIR:
-	case INODE_ATTACHED_DIR:
-		fs_stat_base(fs, ino, S_IFDIR | 0755, st);
-		st->st_nlink = 2;
-		st->st_size = 4096;
-		fs_stat_times(st, role->mtime);
-		return 0;
-	default:
-		break;
-	}
-	r = fs_ident_doc(fs, role, id, on_worker, &d);
-	if (r)
-		return r;
-	fs_stat_base(fs, ino, fs_file_mode(fs, role, id), st);
-	st->st_size = (off_t)d->len;
-	st->st_blocks = (blkcnt_t)((d->len + 511) / 512);
-	fs_stat_times(st, d->mtime);
-	if (doc)
-		*doc = d;
-	else
-		cache_doc_unref(d);
-	return 0;
-}
-
-/* stat of any identity against view v: 0, -ENOENT, -errno or FS_DEFER. */
-static int fs_stat_ident(struct fs *fs, struct cache_view *v, const struct fs_ident *id,
-			 uint64_t ino, bool on_worker, struct stat *st, struct cache_doc **doc)
-{
-	const struct cache_role *role;
-	struct inode_node tmp;
-
-	switch (id->kind) {
-	case INODE_ROOT:
-		fs_stat_base(fs, ino, S_IFDIR | 0755, st);
-		st->st_nlink = 3 + v->nroles;
-		st->st_size = 4096;
-		return 0;
-	case INODE_CTL_DIR:
-	case INODE_CTL_STATUS:
-	case INODE_CTL_ERRORS:
-	case INODE_CTL_REJECTED:
-	case INODE_CTL_REFRESH:
-		memset(&tmp, 0, sizeof(tmp));
-		tmp.ino = ino;
-		tmp.kind = id->kind;
-		control_stat(fs, &tmp, st);
-		return 0;
-	default:
-		break;
-	}
-	role = id->role ? cache_view_find(v, id->role) : NULL;
-	if (!role)
-		return -ENOENT;
-	return fs_stat_role_node(fs, role, id, ino, on_worker, st, doc);
-}
-
-static void fs_node_ident(const struct inode_node *n, struct fs_ident *id)
-{
-	id->kind = n->kind;
-	id->role = n->role;
-	id->policy = n->policy;
-}
-
-static double fs_timeout(const struct fs *fs, enum inode_kind kind)
-{
-	return kind == INODE_CTL_STATUS ? 0.0 : fs->ttl;
-}
-
-static void fs_reply_negative(struct fs *fs, fuse_req_t req)
+static void ops_reply_negative(struct fs *fs, fuse_req_t req)
 {
 	struct fuse_entry_param e;
 
@@ -295,11 +90,11 @@ static void fs_reply_negative(struct fs *fs, fuse_req_t req)
 	fuse_reply_entry(req, &e);
 }
 
-static void fs_do_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name,
-			 bool on_worker)
+static void ops_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name,
+		       bool on_worker)
 {
 	struct inode_node *p = inode_table_get(fs->inodes, parent), *n;
-	char policy[FS_POLICY_NAME_MAX + 1];
+	char policy[OPS_POLICY_NAME_MAX + 1];
 	struct fuse_entry_param e;
 	struct fs_ident id;
 	struct cache_view *v;
@@ -312,8 +107,8 @@ static void fs_do_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const
 		fuse_reply_err(req, p ? ENOTDIR : ENOENT);
 		return;
 	}
-	if (inode_classify(p->kind, name, &id.kind, &pol, &plen) || plen > FS_POLICY_NAME_MAX) {
-		fs_reply_negative(fs, req);
+	if (inode_classify(p->kind, name, &id.kind, &pol, &plen) || plen > OPS_POLICY_NAME_MAX) {
+		ops_reply_negative(fs, req);
 		return;
 	}
 	memcpy(policy, pol ? pol : "", plen);
@@ -323,17 +118,17 @@ static void fs_do_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const
 	memset(&e, 0, sizeof(e));
 	v = cache_view_get(fs->cache);
 	/* Existence is checked before a node is made, so junk names make no nodes. */
-	r = fs_stat_ident(fs, v, &id, 0, on_worker, &e.attr, NULL);
+	r = attr_of(fs, v, &id, 0, on_worker, &e.attr, NULL);
 	cache_view_put(v);
 	if (r == FS_DEFER) {
-		struct fs_job j = {.op = FS_JOB_LOOKUP, .ino = parent};
+		struct ops_job j = {.op = OPS_JOB_LOOKUP, .ino = parent};
 
 		snprintf(j.name, sizeof(j.name), "%s", name);
-		fs_defer(fs, req, &j);
+		ops_defer(fs, req, &j);
 		return;
 	}
 	if (r == -ENOENT) {
-		fs_reply_negative(fs, req);
+		ops_reply_negative(fs, req);
 		return;
 	}
 	if (!r)
@@ -344,14 +139,14 @@ static void fs_do_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const
 	}
 	e.ino = n->ino;
 	e.attr.st_ino = n->ino;
-	e.attr_timeout = fs_timeout(fs, n->kind);
-	e.entry_timeout = fs_timeout(fs, n->kind);
+	e.attr_timeout = attr_timeout(fs, n->kind);
+	e.entry_timeout = attr_timeout(fs, n->kind);
 	inode_table_ref(fs->inodes, n);
 	if (fuse_reply_entry(req, &e))
 		inode_table_forget(fs->inodes, n->ino, 1);
 }
 
-static void fs_do_getattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, bool on_worker)
+static void ops_getattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, bool on_worker)
 {
 	struct inode_node *n = inode_table_get(fs->inodes, ino);
 	struct cache_view *v;
@@ -364,82 +159,33 @@ static void fs_do_getattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, bool on
 		fuse_reply_err(req, ENOENT);
 		return;
 	}
-	fs_node_ident(n, &id);
+	attr_ident(n, &id);
 	v = cache_view_get(fs->cache);
-	r = fs_stat_ident(fs, v, &id, ino, on_worker, &st, NULL);
+	r = attr_of(fs, v, &id, ino, on_worker, &st, NULL);
 	cache_view_put(v);
 	if (r == FS_DEFER) {
-		struct fs_job j = {.op = FS_JOB_GETATTR, .ino = ino};
+		struct ops_job j = {.op = OPS_JOB_GETATTR, .ino = ino};
 
-		fs_defer(fs, req, &j);
+		ops_defer(fs, req, &j);
 	} else if (r) {
 		fuse_reply_err(req, -r);
 	} else {
-		fuse_reply_attr(req, &st, fs_timeout(fs, n->kind));
-	}
-}
-
-static void fs_open_link(struct fs *fs, struct fs_open *o)
-{
-	pthread_mutex_lock(&fs->open_lock);
-	o->prev = NULL;
-	o->next = fs->opens;
-	if (fs->opens)
-		fs->opens->prev = o;
-	fs->opens = o;
-	pthread_mutex_unlock(&fs->open_lock);
-}
-
-static void fs_open_unlink(struct fs *fs, struct fs_open *o)
-{
-	pthread_mutex_lock(&fs->open_lock);
-	if (o->prev)
-		o->prev->next = o->next;
-	else if (fs->opens == o)
-		fs->opens = o->next;
-	if (o->next)
-		o->next->prev = o->prev;
-	o->prev = o->next = NULL;
-	pthread_mutex_unlock(&fs->open_lock);
-}
-
-static void fs_open_free(struct fs_open *o)
-{
-	if (!o)
-		return;
-	cache_doc_unref(o->doc);
-	free(o->data);
-	free(o);
-}
-
-void fs_release_all(struct fs *fs)
-{
-	struct fs_open *o;
-
-	pthread_mutex_lock(&fs->open_lock);
-	o = fs->opens;
-	fs->opens = NULL;
-	pthread_mutex_unlock(&fs->open_lock);
-	while (o) {
-		struct fs_open *next = o->next;
-
-		fs_open_free(o);
-		o = next;
+		fuse_reply_attr(req, &st, attr_timeout(fs, n->kind));
 	}
 }
 
 /* Opens a policy file for reading: the document it serves now, keep_cache when
  * the kernel's pages already hold exactly these bytes. */
-static int fs_open_policy(struct fs *fs, struct inode_node *n, struct fuse_file_info *fi,
-			  bool on_worker, struct fs_open *o)
+static int ops_open_policy(struct fs *fs, struct inode_node *n, struct fuse_file_info *fi,
+			   bool on_worker, struct fs_open *o)
 {
 	struct cache_view *v = cache_view_get(fs->cache);
 	struct fs_ident id;
 	struct stat st;
 	int r;
 
-	fs_node_ident(n, &id);
-	r = fs_stat_ident(fs, v, &id, n->ino, on_worker, &st, &o->doc);
+	attr_ident(n, &id);
+	r = attr_of(fs, v, &id, n->ino, on_worker, &st, &o->doc);
 	cache_view_put(v);
 	if (r)
 		return r;
@@ -448,8 +194,8 @@ static int fs_open_policy(struct fs *fs, struct inode_node *n, struct fuse_file_
 	return 0;
 }
 
-static void fs_do_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
-		       bool on_worker)
+static void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		     bool on_worker)
 {
 	struct inode_node *n = inode_table_get(fs->inodes, ino);
 	bool writing = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
@@ -480,12 +226,12 @@ static void fs_do_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fus
 	if (n->kind >= INODE_CTL_DIR)
 		r = control_open(fs, n, fi->flags, o);
 	else
-		r = fs_open_policy(fs, n, fi, on_worker, o);
+		r = ops_open_policy(fs, n, fi, on_worker, o);
 	if (r == FS_DEFER) {
-		struct fs_job j = {.op = FS_JOB_OPEN, .ino = ino, .fi = *fi};
+		struct ops_job j = {.op = OPS_JOB_OPEN, .ino = ino, .fi = *fi};
 
 		fs_open_free(o);
-		fs_defer(fs, req, &j);
+		ops_defer(fs, req, &j);
 		return;
 	}
 	if (r) {
@@ -498,14 +244,14 @@ static void fs_do_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fus
 	if (!writing)
 		fi->noflush = 1;
 	fi->fh = (uint64_t)(uintptr_t)o;
-	fs_open_link(fs, o);
+	fs_open_add(fs, o);
 	if (fuse_reply_open(req, fi)) {
-		fs_open_unlink(fs, o);
+		fs_open_remove(fs, o);
 		fs_open_free(o);
 	}
 }
 
-static void fs_reply_bytes(fuse_req_t req, const char *data, size_t len, size_t size, off_t off)
+static void ops_reply_bytes(fuse_req_t req, const char *data, size_t len, size_t size, off_t off)
 {
 	if (off < 0 || (size_t)off >= len) {
 		fuse_reply_buf(req, NULL, 0);
@@ -516,8 +262,8 @@ static void fs_reply_bytes(fuse_req_t req, const char *data, size_t len, size_t 
 	fuse_reply_buf(req, data + off, size);
 }
 
-static void fs_do_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		       struct fuse_file_info *fi, bool on_worker)
+static void ops_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		     struct fuse_file_info *fi, bool on_worker)
 {
 	struct fs_open *o = (struct fs_open *)(uintptr_t)fi->fh;
 	struct inode_node *n;
@@ -530,9 +276,9 @@ static void fs_do_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t siz
 	cache_touch(fs->cache);
 	if (o) {
 		if (o->doc)
-			fs_reply_bytes(req, o->doc->bytes, o->doc->len, size, off);
+			ops_reply_bytes(req, o->doc->bytes, o->doc->len, size, off);
 		else
-			fs_reply_bytes(req, o->data, o->len, size, off);
+			ops_reply_bytes(req, o->data, o->len, size, off);
 		return;
 	}
 	/* Opened without an OPEN round trip (--read-only): serve the current bytes. */
@@ -545,15 +291,15 @@ static void fs_do_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t siz
 		control_read(fs, req, n, size, off);
 		return;
 	}
-	fs_node_ident(n, &id);
+	attr_ident(n, &id);
 	v = cache_view_get(fs->cache);
-	r = fs_stat_ident(fs, v, &id, ino, on_worker, &st, &d);
+	r = attr_of(fs, v, &id, ino, on_worker, &st, &d);
 	cache_view_put(v);
 	if (r == FS_DEFER) {
-		struct fs_job j = {
-			.op = FS_JOB_READ, .ino = ino, .fi = *fi, .size = size, .off = off};
+		struct ops_job j = {
+			.op = OPS_JOB_READ, .ino = ino, .fi = *fi, .size = size, .off = off};
 
-		fs_defer(fs, req, &j);
+		ops_defer(fs, req, &j);
 		return;
 	}
 	if (r) {
@@ -561,13 +307,13 @@ static void fs_do_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t siz
 		return;
 	}
 	inode_table_serve(fs->inodes, n, d->gen);
-	fs_reply_bytes(req, d->bytes, d->len, size, off);
+	ops_reply_bytes(req, d->bytes, d->len, size, off);
 	cache_doc_unref(d);
 }
 
 /* The name of entry i of folder n ("." and ".." first), or NULL past the end. */
-static const char *fs_dir_entry(const struct cache_view *v, const struct inode_node *n,
-				const struct cache_role *role, size_t i, char *buf, size_t buflen)
+static const char *ops_dir_entry(const struct cache_view *v, const struct inode_node *n,
+				 const struct cache_role *role, size_t i, char *buf, size_t buflen)
 {
 	static const char *const role_entries[] = {"trust.json", "role.json", "inline", "attached"};
 
@@ -598,9 +344,9 @@ static const char *fs_dir_entry(const struct cache_view *v, const struct inode_n
 
 /* Adds entry index i called name to buf; *used is its size (larger than rem:
  * it did not fit and nothing was counted). 0, -ENOENT (skip it) or -errno. */
-static int fs_dirent(struct fs *fs, fuse_req_t req, struct cache_view *v,
-		     const struct inode_node *dir, const char *name, size_t i, char *buf,
-		     size_t rem, bool plus, size_t *used)
+static int ops_dirent(struct fs *fs, fuse_req_t req, struct cache_view *v,
+		      const struct inode_node *dir, const char *name, size_t i, char *buf,
+		      size_t rem, bool plus, size_t *used)
 {
 	struct fuse_entry_param e;
 	struct inode_node *c = NULL;
@@ -615,8 +361,8 @@ static int fs_dirent(struct fs *fs, fuse_req_t req, struct cache_view *v,
 		r = inode_table_child(fs->inodes, dir->ino, name, &c);
 		if (r)
 			return r;
-		fs_node_ident(c, &id);
-		r = plus ? fs_stat_ident(fs, v, &id, c->ino, false, &e.attr, NULL) : FS_DEFER;
+		attr_ident(c, &id);
+		r = plus ? attr_of(fs, v, &id, c->ino, false, &e.attr, NULL) : FS_DEFER;
 		if (r < 0)
 			return r;
 		if (r == FS_DEFER) {
@@ -629,8 +375,8 @@ static int fs_dirent(struct fs *fs, fuse_req_t req, struct cache_view *v,
 			c = NULL;
 		} else {
 			e.ino = c->ino;
-			e.attr_timeout = fs_timeout(fs, c->kind);
-			e.entry_timeout = fs_timeout(fs, c->kind);
+			e.attr_timeout = attr_timeout(fs, c->kind);
+			e.entry_timeout = attr_timeout(fs, c->kind);
 		}
 	}
 	if (plus)
@@ -642,9 +388,9 @@ static int fs_dirent(struct fs *fs, fuse_req_t req, struct cache_view *v,
 	return 0;
 }
 
-static void fs_fill_dir(struct fs *fs, fuse_req_t req, struct cache_view *v,
-			const struct inode_node *n, const struct cache_role *role, size_t size,
-			off_t off, bool plus)
+static void ops_fill_dir(struct fs *fs, fuse_req_t req, struct cache_view *v,
+			 const struct inode_node *n, const struct cache_role *role, size_t size,
+			 off_t off, bool plus)
 {
 	char name[INODE_NAME_MAX + 8];
 	size_t pos = 0, used;
@@ -660,10 +406,10 @@ static void fs_fill_dir(struct fs *fs, fuse_req_t req, struct cache_view *v,
 		return;
 	}
 	for (size_t i = off < 0 ? 0 : (size_t)off;; i++) {
-		e = fs_dir_entry(v, n, role, i, name, sizeof(name));
+		e = ops_dir_entry(v, n, role, i, name, sizeof(name));
 		if (!e)
 			break;
-		r = fs_dirent(fs, req, v, n, e, i, buf + pos, size - pos, plus, &used);
+		r = ops_dirent(fs, req, v, n, e, i, buf + pos, size - pos, plus, &used);
 		if (r == -ENOENT) {
 			r = 0;
 			continue;
@@ -680,8 +426,8 @@ static void fs_fill_dir(struct fs *fs, fuse_req_t req, struct cache_view *v,
 }
 
 /* Listings never wait on IAM: entries whose attributes would need a fetch go without. */
-static void fs_do_readdir(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-			  bool plus)
+static void ops_readdir(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			bool plus)
 {
 	struct inode_node *n = inode_table_get(fs->inodes, ino);
 	const struct cache_role *role = NULL;
@@ -701,18 +447,18 @@ static void fs_do_readdir(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t 
 			return;
 		}
 	}
-	fs_fill_dir(fs, req, v, n, role, size, off, plus);
+	ops_fill_dir(fs, req, v, n, role, size, off, plus);
 	cache_view_put(v);
 }
 
 /* The handlers libfuse calls, on the dispatch thread. */
 
-static void fs_ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+static void ops_ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	fs_do_lookup(fuse_req_userdata(req), req, parent, name, false);
+	ops_lookup(fuse_req_userdata(req), req, parent, name, false);
 }
 
-static void fs_ll_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+static void ops_ll_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
 	struct fs *fs = fuse_req_userdata(req);
 
@@ -720,7 +466,7 @@ static void fs_ll_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 	fuse_reply_none(req);
 }
 
-static void fs_ll_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+static void ops_ll_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
 	struct fs *fs = fuse_req_userdata(req);
 
@@ -729,14 +475,14 @@ static void fs_ll_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_
 	fuse_reply_none(req);
 }
 
-static void fs_ll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+static void ops_ll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	fs_do_getattr(fuse_req_userdata(req), req, ino, false);
+	ops_getattr(fuse_req_userdata(req), req, ino, false);
 }
 
 /* Only truncating .iamfs/refresh (echo x > refresh) is a change we accept. */
-static void fs_ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
-			  struct fuse_file_info *fi)
+static void ops_ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+			   struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
 	struct inode_node *n = inode_table_get(fs->inodes, ino);
@@ -751,24 +497,24 @@ static void fs_ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int
 }
 
 /* No OPENDIR round trips: the kernel then opens folders itself and caches listings. */
-static void fs_ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+static void ops_ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	fuse_reply_err(req, ENOSYS);
 }
 
-static void fs_ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-			  struct fuse_file_info *fi)
+static void ops_ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			   struct fuse_file_info *fi)
 {
-	fs_do_readdir(fuse_req_userdata(req), req, ino, size, off, false);
+	ops_readdir(fuse_req_userdata(req), req, ino, size, off, false);
 }
 
-static void fs_ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-			      struct fuse_file_info *fi)
+static void ops_ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			       struct fuse_file_info *fi)
 {
-	fs_do_readdir(fuse_req_userdata(req), req, ino, size, off, true);
+	ops_readdir(fuse_req_userdata(req), req, ino, size, off, true);
 }
 
-static void fs_ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+static void ops_ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
 
@@ -777,17 +523,17 @@ static void fs_ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}
-	fs_do_open(fs, req, ino, fi, false);
+	ops_open(fs, req, ino, fi, false);
 }
 
-static void fs_ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		       struct fuse_file_info *fi)
-{
-	fs_do_read(fuse_req_userdata(req), req, ino, size, off, fi, false);
-}
-
-static void fs_ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+static void ops_ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			struct fuse_file_info *fi)
+{
+	ops_read(fuse_req_userdata(req), req, ino, size, off, fi, false);
+}
+
+static void ops_ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+			 struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
 	struct inode_node *n = inode_table_get(fs->inodes, ino);
@@ -799,7 +545,7 @@ static void fs_ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t 
 	fuse_reply_err(req, n ? EROFS : ENOENT);
 }
 
-static void fs_ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+static void ops_ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
 
@@ -807,24 +553,24 @@ static void fs_ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 	fuse_reply_err(req, fs->read_only ? ENOSYS : 0);
 }
 
-static void fs_ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+static void ops_ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
 	struct fs_open *o = (struct fs_open *)(uintptr_t)fi->fh;
 
 	if (o) {
-		fs_open_unlink(fs, o);
+		fs_open_remove(fs, o);
 		fs_open_free(o);
 	}
 	fuse_reply_err(req, 0);
 }
 
-static void fs_ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+static void ops_ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
 	fuse_reply_err(req, 0);
 }
 
-static void fs_ll_statfs(fuse_req_t req, fuse_ino_t ino)
+static void ops_ll_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct fs *fs = fuse_req_userdata(req);
 	size_t nodes = inode_table_count(fs->inodes);
@@ -842,7 +588,7 @@ static void fs_ll_statfs(fuse_req_t req, fuse_ino_t ino)
 }
 
 /* Changes to the tree: refused until saving exists. */
-static int fs_change_errno(struct fs *fs, fuse_ino_t parent, const char *name)
+static int ops_change_errno(struct fs *fs, fuse_ino_t parent, const char *name)
 {
 	struct inode_node *p = inode_table_get(fs->inodes, parent);
 	enum inode_kind kind;
@@ -858,50 +604,50 @@ static int fs_change_errno(struct fs *fs, fuse_ino_t parent, const char *name)
 	return EROFS;
 }
 
-static void fs_ll_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+static void ops_ll_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	fuse_reply_err(req, fs_change_errno(fuse_req_userdata(req), parent, name));
+	fuse_reply_err(req, ops_change_errno(fuse_req_userdata(req), parent, name));
 }
 
-static void fs_ll_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+static void ops_ll_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	fuse_reply_err(req, fs_change_errno(fuse_req_userdata(req), parent, name));
+	fuse_reply_err(req, ops_change_errno(fuse_req_userdata(req), parent, name));
 }
 
-static void fs_ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
-{
-	fuse_reply_err(req, EROFS);
-}
-
-static void fs_ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
-			dev_t rdev)
+static void ops_ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
 	fuse_reply_err(req, EROFS);
 }
 
-static void fs_ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
-			 struct fuse_file_info *fi)
+static void ops_ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+			 dev_t rdev)
 {
 	fuse_reply_err(req, EROFS);
 }
 
-static void fs_ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
-			 const char *newname, unsigned int flags)
+static void ops_ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+			  struct fuse_file_info *fi)
 {
 	fuse_reply_err(req, EROFS);
 }
 
-static void fs_ll_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+static void ops_ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+			  const char *newname, unsigned int flags)
 {
 	fuse_reply_err(req, EROFS);
 }
 
-static void fs_ll_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+static void ops_ll_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
 {
 	fuse_reply_err(req, EROFS);
 }
 
-static void fs_ll_init(void *userdata, struct fuse_conn_info *conn)
+static void ops_ll_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void ops_ll_init(void *userdata, struct fuse_conn_info *conn)
 {
 	if (conn->capable & FUSE_CAP_READDIRPLUS) {
 		conn->want |= FUSE_CAP_READDIRPLUS;
@@ -915,31 +661,31 @@ static void fs_ll_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
 }
 
-void fs_ops_init(struct fuse_lowlevel_ops *ops)
+void ops_init(struct fuse_lowlevel_ops *ops)
 {
 	memset(ops, 0, sizeof(*ops));
-	ops->init = fs_ll_init;
-	ops->lookup = fs_ll_lookup;
-	ops->forget = fs_ll_forget;
-	ops->forget_multi = fs_ll_forget_multi;
-	ops->getattr = fs_ll_getattr;
-	ops->setattr = fs_ll_setattr;
-	ops->opendir = fs_ll_opendir;
-	ops->readdir = fs_ll_readdir;
-	ops->readdirplus = fs_ll_readdirplus;
-	ops->open = fs_ll_open;
-	ops->read = fs_ll_read;
-	ops->write = fs_ll_write;
-	ops->flush = fs_ll_flush;
-	ops->release = fs_ll_release;
-	ops->fsync = fs_ll_fsync;
-	ops->statfs = fs_ll_statfs;
-	ops->unlink = fs_ll_unlink;
-	ops->rmdir = fs_ll_rmdir;
-	ops->mkdir = fs_ll_mkdir;
-	ops->mknod = fs_ll_mknod;
-	ops->create = fs_ll_create;
-	ops->rename = fs_ll_rename;
-	ops->symlink = fs_ll_symlink;
-	ops->link = fs_ll_link;
+	ops->init = ops_ll_init;
+	ops->lookup = ops_ll_lookup;
+	ops->forget = ops_ll_forget;
+	ops->forget_multi = ops_ll_forget_multi;
+	ops->getattr = ops_ll_getattr;
+	ops->setattr = ops_ll_setattr;
+	ops->opendir = ops_ll_opendir;
+	ops->readdir = ops_ll_readdir;
+	ops->readdirplus = ops_ll_readdirplus;
+	ops->open = ops_ll_open;
+	ops->read = ops_ll_read;
+	ops->write = ops_ll_write;
+	ops->flush = ops_ll_flush;
+	ops->release = ops_ll_release;
+	ops->fsync = ops_ll_fsync;
+	ops->statfs = ops_ll_statfs;
+	ops->unlink = ops_ll_unlink;
+	ops->rmdir = ops_ll_rmdir;
+	ops->mkdir = ops_ll_mkdir;
+	ops->mknod = ops_ll_mknod;
+	ops->create = ops_ll_create;
+	ops->rename = ops_ll_rename;
+	ops->symlink = ops_ll_symlink;
+	ops->link = ops_ll_link;
 }

@@ -1,0 +1,202 @@
+/*
+ * Attributes of every node: what a node's identity (kind, role, policy) stands
+ * for in a view of the account, its stat (mode, owner, size, mtime, nlink) and
+ * its document. Sizes are exact; for an AWS managed document not fetched yet
+ * the dispatch thread gets FS_DEFER and a worker fetches it.
+ */
+#include "fs/fs.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "fs/log.h"
+
+void attr_base(const struct fs *fs, uint64_t ino, mode_t mode, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_mode = mode;
+	st->st_nlink = 1;
+	st->st_uid = fs->uid;
+	st->st_gid = fs->gid;
+	st->st_blksize = 4096;
+	st->st_mtim = fs->mount_time;
+	st->st_atim = fs->mount_time;
+	st->st_ctim = fs->mount_time;
+}
+
+static void attr_set_time(struct stat *st, long long t)
+{
+	st->st_mtim.tv_sec = (time_t)t;
+	st->st_mtim.tv_nsec = 0;
+	st->st_atim = st->st_mtim;
+	st->st_ctim = st->st_mtim;
+}
+
+/* The document of an attached policy (+1 ref): fetched here on a worker,
+ * FS_DEFER on the dispatch thread when it is not known yet. */
+static int attr_attached_doc(struct fs *fs, const struct cache_attached *att, bool on_worker,
+			     struct cache_doc **out)
+{
+	struct aws_error err;
+	struct cache_doc *d;
+	int r;
+
+	if (!att->aws_managed) {
+		if (!att->doc)
+			return -EIO;
+		cache_doc_ref(att->doc);
+		*out = att->doc;
+		return 0;
+	}
+	d = cache_managed_doc(fs->cache, att->arn);
+	if (d) {
+		*out = d;
+		return 0;
+	}
+	if (!on_worker)
+		return FS_DEFER;
+	aws_error_clear(&err);
+	r = cache_fetch_managed(fs->cache, att->arn, &d, &err);
+	if (r) {
+		log_msg(LOG_WARNING, "reading %s: GetPolicy/GetPolicyVersion failed: %s: %s%s%s",
+			att->arn, err.code[0] ? err.code : "error", err.message,
+			err.request_id[0] ? " request id " : "", err.request_id);
+		return r;
+	}
+	*out = d;
+	return 0;
+}
+
+/* The document a policy-file identity serves (+1 ref), -ENOENT, or FS_DEFER. */
+static int attr_doc(struct fs *fs, const struct cache_role *role, const struct fs_ident *id,
+		    bool on_worker, struct cache_doc **out)
+{
+	const struct cache_inline *inl;
+	const struct cache_attached *att;
+	struct cache_doc *d = NULL;
+
+	switch (id->kind) {
+	case INODE_TRUST:
+		d = role->trust;
+		break;
+	case INODE_ROLE_JSON:
+		d = role->role_json;
+		break;
+	case INODE_INLINE:
+		inl = cache_role_find_inline(role, id->policy);
+		d = inl ? inl->doc : NULL;
+		break;
+	case INODE_ATTACHED:
+		att = cache_role_find_attached(role, id->policy);
+		if (!att)
+			return -ENOENT;
+		return attr_attached_doc(fs, att, on_worker, out);
+	default:
+		return -ENOENT;
+	}
+	if (!d)
+		return -ENOENT;
+	cache_doc_ref(d);
+	*out = d;
+	return 0;
+}
+
+static mode_t attr_file_mode(const struct fs *fs, const struct cache_role *role,
+			     const struct fs_ident *id)
+{
+	const struct cache_attached *att;
+	bool writable = true;
+
+	if (id->kind == INODE_ROLE_JSON) {
+		writable = false;
+	} else if (id->kind == INODE_ATTACHED) {
+		att = cache_role_find_attached(role, id->policy);
+		writable = att && !att->aws_managed;
+	}
+	if (fs->read_only)
+		writable = false;
+	return S_IFREG | (writable ? 0644 : 0444);
+}
+
+/* stat of a role-tree node; doc (may be NULL) receives the document (+1 ref). */
+static int attr_role_node(struct fs *fs, const struct cache_role *role, const struct fs_ident *id,
+			  uint64_t ino, bool on_worker, struct stat *st, struct cache_doc **doc)
+{
+	struct cache_doc *d = NULL;
+	int r;
+
+	switch (id->kind) {
+	case INODE_ROLE:
+		attr_base(fs, ino, S_IFDIR | 0755, st);
+		st->st_nlink = 4;
+		st->st_size = 4096;
+		attr_set_time(st, role->mtime);
+		return 0;
+	case INODE_INLINE_DIR:
+	case INODE_ATTACHED_DIR:
+		attr_base(fs, ino, S_IFDIR | 0755, st);
+		st->st_nlink = 2;
+		st->st_size = 4096;
+		attr_set_time(st, role->mtime);
+		return 0;
+	default:
+		break;
+	}
+	r = attr_doc(fs, role, id, on_worker, &d);
+	if (r)
+		return r;
+	attr_base(fs, ino, attr_file_mode(fs, role, id), st);
+	st->st_size = (off_t)d->len;
+	st->st_blocks = (blkcnt_t)((d->len + 511) / 512);
+	attr_set_time(st, d->mtime);
+	if (doc)
+		*doc = d;
+	else
+		cache_doc_unref(d);
+	return 0;
+}
+
+/* stat of any identity against view v: 0, -ENOENT, -errno or FS_DEFER. */
+int attr_of(struct fs *fs, struct cache_view *v, const struct fs_ident *id, uint64_t ino,
+	    bool on_worker, struct stat *st, struct cache_doc **doc)
+{
+	const struct cache_role *role;
+	struct inode_node tmp;
+
+	switch (id->kind) {
+	case INODE_ROOT:
+		attr_base(fs, ino, S_IFDIR | 0755, st);
+		st->st_nlink = 3 + v->nroles;
+		st->st_size = 4096;
+		return 0;
+	case INODE_CTL_DIR:
+	case INODE_CTL_STATUS:
+	case INODE_CTL_ERRORS:
+	case INODE_CTL_REJECTED:
+	case INODE_CTL_REFRESH:
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.ino = ino;
+		tmp.kind = id->kind;
+		control_stat(fs, &tmp, st);
+		return 0;
+	default:
+		break;
+	}
+	role = id->role ? cache_view_find(v, id->role) : NULL;
+	if (!role)
+		return -ENOENT;
+	return attr_role_node(fs, role, id, ino, on_worker, st, doc);
+}
+
+void attr_ident(const struct inode_node *n, struct fs_ident *id)
+{
+	id->kind = n->kind;
+	id->role = n->role;
+	id->policy = n->policy;
+}
+
+double attr_timeout(const struct fs *fs, enum inode_kind kind)
+{
+	return kind == INODE_CTL_STATUS ? 0.0 : fs->ttl;
+}

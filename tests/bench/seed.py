@@ -19,6 +19,7 @@ import time
 
 MANAGED = 50
 THREADS = 8
+ATTEMPTS = 6
 ACCOUNT = "123456789012"
 SERVICES = ("lambda", "ec2", "ecs-tasks", "glue", "states", "codebuild", "events",
             "sagemaker", "batch", "firehose", "apigateway", "elasticmapreduce")
@@ -131,23 +132,41 @@ def _client(url):
     return iam
 
 
+def _call(iam, method, **kw):
+    """One IAM call, tried again when moto's server fails under concurrent writes
+    (it answers an HTML 500 page that botocore cannot parse, so botocore's own
+    retries do not see it). A create that already went through counts as done."""
+    for attempt in range(ATTEMPTS):
+        try:
+            return getattr(iam, method)(**kw)
+        except iam.exceptions.EntityAlreadyExistsException:
+            if attempt == 0:
+                raise
+            return None
+        except Exception:
+            if attempt == ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
 def _create_managed(url, i):
     rng = random.Random(100000 + i)
     body = permission_policy(rng, 90000 + i, 0, 1024, 3072)
-    _client(url).create_policy(PolicyName=managed_name(i), PolicyDocument=json.dumps(body),
-                               Description="benchmark managed policy %d" % i)
+    _call(_client(url), "create_policy", PolicyName=managed_name(i),
+          PolicyDocument=json.dumps(body), Description="benchmark managed policy %d" % i)
 
 
 def _create_role(url, n):
     iam = _client(url)
     name, trust, inline, managed = role_spec(n)
-    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust),
-                    Description="benchmark role %d" % n)
+    _call(iam, "create_role", RoleName=name, AssumeRolePolicyDocument=json.dumps(trust),
+          Description="benchmark role %d" % n)
     for pname, body in inline.items():
-        iam.put_role_policy(RoleName=name, PolicyName=pname, PolicyDocument=json.dumps(body))
+        _call(iam, "put_role_policy", RoleName=name, PolicyName=pname,
+              PolicyDocument=json.dumps(body))
     for i in managed:
-        iam.attach_role_policy(RoleName=name, PolicyArn="arn:aws:iam::%s:policy/%s"
-                               % (ACCOUNT, managed_name(i)))
+        _call(iam, "attach_role_policy", RoleName=name,
+              PolicyArn="arn:aws:iam::%s:policy/%s" % (ACCOUNT, managed_name(i)))
 
 
 def seed(url, stop, start=0, threads=THREADS):

@@ -48,7 +48,7 @@ static const struct opts_spec opts_long[] = {
 };
 
 static const char opts_usage_text[] =
-	"usage: iamfs [options] MOUNTPOINT\n"
+	"usage: iamfs [options] [PROFILE] MOUNTPOINT\n"
 	"\n"
 	"Mounts an AWS account's IAM roles as a folder of JSON files.\n"
 	"\n"
@@ -67,7 +67,10 @@ static const char opts_usage_text[] =
 	"                             when five exist\n"
 	"    -f                       stay in the foreground, log to stderr\n"
 	"    -d                       debug (implies -f)\n"
-	"    -o OPT[,OPT...]          FUSE mount options (e.g. allow_other)\n"
+	"    -o OPT[,OPT...]          FUSE mount options (e.g. allow_other); also\n"
+	"                             profile=, endpoint_url=, sts_endpoint_url=,\n"
+	"                             cache_dir=, ttl=, read_only, dry_run and\n"
+	"                             prune_versions, as /etc/fstab gives them\n"
 	"    --version                print the version\n"
 	"    --help                   print this help\n"
 	"\n"
@@ -118,17 +121,93 @@ static int opts_parse_uint(const char *s, unsigned max, unsigned *out)
 	return 0;
 }
 
+static int opts_apply(struct fs_opts *o, int id, const char *val, char *err, size_t errlen);
+
+/* -o items iamfs takes itself (fstab), as "name" or "name=value". */
+static const struct opts_spec opts_mount[] = {
+	{"profile", OPTS_VALUE, OPT_PROFILE},
+	{"endpoint_url", OPTS_VALUE, OPT_ENDPOINT},
+	{"sts_endpoint_url", OPTS_VALUE, OPT_STS_ENDPOINT},
+	{"cache_dir", OPTS_VALUE, OPT_CACHE_DIR},
+	{"ttl", OPTS_VALUE, OPT_TTL},
+	{"read_only", OPTS_NONE, OPT_READ_ONLY},
+	{"dry_run", OPTS_NONE, OPT_DRY_RUN},
+	{"prune_versions", OPTS_NONE, OPT_PRUNE},
+};
+
+/* The buffer that keeps a -o value for option id, or NULL when opts_apply copies it. */
+static char *opts_mount_buf(struct fs_opts *o, int id, size_t *cap)
+{
+	switch (id) {
+	case OPT_PROFILE:
+		*cap = sizeof(o->profile_buf);
+		return o->profile_buf;
+	case OPT_ENDPOINT:
+		*cap = sizeof(o->endpoint_buf);
+		return o->endpoint_buf;
+	case OPT_STS_ENDPOINT:
+		*cap = sizeof(o->sts_endpoint_buf);
+		return o->sts_endpoint_buf;
+	default:
+		return NULL;
+	}
+}
+
+/* One -o item (n bytes at item). 1 when it is not iamfs's own (it goes to FUSE). */
+static int opts_mount_item(struct fs_opts *o, const char *item, size_t n, char *err,
+			   size_t errlen)
+{
+	const char *eq = memchr(item, '=', n);
+	size_t klen = eq ? (size_t)(eq - item) : n, vlen = eq ? n - klen - 1 : 0, cap;
+	char val[OPTS_PATH_MAX], *keep;
+
+	for (size_t k = 0; k < sizeof(opts_mount) / sizeof(opts_mount[0]); k++) {
+		const struct opts_spec *s = &opts_mount[k];
+
+		if (strlen(s->name) != klen || strncmp(s->name, item, klen))
+			continue;
+		if (s->arg == OPTS_NONE)
+			return eq ? opts_fail(err, errlen, "option -o %s takes no value", s->name)
+				  : opts_apply(o, s->id, NULL, err, errlen);
+		if (!eq || !vlen)
+			return opts_fail(err, errlen, "option -o %s needs a value (%s=...)",
+					 s->name, s->name);
+		keep = opts_mount_buf(o, s->id, &cap);
+		if (!keep) {
+			keep = val;
+			cap = sizeof(val);
+		}
+		if (vlen >= cap)
+			return opts_fail(err, errlen, "the value of -o %s is too long", s->name);
+		memcpy(keep, eq + 1, vlen);
+		keep[vlen] = '\0';
+		return opts_apply(o, s->id, keep, err, errlen);
+	}
+	return 1;
+}
+
 static int opts_add_fuse(struct fs_opts *o, const char *opt, char *err, size_t errlen)
 {
-	size_t have = strlen(o->fuse_opts), n = strlen(opt);
-
-	if (!n)
+	if (!*opt)
 		return opts_fail(err, errlen, "option -o needs a value");
-	if (have + n + 2 > sizeof(o->fuse_opts))
-		return opts_fail(err, errlen, "the -o options are too long");
-	if (have)
-		o->fuse_opts[have++] = ',';
-	memcpy(o->fuse_opts + have, opt, n + 1);
+	for (const char *p = opt; *p;) {
+		size_t n = strcspn(p, ","), have = strlen(o->fuse_opts);
+		int r = n ? opts_mount_item(o, p, n, err, errlen) : 0;
+
+		if (r < 0)
+			return r;
+		if (r == 1) {
+			if (have + n + 2 > sizeof(o->fuse_opts))
+				return opts_fail(err, errlen, "the -o options are too long");
+			if (have)
+				o->fuse_opts[have++] = ',';
+			memcpy(o->fuse_opts + have, p, n);
+			o->fuse_opts[have + n] = '\0';
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
 	return 0;
 }
 
@@ -257,9 +336,37 @@ static int opts_default_cache_dir(struct fs_opts *o, opts_getenv_fn getenv, void
 	return opts_fail(err, errlen, "no cache folder: set --cache-dir, $XDG_CACHE_HOME or $HOME");
 }
 
+/* MOUNTPOINT, or SOURCE MOUNTPOINT (mount.fuse3 passes the fstab source first). */
+static int opts_positional(struct fs_opts *o, const char **source, const char *a, char *err,
+			   size_t errlen)
+{
+	if (*source)
+		return opts_fail(err, errlen,
+				 "too many arguments (\"%s\", \"%s\", then \"%s\"; usage: iamfs "
+				 "[options] [PROFILE] MOUNTPOINT)",
+				 *source, o->mountpoint, a);
+	if (o->mountpoint)
+		*source = o->mountpoint;
+	o->mountpoint = a;
+	return 0;
+}
+
+/* Copies src to dst, re-pointing strings held in src's own buffers at dst's. */
+static void opts_copy(struct fs_opts *dst, const struct fs_opts *src)
+{
+	*dst = *src;
+	if (src->profile == src->profile_buf)
+		dst->profile = dst->profile_buf;
+	if (src->endpoint_url == src->endpoint_buf)
+		dst->endpoint_url = dst->endpoint_buf;
+	if (src->sts_endpoint_url == src->sts_endpoint_buf)
+		dst->sts_endpoint_url = dst->sts_endpoint_buf;
+}
+
 int opts_parse(int argc, char *const *argv, opts_getenv_fn getenv, void *ctx, struct fs_opts *out,
 	       char *err, size_t errlen)
 {
+	const char *source = NULL;
 	struct fs_opts o;
 	bool only_args = false;
 	int r;
@@ -277,27 +384,25 @@ int opts_parse(int argc, char *const *argv, opts_getenv_fn getenv, void *ctx, st
 			r = opts_long_arg(&o, argc, argv, &i, err, errlen);
 		else if (!only_args && a[0] == '-' && a[1])
 			r = opts_short_arg(&o, argc, argv, &i, err, errlen);
-		else if (o.mountpoint)
-			r = opts_fail(err, errlen,
-				      "only one mount point may be given (\"%s\", then \"%s\")",
-				      o.mountpoint, a);
 		else
-			o.mountpoint = a, r = 0;
+			r = opts_positional(&o, &source, a, err, errlen);
 		if (r)
 			return r;
 	}
 	if (o.show_help || o.show_version) {
-		*out = o;
+		opts_copy(out, &o);
 		return 0;
 	}
 	if (!o.mountpoint)
 		return opts_fail(err, errlen,
-				 "no mount point given (usage: iamfs [options] MOUNTPOINT)");
+				 "no mount point given (usage: iamfs [options] [PROFILE] MOUNTPOINT)");
+	if (source && !o.profile)
+		o.profile = source;
 	if (!o.cache_dir[0]) {
 		r = opts_default_cache_dir(&o, getenv, ctx, err, errlen);
 		if (r)
 			return r;
 	}
-	*out = o;
+	opts_copy(out, &o);
 	return 0;
 }

@@ -14,6 +14,8 @@
 #define OPTS_FUSE_MAX 2048
 #define OPTS_ERR_MAX  512
 
+/* Copy with care: profile/endpoint_url/sts_endpoint_url may point into the struct's
+ * own buffers (opts_parse re-points them in out). */
 struct fs_opts {
 	const char *profile;	  /* NULL: the AWS client's default chain */
 	const char *endpoint_url; /* NULL: $AWS_ENDPOINT_URL_IAM, $AWS_ENDPOINT_URL, partition */
@@ -28,13 +30,21 @@ struct fs_opts {
 	bool debug;	 /* -d */
 	bool show_version;
 	bool show_help;
-	char fuse_opts[OPTS_FUSE_MAX]; /* the -o options, comma-joined, in order ("" when none) */
+	char fuse_opts[OPTS_FUSE_MAX]; /* the -o options for FUSE, comma-joined ("" when none) */
+	/* Storage for values given as -o name=value (fstab); the pointers above may point here. */
+	char profile_buf[256];
+	char endpoint_buf[512];
+	char sts_endpoint_buf[512];
 };
 
 /* Looks up an environment variable; NULL when unset. */
 typedef const char *(*opts_getenv_fn)(void *ctx, const char *name);
 
 /* Parses argv[1..argc) into out (defaults first). getenv may be NULL (no environment).
+ * "iamfs [options] [PROFILE] MOUNTPOINT": a source before the mount point (as
+ * mount.fuse3 passes it from /etc/fstab) names the profile unless --profile does.
+ * -o items profile=, endpoint_url=, sts_endpoint_url=, cache_dir=, ttl=, read_only,
+ * dry_run and prune_versions are iamfs's own; the other -o items go to FUSE.
  * Returns 0, or -EINVAL with one sentence in err (no trailing newline). With
  * --version or --help, out->show_* is set and the mount point is not required. */
 int opts_parse(int argc, char *const *argv, opts_getenv_fn getenv, void *ctx, struct fs_opts *out,

@@ -19,7 +19,8 @@ BAD_STDERR = re.compile(r"( error: |^==\d+==|AddressSanitizer|LeakSanitizer|"
 
 
 def iamfs_env(endpoint_url, home, extra=None):
-    """The daemon's environment: only what the tests choose, no real AWS settings."""
+    """The daemon's environment: only what the tests choose, no real AWS settings.
+    extra adds variables; a value of None removes one."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update({
         "AWS_ACCESS_KEY_ID": "testing",
@@ -33,7 +34,11 @@ def iamfs_env(endpoint_url, home, extra=None):
     env.pop("XDG_CACHE_HOME", None)
     if endpoint_url:
         env["AWS_ENDPOINT_URL"] = endpoint_url
-    env.update(extra or {})
+    for k, v in (extra or {}).items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
     return env
 
 

@@ -518,8 +518,8 @@ def test_startup_errors(peer, tmp_path):
     r = mnt.run_iamfs(cache + [str(target)], mnt.iamfs_env(dead, home), timeout=90)
     assert r.returncode != 0
     one_line(r)
-    nokeys = mnt.iamfs_env(proxy.url, home)
-    del nokeys["AWS_ACCESS_KEY_ID"], nokeys["AWS_SECRET_ACCESS_KEY"]
+    nokeys = mnt.iamfs_env(proxy.url, home,
+                           {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None})
     r = mnt.run_iamfs(cache + [str(target)], nokeys)
     assert r.returncode != 0
     one_line(r)
@@ -606,3 +606,22 @@ def test_cold_fetch_does_not_block_other_requests(peer, mounts):
         reader.join(timeout=60)
     assert got and json.loads(got[0])["Statement"][0]["Action"] == ["lambda:InvokeFunction"]
     assert proxy.counts().get("GetPolicy") == 1
+
+
+def test_fstab_form_source_and_o_options(peer, mounts, tmp_path):
+    """mount.fuse3 runs `iamfs SOURCE MOUNTPOINT -o OPTIONS` for an /etc/fstab line:
+    the source names the profile."""
+    server, proxy = peer
+    seed_basic(server.client())
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "aws-credentials").write_text(
+        "[ops]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    m = mounts(proxy.url, args=["ops", "-o", "ttl=7,read_only,default_permissions"],
+               env={"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None})
+    status = m.status()
+    assert "ttl: 7s" in status and "read-only" in status and "profile: ops" in status
+    assert json.loads(m.read("plain", "trust.json")) == trust("lambda.amazonaws.com")
+    with pytest.raises(OSError) as e:
+        open(m.p("plain", "trust.json"), "w")
+    assert e.value.errno == errno.EROFS

@@ -132,6 +132,41 @@ static const struct ok_case ok_cases[] = {
 	 .cache_dir = HOMEC,
 	 .fuse_opts = "",
 	 .ttl = 60},
+	/* mount.fuse3 from /etc/fstab: SOURCE MOUNTPOINT -o OPTIONS. */
+	{.argv = {"iamfs", "dev", "/mnt/iam", "-o",
+		  "rw,nosuid,nodev,profile=ops,ttl=30,read_only,allow_other"},
+	 .env = env_home,
+	 .mountpoint = "/mnt/iam",
+	 .profile = "ops",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "rw,nosuid,nodev,allow_other",
+	 .ttl = 30,
+	 .read_only = true},
+	{.argv = {"iamfs", "dev", "/mnt/iam"},
+	 .env = env_home,
+	 .mountpoint = "/mnt/iam",
+	 .profile = "dev",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "",
+	 .ttl = 60},
+	{.argv = {"iamfs", "--profile", "cli", "dev", "/mnt/iam"},
+	 .env = env_home,
+	 .mountpoint = "/mnt/iam",
+	 .profile = "cli",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "",
+	 .ttl = 60},
+	{.argv = {"iamfs", "-oendpoint_url=http://127.0.0.1:9,sts_endpoint_url=http://s:1", "-o",
+		  "cache_dir=/c,dry_run,prune_versions,,x", "m"},
+	 .env = env_none,
+	 .mountpoint = "m",
+	 .endpoint = "http://127.0.0.1:9",
+	 .sts = "http://s:1",
+	 .cache_dir = "/c",
+	 .fuse_opts = "x",
+	 .ttl = 60,
+	 .dry_run = true,
+	 .prune = true},
 	{.argv = {"iamfs", "--version"},
 	 .env = env_none,
 	 .cache_dir = "",
@@ -160,8 +195,21 @@ struct err_case {
 };
 
 static const struct err_case err_cases[] = {
-	{{"iamfs"}, env_home, "no mount point given (usage: iamfs [options] MOUNTPOINT)"},
-	{{"iamfs", "a", "b"}, env_home, "only one mount point may be given (\"a\", then \"b\")"},
+	{{"iamfs"}, env_home, "no mount point given (usage: iamfs [options] [PROFILE] MOUNTPOINT)"},
+	{{"iamfs", "a", "b", "c"},
+	 env_home,
+	 "too many arguments (\"a\", \"b\", then \"c\"; usage: iamfs [options] [PROFILE] "
+	 "MOUNTPOINT)"},
+	{{"iamfs", "-o", "ttl=x", "m"},
+	 env_home,
+	 "--ttl needs a whole number of seconds from 0 to 31536000, not \"x\""},
+	{{"iamfs", "-o", "profile", "m"},
+	 env_home,
+	 "option -o profile needs a value (profile=...)"},
+	{{"iamfs", "-o", "cache_dir=", "m"},
+	 env_home,
+	 "option -o cache_dir needs a value (cache_dir=...)"},
+	{{"iamfs", "-o", "read_only=1", "m"}, env_home, "option -o read_only takes no value"},
 	{{"iamfs", "--bogus", "m"}, env_home, "unknown option \"--bogus\" (see iamfs --help)"},
 	{{"iamfs", "-x", "m"}, env_home, "unknown option \"-x\" (see iamfs --help)"},
 	{{"iamfs", "--ttl", "abc", "m"},
@@ -257,7 +305,7 @@ static void test_long_fuse_opts(void)
 		  -EINVAL);
 	CHECK_STR(err, "the -o options are too long");
 	CHECK(strstr(opts_usage(), "--prune-versions") != NULL);
-	CHECK(strstr(opts_usage(), "usage: iamfs [options] MOUNTPOINT") != NULL);
+	CHECK(strstr(opts_usage(), "usage: iamfs [options] [PROFILE] MOUNTPOINT") != NULL);
 }
 
 int main(void)

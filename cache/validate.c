@@ -1,9 +1,10 @@
 /*
- * Policy validation before a save (SPEC §4). cJSON builds the value; a small
- * recursive walk of the JSON grammar runs first so that a refusal can say what
- * was expected and where (line and column in characters), and so that what JSON
- * forbids but cJSON tolerates (leading zeros, raw control characters in strings,
- * text after the value) is refused too. Nothing here allocates except cJSON.
+ * Policy validation before a save (SPEC §4). cJSON alone decides whether the text
+ * is JSON (only whitespace may follow the value); where it stops, the bytes there
+ * and just before give the line, column and a hint. What JSON forbids but cJSON
+ * accepts (leading zeros, bad \u escapes, raw control characters in strings) is
+ * not refused as JSON: the character check still refuses raw controls other than
+ * tab, LF and CR, and IAM refuses the rest (MalformedPolicyDocument: EINVAL).
  */
 #include "cache/validate.h"
 
@@ -12,23 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
-
-/* Deeper than this is refused; below cJSON's own nesting limit of 1000. */
-#define SCAN_MAX_DEPTH	512
-#define SCAN_MAX_NUMBER 63
-
-struct scan {
-	const unsigned char *s;
-	size_t len;
-	size_t pos;
-	int depth;
-	bool nul_escape; /* a \u0000 escape was seen: cJSON strings would be cut there */
-	size_t err_pos;
-	char err[256];
-};
 
 /* Decodes one UTF-8 sequence at s[0..n). Returns its length and sets *cp, or 0
  * when the bytes there are not UTF-8 (overlong forms and surrogates included). */
@@ -121,368 +109,228 @@ __attribute__((format(printf, 5, 6))) static void result_set(struct validate_res
 	res->column = column;
 }
 
-/* Describes the character at pos for an error message ("'x'", "U+2019"). */
-static void scan_describe(const struct scan *sc, size_t pos, char *out, size_t cap)
+/* Why and where cJSON stopped: a byte offset (SIZE_MAX: no single place) and a sentence. */
+struct json_error {
+	size_t pos;
+	char msg[256];
+};
+
+static bool is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static bool is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_letter(uint32_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool is_quote_like(uint32_t cp)
+{
+	return cp == '\'' || (cp >= 0x2018 && cp <= 0x201D);
+}
+
+/* Offset where the code point containing byte off starts (the text is UTF-8 by now). */
+static size_t char_start(const char *s, size_t off)
+{
+	while (off > 0 && ((unsigned char)s[off] & 0xC0) == 0x80)
+		off--;
+	return off;
+}
+
+/* Code point at off; 0 at or past the end. */
+static uint32_t char_at(const char *s, size_t len, size_t off)
 {
 	uint32_t cp = 0;
 
-	if (pos >= sc->len)
-		snprintf(out, cap, "the end of the file");
-	else if (utf8_decode(sc->s + pos, sc->len - pos, &cp) && cp >= 0x21 && cp < 0x7F)
-		snprintf(out, cap, "'%c'", (char)cp);
-	else
-		snprintf(out, cap, "U+%04X", (unsigned)cp);
-}
-
-/* Records "expected <what>" at pos, naming what was found there. */
-static int scan_expected(struct scan *sc, size_t pos, const char *what)
-{
-	char found[32];
-	uint32_t cp = 0;
-	const char *hint = "";
-
-	scan_describe(sc, pos, found, sizeof(found));
-	if (pos < sc->len && utf8_decode(sc->s + pos, sc->len - pos, &cp) &&
-	    (cp == '\'' || (cp >= 0x2018 && cp <= 0x201D)))
-		hint = " (JSON strings need straight double quotes)";
-	sc->err_pos = pos;
-	snprintf(sc->err, sizeof(sc->err), "expected %s, found %s%s", what, found, hint);
-	return -EINVAL;
-}
-
-static int scan_fail(struct scan *sc, size_t pos, const char *msg)
-{
-	sc->err_pos = pos;
-	snprintf(sc->err, sizeof(sc->err), "%s", msg);
-	return -EINVAL;
-}
-
-static void scan_ws(struct scan *sc)
-{
-	while (sc->pos < sc->len && (sc->s[sc->pos] == ' ' || sc->s[sc->pos] == '\t' ||
-				     sc->s[sc->pos] == '\n' || sc->s[sc->pos] == '\r'))
-		sc->pos++;
-}
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Reads the 4 hex digits after "\u" at pos; returns the unit or -1. */
-static long scan_hex4(const struct scan *sc, size_t pos)
-{
-	long v = 0;
-	int i, h;
-
-	if (pos + 4 > sc->len)
-		return -1;
-	for (i = 0; i < 4; i++) {
-		h = hexval(sc->s[pos + (size_t)i]);
-		if (h < 0)
-			return -1;
-		v = v * 16 + h;
-	}
-	return v;
-}
-
-/* One escape sequence at sc->pos (the backslash); advances past it. */
-static int scan_escape(struct scan *sc)
-{
-	size_t at = sc->pos;
-	long u, lo;
-	char msg[64];
-
-	if (at + 1 >= sc->len)
-		return scan_fail(sc, at, "the file ends inside an escape sequence");
-	if (!strchr("\"\\/bfnrtu", sc->s[at + 1]) || sc->s[at + 1] == '\0') {
-		snprintf(msg, sizeof(msg), "invalid escape sequence '\\%c' in a string",
-			 sc->s[at + 1] >= 0x20 && sc->s[at + 1] < 0x7F ? sc->s[at + 1] : '?');
-		return scan_fail(sc, at, msg);
-	}
-	if (sc->s[at + 1] != 'u') {
-		sc->pos = at + 2;
+	if (off >= len || !utf8_decode((const unsigned char *)s + off, len - off, &cp))
 		return 0;
-	}
-	u = scan_hex4(sc, at + 2);
-	if (u < 0)
-		return scan_fail(sc, at, "'\\u' must be followed by four hexadecimal digits");
-	sc->pos = at + 6;
-	if (u == 0)
-		sc->nul_escape = true;
-	if (u >= 0xDC00 && u <= 0xDFFF)
-		return scan_fail(sc, at, "unpaired surrogate in a '\\u' escape");
-	if (u >= 0xD800 && u <= 0xDBFF) {
-		lo = (sc->pos + 1 < sc->len && sc->s[sc->pos] == '\\' && sc->s[sc->pos + 1] == 'u')
-			     ? scan_hex4(sc, sc->pos + 2)
-			     : -1;
-		if (lo < 0xDC00 || lo > 0xDFFF)
-			return scan_fail(sc, at, "unpaired surrogate in a '\\u' escape");
-		sc->pos += 6;
-	}
-	return 0;
+	return cp;
 }
 
-/* A string starting at sc->pos (the opening quote). */
-static int scan_string(struct scan *sc)
+/* The nearest byte before off that is not JSON whitespace, or 0. */
+static unsigned char byte_before(const char *s, size_t off)
 {
-	size_t start = sc->pos;
-	unsigned char c;
-	char msg[96];
-	int rc;
-
-	sc->pos++;
-	while (sc->pos < sc->len) {
-		c = sc->s[sc->pos];
-		if (c == '"') {
-			sc->pos++;
-			return 0;
-		}
-		if (c == '\\') {
-			rc = scan_escape(sc);
-			if (rc)
-				return rc;
-			continue;
-		}
-		if (c == '\n' || c == '\r')
-			return scan_fail(sc, start,
-					 "the string that starts here is not closed "
-					 "before the end of the line");
-		if (c < 0x20) {
-			snprintf(msg, sizeof(msg),
-				 "control character U+%04X must be escaped inside a string%s", c,
-				 c == '\t' ? " (write \\t)" : "");
-			return scan_fail(sc, sc->pos, msg);
-		}
-		sc->pos++;
-	}
-	return scan_fail(sc, start, "the string that starts here is never closed");
+	while (off > 0 && is_ws((unsigned char)s[off - 1]))
+		off--;
+	return off > 0 ? (unsigned char)s[off - 1] : 0;
 }
 
-static bool is_digit(const struct scan *sc, size_t pos)
+/*
+ * cJSON reports a member name that does not start with '"' one character after
+ * its start. Step back onto it when the bytes show that case: a quote-like
+ * character, a letter after '{' or ',', or a '}' or ']' right after a ','.
+ */
+static size_t json_error_place(const char *s, size_t len, size_t p)
 {
-	return pos < sc->len && sc->s[pos] >= '0' && sc->s[pos] <= '9';
-}
+	size_t q;
+	uint32_t prev;
+	unsigned char before;
 
-/* A number as JSON defines it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
-static int scan_number_text(struct scan *sc)
-{
-	size_t start = sc->pos;
-
-	if (sc->s[sc->pos] == '-')
-		sc->pos++;
-	if (!is_digit(sc, sc->pos))
-		return scan_fail(sc, start, "invalid number: a digit must follow '-'");
-	if (sc->s[sc->pos] == '0' && is_digit(sc, sc->pos + 1))
-		return scan_fail(sc, start, "invalid number: JSON does not allow leading zeros");
-	while (is_digit(sc, sc->pos))
-		sc->pos++;
-	if (sc->pos < sc->len && sc->s[sc->pos] == '.') {
-		sc->pos++;
-		if (!is_digit(sc, sc->pos))
-			return scan_fail(sc, start, "invalid number: a digit must follow '.'");
-		while (is_digit(sc, sc->pos))
-			sc->pos++;
-	}
-	if (sc->pos < sc->len && (sc->s[sc->pos] == 'e' || sc->s[sc->pos] == 'E')) {
-		sc->pos++;
-		if (sc->pos < sc->len && (sc->s[sc->pos] == '+' || sc->s[sc->pos] == '-'))
-			sc->pos++;
-		if (!is_digit(sc, sc->pos))
-			return scan_fail(sc, start,
-					 "invalid number: a digit must follow the exponent");
-		while (is_digit(sc, sc->pos))
-			sc->pos++;
-	}
-	return 0;
-}
-
-/* A number that cJSON can also read. */
-static int scan_number(struct scan *sc)
-{
-	size_t start = sc->pos;
-	int rc = scan_number_text(sc);
-
-	/* cJSON reads at most 63 characters of a number and then fails. */
-	if (!rc && sc->pos - start > SCAN_MAX_NUMBER)
-		return scan_fail(sc, start, "a number longer than 63 characters cannot be read");
-	return rc;
-}
-
-/* true, false or null; anything else word-like is named in the message. */
-static int scan_word(struct scan *sc)
-{
-	static const char *const words[] = {"true", "false", "null"};
-	size_t start = sc->pos, n = 0, i;
-	char msg[128];
-
-	while (start + n < sc->len && n < 24 &&
-	       ((sc->s[start + n] >= 'a' && sc->s[start + n] <= 'z') ||
-		(sc->s[start + n] >= 'A' && sc->s[start + n] <= 'Z') ||
-		(sc->s[start + n] >= '0' && sc->s[start + n] <= '9') || sc->s[start + n] == '_'))
-		n++;
-	for (i = 0; i < 3; i++) {
-		if (strlen(words[i]) == n && !memcmp(sc->s + start, words[i], n)) {
-			sc->pos += n;
-			return 0;
-		}
-	}
-	snprintf(msg, sizeof(msg),
-		 "unknown word '%.*s' (a value is true, false, null, a number, or a string in "
-		 "double quotes)",
-		 (int)n, (const char *)sc->s + start);
-	return scan_fail(sc, start, msg);
-}
-
-static int scan_value(struct scan *sc, const char *what);
-
-static int scan_object(struct scan *sc)
-{
-	size_t comma = 0;
-	int rc;
-
-	sc->pos++;
-	scan_ws(sc);
-	if (sc->pos < sc->len && sc->s[sc->pos] == '}') {
-		sc->pos++;
+	if (p == 0)
 		return 0;
-	}
-	for (;;) {
-		if (sc->pos >= sc->len || sc->s[sc->pos] != '"') {
-			if (comma && sc->pos < sc->len && sc->s[sc->pos] == '}')
-				return scan_fail(sc, comma,
-						 "a ',' must be followed by another "
-						 "member (JSON does not allow a "
-						 "trailing comma)");
-			return scan_expected(sc, sc->pos,
-					     comma ? "a member name in double quotes after ','"
-						   : "a member name in double quotes or '}'");
-		}
-		rc = scan_string(sc);
-		if (rc)
-			return rc;
-		scan_ws(sc);
-		if (sc->pos >= sc->len || sc->s[sc->pos] != ':')
-			return scan_expected(sc, sc->pos, "':' after a member name");
-		sc->pos++;
-		rc = scan_value(sc, "a value after ':'");
-		if (rc)
-			return rc;
-		scan_ws(sc);
-		if (sc->pos < sc->len && sc->s[sc->pos] == '}') {
-			sc->pos++;
-			return 0;
-		}
-		if (sc->pos >= sc->len || sc->s[sc->pos] != ',')
-			return scan_expected(sc, sc->pos, "',' or '}' after an object member");
-		comma = sc->pos++;
-		scan_ws(sc);
-	}
+	q = char_start(s, p - 1);
+	prev = char_at(s, len, q);
+	before = byte_before(s, q);
+	if (is_quote_like(prev) || ((prev == '}' || prev == ']') && before == ',') ||
+	    (is_letter(prev) && (before == '{' || before == ',')))
+		return q;
+	return p;
 }
 
-static int scan_array(struct scan *sc)
-{
-	size_t comma = 0;
-	int rc;
-
-	sc->pos++;
-	scan_ws(sc);
-	if (sc->pos < sc->len && sc->s[sc->pos] == ']') {
-		sc->pos++;
-		return 0;
-	}
-	for (;;) {
-		if (comma && sc->pos < sc->len && sc->s[sc->pos] == ']')
-			return scan_fail(sc, comma,
-					 "a ',' must be followed by another element "
-					 "(JSON does not allow a trailing comma)");
-		rc = scan_value(sc, comma ? "a value after ','" : "a value or ']'");
-		if (rc)
-			return rc;
-		scan_ws(sc);
-		if (sc->pos < sc->len && sc->s[sc->pos] == ']') {
-			sc->pos++;
-			return 0;
-		}
-		if (sc->pos >= sc->len || sc->s[sc->pos] != ',')
-			return scan_expected(sc, sc->pos, "',' or ']' after an array element");
-		comma = sc->pos++;
-		scan_ws(sc);
-	}
-}
-
-/* Skips whitespace, then one value of any kind; what says what was expected. */
-static int scan_value(struct scan *sc, const char *what)
-{
-	unsigned char c;
-	int rc;
-
-	scan_ws(sc);
-	if (sc->pos >= sc->len)
-		return scan_expected(sc, sc->pos, what);
-	c = sc->s[sc->pos];
-	if (c == '{' || c == '[') {
-		if (sc->depth >= SCAN_MAX_DEPTH)
-			return scan_fail(sc, sc->pos, "objects and arrays are nested too deeply");
-		sc->depth++;
-		rc = c == '{' ? scan_object(sc) : scan_array(sc);
-		sc->depth--;
-		return rc;
-	}
-	if (c == '"')
-		return scan_string(sc);
-	if (c == '-' || (c >= '0' && c <= '9'))
-		return scan_number(sc);
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-		return scan_word(sc);
-	return scan_expected(sc, sc->pos, what);
-}
-
-/* The whole text: one value and nothing but whitespace after it. */
-static int scan_document(struct scan *sc, const char *bytes, size_t len)
-{
-	int rc;
-
-	memset(sc, 0, sizeof(*sc));
-	sc->s = (const unsigned char *)bytes;
-	sc->len = len;
-	scan_ws(sc);
-	if (sc->pos >= sc->len)
-		return scan_fail(sc, SIZE_MAX, "the file is empty");
-	if (sc->len - sc->pos >= 3 && !memcmp(sc->s + sc->pos, "\xef\xbb\xbf", 3))
-		return scan_fail(sc, sc->pos,
-				 "the file starts with a byte order mark (U+FEFF); "
-				 "save it as UTF-8 without BOM");
-	rc = scan_value(sc, "a JSON value");
-	if (rc)
-		return rc;
-	scan_ws(sc);
-	if (sc->pos < sc->len)
-		return scan_fail(sc, sc->pos, "unexpected text after the end of the JSON value");
-	return 0;
-}
-
-/* Grammar walk, then cJSON. Returns the tree or NULL with *err_pos/msg set. */
-static cJSON *parse_json(const char *bytes, size_t len, struct scan *sc, bool *nul_escape)
+/*
+ * cJSON reports a failure caused by the end of the text at the last byte. When
+ * that byte is not whitespace, parse a copy with one space appended: the failure
+ * moves onto the space only if the text ended too early.
+ */
+static bool json_failed_at_end(const char *s, size_t len, size_t p)
 {
 	const char *end = NULL;
+	char *copy;
+	cJSON *root;
+	bool at_end;
+
+	if (p + 1 != len)
+		return false;
+	if (is_ws((unsigned char)s[p]))
+		return true;
+	copy = malloc(len + 1);
+	if (!copy)
+		return false;
+	memcpy(copy, s, len);
+	copy[len] = ' ';
+	root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 0);
+	at_end = !root && end == copy + len;
+	cJSON_Delete(root);
+	free(copy);
+	return at_end;
+}
+
+/* A hint from the character c at the error and the non-space byte b before it. */
+static const char *json_hint(const char *s, size_t len, size_t p, uint32_t c, unsigned char b)
+{
+	bool starts_value = c == '"' || c == '{' || c == '[' || c == '-' ||
+			    is_digit((unsigned char)c) || is_letter(c);
+
+	if (is_quote_like(c))
+		return " (JSON strings need straight double quotes)";
+	if (c == 0xFEFF)
+		return " (a byte order mark; save the file as UTF-8 without BOM)";
+	if (c == '\\')
+		return p + 1 < len && s[p + 1] == 'u'
+			       ? " (a '\\u' escape of a surrogate needs its pair)"
+			       : " (JSON escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\u)";
+	if ((c == '{' || c == '[') && (b == '[' || b == ':' || b == ','))
+		return " (objects and arrays can be nested at most 1000 deep)";
+	if (p > 0 && s[p - 1] == '"' && !memchr(s + p, '"', len - p))
+		return " (is a string not closed?)";
+	if (starts_value && b == '"' && c != '"')
+		return " (is a ':' or a comma missing before it?)";
+	if (starts_value &&
+	    (b == '"' || b == '}' || b == ']' || (is_digit(b) && is_digit((unsigned char)c))))
+		return " (is a comma missing before it?)";
+	if (b == ':' && (c == '}' || c == ']' || c == ','))
+		return " (a value must follow ':')";
+	if (is_letter(c) && !is_digit(b))
+		return " (strings need double quotes; the only bare words are true, false and "
+		       "null)";
+	return "";
+}
+
+/* Turns cJSON's failure offset p into a place and a sentence, from the bytes there. */
+static void json_explain(const char *s, size_t len, size_t p, struct json_error *err)
+{
+	char found[48];
+	size_t q;
+	uint32_t c;
+	unsigned char b;
+
+	p = char_start(s, p);
+	q = json_error_place(s, len, p);
+	c = char_at(s, len, q);
+	b = byte_before(s, q);
+	err->pos = q;
+	if ((c == '}' || c == ']') && b == ',') {
+		snprintf(err->msg, sizeof(err->msg),
+			 "the text is not valid JSON here: found a comma before '%c' (trailing "
+			 "commas are not allowed in JSON)",
+			 (char)c);
+		return;
+	}
+	if (q == p && json_failed_at_end(s, len, p)) {
+		err->pos = len;
+		snprintf(err->msg, sizeof(err->msg),
+			 "the file ends before the JSON value is complete");
+		return;
+	}
+	if (c == '\\' && q + 1 < len && s[q + 1] > 0x20 && s[q + 1] < 0x7F)
+		snprintf(found, sizeof(found), "'\\%c'", s[q + 1]);
+	else if (c > 0x20 && c < 0x7F)
+		snprintf(found, sizeof(found), "'%c'", (char)c);
+	else
+		snprintf(found, sizeof(found), "U+%04X", (unsigned)c);
+	snprintf(err->msg, sizeof(err->msg), "the text is not valid JSON here: found %s%s", found,
+		 json_hint(s, len, q, c, b));
+}
+
+/*
+ * cJSON alone decides whether the text is JSON; only whitespace may follow the
+ * value. Returns the tree or NULL with err set. The checks before cJSON are on
+ * bytes only: an empty file, and a byte order mark (which cJSON would skip).
+ */
+static cJSON *parse_json(const char *bytes, size_t len, struct json_error *err)
+{
+	const char *end = NULL;
+	size_t i = 0;
 	cJSON *root;
 
-	if (scan_document(sc, bytes, len))
+	while (i < len && is_ws((unsigned char)bytes[i]))
+		i++;
+	err->pos = 0;
+	if (i == len) {
+		err->pos = SIZE_MAX;
+		snprintf(err->msg, sizeof(err->msg), "the file is empty");
 		return NULL;
-	*nul_escape = sc->nul_escape;
+	}
+	if (len - i >= 3 && !memcmp(bytes + i, "\xef\xbb\xbf", 3)) {
+		err->pos = i;
+		snprintf(err->msg, sizeof(err->msg),
+			 "the file starts with a byte order mark (U+FEFF); save it as UTF-8 "
+			 "without BOM");
+		return NULL;
+	}
 	root = cJSON_ParseWithLengthOpts(bytes, len, &end, 0);
 	if (!root) {
-		sc->err_pos = end ? (size_t)(end - bytes) : 0;
-		snprintf(sc->err, sizeof(sc->err), "the JSON parser could not read the text here");
+		json_explain(bytes, len, end ? (size_t)(end - bytes) : 0, err);
+		return NULL;
+	}
+	for (i = (size_t)(end - bytes); i < len && is_ws((unsigned char)bytes[i]); i++)
+		;
+	if (i < len) {
+		cJSON_Delete(root);
+		err->pos = i;
+		snprintf(err->msg, sizeof(err->msg),
+			 "unexpected text after the end of the JSON value");
+		return NULL;
 	}
 	return root;
+}
+
+/* A "\u0000" escape (any case of hex digits) anywhere in the bytes; cJSON cuts
+ * strings there. A false match only makes two texts "not the same". */
+static bool has_nul_escape(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 6 <= len; i++)
+		if (s[i] == '\\' && s[i + 1] == 'u' && !memcmp(s + i + 2, "0000", 4))
+			return true;
+	return false;
 }
 
 size_t validate_limit(enum validate_kind kind)
@@ -640,9 +488,8 @@ int validate_policy(enum validate_kind kind, const char *label, const char *byte
 		    size_t budget, struct validate_result *res)
 {
 	const unsigned char *s = (const unsigned char *)bytes;
-	struct scan sc;
+	struct json_error err;
 	cJSON *root = NULL;
-	bool nul_escape = false;
 	uint32_t bad = 0;
 	size_t off;
 	int line = 0, col = 0, rc;
@@ -668,11 +515,11 @@ int validate_policy(enum validate_kind kind, const char *label, const char *byte
 		return -EINVAL;
 	}
 	res->size = validate_count_size(bytes, len);
-	root = parse_json(bytes, len, &sc, &nul_escape);
+	root = parse_json(bytes, len, &err);
 	if (!root) {
-		if (sc.err_pos != SIZE_MAX)
-			text_position(bytes, len, sc.err_pos, &line, &col);
-		result_set(res, label, line, col, "%s", sc.err);
+		if (err.pos != SIZE_MAX)
+			text_position(bytes, len, err.pos, &line, &col);
+		result_set(res, label, line, col, "%s", err.msg);
 		return -EINVAL;
 	}
 	rc = check_shape(root, label, res);
@@ -731,9 +578,8 @@ static bool same_node(const cJSON *a, const cJSON *b)
 
 int validate_same_value(const char *a, size_t alen, const char *b, size_t blen)
 {
-	struct scan sc;
+	struct json_error err;
 	cJSON *ja = NULL, *jb = NULL;
-	bool nul_a = false, nul_b = false;
 	int rc = -EINVAL;
 
 	if (alen > VALIDATE_MAX_BYTES || blen > VALIDATE_MAX_BYTES)
@@ -741,14 +587,14 @@ int validate_same_value(const char *a, size_t alen, const char *b, size_t blen)
 	if (utf8_first_invalid((const unsigned char *)a, alen) < alen ||
 	    utf8_first_invalid((const unsigned char *)b, blen) < blen)
 		goto out;
-	ja = parse_json(a, alen, &sc, &nul_a);
+	ja = parse_json(a, alen, &err);
 	if (!ja)
 		goto out;
-	jb = parse_json(b, blen, &sc, &nul_b);
+	jb = parse_json(b, blen, &err);
 	if (!jb)
 		goto out;
 	/* cJSON cuts strings at \u0000: such documents are never called the same. */
-	rc = !nul_a && !nul_b && same_node(ja, jb);
+	rc = !has_nul_escape(a, alen) && !has_nul_escape(b, blen) && same_node(ja, jb);
 out:
 	cJSON_Delete(ja);
 	cJSON_Delete(jb);

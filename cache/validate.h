@@ -2,8 +2,8 @@
  * Local checks of a policy document before it is sent to IAM (SPEC §4), and the
  * "same JSON value" test that lets a save that changes nothing send nothing.
  * Pure: bytes in, verdict out; no I/O, no clock, no globals, safe from any thread.
- * cJSON decides whether the text is JSON; a small grammar walk only explains where
- * and why it is not, and adds what JSON forbids but cJSON lets through.
+ * cJSON alone decides whether the text is JSON; a refusal names the line and
+ * column where cJSON stopped and what is found there.
  */
 #ifndef IAMFS_CACHE_VALIDATE_H
 #define IAMFS_CACHE_VALIDATE_H

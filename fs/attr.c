@@ -35,8 +35,8 @@ static void attr_set_time(struct stat *st, long long t)
 
 /* The document of an attached policy (+1 ref): fetched here on a worker,
  * FS_DEFER on the dispatch thread when it is not known yet. */
-static int attr_attached_doc(struct fs *fs, const struct cache_attached *att, bool on_worker,
-			     struct cache_doc **out)
+static int attr_attached_doc(struct fs *fs, const char *role, const struct cache_attached *att,
+			     bool on_worker, struct cache_doc **out)
 {
 	struct aws_error err;
 	struct cache_doc *d;
@@ -59,9 +59,12 @@ static int attr_attached_doc(struct fs *fs, const struct cache_attached *att, bo
 	aws_error_clear(&err);
 	r = cache_fetch_managed(fs->cache, att->arn, &d, &err);
 	if (r) {
-		log_msg(LOG_WARNING, "reading %s: GetPolicy/GetPolicyVersion failed: %s: %s%s%s",
-			att->arn, err.code[0] ? err.code : "error", err.message,
-			err.request_id[0] ? " request id " : "", err.request_id);
+		log_msg(LOG_WARNING,
+			"reading %s/attached/%s.json: GetPolicy/GetPolicyVersion of %s failed: %s: "
+			"%s%s%s%s",
+			role, att->name, att->arn, err.code[0] ? err.code : "error", err.message,
+			err.request_id[0] ? " (request id " : "", err.request_id,
+			err.request_id[0] ? ")" : "");
 		return r;
 	}
 	*out = d;
@@ -91,7 +94,7 @@ static int attr_doc(struct fs *fs, const struct cache_role *role, const struct f
 		att = cache_role_find_attached(role, id->policy);
 		if (!att)
 			return -ENOENT;
-		return attr_attached_doc(fs, att, on_worker, out);
+		return attr_attached_doc(fs, role->name, att, on_worker, out);
 	default:
 		return -ENOENT;
 	}

@@ -131,8 +131,10 @@ static void control_refresh_run(void *arg)
 	log_msg(LOG_INFO, "refresh requested through .iamfs/refresh");
 	r = cache_refresh(j->fs->cache, &err);
 	if (r) {
-		log_msg(LOG_WARNING, "refresh failed: %s: %s%s%s", err.code[0] ? err.code : "error",
-			err.message, err.request_id[0] ? " request id " : "", err.request_id);
+		log_msg(LOG_WARNING, "refresh (.iamfs/refresh) failed: %s: %s%s%s%s",
+			err.code[0] ? err.code : "error", err.message,
+			err.request_id[0] ? " (request id " : "", err.request_id,
+			err.request_id[0] ? ")" : "");
 		fuse_reply_err(j->req, -r);
 	} else {
 		/* The write returns once the kernel has dropped what changed. */

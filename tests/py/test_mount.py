@@ -625,3 +625,18 @@ def test_fstab_form_source_and_o_options(peer, mounts, tmp_path):
     with pytest.raises(OSError) as e:
         open(m.p("plain", "trust.json"), "w")
     assert e.value.errno == errno.EROFS
+
+
+def test_failed_managed_fetch_is_an_errno_then_recovers(peer, mounts):
+    server, proxy = peer
+    seed_basic(server.client())
+    m = mounts(proxy.url)
+    proxy.fault("GetPolicy", "denied", count=-1)
+    with pytest.raises(OSError) as e:
+        m.read("plain", "attached", "AWSLambdaRole.json")
+    assert e.value.errno == errno.EACCES
+    assert "AWSLambdaRole.json" in os.listdir(m.p("plain", "attached"))
+    proxy.clear_faults()
+    doc = json.loads(m.read("plain", "attached", "AWSLambdaRole.json"))
+    assert doc["Statement"][0]["Action"] == ["lambda:InvokeFunction"]
+    assert "plain/attached/AWSLambdaRole.json" in m.stderr()

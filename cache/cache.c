@@ -20,6 +20,7 @@
 
 #include "cache/load.h"
 #include "cache/model.h"
+#include "cache/save_int.h"
 
 struct cache_conn {
 	struct cache *c;
@@ -84,8 +85,7 @@ static void cache_conn_destroy(void *p)
 	cache_conn_unlink(p);
 }
 
-/* This thread's connection, created on first use. */
-static struct iam_conn *cache_conn(struct cache *c)
+struct iam_conn *cache_conn(struct cache *c)
 {
 	struct cache_conn *cc = pthread_getspecific(c->conn_key);
 
@@ -269,6 +269,7 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 	    disk_index_store(c->dir, c->profile, c->endpoint, strrchr(folder, '/') + 1))
 		cache_log(c, LOG_WARNING, "cannot write the cache index in %s", c->dir);
 	cache_write_disk(c);
+	save_replay(c);
 	return 0;
 }
 
@@ -443,6 +444,12 @@ int cache_open(const struct cache_options *o, struct cache **out, struct aws_err
 			return rc;
 		}
 	}
+	rc = save_open(c);
+	if (rc) {
+		aws_error_set(err, "OutOfMemory", "out of memory setting up saving");
+		cache_close(c);
+		return rc;
+	}
 	*out = c;
 	return 0;
 }
@@ -476,6 +483,7 @@ void cache_close(struct cache *c)
 		pthread_join(c->thread, NULL);
 	if (c->save_pending)
 		cache_write_disk(c);
+	save_close(c);
 	pthread_key_delete(c->conn_key);
 	while ((cc = c->conns)) {
 		c->conns = cc->next;

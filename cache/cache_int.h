@@ -16,6 +16,7 @@
 
 struct cache_conn;
 struct cache_fetch;
+struct save_state;
 
 struct cache {
 	struct cache_options o;
@@ -46,6 +47,7 @@ struct cache {
 	struct cache_fetch *fetching; /* ARNs being fetched now */
 	bool save_pending;	      /* disk copy needs writing (managed docs) */
 	unsigned long commits;	      /* saves published (cache_publish_doc) */
+	struct save_state *save;      /* saving (save.c): set by cache_open, own lock */
 
 	pthread_t thread;
 	bool started, stop, wake, running;
@@ -55,6 +57,8 @@ struct cache {
 };
 
 long long cache_now(const struct cache *c);
+/* This thread's IAM connection, created on first use (NULL on ENOMEM). */
+struct iam_conn *cache_conn(struct cache *c);
 
 /* For the save path: publishes the current view with one document replaced
  * (model_view_replace; doc borrowed), reports the difference through on_change

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cache/cache_int.h"
+#include "cache/save_int.h"
 
 struct status_snap {
 	char account[64];
@@ -108,6 +109,8 @@ int cache_status(struct cache *c, struct buf *out)
 				   "per-role calls (about 3 calls a role)\n");
 	if (!rc && s->warning[0])
 		rc = buf_printf(out, "warning: %s\n", s->warning);
+	if (!rc)
+		rc = save_status(c, out);
 	if (!rc)
 		iam_client_each_count(c->o.iam, status_call, &calls);
 	rc = rc ? rc : calls.rc;

@@ -1,0 +1,534 @@
+/*
+ * The record of refused saves (see rejects.h). One mutex guards the in-memory
+ * lines and files and serializes the disk writes, which are small (one line, or
+ * one file written to a temporary name, fsync'ed and linked into place so a name
+ * is never reused). Reading back tolerates a missing or partial record.
+ */
+#include "cache/rejects.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache/model.h"
+
+#define REJECTS_DIR	"rejected"
+#define REJECTS_LOG	"errors.log"
+#define REJECTS_LOG_MAX (REJECTS_LINES_MAX * (REJECTS_LINE_MAX + 1) * 2)
+#define REJECTS_SEQ_MAX 1000
+
+struct rejects {
+	pthread_mutex_t mu;
+	int dfd;			/* FOLDER/rejected, -1 when memory only */
+	int ffd;			/* FOLDER, -1 when memory only */
+	char *lines[REJECTS_LINES_MAX]; /* ring, oldest at first */
+	size_t first, nlines;
+	size_t disk_lines;				/* lines in errors.log now */
+	struct cache_rejected files[REJECTS_FILES_MAX]; /* ring, oldest at ffirst */
+	size_t ffirst, nfiles;
+	unsigned long tmp_seq;
+};
+
+const char *rejects_errno_name(int err, char *tmp, size_t cap)
+{
+	const char *n;
+
+	if (err < 0)
+		err = -err;
+	n = strerrorname_np(err);
+	if (n)
+		return n;
+	snprintf(tmp, cap, "E%d", err);
+	return tmp;
+}
+
+static char rejects_safe(char ch)
+{
+	if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	    strchr("._+=,@-", ch))
+		return ch;
+	return '_';
+}
+
+/* UTC "yyyymmddThhmmssZ" (compact) or "yyyy-mm-ddThh:mm:ssZ". */
+static void rejects_stamp(long long t, bool compact, char *out, size_t cap)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	size_t n = 0;
+
+	if (gmtime_r(&tt, &tm))
+		n = compact ? strftime(out, cap, "%Y%m%dT%H%M%SZ", &tm)
+			    : strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!n)
+		snprintf(out, cap, "%lld", t);
+}
+
+void rejects_name(long long t, const char *role, const char *path, unsigned seq, char *out,
+		  size_t cap)
+{
+	char raw[REJECTS_NAME_MAX * 4], suffix[16] = "";
+	const char *ext;
+	size_t n, i, room;
+
+	if (cap > REJECTS_NAME_MAX + 1)
+		cap = REJECTS_NAME_MAX + 1;
+	rejects_stamp(t, true, raw, sizeof(raw));
+	n = strlen(raw);
+	snprintf(raw + n, sizeof(raw) - n, "-%s-%s", role ? role : "", path ? path : "");
+	for (i = 0; raw[i]; i++)
+		raw[i] = raw[i] == '/' ? '-' : rejects_safe(raw[i]);
+	ext = strrchr(raw, '.');
+	if (!ext || ext == raw || strlen(ext) > 8)
+		ext = raw + strlen(raw);
+	if (seq > 1)
+		snprintf(suffix, sizeof(suffix), "-%u", seq);
+	/* Cut the stem so stem + suffix + extension fit. */
+	room = cap - 1 - strlen(suffix) - strlen(ext);
+	n = (size_t)(ext - raw) < room ? (size_t)(ext - raw) : room;
+	snprintf(out, cap, "%.*s%s%s", (int)n, raw, suffix, ext);
+}
+
+void rejects_line(const struct rejects_event *ev, char *out, size_t cap)
+{
+	char when[64], tmp[16];
+	size_t i;
+
+	rejects_stamp(ev->time, false, when, sizeof(when));
+	if (ev->request_id && ev->request_id[0])
+		snprintf(out, cap, "%s %s/%s %s %s: %s (request id %s)", when, ev->role, ev->path,
+			 rejects_errno_name(ev->err, tmp, sizeof(tmp)),
+			 ev->code && ev->code[0] ? ev->code : "local",
+			 ev->message ? ev->message : "", ev->request_id);
+	else
+		snprintf(out, cap, "%s %s/%s %s %s: %s", when, ev->role, ev->path,
+			 rejects_errno_name(ev->err, tmp, sizeof(tmp)),
+			 ev->code && ev->code[0] ? ev->code : "local",
+			 ev->message ? ev->message : "");
+	for (i = 0; out[i]; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = ' ';
+}
+
+/* Adds a line to the ring (taking it). Called with mu held. */
+static void rejects_push_line(struct rejects *r, char *line)
+{
+	size_t at;
+
+	if (r->nlines == REJECTS_LINES_MAX) {
+		free(r->lines[r->first]);
+		r->lines[r->first] = line;
+		r->first = (r->first + 1) % REJECTS_LINES_MAX;
+		return;
+	}
+	at = (r->first + r->nlines++) % REJECTS_LINES_MAX;
+	r->lines[at] = line;
+}
+
+/* Adds a file to the ring (taking name and doc). Called with mu held. */
+static void rejects_push_file(struct rejects *r, char *name, struct cache_doc *doc)
+{
+	struct cache_rejected *slot;
+
+	if (r->nfiles == REJECTS_FILES_MAX) {
+		slot = &r->files[r->ffirst];
+		free(slot->name);
+		cache_doc_unref(slot->doc);
+		r->ffirst = (r->ffirst + 1) % REJECTS_FILES_MAX;
+	} else {
+		slot = &r->files[(r->ffirst + r->nfiles++) % REJECTS_FILES_MAX];
+	}
+	slot->name = name;
+	slot->doc = doc;
+}
+
+static bool rejects_have_name(struct rejects *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfiles; i++)
+		if (!strcmp(r->files[(r->ffirst + i) % REJECTS_FILES_MAX].name, name))
+			return true;
+	return false;
+}
+
+static int rejects_write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Writes bytes to a temporary file in dfd, fsync'ed; its name in tmp. */
+static int rejects_write_tmp(struct rejects *r, const char *bytes, size_t len, char *tmp,
+			     size_t cap)
+{
+	int fd, rc;
+
+	snprintf(tmp, cap, ".tmp-%ld-%lu", (long)getpid(), ++r->tmp_seq);
+	fd = openat(r->dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	rc = rejects_write_all(fd, bytes, len);
+	if (!rc && fsync(fd))
+		rc = -errno;
+	close(fd);
+	if (rc)
+		unlinkat(r->dfd, tmp, 0);
+	return rc;
+}
+
+/* Keeps the bytes under a fresh name (name out). Called with mu held. 0 in
+ * memory-only mode; -errno when the disk copy failed (the name is still set). */
+static int rejects_keep(struct rejects *r, const struct rejects_event *ev, char *name, size_t cap)
+{
+	char tmp[64];
+	unsigned seq;
+	int rc = r->dfd >= 0 ? rejects_write_tmp(r, ev->bytes, ev->len, tmp, sizeof(tmp)) : 0;
+	bool disk = r->dfd >= 0 && !rc;
+
+	for (seq = 1; seq <= REJECTS_SEQ_MAX; seq++) {
+		rejects_name(ev->time, ev->role, ev->path, seq, name, cap);
+		if (rejects_have_name(r, name))
+			continue;
+		if (!disk || !linkat(r->dfd, tmp, r->dfd, name, 0))
+			break;
+		if (errno != EEXIST) {
+			rc = -errno;
+			break;
+		}
+	}
+	if (disk) {
+		unlinkat(r->dfd, tmp, 0);
+		fsync(r->dfd);
+	}
+	return seq > REJECTS_SEQ_MAX ? -EEXIST : rc;
+}
+
+/* Rewrites errors.log with the lines in memory (temp file, fsync, rename). */
+static int rejects_rewrite_log(struct rejects *r)
+{
+	struct buf b;
+	char tmp[64];
+	size_t i;
+	int fd, rc = 0;
+
+	buf_init(&b, REJECTS_LOG_MAX);
+	for (i = 0; !rc && i < r->nlines; i++)
+		rc = buf_printf(&b, "%s\n", r->lines[(r->first + i) % REJECTS_LINES_MAX]);
+	snprintf(tmp, sizeof(tmp), ".%s.tmp-%ld", REJECTS_LOG, (long)getpid());
+	fd = rc ? -1 : openat(r->ffd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (!rc && fd < 0)
+		rc = -errno;
+	if (!rc)
+		rc = rejects_write_all(fd, b.data ? b.data : "", b.len);
+	if (!rc && fsync(fd))
+		rc = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (!rc && renameat(r->ffd, tmp, r->ffd, REJECTS_LOG))
+		rc = -errno;
+	if (rc && fd >= 0)
+		unlinkat(r->ffd, tmp, 0);
+	if (!rc)
+		r->disk_lines = r->nlines;
+	buf_cleanup(&b);
+	return rc;
+}
+
+static int rejects_append_log(struct rejects *r, const char *line)
+{
+	char text[REJECTS_LINE_MAX + 2];
+	int fd, rc;
+
+	if (r->disk_lines >= 2 * REJECTS_LINES_MAX)
+		return rejects_rewrite_log(r);
+	snprintf(text, sizeof(text), "%s\n", line);
+	fd = openat(r->ffd, REJECTS_LOG, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	rc = rejects_write_all(fd, text, strlen(text));
+	if (!rc && fsync(fd))
+		rc = -errno;
+	close(fd);
+	if (!rc)
+		r->disk_lines++;
+	return rc;
+}
+
+int rejects_add(struct rejects *r, const struct rejects_event *ev, char *kept, size_t keptcap)
+{
+	char line[REJECTS_LINE_MAX], name[REJECTS_NAME_MAX + 1] = "";
+	char *l, *n = NULL;
+	struct cache_doc *doc = NULL;
+	int rc = 0, rc2;
+
+	rejects_line(ev, line, sizeof(line));
+	if (!(l = strdup(line)))
+		return -ENOMEM;
+	if (ev->bytes && !(doc = model_doc_new(ev->bytes, ev->len, ev->time))) {
+		free(l);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&r->mu);
+	if (doc) {
+		rc = rejects_keep(r, ev, name, sizeof(name));
+		if ((n = strdup(name)))
+			rejects_push_file(r, n, doc);
+		else
+			cache_doc_unref(doc);
+	}
+	rejects_push_line(r, l);
+	rc2 = r->ffd >= 0 ? rejects_append_log(r, line) : 0;
+	pthread_mutex_unlock(&r->mu);
+	if (kept && keptcap)
+		snprintf(kept, keptcap, "%s", n ? name : "");
+	return rc ? rc : rc2;
+}
+
+int rejects_errors_text(struct rejects *r, struct buf *out)
+{
+	size_t i;
+	int rc = 0;
+
+	pthread_mutex_lock(&r->mu);
+	for (i = 0; !rc && i < r->nlines; i++)
+		rc = buf_printf(out, "%s\n", r->lines[(r->first + i) % REJECTS_LINES_MAX]);
+	pthread_mutex_unlock(&r->mu);
+	return rc;
+}
+
+int rejects_list(struct rejects *r, struct cache_rejected_list *out)
+{
+	size_t i;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&r->mu);
+	if (r->nfiles && !(out->v = calloc(r->nfiles, sizeof(*out->v))))
+		rc = -ENOMEM;
+	for (i = 0; !rc && i < r->nfiles; i++) {
+		const struct cache_rejected *f = &r->files[(r->ffirst + i) % REJECTS_FILES_MAX];
+
+		if (!(out->v[i].name = strdup(f->name))) {
+			rc = -ENOMEM;
+			break;
+		}
+		out->v[i].doc = f->doc;
+		cache_doc_ref(f->doc);
+		out->n = i + 1;
+	}
+	pthread_mutex_unlock(&r->mu);
+	if (rc)
+		cache_rejected_list_cleanup(out);
+	return rc;
+}
+
+size_t rejects_count(struct rejects *r)
+{
+	size_t n;
+
+	pthread_mutex_lock(&r->mu);
+	n = r->nfiles;
+	pthread_mutex_unlock(&r->mu);
+	return n;
+}
+
+void cache_rejected_list_cleanup(struct cache_rejected_list *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		cache_doc_unref(l->v[i].doc);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Reads a whole small file relative to dfd (at most max bytes). */
+static int rejects_slurp(int dfd, const char *name, size_t max, char **out, size_t *len,
+			 long long *mtime)
+{
+	struct stat st;
+	char *p;
+	ssize_t n;
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size > max ||
+	    !(p = malloc((size_t)st.st_size + 1))) {
+		close(fd);
+		return -EINVAL;
+	}
+	n = read(fd, p, (size_t)st.st_size);
+	close(fd);
+	if (n < 0) {
+		free(p);
+		return -EIO;
+	}
+	p[n] = '\0';
+	*out = p;
+	*len = (size_t)n;
+	if (mtime)
+		*mtime = (long long)st.st_mtime;
+	return 0;
+}
+
+static void rejects_load_log(struct rejects *r)
+{
+	char *text, *p, *nl;
+	size_t len;
+
+	if (rejects_slurp(r->ffd, REJECTS_LOG, REJECTS_LOG_MAX, &text, &len, NULL))
+		return;
+	for (p = text; *p; p = nl + 1) {
+		char *l;
+
+		if (!(nl = strchr(p, '\n')))
+			break; /* a partial last line: dropped */
+		*nl = '\0';
+		r->disk_lines++;
+		if (*p && (l = strndup(p, REJECTS_LINE_MAX - 1)))
+			rejects_push_line(r, l);
+	}
+	free(text);
+}
+
+static int rejects_cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void rejects_load_files(struct rejects *r)
+{
+	int fd = dup(r->dfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		char **v;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == cap && (v = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*v))))
+			names = v;
+		if (n < cap && names && (names[n] = strdup(e->d_name)))
+			n++;
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), rejects_cmp_name);
+	for (i = 0; i < n; i++) {
+		struct cache_doc *doc;
+		long long mtime = 0;
+		size_t len;
+		char *bytes;
+
+		if (i + REJECTS_FILES_MAX >= n &&
+		    !rejects_slurp(r->dfd, names[i], REJECTS_DOC_MAX, &bytes, &len, &mtime) &&
+		    (doc = model_doc_take(bytes, len, mtime))) {
+			rejects_push_file(r, names[i], doc);
+			continue;
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* Removes temporaries a killed writer left. */
+static void rejects_sweep(struct rejects *r)
+{
+	int fd = dup(r->dfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, ".tmp-", 5))
+			unlinkat(r->dfd, e->d_name, 0);
+	closedir(d);
+}
+
+int rejects_open(const char *folder, struct rejects **out)
+{
+	struct rejects *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	pthread_mutex_init(&r->mu, NULL);
+	r->dfd = r->ffd = -1;
+	if (folder && folder[0]) {
+		r->ffd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (r->ffd >= 0 && mkdirat(r->ffd, REJECTS_DIR, 0700) && errno != EEXIST) {
+			close(r->ffd);
+			r->ffd = -1;
+		}
+		if (r->ffd >= 0)
+			r->dfd = openat(r->ffd, REJECTS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (r->dfd >= 0)
+			fchmod(r->dfd, 0700);
+		if (r->ffd >= 0 && r->dfd < 0) {
+			close(r->ffd);
+			r->ffd = -1;
+		}
+	}
+	if (r->ffd >= 0) {
+		rejects_sweep(r);
+		rejects_load_log(r);
+		rejects_load_files(r);
+	}
+	*out = r;
+	return r->ffd >= 0 || !folder || !folder[0] ? 0 : -EACCES;
+}
+
+void rejects_close(struct rejects *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nlines; i++)
+		free(r->lines[(r->first + i) % REJECTS_LINES_MAX]);
+	for (i = 0; i < r->nfiles; i++) {
+		struct cache_rejected *f = &r->files[(r->ffirst + i) % REJECTS_FILES_MAX];
+
+		free(f->name);
+		cache_doc_unref(f->doc);
+	}
+	if (r->dfd >= 0)
+		close(r->dfd);
+	if (r->ffd >= 0)
+		close(r->ffd);
+	pthread_mutex_destroy(&r->mu);
+	free(r);
+}

@@ -1,0 +1,67 @@
+/*
+ * The record of refused saves (SPEC §4): the bytes of each one as a file under
+ * FOLDER/rejected/ (0700, files 0600, written whole then linked into place, never
+ * overwritten) and one line each in FOLDER/errors.log (appended, trimmed to the
+ * last REJECTS_LINES_MAX lines), both mirrored in memory and read back at open so
+ * they survive remounts. The naming and line formatting are pure functions.
+ */
+#ifndef IAMFS_CACHE_REJECTS_H
+#define IAMFS_CACHE_REJECTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "aws/buf.h"
+#include "cache/cache.h"
+
+#define REJECTS_LINES_MAX 1000		/* errors lines kept (memory and disk) */
+#define REJECTS_FILES_MAX 1000		/* rejected files listed (the newest) */
+#define REJECTS_NAME_MAX  255		/* bytes of a rejected file's name */
+#define REJECTS_LINE_MAX  2048		/* bytes of one errors line, newline excluded */
+#define REJECTS_DOC_MAX	  (1024 * 1024) /* bytes of a rejected file read back */
+
+struct rejects;
+
+/* Opens the record in folder (NULL or "": memory only) and reads back what a
+ * previous mount left. *out is freed with rejects_close (NULL-safe); it is set even
+ * when the folder cannot be used (-errno, then the record is kept in memory only). */
+int rejects_open(const char *folder, struct rejects **out);
+void rejects_close(struct rejects *r);
+
+/* One refused save. path is the file inside the role folder ("trust.json",
+ * "inline/X.json"); bytes (may be NULL) are kept as a rejected file when non-NULL;
+ * err is the errno (positive or negative); code is IAM's code or NULL/"" for a local
+ * refusal; request_id may be NULL or "". Writes the kept file's name into kept
+ * ("" when none; may be NULL). Returns 0 or -errno when the disk copy failed (the
+ * memory copy is kept either way; -ENOMEM when even that failed). */
+struct rejects_event {
+	long long time;
+	const char *role;
+	const char *path;
+	const char *bytes;
+	size_t len;
+	int err;
+	const char *code;
+	const char *message;
+	const char *request_id;
+};
+int rejects_add(struct rejects *r, const struct rejects_event *ev, char *kept, size_t keptcap);
+
+/* Appends the errors text (oldest first, one line each). */
+int rejects_errors_text(struct rejects *r, struct buf *out);
+/* A snapshot of the rejected files, oldest first (+1 ref on each doc). */
+int rejects_list(struct rejects *r, struct cache_rejected_list *out);
+size_t rejects_count(struct rejects *r);
+
+/* Pure: "<yyyymmddThhmmssZ>-<role>-<path with '/' as '-'>", bytes outside
+ * [A-Za-z0-9._+=,@-] as '_', with "-<seq>" before the extension when seq > 1, cut to
+ * fit REJECTS_NAME_MAX keeping the extension. Never "", ".", ".." or hidden. */
+void rejects_name(long long t, const char *role, const char *path, unsigned seq, char *out,
+		  size_t cap);
+/* Pure: "<ISO time> <role>/<path> <ERRNO> <code or local>: <message>[ (request id X)]",
+ * control characters as spaces, cut to cap. */
+void rejects_line(const struct rejects_event *ev, char *out, size_t cap);
+/* "ESTALE" for ESTALE or -ESTALE; "E<n>" when unknown. */
+const char *rejects_errno_name(int err, char *tmp, size_t cap);
+
+#endif

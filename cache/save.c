@@ -1,0 +1,826 @@
+/*
+ * The commit of a user's save (SPEC §4): validate, skip a save of the same value,
+ * honour --dry-run, journal, one read for the conflict check, the one write call,
+ * publish the saved bytes. Every refusal after --read-only is recorded (rejects.h).
+ * Saves of one role (or one managed policy) are serialized by an in-flight marker;
+ * no lock is held across a network call. Journal entries left by a killed daemon
+ * are compared with IAM's documents after the first load and reported.
+ */
+#include "cache/save_int.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "cache/cache_int.h"
+#include "cache/journal.h"
+#include "cache/load.h"
+#include "cache/model.h"
+#include "cache/rejects.h"
+#include "cache/validate.h"
+
+#define SAVE_VERSIONS_MAX 5 /* IAM's versions per managed policy */
+#define SAVE_KEY_MAX	  (JOURNAL_NAME_MAX + 8)
+
+const char *const save_action_names[SAVE_NACTIONS] = {
+	"UpdateAssumeRolePolicy",
+	"PutRolePolicy",
+	"CreatePolicyVersion",
+	"DeleteRolePolicy",
+};
+
+/* One save under way. */
+struct save_ctx {
+	struct cache *c;
+	struct save_state *st;
+	const char *role, *name;
+	enum cache_file_kind kind;
+	const char *bytes; /* what to keep when refused (NULL: nothing) */
+	size_t len;
+	struct cache_save_result *res;
+	struct cache_view *v;
+	const struct cache_role *r;
+	struct cache_doc *cur; /* the view's document, borrowed from v */
+	const char *arn;       /* ATTACHED: the policy ARN, in v */
+	char path[SAVE_PATH_MAX];
+	enum save_action action;
+};
+
+void save_log(struct cache *c, int prio, const char *fmt, ...)
+{
+	char msg[REJECTS_LINE_MAX + 256];
+	va_list ap;
+
+	if (!c->o.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->o.log(c->o.log_ctx, prio, msg);
+}
+
+/* ---- pure decisions ---- */
+
+size_t save_inline_budget(const struct cache_role *r, const char *name)
+{
+	size_t used = 0, i;
+
+	for (i = 0; r && i < r->ninl; i++)
+		if (strcmp(r->inl[i].name, name) && r->inl[i].doc)
+			used += validate_count_size(r->inl[i].doc->bytes, r->inl[i].doc->len);
+	return used >= VALIDATE_INLINE_LIMIT ? 0 : VALIDATE_INLINE_LIMIT - used;
+}
+
+int save_base_check(const struct cache_doc *cur, unsigned long long base_gen)
+{
+	if (!base_gen)
+		return 0;
+	return cur && cur->gen == base_gen ? 0 : -ESTALE;
+}
+
+bool save_remote_same(const char *iam_text, const struct cache_doc *cur)
+{
+	struct cache_doc *d;
+	bool same;
+
+	if (!iam_text || !cur)
+		return !iam_text && !cur;
+	if (validate_same_value(iam_text, strlen(iam_text), cur->bytes, cur->len) == 1)
+		return true;
+	/* Text that is not JSON is served as sent: compare the served bytes. */
+	d = load_render_doc(iam_text, 0);
+	same = d && model_doc_same(d, cur);
+	cache_doc_unref(d);
+	return same;
+}
+
+bool save_managed_unchanged(const char *known_vid, const char *default_vid,
+			    long long default_created, long long doc_mtime)
+{
+	if (!default_vid)
+		return false;
+	if (known_vid)
+		return !strcmp(known_vid, default_vid);
+	return default_created != 0 && default_created == doc_mtime;
+}
+
+static long save_version_number(const char *vid)
+{
+	long n = 0;
+
+	if (!vid || (vid[0] != 'v' && vid[0] != 'V'))
+		return 0;
+	for (vid++; *vid >= '0' && *vid <= '9' && n < 100000000; vid++)
+		n = n * 10 + (*vid - '0');
+	return n;
+}
+
+long save_prune_choice(const struct iam_version_list *l)
+{
+	long best = -1;
+	size_t i;
+
+	for (i = 0; l && i < l->n; i++) {
+		const struct iam_policy_version *v = &l->v[i], *b;
+		long long t, bt;
+
+		if (v->is_default || !v->version_id)
+			continue;
+		if (best < 0) {
+			best = (long)i;
+			continue;
+		}
+		b = &l->v[best];
+		t = model_parse_time(v->create_date);
+		bt = model_parse_time(b->create_date);
+		if (t < bt || (t == bt && save_version_number(v->version_id) <
+						  save_version_number(b->version_id)))
+			best = (long)i;
+	}
+	return best;
+}
+
+/* ---- in-flight markers and version ids ---- */
+
+static int save_busy_enter(struct save_state *st, const char *key)
+{
+	char *k = strdup(key);
+	size_t i;
+
+	if (!k)
+		return -ENOMEM;
+	pthread_mutex_lock(&st->mu);
+	for (;;) {
+		for (i = 0; i < st->nbusy && strcmp(st->busy[i], key); i++)
+			;
+		if (i == st->nbusy)
+			break;
+		pthread_cond_wait(&st->cond, &st->mu);
+	}
+	if (st->nbusy == st->capbusy) {
+		size_t ncap = st->capbusy ? st->capbusy * 2 : 8;
+		char **v = realloc(st->busy, ncap * sizeof(*v));
+
+		if (!v) {
+			pthread_mutex_unlock(&st->mu);
+			free(k);
+			return -ENOMEM;
+		}
+		st->busy = v;
+		st->capbusy = ncap;
+	}
+	st->busy[st->nbusy++] = k;
+	pthread_mutex_unlock(&st->mu);
+	return 0;
+}
+
+static void save_busy_leave(struct save_state *st, const char *key)
+{
+	size_t i;
+
+	pthread_mutex_lock(&st->mu);
+	for (i = 0; i < st->nbusy; i++) {
+		if (!strcmp(st->busy[i], key)) {
+			free(st->busy[i]);
+			st->busy[i] = st->busy[--st->nbusy];
+			break;
+		}
+	}
+	pthread_cond_broadcast(&st->cond);
+	pthread_mutex_unlock(&st->mu);
+}
+
+/* The recorded version id of arn when it names the document of that gen. */
+static bool save_version_get(struct save_state *st, const char *arn, unsigned long long gen,
+			     char *vid, size_t cap)
+{
+	bool found = false;
+	size_t i;
+
+	pthread_mutex_lock(&st->mu);
+	for (i = 0; i < st->nversions; i++) {
+		if (!strcmp(st->versions[i].arn, arn)) {
+			found = st->versions[i].gen == gen;
+			if (found)
+				snprintf(vid, cap, "%s", st->versions[i].vid);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&st->mu);
+	return found;
+}
+
+static void save_version_put(struct save_state *st, const char *arn, const char *vid,
+			     unsigned long long gen)
+{
+	char *v = vid ? strdup(vid) : NULL, *a = NULL;
+	struct save_version *nv;
+	size_t i;
+
+	if (!v)
+		return;
+	pthread_mutex_lock(&st->mu);
+	for (i = 0; i < st->nversions && strcmp(st->versions[i].arn, arn); i++)
+		;
+	if (i < st->nversions) {
+		free(st->versions[i].vid);
+		st->versions[i].vid = v;
+		st->versions[i].gen = gen;
+		v = NULL;
+	} else if ((a = strdup(arn)) &&
+		   (nv = realloc(st->versions, (st->nversions + 1) * sizeof(*nv)))) {
+		st->versions = nv;
+		nv[st->nversions++] = (struct save_version){a, v, gen};
+		a = v = NULL;
+	}
+	pthread_mutex_unlock(&st->mu);
+	free(a);
+	free(v);
+}
+
+void save_count(struct save_state *st, unsigned long *n)
+{
+	pthread_mutex_lock(&st->mu);
+	(*n)++;
+	pthread_mutex_unlock(&st->mu);
+}
+
+/* ---- recording ---- */
+
+/* Records a refusal whose sentence is already in res->message; IAM's detail (when
+ * from_iam) in res->aws. Returns rc. */
+static int save_refuse(struct save_ctx *x, int rc, bool from_iam)
+{
+	struct cache_save_result *res = x->res;
+	struct rejects_event ev = {
+		.time = cache_now(x->c),
+		.role = x->role,
+		.path = x->path,
+		.bytes = x->bytes,
+		.len = x->len,
+		.err = rc,
+		.code = from_iam ? res->aws.code : NULL,
+		.message = res->message,
+		.request_id = from_iam ? res->aws.request_id : NULL,
+	};
+	char line[REJECTS_LINE_MAX], kept[REJECTS_NAME_MAX + 1] = "";
+	int wrc;
+
+	if (!from_iam)
+		aws_error_set(&res->aws, "local", "%s", res->message);
+	rejects_line(&ev, line, sizeof(line));
+	wrc = rejects_add(x->st->rejects, &ev, kept, sizeof(kept));
+	save_log(x->c, LOG_WARNING, "save refused: %s%s%s", line,
+		 kept[0] ? "; the bytes are kept in .iamfs/rejected/" : "", kept);
+	if (wrc)
+		save_log(x->c, LOG_WARNING,
+			 "cannot write the record of a refused save in the "
+			 "cache folder: %s",
+			 strerror(-wrc));
+	save_count(x->st, &x->st->refused);
+	return rc;
+}
+
+/* An IAM call failed: words the sentence and records it. */
+static int save_iam_failed(struct save_ctx *x, const char *action, int rc)
+{
+	struct aws_error *e = &x->res->aws;
+
+	snprintf(x->res->message, sizeof(x->res->message),
+		 "%s of %.200s/%.300s failed: %.100s: %.350s", action, x->role, x->path,
+		 e->code[0] ? e->code : "error", e->message);
+	return save_refuse(x, rc, true);
+}
+
+static int save_stale(struct save_ctx *x)
+{
+	snprintf(x->res->message, sizeof(x->res->message),
+		 "%.200s/%.300s changed in IAM since it was read; reload the file (or write to "
+		 ".iamfs/refresh) and apply your edit again",
+		 x->role, x->path);
+	return save_refuse(x, -ESTALE, false);
+}
+
+/* Publishes IAM's current document text after a conflict (or NULL: removed). */
+static void save_publish_remote(struct save_ctx *x, const char *text, long long mtime)
+{
+	struct cache_doc *d = text ? load_render_doc(text, mtime) : NULL;
+	const char *name = x->kind == CACHE_FILE_ATTACHED ? x->arn : x->name;
+
+	if (text && !d)
+		return;
+	cache_publish_doc(x->c, x->role, x->kind, name, d);
+	cache_doc_unref(d);
+}
+
+/* ---- conflict checks (one read) ---- */
+
+static int save_check_trust(struct save_ctx *x, struct iam_conn *conn)
+{
+	struct iam_role role = {0};
+	int rc = iam_get_role(conn, x->role, &role, &x->res->aws);
+
+	x->res->calls++;
+	if (rc)
+		return save_iam_failed(x, "GetRole", rc);
+	if (!save_remote_same(role.trust_policy, x->cur)) {
+		save_publish_remote(x, role.trust_policy ? role.trust_policy : "{}",
+				    cache_now(x->c));
+		rc = save_stale(x);
+	}
+	iam_role_cleanup(&role);
+	return rc;
+}
+
+static int save_check_inline(struct save_ctx *x, struct iam_conn *conn)
+{
+	struct iam_inline_policy p = {0};
+	int rc = iam_get_role_policy(conn, x->role, x->name, &p, &x->res->aws);
+
+	x->res->calls++;
+	if (rc == -ENOENT && !x->cur)
+		return 0; /* a new policy */
+	if (rc)
+		return save_iam_failed(x, "GetRolePolicy", rc);
+	if (!save_remote_same(p.document, x->cur)) {
+		save_publish_remote(x, p.document ? p.document : "{}", cache_now(x->c));
+		rc = save_stale(x);
+	}
+	iam_inline_policy_cleanup(&p);
+	return rc;
+}
+
+static const struct iam_policy_version *save_default(const struct iam_version_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].is_default)
+			return &l->v[i];
+	return NULL;
+}
+
+/* ListPolicyVersions is the one read: it names the default version (conflict) and
+ * counts the versions (quota). The document is fetched only when unsure. */
+static int save_check_managed(struct save_ctx *x, struct iam_conn *conn,
+			      struct iam_version_list *vl)
+{
+	const struct iam_policy_version *def;
+	struct iam_policy_version pv = {0};
+	char known[64];
+	bool have;
+	int rc = iam_list_policy_versions(conn, x->arn, vl, &x->res->aws);
+
+	x->res->calls++;
+	if (rc)
+		return save_iam_failed(x, "ListPolicyVersions", rc);
+	def = save_default(vl);
+	have = save_version_get(x->st, x->arn, x->cur->gen, known, sizeof(known));
+	if (def && save_managed_unchanged(have ? known : NULL, def->version_id,
+					  model_parse_time(def->create_date), x->cur->mtime)) {
+		save_version_put(x->st, x->arn, def->version_id, x->cur->gen);
+		return 0;
+	}
+	if (!def) {
+		aws_error_set(&x->res->aws, "InvalidAnswer", "no default version listed");
+		return save_iam_failed(x, "ListPolicyVersions", -EIO);
+	}
+	rc = iam_get_policy_version(conn, x->arn, def->version_id, &pv, &x->res->aws);
+	x->res->calls++;
+	if (rc)
+		return save_iam_failed(x, "GetPolicyVersion", rc);
+	if (save_remote_same(pv.document, x->cur)) {
+		save_version_put(x->st, x->arn, def->version_id, x->cur->gen);
+	} else {
+		save_publish_remote(x, pv.document ? pv.document : "{}",
+				    model_parse_time(pv.create_date));
+		rc = save_stale(x);
+	}
+	iam_policy_version_cleanup(&pv);
+	return rc;
+}
+
+/* ---- the write calls ---- */
+
+static int save_full(struct save_ctx *x)
+{
+	snprintf(x->res->message, sizeof(x->res->message),
+		 "%.200s/%.300s: the policy %.300s already has 5 versions (IAM's limit); delete "
+		 "one or mount with --prune-versions",
+		 x->role, x->path, x->arn);
+	return save_refuse(x, -EDQUOT, x->res->aws.code[0] != '\0');
+}
+
+/* Makes room for a sixth version when the list is full (prune_versions). */
+static int save_make_room(struct save_ctx *x, struct iam_conn *conn,
+			  const struct iam_version_list *vl)
+{
+	long i;
+	int rc;
+
+	if (vl->n < SAVE_VERSIONS_MAX)
+		return 0;
+	aws_error_clear(&x->res->aws);
+	if (!x->c->o.prune_versions || (i = save_prune_choice(vl)) < 0)
+		return save_full(x);
+	rc = iam_delete_policy_version(conn, x->arn, vl->v[i].version_id, &x->res->aws);
+	x->res->calls++;
+	if (rc)
+		return save_iam_failed(x, "DeletePolicyVersion", rc);
+	save_log(x->c, LOG_NOTICE, "deleted version %s of %s to make room (--prune-versions)",
+		 vl->v[i].version_id, x->arn);
+	return 0;
+}
+
+/* The write call; on success *mtime and *vid (managed) describe the new document. */
+static int save_write(struct save_ctx *x, struct iam_conn *conn, const char *doc, long long *mtime,
+		      struct iam_policy_version *ver)
+{
+	struct aws_error *e = &x->res->aws;
+	int rc;
+
+	aws_error_clear(e);
+	*mtime = cache_now(x->c);
+	x->res->calls++;
+	if (x->kind == CACHE_FILE_TRUST)
+		rc = iam_update_assume_role_policy(conn, x->role, doc, e);
+	else if (x->kind == CACHE_FILE_INLINE)
+		rc = iam_put_role_policy(conn, x->role, x->name, doc, e);
+	else
+		rc = iam_create_policy_version(conn, x->arn, doc, true, ver, e);
+	if (rc == -EDQUOT && x->kind == CACHE_FILE_ATTACHED)
+		return save_full(x);
+	if (rc)
+		return save_iam_failed(x, save_action_names[x->action], rc);
+	if (x->kind == CACHE_FILE_ATTACHED && model_parse_time(ver->create_date))
+		*mtime = model_parse_time(ver->create_date);
+	return 0;
+}
+
+/* Publishes the saved bytes as they were written. */
+static int save_publish_saved(struct save_ctx *x, long long mtime, const char *vid)
+{
+	struct cache_doc *d = model_doc_new(x->bytes, x->len, mtime);
+	const char *name = x->kind == CACHE_FILE_ATTACHED ? x->arn : x->name;
+	int rc;
+
+	if (!d)
+		return -ENOMEM;
+	rc = cache_publish_doc(x->c, x->role, x->kind, name, d);
+	if (!rc && vid)
+		save_version_put(x->st, x->arn, vid, d->gen);
+	cache_doc_unref(d);
+	return rc;
+}
+
+/* ---- the save ---- */
+
+void save_path_of(enum cache_file_kind kind, const char *name, char *out, size_t cap)
+{
+	if (kind == CACHE_FILE_TRUST)
+		snprintf(out, cap, "trust.json");
+	else if (kind == CACHE_FILE_ROLE)
+		snprintf(out, cap, "role.json");
+	else
+		snprintf(out, cap, "%s/%s.json", kind == CACHE_FILE_INLINE ? "inline" : "attached",
+			 name ? name : "");
+}
+
+/* Finds the role and the file's current document in x->v. */
+static int save_locate(struct save_ctx *x)
+{
+	const struct cache_inline *in;
+	const struct cache_attached *at;
+
+	if (!(x->r = cache_view_find(x->v, x->role))) {
+		snprintf(x->res->message, sizeof(x->res->message),
+			 "%.200s: no such role in IAM (as last read)", x->role);
+		return save_refuse(x, -ENOENT, false);
+	}
+	if (x->kind == CACHE_FILE_TRUST) {
+		x->cur = x->r->trust;
+	} else if (x->kind == CACHE_FILE_INLINE) {
+		in = cache_role_find_inline(x->r, x->name);
+		x->cur = in ? in->doc : NULL;
+	} else {
+		at = cache_role_find_attached(x->r, x->name);
+		if (!at) {
+			snprintf(x->res->message, sizeof(x->res->message),
+				 "%.200s/%.300s: the role has no attached policy of that name; "
+				 "attach it with the AWS CLI first",
+				 x->role, x->path);
+			return save_refuse(x, -ENOENT, false);
+		}
+		if (at->aws_managed || !at->doc) {
+			snprintf(x->res->message, sizeof(x->res->message),
+				 "%.200s/%.300s is an AWS managed policy, which cannot be changed",
+				 x->role, x->path);
+			return save_refuse(x, -EPERM, false);
+		}
+		x->cur = at->doc;
+		x->arn = at->arn;
+	}
+	return 0;
+}
+
+static int save_validate(struct save_ctx *x)
+{
+	struct validate_result vr;
+	enum validate_kind k = x->kind == CACHE_FILE_TRUST    ? VALIDATE_TRUST
+			       : x->kind == CACHE_FILE_INLINE ? VALIDATE_INLINE
+							      : VALIDATE_MANAGED;
+	size_t budget =
+		k == VALIDATE_INLINE ? save_inline_budget(x->r, x->name) : VALIDATE_DEFAULT_BUDGET;
+	int rc = validate_policy(k, NULL, x->bytes, x->len, budget, &vr);
+
+	if (!rc)
+		return 0;
+	snprintf(x->res->message, sizeof(x->res->message), "%.200s/%.300s: %s", x->role, x->path,
+		 vr.message);
+	return save_refuse(x, rc, false);
+}
+
+/* A save of the same value as the view's: publish the bytes as saved, send nothing. */
+static int save_noop(struct save_ctx *x)
+{
+	x->res->noop = true;
+	snprintf(x->res->message, sizeof(x->res->message),
+		 "%.200s/%.300s holds the same policy as IAM; nothing was sent", x->role, x->path);
+	save_count(x->st, &x->st->noop);
+	if (x->cur->len == x->len && !memcmp(x->cur->bytes, x->bytes, x->len))
+		return 0;
+	return save_publish_saved(x, cache_now(x->c), NULL);
+}
+
+static void save_emit(struct cache *c, int what, const char *role, enum cache_file_kind kind,
+		      const char *name)
+{
+	struct cache_change ch = {.role = role, .kind = kind, .name = name};
+
+	ch.what = what;
+	if (c->o.on_change)
+		c->o.on_change(c->o.on_change_ctx, &ch);
+}
+
+/* --dry-run: log and count the call that would be made; the file reverts. */
+static int save_dry_run(struct save_ctx *x)
+{
+	x->res->dry_run = true;
+	snprintf(x->res->message, sizeof(x->res->message),
+		 "dry-run: would call %s for %.200s/%.300s%s%.300s; nothing was sent",
+		 save_action_names[x->action], x->role, x->path, x->arn ? " on " : "",
+		 x->arn ? x->arn : "");
+	save_log(x->c, LOG_NOTICE, "%s", x->res->message);
+	save_count(x->st, &x->st->dry[x->action]);
+	if (x->action == SAVE_DELETE_INLINE)
+		save_emit(x->c, CACHE_CHANGE_FILE_ADDED, x->role, x->kind, x->name);
+	else if (x->cur)
+		save_emit(x->c, CACHE_CHANGE_FILE_CHANGED, x->role, x->kind, x->name);
+	else
+		save_emit(x->c, CACHE_CHANGE_FILE_REMOVED, x->role, x->kind, x->name);
+	return 0;
+}
+
+static int save_begin(struct save_ctx *x, unsigned long long *jid)
+{
+	static const enum journal_kind jk[SAVE_NACTIONS] = {JOURNAL_TRUST, JOURNAL_INLINE,
+							    JOURNAL_MANAGED, JOURNAL_INLINE_DELETE};
+	const char *name = x->kind == CACHE_FILE_ATTACHED ? x->arn : x->name;
+	int rc = -EIO;
+
+	if (x->st->journal)
+		rc = journal_begin(x->st->journal, x->role, jk[x->action], name,
+				   x->action == SAVE_DELETE_INLINE ? NULL : x->bytes,
+				   x->action == SAVE_DELETE_INLINE ? 0 : x->len, jid);
+	if (!rc)
+		return 0;
+	snprintf(
+		x->res->message, sizeof(x->res->message),
+		"%.200s/%.300s: cannot journal the save in the cache folder (%s); nothing was sent",
+		x->role, x->path, strerror(-rc));
+	return save_refuse(x, rc == -EFBIG || rc == -ENAMETOOLONG ? rc : -EIO, false);
+}
+
+static void save_end(struct save_ctx *x, unsigned long long jid)
+{
+	int rc = journal_end(x->st->journal, jid);
+
+	if (rc)
+		save_log(x->c, LOG_WARNING, "cannot remove journal entry %llu: %s", jid,
+			 strerror(-rc));
+}
+
+/* Journal, conflict read, write call, publish. */
+static int save_send(struct save_ctx *x)
+{
+	struct iam_version_list vl = {0};
+	struct iam_policy_version ver = {0};
+	struct iam_conn *conn;
+	unsigned long long jid;
+	long long mtime;
+	char *doc;
+	int rc;
+
+	if (!(doc = strndup(x->bytes, x->len)))
+		return -ENOMEM;
+	if ((rc = save_begin(x, &jid))) {
+		free(doc);
+		return rc;
+	}
+	if (!(conn = cache_conn(x->c))) {
+		aws_error_set(&x->res->aws, "ConnectionError", "cannot set up an HTTP connection");
+		rc = save_iam_failed(x, save_action_names[x->action], -EIO);
+	} else if (x->kind == CACHE_FILE_TRUST) {
+		rc = save_check_trust(x, conn);
+	} else if (x->kind == CACHE_FILE_INLINE) {
+		rc = save_check_inline(x, conn);
+	} else if (!(rc = save_check_managed(x, conn, &vl))) {
+		rc = save_make_room(x, conn, &vl);
+	}
+	if (!rc)
+		rc = save_write(x, conn, doc, &mtime, &ver);
+	if (!rc) {
+		rc = save_publish_saved(x, mtime, ver.version_id);
+		save_count(x->st, &x->st->ok);
+		snprintf(x->res->message, sizeof(x->res->message), "%s of %.200s/%.300s done",
+			 save_action_names[x->action], x->role, x->path);
+		if (rc)
+			save_log(x->c, LOG_WARNING,
+				 "%s is in IAM but the view could not show it: %s", x->path,
+				 strerror(-rc));
+		rc = 0;
+	}
+	save_end(x, jid);
+	iam_version_list_cleanup(&vl);
+	iam_policy_version_cleanup(&ver);
+	free(doc);
+	return rc;
+}
+
+static int save_run(struct save_ctx *x, unsigned long long base_gen)
+{
+	int rc;
+
+	if ((rc = save_locate(x)) || (rc = save_validate(x)))
+		return rc;
+	if (save_base_check(x->cur, base_gen)) {
+		if (!x->cur)
+			save_publish_remote(x, NULL, 0);
+		return save_stale(x);
+	}
+	if (x->cur && validate_same_value(x->bytes, x->len, x->cur->bytes, x->cur->len) == 1)
+		return save_noop(x);
+	if (x->c->o.dry_run)
+		return save_dry_run(x);
+	return save_send(x);
+}
+
+static void save_key(const struct save_ctx *x, char *out, size_t cap)
+{
+	const struct cache_attached *at;
+
+	if (x->kind == CACHE_FILE_ATTACHED && (at = cache_role_find_attached(x->r, x->name)))
+		snprintf(out, cap, "p:%s", at->arn);
+	else
+		snprintf(out, cap, "r:%s", x->role);
+}
+
+int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_result *res)
+{
+	struct save_ctx x = {.c = c,
+			     .st = c->save,
+			     .role = s->role,
+			     .name = s->name,
+			     .kind = s->kind,
+			     .bytes = s->bytes,
+			     .len = s->len,
+			     .res = res};
+	char key[SAVE_KEY_MAX];
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	save_path_of(s->kind, s->name, x.path, sizeof(x.path));
+	x.action = s->kind == CACHE_FILE_TRUST	  ? SAVE_UPDATE_TRUST
+		   : s->kind == CACHE_FILE_INLINE ? SAVE_PUT_INLINE
+						  : SAVE_CREATE_VERSION;
+	snprintf(res->action, sizeof(res->action), "%s", save_action_names[x.action]);
+	if (c->o.read_only) {
+		snprintf(res->message, sizeof(res->message),
+			 "%.200s/%.300s: the filesystem is mounted read-only", s->role, x.path);
+		return -EROFS;
+	}
+	if (!x.st || !s->role || (s->kind != CACHE_FILE_TRUST && !s->name))
+		return -EINVAL;
+	if (!x.bytes)
+		x.bytes = "";
+	if (s->kind == CACHE_FILE_ROLE) {
+		snprintf(res->message, sizeof(res->message),
+			 "%.200s/role.json is read-only (it describes the role)", s->role);
+		return save_refuse(&x, -EPERM, false);
+	}
+	x.v = cache_view_get(c);
+	x.r = cache_view_find(x.v, s->role);
+	save_key(&x, key, sizeof(key));
+	cache_view_put(x.v);
+	if ((rc = save_busy_enter(x.st, key)))
+		return rc;
+	/* The view as it is once this save has the file to itself. */
+	x.v = cache_view_get(c);
+	rc = save_run(&x, s->base_gen);
+	cache_view_put(x.v);
+	save_busy_leave(x.st, key);
+	return rc;
+}
+
+static int save_delete_send(struct save_ctx *x)
+{
+	struct iam_conn *conn = cache_conn(x->c);
+	unsigned long long jid;
+	int rc;
+
+	if ((rc = save_begin(x, &jid)))
+		return rc;
+	x->res->calls++;
+	if (!conn) {
+		aws_error_set(&x->res->aws, "ConnectionError", "cannot set up an HTTP connection");
+		rc = -EIO;
+	} else {
+		rc = iam_delete_role_policy(conn, x->role, x->name, &x->res->aws);
+	}
+	/* Already gone in IAM: the wish of the rm is met. */
+	if (!rc || rc == -ENOENT) {
+		cache_publish_doc(x->c, x->role, CACHE_FILE_INLINE, x->name, NULL);
+		save_count(x->st, &x->st->ok);
+		snprintf(x->res->message, sizeof(x->res->message),
+			 "DeleteRolePolicy of %.200s/%.300s done", x->role, x->path);
+		rc = 0;
+	} else {
+		rc = save_iam_failed(x, "DeleteRolePolicy", rc);
+	}
+	save_end(x, jid);
+	return rc;
+}
+
+int cache_delete_inline(struct cache *c, const char *role, const char *name,
+			struct cache_save_result *res)
+{
+	struct save_ctx x = {.c = c,
+			     .st = c->save,
+			     .role = role,
+			     .name = name,
+			     .kind = CACHE_FILE_INLINE,
+			     .res = res,
+			     .action = SAVE_DELETE_INLINE};
+	const struct cache_inline *in;
+	char key[SAVE_KEY_MAX];
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	save_path_of(CACHE_FILE_INLINE, name, x.path, sizeof(x.path));
+	snprintf(res->action, sizeof(res->action), "DeleteRolePolicy");
+	if (c->o.read_only) {
+		snprintf(res->message, sizeof(res->message),
+			 "%.200s/%.300s: the filesystem is mounted read-only", role, x.path);
+		return -EROFS;
+	}
+	if (!x.st || !role || !name)
+		return -EINVAL;
+	snprintf(key, sizeof(key), "r:%s", role);
+	if ((rc = save_busy_enter(x.st, key)))
+		return rc;
+	x.v = cache_view_get(c);
+	x.r = cache_view_find(x.v, role);
+	in = cache_role_find_inline(x.r, name);
+	if (!in) {
+		snprintf(res->message, sizeof(res->message), "%.200s/%.300s: no such inline policy",
+			 role, x.path);
+		rc = -ENOENT;
+	} else {
+		/* No bytes were written: a refusal keeps the last content. */
+		x.cur = in->doc;
+		x.bytes = in->doc ? in->doc->bytes : NULL;
+		x.len = in->doc ? in->doc->len : 0;
+		rc = c->o.dry_run ? save_dry_run(&x) : save_delete_send(&x);
+	}
+	cache_view_put(x.v);
+	save_busy_leave(x.st, key);
+	return rc;
+}
+
+int cache_errors_text(struct cache *c, struct buf *out)
+{
+	return c->save ? rejects_errors_text(c->save->rejects, out) : 0;
+}
+
+int cache_rejected_list(struct cache *c, struct cache_rejected_list *out)
+{
+	if (!c->save) {
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
+	return rejects_list(c->save->rejects, out);
+}

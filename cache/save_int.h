@@ -1,0 +1,108 @@
+/*
+ * The inside of saving (save.c, save_life.c): the saving state hung off struct
+ * cache (its own mutex, never held across a network call), hooks the cache's life cycle calls (open
+ * the journal and the record of refusals, replay leftovers once IAM's documents are known, status
+ * lines), and the pure decisions unit tests drive with plain values (inline size budget, conflict
+ * checks, which version to prune).
+ */
+#ifndef IAMFS_CACHE_SAVE_INT_H
+#define IAMFS_CACHE_SAVE_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "aws/buf.h"
+#include "aws/iam_types.h"
+#include "cache/cache.h"
+#include "cache/journal.h"
+
+#define SAVE_PATH_MAX (JOURNAL_NAME_MAX + 16)
+
+enum save_action {
+	SAVE_UPDATE_TRUST,
+	SAVE_PUT_INLINE,
+	SAVE_CREATE_VERSION,
+	SAVE_DELETE_INLINE,
+	SAVE_NACTIONS
+};
+
+extern const char *const save_action_names[SAVE_NACTIONS];
+
+/* The version id IAM gave the document a view holds (by gen), per ARN. */
+struct save_version {
+	char *arn;
+	char *vid;
+	unsigned long long gen;
+};
+
+struct save_leftover {
+	unsigned long long id;
+	long long time;
+	enum journal_kind kind;
+	bool damaged;
+	char *role, *name, *bytes;
+	size_t len;
+};
+
+struct save_state {
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	char **busy; /* keys of saves in flight */
+	size_t nbusy, capbusy;
+	struct journal *journal;
+	struct rejects *rejects;
+	struct save_version *versions;
+	size_t nversions;
+	struct save_leftover *left;
+	size_t nleft;
+	unsigned long ok, refused, noop, interrupted, landed;
+	unsigned long dry[SAVE_NACTIONS];
+};
+
+/* Shared by save.c and save_life.c. */
+void save_log(struct cache *c, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void save_path_of(enum cache_file_kind kind, const char *name, char *out, size_t cap);
+void save_count(struct save_state *st, unsigned long *n);
+
+/* After the account folder is known (end of cache_open): opens the journal and the
+ * record of refusals, reads leftover journal entries, and replays them at once when
+ * the view was just loaded from IAM. Failures are logged; saving then refuses
+ * (-EIO) rather than sending without a journal. 0 or -ENOMEM. */
+int save_open(struct cache *c);
+/* Frees what save_open made. NULL-safe on c->save. */
+void save_close(struct cache *c);
+/* Called after each published load (any thread, no lock held): reports leftover
+ * journal entries against IAM's documents now known. Cheap when there are none. */
+void save_replay(struct cache *c);
+/* Appends the saving lines of .iamfs/status. */
+int save_status(struct cache *c, struct buf *out);
+
+/* Pure: the characters an inline policy named name may use: IAM's 10,240 for a
+ * role minus validate_count_size of the role's other inline documents (0 when they
+ * use it all). r may be NULL. */
+size_t save_inline_budget(const struct cache_role *r, const char *name);
+
+/* Pure: the local half of the conflict check. 0 when the document the open served
+ * (base_gen; 0: a new file or no base) is still the view's document cur (NULL: the
+ * file is not in the view), -ESTALE when the view has moved on since. */
+int save_base_check(const struct cache_doc *cur, unsigned long long base_gen);
+
+/* Pure: true when IAM's document text (as IAM sent it) holds the same JSON value
+ * as the view's document cur (or renders to the same bytes). */
+bool save_remote_same(const char *iam_text, const struct cache_doc *cur);
+
+/* Pure: whether a customer managed policy's default version, as ListPolicyVersions
+ * tells it, is still the one the view holds without fetching its document. true:
+ * known_vid (the version id recorded for the view's document, or NULL) equals
+ * default_vid, or, with none recorded, the default version's CreateDate equals the
+ * view document's mtime. false: the document must be fetched and compared. */
+bool save_managed_unchanged(const char *known_vid, const char *default_vid,
+			    long long default_created, long long doc_mtime);
+
+/* Pure: the index of the version to delete to make room (the oldest non-default
+ * one by CreateDate, then by version number), or -1 when there is none. */
+long save_prune_choice(const struct iam_version_list *l);
+
+#endif

@@ -1,0 +1,256 @@
+/*
+ * Saving's life cycle: the journal and the record of refusals opened beside the
+ * disk copy, the replay of journal entries a killed daemon left (compared with
+ * IAM's documents once a load has published them, then reported or dropped), and
+ * the saving lines of .iamfs/status.
+ */
+#include "cache/save_int.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "cache/cache_int.h"
+#include "cache/model.h"
+#include "cache/rejects.h"
+#include "cache/validate.h"
+
+static void save_leftover_free(struct save_leftover *l)
+{
+	free(l->role);
+	free(l->name);
+	free(l->bytes);
+}
+
+static int save_collect(void *ctx, const struct journal_entry *e)
+{
+	struct save_state *st = ctx;
+	struct save_leftover *v = realloc(st->left, (st->nleft + 1) * sizeof(*v)), *l;
+
+	if (!v)
+		return -ENOMEM;
+	st->left = v;
+	l = &v[st->nleft];
+	memset(l, 0, sizeof(*l));
+	l->id = e->id;
+	l->time = e->time;
+	l->kind = e->kind;
+	l->damaged = e->damaged;
+	l->len = e->len;
+	l->role = strdup(e->role);
+	l->name = strdup(e->name);
+	if ((l->bytes = malloc(e->len + 1))) {
+		memcpy(l->bytes, e->bytes, e->len);
+		l->bytes[e->len] = '\0';
+	}
+	if (!l->role || !l->name || !l->bytes) {
+		save_leftover_free(l);
+		return -ENOMEM;
+	}
+	st->nleft++;
+	return 0;
+}
+
+static bool save_same_doc(const struct save_leftover *l, const struct cache_doc *d)
+{
+	return d && validate_same_value(l->bytes, l->len, d->bytes, d->len) == 1;
+}
+
+/* Pure over the view: did the interrupted save reach IAM? */
+static bool save_landed(const struct cache_view *v, const struct save_leftover *l)
+{
+	const struct cache_role *r = cache_view_find(v, l->role);
+	const struct cache_inline *in = cache_role_find_inline(r, l->name);
+	size_t i, j;
+
+	if (l->damaged)
+		return false;
+	if (l->kind == JOURNAL_TRUST)
+		return r && save_same_doc(l, r->trust);
+	if (l->kind == JOURNAL_INLINE)
+		return in && save_same_doc(l, in->doc);
+	if (l->kind == JOURNAL_INLINE_DELETE)
+		return !in;
+	for (i = 0; v && i < v->nroles; i++)
+		for (j = 0; j < v->roles[i].natt; j++)
+			if (!strcmp(v->roles[i].att[j].arn, l->name))
+				return save_same_doc(l, v->roles[i].att[j].doc);
+	return false;
+}
+
+static void save_report(struct cache *c, const struct save_leftover *l)
+{
+	char path[SAVE_PATH_MAX], kept[REJECTS_NAME_MAX + 1] = "";
+	struct rejects_event ev = {.time = cache_now(c), .err = EINTR, .len = l->len};
+	int rc;
+
+	if (l->damaged) {
+		snprintf(path, sizeof(path), "journal-entry-%llu", l->id);
+		ev.role = "unknown";
+	} else {
+		save_path_of(l->kind == JOURNAL_TRUST	  ? CACHE_FILE_TRUST
+			     : l->kind == JOURNAL_MANAGED ? CACHE_FILE_ATTACHED
+							  : CACHE_FILE_INLINE,
+			     l->kind == JOURNAL_MANAGED ? model_arn_name(l->name) : l->name, path,
+			     sizeof(path));
+		ev.role = l->role;
+	}
+	ev.path = path;
+	ev.bytes = l->kind == JOURNAL_INLINE_DELETE ? NULL : l->bytes;
+	ev.message = l->kind == JOURNAL_INLINE_DELETE
+			     ? "interrupted delete: the daemon stopped before IAM confirmed it; "
+			       "the policy is still in IAM"
+			     : "interrupted save: the daemon stopped before IAM confirmed it; the "
+			       "bytes are kept here";
+	rc = rejects_add(c->save->rejects, &ev, kept, sizeof(kept));
+	save_log(c, LOG_WARNING, "%s/%s: %s%s%s", ev.role, path, ev.message,
+		 kept[0] ? ": .iamfs/rejected/" : "", kept);
+	if (!rc)
+		journal_discard(c->save->journal, l->id);
+}
+
+void save_replay(struct cache *c)
+{
+	struct save_state *st = c->save;
+	struct save_leftover *left;
+	struct cache_view *v;
+	size_t n, i;
+
+	if (!st)
+		return;
+	pthread_mutex_lock(&st->mu);
+	left = st->left;
+	n = st->nleft;
+	st->left = NULL;
+	st->nleft = 0;
+	pthread_mutex_unlock(&st->mu);
+	if (!n)
+		return;
+	v = cache_view_get(c);
+	for (i = 0; i < n; i++) {
+		if (save_landed(v, &left[i])) {
+			save_log(c, LOG_NOTICE, "an interrupted save of %s (%s %s) reached IAM",
+				 left[i].role, journal_kind_name(left[i].kind), left[i].name);
+			journal_discard(st->journal, left[i].id);
+			save_count(st, &st->landed);
+		} else {
+			save_report(c, &left[i]);
+			save_count(st, &st->interrupted);
+		}
+		save_leftover_free(&left[i]);
+	}
+	cache_view_put(v);
+	free(left);
+}
+
+int save_open(struct cache *c)
+{
+	struct save_state *st = calloc(1, sizeof(*st));
+	char folder[4096];
+	bool fresh;
+	int rc;
+
+	if (!st)
+		return -ENOMEM;
+	pthread_mutex_init(&st->mu, NULL);
+	pthread_cond_init(&st->cond, NULL);
+	if (cache_folder(c, folder, sizeof(folder)))
+		folder[0] = '\0';
+	rc = rejects_open(folder, &st->rejects);
+	if (!st->rejects) {
+		free(st);
+		return -ENOMEM;
+	}
+	if (rc)
+		save_log(c, LOG_WARNING, "cannot keep refused saves in %s: %s (kept in memory)",
+			 folder, strerror(-rc));
+	rc = folder[0] ? journal_open(folder, c->o.now, c->o.now_ctx, &st->journal) : -ENOENT;
+	if (rc)
+		save_log(c, LOG_WARNING,
+			 "cannot open the save journal in %s: %s; saves will be "
+			 "refused",
+			 folder, strerror(-rc));
+	else if ((rc = journal_list(st->journal, save_collect, st)))
+		save_log(c, LOG_WARNING, "cannot read the save journal in %s: %s", folder,
+			 strerror(-rc));
+	pthread_mutex_lock(&c->mu);
+	fresh = !c->from_disk;
+	c->save = st;
+	pthread_mutex_unlock(&c->mu);
+	if (st->nleft)
+		save_log(c, LOG_NOTICE,
+			 "%zu saves were under way when the daemon stopped; they are "
+			 "checked against IAM after the first load",
+			 st->nleft);
+	if (fresh)
+		save_replay(c);
+	return 0;
+}
+
+void save_close(struct cache *c)
+{
+	struct save_state *st = c->save;
+	size_t i;
+
+	if (!st)
+		return;
+	c->save = NULL;
+	journal_close(st->journal);
+	rejects_close(st->rejects);
+	for (i = 0; i < st->nbusy; i++)
+		free(st->busy[i]);
+	free(st->busy);
+	for (i = 0; i < st->nversions; i++) {
+		free(st->versions[i].arn);
+		free(st->versions[i].vid);
+	}
+	free(st->versions);
+	for (i = 0; i < st->nleft; i++)
+		save_leftover_free(&st->left[i]);
+	free(st->left);
+	pthread_cond_destroy(&st->cond);
+	pthread_mutex_destroy(&st->mu);
+	free(st);
+}
+
+int save_status(struct cache *c, struct buf *out)
+{
+	struct save_state *st = c->save;
+	unsigned long ok, refused, noop, interrupted, landed, dry[SAVE_NACTIONS], total = 0;
+	size_t pending, i;
+	int rc;
+
+	if (!st)
+		return 0;
+	pthread_mutex_lock(&st->mu);
+	ok = st->ok;
+	refused = st->refused;
+	noop = st->noop;
+	interrupted = st->interrupted;
+	landed = st->landed;
+	pending = st->nleft;
+	memcpy(dry, st->dry, sizeof(dry));
+	pthread_mutex_unlock(&st->mu);
+	rc = buf_printf(out,
+			"saves ok: %lu\nsaves refused: %lu\nsaves no-op: %lu\n"
+			"rejected files: %zu\ninterrupted saves reported: %lu\n"
+			"interrupted saves that reached IAM: %lu\n",
+			ok, refused, noop, rejects_count(st->rejects), interrupted, landed);
+	if (!rc && pending)
+		rc = buf_printf(out, "interrupted saves awaiting the first load: %zu\n", pending);
+	if (!rc && !st->journal)
+		rc = buf_puts(out,
+			      "warning: the save journal cannot be written; saves are refused\n");
+	for (i = 0; i < SAVE_NACTIONS; i++)
+		total += dry[i];
+	if (!rc && (c->o.dry_run || total))
+		rc = buf_printf(out, "dry-run calls: %lu\n", total);
+	for (i = 0; !rc && i < SAVE_NACTIONS; i++)
+		if (dry[i])
+			rc = buf_printf(out, "dry-run calls %s: %lu\n", save_action_names[i],
+					dry[i]);
+	return rc;
+}

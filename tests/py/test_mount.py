@@ -111,7 +111,8 @@ def seed_basic(iam):
                              Description="customer")["Policy"]["Arn"]
     iam.create_policy_version(PolicyArn=cust, PolicyDocument=json.dumps(policy(["ec2:Describe*"])),
                               SetAsDefault=True)
-    iam.create_role(RoleName="plain", AssumeRolePolicyDocument=json.dumps(trust("lambda.amazonaws.com")))
+    iam.create_role(RoleName="plain",
+                    AssumeRolePolicyDocument=json.dumps(trust("lambda.amazonaws.com")))
     iam.put_role_policy(RoleName="plain", PolicyName="s3-read",
                         PolicyDocument=json.dumps(policy(["s3:GetObject", "s3:ListBucket"])))
     iam.attach_role_policy(RoleName="plain", PolicyArn=AWS_LAMBDA_ROLE)
@@ -125,10 +126,12 @@ def seed_basic(iam):
     iam.create_role(RoleName=LONG_NAME, AssumeRolePolicyDocument=json.dumps(
         trust("ecs-tasks.amazonaws.com", cond)))
     iam.put_role_policy(RoleName=LONG_NAME, PolicyName="latin.policy",
-                        PolicyDocument=json.dumps(policy("s3:*", "arn:aws:s3:::" + "b", LATIN.replace(" ", ""))))
+                        PolicyDocument=json.dumps(
+                            policy("s3:*", "arn:aws:s3:::b", LATIN.replace(" ", ""))))
     iam.put_role_policy(RoleName=LONG_NAME, PolicyName="second",
                         PolicyDocument=json.dumps(policy("sqs:*")))
-    iam.create_role(RoleName="empty-role", AssumeRolePolicyDocument=json.dumps(trust("swf.amazonaws.com")))
+    iam.create_role(RoleName="empty-role",
+                    AssumeRolePolicyDocument=json.dumps(trust("swf.amazonaws.com")))
     return cust
 
 
@@ -276,8 +279,8 @@ def test_changes_are_refused(peer, mounts):
         (lambda: open(m.p("plain", "inline", "new.json"), "w"), errno.EROFS),
         (lambda: os.mkdir(m.p("new-role")), errno.EROFS),
         (lambda: os.unlink(m.p("plain", "inline", "s3-read.json")), errno.EROFS),
-        (lambda: os.rename(m.p("plain", "inline", "s3-read.json"), m.p("plain", "inline", "x.json")),
-         errno.EROFS),
+        (lambda: os.rename(m.p("plain", "inline", "s3-read.json"),
+                           m.p("plain", "inline", "x.json")), errno.EROFS),
         (lambda: os.unlink(m.p("plain", "trust.json")), errno.EPERM),
         (lambda: os.unlink(m.p("plain", "role.json")), errno.EPERM),
         (lambda: os.rmdir(m.p("plain")), errno.EPERM),
@@ -441,12 +444,16 @@ def test_remote_changes_after_ttl(peer, mounts):
     iam = server.client()
     seed_basic(iam)
     m = mounts(proxy.url, ttl=1)
-    assert json.loads(m.read("plain", "inline", "s3-read.json")) == policy(["s3:GetObject", "s3:ListBucket"])
+    assert json.loads(m.read("plain", "inline", "s3-read.json")) == \
+        policy(["s3:GetObject", "s3:ListBucket"])
     names = set(os.listdir(m.path))
-    iam.put_role_policy(RoleName="plain", PolicyName="s3-read", PolicyDocument=json.dumps(policy("s3:PutObject")))
-    iam.create_role(RoleName="added-later", AssumeRolePolicyDocument=json.dumps(trust("sns.amazonaws.com")))
+    iam.put_role_policy(RoleName="plain", PolicyName="s3-read",
+                        PolicyDocument=json.dumps(policy("s3:PutObject")))
+    iam.create_role(RoleName="added-later",
+                    AssumeRolePolicyDocument=json.dumps(trust("sns.amazonaws.com")))
     iam.delete_role(RoleName="empty-role")
-    wait_until(lambda: json.loads(m.read("plain", "inline", "s3-read.json")) == policy("s3:PutObject"))
+    wait_until(lambda: json.loads(m.read("plain", "inline", "s3-read.json"))
+               == policy("s3:PutObject"))
     wait_until(lambda: set(os.listdir(m.path)) == (names | {"added-later"}) - {"empty-role"})
     wait_until(lambda: not os.path.exists(m.p("empty-role")))
     assert json.loads(m.read("added-later", "trust.json")) == trust("sns.amazonaws.com")
@@ -462,10 +469,14 @@ def test_refresh_shows_changes_at_once(peer, mounts):
     before = walk_files(m.path)
     names = set(os.listdir(m.path))
     assert not os.path.exists(m.p("added-now"))  # a negative entry the kernel may keep
-    iam.put_role_policy(RoleName="plain", PolicyName="s3-read", PolicyDocument=json.dumps(policy("s3:DeleteObject")))
-    iam.put_role_policy(RoleName="empty-role", PolicyName="fresh", PolicyDocument=json.dumps(policy("sqs:*")))
-    iam.update_assume_role_policy(RoleName="with-path", PolicyDocument=json.dumps(trust("glue.amazonaws.com")))
-    iam.create_role(RoleName="added-now", AssumeRolePolicyDocument=json.dumps(trust("sns.amazonaws.com")))
+    iam.put_role_policy(RoleName="plain", PolicyName="s3-read",
+                        PolicyDocument=json.dumps(policy("s3:DeleteObject")))
+    iam.put_role_policy(RoleName="empty-role", PolicyName="fresh",
+                        PolicyDocument=json.dumps(policy("sqs:*")))
+    iam.update_assume_role_policy(RoleName="with-path",
+                                  PolicyDocument=json.dumps(trust("glue.amazonaws.com")))
+    iam.create_role(RoleName="added-now",
+                    AssumeRolePolicyDocument=json.dumps(trust("sns.amazonaws.com")))
     iam.delete_role_policy(RoleName=LONG_NAME, PolicyName="second")
     iam.delete_role_policy(RoleName=LONG_NAME, PolicyName="latin.policy")
     iam.delete_role(RoleName=LONG_NAME)
@@ -617,7 +628,8 @@ def test_fstab_form_source_and_o_options(peer, mounts, tmp_path):
     home.mkdir()
     (home / "aws-credentials").write_text(
         "[ops]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
-    m = mounts(proxy.url, args=["ops", "-o", "ttl=7,read_only,default_permissions"],
+    fstab_opts = "rw,nosuid,nodev,noatime,ttl=7,read_only,default_permissions"
+    m = mounts(proxy.url, args=["ops", "-o", fstab_opts],
                env={"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None})
     status = m.status()
     assert "ttl: 7s" in status and "read-only" in status and "profile: ops" in status

@@ -431,6 +431,7 @@ static void rejects_load_files(struct rejects *r)
 			close(fd);
 		return;
 	}
+	rewinddir(d); /* the offset is shared with dfd */
 	while ((e = readdir(d))) {
 		char **v;
 
@@ -473,6 +474,7 @@ static void rejects_sweep(struct rejects *r)
 			close(fd);
 		return;
 	}
+	rewinddir(d); /* the offset is shared with dfd */
 	while ((e = readdir(d)))
 		if (!strncmp(e->d_name, ".tmp-", 5))
 			unlinkat(r->dfd, e->d_name, 0);

@@ -271,7 +271,7 @@ static int save_refuse(struct save_ctx *x, int rc, bool from_iam)
 	int wrc;
 
 	if (!from_iam)
-		aws_error_set(&res->aws, "local", "%s", res->message);
+		aws_error_clear(&res->aws);
 	rejects_line(&ev, line, sizeof(line));
 	wrc = rejects_add(x->st->rejects, &ev, kept, sizeof(kept));
 	save_log(x->c, LOG_WARNING, "save refused: %s%s%s", line,
@@ -553,6 +553,9 @@ static int save_noop(struct save_ctx *x)
 	save_count(x->st, &x->st->noop);
 	if (x->cur->len == x->len && !memcmp(x->cur->bytes, x->bytes, x->len))
 		return 0;
+	/* A managed document keeps its version's CreateDate: IAM did not change. */
+	if (x->kind == CACHE_FILE_ATTACHED)
+		return save_publish_saved(x, x->cur->mtime, NULL);
 	return save_publish_saved(x, cache_now(x->c), NULL);
 }
 
@@ -667,11 +670,8 @@ static int save_run(struct save_ctx *x, unsigned long long base_gen)
 
 	if ((rc = save_locate(x)) || (rc = save_validate(x)))
 		return rc;
-	if (save_base_check(x->cur, base_gen)) {
-		if (!x->cur)
-			save_publish_remote(x, NULL, 0);
+	if (save_base_check(x->cur, base_gen))
 		return save_stale(x);
-	}
 	if (x->cur && validate_same_value(x->bytes, x->len, x->cur->bytes, x->cur->len) == 1)
 		return save_noop(x);
 	if (x->c->o.dry_run)
@@ -707,13 +707,15 @@ int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_re
 	x.action = s->kind == CACHE_FILE_TRUST	  ? SAVE_UPDATE_TRUST
 		   : s->kind == CACHE_FILE_INLINE ? SAVE_PUT_INLINE
 						  : SAVE_CREATE_VERSION;
-	snprintf(res->action, sizeof(res->action), "%s", save_action_names[x.action]);
+	if (s->kind != CACHE_FILE_ROLE)
+		snprintf(res->action, sizeof(res->action), "%s", save_action_names[x.action]);
 	if (c->o.read_only) {
 		snprintf(res->message, sizeof(res->message),
 			 "%.200s/%.300s: the filesystem is mounted read-only", s->role, x.path);
 		return -EROFS;
 	}
-	if (!x.st || !s->role || (s->kind != CACHE_FILE_TRUST && !s->name))
+	if (!x.st || !s->role ||
+	    ((s->kind == CACHE_FILE_INLINE || s->kind == CACHE_FILE_ATTACHED) && !s->name))
 		return -EINVAL;
 	if (!x.bytes)
 		x.bytes = "";

@@ -132,8 +132,10 @@ void save_replay(struct cache *c)
 	v = cache_view_get(c);
 	for (i = 0; i < n; i++) {
 		if (save_landed(v, &left[i])) {
-			save_log(c, LOG_NOTICE, "an interrupted save of %s (%s %s) reached IAM",
-				 left[i].role, journal_kind_name(left[i].kind), left[i].name);
+			save_log(c, LOG_NOTICE,
+				 "an interrupted %s save of role %s (%s) reached IAM",
+				 journal_kind_name(left[i].kind), left[i].role,
+				 left[i].name[0] ? left[i].name : "trust.json");
 			journal_discard(st->journal, left[i].id);
 			save_count(st, &st->landed);
 		} else {

@@ -1,0 +1,243 @@
+/* Unit tests for cache_save with no IAM to talk to (a disk copy and a dead
+ * endpoint): --read-only refuses, validation and conflicts by generation refuse
+ * without a call, a save of the same value sends nothing and reads back as
+ * saved, --dry-run reverts the file, AWS managed and role.json are EPERM, an
+ * unreachable IAM is EIO; every refusal is in the errors text and rejected/,
+ * and the journal is left empty. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache/cache_int.h"
+#include "cache/disk.h"
+#include "cache/model.h"
+#include "check.h"
+
+#define DEAD_URL "http://127.0.0.1:1/"
+#define RO	 "arn:aws:iam::aws:policy/ReadOnlyAccess"
+#define TRUST                                                                                      \
+	"{\n    \"Statement\": [\n        {\n            \"Effect\": \"Allow\"\n        }\n    "   \
+	"]\n}\n"
+
+static char root[] = "/tmp/iamfs-test-saveoff-XXXXXX";
+static long long clock_now = 1800000000;
+static char changes[8][96];
+static int nchanges;
+
+static long long fake_now(void *ctx)
+{
+	return clock_now;
+}
+
+static const char *fake_getenv(void *ctx, const char *name)
+{
+	if (!strcmp(name, "AWS_ACCESS_KEY_ID"))
+		return "AKIDEXAMPLE";
+	if (!strcmp(name, "AWS_SECRET_ACCESS_KEY"))
+		return "secret";
+	if (!strcmp(name, "AWS_REGION"))
+		return "us-east-1";
+	return NULL;
+}
+
+static void on_change(void *ctx, const struct cache_change *ch)
+{
+	if (nchanges < 8)
+		snprintf(changes[nchanges++], sizeof(changes[0]), "%d %s %d %s", ch->what, ch->role,
+			 ch->kind, ch->name ? ch->name : "-");
+}
+
+static struct iam_client *make_client(void)
+{
+	static const struct creds_env env = {.getenv = fake_getenv, .now = fake_now};
+	struct iam_client_options io = {
+		.endpoint_url = DEAD_URL, .sts_endpoint_url = DEAD_URL, .env = &env};
+	struct iam_client *cl = NULL;
+	struct aws_error err;
+
+	io.query.max_attempts = 1;
+	CHECK_INT(iam_client_new(&io, &cl, &err), 0);
+	return cl;
+}
+
+static void seed(const char *dir, const char *profile)
+{
+	struct cache_role *roles = calloc(1, sizeof(*roles));
+	struct cache_view *v;
+	struct disk_meta meta = {"123456789012", "arn:aws:iam::123456789012:user/me", clock_now};
+	char folder[600];
+
+	roles[0].name = strdup("web");
+	roles[0].mtime = 10;
+	roles[0].trust = model_doc_new(TRUST, strlen(TRUST), 11);
+	roles[0].role_json = model_doc_new("{\"r\"}\n", 6, 12);
+	model_role_add_attached(&roles[0], "ReadOnlyAccess", RO, NULL);
+	v = model_view_new(roles, 1, 1);
+	snprintf(folder, sizeof(folder), "%s/123456789012-x", dir);
+	CHECK_INT(disk_write(folder, v, NULL, 0, &meta), 0);
+	CHECK_INT(disk_index_store(dir, profile, DEAD_URL, "123456789012-x"), 0);
+	cache_view_put(v);
+}
+
+static unsigned long long trust_gen(struct cache *c, long long *mtime, char *bytes, size_t cap)
+{
+	struct cache_view *v = cache_view_get(c);
+	const struct cache_role *r = cache_view_find(v, "web");
+	unsigned long long g = r ? r->trust->gen : 0;
+
+	if (r && mtime)
+		*mtime = r->trust->mtime;
+	if (r && bytes)
+		snprintf(bytes, cap, "%s", r->trust->bytes);
+	cache_view_put(v);
+	return g;
+}
+
+static int count_files(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static int save(struct cache *c, enum cache_file_kind kind, const char *name, const char *bytes,
+		unsigned long long base, struct cache_save_result *res)
+{
+	struct cache_save s = {"web", kind, name, bytes, strlen(bytes), base};
+
+	return cache_save(c, &s, res);
+}
+
+static struct cache *open_cache(struct iam_client *cl, const char *dir, bool ro, bool dry)
+{
+	struct cache_options o = {.dir = dir,
+				  .ttl = 60,
+				  .iam = cl,
+				  .now = fake_now,
+				  .on_change = on_change,
+				  .read_only = ro,
+				  .dry_run = dry};
+	struct cache *c = NULL;
+	struct aws_error err;
+
+	CHECK_INT(cache_open(&o, &c, &err), 0);
+	return c;
+}
+
+static void test_modes(struct iam_client *cl, const char *dir)
+{
+	struct cache_save_result res;
+	struct cache *c = open_cache(cl, dir, true, false);
+	struct buf b;
+	const char *same = "{\"Statement\": [{\"Effect\": \"Allow\"}]}";
+
+	if (!c)
+		return;
+	CHECK_INT(save(c, CACHE_FILE_TRUST, NULL, "{}", 0, &res), -EROFS);
+	CHECK(strstr(res.message, "read-only") != NULL);
+	CHECK_INT(cache_delete_inline(c, "web", "p", &res), -EROFS);
+	cache_close(c);
+	c = open_cache(cl, dir, false, true);
+	if (!c)
+		return;
+	nchanges = 0;
+	CHECK_INT(save(c, CACHE_FILE_TRUST, NULL, "{\"Statement\": {\"Effect\": \"Deny\"}}",
+		       trust_gen(c, NULL, NULL, 0), &res),
+		  0);
+	CHECK(res.dry_run);
+	CHECK_INT(res.calls, 0);
+	CHECK_STR(res.action, "UpdateAssumeRolePolicy");
+	CHECK_INT(nchanges, 1);
+	CHECK_STR(changes[0], "4 web 0 -");
+	CHECK_INT(save(c, CACHE_FILE_INLINE, "new", "{\"Statement\": []}", 0, &res), -EINVAL);
+	CHECK_INT(save(c, CACHE_FILE_INLINE, "new", same, 0, &res), 0);
+	CHECK_STR(changes[1], "3 web 2 new");
+	buf_init(&b, 0);
+	CHECK_INT(cache_status(c, &b), 0);
+	CHECK(b.data && strstr(b.data, "dry-run calls: 2\n"));
+	CHECK(b.data && strstr(b.data, "dry-run calls PutRolePolicy: 1\n"));
+	CHECK(b.data && strstr(b.data, "saves refused: 1\n"));
+	buf_cleanup(&b);
+	CHECK_INT(iam_client_total_calls(cl), 0);
+	cache_close(c);
+}
+
+static void test_refusals(struct iam_client *cl, const char *dir)
+{
+	struct cache_save_result res;
+	struct cache *c = open_cache(cl, dir, false, false);
+	const char *same = "{\"Statement\": [{\"Effect\": \"Allow\"}]}";
+	char folder[700], path[800], bytes[256];
+	unsigned long long g;
+	long long mtime;
+	struct buf b;
+
+	if (!c)
+		return;
+	CHECK_INT(cache_folder(c, folder, sizeof(folder)), 0);
+	g = trust_gen(c, &mtime, NULL, 0);
+	/* Same value: nothing sent, the saved bytes read back, mtime moves. */
+	clock_now += 5;
+	CHECK_INT(save(c, CACHE_FILE_TRUST, NULL, same, g, &res), 0);
+	CHECK(res.noop);
+	CHECK_INT(res.calls, 0);
+	CHECK(trust_gen(c, &mtime, bytes, sizeof(bytes)) == model_hash(same, strlen(same)));
+	CHECK_STR(bytes, same);
+	CHECK_INT(mtime, clock_now);
+	/* The view moved on since the file was opened. */
+	CHECK_INT(save(c, CACHE_FILE_TRUST, NULL, "{\"Statement\": {}}", g, &res), -ESTALE);
+	CHECK(strstr(res.message, "changed in IAM since it was read") != NULL);
+	CHECK_INT(save(c, CACHE_FILE_ATTACHED, "ReadOnlyAccess", same, 0, &res), -EPERM);
+	CHECK_INT(save(c, CACHE_FILE_ROLE, NULL, "{}", 0, &res), -EPERM);
+	CHECK_INT(save(c, CACHE_FILE_TRUST, NULL, "{\"Statement\": {}} x", 0, &res), -EINVAL);
+	/* IAM unreachable: the conflict read fails. */
+	CHECK_INT(
+		save(c, CACHE_FILE_TRUST, NULL, "{\"Statement\": {\"Effect\": \"Deny\"}}", 0, &res),
+		-EIO);
+	CHECK_INT(res.calls, 1);
+	CHECK_STR(res.aws.code, "ConnectionError");
+	CHECK_INT(cache_delete_inline(c, "web", "nope", &res), -ENOENT);
+	buf_init(&b, 0);
+	CHECK_INT(cache_errors_text(c, &b), 0);
+	CHECK(b.data && strstr(b.data, " web/trust.json ESTALE local: "));
+	CHECK(b.data && strstr(b.data, " web/attached/ReadOnlyAccess.json EPERM local: "));
+	CHECK(b.data && strstr(b.data, " web/role.json EPERM local: "));
+	CHECK(b.data && strstr(b.data, " web/trust.json EIO ConnectionError: GetRole of "));
+	buf_cleanup(&b);
+	snprintf(path, sizeof(path), "%s/rejected", folder);
+	/* Five here and the one refused during the dry-run mount. */
+	CHECK_INT(count_files(path), 6);
+	snprintf(path, sizeof(path), "%s/journal", folder);
+	CHECK_INT(count_files(path), 0);
+	cache_close(c);
+}
+
+int main(void)
+{
+	struct iam_client *cl;
+	char dir[600], cmd[700];
+
+	if (!mkdtemp(root))
+		return 1;
+	cl = make_client();
+	snprintf(dir, sizeof(dir), "%s/c", root);
+	if (cl) {
+		seed(dir, iam_client_profile(cl));
+		test_modes(cl, dir);
+		test_refusals(cl, dir);
+	}
+	iam_client_free(cl);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	CHECK_INT(system(cmd), 0);
+	return check_done("save offline");
+}

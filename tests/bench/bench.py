@@ -25,6 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -63,6 +65,7 @@ ARGS = parse_args(sys.argv[1:])
 os.environ["IAMFS_BUILD"] = os.path.abspath(ARGS.build)
 sys.path.insert(0, os.path.join(ROOT, "tests", "py"))
 sys.path.insert(0, HERE)
+import bench_table  # noqa: E402
 import mount  # noqa: E402
 import rig  # noqa: E402
 import seed  # noqa: E402
@@ -205,6 +208,28 @@ class Bench:
                                                            r.stderr.decode()[-500:]))
         return took
 
+    def moto_gaad_time(self):
+        """Seconds moto itself takes to answer one whole GAAD (Role and
+        LocalManagedPolicy), asked directly: the floor under every cold load."""
+        body = urllib.parse.urlencode({
+            "Action": GAAD, "Version": "2010-05-08", "Filter.member.1": "Role",
+            "Filter.member.2": "LocalManagedPolicy"}).encode()
+        # moto routes an unsigned request by the credential scope's service.
+        headers = {"Content-Type": "application/x-www-form-urlencoded",
+                   "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/"
+                                    "iam/aws4_request, SignedHeaders=host, Signature=00"}
+        times = []
+        for _ in range(3):
+            req = urllib.request.Request(self.moto.url + "/", data=body, headers=headers,
+                                         method="POST")
+            t = time.monotonic()
+            with urllib.request.urlopen(req, timeout=CMD_TIMEOUT) as r:
+                data = r.read()
+            times.append(time.monotonic() - t)
+            if b"<RoleDetailList>" not in data:
+                raise RuntimeError("moto did not answer GAAD: %r" % data[:200])
+        return median(times)
+
     def seed_to(self, n):
         if n > self.seeded:
             log("seeding roles %d..%d into moto" % (self.seeded, n - 1))
@@ -228,8 +253,8 @@ class Bench:
         m = self.mount(cache_dir=cache, cls=StatusMount)
         ready = time.monotonic() - t0
         try:
-            self.run(self.GREP, m.path, ok=(1,))
-            self.run(self.CAT, m.path)
+            grep = self.run(self.GREP, m.path, ok=(1,))
+            cat = self.run(self.CAT, m.path)
             total = time.monotonic() - t0
             counts = self.proxy.counts()
             st = m.status()
@@ -243,7 +268,8 @@ class Bench:
                 roles.group(1) if roles else "?", size))
         mine = status_calls(st)
         theirs = {k: v for k, v in counts.items() if not k.startswith("_")}
-        return {"time": total, "ready": ready, "calls": iam_calls(counts), "counts": theirs,
+        return {"time": total, "ready": ready, "grep": grep, "cat": cat,
+                "calls": iam_calls(counts), "counts": theirs,
                 "agree": mine == theirs, "status_calls": mine, "rss": rss, "hwm": hwm,
                 "cache": cache}
 
@@ -282,6 +308,8 @@ class Bench:
             shutil.rmtree(r["cache"], ignore_errors=True)
         out = {"time": median([r["time"] for r in runs]),
                "ready": median([r["ready"] for r in runs]),
+               "grep": median([r["grep"] for r in runs]),
+               "cat": median([r["cat"] for r in runs]),
                "calls": max(r["calls"] for r in runs), "counts": runs[-1]["counts"],
                "agree": all(r["agree"] for r in runs),
                "disagree": [(r["counts"], r["status_calls"]) for r in runs if not r["agree"]],
@@ -510,8 +538,11 @@ class Bench:
         small, big = a.sizes[0], a.sizes[-1]
         for size in a.sizes:
             self.seed_to(size)
-            self.res[("cold", size)] = self.cold(size, with_reference=(size == small))
-            c = self.res[("cold", size)]
+            self.res["moto:%d" % size] = self.moto_gaad_time()
+            log("moto answers GAAD at %d roles in %s"
+                % (size, fmt_s(self.res["moto:%d" % size])))
+            self.res["cold:%d" % size] = self.cold(size, with_reference=(size == small))
+            c = self.res["cold:%d" % size]
             log("cold %d roles: %s, %d IAM calls, peak %d KiB" % (size, fmt_s(c["time"]),
                                                                    c["calls"], c["hwm"]))
             if size == small:
@@ -541,8 +572,14 @@ class Bench:
 
     # ---- the table ------------------------------------------------------
     def table(self):
-        from bench_table import render
-        return render(self.res, self.args, self.notes)
+        """Saves the raw measurements (results/latest.json) first, so a failure
+        to render loses nothing, then renders the table."""
+        os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+        with open(os.path.join(HERE, "results", "latest.json"), "w") as f:
+            json.dump({"res": self.res, "notes": self.notes, "sizes": self.args.sizes,
+                       "runs": self.args.runs, "idle": self.args.idle}, f, indent=1,
+                      default=str)
+        return bench_table.render(self.res, self.args, self.notes)
 
 
 def wait_rusage(p, timeout):

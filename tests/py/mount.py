@@ -6,6 +6,7 @@ HOME, and waits (bounded) until .iamfs/status can be read. stop() always
 unmounts (fusermount3 -u, lazily -uz when busy) and stops the daemon; its
 stderr is kept so a test can fail on errors or sanitizer reports.
 """
+import collections
 import os
 import re
 import subprocess
@@ -13,9 +14,10 @@ import time
 
 import rig
 
-# Lines of daemon stderr that fail a test: our own error lines and any sanitizer report.
-BAD_STDERR = re.compile(r"( error: |^==\d+==|AddressSanitizer|LeakSanitizer|"
-                        r"UndefinedBehaviorSanitizer|runtime error:)", re.M)
+# Lines of daemon stderr that fail a test: our own error lines ("iamfs <time> error: ...",
+# "iamfs: ..."), and any sanitizer report. (libfuse's -d trace has "error: -2" lines.)
+BAD_STDERR = re.compile(r"(^iamfs \S+ error: |^iamfs: |^==\d+==|AddressSanitizer|"
+                        r"LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:)", re.M)
 
 
 def iamfs_env(endpoint_url, home, extra=None):
@@ -123,6 +125,10 @@ class Mount:
     def bad_stderr(self):
         """The lines of daemon stderr that report errors or sanitizer findings."""
         return [line for line in self.stderr().splitlines() if BAD_STDERR.search(line)]
+
+    def fuse_ops(self):
+        """Counter of FUSE requests by opcode, from the -d trace on stderr."""
+        return collections.Counter(re.findall(r"opcode: (\w+) \(\d+\)", self.stderr()))
 
     def p(self, *parts):
         return os.path.join(self.path, *parts)

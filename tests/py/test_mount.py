@@ -652,3 +652,46 @@ def test_failed_managed_fetch_is_an_errno_then_recovers(peer, mounts):
     doc = json.loads(m.read("plain", "attached", "AWSLambdaRole.json"))
     assert doc["Statement"][0]["Action"] == ["lambda:InvokeFunction"]
     assert "plain/attached/AWSLambdaRole.json" in m.stderr()
+
+
+def read_raw(path):
+    """Reads a file with bare open/read/close (no fstat or isatty ioctl)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while True:
+            b = os.read(fd, 65536)
+            if not b:
+                return b"".join(chunks)
+            chunks.append(b)
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize("mode", [[], ["--read-only"]], ids=["read-write", "read-only"])
+def test_warm_tree_is_served_by_the_kernel(peer, mounts, mode):
+    """DESIGN §2: no OPENDIR, listings, entries and pages cached, no FLUSH; with
+    --read-only not even OPEN. Counted from libfuse's -d trace. (The kernel
+    revalidates a folder's attributes after each listing, for atime.)"""
+    server, proxy = peer
+    seed_basic(server.client())
+    m = mounts(proxy.url, args=["-d"] + mode)
+    roles = [n for n in os.listdir(m.path) if n != ".iamfs"]
+    files = sorted(walk_files(m.path))
+    ndirs = 3 * len(roles)
+
+    def walk():
+        for r in roles:
+            subprocess.run(["ls", "-lR", m.p(r)], check=True, capture_output=True, timeout=30)
+        return {f: read_raw(m.p(f)) for f in files}
+
+    first = walk()
+    assert walk() == first
+    before = m.fuse_ops()
+    assert before["OPENDIR"] <= 1 and before["FLUSH"] <= (1 if mode else 0)
+    assert walk() == first
+    warm = m.fuse_ops() - before
+    for op in ("OPENDIR", "READDIR", "READDIRPLUS", "LOOKUP", "READ", "FLUSH"):
+        assert warm[op] == 0, (op, dict(warm))
+    assert warm["GETATTR"] <= ndirs, dict(warm)
+    assert warm["OPEN"] == (0 if mode else len(files)), dict(warm)

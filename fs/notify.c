@@ -51,65 +51,85 @@ static void notify_item_free(struct notify_item *it)
 	free(it);
 }
 
-static void notify_entry(struct notify *n, const struct inode_node *dir, const char *name)
+/* Entry name (with ".json" for policies) into buf, and the folder node that holds
+ * it, for a file change; NULL when the kernel cannot have it cached. */
+static const struct inode_node *notify_file_dir(struct inode_table *t,
+						const struct cache_change *ch,
+						const struct inode_node *role, char *buf,
+						size_t cap)
 {
-	if (!dir || !inode_table_known(n->t, dir))
-		return;
-	fuse_lowlevel_notify_inval_entry(n->se, dir->ino, name, strlen(name));
-	fuse_lowlevel_notify_inval_inode(n->se, dir->ino, 0, 0);
-}
-
-static void notify_inode(struct notify *n, const struct inode_node *node)
-{
-	if (node && inode_table_known(n->t, node))
-		fuse_lowlevel_notify_inval_inode(n->se, node->ino, 0, 0);
-}
-
-static void notify_file(struct notify *n, const struct notify_item *it,
-			const struct inode_node *role)
-{
-	const struct inode_node *dir = NULL;
-	char fname[INODE_NAME_MAX + 1];
-	const char *entry;
-
-	switch (it->kind) {
+	switch (ch->kind) {
 	case CACHE_FILE_TRUST:
-		entry = "trust.json";
-		break;
+		snprintf(buf, cap, "trust.json");
+		return role;
 	case CACHE_FILE_ROLE:
-		entry = "role.json";
-		break;
+		snprintf(buf, cap, "role.json");
+		return role;
 	default:
-		dir = inode_table_find(n->t, role->ino,
-				       it->kind == CACHE_FILE_INLINE ? "inline" : "attached");
-		if (!dir || !it->name)
-			return;
-		snprintf(fname, sizeof(fname), "%s.json", it->name);
-		entry = fname;
-		break;
+		if (!ch->name)
+			return NULL;
+		snprintf(buf, cap, "%s.json", ch->name);
+		return inode_table_find(t, role->ino,
+					ch->kind == CACHE_FILE_INLINE ? "inline" : "attached");
 	}
-	if (it->what == CACHE_CHANGE_FILE_CHANGED || it->what == CACHE_CHANGE_FILE_REMOVED)
-		notify_inode(n, inode_table_find(n->t, dir ? dir->ino : role->ino, entry));
-	if (dir && it->what != CACHE_CHANGE_FILE_CHANGED)
-		notify_entry(n, dir, entry);
+}
+
+static size_t notify_add(struct notify_action *out, size_t n, bool entry, uint64_t ino,
+			 const char *name)
+{
+	out[n].entry = entry;
+	out[n].ino = ino;
+	snprintf(out[n].name, sizeof(out[n].name), "%s", entry ? name : "");
+	return n + 1;
+}
+
+/* A name's entry in dir and dir's listing, when the kernel knows dir. */
+static size_t notify_plan_entry(struct inode_table *t, const struct inode_node *dir,
+				const char *name, struct notify_action *out, size_t n)
+{
+	if (!dir || !inode_table_known(t, dir))
+		return n;
+	n = notify_add(out, n, true, dir->ino, name);
+	return notify_add(out, n, false, dir->ino, NULL);
+}
+
+size_t notify_plan(struct inode_table *t, const struct cache_change *ch,
+		   struct notify_action out[NOTIFY_PLAN_MAX])
+{
+	const struct inode_node *role, *dir, *file;
+	char entry[INODE_NAME_MAX + 1];
+	size_t n = 0;
+
+	if (!ch->role)
+		return 0;
+	if (ch->what == CACHE_CHANGE_ROLE_ADDED || ch->what == CACHE_CHANGE_ROLE_REMOVED)
+		/* Also drops a negative entry the kernel may hold for the name. */
+		return notify_plan_entry(t, inode_table_get(t, INODE_ROOT_INO), ch->role, out, 0);
+	role = inode_table_find(t, INODE_ROOT_INO, ch->role);
+	dir = role ? notify_file_dir(t, ch, role, entry, sizeof(entry)) : NULL;
+	if (!dir)
+		return 0;
+	file = inode_table_find(t, dir->ino, entry);
+	if (ch->what != CACHE_CHANGE_FILE_ADDED && file && inode_table_known(t, file))
+		n = notify_add(out, n, false, file->ino, NULL);
+	if (ch->what != CACHE_CHANGE_FILE_CHANGED && dir != role)
+		n = notify_plan_entry(t, dir, entry, out, n);
+	return n;
 }
 
 static void notify_send(struct notify *n, const struct notify_item *it)
 {
-	const struct inode_node *root = inode_table_get(n->t, INODE_ROOT_INO);
-	const struct inode_node *role;
+	struct cache_change ch = {
+		.what = it->what, .role = it->role, .kind = it->kind, .name = it->name};
+	struct notify_action acts[NOTIFY_PLAN_MAX];
+	size_t k = notify_plan(n->t, &ch, acts);
 
-	switch (it->what) {
-	case CACHE_CHANGE_ROLE_ADDED:
-	case CACHE_CHANGE_ROLE_REMOVED:
-		/* Also drops a negative entry the kernel may hold for the name. */
-		notify_entry(n, root, it->role);
-		return;
-	default:
-		role = inode_table_find(n->t, INODE_ROOT_INO, it->role);
-		if (role)
-			notify_file(n, it, role);
-		return;
+	for (size_t i = 0; i < k; i++) {
+		if (acts[i].entry)
+			fuse_lowlevel_notify_inval_entry(n->se, acts[i].ino, acts[i].name,
+							 strlen(acts[i].name));
+		else
+			fuse_lowlevel_notify_inval_inode(n->se, acts[i].ino, 0, 0);
 	}
 }
 

@@ -13,6 +13,21 @@
 struct fuse_session;
 struct notify;
 
+#define NOTIFY_PLAN_MAX 3
+
+/* One kernel invalidation: an entry (name in folder ino) or an inode (attributes,
+ * pages, listing). */
+struct notify_action {
+	bool entry;
+	uint64_t ino;
+	char name[INODE_NAME_MAX + 1]; /* entry only */
+};
+
+/* The invalidations one change needs, in order, for nodes the kernel knows. Pure
+ * over the inode table (no FUSE calls). Returns how many were written to out. */
+size_t notify_plan(struct inode_table *t, const struct cache_change *ch,
+		   struct notify_action out[NOTIFY_PLAN_MAX]);
+
 /* Starts the notify thread. se and t are borrowed and must outlive it.
  * Free with notify_stop (NULL-safe), which sends what is queued first. */
 int notify_start(struct fuse_session *se, struct inode_table *t, struct notify **out);

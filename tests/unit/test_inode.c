@@ -1,13 +1,15 @@
 /*
  * Unit tests for fs/inode.c: classification of names under each kind of
  * folder, stable numbering keyed by (parent, name), identity fields, lookup
- * counting with forget, and the keep_cache generation record.
+ * counting with forget, the keep_cache generation record, and the kernel
+ * invalidations (notify_plan) a cache change maps to.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "check.h"
 #include "fs/inode.h"
+#include "fs/notify.h"
 
 struct classify_case {
 	enum inode_kind parent;
@@ -216,11 +218,91 @@ static void test_many(void)
 	inode_table_free(t);
 }
 
+struct plan_case {
+	int what;
+	const char *role;
+	enum cache_file_kind kind;
+	const char *name;
+	const char *want; /* "E<parent>/<name> I<ino> ...", with node names for numbers */
+};
+
+/* Renders a plan as text with node paths instead of numbers. */
+static void plan_text(struct inode_table *t, const struct notify_action *a, size_t n, char *out,
+		      size_t cap)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n && len < cap; i++) {
+		const struct inode_node *node = inode_table_get(t, a[i].ino);
+		const struct inode_node *parent = node ? inode_table_get(t, node->parent) : NULL;
+		const char *pname = parent && parent->parent ? parent->name : "";
+
+		len += (size_t)snprintf(out + len, cap - len, "%s%c%s%s%s%s", i ? " " : "",
+					a[i].entry ? 'E' : 'I', node->parent ? pname : "/",
+					node->parent && parent && parent->parent ? "/" : "",
+					node->parent ? node->name : "", a[i].entry ? ":" : "");
+		if (a[i].entry && len < cap)
+			len += (size_t)snprintf(out + len, cap - len, "%s", a[i].name);
+	}
+}
+
+static const struct plan_case plan_cases[] = {
+	/* The root is always known: a role's entry and the root listing. */
+	{CACHE_CHANGE_ROLE_ADDED, "new-role", CACHE_FILE_TRUST, NULL, "E/:new-role I/"},
+	{CACHE_CHANGE_ROLE_REMOVED, "r1", CACHE_FILE_TRUST, NULL, "E/:r1 I/"},
+	/* Known file: its pages and attributes. */
+	{CACHE_CHANGE_FILE_CHANGED, "r1", CACHE_FILE_TRUST, NULL, "Ir1/trust.json"},
+	{CACHE_CHANGE_FILE_CHANGED, "r1", CACHE_FILE_INLINE, "p", "Iinline/p.json"},
+	/* Never looked up (role.json) or forgotten: nothing to tell. */
+	{CACHE_CHANGE_FILE_CHANGED, "r1", CACHE_FILE_ROLE, NULL, ""},
+	{CACHE_CHANGE_FILE_CHANGED, "r1", CACHE_FILE_INLINE, "gone", ""},
+	/* A new policy: its (maybe negative) entry and the folder listing. */
+	{CACHE_CHANGE_FILE_ADDED, "r1", CACHE_FILE_INLINE, "q", "Er1/inline:q.json Ir1/inline"},
+	{CACHE_CHANGE_FILE_REMOVED, "r1", CACHE_FILE_INLINE, "p",
+	 "Iinline/p.json Er1/inline:p.json Ir1/inline"},
+	/* Folders the kernel does not know (attached/ never listed), unknown roles. */
+	{CACHE_CHANGE_FILE_ADDED, "r1", CACHE_FILE_ATTACHED, "A", ""},
+	{CACHE_CHANGE_FILE_CHANGED, "r9", CACHE_FILE_TRUST, NULL, ""},
+	{CACHE_CHANGE_FILE_ADDED, "r9", CACHE_FILE_INLINE, "x", ""},
+};
+
+static void test_notify_plan(void)
+{
+	struct inode_table *t = NULL;
+	struct inode_node *r1, *trust, *inl, *p, *gone;
+	struct notify_action acts[NOTIFY_PLAN_MAX];
+	char text[512];
+
+	CHECK_INT(inode_table_new(&t), 0);
+	CHECK_INT(inode_table_child(t, INODE_ROOT_INO, "r1", &r1), 0);
+	CHECK_INT(inode_table_child(t, r1->ino, "trust.json", &trust), 0);
+	CHECK_INT(inode_table_child(t, r1->ino, "inline", &inl), 0);
+	CHECK_INT(inode_table_child(t, inl->ino, "p.json", &p), 0);
+	CHECK_INT(inode_table_child(t, inl->ino, "gone.json", &gone), 0);
+	inode_table_ref(t, r1);
+	inode_table_ref(t, trust);
+	inode_table_ref(t, inl);
+	inode_table_ref(t, p);
+	for (size_t i = 0; i < sizeof(plan_cases) / sizeof(plan_cases[0]); i++) {
+		const struct plan_case *c = &plan_cases[i];
+		struct cache_change ch = {
+			.what = c->what, .role = c->role, .kind = c->kind, .name = c->name};
+		size_t n = notify_plan(t, &ch, acts);
+
+		CHECK(n <= NOTIFY_PLAN_MAX);
+		plan_text(t, acts, n, text, sizeof(text));
+		CHECK_STR(text, c->want);
+	}
+	inode_table_free(t);
+}
+
 int main(void)
 {
 	test_classify();
 	test_table();
 	test_counts();
 	test_many();
+	test_notify_plan();
 	return check_done("inode");
 }

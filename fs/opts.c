@@ -154,8 +154,7 @@ static char *opts_mount_buf(struct fs_opts *o, int id, size_t *cap)
 }
 
 /* One -o item (n bytes at item). 1 when it is not iamfs's own (it goes to FUSE). */
-static int opts_mount_item(struct fs_opts *o, const char *item, size_t n, char *err,
-			   size_t errlen)
+static int opts_mount_item(struct fs_opts *o, const char *item, size_t n, char *err, size_t errlen)
 {
 	const char *eq = memchr(item, '=', n);
 	size_t klen = eq ? (size_t)(eq - item) : n, vlen = eq ? n - klen - 1 : 0, cap;
@@ -394,8 +393,9 @@ int opts_parse(int argc, char *const *argv, opts_getenv_fn getenv, void *ctx, st
 		return 0;
 	}
 	if (!o.mountpoint)
-		return opts_fail(err, errlen,
-				 "no mount point given (usage: iamfs [options] [PROFILE] MOUNTPOINT)");
+		return opts_fail(
+			err, errlen,
+			"no mount point given (usage: iamfs [options] [PROFILE] MOUNTPOINT)");
 	if (source && !o.profile)
 		o.profile = source;
 	if (!o.cache_dir[0]) {

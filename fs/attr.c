@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "fs/edit.h"
 #include "fs/log.h"
 
 void attr_base(const struct fs *fs, uint64_t ino, mode_t mode, struct stat *st)
@@ -183,6 +184,8 @@ int attr_of(struct fs *fs, struct cache_view *v, const struct fs_ident *id, uint
 		tmp.kind = id->kind;
 		control_stat(fs, &tmp, st);
 		return 0;
+	case INODE_CTL_REJECTED_FILE:
+		return control_rejected_stat(fs, id->policy, ino, st, doc);
 	default:
 		break;
 	}
@@ -190,6 +193,26 @@ int attr_of(struct fs *fs, struct cache_view *v, const struct fs_ident *id, uint
 	if (!role)
 		return -ENOENT;
 	return attr_role_node(fs, role, id, ino, on_worker, st, doc);
+}
+
+/* A policy file's attributes while an open for writing holds edits (or a created
+ * file not in IAM yet): the buffer's size and time over the view's. */
+int attr_pending(struct fs *fs, const struct inode_node *n, int r, struct stat *st)
+{
+	struct stat p;
+
+	if (!n || !edit_kind_savable(n->kind) || (r && r != -ENOENT))
+		return r;
+	memset(&p, 0, sizeof(p));
+	if (!fs_open_pending_attr(fs, n, &p))
+		return r;
+	if (r)
+		attr_base(fs, n->ino, S_IFREG | 0644, st);
+	st->st_size = p.st_size;
+	st->st_blocks = p.st_blocks;
+	st->st_mtim = p.st_mtim;
+	st->st_ctim = p.st_ctim;
+	return 0;
 }
 
 void attr_ident(const struct inode_node *n, struct fs_ident *id)

@@ -1,14 +1,16 @@
 /*
  * The .iamfs/ control folder: status (generated when opened or stat'ed,
- * served with direct_io), errors (one line per failed save; empty until
- * saving exists), rejected/ (empty for now) and refresh (a write refetches the
- * whole account on a worker and returns when the kernel has been told).
+ * served with direct_io), errors (one line per refused save, the cache's
+ * text), rejected/ (the refused saves' bytes, read-only files) and refresh (a
+ * write refetches the whole account on a worker and returns when the kernel
+ * has been told).
  */
 #include "fs/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -46,6 +48,82 @@ static void control_snapshot(struct fs *fs, struct stat *st)
 	pthread_mutex_unlock(&fs->status_lock);
 }
 
+/* The errors text, fresh. */
+static int control_errors_text(struct fs *fs, struct buf *out)
+{
+	buf_reset(out);
+	return cache_errors_text(fs->cache, out);
+}
+
+static size_t control_errors_size(struct fs *fs)
+{
+	struct buf b;
+	size_t n;
+
+	buf_init(&b, FS_STATUS_MAX);
+	n = control_errors_text(fs, &b) ? 0 : b.len;
+	buf_cleanup(&b);
+	return n;
+}
+
+int control_rejected_doc(struct fs *fs, const char *name, struct cache_doc **out)
+{
+	struct cache_rejected_list l;
+	int r = -ENOENT;
+
+	if (cache_rejected_list(fs->cache, &l))
+		return -EIO;
+	for (size_t i = 0; i < l.n; i++) {
+		if (!strcmp(l.v[i].name, name) && l.v[i].doc) {
+			cache_doc_ref(l.v[i].doc);
+			*out = l.v[i].doc;
+			r = 0;
+			break;
+		}
+	}
+	cache_rejected_list_cleanup(&l);
+	return r;
+}
+
+int control_rejected_stat(struct fs *fs, const char *name, uint64_t ino, struct stat *st,
+			  struct cache_doc **doc)
+{
+	struct cache_doc *d;
+	int r = control_rejected_doc(fs, name, &d);
+
+	if (r)
+		return r;
+	attr_base(fs, ino, S_IFREG | 0444, st);
+	st->st_size = (off_t)d->len;
+	st->st_blocks = (blkcnt_t)((d->len + 511) / 512);
+	if (d->mtime) {
+		st->st_mtim.tv_sec = (time_t)d->mtime;
+		st->st_mtim.tv_nsec = 0;
+		st->st_ctim = st->st_mtim;
+		st->st_atim = st->st_mtim;
+	}
+	if (doc)
+		*doc = d;
+	else
+		cache_doc_unref(d);
+	return 0;
+}
+
+int control_rejected_entry(struct fs *fs, size_t i, char *name, size_t cap)
+{
+	struct cache_rejected_list l;
+	int r = -ENOENT;
+
+	if (cache_rejected_list(fs->cache, &l))
+		return -EIO;
+	if (i < l.n) {
+		snprintf(name, cap, "%s", l.v[i].name);
+		r = 0;
+	}
+	cache_rejected_list_cleanup(&l);
+	return r;
+}
+
 void control_stat(struct fs *fs, const struct inode_node *n, struct stat *st)
 {
 	switch (n->kind) {
@@ -65,6 +143,7 @@ void control_stat(struct fs *fs, const struct inode_node *n, struct stat *st)
 		break;
 	case INODE_CTL_ERRORS:
 		attr_base(fs, n->ino, S_IFREG | 0444, st);
+		st->st_size = (off_t)control_errors_size(fs);
 		break;
 	default:
 		attr_base(fs, n->ino, S_IFREG | 0644, st);
@@ -92,7 +171,21 @@ int control_open(struct fs *fs, const struct inode_node *n, int flags, struct fs
 		o->data = buf_steal(&b);
 		return o->data ? 0 : -ENOMEM;
 	case INODE_CTL_ERRORS:
-		return writing ? -EACCES : 0;
+		if (writing)
+			return -EACCES;
+		buf_init(&b, FS_STATUS_MAX);
+		r = control_errors_text(fs, &b);
+		if (r) {
+			buf_cleanup(&b);
+			return r;
+		}
+		o->len = b.len;
+		o->data = buf_steal(&b);
+		return o->data || !o->len ? 0 : -ENOMEM;
+	case INODE_CTL_REJECTED_FILE:
+		if (writing)
+			return -EACCES;
+		return control_rejected_doc(fs, n->policy, &o->doc);
 	case INODE_CTL_REFRESH:
 		return 0;
 	default:
@@ -100,10 +193,40 @@ int control_open(struct fs *fs, const struct inode_node *n, int flags, struct fs
 	}
 }
 
+static void control_read_bytes(fuse_req_t req, const char *p, size_t len, size_t size, off_t off)
+{
+	if (off < 0 || (size_t)off >= len)
+		size = 0;
+	else if (size > len - (size_t)off)
+		size = len - (size_t)off;
+	fuse_reply_buf(req, size ? p + off : NULL, size);
+}
+
+/* Reads of errors and rejected files opened without an open (--read-only). */
+static void control_read_other(struct fs *fs, fuse_req_t req, const struct inode_node *n,
+			       size_t size, off_t off)
+{
+	struct cache_doc *d;
+	struct buf b;
+
+	if (n->kind == INODE_CTL_ERRORS) {
+		buf_init(&b, FS_STATUS_MAX);
+		if (control_errors_text(fs, &b))
+			buf_reset(&b);
+		control_read_bytes(req, b.data, b.len, size, off);
+		buf_cleanup(&b);
+	} else if (n->kind == INODE_CTL_REJECTED_FILE && !control_rejected_doc(fs, n->policy, &d)) {
+		control_read_bytes(req, d->bytes, d->len, size, off);
+		cache_doc_unref(d);
+	} else {
+		fuse_reply_buf(req, NULL, 0);
+	}
+}
+
 void control_read(struct fs *fs, fuse_req_t req, const struct inode_node *n, size_t size, off_t off)
 {
 	if (n->kind != INODE_CTL_STATUS) {
-		fuse_reply_buf(req, NULL, 0);
+		control_read_other(fs, req, n, size, off);
 		return;
 	}
 	pthread_mutex_lock(&fs->status_lock);

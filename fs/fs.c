@@ -6,6 +6,7 @@
 #include "fs/fs.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void fs_init(struct fs *fs)
 {
@@ -50,8 +51,48 @@ void fs_open_free(struct fs_open *o)
 	if (!o)
 		return;
 	cache_doc_unref(o->doc);
+	wbuf_cleanup(&o->buf);
 	free(o->data);
 	free(o);
+}
+
+void fs_open_get(struct fs *fs, struct fs_open *o)
+{
+	pthread_mutex_lock(&fs->open_lock);
+	o->refs++;
+	pthread_mutex_unlock(&fs->open_lock);
+}
+
+void fs_open_put(struct fs *fs, struct fs_open *o)
+{
+	bool last;
+
+	pthread_mutex_lock(&fs->open_lock);
+	last = --o->refs <= 0;
+	pthread_mutex_unlock(&fs->open_lock);
+	if (last) {
+		fs_open_remove(fs, o);
+		fs_open_free(o);
+	}
+}
+
+bool fs_open_pending_attr(struct fs *fs, const struct inode_node *n, struct stat *st)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&fs->open_lock);
+	for (struct fs_open *o = fs->opens; o; o = o->next) {
+		if (o->node != n || !o->writable || (o->wseq == o->cseq && !o->created))
+			continue;
+		st->st_size = (off_t)o->buf.len;
+		st->st_blocks = (blkcnt_t)((o->buf.len + 511) / 512);
+		st->st_mtim = o->wtime;
+		st->st_ctim = o->wtime;
+		found = true;
+		break;
+	}
+	pthread_mutex_unlock(&fs->open_lock);
+	return found;
 }
 
 void fs_release_all(struct fs *fs)

@@ -19,18 +19,23 @@
 #include "aws/buf.h"
 #include "cache/cache.h"
 #include "fs/inode.h"
+#include "fs/wbuf.h"
 
 #define FS_STATUS_MAX	    (1u << 20)
 #define FS_REFRESH_FLUSH_MS 10000
+#define FS_POLICY_MAX	    (1u << 20) /* bytes a policy file open for writing may hold */
 
 struct workers;
 struct notify;
+struct helper_table;
 
 struct fs {
-	struct cache *cache;	    /* owned by main */
-	struct inode_table *inodes; /* owned by main */
-	struct workers *workers;    /* owned by main; NULL until started */
-	struct notify *notify;	    /* owned by main; set before cache_start */
+	struct cache *cache;	      /* owned by main */
+	struct inode_table *inodes;   /* owned by main */
+	struct workers *workers;      /* owned by main; NULL until started */
+	struct workers *savers;	      /* owned by main: commits of saves, so reads never wait */
+	struct helper_table *helpers; /* owned by main: editor helper files */
+	struct notify *notify;	      /* owned by main; set before cache_start */
 	struct fuse_session *se;
 	uid_t uid;
 	gid_t gid;
@@ -49,13 +54,25 @@ struct fs {
 };
 
 /* What one open file serves; fi->fh points at it. Policy files keep the
- * document they were opened on; control files the bytes generated at open. */
+ * document they were opened on; control files the bytes generated at open.
+ * A policy file open for writing holds its own copy of the bytes (buf); the
+ * fields below buf are read and written under fs->open_lock. */
 struct fs_open {
-	struct inode_node *node; /* borrowed from the inode table (lives for the mount) */
+	struct inode_node *node; /* borrowed from the inode table (lives for the mount); NULL
+				    for a helper file */
+	uint64_t helper;	 /* helper files: the helper's number */
 	int flags;		 /* open(2) flags */
 	struct cache_doc *doc;	 /* +1 ref, or NULL */
 	char *data;		 /* control files: malloc'ed bytes, or NULL */
 	size_t len;
+	bool writable; /* a policy file open for writing: buf is in use */
+	bool created;  /* made by CREATE: not in IAM until a commit */
+	struct wbuf buf;
+	unsigned long long wseq;     /* edits so far (O_TRUNC counts as one) */
+	unsigned long long cseq;     /* edits the last commit covered: dirty when != wseq */
+	unsigned long long base_gen; /* gen of the document this open edits (0: new file) */
+	struct timespec wtime;	     /* time of the last edit */
+	int refs;		     /* the kernel's, plus one per commit under way */
 	struct fs_open *prev, *next; /* in fs->opens, under fs->open_lock */
 };
 
@@ -88,6 +105,12 @@ const char *control_dir_entry(enum inode_kind dir, size_t i);
 /* Fills o->data/len for an open of a control file. -EACCES for writes to status
  * or errors. */
 int control_open(struct fs *fs, const struct inode_node *n, int flags, struct fs_open *o);
+/* .iamfs/rejected/: the document of file name (+1 ref), its stat (doc may be NULL),
+ * and the name of entry i (-ENOENT past the end). */
+int control_rejected_doc(struct fs *fs, const char *name, struct cache_doc **out);
+int control_rejected_stat(struct fs *fs, const char *name, uint64_t ino, struct stat *st,
+			  struct cache_doc **doc);
+int control_rejected_entry(struct fs *fs, size_t i, char *name, size_t cap);
 /* Reply to a read of a control file opened without an open (no_open). */
 void control_read(struct fs *fs, fuse_req_t req, const struct inode_node *n, size_t size,
 		  off_t off);
@@ -99,6 +122,12 @@ void control_write_refresh(struct fs *fs, fuse_req_t req, size_t size);
 void fs_open_add(struct fs *fs, struct fs_open *o);
 void fs_open_remove(struct fs *fs, struct fs_open *o);
 void fs_open_free(struct fs_open *o);
+/* Reference counting for commits that outlive a release: fs_open_put frees at 0. */
+void fs_open_get(struct fs *fs, struct fs_open *o);
+void fs_open_put(struct fs *fs, struct fs_open *o);
+/* The size and mtime of node n while an open for writing holds edits not yet
+ * committed, or a created file not in IAM yet: true and st filled. */
+bool fs_open_pending_attr(struct fs *fs, const struct inode_node *n, struct stat *st);
 
 /* attr.c: node attributes. */
 /* The common attributes of every node (owner, mount time, nlink 1). */
@@ -110,6 +139,10 @@ void attr_ident(const struct inode_node *n, struct fs_ident *id);
  * fetched here). doc (may be NULL) receives a policy file's document (+1 ref). */
 int attr_of(struct fs *fs, struct cache_view *v, const struct fs_ident *id, uint64_t ino,
 	    bool on_worker, struct stat *st, struct cache_doc **doc);
+/* Overlays the size and time of uncommitted edits of policy file n (an open for
+ * writing) on st; r is attr_of's answer (-ENOENT: a created file not in IAM yet
+ * then gets whole attributes). Returns the new answer. */
+int attr_pending(struct fs *fs, const struct inode_node *n, int r, struct stat *st);
 /* Entry and attribute timeout for a node kind: --ttl, 0 for .iamfs/status. */
 double attr_timeout(const struct fs *fs, enum inode_kind kind);
 

@@ -104,6 +104,13 @@ int inode_classify(enum inode_kind parent_kind, const char *name, enum inode_kin
 		return inode_classify_policy(name, INODE_INLINE, kind, policy, policy_len);
 	case INODE_ATTACHED_DIR:
 		return inode_classify_policy(name, INODE_ATTACHED, kind, policy, policy_len);
+	case INODE_CTL_REJECTED:
+		if (!name[0] || name[0] == '.' || strchr(name, '/'))
+			return -ENOENT;
+		*kind = INODE_CTL_REJECTED_FILE;
+		*policy = name;
+		*policy_len = strlen(name);
+		return 0;
 	default:
 		return -ENOENT;
 	}

@@ -17,18 +17,19 @@
 
 enum inode_kind {
 	INODE_ROOT,
-	INODE_ROLE,	    /* <role>/ */
-	INODE_TRUST,	    /* <role>/trust.json */
-	INODE_ROLE_JSON,    /* <role>/role.json */
-	INODE_INLINE_DIR,   /* <role>/inline/ */
-	INODE_ATTACHED_DIR, /* <role>/attached/ */
-	INODE_INLINE,	    /* <role>/inline/<policy>.json */
-	INODE_ATTACHED,	    /* <role>/attached/<policy>.json */
-	INODE_CTL_DIR,	    /* .iamfs/ */
-	INODE_CTL_STATUS,   /* .iamfs/status */
-	INODE_CTL_ERRORS,   /* .iamfs/errors */
-	INODE_CTL_REJECTED, /* .iamfs/rejected/ */
-	INODE_CTL_REFRESH,  /* .iamfs/refresh */
+	INODE_ROLE,		 /* <role>/ */
+	INODE_TRUST,		 /* <role>/trust.json */
+	INODE_ROLE_JSON,	 /* <role>/role.json */
+	INODE_INLINE_DIR,	 /* <role>/inline/ */
+	INODE_ATTACHED_DIR,	 /* <role>/attached/ */
+	INODE_INLINE,		 /* <role>/inline/<policy>.json */
+	INODE_ATTACHED,		 /* <role>/attached/<policy>.json */
+	INODE_CTL_DIR,		 /* .iamfs/ */
+	INODE_CTL_STATUS,	 /* .iamfs/status */
+	INODE_CTL_ERRORS,	 /* .iamfs/errors */
+	INODE_CTL_REJECTED,	 /* .iamfs/rejected/ */
+	INODE_CTL_REFRESH,	 /* .iamfs/refresh */
+	INODE_CTL_REJECTED_FILE, /* .iamfs/rejected/<file>: policy holds the file name */
 };
 
 struct inode_node {
@@ -37,7 +38,8 @@ struct inode_node {
 	enum inode_kind kind;
 	char *name;   /* entry name in parent ("" for the root) */
 	char *role;   /* NULL for the root and .iamfs nodes */
-	char *policy; /* INLINE/ATTACHED: policy name without ".json"; else NULL */
+	char *policy; /* INLINE/ATTACHED: policy name without ".json"; CTL_REJECTED_FILE:
+			 the file name; else NULL */
 	/* Under the table lock: */
 	uint64_t nlookup;
 	unsigned long long served_gen; /* content generation last handed to the kernel */

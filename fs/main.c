@@ -18,12 +18,14 @@
 
 #include "aws/http.h"
 #include "aws/iam.h"
+#include "fs/helper.h"
 #include "fs/log.h"
 #include "fs/notify.h"
 #include "fs/opts.h"
 #include "fs/workers.h"
 
-#define MAIN_WORKERS	  3
+#define MAIN_WORKERS	  4
+#define MAIN_SAVERS	  4
 #define MAIN_FUSE_LOG_MAX 512
 
 /* libfuse's messages during startup are kept to be folded into our one sentence. */
@@ -204,6 +206,8 @@ static int main_serve(struct fs *fs)
 
 	r = workers_start(MAIN_WORKERS, &fs->workers);
 	if (!r)
+		r = workers_start(MAIN_SAVERS, &fs->savers);
+	if (!r)
 		r = notify_start(fs->se, fs->inodes, &fs->notify);
 	if (!r)
 		r = cache_start(fs->cache);
@@ -222,6 +226,8 @@ static void main_shutdown(struct fs *fs, bool mounted)
 	/* Workers use the cache and the refresher uses notify: stop them in that order. */
 	workers_stop(fs->workers);
 	fs->workers = NULL;
+	workers_stop(fs->savers);
+	fs->savers = NULL;
 	fs_release_all(fs);
 	cache_close(fs->cache);
 	fs->cache = NULL;
@@ -234,6 +240,7 @@ static void main_shutdown(struct fs *fs, bool mounted)
 		fuse_session_destroy(fs->se);
 	}
 	inode_table_free(fs->inodes);
+	helper_table_free(fs->helpers);
 }
 
 static int main_start(struct fs *fs, struct fs_opts *o, struct iam_client **iam)
@@ -257,7 +264,7 @@ static int main_start(struct fs *fs, struct fs_opts *o, struct iam_client **iam)
 		return main_fail("%s", err.message[0] ? err.message : strerror(-r));
 	if (main_open_cache(fs, o, *iam))
 		return 1;
-	if (inode_table_new(&fs->inodes))
+	if (inode_table_new(&fs->inodes) || helper_table_new(&fs->helpers))
 		return main_fail("out of memory");
 	if (fuse_set_signal_handlers(fs->se))
 		return main_fail("cannot install signal handlers");

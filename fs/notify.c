@@ -22,6 +22,8 @@
 #define NOTIFY_QUEUE_MAX 100000
 
 struct notify_item {
+	bool raw; /* act below, not a cache change */
+	struct notify_action act;
 	int what;
 	enum cache_file_kind kind;
 	char *role;
@@ -36,6 +38,7 @@ struct notify {
 	pthread_cond_t cond;	  /* work queued, or stopping */
 	pthread_cond_t idle_cond; /* queue drained */
 	struct notify_item *head, *tail;
+	struct notify_capture *captures; /* threads holding back their changes */
 	size_t queued;
 	bool busy, stopping;
 	unsigned long long pushed, done;
@@ -122,7 +125,14 @@ static void notify_send(struct notify *n, const struct notify_item *it)
 	struct cache_change ch = {
 		.what = it->what, .role = it->role, .kind = it->kind, .name = it->name};
 	struct notify_action acts[NOTIFY_PLAN_MAX];
-	size_t k = notify_plan(n->t, &ch, acts);
+	size_t k;
+
+	if (it->raw) {
+		acts[0] = it->act;
+		k = 1;
+	} else {
+		k = notify_plan(n->t, &ch, acts);
+	}
 
 	for (size_t i = 0; i < k; i++) {
 		if (acts[i].entry)
@@ -206,6 +216,58 @@ void notify_stop(struct notify *n)
 	free(n);
 }
 
+/* Appends a chain of items to the queue (taking them). Under n->lock. */
+static void notify_push_locked(struct notify *n, struct notify_item *it)
+{
+	while (it) {
+		struct notify_item *next = it->next;
+
+		it->next = NULL;
+		if (n->stopping || n->queued >= NOTIFY_QUEUE_MAX) {
+			notify_item_free(it);
+			log_msg(LOG_WARNING, "could not queue a kernel cache invalidation");
+		} else {
+			if (n->tail)
+				n->tail->next = it;
+			else
+				n->head = it;
+			n->tail = it;
+			n->queued++;
+			n->pushed++;
+		}
+		it = next;
+	}
+	pthread_cond_signal(&n->cond);
+}
+
+static struct notify_capture *notify_capture_of(struct notify *n, pthread_t self)
+{
+	for (struct notify_capture *c = n->captures; c; c = c->next) {
+		if (pthread_equal(c->thread, self))
+			return c;
+	}
+	return NULL;
+}
+
+/* Queues it, or holds it back when this thread captures. Takes it. */
+static void notify_push(struct notify *n, struct notify_item *it)
+{
+	struct notify_capture *c;
+
+	pthread_mutex_lock(&n->lock);
+	c = notify_capture_of(n, pthread_self());
+	if (c) {
+		if (c->tail)
+			c->tail->next = it;
+		else
+			c->head = it;
+		c->tail = it;
+	} else {
+		notify_push_locked(n, it);
+	}
+	pthread_mutex_unlock(&n->lock);
+}
+
 void notify_on_change(void *ctx, const struct cache_change *ch)
 {
 	struct notify *n = ctx;
@@ -222,24 +284,60 @@ void notify_on_change(void *ctx, const struct cache_change *ch)
 	it->name = ch->name ? strdup(ch->name) : NULL;
 	if (!it->role || (ch->name && !it->name))
 		goto fail;
-	pthread_mutex_lock(&n->lock);
-	if (n->stopping || n->queued >= NOTIFY_QUEUE_MAX) {
-		pthread_mutex_unlock(&n->lock);
-		goto fail;
-	}
-	if (n->tail)
-		n->tail->next = it;
-	else
-		n->head = it;
-	n->tail = it;
-	n->queued++;
-	n->pushed++;
-	pthread_cond_signal(&n->cond);
-	pthread_mutex_unlock(&n->lock);
+	notify_push(n, it);
 	return;
 fail:
 	notify_item_free(it);
 	log_msg(LOG_WARNING, "could not queue a kernel cache invalidation for role %s", ch->role);
+}
+
+void notify_queue_action(struct notify *n, const struct notify_action *a)
+{
+	struct notify_item *it;
+
+	if (!n)
+		return;
+	it = calloc(1, sizeof(*it));
+	if (!it) {
+		log_msg(LOG_WARNING, "could not queue a kernel cache invalidation");
+		return;
+	}
+	it->raw = true;
+	it->act = *a;
+	pthread_mutex_lock(&n->lock);
+	notify_push_locked(n, it);
+	pthread_mutex_unlock(&n->lock);
+}
+
+void notify_capture_begin(struct notify *n, struct notify_capture *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (!n)
+		return;
+	c->thread = pthread_self();
+	pthread_mutex_lock(&n->lock);
+	c->next = n->captures;
+	n->captures = c;
+	pthread_mutex_unlock(&n->lock);
+}
+
+void notify_capture_end(struct notify *n, struct notify_capture *c)
+{
+	struct notify_capture **pp;
+
+	if (!n)
+		return;
+	pthread_mutex_lock(&n->lock);
+	for (pp = &n->captures; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	if (c->head)
+		notify_push_locked(n, c->head);
+	c->head = c->tail = NULL;
+	pthread_mutex_unlock(&n->lock);
 }
 
 int notify_flush(struct notify *n, long timeout_ms)

@@ -7,6 +7,8 @@
 #ifndef IAMFS_FS_NOTIFY_H
 #define IAMFS_FS_NOTIFY_H
 
+#include <pthread.h>
+
 #include "cache/cache.h"
 #include "fs/inode.h"
 
@@ -35,6 +37,21 @@ void notify_stop(struct notify *n);
 /* Queues one change (copied). Thread-safe; never blocks on the kernel. The
  * signature matches struct cache_options.on_change (ctx: the struct notify). */
 void notify_on_change(void *ctx, const struct cache_change *ch);
+/* Holds back what the calling thread reports (cache changes of a save, which the
+ * cache reports from the saving thread) until notify_capture_end queues it: a
+ * request's invalidations must reach the kernel only after its reply (before the
+ * reply to a rename they deadlock on the folder lock). c is the caller's. */
+struct notify_item;
+struct notify_capture {
+	pthread_t thread;
+	struct notify_item *head, *tail;
+	struct notify_capture *next;
+};
+void notify_capture_begin(struct notify *n, struct notify_capture *c);
+void notify_capture_end(struct notify *n, struct notify_capture *c);
+/* Queues one invalidation as it is (an entry or an inode). Thread-safe. */
+void notify_queue_action(struct notify *n, const struct notify_action *a);
+
 /* Waits until every change queued so far has been sent, at most timeout_ms.
  * Returns 0, or -ETIMEDOUT. */
 int notify_flush(struct notify *n, long timeout_ms);

@@ -3,7 +3,9 @@
  * runs on the one dispatch thread, or on a worker when a document must be
  * fetched first (the same function, called again with on_worker set). Node
  * identity comes from the inode table; existence, sizes and bytes from the
- * view. Until saving exists every change is refused with EROFS.
+ * view. Writes to policy files are buffered per open (edit.h) and committed
+ * by close, fsync or a rename onto the name (commit.h); every other name in a
+ * role folder is an editor helper file, in memory only (helperops.h).
  */
 #include "fs/fs.h"
 
@@ -14,7 +16,13 @@
 #include <string.h>
 #include <sys/statvfs.h>
 
+#include "fs/change.h"
+#include "fs/commit.h"
+#include "fs/edit.h"
+#include "fs/helperops.h"
 #include "fs/log.h"
+#include "fs/names.h"
+#include "fs/notify.h"
 #include "fs/workers.h"
 
 #define OPS_POLICY_NAME_MAX 128
@@ -90,6 +98,20 @@ static void ops_reply_negative(struct fs *fs, fuse_req_t req)
 	fuse_reply_entry(req, &e);
 }
 
+/* A helper's number that stands for a policy file (renamed onto it): that file's. */
+static fuse_ino_t ops_alias(struct fs *fs, fuse_ino_t ino, bool *helper)
+{
+	struct helper_attr a;
+
+	*helper = false;
+	if (!helper_is_ino(ino))
+		return ino;
+	if (!helper_getattr(fs->helpers, ino, &a) && a.alias)
+		return a.alias;
+	*helper = true;
+	return ino;
+}
+
 static void ops_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name,
 		       bool on_worker)
 {
@@ -105,6 +127,10 @@ static void ops_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const c
 	cache_touch(fs->cache);
 	if (!p || !inode_kind_is_dir(p->kind)) {
 		fuse_reply_err(req, p ? ENOTDIR : ENOENT);
+		return;
+	}
+	if (names_class(p->kind, name, &id.kind) == NAMES_HELPER) {
+		helperops_lookup(fs, req, parent, name);
 		return;
 	}
 	if (inode_classify(p->kind, name, &id.kind, &pol, &plen) || plen > OPS_POLICY_NAME_MAX) {
@@ -127,6 +153,8 @@ static void ops_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const c
 		ops_defer(fs, req, &j);
 		return;
 	}
+	if (r == -ENOENT)
+		r = attr_pending(fs, inode_table_find(fs->inodes, parent, name), r, &e.attr);
 	if (r == -ENOENT) {
 		ops_reply_negative(fs, req);
 		return;
@@ -148,12 +176,19 @@ static void ops_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const c
 
 static void ops_getattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, bool on_worker)
 {
-	struct inode_node *n = inode_table_get(fs->inodes, ino);
+	struct inode_node *n;
 	struct cache_view *v;
 	struct fs_ident id;
 	struct stat st;
+	bool helper;
+	fuse_ino_t real = ops_alias(fs, ino, &helper);
 	int r;
 
+	if (helper) {
+		helperops_getattr(fs, req, ino);
+		return;
+	}
+	n = inode_table_get(fs->inodes, real);
 	cache_touch(fs->cache);
 	if (!n) {
 		fuse_reply_err(req, ENOENT);
@@ -163,6 +198,7 @@ static void ops_getattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, bool on_w
 	v = cache_view_get(fs->cache);
 	r = attr_of(fs, v, &id, ino, on_worker, &st, NULL);
 	cache_view_put(v);
+	r = attr_pending(fs, n, r, &st);
 	if (r == FS_DEFER) {
 		struct ops_job j = {.op = OPS_JOB_GETATTR, .ino = ino};
 
@@ -197,11 +233,18 @@ static int ops_open_policy(struct fs *fs, struct inode_node *n, struct fuse_file
 static void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		     bool on_worker)
 {
-	struct inode_node *n = inode_table_get(fs->inodes, ino);
+	struct inode_node *n;
 	bool writing = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
 	struct fs_open *o;
+	bool helper;
 	int r;
 
+	ino = ops_alias(fs, ino, &helper);
+	if (helper) {
+		helperops_open(fs, req, ino, fi);
+		return;
+	}
+	n = inode_table_get(fs->inodes, ino);
 	cache_touch(fs->cache);
 	if (!n) {
 		fuse_reply_err(req, ENOENT);
@@ -211,9 +254,8 @@ static void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_
 		fuse_reply_err(req, EISDIR);
 		return;
 	}
-	if (writing && n->kind != INODE_CTL_REFRESH && n->kind != INODE_CTL_STATUS &&
-	    n->kind != INODE_CTL_ERRORS) {
-		fuse_reply_err(req, EROFS);
+	if (writing && n->kind < INODE_CTL_DIR && !edit_kind_savable(n->kind)) {
+		fuse_reply_err(req, EACCES);
 		return;
 	}
 	o = calloc(1, sizeof(*o));
@@ -223,8 +265,11 @@ static void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_
 	}
 	o->node = n;
 	o->flags = fi->flags;
+	o->refs = 1;
 	if (n->kind >= INODE_CTL_DIR)
 		r = control_open(fs, n, fi->flags, o);
+	else if (writing)
+		r = edit_open(fs, n, fi->flags, false, o);
 	else
 		r = ops_open_policy(fs, n, fi, on_worker, o);
 	if (r == FS_DEFER) {
@@ -241,7 +286,9 @@ static void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_
 	}
 	if (n->kind >= INODE_CTL_DIR)
 		fi->direct_io = 1;
-	if (!writing)
+	if (writing)
+		fi->keep_cache = 0;
+	else
 		fi->noflush = 1;
 	fi->fh = (uint64_t)(uintptr_t)o;
 	fs_open_add(fs, o);
@@ -274,6 +321,14 @@ static void ops_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size,
 	int r;
 
 	cache_touch(fs->cache);
+	if (o && !o->node) {
+		helperops_read(fs, req, o, size, off);
+		return;
+	}
+	if (o && o->writable) {
+		edit_read(fs, req, o, size, off);
+		return;
+	}
 	if (o) {
 		if (o->doc)
 			ops_reply_bytes(req, o->doc->bytes, o->doc->len, size, off);
@@ -311,12 +366,24 @@ static void ops_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size,
 	cache_doc_unref(d);
 }
 
-/* The name of entry i of folder n ("." and ".." first), or NULL past the end. */
-static const char *ops_dir_entry(const struct cache_view *v, const struct inode_node *n,
-				 const struct cache_role *role, size_t i, char *buf, size_t buflen)
+/* Entry i past the account's entries of a role folder: its helper files. */
+static const char *ops_helper_entry(struct fs *fs, const struct inode_node *n, size_t i, char *buf,
+				    size_t buflen, struct helper_attr *ha)
+{
+	if (helper_list(fs->helpers, n->ino, i, buf, buflen, ha))
+		return NULL;
+	return buf;
+}
+
+/* The name of entry i of folder n ("." and ".." first), or NULL past the end.
+ * *ha gets a helper file's attributes (ha->ino 0 otherwise). */
+static const char *ops_dir_entry(struct fs *fs, const struct cache_view *v,
+				 const struct inode_node *n, const struct cache_role *role,
+				 size_t i, char *buf, size_t buflen, struct helper_attr *ha)
 {
 	static const char *const role_entries[] = {"trust.json", "role.json", "inline", "attached"};
 
+	ha->ino = 0;
 	if (i < 2)
 		return i ? ".." : ".";
 	i -= 2;
@@ -326,19 +393,40 @@ static const char *ops_dir_entry(const struct cache_view *v, const struct inode_
 			return ".iamfs";
 		return i - 1 < v->nroles ? v->roles[i - 1].name : NULL;
 	case INODE_ROLE:
-		return i < 4 ? role_entries[i] : NULL;
+		if (i >= 4)
+			return ops_helper_entry(fs, n, i - 4, buf, buflen, ha);
+		return role_entries[i];
 	case INODE_INLINE_DIR:
 		if (i >= role->ninl)
-			return NULL;
+			return ops_helper_entry(fs, n, i - role->ninl, buf, buflen, ha);
 		snprintf(buf, buflen, "%s.json", role->inl[i].name);
 		return buf;
 	case INODE_ATTACHED_DIR:
 		if (i >= role->natt)
-			return NULL;
+			return ops_helper_entry(fs, n, i - role->natt, buf, buflen, ha);
 		snprintf(buf, buflen, "%s.json", role->att[i].name);
 		return buf;
+	case INODE_CTL_REJECTED:
+		return control_rejected_entry(fs, i, buf, buflen) ? NULL : buf;
 	default:
 		return control_dir_entry(n->kind, i);
+	}
+}
+
+/* Adds helper file entry i to buf (see ops_dirent). */
+static void ops_helper_dirent(struct fs *fs, fuse_req_t req, const char *name,
+			      const struct helper_attr *ha, size_t i, char *buf, size_t rem,
+			      bool plus, size_t *used)
+{
+	struct fuse_entry_param e;
+
+	helperops_entry(fs, ha, &e);
+	if (plus) {
+		*used = fuse_add_direntry_plus(req, buf, rem, name, &e, (off_t)i + 1);
+		if (*used <= rem)
+			helper_ref(fs->helpers, ha->ino);
+	} else {
+		*used = fuse_add_direntry(req, buf, rem, name, &e.attr, (off_t)i + 1);
 	}
 }
 
@@ -393,6 +481,7 @@ static void ops_fill_dir(struct fs *fs, fuse_req_t req, struct cache_view *v,
 			 off_t off, bool plus)
 {
 	char name[INODE_NAME_MAX + 8];
+	struct helper_attr ha;
 	size_t pos = 0, used;
 	const char *e;
 	char *buf;
@@ -406,10 +495,13 @@ static void ops_fill_dir(struct fs *fs, fuse_req_t req, struct cache_view *v,
 		return;
 	}
 	for (size_t i = off < 0 ? 0 : (size_t)off;; i++) {
-		e = ops_dir_entry(v, n, role, i, name, sizeof(name));
+		e = ops_dir_entry(fs, v, n, role, i, name, sizeof(name), &ha);
 		if (!e)
 			break;
-		r = ops_dirent(fs, req, v, n, e, i, buf + pos, size - pos, plus, &used);
+		if (ha.ino)
+			ops_helper_dirent(fs, req, e, &ha, i, buf + pos, size - pos, plus, &used);
+		else
+			r = ops_dirent(fs, req, v, n, e, i, buf + pos, size - pos, plus, &used);
 		if (r == -ENOENT) {
 			r = 0;
 			continue;
@@ -462,7 +554,10 @@ static void ops_ll_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
 	struct fs *fs = fuse_req_userdata(req);
 
-	inode_table_forget(fs->inodes, ino, nlookup);
+	if (helper_is_ino(ino))
+		helper_forget(fs->helpers, ino, nlookup);
+	else
+		inode_table_forget(fs->inodes, ino, nlookup);
 	fuse_reply_none(req);
 }
 
@@ -470,8 +565,12 @@ static void ops_ll_forget_multi(fuse_req_t req, size_t count, struct fuse_forget
 {
 	struct fs *fs = fuse_req_userdata(req);
 
-	for (size_t i = 0; i < count; i++)
-		inode_table_forget(fs->inodes, forgets[i].ino, forgets[i].nlookup);
+	for (size_t i = 0; i < count; i++) {
+		if (helper_is_ino(forgets[i].ino))
+			helper_forget(fs->helpers, forgets[i].ino, forgets[i].nlookup);
+		else
+			inode_table_forget(fs->inodes, forgets[i].ino, forgets[i].nlookup);
+	}
 	fuse_reply_none(req);
 }
 
@@ -480,23 +579,35 @@ static void ops_ll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 	ops_getattr(fuse_req_userdata(req), req, ino, false);
 }
 
-/* Only truncating .iamfs/refresh (echo x > refresh) is a change we accept. */
+/* Truncating .iamfs/refresh (echo x > refresh) is accepted; policy files and
+ * helpers have their own rules. */
 static void ops_ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 			   struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
-	struct inode_node *n = inode_table_get(fs->inodes, ino);
+	struct inode_node *n;
 	struct stat st;
+	bool helper;
 
+	ino = ops_alias(fs, ino, &helper);
+	if (helper) {
+		helperops_setattr(fs, req, ino, attr, to_set);
+		return;
+	}
+	n = inode_table_get(fs->inodes, ino);
 	if (n && n->kind == INODE_CTL_REFRESH) {
 		control_stat(fs, n, &st);
 		fuse_reply_attr(req, &st, fs->ttl);
 		return;
 	}
-	fuse_reply_err(req, n ? EROFS : ENOENT);
+	if (!n)
+		fuse_reply_err(req, ENOENT);
+	else if (n->kind >= INODE_CTL_DIR)
+		fuse_reply_err(req, fs->read_only ? EROFS : EPERM);
+	else
+		change_setattr(fs, req, n, attr, to_set, fi);
 }
 
-/* No OPENDIR round trips: the kernel then opens folders itself and caches listings. */
 static void ops_ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	fuse_reply_err(req, ENOSYS);
@@ -536,21 +647,42 @@ static void ops_ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t
 			 struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
-	struct inode_node *n = inode_table_get(fs->inodes, ino);
+	struct fs_open *o = (struct fs_open *)(uintptr_t)fi->fh;
+	struct inode_node *n;
+	int r;
 
+	if (o && !o->node) {
+		helperops_write(fs, req, o, buf, size, off);
+		return;
+	}
+	if (o && o->writable && !fs->read_only) {
+		r = edit_write(fs, o, buf, size, off);
+		if (r < 0)
+			fuse_reply_err(req, -r);
+		else
+			fuse_reply_write(req, (size_t)r);
+		return;
+	}
+	n = inode_table_get(fs->inodes, ino);
 	if (n && n->kind == INODE_CTL_REFRESH) {
 		control_write_refresh(fs, req, size);
 		return;
 	}
-	fuse_reply_err(req, n ? EROFS : ENOENT);
+	fuse_reply_err(req, !n ? ENOENT : fs->read_only ? EROFS : EBADF);
 }
 
 static void ops_ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
+	struct fs_open *o = (struct fs_open *)(uintptr_t)fi->fh;
 
 	/* Nothing is ever saved on a read-only mount: ENOSYS stops FLUSH for good. */
-	fuse_reply_err(req, fs->read_only ? ENOSYS : 0);
+	if (fs->read_only)
+		fuse_reply_err(req, ENOSYS);
+	else if (o && o->writable)
+		commit_open(fs, req, o, "close");
+	else
+		fuse_reply_err(req, 0);
 }
 
 static void ops_ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -558,16 +690,20 @@ static void ops_ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 	struct fs *fs = fuse_req_userdata(req);
 	struct fs_open *o = (struct fs_open *)(uintptr_t)fi->fh;
 
-	if (o) {
-		fs_open_remove(fs, o);
-		fs_open_free(o);
-	}
+	if (o)
+		fs_open_put(fs, o);
 	fuse_reply_err(req, 0);
 }
 
 static void ops_ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
-	fuse_reply_err(req, 0);
+	struct fs *fs = fuse_req_userdata(req);
+	struct fs_open *o = (struct fs_open *)(uintptr_t)fi->fh;
+
+	if (o && o->writable && !fs->read_only)
+		commit_open(fs, req, o, "fsync");
+	else
+		fuse_reply_err(req, 0);
 }
 
 static void ops_ll_statfs(fuse_req_t req, fuse_ino_t ino)
@@ -587,64 +723,116 @@ static void ops_ll_statfs(fuse_req_t req, fuse_ino_t ino)
 	fuse_reply_statfs(req, &sv);
 }
 
-/* Changes to the tree: refused until saving exists. */
-static int ops_change_errno(struct fs *fs, fuse_ino_t parent, const char *name)
-{
-	struct inode_node *p = inode_table_get(fs->inodes, parent);
-	enum inode_kind kind;
-	const char *pol;
-	size_t plen;
-
-	if (fs->read_only || !p || inode_classify(p->kind, name, &kind, &pol, &plen))
-		return EROFS;
-	/* The fixed parts of the tree can never be removed. */
-	if (kind == INODE_ROLE || kind == INODE_TRUST || kind == INODE_ROLE_JSON ||
-	    kind == INODE_INLINE_DIR || kind == INODE_ATTACHED_DIR || kind >= INODE_CTL_DIR)
-		return EPERM;
-	return EROFS;
-}
-
 static void ops_ll_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	fuse_reply_err(req, ops_change_errno(fuse_req_userdata(req), parent, name));
+	change_unlink(fuse_req_userdata(req), req, parent, name);
 }
 
 static void ops_ll_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	fuse_reply_err(req, ops_change_errno(fuse_req_userdata(req), parent, name));
+	struct fs *fs = fuse_req_userdata(req);
+
+	fuse_reply_err(req, fs->read_only ? EROFS : EPERM);
 }
 
 static void ops_ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
-	fuse_reply_err(req, EROFS);
+	struct fs *fs = fuse_req_userdata(req);
+
+	fuse_reply_err(req, fs->read_only ? EROFS : EPERM);
 }
 
 static void ops_ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 			 dev_t rdev)
 {
-	fuse_reply_err(req, EROFS);
+	change_mknod(fuse_req_userdata(req), req, parent, name, mode);
 }
 
 static void ops_ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 			  struct fuse_file_info *fi)
 {
-	fuse_reply_err(req, EROFS);
+	change_create(fuse_req_userdata(req), req, parent, name, mode, fi);
 }
 
 static void ops_ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
 			  const char *newname, unsigned int flags)
 {
-	fuse_reply_err(req, EROFS);
+	change_rename(fuse_req_userdata(req), req, parent, name, newparent, newname, flags);
 }
 
 static void ops_ll_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
 {
-	fuse_reply_err(req, EROFS);
+	change_symlink(fuse_req_userdata(req), req, link, parent, name);
 }
 
 static void ops_ll_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
 {
-	fuse_reply_err(req, EROFS);
+	struct fs *fs = fuse_req_userdata(req);
+
+	fuse_reply_err(req, fs->read_only ? EROFS : EPERM);
+}
+
+static void ops_ll_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fs *fs = fuse_req_userdata(req);
+
+	if (helper_is_ino(ino))
+		helperops_readlink(fs, req, ino);
+	else
+		fuse_reply_err(req, EINVAL);
+}
+
+/* Extended attributes live on helper files only (in memory); the account's
+ * files have none and take none. */
+static void ops_ll_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+			    size_t size, int flags)
+{
+	struct fs *fs = fuse_req_userdata(req);
+	bool helper;
+
+	ino = ops_alias(fs, ino, &helper);
+	if (helper)
+		helperops_setxattr(fs, req, ino, name, value, size, flags);
+	else
+		fuse_reply_err(req, fs->read_only ? EROFS : EPERM);
+}
+
+static void ops_ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	struct fs *fs = fuse_req_userdata(req);
+	bool helper;
+
+	ino = ops_alias(fs, ino, &helper);
+	if (helper)
+		helperops_getxattr(fs, req, ino, name, size);
+	else
+		fuse_reply_err(req, ENODATA);
+}
+
+static void ops_ll_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	struct fs *fs = fuse_req_userdata(req);
+	bool helper;
+
+	ino = ops_alias(fs, ino, &helper);
+	if (helper)
+		helperops_listxattr(fs, req, ino, size);
+	else if (!size)
+		fuse_reply_xattr(req, 0);
+	else
+		fuse_reply_buf(req, NULL, 0);
+}
+
+static void ops_ll_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	struct fs *fs = fuse_req_userdata(req);
+	bool helper;
+
+	ino = ops_alias(fs, ino, &helper);
+	if (helper)
+		helperops_removexattr(fs, req, ino, name);
+	else
+		fuse_reply_err(req, fs->read_only ? EROFS : ENODATA);
 }
 
 static void ops_ll_init(void *userdata, struct fuse_conn_info *conn)
@@ -688,4 +876,9 @@ void ops_init(struct fuse_lowlevel_ops *ops)
 	ops->rename = ops_ll_rename;
 	ops->symlink = ops_ll_symlink;
 	ops->link = ops_ll_link;
+	ops->readlink = ops_ll_readlink;
+	ops->setxattr = ops_ll_setxattr;
+	ops->getxattr = ops_ll_getxattr;
+	ops->listxattr = ops_ll_listxattr;
+	ops->removexattr = ops_ll_removexattr;
 }

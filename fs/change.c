@@ -1,0 +1,391 @@
+/*
+ * Tree changes of change.h. A rename is the subtle one: a helper renamed onto
+ * a policy name commits the helper's bytes (sed -i, rsync, atomic saves) and
+ * the rename returns the outcome; a policy file renamed away (vim and emacs
+ * backups) leaves IAM alone: the new name becomes a helper holding the old
+ * bytes and the policy name keeps serving IAM's document.
+ */
+#include "fs/change.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs/commit.h"
+#include "fs/edit.h"
+#include "fs/helperops.h"
+#include "fs/log.h"
+#include "fs/names.h"
+#include "fs/notify.h"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+
+/* Folder parent when it may hold helper and policy files of a role that exists. */
+static int change_dir(struct fs *fs, fuse_ino_t parent, struct inode_node **out)
+{
+	struct inode_node *p = inode_table_get(fs->inodes, parent);
+	struct cache_view *v;
+	bool ok;
+
+	if (fs->read_only)
+		return -EROFS;
+	if (!p)
+		return -ENOENT;
+	if (!names_holds_helpers(p->kind))
+		return -EPERM;
+	v = cache_view_get(fs->cache);
+	ok = cache_view_find(v, p->role) != NULL;
+	cache_view_put(v);
+	if (!ok)
+		return -ENOENT;
+	*out = p;
+	return 0;
+}
+
+static void change_create_policy(struct fs *fs, fuse_req_t req, struct inode_node *p,
+				 const char *name, struct fuse_file_info *fi)
+{
+	struct fuse_entry_param e;
+	struct inode_node *n;
+	struct fs_open *o;
+	int r = inode_table_child(fs->inodes, p->ino, name, &n);
+
+	o = r ? NULL : calloc(1, sizeof(*o));
+	if (!r && !o)
+		r = -ENOMEM;
+	if (!r) {
+		o->node = n;
+		o->flags = fi->flags;
+		r = edit_open(fs, n, fi->flags, true, o);
+	}
+	if (r) {
+		fs_open_free(o);
+		fuse_reply_err(req, r == -EACCES ? EACCES : -r);
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	e.ino = n->ino;
+	attr_base(fs, n->ino, S_IFREG | 0644, &e.attr);
+	e.attr.st_mtim = o->wtime;
+	e.attr_timeout = fs->ttl;
+	e.entry_timeout = fs->ttl;
+	fi->fh = (uint64_t)(uintptr_t)o;
+	fi->keep_cache = 0;
+	inode_table_ref(fs->inodes, n);
+	fs_open_add(fs, o);
+	if (fuse_reply_create(req, &e, fi)) {
+		inode_table_forget(fs->inodes, n->ino, 1);
+		fs_open_remove(fs, o);
+		fs_open_free(o);
+	}
+}
+
+void change_create(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		   struct fuse_file_info *fi)
+{
+	struct inode_node *p;
+	enum inode_kind kind;
+	int r = change_dir(fs, parent, &p);
+
+	if (r) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	switch (names_class(p->kind, name, &kind)) {
+	case NAMES_HELPER:
+		log_msg(LOG_DEBUG, "%s %s in %s: in memory only", names_helper_kind(name), name,
+			p->role);
+		helperops_create(fs, req, parent, name, mode, fi);
+		return;
+	case NAMES_POLICY:
+		change_create_policy(fs, req, p, name, fi);
+		return;
+	default:
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+}
+
+void change_mknod(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	struct inode_node *p;
+	enum inode_kind kind;
+	int r = change_dir(fs, parent, &p);
+
+	if (!r && (names_class(p->kind, name, &kind) != NAMES_HELPER || !S_ISREG(mode)))
+		r = -EPERM;
+	if (r)
+		fuse_reply_err(req, -r);
+	else
+		helperops_create(fs, req, parent, name, mode, NULL);
+}
+
+void change_symlink(struct fs *fs, fuse_req_t req, const char *link, fuse_ino_t parent,
+		    const char *name)
+{
+	struct inode_node *p;
+	enum inode_kind kind;
+	int r = change_dir(fs, parent, &p);
+
+	if (!r && names_class(p->kind, name, &kind) != NAMES_HELPER)
+		r = -EPERM;
+	if (r)
+		fuse_reply_err(req, -r);
+	else
+		helperops_symlink(fs, req, link, parent, name);
+}
+
+void change_unlink(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct inode_node *p, *n;
+	struct cache_doc *d;
+	enum inode_kind kind;
+	int r = change_dir(fs, parent, &p);
+
+	if (r) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	switch (names_class(p->kind, name, &kind)) {
+	case NAMES_HELPER:
+		fuse_reply_err(req, -helper_unlink(fs->helpers, parent, name));
+		return;
+	case NAMES_POLICY:
+		if (kind != INODE_INLINE)
+			break;
+		r = inode_table_child(fs->inodes, parent, name, &n);
+		if (!r)
+			r = edit_doc(fs, n, &d);
+		if (r) {
+			fuse_reply_err(req, -r);
+			return;
+		}
+		cache_doc_unref(d);
+		commit_delete(fs, req, n);
+		return;
+	default:
+		break;
+	}
+	fuse_reply_err(req, EPERM);
+}
+
+/* Saves bytes (taken) as the policy file newname in np: the rename's outcome. */
+static void change_rename_onto(struct fs *fs, fuse_req_t req, struct inode_node *np,
+			       const char *newname, char *bytes, size_t len, uint64_t hino,
+			       bool noreplace)
+{
+	struct inode_node *t;
+	struct cache_doc *d = NULL;
+	int r = inode_table_child(fs->inodes, np->ino, newname, &t);
+
+	if (!r) {
+		r = edit_doc(fs, t, &d);
+		if (!r && noreplace)
+			r = -EEXIST;
+		else if (r == -ENOENT && t->kind == INODE_INLINE)
+			r = 0; /* a new inline policy */
+		else if (r == -EACCES)
+			r = -EPERM;
+		cache_doc_unref(d);
+	}
+	if (r) {
+		free(bytes);
+		fuse_reply_err(req, -r);
+		return;
+	}
+	commit_bytes(fs, req, t, bytes, len, hino, "rename");
+}
+
+/* A policy file renamed away: newname becomes a helper with its bytes. */
+static void change_rename_away(struct fs *fs, fuse_req_t req, struct inode_node *p,
+			       const char *name, struct inode_node *np, const char *newname,
+			       bool noreplace)
+{
+	struct notify_action a = {.entry = true, .ino = np->ino};
+	struct helper_attr ha;
+	struct inode_node *n;
+	struct cache_doc *d = NULL;
+	int r = inode_table_child(fs->inodes, p->ino, name, &n);
+
+	if (!r)
+		r = edit_doc(fs, n, &d);
+	if (r == -EACCES)
+		r = -EPERM;
+	if (!r)
+		r = helper_create(fs->helpers, np->ino, newname, S_IFREG | 0644,
+				  fuse_req_ctx(req)->uid, fuse_req_ctx(req)->gid, d->bytes, d->len,
+				  noreplace, false, &ha);
+	cache_doc_unref(d);
+	fuse_reply_err(req, -r);
+	if (r)
+		return;
+	log_msg(LOG_DEBUG, "%s/%s renamed to %s: a local copy; IAM keeps the policy", p->role, name,
+		newname);
+	/* The kernel now puts the policy file's inode at newname: let it look again. */
+	snprintf(a.name, sizeof(a.name), "%s", newname);
+	notify_queue_action(fs->notify, &a);
+}
+
+static void change_rename_helper(struct fs *fs, fuse_req_t req, struct inode_node *p,
+				 const char *name, struct inode_node *np, const char *newname,
+				 enum names_class dc, bool noreplace)
+{
+	uint64_t hino;
+	char *bytes;
+	size_t len;
+	int r;
+
+	if (dc == NAMES_HELPER) {
+		fuse_reply_err(req, -helper_rename(fs->helpers, p->ino, name, np->ino, newname,
+						   noreplace));
+		return;
+	}
+	if (dc != NAMES_POLICY) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	r = helper_copy(fs->helpers, p->ino, name, &bytes, &len, &hino);
+	if (r) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	change_rename_onto(fs, req, np, newname, bytes, len, hino, noreplace);
+}
+
+/* A policy file renamed onto another policy name: the other is saved with its bytes. */
+static void change_rename_policy(struct fs *fs, fuse_req_t req, struct inode_node *p,
+				 const char *name, struct inode_node *np, const char *newname,
+				 bool noreplace)
+{
+	struct inode_node *n;
+	struct cache_doc *d = NULL;
+	char *bytes = NULL;
+	int r = inode_table_child(fs->inodes, p->ino, name, &n);
+
+	if (!r)
+		r = edit_doc(fs, n, &d);
+	if (!r && !(bytes = malloc(d->len ? d->len : 1)))
+		r = -ENOMEM;
+	if (r) {
+		cache_doc_unref(d);
+		fuse_reply_err(req, r == -EACCES ? EPERM : -r);
+		return;
+	}
+	memcpy(bytes, d->bytes, d->len);
+	change_rename_onto(fs, req, np, newname, bytes, d->len, 0, noreplace);
+	cache_doc_unref(d);
+}
+
+void change_rename(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name,
+		   fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+	bool noreplace = flags & RENAME_NOREPLACE;
+	struct inode_node *p, *np;
+	enum inode_kind sk, dk;
+	enum names_class sc, dc;
+	int r = change_dir(fs, parent, &p);
+
+	if (!r)
+		r = change_dir(fs, newparent, &np);
+	if (!r && (flags & ~(unsigned int)RENAME_NOREPLACE))
+		r = -EINVAL;
+	if (r) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	sc = names_class(p->kind, name, &sk);
+	dc = names_class(np->kind, newname, &dk);
+	if (sc == NAMES_HELPER)
+		change_rename_helper(fs, req, p, name, np, newname, dc, noreplace);
+	else if (sc == NAMES_POLICY && dc == NAMES_HELPER)
+		change_rename_away(fs, req, p, name, np, newname, noreplace);
+	else if (sc == NAMES_POLICY && dc == NAMES_POLICY)
+		change_rename_policy(fs, req, p, name, np, newname, noreplace);
+	else
+		fuse_reply_err(req, EPERM);
+}
+
+/* The attributes of n now (with uncommitted edits), for a setattr reply. */
+static void change_reply_attr(struct fs *fs, fuse_req_t req, struct inode_node *n)
+{
+	struct cache_view *v = cache_view_get(fs->cache);
+	struct fs_ident id;
+	struct stat st;
+	int r;
+
+	attr_ident(n, &id);
+	r = attr_of(fs, v, &id, n->ino, false, &st, NULL);
+	cache_view_put(v);
+	r = attr_pending(fs, n, r, &st);
+	if (r == FS_DEFER)
+		r = -EAGAIN;
+	if (r)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_attr(req, &st, attr_timeout(fs, n->kind));
+}
+
+/* truncate(2) by path, no open: a save of the document cut (or zero-filled) to size. */
+static void change_truncate_path(struct fs *fs, fuse_req_t req, struct inode_node *n, off_t size)
+{
+	struct cache_doc *d = NULL;
+	char *bytes;
+	int r = edit_doc(fs, n, &d);
+
+	if (!r && (size < 0 || (size_t)size > FS_POLICY_MAX))
+		r = -EFBIG;
+	if (!r && (size_t)size == d->len) {
+		cache_doc_unref(d);
+		change_reply_attr(fs, req, n);
+		return;
+	}
+	bytes = r ? NULL : calloc(1, (size_t)size + 1);
+	if (!r && !bytes)
+		r = -ENOMEM;
+	if (r) {
+		cache_doc_unref(d);
+		fuse_reply_err(req, -r);
+		return;
+	}
+	memcpy(bytes, d->bytes, (size_t)size < d->len ? (size_t)size : d->len);
+	cache_doc_unref(d);
+	commit_truncate(fs, req, n, bytes, (size_t)size);
+}
+
+void change_setattr(struct fs *fs, fuse_req_t req, struct inode_node *n, struct stat *attr,
+		    int to_set, struct fuse_file_info *fi)
+{
+	struct fs_open *o = fi ? (struct fs_open *)(uintptr_t)fi->fh : NULL;
+	int r;
+
+	if (fs->read_only) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	if (!edit_kind_savable(n->kind)) {
+		/* Times and owner of fixed nodes: accepted and left as they are. */
+		if (to_set & (FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_MODE))
+			fuse_reply_err(req, EPERM);
+		else
+			change_reply_attr(fs, req, n);
+		return;
+	}
+	if (to_set & FUSE_SET_ATTR_SIZE) {
+		if (!o) {
+			change_truncate_path(fs, req, n, attr->st_size);
+			return;
+		}
+		r = o->writable ? edit_truncate(fs, o, attr->st_size) : -EBADF;
+		if (r) {
+			fuse_reply_err(req, -r);
+			return;
+		}
+	}
+	/* Mode, owner and times of a policy file are IAM's: accepted, not changed
+	 * (mtimes move only with content, so editors see no one else's change). */
+	change_reply_attr(fs, req, n);
+}

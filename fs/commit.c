@@ -1,0 +1,293 @@
+/*
+ * Commit jobs of commit.h. A job snapshots the bytes on the dispatch thread (a
+ * later write to the same open is a new edit), runs cache_save or
+ * cache_delete_inline on a saver, records what the open now edits (the saved
+ * document's gen after a save or a same-value save), replies, then releases
+ * the invalidations the cache reported while saving plus its own.
+ */
+#include "fs/commit.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache/model.h"
+#include "fs/edit.h"
+#include "fs/helper.h"
+#include "fs/log.h"
+#include "fs/notify.h"
+#include "fs/workers.h"
+
+enum commit_what { COMMIT_OPEN, COMMIT_BYTES, COMMIT_DELETE };
+
+struct commit_job {
+	struct fs *fs;
+	fuse_req_t req;
+	enum commit_what what;
+	struct inode_node *node;
+	struct fs_open *o;	/* COMMIT_OPEN: +1 ref */
+	unsigned long long seq; /* COMMIT_OPEN: the edit the bytes reflect */
+	char *bytes;
+	size_t len;
+	unsigned long long base_gen;
+	uint64_t hino;
+	bool reply_attr; /* a setattr: success is answered with the new attributes */
+	char why[16];
+};
+
+static enum cache_file_kind commit_kind(enum inode_kind k)
+{
+	switch (k) {
+	case INODE_TRUST:
+		return CACHE_FILE_TRUST;
+	case INODE_INLINE:
+		return CACHE_FILE_INLINE;
+	case INODE_ATTACHED:
+		return CACHE_FILE_ATTACHED;
+	default:
+		return CACHE_FILE_ROLE;
+	}
+}
+
+static const char *commit_path(const struct inode_node *n, char *buf, size_t cap)
+{
+	switch (n->kind) {
+	case INODE_INLINE:
+		snprintf(buf, cap, "%s/inline/%s.json", n->role, n->policy);
+		break;
+	case INODE_ATTACHED:
+		snprintf(buf, cap, "%s/attached/%s.json", n->role, n->policy);
+		break;
+	default:
+		snprintf(buf, cap, "%s/%s", n->role, n->name);
+		break;
+	}
+	return buf;
+}
+
+static void commit_log(const struct commit_job *j, int r, const struct cache_save_result *res)
+{
+	char path[INODE_NAME_MAX * 2 + 32];
+
+	commit_path(j->node, path, sizeof(path));
+	if (!r) {
+		log_msg(LOG_INFO, "%s of %s: %s", j->why, path,
+			res->message[0] ? res->message : "saved");
+		return;
+	}
+	log_msg(LOG_WARNING, "save of %s (%s, %s) refused: %s (%s)%s%s%s%s%s%s", path, j->why,
+		res->action[0] ? res->action : "no call", res->message[0] ? res->message : "",
+		strerror(-r), res->aws.code[0] ? ": " : "", res->aws.code,
+		res->aws.message[0] ? ": " : "", res->aws.message,
+		res->aws.request_id[0] ? " request id " : "", res->aws.request_id);
+}
+
+/* What the open edits after a commit of seq's bytes that ended with r. */
+static void commit_settle_open(struct commit_job *j, int r, const struct cache_save_result *res)
+{
+	struct fs *fs = j->fs;
+
+	pthread_mutex_lock(&fs->open_lock);
+	if (!r && !res->dry_run)
+		j->o->base_gen = model_hash(j->bytes, j->len);
+	j->o->created = false;
+	pthread_mutex_unlock(&fs->open_lock);
+}
+
+static void commit_queue_inode(struct fs *fs, uint64_t ino)
+{
+	struct notify_action a = {.entry = false, .ino = ino};
+
+	notify_queue_action(fs->notify, &a);
+}
+
+static void commit_queue_entry(struct fs *fs, uint64_t dir, const char *name)
+{
+	struct notify_action a = {.entry = true, .ino = dir};
+
+	snprintf(a.name, sizeof(a.name), "%s", name);
+	notify_queue_action(fs->notify, &a);
+}
+
+static int commit_save(struct commit_job *j, struct cache_save_result *res)
+{
+	struct cache_save s = {.role = j->node->role,
+			       .kind = commit_kind(j->node->kind),
+			       .name = j->node->policy,
+			       .bytes = j->bytes,
+			       .len = j->len,
+			       .base_gen = j->base_gen};
+
+	if (j->what == COMMIT_DELETE)
+		return cache_delete_inline(j->fs->cache, j->node->role, j->node->policy, res);
+	return cache_save(j->fs->cache, &s, res);
+}
+
+static void commit_reply(struct commit_job *j, int r)
+{
+	struct cache_view *v;
+	struct fs_ident id;
+	struct stat st;
+
+	if (r || !j->reply_attr) {
+		fuse_reply_err(j->req, -r);
+		return;
+	}
+	attr_ident(j->node, &id);
+	v = cache_view_get(j->fs->cache);
+	r = attr_of(j->fs, v, &id, j->node->ino, true, &st, NULL);
+	cache_view_put(v);
+	if (r)
+		fuse_reply_err(j->req, r < 0 ? -r : EIO);
+	else
+		fuse_reply_attr(j->req, &st, attr_timeout(j->fs, j->node->kind));
+}
+
+static void commit_run(void *arg)
+{
+	struct commit_job *j = arg;
+	struct fs *fs = j->fs;
+	struct cache_save_result *res = calloc(1, sizeof(*res));
+	struct notify_capture cap;
+	int r;
+
+	notify_capture_begin(fs->notify, &cap);
+	r = res ? commit_save(j, res) : -ENOMEM;
+	if (res)
+		commit_log(j, r, res);
+	if (j->what == COMMIT_OPEN)
+		commit_settle_open(j, r, res);
+	if (!r && j->what == COMMIT_BYTES && j->hino)
+		helper_detach(fs->helpers, j->hino, j->node->ino);
+	commit_reply(j, r);
+	notify_capture_end(fs->notify, &cap);
+	/* The kernel may hold the bytes just written (refused, or not what IAM now has). */
+	commit_queue_inode(fs, j->node->ino);
+	if (!r && j->what == COMMIT_BYTES && j->hino)
+		commit_queue_entry(fs, j->node->parent, j->node->name);
+	if (j->o)
+		fs_open_put(fs, j->o);
+	free(res);
+	free(j->bytes);
+	free(j);
+}
+
+static void commit_submit(struct fs *fs, struct commit_job *j)
+{
+	int r = workers_submit(fs->savers, commit_run, j);
+
+	if (!r)
+		return;
+	fuse_reply_err(j->req, -r);
+	if (j->o)
+		fs_open_put(fs, j->o);
+	free(j->bytes);
+	free(j);
+}
+
+static struct commit_job *commit_job_new(struct fs *fs, fuse_req_t req, enum commit_what what,
+					 struct inode_node *n, const char *why)
+{
+	struct commit_job *j = calloc(1, sizeof(*j));
+
+	if (!j) {
+		fuse_reply_err(req, ENOMEM);
+		return NULL;
+	}
+	j->fs = fs;
+	j->req = req;
+	j->what = what;
+	j->node = n;
+	snprintf(j->why, sizeof(j->why), "%s", why);
+	return j;
+}
+
+void commit_open(struct fs *fs, fuse_req_t req, struct fs_open *o, const char *why)
+{
+	struct commit_job *j;
+	bool dirty;
+
+	pthread_mutex_lock(&fs->open_lock);
+	dirty = o->writable && o->wseq != o->cseq;
+	pthread_mutex_unlock(&fs->open_lock);
+	if (!dirty) {
+		fuse_reply_err(req, 0);
+		return;
+	}
+	j = commit_job_new(fs, req, COMMIT_OPEN, o->node, why);
+	if (!j)
+		return;
+	/* Writes reach this open on the dispatch thread only, which runs this now. */
+	j->bytes = malloc(o->buf.len ? o->buf.len : 1);
+	if (!j->bytes) {
+		free(j);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	if (o->buf.len)
+		memcpy(j->bytes, o->buf.data, o->buf.len);
+	j->len = o->buf.len;
+	pthread_mutex_lock(&fs->open_lock);
+	j->seq = o->wseq;
+	o->cseq = o->wseq; /* a refused save is not sent again by a later flush */
+	j->base_gen = o->created ? 0 : o->base_gen;
+	o->refs++;
+	pthread_mutex_unlock(&fs->open_lock);
+	j->o = o;
+	commit_submit(fs, j);
+}
+
+void commit_bytes(struct fs *fs, fuse_req_t req, struct inode_node *target, char *bytes, size_t len,
+		  uint64_t hino, const char *why)
+{
+	struct commit_job *j = commit_job_new(fs, req, COMMIT_BYTES, target, why);
+	struct cache_view *v;
+	struct fs_ident id;
+	struct stat st;
+	struct cache_doc *d = NULL;
+
+	if (!j) {
+		free(bytes);
+		return;
+	}
+	j->bytes = bytes;
+	j->len = len;
+	j->hino = hino;
+	/* The document this mount last served under that name, else the current one. */
+	attr_ident(target, &id);
+	v = cache_view_get(fs->cache);
+	if (!attr_of(fs, v, &id, target->ino, false, &st, &d) && d) {
+		j->base_gen = d->gen;
+		cache_doc_unref(d);
+	}
+	cache_view_put(v);
+	commit_submit(fs, j);
+}
+
+void commit_truncate(struct fs *fs, fuse_req_t req, struct inode_node *n, char *bytes, size_t len)
+{
+	struct commit_job *j = commit_job_new(fs, req, COMMIT_BYTES, n, "truncate");
+	struct cache_doc *d = NULL;
+
+	if (!j) {
+		free(bytes);
+		return;
+	}
+	j->bytes = bytes;
+	j->len = len;
+	j->reply_attr = true;
+	if (!edit_doc(fs, n, &d)) {
+		j->base_gen = d->gen;
+		cache_doc_unref(d);
+	}
+	commit_submit(fs, j);
+}
+
+void commit_delete(struct fs *fs, fuse_req_t req, struct inode_node *n)
+{
+	struct commit_job *j = commit_job_new(fs, req, COMMIT_DELETE, n, "rm");
+
+	if (j)
+		commit_submit(fs, j);
+}

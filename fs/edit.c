@@ -1,0 +1,122 @@
+/*
+ * The write side of policy files (edit.h). An open for writing copies the
+ * document it serves so reads and partial writes see a whole file; O_TRUNC
+ * starts empty and counts as an edit. Write opens never keep the kernel's
+ * pages (keep_cache) and forget the generation served, so after a refused
+ * save the next read open drops whatever the writer left in the page cache.
+ */
+#include "fs/edit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <time.h>
+
+bool edit_kind_savable(enum inode_kind kind)
+{
+	return kind == INODE_TRUST || kind == INODE_INLINE || kind == INODE_ATTACHED;
+}
+
+int edit_doc(struct fs *fs, const struct inode_node *n, struct cache_doc **out)
+{
+	struct cache_view *v = cache_view_get(fs->cache);
+	const struct cache_role *role = cache_view_find(v, n->role);
+	const struct cache_attached *att;
+	const struct cache_inline *inl;
+	struct cache_doc *d = NULL;
+	int r = 0;
+
+	if (!role) {
+		r = -ENOENT;
+	} else if (n->kind == INODE_TRUST) {
+		d = role->trust;
+	} else if (n->kind == INODE_INLINE) {
+		inl = cache_role_find_inline(role, n->policy);
+		d = inl ? inl->doc : NULL;
+	} else if (n->kind == INODE_ATTACHED) {
+		att = cache_role_find_attached(role, n->policy);
+		if (!att)
+			r = -EPERM;
+		else if (att->aws_managed)
+			r = -EACCES;
+		else
+			d = att->doc;
+	} else {
+		r = -EACCES;
+	}
+	if (!r && !d)
+		r = -ENOENT;
+	if (!r) {
+		cache_doc_ref(d);
+		*out = d;
+	}
+	cache_view_put(v);
+	return r;
+}
+
+int edit_open(struct fs *fs, struct inode_node *n, int flags, bool create, struct fs_open *o)
+{
+	struct cache_doc *d = NULL;
+	int r = edit_doc(fs, n, &d);
+
+	if (r == -ENOENT && create && n->kind == INODE_INLINE) {
+		o->created = true; /* a new inline policy: in IAM at its first commit */
+		r = 0;
+	}
+	if (r)
+		return r;
+	wbuf_init(&o->buf, FS_POLICY_MAX);
+	o->writable = true;
+	o->doc = d;
+	o->base_gen = d ? d->gen : 0;
+	o->refs = 1;
+	clock_gettime(CLOCK_REALTIME, &o->wtime);
+	if (create) {
+		o->wseq = o->cseq = 0; /* nothing written yet: a close alone saves nothing */
+	} else if (flags & O_TRUNC) {
+		o->wseq = 1;
+	} else if (d) {
+		r = wbuf_set(&o->buf, d->bytes, d->len);
+	}
+	inode_table_serve(fs->inodes, n, 0);
+	return r;
+}
+
+int edit_write(struct fs *fs, struct fs_open *o, const char *p, size_t n, off_t off)
+{
+	int r;
+
+	pthread_mutex_lock(&fs->open_lock);
+	r = wbuf_write(&o->buf, off, p, n);
+	if (!r) {
+		o->wseq++;
+		clock_gettime(CLOCK_REALTIME, &o->wtime);
+	}
+	pthread_mutex_unlock(&fs->open_lock);
+	return r ? r : (int)n;
+}
+
+int edit_truncate(struct fs *fs, struct fs_open *o, off_t size)
+{
+	int r;
+
+	pthread_mutex_lock(&fs->open_lock);
+	r = wbuf_truncate(&o->buf, size);
+	if (!r) {
+		o->wseq++;
+		clock_gettime(CLOCK_REALTIME, &o->wtime);
+	}
+	pthread_mutex_unlock(&fs->open_lock);
+	return r;
+}
+
+void edit_read(struct fs *fs, fuse_req_t req, struct fs_open *o, size_t size, off_t off)
+{
+	const char *p;
+	size_t n;
+
+	pthread_mutex_lock(&fs->open_lock);
+	n = wbuf_read(&o->buf, off, size, &p);
+	fuse_reply_buf(req, n ? p : NULL, n);
+	pthread_mutex_unlock(&fs->open_lock);
+}

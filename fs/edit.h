@@ -1,0 +1,28 @@
+/*
+ * Policy files open for writing: the open's own copy of the bytes (the served
+ * document, or empty after O_TRUNC or for a new file), edited by write and
+ * truncate on the dispatch thread, never sent until a commit (commit.h). The
+ * buffer fields are changed under fs->open_lock so stat on a worker sees a
+ * whole edit.
+ */
+#ifndef IAMFS_FS_EDIT_H
+#define IAMFS_FS_EDIT_H
+
+#include "fs/fs.h"
+
+/* True for the node kinds whose files can be saved. */
+bool edit_kind_savable(enum inode_kind kind);
+/* The view's document of savable node n (+1 ref): 0, -ENOENT, -EPERM (not an
+ * attached policy of the role), -EACCES (AWS managed, role.json). */
+int edit_doc(struct fs *fs, const struct inode_node *n, struct cache_doc **out);
+/* Sets o up for writing node n (opened with flags, or made by CREATE when
+ * create): 0, -EACCES (role.json, AWS managed), -ENOENT, -EPERM (a new attached
+ * file), -ENOMEM. */
+int edit_open(struct fs *fs, struct inode_node *n, int flags, bool create, struct fs_open *o);
+/* write(2) into the buffer: the bytes taken, or -errno (EFBIG past FS_POLICY_MAX). */
+int edit_write(struct fs *fs, struct fs_open *o, const char *p, size_t n, off_t off);
+int edit_truncate(struct fs *fs, struct fs_open *o, off_t size);
+/* Replies to a read from the buffer. */
+void edit_read(struct fs *fs, fuse_req_t req, struct fs_open *o, size_t size, off_t off);
+
+#endif

@@ -1,0 +1,604 @@
+/*
+ * The helper file table of helper.h: a small array of helpers (an editor makes
+ * a handful), searched linearly under one lock. Content and symlink targets are
+ * wbufs; extended attributes a short array each. A helper is freed when it is
+ * unlinked (or detached) and the kernel holds no lookup of it.
+ */
+#include "fs/helper.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <time.h>
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
+#include "fs/wbuf.h"
+
+#define HELPER_NAME_MAX 255
+
+struct helper_xattr {
+	char *name;
+	char *value;
+	size_t size;
+};
+
+struct helper {
+	uint64_t ino, parent, alias;
+	char *name;
+	bool linked;
+	uint64_t nlookup;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	struct timespec atime, mtime, ctime;
+	struct wbuf data;
+	struct helper_xattr xa[HELPER_XATTRS_MAX];
+	size_t nxa;
+};
+
+struct helper_table {
+	pthread_mutex_t lock;
+	struct helper **v;
+	size_t n, cap;
+	uint64_t next_ino;
+};
+
+bool helper_is_ino(uint64_t ino)
+{
+	return ino >= HELPER_INO_BASE;
+}
+
+int helper_table_new(struct helper_table **out)
+{
+	struct helper_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	pthread_mutex_init(&t->lock, NULL);
+	t->next_ino = HELPER_INO_BASE;
+	*out = t;
+	return 0;
+}
+
+static void helper_free(struct helper *h)
+{
+	for (size_t i = 0; i < h->nxa; i++) {
+		free(h->xa[i].name);
+		free(h->xa[i].value);
+	}
+	wbuf_cleanup(&h->data);
+	free(h->name);
+	free(h);
+}
+
+void helper_table_free(struct helper_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		helper_free(t->v[i]);
+	free(t->v);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+static struct helper *helper_by_name(struct helper_table *t, uint64_t parent, const char *name)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct helper *h = t->v[i];
+
+		if (h->linked && h->parent == parent && !strcmp(h->name, name))
+			return h;
+	}
+	return NULL;
+}
+
+static struct helper *helper_by_ino(struct helper_table *t, uint64_t ino)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->v[i]->ino == ino)
+			return t->v[i];
+	}
+	return NULL;
+}
+
+/* Frees h when nothing refers to it any more. Under the lock. */
+static void helper_maybe_free(struct helper_table *t, struct helper *h)
+{
+	if (h->linked || h->nlookup)
+		return;
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->v[i] == h) {
+			t->v[i] = t->v[--t->n];
+			break;
+		}
+	}
+	helper_free(h);
+}
+
+static void helper_fill(const struct helper *h, struct helper_attr *out)
+{
+	out->ino = h->ino;
+	out->mode = h->mode;
+	out->uid = h->uid;
+	out->gid = h->gid;
+	out->size = h->data.len;
+	out->atime = h->atime;
+	out->mtime = h->mtime;
+	out->ctime = h->ctime;
+	out->alias = h->alias;
+}
+
+int helper_lookup(struct helper_table *t, uint64_t parent, const char *name, bool ref,
+		  struct helper_attr *out)
+{
+	struct helper *h;
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&t->lock);
+	h = helper_by_name(t, parent, name);
+	if (h) {
+		if (ref)
+			h->nlookup++;
+		helper_fill(h, out);
+		r = 0;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+static struct helper *helper_new(struct helper_table *t, uint64_t parent, const char *name,
+				 mode_t mode, uid_t uid, gid_t gid)
+{
+	struct helper *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->name = strdup(name);
+	if (!h->name) {
+		free(h);
+		return NULL;
+	}
+	wbuf_init(&h->data, HELPER_FILE_MAX);
+	h->parent = parent;
+	h->mode = mode;
+	h->uid = uid;
+	h->gid = gid;
+	h->linked = true;
+	clock_gettime(CLOCK_REALTIME, &h->mtime);
+	h->atime = h->ctime = h->mtime;
+	return h;
+}
+
+/* Adds h to the table and numbers it. Under the lock. */
+static int helper_insert(struct helper_table *t, struct helper *h)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct helper **v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->cap = cap;
+	}
+	h->ino = t->next_ino++;
+	t->v[t->n++] = h;
+	return 0;
+}
+
+int helper_create(struct helper_table *t, uint64_t parent, const char *name, mode_t mode, uid_t uid,
+		  gid_t gid, const void *bytes, size_t len, bool excl, bool ref,
+		  struct helper_attr *out)
+{
+	struct helper *h, *old;
+	int r;
+
+	if (strlen(name) > HELPER_NAME_MAX)
+		return -ENAMETOOLONG;
+	h = helper_new(t, parent, name, mode, uid, gid);
+	if (!h)
+		return -ENOMEM;
+	r = wbuf_set(&h->data, bytes, len);
+	if (r) {
+		helper_free(h);
+		return r;
+	}
+	pthread_mutex_lock(&t->lock);
+	old = helper_by_name(t, parent, name);
+	if (old && excl) {
+		r = -EEXIST;
+	} else {
+		r = helper_insert(t, h);
+		if (!r && old) {
+			old->linked = false;
+			helper_maybe_free(t, old);
+		}
+	}
+	if (!r) {
+		if (ref)
+			h->nlookup++;
+		helper_fill(h, out);
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (r)
+		helper_free(h);
+	return r;
+}
+
+int helper_getattr(struct helper_table *t, uint64_t ino, struct helper_attr *out)
+{
+	struct helper *h;
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&t->lock);
+	h = helper_by_ino(t, ino);
+	if (h) {
+		helper_fill(h, out);
+		r = 0;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+static void helper_apply(struct helper *h, const struct stat *st, int to_set,
+			 const struct timespec *now)
+{
+	if (to_set & FUSE_SET_ATTR_MODE)
+		h->mode = (h->mode & S_IFMT) | (st->st_mode & 07777);
+	if (to_set & FUSE_SET_ATTR_UID)
+		h->uid = st->st_uid;
+	if (to_set & FUSE_SET_ATTR_GID)
+		h->gid = st->st_gid;
+	if (to_set & FUSE_SET_ATTR_ATIME)
+		h->atime = (to_set & FUSE_SET_ATTR_ATIME_NOW) ? *now : st->st_atim;
+	if (to_set & FUSE_SET_ATTR_MTIME)
+		h->mtime = (to_set & FUSE_SET_ATTR_MTIME_NOW) ? *now : st->st_mtim;
+	h->ctime = *now;
+}
+
+int helper_setattr(struct helper_table *t, uint64_t ino, const struct stat *st, int to_set,
+		   struct helper_attr *out)
+{
+	struct timespec now;
+	struct helper *h;
+	int r = -ENOENT;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	pthread_mutex_lock(&t->lock);
+	h = helper_by_ino(t, ino);
+	if (h) {
+		r = 0;
+		if (to_set & FUSE_SET_ATTR_SIZE) {
+			r = wbuf_truncate(&h->data, st->st_size);
+			if (!r)
+				h->mtime = now;
+		}
+		if (!r) {
+			helper_apply(h, st, to_set, &now);
+			helper_fill(h, out);
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+int helper_read(struct helper_table *t, uint64_t ino, off_t off, size_t size, char *dst, size_t *n)
+{
+	const char *p;
+	struct helper *h;
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&t->lock);
+	h = helper_by_ino(t, ino);
+	if (h) {
+		*n = wbuf_read(&h->data, off, size, &p);
+		if (*n)
+			memcpy(dst, p, *n);
+		r = 0;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+int helper_write(struct helper_table *t, uint64_t ino, off_t off, const void *p, size_t n)
+{
+	struct helper *h;
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&t->lock);
+	h = helper_by_ino(t, ino);
+	if (h) {
+		r = wbuf_write(&h->data, off, p, n);
+		if (!r) {
+			clock_gettime(CLOCK_REALTIME, &h->mtime);
+			h->ctime = h->mtime;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+int helper_copy(struct helper_table *t, uint64_t parent, const char *name, char **bytes,
+		size_t *len, uint64_t *ino)
+{
+	struct helper *h;
+	char *p = NULL;
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&t->lock);
+	h = helper_by_name(t, parent, name);
+	if (h && !S_ISREG(h->mode)) {
+		r = -EINVAL;
+	} else if (h) {
+		p = malloc(h->data.len ? h->data.len : 1);
+		r = p ? 0 : -ENOMEM;
+		if (p && h->data.len)
+			memcpy(p, h->data.data, h->data.len);
+		if (p) {
+			*len = h->data.len;
+			*ino = h->ino;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (!r)
+		*bytes = p;
+	return r;
+}
+
+int helper_unlink(struct helper_table *t, uint64_t parent, const char *name)
+{
+	struct helper *h;
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&t->lock);
+	h = helper_by_name(t, parent, name);
+	if (h) {
+		h->linked = false;
+		helper_maybe_free(t, h);
+		r = 0;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+int helper_rename(struct helper_table *t, uint64_t parent, const char *name, uint64_t newparent,
+		  const char *newname, bool noreplace)
+{
+	struct helper *h, *old;
+	char *nn;
+	int r = 0;
+
+	if (strlen(newname) > HELPER_NAME_MAX)
+		return -ENAMETOOLONG;
+	nn = strdup(newname);
+	if (!nn)
+		return -ENOMEM;
+	pthread_mutex_lock(&t->lock);
+	h = helper_by_name(t, parent, name);
+	old = helper_by_name(t, newparent, newname);
+	if (!h)
+		r = -ENOENT;
+	else if (old == h)
+		r = 0;
+	else if (old && noreplace)
+		r = -EEXIST;
+	if (!r && h && old != h) {
+		if (old) {
+			old->linked = false;
+			helper_maybe_free(t, old);
+		}
+		free(h->name);
+		h->name = nn;
+		nn = NULL;
+		h->parent = newparent;
+		clock_gettime(CLOCK_REALTIME, &h->ctime);
+	}
+	pthread_mutex_unlock(&t->lock);
+	free(nn);
+	return r;
+}
+
+void helper_detach(struct helper_table *t, uint64_t ino, uint64_t alias)
+{
+	struct helper *h;
+
+	pthread_mutex_lock(&t->lock);
+	h = helper_by_ino(t, ino);
+	if (h) {
+		h->alias = alias;
+		h->linked = false;
+		helper_maybe_free(t, h);
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+int helper_list(struct helper_table *t, uint64_t parent, size_t i, char *name, size_t cap,
+		struct helper_attr *out)
+{
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&t->lock);
+	for (size_t k = 0; k < t->n; k++) {
+		struct helper *h = t->v[k];
+
+		if (!h->linked || h->parent != parent)
+			continue;
+		if (i--)
+			continue;
+		snprintf(name, cap, "%s", h->name);
+		helper_fill(h, out);
+		r = 0;
+		break;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+void helper_ref(struct helper_table *t, uint64_t ino)
+{
+	struct helper *h;
+
+	pthread_mutex_lock(&t->lock);
+	h = helper_by_ino(t, ino);
+	if (h)
+		h->nlookup++;
+	pthread_mutex_unlock(&t->lock);
+}
+
+void helper_forget(struct helper_table *t, uint64_t ino, uint64_t nlookup)
+{
+	struct helper *h;
+
+	pthread_mutex_lock(&t->lock);
+	h = helper_by_ino(t, ino);
+	if (h) {
+		h->nlookup = nlookup > h->nlookup ? 0 : h->nlookup - nlookup;
+		helper_maybe_free(t, h);
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+static long helper_xa_find(const struct helper *h, const char *name)
+{
+	for (size_t i = 0; i < h->nxa; i++) {
+		if (!strcmp(h->xa[i].name, name))
+			return (long)i;
+	}
+	return -1;
+}
+
+/* Stores a value in slot i (a new slot when i == nxa). Under the lock. */
+static int helper_xa_store(struct helper *h, long i, const char *name, const void *value,
+			   size_t size)
+{
+	char *v = malloc(size ? size : 1), *nm = NULL;
+
+	if (!v)
+		return -ENOMEM;
+	if (size)
+		memcpy(v, value, size);
+	if ((size_t)i == h->nxa) {
+		nm = strdup(name);
+		if (!nm) {
+			free(v);
+			return -ENOMEM;
+		}
+		h->xa[i].name = nm;
+		h->nxa++;
+	} else {
+		free(h->xa[i].value);
+	}
+	h->xa[i].value = v;
+	h->xa[i].size = size;
+	return 0;
+}
+
+int helper_setxattr(struct helper_table *t, uint64_t ino, const char *name, const void *value,
+		    size_t size, int flags)
+{
+	struct helper *h;
+	long i;
+	int r;
+
+	if (size > HELPER_XATTR_MAX)
+		return -E2BIG;
+	pthread_mutex_lock(&t->lock);
+	h = helper_by_ino(t, ino);
+	i = h ? helper_xa_find(h, name) : -1;
+	if (!h)
+		r = -ENOENT;
+	else if (i >= 0 && (flags & XATTR_CREATE))
+		r = -EEXIST;
+	else if (i < 0 && (flags & XATTR_REPLACE))
+		r = -ENODATA;
+	else if (i < 0 && h->nxa == HELPER_XATTRS_MAX)
+		r = -ENOSPC;
+	else
+		r = helper_xa_store(h, i >= 0 ? i : (long)h->nxa, name, value, size);
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+int helper_getxattr(struct helper_table *t, uint64_t ino, const char *name, void *buf, size_t size)
+{
+	struct helper *h;
+	long i;
+	int r;
+
+	pthread_mutex_lock(&t->lock);
+	h = helper_by_ino(t, ino);
+	i = h ? helper_xa_find(h, name) : -1;
+	if (!h)
+		r = -ENOENT;
+	else if (i < 0)
+		r = -ENODATA;
+	else if (size && size < h->xa[i].size)
+		r = -ERANGE;
+	else {
+		r = (int)h->xa[i].size;
+		if (size && h->xa[i].size)
+			memcpy(buf, h->xa[i].value, h->xa[i].size);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+int helper_listxattr(struct helper_table *t, uint64_t ino, char *buf, size_t size)
+{
+	struct helper *h;
+	size_t need = 0;
+	int r;
+
+	pthread_mutex_lock(&t->lock);
+	h = helper_by_ino(t, ino);
+	if (!h) {
+		r = -ENOENT;
+		goto out;
+	}
+	for (size_t i = 0; i < h->nxa; i++)
+		need += strlen(h->xa[i].name) + 1;
+	r = (int)need;
+	if (!size)
+		goto out;
+	if (size < need) {
+		r = -ERANGE;
+		goto out;
+	}
+	for (size_t i = 0, pos = 0; i < h->nxa; i++) {
+		size_t l = strlen(h->xa[i].name) + 1;
+
+		memcpy(buf + pos, h->xa[i].name, l);
+		pos += l;
+	}
+out:
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+int helper_removexattr(struct helper_table *t, uint64_t ino, const char *name)
+{
+	struct helper *h;
+	long i;
+	int r = 0;
+
+	pthread_mutex_lock(&t->lock);
+	h = helper_by_ino(t, ino);
+	i = h ? helper_xa_find(h, name) : -1;
+	if (!h) {
+		r = -ENOENT;
+	} else if (i < 0) {
+		r = -ENODATA;
+	} else {
+		free(h->xa[i].name);
+		free(h->xa[i].value);
+		h->xa[i] = h->xa[--h->nxa];
+	}
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}

@@ -1,0 +1,91 @@
+"""A daemon killed with SIGKILL in the middle of a save loses nothing: the save
+is journaled in the cache folder before any call, so after a remount with the
+same --cache-dir the edit is either in IAM or reported in .iamfs/errors with its
+bytes kept under .iamfs/rejected/. The proxy's latency holds the save's request
+in flight (during the conflict read, or during the write call itself) while the
+daemon is killed.
+"""
+import json
+import os
+import signal
+import subprocess
+
+import pytest
+
+import mount as mnt
+from saverig import (TARGETS, account, errors_text, mounts, rejected_files,  # noqa: F401
+                     remote_doc, wait_until)
+
+HOLD_MS = 4000
+
+
+def kill_daemon(m):
+    m.killed = True
+    os.kill(m.proc.pid, signal.SIGKILL)
+    m.proc.wait(timeout=10)
+    subprocess.run(["fusermount3", "-uz", m.path], capture_output=True, timeout=15)
+    assert not mnt.unmount(m.path)
+
+
+@pytest.mark.parametrize("moment", ["during-read", "during-write"])
+@pytest.mark.parametrize("kind", ["trust", "inline", "attached"])
+def test_sigkill_mid_save_loses_nothing(account, mounts, tmp_path, kind, moment):
+    iam, proxy = account
+    rel, action, old, new = TARGETS[kind]
+    m = mounts(proxy.url, allow=r"interrupted|ENOTCONN|journal")
+    before = m.read(rel)
+    data = before.replace(old.encode(), new.encode())
+    src = tmp_path / "new.json"
+    src.write_bytes(data)
+    proxy.reset()
+    proxy.config(latency_ms=HOLD_MS)
+    writer = subprocess.Popen(["cp", str(src), m.p(rel)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+    try:
+        if moment == "during-write":
+            wait_until(lambda: proxy.counts().get(action, 0) >= 1, HOLD_MS / 1000 * 3 + 10,
+                       what="the write call reached the proxy")
+        else:
+            wait_until(lambda: proxy.counts()["_total"] >= 1, 20,
+                       what="the save's first call reached the proxy")
+            assert proxy.counts().get(action, 0) == 0
+        kill_daemon(m)
+        writer.wait(timeout=20)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait(timeout=10)
+    assert writer.returncode != 0
+    proxy.config(latency_ms=0)
+    if moment == "during-write":
+        # Let the held request reach moto, so the remount sees the edit in IAM.
+        wait_until(lambda: proxy.upstream_counts().get(action, 0) >= 1, HOLD_MS / 1000 + 10,
+                   what="the held write reached moto")
+        wait_until(lambda: remote_doc(iam, kind) == json.loads(data), 10,
+                   what="moto applied the held write")
+    else:
+        wait_until(lambda: proxy.upstream_counts()["_total"] >= 1, HOLD_MS / 1000 + 10,
+                   what="the held read reached moto")
+    m2 = mounts(proxy.url, cache_dir=m.cache_dir, name="again",
+                allow=r"interrupted|journal")
+
+    def settled():
+        if remote_doc(iam, kind) == json.loads(data):
+            return "in IAM"
+        lines = [x for x in errors_text(m2).splitlines() if rel in x]
+        if lines and data in rejected_files(m2).values():
+            return "reported"
+        return None
+    outcome = wait_until(settled, 30, what="the edit is in IAM or reported and kept")
+    if moment == "during-read":
+        assert outcome == "reported"
+        assert "interrupted" in errors_text(m2)
+    else:
+        assert outcome == "in IAM"
+        wait_until(lambda: json.loads(m2.read(rel)) == json.loads(data), 30,
+                   what="the remounted file shows the saved document")
+    # The report survives a second remount; the journal holds nothing more.
+    text = errors_text(m2)
+    m2.stop()
+    m3 = mounts(proxy.url, cache_dir=m.cache_dir, name="third")
+    assert errors_text(m3) == text

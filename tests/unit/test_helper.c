@@ -1,0 +1,160 @@
+/*
+ * Unit tests for fs/helper.c, the in-memory table of editor helper files: the
+ * sequences editors really make (vim's 4913 probe, a swap file, a backup made
+ * by rename, an emacs lock symlink, sed's temp file renamed away), numbers kept
+ * across renames, lifetimes tied to kernel lookups, and extended attributes.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
+#include "check.h"
+#include "fs/helper.h"
+
+#define DIR1 5
+#define DIR2 9
+
+static void test_vim_probe_and_swap(struct helper_table *t)
+{
+	struct helper_attr a, b;
+	struct stat st;
+	char buf[16];
+	size_t n = 0;
+
+	/* 4913: create exclusively, chown, stat, unlink; gone at once (no lookup held). */
+	CHECK_INT(helper_create(t, DIR1, "4913", S_IFREG | 0600, 1000, 1000, NULL, 0, true, false,
+				&a),
+		  0);
+	CHECK(helper_is_ino(a.ino));
+	memset(&st, 0, sizeof(st));
+	st.st_uid = 1000;
+	st.st_gid = 1000;
+	CHECK_INT(helper_setattr(t, a.ino, &st, FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID, &b), 0);
+	CHECK_INT(helper_create(t, DIR1, "4913", S_IFREG | 0600, 0, 0, NULL, 0, true, false, &b),
+		  -EEXIST);
+	CHECK_INT(helper_unlink(t, DIR1, "4913"), 0);
+	CHECK_INT(helper_getattr(t, a.ino, &b), -ENOENT);
+	CHECK_INT(helper_unlink(t, DIR1, "4913"), -ENOENT);
+
+	/* Swap file: the kernel holds it (one lookup), writes and reads it back. */
+	CHECK_INT(helper_create(t, DIR1, ".trust.json.swp", S_IFREG | 0600, 0, 0, NULL, 0, true,
+				true, &a),
+		  0);
+	CHECK_INT(helper_write(t, a.ino, 0, "b0VIM 9", 7), 0);
+	CHECK_INT(helper_write(t, a.ino, 10, "x", 1), 0);
+	CHECK_INT(helper_getattr(t, a.ino, &b), 0);
+	CHECK_INT(b.size, 11);
+	CHECK_INT(helper_read(t, a.ino, 0, sizeof(buf), buf, &n), 0);
+	CHECK_INT(n, 11);
+	CHECK(!memcmp(buf, "b0VIM 9\0\0\0x", 11));
+	/* Unlinked while the kernel still knows it: readable until forgotten. */
+	CHECK_INT(helper_unlink(t, DIR1, ".trust.json.swp"), 0);
+	CHECK_INT(helper_lookup(t, DIR1, ".trust.json.swp", false, &b), -ENOENT);
+	CHECK_INT(helper_getattr(t, a.ino, &b), 0);
+	helper_forget(t, a.ino, 1);
+	CHECK_INT(helper_getattr(t, a.ino, &b), -ENOENT);
+}
+
+static void test_renames(struct helper_table *t)
+{
+	struct helper_attr a, b, c;
+	char *bytes = NULL;
+	uint64_t ino = 0;
+	size_t len = 0;
+	char name[64];
+
+	/* A backup by rename of a policy file: made with the old bytes. */
+	CHECK_INT(helper_create(t, DIR1, "trust.json~", S_IFREG | 0644, 0, 0, "{old}", 5, false,
+				false, &a),
+		  0);
+	CHECK_INT(helper_create(t, DIR1, "trust.json~", S_IFREG | 0644, 0, 0, "{older}", 7, true,
+				false, &b),
+		  -EEXIST);
+	/* Replacing (no excl) keeps one entry with the new bytes. */
+	CHECK_INT(helper_create(t, DIR1, "trust.json~", S_IFREG | 0644, 0, 0, "{v2}", 4, false,
+				false, &b),
+		  0);
+	CHECK(b.ino != a.ino);
+	CHECK_INT(helper_lookup(t, DIR1, "trust.json~", false, &c), 0);
+	CHECK_INT(c.ino, b.ino);
+	CHECK_INT(c.size, 4);
+
+	/* sed's temp file: keeps its number across a rename, then is copied for a commit. */
+	CHECK_INT(helper_create(t, DIR2, "sedAb12Cd", S_IFREG | 0600, 0, 0, "{new}", 5, true, true,
+				&a),
+		  0);
+	CHECK_INT(helper_rename(t, DIR2, "sedAb12Cd", DIR1, "x.tmp", false), 0);
+	CHECK_INT(helper_lookup(t, DIR1, "x.tmp", false, &c), 0);
+	CHECK_INT(c.ino, a.ino);
+	CHECK_INT(helper_rename(t, DIR1, "x.tmp", DIR1, "trust.json~", true), -EEXIST);
+	CHECK_INT(helper_copy(t, DIR1, "x.tmp", &bytes, &len, &ino), 0);
+	CHECK_INT(len, 5);
+	CHECK_INT(ino, a.ino);
+	CHECK(bytes && !memcmp(bytes, "{new}", 5));
+	free(bytes);
+	/* Committed onto a policy file: leaves the folder, stands for the file. */
+	helper_detach(t, a.ino, 42);
+	CHECK_INT(helper_lookup(t, DIR1, "x.tmp", false, &c), -ENOENT);
+	CHECK_INT(helper_getattr(t, a.ino, &c), 0);
+	CHECK_INT(c.alias, 42);
+	helper_forget(t, a.ino, 1);
+	CHECK_INT(helper_getattr(t, a.ino, &c), -ENOENT);
+
+	/* Listing: only linked helpers of that folder. */
+	CHECK_INT(helper_list(t, DIR1, 0, name, sizeof(name), &c), 0);
+	CHECK_STR(name, "trust.json~");
+	CHECK_INT(helper_list(t, DIR1, 1, name, sizeof(name), &c), -ENOENT);
+	CHECK_INT(helper_list(t, DIR2, 0, name, sizeof(name), &c), -ENOENT);
+	CHECK_INT(helper_unlink(t, DIR1, "trust.json~"), 0);
+}
+
+static void test_symlink_and_xattrs(struct helper_table *t)
+{
+	struct helper_attr a;
+	char buf[64];
+	size_t n = 0;
+
+	CHECK_INT(helper_create(t, DIR1, ".#trust.json", S_IFLNK | 0777, 0, 0, "me@host.1:1", 11,
+				true, true, &a),
+		  0);
+	CHECK(S_ISLNK(a.mode));
+	CHECK_INT(helper_read(t, a.ino, 0, sizeof(buf), buf, &n), 0);
+	CHECK_INT(n, 11);
+	CHECK_INT(helper_getxattr(t, a.ino, "user.a", NULL, 0), -ENODATA);
+	CHECK_INT(helper_listxattr(t, a.ino, NULL, 0), 0);
+	CHECK_INT(helper_setxattr(t, a.ino, "user.a", "1", 1, XATTR_REPLACE), -ENODATA);
+	CHECK_INT(helper_setxattr(t, a.ino, "user.a", "12", 2, 0), 0);
+	CHECK_INT(helper_setxattr(t, a.ino, "user.a", "x", 1, XATTR_CREATE), -EEXIST);
+	CHECK_INT(helper_setxattr(t, a.ino, "user.b", "", 0, XATTR_CREATE), 0);
+	CHECK_INT(helper_getxattr(t, a.ino, "user.a", NULL, 0), 2);
+	CHECK_INT(helper_getxattr(t, a.ino, "user.a", buf, 1), -ERANGE);
+	CHECK_INT(helper_getxattr(t, a.ino, "user.a", buf, sizeof(buf)), 2);
+	CHECK(!memcmp(buf, "12", 2));
+	CHECK_INT(helper_listxattr(t, a.ino, NULL, 0), 14);
+	CHECK_INT(helper_listxattr(t, a.ino, buf, 3), -ERANGE);
+	CHECK_INT(helper_listxattr(t, a.ino, buf, sizeof(buf)), 14);
+	CHECK(!memcmp(buf, "user.a\0user.b\0", 14));
+	CHECK_INT(helper_removexattr(t, a.ino, "user.a"), 0);
+	CHECK_INT(helper_removexattr(t, a.ino, "user.a"), -ENODATA);
+	CHECK_INT(helper_getxattr(t, a.ino, "user.b", NULL, 0), 0);
+	CHECK_INT(helper_setxattr(t, a.ino, "user.big", buf, HELPER_XATTR_MAX + 1, 0), -E2BIG);
+	CHECK_INT(helper_unlink(t, DIR1, ".#trust.json"), 0);
+	CHECK_INT(helper_getattr(t, a.ino, &a), 0);
+}
+
+int main(void)
+{
+	struct helper_table *t = NULL;
+
+	CHECK_INT(helper_table_new(&t), 0);
+	test_vim_probe_and_swap(t);
+	test_renames(t);
+	test_symlink_and_xattrs(t);
+	helper_table_free(t);
+	helper_table_free(NULL);
+	return check_done("helper");
+}

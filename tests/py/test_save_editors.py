@@ -125,3 +125,44 @@ def test_attached_new_default_version(account, mounts, tmp_path):
     assert len(vers) == 2
     default = [v["VersionId"] for v in vers if v["IsDefaultVersion"]]
     assert default == ["v2"]
+
+
+@pytest.mark.parametrize("folder", ["", "inline", "attached"])
+def test_helper_files_stay_local(account, mounts, folder):
+    """Editor helper files (emacs lock link and autosave, vim swap, a backup, a temp
+    file): create, write, chmod, utimens, xattrs, fsync, rename, symlink and unlink
+    all work, and nothing reaches IAM."""
+    iam, proxy = account
+    m = mounts(proxy.url)
+    d = m.p(ROLE, folder) if folder else m.p(ROLE)
+    base = sorted(os.listdir(d))
+    snap = snapshot(iam)
+    proxy.reset()
+    lock = os.path.join(d, ".#trust.json")
+    os.symlink("root@host.4242:1700000000", lock)
+    assert os.readlink(lock) == "root@host.4242:1700000000"
+    auto = os.path.join(d, "#trust.json#")
+    with open(auto, "wb") as f:
+        f.write(b'{"partial": ')
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(auto, 0o600)
+    assert os.stat(auto).st_mode & 0o777 == 0o600
+    os.utime(auto, (1700000000, 1700000000))
+    assert int(os.stat(auto).st_mtime) == 1700000000
+    os.setxattr(auto, "user.iamfs-test", b"x")
+    assert os.getxattr(auto, "user.iamfs-test") == b"x"
+    swp = os.path.join(d, ".trust.json.swp")
+    with open(swp, "wb") as f:
+        f.write(b"\0" * 4096)
+    os.rename(auto, os.path.join(d, "trust.json.tmp"))
+    with open(os.path.join(d, "trust.json.tmp"), "rb") as f:
+        assert f.read() == b'{"partial": '
+    listed = set(os.listdir(d))
+    assert {".#trust.json", ".trust.json.swp", "trust.json.tmp"} <= listed
+    for name in (".#trust.json", ".trust.json.swp", "trust.json.tmp"):
+        os.unlink(os.path.join(d, name))
+    assert sorted(os.listdir(d)) == base
+    assert proxy.counts()["_total"] == 0
+    assert snapshot(iam) == snap
+

@@ -75,6 +75,19 @@ def case_oversize(m, iam, proxy):
     return TRUST, oversize_trust(), errno.EFBIG, None
 
 
+def case_oversize_inline(m, iam, proxy):
+    """Inline policies of one role share 10,240 characters."""
+    doc = policy(["s3:GetObject"], ["arn:aws:s3:::%s/*" % ("b" * 40 + str(i)) for i in range(260)])
+    return ROLE + "/inline/s3-read.json", rendered(doc), errno.EFBIG, None
+
+
+def case_oversize_attached(m, iam, proxy):
+    """A managed policy version holds 6,144 characters."""
+    doc = policy(["ec2:DescribeInstances"],
+                 ["arn:aws:ec2:::instance/%s" % ("i" * 40 + str(i)) for i in range(130)])
+    return TARGETS["attached"][0], rendered(doc), errno.EFBIG, None
+
+
 def case_malformed(m, iam, proxy):
     doc = trust("lambda.amazonaws.com")
     doc["Statement"][0]["Effect"] = "Maybe"   # passes local checks, moto refuses it
@@ -108,6 +121,8 @@ CASES = {
     "invalid-json": (case_invalid_json, False),
     "bad-character": (case_bad_character, False),
     "oversize": (case_oversize, False),
+    "oversize-inline": (case_oversize_inline, False),
+    "oversize-attached": (case_oversize_attached, False),
     "malformed": (case_malformed, True),
     "access-denied": (case_denied, True),
     "no-such-entity": (case_no_such_entity, True),
@@ -348,3 +363,40 @@ def test_delete_refused_for_trust_role_json_and_folder(account, mounts):
         assert e.value.errno in (errno.EPERM, errno.ENOTEMPTY)
     assert proxy.counts()["_total"] == 0
     assert snapshot(iam) == snap
+
+
+@pytest.fixture(scope="module")
+def managed_peer(tmp_path_factory):
+    """A moto with AWS managed policies loaded, behind its own counting proxy."""
+    import rig
+    logdir = str(tmp_path_factory.mktemp("managed-peer"))
+    server = rig.Moto(extra_env={"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}).start(logdir)
+    proxy = None
+    try:
+        proxy = rig.Proxy(server.url).start(logdir)
+        yield server, proxy
+    finally:
+        if proxy:
+            proxy.stop()
+        server.stop()
+
+
+def test_aws_managed_is_read_only(managed_peer, mounts):
+    """An AWS managed policy file is 0444 and a save to it is EPERM, sending nothing."""
+    server, proxy = managed_peer
+    server.reset()
+    iam = server.client()
+    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust("lambda.amazonaws.com")))
+    iam.attach_role_policy(RoleName=ROLE,
+                           PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaRole")
+    m = mounts(proxy.url, allow=REFUSALS)
+    path = m.p(ROLE, "attached", "AWSLambdaRole.json")
+    before = m.read(ROLE, "attached", "AWSLambdaRole.json")
+    assert os.stat(path).st_mode & 0o777 == 0o444
+    proxy.reset()
+    with pytest.raises(OSError) as e:
+        with open(path, "wb") as f:
+            f.write(before.replace(b"lambda:InvokeFunction", b"lambda:GetFunction"))
+    assert e.value.errno in (errno.EPERM, errno.EACCES)
+    assert writes_of(proxy.counts()) == {}
+    assert m.read(ROLE, "attached", "AWSLambdaRole.json") == before

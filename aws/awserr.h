@@ -7,11 +7,11 @@
 #define IAMFS_AWS_AWSERR_H
 
 struct aws_error {
-	long http_status;       /* 0 when no HTTP answer was received */
-	char code[128];         /* IAM's code, e.g. "NoSuchEntity"; or a local one */
-	char message[1024];     /* IAM's message, or a local sentence */
-	char request_id[128];   /* "" when none */
-	int attempts;           /* HTTP requests sent for this call, retries included */
+	long http_status;     /* 0 when no HTTP answer was received */
+	char code[128];	      /* IAM's code, e.g. "NoSuchEntity"; or a local one */
+	char message[1024];   /* IAM's message, or a local sentence */
+	char request_id[128]; /* "" when none */
+	int attempts;	      /* HTTP requests sent for this call, retries included */
 };
 
 /* Sets every field to empty. NULL-safe. */

@@ -10,14 +10,14 @@
 #include <stdbool.h>
 
 struct aws_endpoint {
-	char url[512];       /* "https://iam.amazonaws.com/" (always ends with the path) */
-	char host[300];      /* Host header: hostname, plus ":port" when not the scheme's default */
-	char path[256];      /* "/" or the URL's path */
-	char region[64];     /* signing region */
-	char service[16];    /* "iam" or "sts" */
-	char partition[16];  /* "aws", "aws-cn", "aws-us-gov" */
-	bool is_explicit;    /* url came from --endpoint-url or the environment */
-	bool is_http;        /* plain http (allowed only when is_explicit) */
+	char url[512];	    /* "https://iam.amazonaws.com/" (always ends with the path) */
+	char host[300];	    /* Host header: hostname, plus ":port" when not the scheme's default */
+	char path[256];	    /* "/" or the URL's path */
+	char region[64];    /* signing region */
+	char service[16];   /* "iam" or "sts" */
+	char partition[16]; /* "aws", "aws-cn", "aws-us-gov" */
+	bool is_explicit;   /* url came from --endpoint-url or the environment */
+	bool is_http;	    /* plain http (allowed only when is_explicit) */
 };
 
 /* The partition of a region name: "aws-cn" for cn-*, "aws-us-gov" for us-gov-*, else "aws". */

@@ -16,10 +16,10 @@ struct http_share;
 struct http_conn;
 
 struct http_options {
-	long connect_timeout_ms;   /* 0: 3000 */
-	long timeout_ms;           /* whole request; 0: 15000 */
-	size_t max_response;       /* 0: 256 MiB */
-	const char *ca_bundle;     /* NULL: system store */
+	long connect_timeout_ms; /* 0: 3000 */
+	long timeout_ms;	 /* whole request; 0: 15000 */
+	size_t max_response;	 /* 0: 256 MiB */
+	const char *ca_bundle;	 /* NULL: system store */
 };
 
 /* Process-wide curl_global_init; call once from main before threads start. */

@@ -17,13 +17,13 @@
 #include "aws/query.h"
 
 struct iam_client_options {
-	const char *profile;           /* NULL: $AWS_PROFILE, else "default" */
-	const char *endpoint_url;      /* NULL: $AWS_ENDPOINT_URL_IAM, $AWS_ENDPOINT_URL, partition */
-	const char *sts_endpoint_url;  /* NULL: $AWS_ENDPOINT_URL_STS, $AWS_ENDPOINT_URL, regional */
-	const char *ca_bundle;         /* NULL: $AWS_CA_BUNDLE */
-	const struct creds_env *env;   /* NULL: real environment and clock */
-	int page_size;                 /* MaxItems of listing calls; 0: 1000 */
-	struct query_config query;     /* retry policy and hooks; zeroes: defaults */
+	const char *profile;	  /* NULL: $AWS_PROFILE, else "default" */
+	const char *endpoint_url; /* NULL: $AWS_ENDPOINT_URL_IAM, $AWS_ENDPOINT_URL, partition */
+	const char *sts_endpoint_url; /* NULL: $AWS_ENDPOINT_URL_STS, $AWS_ENDPOINT_URL, regional */
+	const char *ca_bundle;	      /* NULL: $AWS_CA_BUNDLE */
+	const struct creds_env *env;  /* NULL: real environment and clock */
+	int page_size;		      /* MaxItems of listing calls; 0: 1000 */
+	struct query_config query;    /* retry policy and hooks; zeroes: defaults */
 };
 
 struct iam_client;
@@ -47,8 +47,7 @@ unsigned long iam_client_total_calls(struct iam_client *c);
 /* All return 0 or -errno (aws_error_errno), with err filled on failure.
  * Out-parameters are appended to (lists) or filled (structs) only on success. */
 int iam_list_roles(struct iam_conn *c, struct iam_role_list *out, struct aws_error *err);
-int iam_get_role(struct iam_conn *c, const char *role, struct iam_role *out,
-		 struct aws_error *err);
+int iam_get_role(struct iam_conn *c, const char *role, struct iam_role *out, struct aws_error *err);
 int iam_update_assume_role_policy(struct iam_conn *c, const char *role, const char *doc,
 				  struct aws_error *err);
 int iam_list_role_policies(struct iam_conn *c, const char *role, struct iam_string_list *out,

@@ -38,8 +38,8 @@ int iam_parse_get_policy_version(const char *xml, size_t len, struct iam_policy_
 				 struct aws_error *err);
 int iam_parse_list_policy_versions(const char *xml, size_t len, struct iam_version_list *out,
 				   struct iam_page *page, struct aws_error *err);
-int iam_parse_create_policy_version(const char *xml, size_t len,
-				    struct iam_policy_version *out, struct aws_error *err);
+int iam_parse_create_policy_version(const char *xml, size_t len, struct iam_policy_version *out,
+				    struct aws_error *err);
 int iam_parse_gaad(const char *xml, size_t len, struct iam_gaad *out, struct iam_page *page,
 		   struct aws_error *err);
 int iam_parse_account_summary(const char *xml, size_t len, struct iam_account_summary *out,

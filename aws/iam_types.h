@@ -32,27 +32,27 @@ struct iam_role {
 	char *id;
 	char *arn;
 	char *path;
-	char *create_date;              /* ISO 8601 as IAM sent it */
+	char *create_date; /* ISO 8601 as IAM sent it */
 	char *description;
-	int max_session_duration;       /* 0 when not sent */
-	char *trust_policy;             /* AssumeRolePolicyDocument, decoded */
-	char *boundary_arn;             /* PermissionsBoundary, NULL when none */
+	int max_session_duration; /* 0 when not sent */
+	char *trust_policy;	  /* AssumeRolePolicyDocument, decoded */
+	char *boundary_arn;	  /* PermissionsBoundary, NULL when none */
 	char *boundary_type;
-	char *last_used_date;           /* RoleLastUsed/LastUsedDate */
+	char *last_used_date; /* RoleLastUsed/LastUsedDate */
 	char *last_used_region;
 	struct iam_tag *tags;
 	size_t ntags;
 	struct iam_inline_policy *inline_policies; /* GAAD only */
 	size_t ninline;
-	struct iam_attached_policy *attached;       /* GAAD only */
+	struct iam_attached_policy *attached; /* GAAD only */
 	size_t nattached;
 };
 
 struct iam_policy_version {
-	char *version_id;               /* "v3" */
+	char *version_id; /* "v3" */
 	bool is_default;
 	char *create_date;
-	char *document;                 /* decoded; NULL in ListPolicyVersions */
+	char *document; /* decoded; NULL in ListPolicyVersions */
 };
 
 struct iam_policy {
@@ -124,7 +124,7 @@ struct iam_sts_credentials {
 	char *access_key_id;
 	char *secret_access_key;
 	char *session_token;
-	char *expiration;               /* ISO 8601 */
+	char *expiration; /* ISO 8601 */
 	char *assumed_role_arn;
 };
 

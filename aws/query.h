@@ -16,16 +16,16 @@
 #include "aws/params.h"
 
 struct query_config {
-	int max_attempts;          /* 0: $AWS_MAX_ATTEMPTS or 5 */
-	long budget_ms;            /* total time for all attempts; 0: 5000 */
-	long base_delay_ms;        /* first backoff; 0: 100 */
-	long max_delay_ms;         /* cap of one backoff; 0: 2000 */
-	long long (*now_ms)(void *ctx);           /* NULL: CLOCK_MONOTONIC */
-	void (*sleep_ms)(void *ctx, long ms);     /* NULL: nanosleep */
-	unsigned (*random)(void *ctx);            /* NULL: a thread-safe PRNG */
+	int max_attempts;		      /* 0: $AWS_MAX_ATTEMPTS or 5 */
+	long budget_ms;			      /* total time for all attempts; 0: 5000 */
+	long base_delay_ms;		      /* first backoff; 0: 100 */
+	long max_delay_ms;		      /* cap of one backoff; 0: 2000 */
+	long long (*now_ms)(void *ctx);	      /* NULL: CLOCK_MONOTONIC */
+	void (*sleep_ms)(void *ctx, long ms); /* NULL: nanosleep */
+	unsigned (*random)(void *ctx);	      /* NULL: a thread-safe PRNG */
 	void (*on_attempt)(void *ctx, const char *action);
 	void *ctx;
-	const char *user_agent;    /* not signed */
+	const char *user_agent; /* not signed */
 };
 
 /* Sends params (Action first) to ep, signed with creds (NULL: unsigned, for

@@ -13,16 +13,16 @@
 #include "aws/buf.h"
 
 struct sigv4_request {
-	const char *method;        /* "POST" */
-	const char *host;          /* Host header value: "iam.amazonaws.com", "127.0.0.1:5000" */
-	const char *path;          /* canonical URI path, already encoded: "/" */
-	const char *query;         /* canonical query string, already sorted/encoded: "" */
-	const char *content_type;  /* "application/x-www-form-urlencoded; charset=utf-8" */
+	const char *method;	  /* "POST" */
+	const char *host;	  /* Host header value: "iam.amazonaws.com", "127.0.0.1:5000" */
+	const char *path;	  /* canonical URI path, already encoded: "/" */
+	const char *query;	  /* canonical query string, already sorted/encoded: "" */
+	const char *content_type; /* "application/x-www-form-urlencoded; charset=utf-8" */
 	const char *body;
 	size_t body_len;
-	const char *amz_date;      /* "20261123T112051Z" */
-	const char *region;        /* "us-east-1" */
-	const char *service;       /* "iam", "sts" */
+	const char *amz_date;	   /* "20261123T112051Z" */
+	const char *region;	   /* "us-east-1" */
+	const char *service;	   /* "iam", "sts" */
 	const char *session_token; /* NULL (or "") when none */
 };
 /* content_type NULL signs no content-type header (a GET); header values are

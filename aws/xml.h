@@ -9,11 +9,11 @@
 #include <stddef.h>
 
 struct xml_node {
-	char *name;              /* local name, namespace stripped */
-	char *text;              /* concatenated character data, "" when none */
+	char *name; /* local name, namespace stripped */
+	char *text; /* concatenated character data, "" when none */
 	size_t text_len;
-	struct xml_node *children;  /* first child */
-	struct xml_node *next;      /* next sibling */
+	struct xml_node *children; /* first child */
+	struct xml_node *next;	   /* next sibling */
 	struct xml_node *parent;
 };
 

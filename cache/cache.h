@@ -18,71 +18,71 @@
 #include "aws/iam.h"
 
 enum cache_file_kind {
-	CACHE_FILE_TRUST,     /* <role>/trust.json */
-	CACHE_FILE_ROLE,      /* <role>/role.json */
-	CACHE_FILE_INLINE,    /* <role>/inline/<name>.json */
-	CACHE_FILE_ATTACHED,  /* <role>/attached/<name>.json */
+	CACHE_FILE_TRUST,    /* <role>/trust.json */
+	CACHE_FILE_ROLE,     /* <role>/role.json */
+	CACHE_FILE_INLINE,   /* <role>/inline/<name>.json */
+	CACHE_FILE_ATTACHED, /* <role>/attached/<name>.json */
 };
 
 /* One rendered document. Immutable once published; shared between views. */
 struct cache_doc {
-	int refs;                   /* atomic; cache_doc_ref / cache_doc_unref */
-	char *bytes;                /* exactly what read returns */
+	int refs;    /* atomic; cache_doc_ref / cache_doc_unref */
+	char *bytes; /* exactly what read returns */
 	size_t len;
-	long long mtime;            /* unix seconds; changes only when bytes change */
-	unsigned long long gen;     /* content identity (hash of bytes) */
+	long long mtime;	/* unix seconds; changes only when bytes change */
+	unsigned long long gen; /* content identity (hash of bytes) */
 };
 
 struct cache_inline {
-	char *name;                 /* policy name, without ".json" */
+	char *name; /* policy name, without ".json" */
 	struct cache_doc *doc;
 };
 
 struct cache_attached {
-	char *name;                 /* policy name, without ".json" */
+	char *name; /* policy name, without ".json" */
 	char *arn;
-	bool aws_managed;           /* read-only; doc fetched lazily */
-	struct cache_doc *doc;      /* customer managed: set; AWS managed: see cache_managed_doc */
+	bool aws_managed;      /* read-only; doc fetched lazily */
+	struct cache_doc *doc; /* customer managed: set; AWS managed: see cache_managed_doc */
 };
 
 struct cache_role {
 	char *name;
-	long long mtime;            /* CreateDate */
+	long long mtime; /* CreateDate */
 	struct cache_doc *trust;
 	struct cache_doc *role_json;
-	struct cache_inline *inl;   /* sorted by name (bytewise) */
+	struct cache_inline *inl; /* sorted by name (bytewise) */
 	size_t ninl;
 	struct cache_attached *att; /* sorted by name (bytewise) */
 	size_t natt;
 };
 
 struct cache_view {
-	int refs;                   /* atomic */
-	struct cache_role *roles;   /* sorted by name (bytewise) */
+	int refs;		  /* atomic */
+	struct cache_role *roles; /* sorted by name (bytewise) */
 	size_t nroles;
-	unsigned long long serial;  /* increases with every published view */
+	unsigned long long serial; /* increases with every published view */
 };
 
 struct cache_change {
 	enum {
 		CACHE_CHANGE_ROLE_ADDED,
 		CACHE_CHANGE_ROLE_REMOVED,
-		CACHE_CHANGE_FILE_ADDED,    /* inline/attached file appeared */
+		CACHE_CHANGE_FILE_ADDED, /* inline/attached file appeared */
 		CACHE_CHANGE_FILE_REMOVED,
-		CACHE_CHANGE_FILE_CHANGED,  /* bytes (and so size/mtime) changed */
+		CACHE_CHANGE_FILE_CHANGED, /* bytes (and so size/mtime) changed */
 	} what;
 	const char *role;
-	enum cache_file_kind kind;  /* FILE_* only */
-	const char *name;           /* INLINE/ATTACHED only, without ".json" */
+	enum cache_file_kind kind; /* FILE_* only */
+	const char *name;	   /* INLINE/ATTACHED only, without ".json" */
 };
 
 struct cache_options {
-	const char *dir;            /* persistent cache folder (created 0700) */
-	unsigned ttl;               /* seconds */
-	bool read_only;             /* --read-only, shown in status */
-	bool dry_run;               /* --dry-run, shown in status */
-	bool prune_versions;        /* --prune-versions: make room for a sixth version */
-	struct iam_client *iam;     /* borrowed; outlives the cache */
+	const char *dir;	     /* persistent cache folder (created 0700) */
+	unsigned ttl;		     /* seconds */
+	bool read_only;		     /* --read-only, shown in status */
+	bool dry_run;		     /* --dry-run, shown in status */
+	bool prune_versions;	     /* --prune-versions: make room for a sixth version */
+	struct iam_client *iam;	     /* borrowed; outlives the cache */
 	long long (*now)(void *ctx); /* unix seconds; NULL: time() */
 	void *now_ctx;
 	/* Called from the refresher thread for each change it sees. */
@@ -111,8 +111,7 @@ struct cache_view *cache_view_get(struct cache *c);
 void cache_view_put(struct cache_view *v);
 const struct cache_role *cache_view_find(const struct cache_view *v, const char *role);
 const struct cache_inline *cache_role_find_inline(const struct cache_role *r, const char *name);
-const struct cache_attached *cache_role_find_attached(const struct cache_role *r,
-						      const char *name);
+const struct cache_attached *cache_role_find_attached(const struct cache_role *r, const char *name);
 void cache_doc_ref(struct cache_doc *d);
 void cache_doc_unref(struct cache_doc *d);
 
@@ -156,20 +155,20 @@ int cache_folder(struct cache *c, char *out, size_t cap);
  */
 struct cache_save {
 	const char *role;
-	enum cache_file_kind kind;      /* TRUST, INLINE or ATTACHED */
-	const char *name;               /* INLINE/ATTACHED: the policy name */
+	enum cache_file_kind kind; /* TRUST, INLINE or ATTACHED */
+	const char *name;	   /* INLINE/ATTACHED: the policy name */
 	const char *bytes;
 	size_t len;
-	unsigned long long base_gen;    /* gen of the document this open served; 0: a new file */
+	unsigned long long base_gen; /* gen of the document this open served; 0: a new file */
 };
 
 struct cache_save_result {
-	unsigned calls;                 /* IAM requests sent for this save */
-	bool noop;                      /* same JSON value as IAM's: nothing sent */
-	bool dry_run;                   /* --dry-run: validated and logged, not sent */
-	char action[48];                /* the write call made or that would be made */
-	char message[1024];             /* one sentence: why refused, or what dry-run would do */
-	struct aws_error aws;           /* IAM's detail when IAM refused */
+	unsigned calls;	      /* IAM requests sent for this save */
+	bool noop;	      /* same JSON value as IAM's: nothing sent */
+	bool dry_run;	      /* --dry-run: validated and logged, not sent */
+	char action[48];      /* the write call made or that would be made */
+	char message[1024];   /* one sentence: why refused, or what dry-run would do */
+	struct aws_error aws; /* IAM's detail when IAM refused */
 };
 
 int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_result *res);
@@ -183,8 +182,8 @@ int cache_errors_text(struct cache *c, struct buf *out);
 
 /* The .iamfs/rejected/ folder: a snapshot of the refused saves' files. */
 struct cache_rejected {
-	char *name;                     /* e.g. "20261123T114407Z-states-lambda-role-trust.json" */
-	struct cache_doc *doc;          /* the refused bytes */
+	char *name;	       /* e.g. "20261123T114407Z-states-lambda-role-trust.json" */
+	struct cache_doc *doc; /* the refused bytes */
 };
 struct cache_rejected_list {
 	struct cache_rejected *v;

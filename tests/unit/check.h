@@ -16,18 +16,18 @@ int check_done(const char *suite);
 #define CHECK_STR(a, b)                                                                            \
 	do {                                                                                       \
 		const char *check_a_ = (a), *check_b_ = (b);                                       \
-		int check_ok_ = check_a_ && check_b_ && !strcmp(check_a_, check_b_);              \
+		int check_ok_ = check_a_ && check_b_ && !strcmp(check_a_, check_b_);               \
 		if (!check_ok_)                                                                    \
 			fprintf(stderr, "  got \"%s\"\n  want \"%s\"\n",                           \
 				check_a_ ? check_a_ : "(null)", check_b_ ? check_b_ : "(null)");   \
-		check_record(check_ok_, __FILE__, __LINE__, #a " == " #b);                        \
+		check_record(check_ok_, __FILE__, __LINE__, #a " == " #b);                         \
 	} while (0)
 #define CHECK_INT(a, b)                                                                            \
 	do {                                                                                       \
 		long long check_a_ = (long long)(a), check_b_ = (long long)(b);                    \
 		if (check_a_ != check_b_)                                                          \
-			fprintf(stderr, "  got %lld want %lld\n", check_a_, check_b_);            \
-		check_record(check_a_ == check_b_, __FILE__, __LINE__, #a " == " #b);             \
+			fprintf(stderr, "  got %lld want %lld\n", check_a_, check_b_);             \
+		check_record(check_a_ == check_b_, __FILE__, __LINE__, #a " == " #b);              \
 	} while (0)
 
 #endif

@@ -45,6 +45,21 @@ static void ops_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const c
 static void ops_getattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, bool on_worker);
 static void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		     bool on_worker);
+/* The document node n serves now (+1 ref), or NULL when it needs a fetch or is gone. */
+static struct cache_doc *ops_current_doc(struct fs *fs, const struct inode_node *n)
+{
+	struct cache_view *v = cache_view_get(fs->cache);
+	struct cache_doc *d = NULL;
+	struct fs_ident id;
+	struct stat st;
+
+	attr_ident(n, &id);
+	if (attr_of(fs, v, &id, n->ino, false, &st, &d))
+		d = NULL;
+	cache_view_put(v);
+	return d;
+}
+
 static void ops_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		     struct fuse_file_info *fi, bool on_worker);
 
@@ -327,6 +342,14 @@ static void ops_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size,
 	}
 	if (o && o->writable) {
 		edit_read(fs, req, o, size, off);
+		return;
+	}
+	if (o && o->doc && o->node->kind < INODE_CTL_DIR) {
+		/* A reader open since before a save reads what the file holds now. */
+		d = ops_current_doc(fs, o->node);
+		ops_reply_bytes(req, d ? d->bytes : o->doc->bytes, d ? d->len : o->doc->len, size,
+				off);
+		cache_doc_unref(d);
 		return;
 	}
 	if (o) {

@@ -198,3 +198,20 @@ def test_truncate_by_path_is_a_save(account, mounts):
     assert e.value.errno == errno.EINVAL
     assert writes_of(proxy.counts()) == {}
     assert os.stat(m.p(TRUST)).st_size == size
+
+
+def test_open_reader_sees_saved_bytes(account, mounts):
+    """A file held open from before a save reads the new bytes after it."""
+    iam, proxy = account
+    m = mounts(proxy.url)
+    reader = open(m.p(TRUST), "rb")
+    try:
+        before = reader.read()
+        data = before.replace(b"swf.amazonaws.com", b"states.us-east-1.amazonaws.com")
+        with open(m.p(TRUST), "wb") as f:
+            f.write(data)
+        assert os.pread(reader.fileno(), len(data) + 10, 0) == data
+        assert os.fstat(reader.fileno()).st_size == len(data)
+    finally:
+        reader.close()
+    assert m.read(TRUST) == data

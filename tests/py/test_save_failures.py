@@ -10,6 +10,7 @@ keeps its buffer; --read-only refuses every change; --dry-run sends nothing.
 import errno
 import json
 import os
+import re
 
 import pytest
 
@@ -59,6 +60,7 @@ def check_refused(m, iam, snap, rel, data, want_errno, code=None):
         assert code in lines[-1], lines
     assert data in rejected_files(m).values(), sorted(rejected_files(m))
     assert snapshot(iam) == snap
+    return lines[-1]
 
 
 def case_invalid_json(m, iam, proxy):
@@ -144,7 +146,15 @@ def test_refused_save(account, mounts, case):
     if not sends:
         assert counts["_total"] == 0, counts
     proxy.reset()
-    check_refused(m, iam, snap, rel, data, want, code)
+    line = check_refused(m, iam, snap, rel, data, want, code)
+    # What and where: local refusals name the line and column or the limit; IAM's
+    # refusals carry IAM's request id.
+    if case in ("invalid-json", "bad-character"):
+        assert re.search(r"line \d+, column \d+", line), line
+    elif case.startswith("oversize"):
+        assert re.search(r"(2,?048|10,?240|6,?144)", line), line
+    elif code:
+        assert "request id" in line, line
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

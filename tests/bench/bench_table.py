@@ -155,7 +155,9 @@ def _notes(res, args, extra):
     n.append("P4-P6: %s roles; the tmpfs copy is `cp -a` of the mounted tree into /dev/shm in "
              "this run; mount and tmpfs runs interleaved, one untimed warm-up each, median of "
              "%d each. grep searches a string that is in no file, so every byte is read. "
-             "P5 repeat counted by %s." % (_size(small), args.runs, how))
+             "P5 repeat counted by %s. Warm mounts use `--ttl 600` so all their runs fall "
+             "within one TTL (the warm phase takes over 60 s); revalidation is P10's row."
+             % (_size(small), args.runs, how))
     n.append("FUSE requests of one warm repeat (within the TTL), by opcode: "
              + "; ".join("%s: %s" % (k, _calls(v)) for k, v in w["repeat"].items()) + ".")
     n.append("P9: 0-role mount's VmRSS after `grep -r` = %d KiB (the base)." % res["base_rss"])

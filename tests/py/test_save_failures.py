@@ -253,16 +253,21 @@ def test_prune_versions_makes_room(account, mounts):
     assert m.read(rel) == data
 
 
-def test_vim_reports_refusal_and_keeps_buffer(account, mounts, tmp_path):
-    """AccessDenied on the write: interactive vim shows a write error, its buffer
-    still holds the edit (written elsewhere with :w), and nothing is lost."""
+@pytest.mark.parametrize("refusal", ["AccessDenied", "invalid-json"])
+def test_vim_reports_refusal_and_keeps_buffer(account, mounts, tmp_path, refusal):
+    """AccessDenied on the write, or an edit that breaks the JSON: interactive vim
+    shows a write error, its buffer still holds the edit (written elsewhere with
+    :w), and nothing is lost."""
     iam, proxy = account
     m = mounts(proxy.url, allow=REFUSALS)
     rel, action, old, new = TARGETS["trust"]
+    if refusal == "invalid-json":
+        old, new = '"Effect"', '"Effect'
     before = m.read(rel)
     snap = snapshot(iam)
     proxy.reset()
-    proxy.fault(action, "denied", count=-1)
+    if refusal == "AccessDenied":
+        proxy.fault(action, "denied", count=-1)
     keep = str(tmp_path / "kept.json")
     t = editors.Tmux(str(tmp_path), m.home)
     try:
@@ -289,10 +294,14 @@ def test_vim_reports_refusal_and_keeps_buffer(account, mounts, tmp_path):
     want = before.replace(old.encode(), new.encode())
     with open(keep, "rb") as f:
         assert f.read() == want
-    assert writes_of(proxy.counts()).get(action, 0) >= 1
+    if refusal == "AccessDenied":
+        assert writes_of(proxy.counts()).get(action, 0) >= 1
+        assert "AccessDenied" in errors_text(m)
+    else:
+        assert proxy.counts()["_total"] == 0
+        assert "EINVAL" in errors_text(m)
     assert snapshot(iam) == snap
     assert want in rejected_files(m).values()
-    assert "AccessDenied" in errors_text(m)
     # The name still serves the policy; the role keeps its trust policy.
     assert json.loads(m.read(rel)) == json.loads(before)
 

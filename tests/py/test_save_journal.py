@@ -89,3 +89,34 @@ def test_sigkill_mid_save_loses_nothing(account, mounts, tmp_path, kind, moment)
     m2.stop()
     m3 = mounts(proxy.url, cache_dir=m.cache_dir, name="third")
     assert errors_text(m3) == text
+
+
+def test_sigkill_mid_delete(account, mounts, tmp_path):
+    """rm of an inline policy, daemon killed while DeleteRolePolicy is in flight: after
+    the remount the policy is gone from IAM and from the tree, or the delete is reported."""
+    iam, proxy = account
+    rel = TARGETS["inline"][0]
+    m = mounts(proxy.url, allow=r"interrupted|ENOTCONN|journal")
+    m.read(rel)
+    proxy.reset()
+    proxy.config(latency_ms=HOLD_MS)
+    writer = subprocess.Popen(["rm", m.p(rel)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+    try:
+        wait_until(lambda: proxy.counts().get("DeleteRolePolicy", 0) >= 1, HOLD_MS / 1000 * 3 + 10,
+                   what="DeleteRolePolicy reached the proxy")
+        kill_daemon(m)
+        writer.wait(timeout=20)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait(timeout=10)
+    proxy.config(latency_ms=0)
+    wait_until(lambda: proxy.upstream_counts().get("DeleteRolePolicy", 0) >= 1,
+               HOLD_MS / 1000 + 10, what="the held delete reached moto")
+    wait_until(lambda: "s3-read" not in iam.list_role_policies(RoleName="states-lambda-role")[
+        "PolicyNames"], 10, what="moto applied the held delete")
+    m2 = mounts(proxy.url, cache_dir=m.cache_dir, name="again", allow=r"interrupted|journal")
+    wait_until(lambda: not os.path.exists(m2.p(rel)), 30,
+               what="the remounted tree no longer lists the deleted policy")
+    assert "interrupted" not in errors_text(m2)

@@ -166,3 +166,21 @@ def test_helper_files_stay_local(account, mounts, folder):
     assert proxy.counts()["_total"] == 0
     assert snapshot(iam) == snap
 
+
+def test_open_reader_sees_saved_bytes(account, mounts):
+    """A file held open from before the save reads the new bytes after it (kernel caches)."""
+    iam, proxy = account
+    rel, action, old, new = TARGETS["trust"]
+    m = mounts(proxy.url)
+    reader = open(m.p(rel), "rb")
+    try:
+        before = reader.read()
+        data = before.replace(old.encode(), new.encode())
+        with open(m.p(rel), "wb") as f:
+            f.write(data)
+        assert os.pread(reader.fileno(), len(data) + 10, 0) == data
+        assert os.fstat(reader.fileno()).st_size == len(data)
+    finally:
+        reader.close()
+    assert m.read(rel) == data
+    assert writes_of(proxy.counts()) == {action: 1}

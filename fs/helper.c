@@ -45,6 +45,7 @@ struct helper_table {
 	pthread_mutex_t lock;
 	struct helper **v;
 	size_t n, cap;
+	size_t total; /* bytes of content of every helper */
 	uint64_t next_ino;
 };
 
@@ -118,6 +119,7 @@ static void helper_maybe_free(struct helper_table *t, struct helper *h)
 			break;
 		}
 	}
+	t->total -= h->data.len;
 	helper_free(h);
 }
 
@@ -213,8 +215,12 @@ int helper_create(struct helper_table *t, uint64_t parent, const char *name, mod
 	old = helper_by_name(t, parent, name);
 	if (old && excl) {
 		r = -EEXIST;
+	} else if (t->total + len > HELPER_TOTAL_MAX) {
+		r = -ENOSPC;
 	} else {
 		r = helper_insert(t, h);
+		if (!r)
+			t->total += len;
 		if (!r && old) {
 			old->linked = false;
 			helper_maybe_free(t, old);
@@ -243,6 +249,26 @@ int helper_getattr(struct helper_table *t, uint64_t ino, struct helper_attr *out
 		r = 0;
 	}
 	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+/* Writes n bytes at off (p set) or truncates to end (p NULL), keeping the table's
+ * total and its cap. Under the lock. */
+static int helper_resize(struct helper_table *t, struct helper *h, off_t end, off_t off,
+			 const void *p, size_t n)
+{
+	size_t before = h->data.len, after = (size_t)end;
+	int r;
+
+	if (end < 0 || off < 0)
+		return -EINVAL;
+	if (p && after < before)
+		after = before;
+	if (after > before && t->total + (after - before) > HELPER_TOTAL_MAX)
+		return -ENOSPC;
+	r = p ? wbuf_write(&h->data, off, p, n) : wbuf_truncate(&h->data, end);
+	if (!r)
+		t->total = t->total - before + h->data.len;
 	return r;
 }
 
@@ -275,7 +301,7 @@ int helper_setattr(struct helper_table *t, uint64_t ino, const struct stat *st, 
 	if (h) {
 		r = 0;
 		if (to_set & FUSE_SET_ATTR_SIZE) {
-			r = wbuf_truncate(&h->data, st->st_size);
+			r = helper_resize(t, h, st->st_size, 0, NULL, 0);
 			if (!r)
 				h->mtime = now;
 		}
@@ -314,7 +340,7 @@ int helper_write(struct helper_table *t, uint64_t ino, off_t off, const void *p,
 	pthread_mutex_lock(&t->lock);
 	h = helper_by_ino(t, ino);
 	if (h) {
-		r = wbuf_write(&h->data, off, p, n);
+		r = helper_resize(t, h, off + (off_t)n, off, p, n);
 		if (!r) {
 			clock_gettime(CLOCK_REALTIME, &h->mtime);
 			h->ctime = h->mtime;
@@ -438,6 +464,16 @@ int helper_list(struct helper_table *t, uint64_t parent, size_t i, char *name, s
 	}
 	pthread_mutex_unlock(&t->lock);
 	return r;
+}
+
+size_t helper_total(struct helper_table *t)
+{
+	size_t n;
+
+	pthread_mutex_lock(&t->lock);
+	n = t->total;
+	pthread_mutex_unlock(&t->lock);
+	return n;
 }
 
 void helper_ref(struct helper_table *t, uint64_t ino)

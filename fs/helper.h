@@ -17,9 +17,10 @@
 #include <sys/types.h>
 
 #define HELPER_INO_BASE	  (1ull << 48)
-#define HELPER_FILE_MAX	  (64u << 20) /* bytes of one helper */
-#define HELPER_XATTRS_MAX 64	      /* extended attributes of one helper */
-#define HELPER_XATTR_MAX  65536	      /* bytes of one value */
+#define HELPER_FILE_MAX	  (64u << 20)  /* bytes of one helper */
+#define HELPER_TOTAL_MAX  (256u << 20) /* bytes of all helpers: ENOSPC past it */
+#define HELPER_XATTRS_MAX 64	       /* extended attributes of one helper */
+#define HELPER_XATTR_MAX  65536	       /* bytes of one value */
 
 struct helper_table;
 
@@ -76,6 +77,9 @@ int helper_list(struct helper_table *t, uint64_t parent, size_t i, char *name, s
 
 void helper_ref(struct helper_table *t, uint64_t ino);
 void helper_forget(struct helper_table *t, uint64_t ino, uint64_t nlookup);
+
+/* Bytes held by all helpers (for statfs). */
+size_t helper_total(struct helper_table *t);
 
 /* Extended attributes, in memory. get/list return the size (or copy when size is
  * large enough: -ERANGE when not); -ENODATA when absent. flags: XATTR_CREATE/REPLACE. */

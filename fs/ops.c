@@ -712,10 +712,24 @@ static void ops_ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 {
 	struct fs *fs = fuse_req_userdata(req);
 	struct fs_open *o = (struct fs_open *)(uintptr_t)fi->fh;
+	struct notify_action a = {.entry = true};
+	bool gone = false;
 
+	if (o && o->writable) {
+		pthread_mutex_lock(&fs->open_lock);
+		gone = o->created;
+		pthread_mutex_unlock(&fs->open_lock);
+	}
+	if (gone) {
+		/* A created file closed without a write was never saved: it is not there. */
+		a.ino = o->node->parent;
+		snprintf(a.name, sizeof(a.name), "%s", o->node->name);
+	}
 	if (o)
 		fs_open_put(fs, o);
 	fuse_reply_err(req, 0);
+	if (gone)
+		notify_queue_action(fs->notify, &a);
 }
 
 static void ops_ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
@@ -740,6 +754,17 @@ static void ops_ll_statfs(fuse_req_t req, fuse_ino_t ino)
 	sv.f_frsize = 4096;
 	sv.f_blocks = nodes;
 	sv.f_files = nodes;
+	if (!fs->read_only) {
+		/* Room for editors' helper files, so tools that check free space go on. */
+		size_t used = helper_total(fs->helpers) / 4096;
+
+		sv.f_blocks = nodes + HELPER_TOTAL_MAX / 4096;
+		sv.f_bfree = HELPER_TOTAL_MAX / 4096 - used;
+		sv.f_bavail = sv.f_bfree;
+		sv.f_files = nodes + HELPER_TOTAL_MAX / 4096;
+		sv.f_ffree = HELPER_TOTAL_MAX / 4096;
+		sv.f_favail = sv.f_ffree;
+	}
 	sv.f_namemax = INODE_NAME_MAX;
 	if (fs->read_only)
 		sv.f_flag = ST_RDONLY;

@@ -215,3 +215,18 @@ def test_open_reader_sees_saved_bytes(account, mounts):
     finally:
         reader.close()
     assert m.read(TRUST) == data
+
+
+def test_created_file_without_a_write_is_not_saved(account, mounts):
+    """touch of a new inline policy sends nothing and leaves no file behind; statfs
+    shows room for helper files."""
+    iam, proxy = account
+    m = mounts(proxy.url)
+    proxy.reset()
+    path = m.p(ROLE, "inline", "empty.json")
+    open(path, "wb").close()
+    assert proxy.counts().get("_total", 0) == 0
+    assert "empty.json" not in os.listdir(m.p(ROLE, "inline"))
+    assert not os.path.exists(path)
+    sv = os.statvfs(m.p(ROLE))
+    assert sv.f_bavail > 0 and sv.f_favail > 0

@@ -48,6 +48,8 @@ static void test_vim_probe_and_swap(struct helper_table *t)
 	CHECK_INT(helper_write(t, a.ino, 10, "x", 1), 0);
 	CHECK_INT(helper_getattr(t, a.ino, &b), 0);
 	CHECK_INT(b.size, 11);
+	CHECK_INT(helper_total(t), 11);
+	CHECK_INT(helper_write(t, a.ino, -1, "x", 1), -EINVAL);
 	CHECK_INT(helper_read(t, a.ino, 0, sizeof(buf), buf, &n), 0);
 	CHECK_INT(n, 11);
 	CHECK(!memcmp(buf, "b0VIM 9\0\0\0x", 11));
@@ -57,6 +59,7 @@ static void test_vim_probe_and_swap(struct helper_table *t)
 	CHECK_INT(helper_getattr(t, a.ino, &b), 0);
 	helper_forget(t, a.ino, 1);
 	CHECK_INT(helper_getattr(t, a.ino, &b), -ENOENT);
+	CHECK_INT(helper_total(t), 0);
 }
 
 static void test_renames(struct helper_table *t)

@@ -220,6 +220,8 @@ static void change_rename_away(struct fs *fs, fuse_req_t req, struct inode_node 
 				  fuse_req_ctx(req)->uid, fuse_req_ctx(req)->gid, d->bytes, d->len,
 				  noreplace, false, &ha);
 	cache_doc_unref(d);
+	if (!r)
+		inode_table_vacate(fs->inodes, n);
 	fuse_reply_err(req, -r);
 	if (r)
 		return;

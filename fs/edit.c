@@ -71,6 +71,10 @@ int edit_open(struct fs *fs, struct inode_node *n, int flags, bool create, struc
 	o->base_gen = d ? d->gen : 0;
 	o->refs = 1;
 	clock_gettime(CLOCK_REALTIME, &o->wtime);
+	/* After a rename away the name holds no file for the editor: vim then opens
+	 * it O_WRONLY|O_CREAT without O_TRUNC and expects it empty. */
+	if (inode_table_take_vacated(fs->inodes, n))
+		create = true;
 	if (create) {
 		o->wseq = o->cseq = 0; /* nothing written yet: a close alone saves nothing */
 	} else if (flags & O_TRUNC) {

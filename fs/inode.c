@@ -363,6 +363,24 @@ bool inode_table_serve(struct inode_table *t, struct inode_node *n, unsigned lon
 	return same;
 }
 
+void inode_table_vacate(struct inode_table *t, struct inode_node *n)
+{
+	pthread_mutex_lock(&t->lock);
+	n->vacated = true;
+	pthread_mutex_unlock(&t->lock);
+}
+
+bool inode_table_take_vacated(struct inode_table *t, struct inode_node *n)
+{
+	bool v;
+
+	pthread_mutex_lock(&t->lock);
+	v = n->vacated;
+	n->vacated = false;
+	pthread_mutex_unlock(&t->lock);
+	return v;
+}
+
 size_t inode_table_count(struct inode_table *t)
 {
 	size_t n;

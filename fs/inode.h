@@ -43,7 +43,8 @@ struct inode_node {
 	/* Under the table lock: */
 	uint64_t nlookup;
 	unsigned long long served_gen; /* content generation last handed to the kernel */
-	struct inode_node *hnext;      /* (parent, name) hash chain */
+	bool vacated; /* renamed away: the next open for writing starts a new, empty file */
+	struct inode_node *hnext; /* (parent, name) hash chain */
 };
 
 struct inode_table;
@@ -81,6 +82,10 @@ bool inode_table_known(struct inode_table *t, const struct inode_node *n);
 /* Records gen as served; returns true when it equals the previous one (the
  * kernel's page cache for the node is still right: keep_cache). */
 bool inode_table_serve(struct inode_table *t, struct inode_node *n, unsigned long long gen);
+/* A policy file renamed away (vim's and emacs's backups): set, or take and clear,
+ * the mark that makes its next open for writing start empty, as a new file would. */
+void inode_table_vacate(struct inode_table *t, struct inode_node *n);
+bool inode_table_take_vacated(struct inode_table *t, struct inode_node *n);
 /* Number of nodes (for statfs). */
 size_t inode_table_count(struct inode_table *t);
 

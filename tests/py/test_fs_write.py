@@ -230,3 +230,26 @@ def test_created_file_without_a_write_is_not_saved(account, mounts):
     assert not os.path.exists(path)
     sv = os.statvfs(m.p(ROLE))
     assert sv.f_bavail > 0 and sv.f_favail > 0
+
+
+@pytest.mark.parametrize("backupcopy", ["auto", "no"])
+def test_vim_rename_save_of_shorter_text(account, mounts, backupcopy):
+    """vim's rename-then-write save opens the name O_WRONLY|O_CREAT without O_TRUNC:
+    the new file starts empty, so a shorter text leaves no tail of the old one."""
+    import editors
+    iam, proxy = account
+    m = mounts(proxy.url)
+    before = m.read(TRUST)
+    proxy.reset()
+    out = editors.vim_ex(m.p(TRUST), "swf.amazonaws.com", "s3.amazonaws.com", m.home,
+                         backupcopy)
+    assert out.returncode == 0, out.stderr
+    want = before.replace(b"swf.amazonaws.com", b"s3.amazonaws.com")
+    assert m.read(TRUST) == want
+    assert writes_of(proxy.counts()) == {"UpdateAssumeRolePolicy": 1}
+    assert remote_doc(iam, "trust") == json.loads(want)
+    # The mark is spent: a later in-place edit starts from the file's bytes.
+    with open(m.p(TRUST), "r+b") as f:
+        f.seek(0)
+        f.write(b"{")
+    assert m.read(TRUST) == want

@@ -439,7 +439,7 @@ static void parse_entry(char *buf, size_t n, struct journal_entry *e, cJSON **hd
 {
 	const char *nl = memchr(buf, '\n', n < JOURNAL_HEADER_MAX ? n : JOURNAL_HEADER_MAX);
 	const char *role, *name, *kind;
-	double fmt, t, len, pid = 0;
+	double fmt = 0, t = 0, len = 0, pid = 0;
 	cJSON *h;
 
 	e->damaged = true;
@@ -513,9 +513,9 @@ int journal_list(struct journal *j, int (*cb)(void *ctx, const struct journal_en
 	unsigned long long *ids = NULL;
 	struct journal_entry e;
 	char fname[64];
-	size_t n = 0, i, len;
+	size_t n = 0, i, len = 0;
 	cJSON *hdr;
-	char *buf;
+	char *buf = NULL;
 	int rc;
 
 	if (!j || !cb)

@@ -76,7 +76,7 @@ void rejects_name(long long t, const char *role, const char *path, unsigned seq,
 {
 	char raw[REJECTS_NAME_MAX * 4], suffix[16] = "";
 	const char *ext;
-	size_t n, i, room;
+	size_t n, i, room, sl, el;
 
 	if (cap > REJECTS_NAME_MAX + 1)
 		cap = REJECTS_NAME_MAX + 1;
@@ -91,9 +91,19 @@ void rejects_name(long long t, const char *role, const char *path, unsigned seq,
 	if (seq > 1)
 		snprintf(suffix, sizeof(suffix), "-%u", seq);
 	/* Cut the stem so stem + suffix + extension fit. */
-	room = cap - 1 - strlen(suffix) - strlen(ext);
+	sl = strlen(suffix);
+	el = strlen(ext);
+	if (cap < sl + el + 1) {
+		if (cap)
+			out[0] = '\0';
+		return;
+	}
+	room = cap - 1 - sl - el;
 	n = (size_t)(ext - raw) < room ? (size_t)(ext - raw) : room;
-	snprintf(out, cap, "%.*s%s%s", (int)n, raw, suffix, ext);
+	memcpy(out, raw, n);
+	memcpy(out + n, suffix, sl);
+	memcpy(out + n + sl, ext, el);
+	out[n + sl + el] = '\0';
 }
 
 void rejects_line(const struct rejects_event *ev, char *out, size_t cap)

@@ -76,7 +76,7 @@ static void seed(const char *dir, const char *profile)
 	roles[0].role_json = model_doc_new("{\"r\"}\n", 6, 12);
 	model_role_add_attached(&roles[0], "ReadOnlyAccess", RO, NULL);
 	v = model_view_new(roles, 1, 1);
-	snprintf(folder, sizeof(folder), "%s/123456789012-x", dir);
+	CHECK(snprintf(folder, sizeof(folder), "%s/123456789012-x", dir) < (int)sizeof(folder));
 	CHECK_INT(disk_write(folder, v, NULL, 0, &meta), 0);
 	CHECK_INT(disk_index_store(dir, profile, DEAD_URL, "123456789012-x"), 0);
 	cache_view_put(v);

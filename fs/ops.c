@@ -245,6 +245,16 @@ static int ops_open_policy(struct fs *fs, struct inode_node *n, struct fuse_file
 	return 0;
 }
 
+static int ops_open_kind(struct fs *fs, struct inode_node *n, struct fuse_file_info *fi,
+			 bool writing, bool on_worker, struct fs_open *o)
+{
+	if (n->kind >= INODE_CTL_DIR)
+		return control_open(fs, n, fi->flags, o);
+	if (writing)
+		return edit_open(fs, n, fi->flags, false, o);
+	return ops_open_policy(fs, n, fi, on_worker, o);
+}
+
 static void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		     bool on_worker)
 {
@@ -281,12 +291,7 @@ static void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_
 	o->node = n;
 	o->flags = fi->flags;
 	o->refs = 1;
-	if (n->kind >= INODE_CTL_DIR)
-		r = control_open(fs, n, fi->flags, o);
-	else if (writing)
-		r = edit_open(fs, n, fi->flags, false, o);
-	else
-		r = ops_open_policy(fs, n, fi, on_worker, o);
+	r = ops_open_kind(fs, n, fi, writing, on_worker, o);
 	if (r == FS_DEFER) {
 		struct ops_job j = {.op = OPS_JOB_OPEN, .ino = ino, .fi = *fi};
 
@@ -324,6 +329,29 @@ static void ops_reply_bytes(fuse_req_t req, const char *data, size_t len, size_t
 	fuse_reply_buf(req, data + off, size);
 }
 
+/* A read through an open: a helper, a writer's buffer, a policy file's bytes now,
+ * or a control file's snapshot. */
+static void ops_read_open(struct fs *fs, fuse_req_t req, struct fs_open *o, size_t size, off_t off)
+{
+	struct cache_doc *d;
+
+	if (!o->node) {
+		helperops_read(fs, req, o, size, off);
+	} else if (o->writable) {
+		edit_read(fs, req, o, size, off);
+	} else if (o->doc && o->node->kind < INODE_CTL_DIR) {
+		/* A reader open since before a save reads what the file holds now. */
+		d = ops_current_doc(fs, o->node);
+		ops_reply_bytes(req, d ? d->bytes : o->doc->bytes, d ? d->len : o->doc->len, size,
+				off);
+		cache_doc_unref(d);
+	} else if (o->doc) {
+		ops_reply_bytes(req, o->doc->bytes, o->doc->len, size, off);
+	} else {
+		ops_reply_bytes(req, o->data, o->len, size, off);
+	}
+}
+
 static void ops_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		     struct fuse_file_info *fi, bool on_worker)
 {
@@ -336,27 +364,8 @@ static void ops_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size,
 	int r;
 
 	cache_touch(fs->cache);
-	if (o && !o->node) {
-		helperops_read(fs, req, o, size, off);
-		return;
-	}
-	if (o && o->writable) {
-		edit_read(fs, req, o, size, off);
-		return;
-	}
-	if (o && o->doc && o->node->kind < INODE_CTL_DIR) {
-		/* A reader open since before a save reads what the file holds now. */
-		d = ops_current_doc(fs, o->node);
-		ops_reply_bytes(req, d ? d->bytes : o->doc->bytes, d ? d->len : o->doc->len, size,
-				off);
-		cache_doc_unref(d);
-		return;
-	}
 	if (o) {
-		if (o->doc)
-			ops_reply_bytes(req, o->doc->bytes, o->doc->len, size, off);
-		else
-			ops_reply_bytes(req, o->data, o->len, size, off);
+		ops_read_open(fs, req, o, size, off);
 		return;
 	}
 	/* Opened without an OPEN round trip (--read-only): serve the current bytes. */

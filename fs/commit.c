@@ -258,7 +258,7 @@ void commit_bytes(struct fs *fs, fuse_req_t req, struct inode_node *target, char
 	attr_ident(target, &id);
 	v = cache_view_get(fs->cache);
 	if (!attr_of(fs, v, &id, target->ino, false, &st, &d) && d) {
-		j->base_gen = d->gen;
+		j->base_gen = edit_base_gen(fs, target, d);
 		cache_doc_unref(d);
 	}
 	cache_view_put(v);

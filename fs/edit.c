@@ -54,6 +54,14 @@ int edit_doc(struct fs *fs, const struct inode_node *n, struct cache_doc **out)
 	return r;
 }
 
+unsigned long long edit_base_gen(struct fs *fs, const struct inode_node *n,
+				 const struct cache_doc *d)
+{
+	unsigned long long served = inode_table_served(fs->inodes, n);
+
+	return served ? served : d->gen;
+}
+
 int edit_open(struct fs *fs, struct inode_node *n, int flags, bool create, struct fs_open *o)
 {
 	struct cache_doc *d = NULL;
@@ -68,7 +76,7 @@ int edit_open(struct fs *fs, struct inode_node *n, int flags, bool create, struc
 	wbuf_init(&o->buf, FS_POLICY_MAX);
 	o->writable = true;
 	o->doc = d;
-	o->base_gen = d ? d->gen : 0;
+	o->base_gen = d ? edit_base_gen(fs, n, d) : 0;
 	o->refs = 1;
 	clock_gettime(CLOCK_REALTIME, &o->wtime);
 	/* After a rename away the name holds no file for the editor: vim then opens

@@ -15,6 +15,10 @@ bool edit_kind_savable(enum inode_kind kind);
 /* The view's document of savable node n (+1 ref): 0, -ENOENT, -EPERM (not an
  * attached policy of the role), -EACCES (AWS managed, role.json). */
 int edit_doc(struct fs *fs, const struct inode_node *n, struct cache_doc **out);
+/* The generation a save of n is based on: the document this mount last served
+ * under that name (a change in IAM since is a conflict), else d's. */
+unsigned long long edit_base_gen(struct fs *fs, const struct inode_node *n,
+				 const struct cache_doc *d);
 /* Sets o up for writing node n (opened with flags, or made by CREATE when
  * create): 0, -EACCES (role.json, AWS managed), -ENOENT, -EPERM (a new attached
  * file), -ENOMEM. */

@@ -363,6 +363,16 @@ bool inode_table_serve(struct inode_table *t, struct inode_node *n, unsigned lon
 	return same;
 }
 
+unsigned long long inode_table_served(struct inode_table *t, const struct inode_node *n)
+{
+	unsigned long long g;
+
+	pthread_mutex_lock(&t->lock);
+	g = n->served_gen;
+	pthread_mutex_unlock(&t->lock);
+	return g;
+}
+
 void inode_table_vacate(struct inode_table *t, struct inode_node *n)
 {
 	pthread_mutex_lock(&t->lock);

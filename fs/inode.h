@@ -82,6 +82,8 @@ bool inode_table_known(struct inode_table *t, const struct inode_node *n);
 /* Records gen as served; returns true when it equals the previous one (the
  * kernel's page cache for the node is still right: keep_cache). */
 bool inode_table_serve(struct inode_table *t, struct inode_node *n, unsigned long long gen);
+/* The generation last served (0: none, or a writer opened the file since). */
+unsigned long long inode_table_served(struct inode_table *t, const struct inode_node *n);
 /* A policy file renamed away (vim's and emacs's backups): set, or take and clear,
  * the mark that makes its next open for writing start empty, as a new file would. */
 void inode_table_vacate(struct inode_table *t, struct inode_node *n);

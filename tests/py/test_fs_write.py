@@ -253,3 +253,27 @@ def test_vim_rename_save_of_shorter_text(account, mounts, backupcopy):
         f.seek(0)
         f.write(b"{")
     assert m.read(TRUST) == want
+
+
+def test_conflict_with_a_change_seen_after_reading(account, mounts):
+    """Read, then IAM changes and this mount's refresh learns it: a save of the
+    bytes read is a conflict (ESTALE); after reading again the save goes through."""
+    iam, proxy = account
+    m = mounts(proxy.url, allow=r"(refus|ESTALE|conflict|changed in IAM)")
+    before = m.read(TRUST)
+    iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(
+        trust("events.amazonaws.com")))
+    m.refresh()
+    proxy.reset()
+    data = before.replace(b"swf.amazonaws.com", b"states.us-east-1.amazonaws.com")
+    fd = os.open(m.p(TRUST), os.O_WRONLY | os.O_TRUNC)
+    os.write(fd, data)
+    with pytest.raises(OSError) as e:
+        os.close(fd)
+    assert e.value.errno == errno.ESTALE
+    assert writes_of(proxy.counts()) == {}
+    assert b"events.amazonaws.com" in m.read(TRUST)
+    with open(m.p(TRUST), "wb") as f:
+        f.write(data)
+    assert writes_of(proxy.counts()) == {"UpdateAssumeRolePolicy": 1}
+    assert remote_doc(iam, "trust") == json.loads(data)

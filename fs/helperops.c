@@ -7,6 +7,7 @@
 #include "fs/helperops.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,6 +181,22 @@ static void helperops_create_open(struct fs *fs, fuse_req_t req, const struct he
 	}
 }
 
+/* CREATE of a name the kernel thought free that a helper already has: open it,
+ * emptied when O_TRUNC asks. */
+static int helperops_reopen(struct fs *fs, fuse_ino_t parent, const char *name, int flags,
+			    struct helper_attr *a)
+{
+	struct stat st = {.st_size = 0};
+	int r = helper_lookup(fs->helpers, parent, name, true, a);
+
+	if (!r && (flags & O_TRUNC)) {
+		r = helper_setattr(fs->helpers, a->ino, &st, FUSE_SET_ATTR_SIZE, a);
+		if (r)
+			helper_forget(fs->helpers, a->ino, 1);
+	}
+	return r;
+}
+
 void helperops_create(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name,
 		      mode_t mode, struct fuse_file_info *fi)
 {
@@ -194,7 +211,7 @@ void helperops_create(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const ch
 			  fuse_req_ctx(req)->uid, fuse_req_ctx(req)->gid, NULL, 0,
 			  !fi || (fi->flags & O_EXCL), true, &a);
 	if (r == -EEXIST && fi && !(fi->flags & O_EXCL))
-		r = helper_lookup(fs->helpers, parent, name, true, &a);
+		r = helperops_reopen(fs, parent, name, fi->flags, &a);
 	if (r) {
 		fuse_reply_err(req, -r);
 		return;

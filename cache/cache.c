@@ -248,6 +248,8 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 	model_settle(nv, old, now);
 	nv->serial = old ? old->serial + 1 : 1;
 	c->view = nv;
+	/* Held until the diff below is done: a save may replace nv meanwhile. */
+	__atomic_add_fetch(&nv->refs, 1, __ATOMIC_RELAXED);
 	free(c->account);
 	free(c->caller_arn);
 	c->account = res->account;
@@ -264,6 +266,7 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 	pthread_mutex_unlock(&c->mu);
 	if (old && c->o.on_change)
 		model_diff(old, nv, cache_emit, c);
+	cache_view_put(nv);
 	cache_view_put(old);
 	if (new_folder &&
 	    disk_index_store(c->dir, c->profile, c->endpoint, strrchr(folder, '/') + 1))
@@ -719,6 +722,9 @@ int cache_publish_doc(struct cache *c, const char *role, enum cache_file_kind ki
 	rc = model_view_replace(old, role, kind, name, doc, &nv);
 	if (!rc) {
 		c->view = nv;
+		/* Our own reference: a concurrent save may replace and put nv before
+		 * the diff below has read it. */
+		__atomic_add_fetch(&nv->refs, 1, __ATOMIC_RELAXED);
 		c->commits++;
 		c->save_pending = true;
 		pthread_cond_broadcast(&c->cond);
@@ -728,6 +734,7 @@ int cache_publish_doc(struct cache *c, const char *role, enum cache_file_kind ki
 		return rc;
 	if (c->o.on_change)
 		model_diff(old, nv, cache_emit, c);
+	cache_view_put(nv);
 	cache_view_put(old);
 	return 0;
 }

@@ -22,4 +22,10 @@ echo "== unit tests"
 
 echo "== integration tests (moto)"
 export PYTHONDONTWRITEBYTECODE=1
-/usr/bin/python3 -m pytest tests/py -q -p no:cacheprovider -ra "$@"
+/usr/bin/python3 -m pytest tests/py -q -p no:cacheprovider -ra --durations=10 "$@"
+
+echo "== the daemon under ASan+UBSan (mount and concurrent saves)"
+# The fixtures fail a test whose daemon stderr holds a sanitizer report.
+IAMFS_BUILD="$root/build-asan" ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	/usr/bin/python3 -m pytest tests/py/test_mount.py tests/py/test_save_concurrency.py \
+	-q -p no:cacheprovider -ra "$@"

@@ -1,9 +1,10 @@
 /*
- * The disk copy, written as a stream (documents are escaped straight into a
- * 64 KiB buffer flushed to the temp file, so no second copy of the account is
- * built) and read back with cJSON. Each document carries its gen; one that does
- * not hash to it marks the whole file corrupt. Customer managed documents are
- * stored once per ARN and shared again on read.
+ * The disk copy, written as a stream of length-prefixed binary records (a 64 KiB
+ * buffer flushed to the temp file, hashed on the way, so no second copy of the
+ * account is built) behind a header holding the format, the body length and its
+ * checksum; read back with one read() and a bounds-checked pointer walk, every
+ * document copied once into its final allocation. Customer managed documents are
+ * stored once per ARN and shared again on read. The index stays JSON.
  */
 #include "cache/disk.h"
 
@@ -11,26 +12,25 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "cache/model.h"
-#include "cache/render.h"
 
 #define DISK_FLUSH (64u << 10)
-#define DISK_VIEW  "view.json"
+#define DISK_VIEW  "view.json" /* the name of format 1, kept so it is replaced in place */
 #define DISK_INDEX "index.json"
-
-struct disk_w {
-	int fd;
-	int rc;
-	struct buf b;
-};
+/* Header: DISK_FORMAT "\n" NUL-padded to 16 bytes, u64 body length, u64 checksum. */
+#define DISK_MAGIC_LEN 16
+#define DISK_HEAD_LEN  32
+#define DISK_HASH0     0xcbf29ce484222325ULL
 
 int disk_mkdirs(const char *path)
 {
@@ -51,10 +51,73 @@ int disk_mkdirs(const char *path)
 	return 0;
 }
 
+/* The checksum: FNV-1a's step over 64-bit little-endian words with a final
+ * partial word zero-padded, plus a fold; streamed through struct disk_sum so chunk
+ * boundaries do not matter. */
+struct disk_sum {
+	unsigned long long h;
+	unsigned char tail[8];
+	size_t ntail;
+	unsigned long long n;
+};
+
+static unsigned long long disk_word(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static unsigned long long disk_mix(unsigned long long h, unsigned long long w)
+{
+	h ^= w;
+	h *= 0x100000001b3ULL;
+	return h ^ (h >> 29);
+}
+
+static void disk_sum_add(struct disk_sum *s, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	s->n += n;
+	while (s->ntail && n) {
+		s->tail[s->ntail++] = *p++;
+		n--;
+		if (s->ntail == 8) {
+			s->h = disk_mix(s->h, disk_word(s->tail));
+			s->ntail = 0;
+		}
+	}
+	for (; n >= 8; p += 8, n -= 8)
+		s->h = disk_mix(s->h, disk_word(p));
+	memcpy(s->tail, p, n);
+	s->ntail += n;
+}
+
+static unsigned long long disk_sum_end(struct disk_sum *s)
+{
+	unsigned char t[8] = {0};
+
+	memcpy(t, s->tail, s->ntail);
+	return disk_mix(disk_mix(s->h, disk_word(t)), s->n);
+}
+
+struct disk_w {
+	int fd;
+	int rc;
+	struct buf b;
+	struct disk_sum sum; /* of everything flushed since the header */
+};
+
 static void disk_flush(struct disk_w *w)
 {
 	size_t off = 0;
 
+	disk_sum_add(&w->sum, w->b.data, w->b.len);
 	while (!w->rc && off < w->b.len) {
 		ssize_t k = write(w->fd, w->b.data + off, w->b.len - off);
 
@@ -68,20 +131,51 @@ static void disk_flush(struct disk_w *w)
 	buf_reset(&w->b);
 }
 
-static void disk_puts(struct disk_w *w, const char *s)
+static void disk_put(struct disk_w *w, const void *p, size_t n)
 {
 	if (!w->rc)
-		w->rc = buf_puts(&w->b, s);
+		w->rc = buf_append(&w->b, p, n);
 	if (w->b.len >= DISK_FLUSH)
 		disk_flush(w);
 }
 
+static void disk_puts(struct disk_w *w, const char *s)
+{
+	disk_put(w, s, strlen(s));
+}
+
+static void disk_le(unsigned char *out, unsigned long long v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		out[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void disk_u64(struct disk_w *w, unsigned long long v)
+{
+	unsigned char b[8];
+
+	disk_le(b, v, 8);
+	disk_put(w, b, 8);
+}
+
+static void disk_u32(struct disk_w *w, size_t v)
+{
+	unsigned char b[4];
+
+	if (v > UINT32_MAX && !w->rc)
+		w->rc = -EFBIG;
+	disk_le(b, v, 4);
+	disk_put(w, b, 4);
+}
+
+/* A string: u32 length, the bytes, a NUL (so the reader can point into the file). */
 static void disk_str(struct disk_w *w, const char *s, size_t len)
 {
-	if (!w->rc)
-		w->rc = render_string(&w->b, s ? s : "", s ? len : 0);
-	if (w->b.len >= DISK_FLUSH)
-		disk_flush(w);
+	disk_u32(w, len);
+	disk_put(w, s ? s : "", s ? len : 0);
+	disk_put(w, "", 1);
 }
 
 static void disk_cstr(struct disk_w *w, const char *s)
@@ -89,24 +183,15 @@ static void disk_cstr(struct disk_w *w, const char *s)
 	disk_str(w, s, s ? strlen(s) : 0);
 }
 
-static void disk_num(struct disk_w *w, long long n)
-{
-	if (!w->rc)
-		w->rc = buf_printf(&w->b, "%lld", n);
-}
-
+/* A document: u8 present, then i64 mtime, u64 gen, the bytes as a string. */
 static void disk_doc(struct disk_w *w, const struct cache_doc *d)
 {
-	if (!d) {
-		disk_puts(w, "null");
+	disk_put(w, d ? "\1" : "", 1);
+	if (!d)
 		return;
-	}
-	disk_puts(w, "{\"mtime\":");
-	disk_num(w, d->mtime);
-	if (!w->rc)
-		w->rc = buf_printf(&w->b, ",\"gen\":\"%016llx\",\"bytes\":", d->gen);
+	disk_u64(w, (unsigned long long)d->mtime);
+	disk_u64(w, d->gen);
 	disk_str(w, d->bytes, d->len);
-	disk_puts(w, "}");
 }
 
 /* Writes folder/name through fn, atomically. */
@@ -161,69 +246,70 @@ static void disk_write_role(struct disk_w *w, const struct cache_role *r)
 {
 	size_t i;
 
-	disk_puts(w, "{\"name\":");
 	disk_cstr(w, r->name);
-	disk_puts(w, ",\"mtime\":");
-	disk_num(w, r->mtime);
-	disk_puts(w, ",\"trust\":");
+	disk_u64(w, (unsigned long long)r->mtime);
 	disk_doc(w, r->trust);
-	disk_puts(w, ",\"role\":");
 	disk_doc(w, r->role_json);
-	disk_puts(w, ",\"inline\":[");
+	disk_u32(w, r->ninl);
 	for (i = 0; i < r->ninl; i++) {
-		disk_puts(w, i ? ",{\"name\":" : "{\"name\":");
 		disk_cstr(w, r->inl[i].name);
-		disk_puts(w, ",\"doc\":");
 		disk_doc(w, r->inl[i].doc);
-		disk_puts(w, "}");
 	}
-	disk_puts(w, "],\"attached\":[");
+	disk_u32(w, r->natt);
 	for (i = 0; i < r->natt; i++) {
-		disk_puts(w, i ? ",{\"name\":" : "{\"name\":");
 		disk_cstr(w, r->att[i].name);
-		disk_puts(w, ",\"arn\":");
 		disk_cstr(w, r->att[i].arn);
-		disk_puts(w, "}");
 	}
-	disk_puts(w, "]}");
 }
 
+/* Sorted (arn, doc) pairs, each ARN once: u32 count, then the pairs. */
 static void disk_write_pairs(struct disk_w *w, const struct disk_managed *m, size_t n)
 {
-	size_t i;
+	size_t i, k = 0;
 
+	for (i = 0; i < n; i++)
+		k += !i || strcmp(m[i].arn, m[i - 1].arn);
+	disk_u32(w, k);
 	for (i = 0; i < n; i++) {
 		if (i && !strcmp(m[i].arn, m[i - 1].arn))
 			continue;
-		disk_puts(w, i ? ",{\"arn\":" : "{\"arn\":");
 		disk_cstr(w, m[i].arn);
-		disk_puts(w, ",\"doc\":");
 		disk_doc(w, m[i].doc);
-		disk_puts(w, "}");
 	}
+}
+
+/* The header goes in last, over the placeholder, once the body's hash is known. */
+static void disk_write_head(struct disk_w *w)
+{
+	unsigned char h[DISK_HEAD_LEN] = {0};
+
+	disk_flush(w);
+	memcpy(h, DISK_FORMAT "\n", sizeof(DISK_FORMAT));
+	disk_le(h + DISK_MAGIC_LEN, w->sum.n, 8);
+	disk_le(h + DISK_MAGIC_LEN + 8, disk_sum_end(&w->sum), 8);
+	if (!w->rc && pwrite(w->fd, h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		w->rc = -EIO;
 }
 
 static void disk_write_view(struct disk_w *w, void *ctx)
 {
 	struct disk_view_ctx *x = ctx;
+	unsigned char zero[DISK_HEAD_LEN] = {0};
 	size_t i;
 
-	disk_puts(w, "{\"format\":\"" DISK_FORMAT "\",\"account\":");
+	disk_put(w, zero, sizeof(zero));
+	disk_flush(w);
+	memset(&w->sum, 0, sizeof(w->sum));
+	w->sum.h = DISK_HASH0;
 	disk_cstr(w, x->meta->account);
-	disk_puts(w, ",\"caller_arn\":");
 	disk_cstr(w, x->meta->caller_arn);
-	disk_puts(w, ",\"last_load\":");
-	disk_num(w, x->meta->last_load);
-	disk_puts(w, ",\n\"roles\":[");
-	for (i = 0; i < x->v->nroles; i++) {
-		disk_puts(w, i ? ",\n" : "\n");
-		disk_write_role(w, &x->v->roles[i]);
-	}
-	disk_puts(w, "],\n\"policies\":[");
+	disk_u64(w, (unsigned long long)x->meta->last_load);
 	disk_write_pairs(w, x->pols, x->npols);
-	disk_puts(w, "],\n\"managed\":[");
 	disk_write_pairs(w, x->m, x->nm);
-	disk_puts(w, "]}\n");
+	disk_u32(w, x->v->nroles);
+	for (i = 0; i < x->v->nroles; i++)
+		disk_write_role(w, &x->v->roles[i]);
+	disk_write_head(w);
 }
 
 static int disk_cmp_arn(const void *a, const void *b)
@@ -279,32 +365,73 @@ void disk_meta_cleanup(struct disk_meta *meta)
 	memset(meta, 0, sizeof(*meta));
 }
 
-/* Reads a whole file (capped) into a NUL-terminated heap buffer. */
+/* Reads a whole file (capped) into a NUL-terminated heap buffer with one read. */
 static int disk_slurp(const char *path, char **out, size_t *len)
 {
-	struct buf b;
-	char chunk[65536];
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+	struct stat st;
+	size_t n = 0, cap;
+	char *p = NULL;
 	ssize_t k;
 
 	if (fd < 0)
 		return -errno;
-	buf_init(&b, DISK_MAX_FILE);
-	while (!rc && (k = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (k < 0 && errno == EINTR)
-			continue;
-		rc = k < 0 ? -errno : buf_append(&b, chunk, (size_t)k);
+	if (fstat(fd, &st))
+		rc = -errno;
+	else if ((unsigned long long)st.st_size > DISK_MAX_FILE)
+		rc = -EFBIG;
+	cap = rc ? 0 : (size_t)st.st_size;
+	if (!rc && !(p = malloc(cap + 1)))
+		rc = -ENOMEM;
+	while (!rc && n < cap && (k = read(fd, p + n, cap - n)) != 0) {
+		if (k < 0 && errno != EINTR)
+			rc = -errno;
+		else if (k > 0)
+			n += (size_t)k;
 	}
 	close(fd);
-	if (!rc && !b.data)
-		rc = buf_putc(&b, '\0');
 	if (rc) {
-		buf_cleanup(&b);
+		free(p);
 		return rc;
 	}
-	*len = b.len;
-	*out = buf_steal(&b);
-	return *out ? 0 : -ENOMEM;
+	p[n] = '\0';
+	*out = p;
+	*len = n;
+	return 0;
+}
+
+/* Maps a whole file (capped) read-only: no copy of the disk copy is made, each
+ * document is copied once, from the page cache into its own allocation. An empty
+ * file maps to "" (unmap with disk_unmap). */
+static int disk_map(const char *path, const char **out, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+	struct stat st;
+	void *p = NULL;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st))
+		rc = -errno;
+	else if ((unsigned long long)st.st_size > DISK_MAX_FILE)
+		rc = -EFBIG;
+	else if (st.st_size > 0) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		if (p == MAP_FAILED)
+			rc = -errno;
+	}
+	close(fd);
+	if (rc)
+		return rc;
+	*out = p ? p : "";
+	*len = p ? (size_t)st.st_size : 0;
+	return 0;
+}
+
+static void disk_unmap(const char *p, size_t len)
+{
+	if (len)
+		munmap((void *)p, len);
 }
 
 static const char *disk_str_of(const cJSON *o, const char *key)
@@ -314,122 +441,154 @@ static const char *disk_str_of(const cJSON *o, const char *key)
 	return cJSON_IsString(s) ? s->valuestring : NULL;
 }
 
-static bool disk_num_of(const cJSON *o, const char *key, long long *out)
-{
-	const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, key);
+/* The body being walked; bad is set by the first read past the end. */
+struct disk_r {
+	const unsigned char *p, *end;
+	bool bad;
+};
 
-	if (!cJSON_IsNumber(n))
-		return false;
-	*out = (long long)n->valuedouble;
-	return true;
+static unsigned long long disk_r_le(struct disk_r *r, int n)
+{
+	unsigned long long v = 0;
+	int i;
+
+	if (r->bad || r->end - r->p < n) {
+		r->bad = true;
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		v |= (unsigned long long)r->p[i] << (8 * i);
+	r->p += n;
+	return v;
 }
 
-/* A document object, checked against its gen. NULL when malformed. */
-static struct cache_doc *disk_read_doc(const cJSON *o)
+/* A string written by disk_str: points into the body (NUL-terminated there). */
+static const char *disk_r_str(struct disk_r *r, size_t *len)
 {
-	const char *bytes = disk_str_of(o, "bytes"), *gen = disk_str_of(o, "gen");
-	struct cache_doc *d;
-	long long mtime;
-	char want[24];
+	size_t n = (size_t)disk_r_le(r, 4);
+	const char *s = (const char *)r->p;
 
-	if (!bytes || !gen || !disk_num_of(o, "mtime", &mtime))
-		return NULL;
-	d = model_doc_new(bytes, strlen(bytes), mtime);
-	if (!d)
-		return NULL;
-	snprintf(want, sizeof(want), "%016llx", d->gen);
-	if (strcmp(want, gen)) {
-		cache_doc_unref(d);
+	if (r->bad || (size_t)(r->end - r->p) <= n || r->p[n] != '\0') {
+		r->bad = true;
 		return NULL;
 	}
-	return d;
+	r->p += n + 1;
+	if (len)
+		*len = n;
+	return s;
 }
 
-/* An array of {"arn", "doc"} into a sorted disk_managed array. */
-static int disk_read_pairs(const cJSON *a, struct disk_managed **out, size_t *n)
+/* A name: a string with no NUL inside. */
+static const char *disk_r_name(struct disk_r *r)
 {
+	size_t n = 0;
+	const char *s = disk_r_str(r, &n);
+
+	if (s && memchr(s, '\0', n))
+		r->bad = true;
+	return r->bad ? NULL : s;
+}
+
+/* A document written by disk_doc; NULL when absent or on error (r->bad). */
+static struct cache_doc *disk_r_doc(struct disk_r *r)
+{
+	long long mtime;
+	unsigned long long gen;
+	const char *bytes;
+	size_t len = 0;
+
+	if (!disk_r_le(r, 1))
+		return NULL;
+	mtime = (long long)disk_r_le(r, 8);
+	gen = disk_r_le(r, 8);
+	bytes = disk_r_str(r, &len);
+	return bytes ? model_doc_make(bytes, len, mtime, gen) : NULL;
+}
+
+/* Sorted (arn, doc) pairs into a disk_managed array. */
+static int disk_read_pairs(struct disk_r *r, struct disk_managed **out, size_t *n)
+{
+	size_t i, k = (size_t)disk_r_le(r, 4);
 	struct disk_managed *m;
-	const cJSON *e;
-	size_t k = 0;
 
-	if (!cJSON_IsArray(a))
+	if (r->bad || k > (size_t)(r->end - r->p))
 		return -EINVAL;
-	m = calloc((size_t)cJSON_GetArraySize(a) + 1, sizeof(*m));
-	if (!m)
+	if (!(m = calloc(k + 1, sizeof(*m))))
 		return -ENOMEM;
-	cJSON_ArrayForEach(e, a)
-	{
-		const char *arn = disk_str_of(e, "arn");
+	for (i = 0; i < k; i++) {
+		const char *arn = disk_r_name(r);
 
-		if (!arn ||
-		    !(m[k].doc = disk_read_doc(cJSON_GetObjectItemCaseSensitive(e, "doc"))) ||
-		    !(m[k].arn = strdup(arn))) {
-			disk_managed_free(m, k + 1);
+		if (!arn || !(m[i].doc = disk_r_doc(r)) || !(m[i].arn = strdup(arn)) ||
+		    (i && strcmp(m[i - 1].arn, m[i].arn) >= 0)) {
+			disk_managed_free(m, i + 1);
 			return -EINVAL;
 		}
-		k++;
 	}
-	if (k > 1)
-		qsort(m, k, sizeof(*m), disk_cmp_arn);
 	*out = m;
 	*n = k;
 	return 0;
 }
 
-static int disk_read_role(const cJSON *o, const struct disk_managed *pols, size_t npols,
-			  struct cache_role *r)
+static int disk_read_att(struct disk_r *r, const struct disk_managed *pols, size_t npols,
+			 struct cache_role *cr)
 {
-	const char *name = disk_str_of(o, "name");
-	const cJSON *a, *e;
+	const char *n = disk_r_name(r), *arn = disk_r_name(r);
+	struct disk_managed key = {.arn = (char *)arn}, *p = NULL;
 
-	if (!name || !disk_num_of(o, "mtime", &r->mtime) || !(r->name = strdup(name)) ||
-	    !(r->trust = disk_read_doc(cJSON_GetObjectItemCaseSensitive(o, "trust"))) ||
-	    !(r->role_json = disk_read_doc(cJSON_GetObjectItemCaseSensitive(o, "role"))))
+	if (!n || !arn)
 		return -EINVAL;
-	a = cJSON_GetObjectItemCaseSensitive(o, "inline");
-	cJSON_ArrayForEach(e, a)
-	{
-		const char *n = disk_str_of(e, "name");
-		struct cache_doc *d = disk_read_doc(cJSON_GetObjectItemCaseSensitive(e, "doc"));
-
-		if (!n || !d || model_role_add_inline(r, n, d)) {
-			cache_doc_unref(n ? NULL : d);
+	if (!model_arn_is_aws_managed(arn)) {
+		if (npols)
+			p = bsearch(&key, pols, npols, sizeof(*p), disk_cmp_arn);
+		if (!p)
 			return -EINVAL;
-		}
+		cache_doc_ref(p->doc);
 	}
-	a = cJSON_GetObjectItemCaseSensitive(o, "attached");
-	cJSON_ArrayForEach(e, a)
-	{
-		const char *n = disk_str_of(e, "name"), *arn = disk_str_of(e, "arn");
-		struct disk_managed key = {.arn = (char *)arn}, *p = NULL;
-
-		if (!n || !arn)
-			return -EINVAL;
-		if (!model_arn_is_aws_managed(arn)) {
-			if (npols)
-				p = bsearch(&key, pols, npols, sizeof(*p), disk_cmp_arn);
-			if (!p)
-				return -EINVAL;
-			cache_doc_ref(p->doc);
-		}
-		if (model_role_add_attached(r, n, arn, p ? p->doc : NULL))
-			return -ENOMEM;
-	}
-	return 0;
+	return model_role_add_attached(cr, n, arn, p ? p->doc : NULL) ? -ENOMEM : 0;
 }
 
-static int disk_read_roles(const cJSON *a, const struct disk_managed *pols, size_t npols,
+static int disk_read_role(struct disk_r *r, const struct disk_managed *pols, size_t npols,
+			  struct cache_role *cr)
+{
+	const char *name = disk_r_name(r);
+	size_t i, k;
+	int rc;
+
+	cr->mtime = (long long)disk_r_le(r, 8);
+	if (!name || r->bad || !(cr->name = strdup(name)) || !(cr->trust = disk_r_doc(r)) ||
+	    !(cr->role_json = disk_r_doc(r)))
+		return -EINVAL;
+	k = (size_t)disk_r_le(r, 4);
+	if (k && !r->bad && !(cr->inl = calloc(k, sizeof(*cr->inl))))
+		return -ENOMEM;
+	for (i = 0; i < k && !r->bad; i++) {
+		const char *n = disk_r_name(r);
+
+		if (!n || !(cr->inl[i].doc = disk_r_doc(r)))
+			return -EINVAL;
+		cr->ninl++;
+		if (!(cr->inl[i].name = strdup(n)))
+			return -ENOMEM;
+	}
+	k = (size_t)disk_r_le(r, 4);
+	for (i = 0; i < k && !r->bad; i++)
+		if ((rc = disk_read_att(r, pols, npols, cr)))
+			return rc;
+	return r->bad ? -EINVAL : 0;
+}
+
+static int disk_read_roles(struct disk_r *r, const struct disk_managed *pols, size_t npols,
 			   struct cache_view **out)
 {
-	size_t n = 0, cap = (size_t)cJSON_GetArraySize(a) + 1;
-	struct cache_role *roles = calloc(cap, sizeof(*roles));
-	const cJSON *e;
+	size_t n = 0, k = (size_t)disk_r_le(r, 4);
+	struct cache_role *roles;
 
-	if (!roles)
+	if (r->bad || k > (size_t)(r->end - r->p))
+		return -EINVAL;
+	if (!(roles = calloc(k + 1, sizeof(*roles))))
 		return -ENOMEM;
-	cJSON_ArrayForEach(e, a)
-	{
-		if (disk_read_role(e, pols, npols, &roles[n++])) {
+	while (n < k) {
+		if (disk_read_role(r, pols, npols, &roles[n++])) {
 			while (n)
 				model_role_cleanup(&roles[--n]);
 			free(roles);
@@ -440,23 +599,26 @@ static int disk_read_roles(const cJSON *a, const struct disk_managed *pols, size
 	return *out ? 0 : -ENOMEM;
 }
 
-static int disk_parse(const cJSON *root, struct cache_view **v, struct disk_managed **m, size_t *nm,
+static int disk_parse(struct disk_r *r, struct cache_view **v, struct disk_managed **m, size_t *nm,
 		      struct disk_meta *meta)
 {
 	struct disk_managed *pols = NULL;
 	size_t npols = 0;
-	const char *acct = disk_str_of(root, "account"), *caller = disk_str_of(root, "caller_arn");
+	const char *acct = disk_r_name(r), *caller = disk_r_name(r);
 	int rc;
 
-	if (!acct || !caller || !disk_num_of(root, "last_load", &meta->last_load) ||
-	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "roles")))
+	meta->last_load = (long long)disk_r_le(r, 8);
+	if (r->bad)
 		return -EINVAL;
-	rc = disk_read_pairs(cJSON_GetObjectItemCaseSensitive(root, "policies"), &pols, &npols);
+	rc = disk_read_pairs(r, &pols, &npols);
 	if (!rc)
-		rc = disk_read_pairs(cJSON_GetObjectItemCaseSensitive(root, "managed"), m, nm);
+		rc = disk_read_pairs(r, m, nm);
 	if (!rc) {
-		rc = disk_read_roles(cJSON_GetObjectItemCaseSensitive(root, "roles"), pols, npols,
-				     v);
+		rc = disk_read_roles(r, pols, npols, v);
+		if (!rc && r->p != r->end) {
+			cache_view_put(*v);
+			rc = -EINVAL;
+		}
 		if (rc)
 			disk_managed_free(*m, *nm);
 	}
@@ -470,43 +632,77 @@ static int disk_parse(const cJSON *root, struct cache_view **v, struct disk_mana
 	return rc;
 }
 
+/* Why a file that does not start with this format is ignored (format 1 was JSON). */
+static void disk_why_format(const char *path, const char *text, size_t len, char *why,
+			    size_t whylen)
+{
+	cJSON *root = cJSON_ParseWithLength(text, len);
+	const char *fmt = disk_str_of(root, "format");
+
+	if (!root && (!len || text[0] == '{' || text[0] == '['))
+		snprintf(why, whylen, "%s is corrupt (not JSON); ignored", path);
+	else
+		snprintf(why, whylen, "%s has an unknown format (%s); ignored", path,
+			 fmt ? fmt : "none");
+	cJSON_Delete(root);
+}
+
+/* Checks the header and the checksum; on success r spans the body. */
+static int disk_check(const char *path, const char *text, size_t len, struct disk_r *r, char *why,
+		      size_t whylen)
+{
+	struct disk_r h = {(const unsigned char *)text + DISK_MAGIC_LEN,
+			   (const unsigned char *)text + len, false};
+	unsigned long long body, sum;
+	struct disk_sum s;
+
+	if (len < DISK_MAGIC_LEN || memcmp(text, DISK_FORMAT "\n", sizeof(DISK_FORMAT))) {
+		disk_why_format(path, text, len, why, whylen);
+		return -EINVAL;
+	}
+	body = disk_r_le(&h, 8);
+	sum = disk_r_le(&h, 8);
+	if (h.bad || body != (unsigned long long)(len - DISK_HEAD_LEN)) {
+		snprintf(why, whylen, "%s is corrupt (truncated); ignored", path);
+		return -EINVAL;
+	}
+	memset(&s, 0, sizeof(s));
+	s.h = DISK_HASH0;
+	disk_sum_add(&s, text + DISK_HEAD_LEN, (size_t)body);
+	if (disk_sum_end(&s) != sum) {
+		snprintf(why, whylen, "%s is corrupt (checksum mismatch); ignored", path);
+		return -EINVAL;
+	}
+	*r = h;
+	return 0;
+}
+
 int disk_read(const char *folder, struct cache_view **v, struct disk_managed **m, size_t *nm,
 	      struct disk_meta *meta, char *why, size_t whylen)
 {
-	char path[PATH_MAX], *text = NULL;
+	char path[PATH_MAX];
+	const char *text = NULL;
 	struct cache_view *tv = NULL;
 	struct disk_managed *tm = NULL;
 	struct disk_meta tmeta = {0};
+	struct disk_r r;
 	size_t len = 0, tn = 0;
-	const char *fmt;
-	cJSON *root = NULL;
 	int rc;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", folder, DISK_VIEW) >= sizeof(path))
 		return -ENAMETOOLONG;
-	rc = disk_slurp(path, &text, &len);
+	rc = disk_map(path, &text, &len);
 	if (rc == -ENOENT)
 		return rc;
 	if (rc) {
 		snprintf(why, whylen, "cannot read %s: %s", path, strerror(-rc));
 		return rc;
 	}
-	root = cJSON_ParseWithLength(text, len);
-	free(text);
-	if (!root) {
-		snprintf(why, whylen, "%s is corrupt (not JSON); ignored", path);
-		return -EINVAL;
-	}
-	fmt = disk_str_of(root, "format");
-	if (!fmt || strcmp(fmt, DISK_FORMAT)) {
-		snprintf(why, whylen, "%s has an unknown format (%s); ignored", path,
-			 fmt ? fmt : "none");
-		rc = -EINVAL;
-	} else if ((rc = disk_parse(root, &tv, &tm, &tn, &tmeta))) {
+	rc = disk_check(path, text, len, &r, why, whylen);
+	if (!rc && (rc = disk_parse(&r, &tv, &tm, &tn, &tmeta)))
 		snprintf(why, whylen, "%s is corrupt (%s); ignored", path,
 			 rc == -EINVAL ? "bad or missing fields" : strerror(-rc));
-	}
-	cJSON_Delete(root);
+	disk_unmap(text, len);
 	if (rc)
 		return rc;
 	*v = tv;

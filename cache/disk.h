@@ -1,8 +1,8 @@
 /*
  * The on-disk copy of one account: every rendered document with its mtime and
  * gen, role CreateDates, the AWS managed documents fetched so far, and the
- * account id, caller ARN and time of the last good load, in one versioned JSON
- * file written atomically (temp file, fsync, rename, fsync of the folder; files
+ * account id, caller ARN and time of the last good load, in one versioned,
+ * checksummed binary file written atomically (temp file, fsync, rename, fsync of the folder; files
  * 0600, folders 0700). An index file maps (profile, IAM endpoint) to the account
  * folder so a remount finds it before any network call. Corrupt or old-format
  * files are refused with a reason, never trusted.
@@ -14,7 +14,7 @@
 
 #include "cache/cache.h"
 
-#define DISK_FORMAT	  "iamfs-cache-1"
+#define DISK_FORMAT	  "iamfs-cache-2"
 #define DISK_INDEX_FORMAT "iamfs-index-1"
 #define DISK_MAX_FILE	  (1u << 30)
 

@@ -90,15 +90,26 @@ struct cache_doc *model_doc_take(char *bytes, size_t len, long long mtime)
 	return d;
 }
 
+struct cache_doc *model_doc_make(const char *bytes, size_t len, long long mtime,
+				 unsigned long long gen)
+{
+	struct cache_doc *d;
+
+	if (len > (size_t)-1 - sizeof(*d) - 1 || !(d = malloc(sizeof(*d) + len + 1)))
+		return NULL;
+	d->refs = 1;
+	d->bytes = (char *)(d + 1);
+	memcpy(d->bytes, bytes, len);
+	d->bytes[len] = '\0';
+	d->len = len;
+	d->mtime = mtime;
+	d->gen = gen;
+	return d;
+}
+
 struct cache_doc *model_doc_new(const char *bytes, size_t len, long long mtime)
 {
-	char *copy = malloc(len + 1);
-
-	if (!copy)
-		return NULL;
-	memcpy(copy, bytes, len);
-	copy[len] = '\0';
-	return model_doc_take(copy, len, mtime);
+	return model_doc_make(bytes, len, mtime, model_hash(bytes, len));
 }
 
 bool model_doc_same(const struct cache_doc *a, const struct cache_doc *b)
@@ -120,7 +131,8 @@ void cache_doc_unref(struct cache_doc *d)
 {
 	if (!d || __atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	free(d->bytes);
+	if (d->bytes != (char *)(d + 1))
+		free(d->bytes);
 	free(d);
 }
 

@@ -26,6 +26,10 @@ const char *model_arn_name(const char *arn);
  * frees bytes on failure). NULL on ENOMEM. */
 struct cache_doc *model_doc_new(const char *bytes, size_t len, long long mtime);
 struct cache_doc *model_doc_take(char *bytes, size_t len, long long mtime);
+/* model_doc_new with the gen already known (a checksummed disk copy). The struct
+ * and a copy of bytes share one allocation, exactly sized. */
+struct cache_doc *model_doc_make(const char *bytes, size_t len, long long mtime,
+				 unsigned long long gen);
 /* Same bytes (pointer, gen, len, then memcmp). NULL equals only NULL. */
 bool model_doc_same(const struct cache_doc *a, const struct cache_doc *b);
 

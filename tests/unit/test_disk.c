@@ -1,7 +1,7 @@
 /* Unit tests for the disk copy: a round trip in a temporary folder keeps bytes,
  * mtimes, gens, sharing and managed documents; modes are 0700/0600; corrupt,
- * tampered and old-format files are refused with a reason; the index maps
- * (profile, endpoint) to a folder. */
+ * truncated, tampered and old-format (JSON) files are refused with a reason; the
+ * index maps (profile, endpoint) to a folder. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -133,29 +133,66 @@ static void put_file(const char *path, const char *text)
 	}
 }
 
+/* Writes the good copy of make_view, then damages byte at (from the end when
+ * negative) or cuts the file to len bytes. */
+static void damage(const char *folder, long at, long cut)
+{
+	struct cache_view *v = make_view();
+	struct disk_meta meta = {"1", "a", 1};
+	char path[600];
+	struct stat st;
+	int fd;
+
+	CHECK_INT(disk_write(folder, v, NULL, 0, &meta), 0);
+	cache_view_put(v);
+	snprintf(path, sizeof(path), "%s/view.json", folder);
+	fd = open(path, O_RDWR);
+	if (fd < 0 || fstat(fd, &st)) {
+		CHECK(false);
+		return;
+	}
+	if (cut >= 0) {
+		CHECK_INT(ftruncate(fd, cut), 0);
+	} else {
+		unsigned char c = 0;
+		off_t off = at < 0 ? st.st_size + at : at;
+
+		CHECK_INT(pread(fd, &c, 1, off), 1);
+		c ^= 0x20;
+		CHECK_INT(pwrite(fd, &c, 1, off), 1);
+	}
+	close(fd);
+}
+
 static void test_bad_files(void)
 {
 	static const struct {
 		const char *text;
 		const char *why;
+		size_t len; /* 0: strlen(text) */
 	} cases[] = {
-		{"{\"format\":\"iamfs", "not JSON"},
-		{"", "not JSON"},
-		{"{\"format\":\"iamfs-cache-0\",\"roles\":[]}", "unknown format (iamfs-cache-0)"},
-		{"[1,2]", "unknown format (none)"},
+		{"{\"format\":\"iamfs", "not JSON", 0},
+		{"", "not JSON", 0},
+		{"{\"format\":\"iamfs-cache-0\",\"roles\":[]}", "unknown format (iamfs-cache-0)",
+		 0},
+		/* Format 1 (JSON) is old: ignored, the next load refetches. */
 		{"{\"format\":\"iamfs-cache-1\",\"account\":\"1\",\"caller_arn\":\"a\","
-		 "\"last_load\":1,\"roles\":[{\"name\":\"r\"}],\"policies\":[],\"managed\":[]}",
-		 "bad or missing fields"},
-		/* A document whose bytes do not hash to its gen. */
-		{"{\"format\":\"iamfs-cache-1\",\"account\":\"1\",\"caller_arn\":\"a\","
-		 "\"last_load\":1,\"roles\":[{\"name\":\"r\",\"mtime\":1,\"trust\":{\"mtime\":1,"
-		 "\"gen\":\"0000000000000000\",\"bytes\":\"{}\\n\"},\"role\":null,\"inline\":[],"
-		 "\"attached\":[]}],\"policies\":[],\"managed\":[]}",
-		 "bad or missing fields"},
-		/* An attachment of a customer policy with no stored document. */
-		{"{\"format\":\"iamfs-cache-1\",\"account\":\"1\",\"caller_arn\":\"a\","
-		 "\"last_load\":1,\"roles\":[],\"policies\":[{\"arn\":\"x\"}],\"managed\":[]}",
-		 "bad or missing fields"},
+		 "\"last_load\":1,\"roles\":[],\"policies\":[],\"managed\":[]}",
+		 "unknown format (iamfs-cache-1)", 0},
+		{"[1,2]", "unknown format (none)", 0},
+		{"iamfs-cache-9\n\0\0xxxxxxxxxxxxxxxx", "unknown format (none)", 32},
+		{"iamfs-cache-2\n\0\0xxxxxxx", "truncated", 23},
+	};
+	static const struct {
+		long at, cut;
+		const char *why;
+	} hurts[] = {
+		{-1, 40, "truncated"},	       /* cut inside the body */
+		{-1, 20, "truncated"},	       /* cut inside the header */
+		{-3, -1, "checksum mismatch"}, /* a byte of the last document */
+		{40, -1, "checksum mismatch"}, /* a byte near the start of the body */
+		{20, -1, "truncated"},	       /* the body length */
+		{26, -1, "checksum mismatch"}, /* the checksum itself */
 	};
 	char folder[512], path[600], why[512];
 	size_t i;
@@ -163,17 +200,31 @@ static void test_bad_files(void)
 	snprintf(folder, sizeof(folder), "%s/bad", root);
 	CHECK_INT(disk_mkdirs(folder), 0);
 	snprintf(path, sizeof(path), "%s/view.json", folder);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]) + sizeof(hurts) / sizeof(hurts[0]); i++) {
 		struct cache_view *v = NULL;
 		struct disk_managed *m = NULL;
 		struct disk_meta meta = {0};
-		size_t nm = 0;
+		size_t nm = 0, nc = sizeof(cases) / sizeof(cases[0]);
+		const char *want = i < nc ? cases[i].why : hurts[i - nc].why;
 
 		why[0] = '\0';
-		put_file(path, cases[i].text);
+		if (i < nc && cases[i].len) {
+			FILE *f = fopen(path, "w");
+
+			if (f) {
+				fwrite(cases[i].text, 1, cases[i].len, f);
+				fclose(f);
+			}
+		} else if (i < nc) {
+			put_file(path, cases[i].text);
+		} else {
+			damage(folder, hurts[i - nc].at, hurts[i - nc].cut);
+		}
 		CHECK_INT(disk_read(folder, &v, &m, &nm, &meta, why, sizeof(why)), -EINVAL);
 		CHECK(v == NULL && m == NULL && meta.account == NULL);
-		CHECK(strstr(why, cases[i].why) != NULL);
+		if (!strstr(why, want))
+			fprintf(stderr, "case %zu: want \"%s\" in \"%s\"\n", i, want, why);
+		CHECK(strstr(why, want) != NULL);
 		CHECK(strstr(why, "view.json") != NULL);
 	}
 }

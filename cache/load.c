@@ -37,6 +37,7 @@ struct load_ctx {
 
 struct cache_doc *load_render_doc(const char *text, long long mtime)
 {
+	struct cache_doc *d;
 	struct buf b;
 	size_t len;
 	int rc;
@@ -52,22 +53,24 @@ struct cache_doc *load_render_doc(const char *text, long long mtime)
 		buf_cleanup(&b);
 		return NULL;
 	}
-	len = b.len;
-	return model_doc_take(buf_steal(&b), len, mtime);
+	d = model_doc_new(b.data ? b.data : "", b.len, mtime);
+	buf_cleanup(&b);
+	return d;
 }
 
 static struct cache_doc *load_render_role(const struct iam_role *r, long long mtime)
 {
+	struct cache_doc *d;
 	struct buf b;
-	size_t len;
 
 	buf_init(&b, 0);
 	if (render_role(r, &b)) {
 		buf_cleanup(&b);
 		return NULL;
 	}
-	len = b.len;
-	return model_doc_take(buf_steal(&b), len, mtime);
+	d = model_doc_new(b.data ? b.data : "", b.len, mtime);
+	buf_cleanup(&b);
+	return d;
 }
 
 int load_add_role(struct load_result *out, const struct iam_role *r)

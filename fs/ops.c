@@ -859,6 +859,12 @@ static void ops_ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, si
 	struct fs *fs = fuse_req_userdata(req);
 	bool helper;
 
+	/* A read-only mount has no helper files, so no attribute anywhere: ENOSYS
+	 * makes the kernel stop asking (ls -l asks once per file for ACLs). */
+	if (fs->read_only) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
 	ino = ops_alias(fs, ino, &helper);
 	if (helper)
 		helperops_getxattr(fs, req, ino, name, size);

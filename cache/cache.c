@@ -281,17 +281,24 @@ static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **
 			   struct aws_error *err)
 {
 	struct load_result res = {0};
+	struct cache_view *old;
 	unsigned long commits;
 	int rc;
 
 	pthread_mutex_lock(&c->mu);
 	c->last_attempt = cache_now(c);
 	commits = c->commits;
+	old = c->view; /* the load shares its unchanged documents */
+	if (old)
+		__atomic_add_fetch(&old->refs, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&c->mu);
+	res.old = old;
 	aws_error_clear(err);
 	rc = load_account(conn, &res, failed, err);
-	if (rc)
+	if (rc) {
+		cache_view_put(old);
 		return rc;
+	}
 	if (res.fallback)
 		cache_log(c, LOG_WARNING,
 			  "GetAccountAuthorizationDetails was denied; "
@@ -299,6 +306,7 @@ static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **
 			  res.nroles);
 	rc = cache_publish(c, &res, cache_now(c), commits);
 	load_result_cleanup(&res);
+	cache_view_put(old);
 	cache_trim();
 	if (rc == -ENOMEM)
 		aws_error_set(err, "OutOfMemory", "out of memory building the account view");

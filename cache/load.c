@@ -73,6 +73,33 @@ static struct cache_doc *load_render_role(const struct iam_role *r, long long mt
 	return d;
 }
 
+/* Trades a document for old's when the bytes are the same. */
+static void load_share_doc(struct cache_doc **slot, struct cache_doc *old)
+{
+	if (*slot && old && *slot != old && model_doc_same(*slot, old)) {
+		cache_doc_ref(old);
+		cache_doc_unref(*slot);
+		*slot = old;
+	}
+}
+
+static void load_share(const struct cache_view *old, struct cache_role *cr)
+{
+	const struct cache_role *o = cache_view_find(old, cr->name);
+	size_t i;
+
+	if (!o)
+		return;
+	load_share_doc(&cr->trust, o->trust);
+	load_share_doc(&cr->role_json, o->role_json);
+	for (i = 0; i < cr->ninl; i++) {
+		const struct cache_inline *oi = cache_role_find_inline(o, cr->inl[i].name);
+
+		if (oi)
+			load_share_doc(&cr->inl[i].doc, oi->doc);
+	}
+}
+
 int load_add_role(struct load_result *out, const struct iam_role *r)
 {
 	struct cache_role cr = {0};
@@ -113,6 +140,7 @@ int load_add_role(struct load_result *out, const struct iam_role *r)
 		if (rc)
 			goto fail;
 	}
+	load_share(out->old, &cr);
 	out->roles[out->nroles++] = cr;
 	return 0;
 fail:
@@ -391,7 +419,7 @@ int load_account(struct iam_conn *conn, struct load_result *out, const char **fa
 		 struct aws_error *err)
 {
 	static const char *const filters[] = {"Role", "LocalManagedPolicy", NULL};
-	struct load_result res = {0};
+	struct load_result res = {.old = out->old};
 	struct load_ctx x = {.res = &res};
 	struct iam_caller_identity id = {0};
 	int rc;
@@ -436,7 +464,7 @@ int load_account(struct iam_conn *conn, struct load_result *out, const char **fa
 int load_gaad_pages(struct iam_gaad *pages, size_t n, struct load_result *out,
 		    struct aws_error *err)
 {
-	struct load_result res = {0};
+	struct load_result res = {.old = out->old};
 	struct load_ctx x = {.res = &res};
 	size_t i;
 	int rc = 0;

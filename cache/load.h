@@ -21,9 +21,14 @@ struct load_result {
 	char *account;
 	char *caller_arn;
 	bool fallback; /* GAAD was denied: per-role scan */
+	/* Set by the caller (borrowed, a ref held for the load; may be NULL): the view
+	 * being revalidated. A rendered document whose bytes equal the same file's
+	 * there is dropped at once for that one, so a revalidation never holds two
+	 * copies of an unchanged account (what model_settle would decide anyway). */
+	const struct cache_view *old;
 };
 
-/* Loads the whole account through conn. On success fills an empty out (free with
+/* Loads the whole account through conn. On success fills out, empty but for old (free with
  * load_result_cleanup); on failure returns -errno with err from the failed call as
  * IAM sent it and *failed naming that call's action (the caller words the sentence). */
 int load_account(struct iam_conn *conn, struct load_result *out, const char **failed,
@@ -45,7 +50,8 @@ struct cache_doc *load_render_doc(const char *text, long long mtime);
 int load_add_role(struct load_result *out, const struct iam_role *r);
 
 /* Pure: the roles of GAAD pages already in memory (no ListRoles extras, no
- * fetching: -ENOENT when an attached customer managed policy is not in the pages).
+ * fetching: -ENOENT when an attached customer managed policy is not in the pages;
+ * out->old is honoured as by load_account).
  * Pages are left for the caller to clean up. */
 int load_gaad_pages(struct iam_gaad *pages, size_t n, struct load_result *out,
 		    struct aws_error *err);

@@ -179,6 +179,44 @@ out:
 	cache_view_put(v);
 }
 
+/* A load against the view it revalidates keeps that view's documents for the
+ * files whose bytes did not change, and only those. */
+static void test_load_shares_old(void)
+{
+	struct cache_view *v1 = build("{\"Statement\":\"a\"}", 1);
+	struct load_result res = {.old = v1};
+	struct aws_error err;
+	struct fixture f;
+	const struct cache_role *o;
+	size_t i;
+
+	if (!v1)
+		return;
+	fixture_init(&f, "{\"Statement\":\"changed\"}");
+	CHECK_INT(load_gaad_pages(f.pages, 2, &res, &err), 0);
+	CHECK(res.old == v1);
+	CHECK_INT(res.nroles, 3);
+	for (i = 0; i < res.nroles; i++) {
+		const struct cache_role *r = &res.roles[i];
+		size_t j;
+
+		o = cache_view_find(v1, r->name);
+		CHECK(o && r->trust == o->trust && r->role_json == o->role_json);
+		CHECK_INT(r->ninl, o ? o->ninl : 99);
+		for (j = 0; o && j < r->ninl; j++) {
+			const struct cache_inline *oi = cache_role_find_inline(o, r->inl[j].name);
+			bool changed = !strcmp(r->name, "zeta") && !strcmp(r->inl[j].name, "a");
+
+			CHECK(oi && (r->inl[j].doc == oi->doc) == !changed);
+			CHECK_INT(r->inl[j].doc->refs, changed ? 1 : 2);
+		}
+	}
+	load_result_cleanup(&res);
+	o = cache_view_find(v1, "zeta");
+	CHECK(o && o->trust->refs == 1);
+	cache_view_put(v1);
+}
+
 static void test_missing_customer_doc(void)
 {
 	struct fixture f;
@@ -359,6 +397,7 @@ int main(void)
 {
 	test_helpers();
 	test_build();
+	test_load_shares_old();
 	test_missing_customer_doc();
 	test_settle();
 	test_settle_saved();

@@ -109,22 +109,34 @@ static void journal_sweep_tmp(int dfd, const char *fname)
 		unlinkat(dfd, fname, 0);
 }
 
+/* The journal folder for reading (NULL with errno set on failure). */
+static DIR *journal_opendir(struct journal *j)
+{
+	int fd = openat(j->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+	int e;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d) {
+		e = errno;
+		close(fd);
+		errno = e;
+	}
+	return d;
+}
+
 /* Finds the highest id in the folder and sweeps dead temporary files. */
 static int journal_scan(struct journal *j)
 {
 	unsigned long long id, max = 0;
 	struct dirent *de;
 	DIR *d;
-	int fd;
 
-	fd = openat(j->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	d = journal_opendir(j);
+	if (!d)
 		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
 	while ((de = readdir(d)) != NULL) {
 		if (!strncmp(de->d_name, JOURNAL_TMP_PREFIX, strlen(JOURNAL_TMP_PREFIX)))
 			journal_sweep_tmp(j->dfd, de->d_name);
@@ -485,16 +497,10 @@ static int journal_collect(struct journal *j, unsigned long long **ids, size_t *
 	size_t n = 0;
 	struct dirent *de;
 	DIR *d;
-	int fd;
 
-	fd = openat(j->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	d = journal_opendir(j);
+	if (!d)
 		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
 	v = malloc(JOURNAL_LIST_MAX * sizeof(*v));
 	while (v && n < JOURNAL_LIST_MAX && (de = readdir(d)) != NULL)
 		if (!entry_id(de->d_name, &id) && id < j->first_id)

@@ -20,6 +20,7 @@
 
 #include "cache/load.h"
 #include "cache/model.h"
+#include "cache/rejects.h"
 #include "cache/save_int.h"
 
 struct cache_conn {
@@ -47,12 +48,9 @@ long long cache_now(const struct cache *c)
 	return c->o.now ? c->o.now(c->o.now_ctx) : (long long)time(NULL);
 }
 
-static void cache_log(struct cache *c, int prio, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void cache_log(struct cache *c, int prio, const char *fmt, ...)
+void cache_log(struct cache *c, int prio, const char *fmt, ...)
 {
-	char msg[CACHE_WHY_MAX + 256];
+	char msg[REJECTS_LINE_MAX + 256]; /* a save's line quotes IAM's message whole */
 	va_list ap;
 
 	if (!c->o.log)

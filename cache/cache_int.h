@@ -18,6 +18,10 @@ struct cache_conn;
 struct cache_fetch;
 struct save_state;
 
+/* Through the embedder's log callback, when it gave one. */
+void cache_log(struct cache *c, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 struct cache {
 	struct cache_options o;
 	char *dir; /* o.dir copied */

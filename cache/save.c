@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,19 +48,6 @@ struct save_ctx {
 	char path[SAVE_PATH_MAX];
 	enum save_action action;
 };
-
-void save_log(struct cache *c, int prio, const char *fmt, ...)
-{
-	char msg[REJECTS_LINE_MAX + 256];
-	va_list ap;
-
-	if (!c->o.log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	c->o.log(c->o.log_ctx, prio, msg);
-}
 
 /* ---- pure decisions ---- */
 
@@ -274,13 +260,13 @@ static int save_refuse(struct save_ctx *x, int rc, bool from_iam)
 		aws_error_clear(&res->aws);
 	rejects_line(&ev, line, sizeof(line));
 	wrc = rejects_add(x->st->rejects, &ev, kept, sizeof(kept));
-	save_log(x->c, LOG_WARNING, "save refused: %s%s%s", line,
-		 kept[0] ? "; the bytes are kept in .iamfs/rejected/" : "", kept);
+	cache_log(x->c, LOG_WARNING, "save refused: %s%s%s", line,
+		  kept[0] ? "; the bytes are kept in .iamfs/rejected/" : "", kept);
 	if (wrc)
-		save_log(x->c, LOG_WARNING,
-			 "cannot write the record of a refused save in the "
-			 "cache folder: %s",
-			 strerror(-wrc));
+		cache_log(x->c, LOG_WARNING,
+			  "cannot write the record of a refused save in the "
+			  "cache folder: %s",
+			  strerror(-wrc));
 	save_count(x->st, &x->st->refused);
 	return rc;
 }
@@ -431,8 +417,8 @@ static int save_make_room(struct save_ctx *x, struct iam_conn *conn,
 	x->res->calls++;
 	if (rc)
 		return save_iam_failed(x, "DeletePolicyVersion", rc);
-	save_log(x->c, LOG_NOTICE, "deleted version %s of %s to make room (--prune-versions)",
-		 vl->v[i].version_id, x->arn);
+	cache_log(x->c, LOG_NOTICE, "deleted version %s of %s to make room (--prune-versions)",
+		  vl->v[i].version_id, x->arn);
 	return 0;
 }
 
@@ -577,7 +563,7 @@ static int save_dry_run(struct save_ctx *x)
 		 "dry-run: would call %s for %.200s/%.300s%s%.300s; nothing was sent",
 		 save_action_names[x->action], x->role, x->path, x->arn ? " on " : "",
 		 x->arn ? x->arn : "");
-	save_log(x->c, LOG_NOTICE, "%s", x->res->message);
+	cache_log(x->c, LOG_NOTICE, "%s", x->res->message);
 	save_count(x->st, &x->st->dry[x->action]);
 	if (x->action == SAVE_DELETE_INLINE)
 		save_emit(x->c, CACHE_CHANGE_FILE_ADDED, x->role, x->kind, x->name);
@@ -613,8 +599,8 @@ static void save_end(struct save_ctx *x, unsigned long long jid)
 	int rc = journal_end(x->st->journal, jid);
 
 	if (rc)
-		save_log(x->c, LOG_WARNING, "cannot remove journal entry %llu: %s", jid,
-			 strerror(-rc));
+		cache_log(x->c, LOG_WARNING, "cannot remove journal entry %llu: %s", jid,
+			  strerror(-rc));
 }
 
 /* Journal, conflict read, write call, publish. */
@@ -652,9 +638,9 @@ static int save_send(struct save_ctx *x)
 		snprintf(x->res->message, sizeof(x->res->message), "%s of %.200s/%.300s done",
 			 save_action_names[x->action], x->role, x->path);
 		if (rc)
-			save_log(x->c, LOG_WARNING,
-				 "%s is in IAM but the view could not show it: %s", x->path,
-				 strerror(-rc));
+			cache_log(x->c, LOG_WARNING,
+				  "%s is in IAM but the view could not show it: %s", x->path,
+				  strerror(-rc));
 		rc = 0;
 	}
 	save_end(x, jid);

@@ -61,8 +61,6 @@ struct save_state {
 };
 
 /* Shared by save.c and save_life.c. */
-void save_log(struct cache *c, int prio, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 void save_path_of(enum cache_file_kind kind, const char *name, char *out, size_t cap);
 void save_count(struct save_state *st, unsigned long *n);
 

@@ -106,8 +106,8 @@ static void save_report(struct cache *c, const struct save_leftover *l)
 			     : "interrupted save: the daemon stopped before IAM confirmed it; the "
 			       "bytes are kept here";
 	rc = rejects_add(c->save->rejects, &ev, kept, sizeof(kept));
-	save_log(c, LOG_WARNING, "%s/%s: %s%s%s", ev.role, path, ev.message,
-		 kept[0] ? ": .iamfs/rejected/" : "", kept);
+	cache_log(c, LOG_WARNING, "%s/%s: %s%s%s", ev.role, path, ev.message,
+		  kept[0] ? ": .iamfs/rejected/" : "", kept);
 	if (!rc)
 		journal_discard(c->save->journal, l->id);
 }
@@ -132,10 +132,10 @@ void save_replay(struct cache *c)
 	v = cache_view_get(c);
 	for (i = 0; i < n; i++) {
 		if (save_landed(v, &left[i])) {
-			save_log(c, LOG_NOTICE,
-				 "an interrupted %s save of role %s (%s) reached IAM",
-				 journal_kind_name(left[i].kind), left[i].role,
-				 left[i].name[0] ? left[i].name : "trust.json");
+			cache_log(c, LOG_NOTICE,
+				  "an interrupted %s save of role %s (%s) reached IAM",
+				  journal_kind_name(left[i].kind), left[i].role,
+				  left[i].name[0] ? left[i].name : "trust.json");
 			journal_discard(st->journal, left[i].id);
 			save_count(st, &st->landed);
 		} else {
@@ -167,26 +167,26 @@ int save_open(struct cache *c)
 		return -ENOMEM;
 	}
 	if (rc)
-		save_log(c, LOG_WARNING, "cannot keep refused saves in %s: %s (kept in memory)",
-			 folder, strerror(-rc));
+		cache_log(c, LOG_WARNING, "cannot keep refused saves in %s: %s (kept in memory)",
+			  folder, strerror(-rc));
 	rc = folder[0] ? journal_open(folder, c->o.now, c->o.now_ctx, &st->journal) : -ENOENT;
 	if (rc)
-		save_log(c, LOG_WARNING,
-			 "cannot open the save journal in %s: %s; saves will be "
-			 "refused",
-			 folder, strerror(-rc));
+		cache_log(c, LOG_WARNING,
+			  "cannot open the save journal in %s: %s; saves will be "
+			  "refused",
+			  folder, strerror(-rc));
 	else if ((rc = journal_list(st->journal, save_collect, st)))
-		save_log(c, LOG_WARNING, "cannot read the save journal in %s: %s", folder,
-			 strerror(-rc));
+		cache_log(c, LOG_WARNING, "cannot read the save journal in %s: %s", folder,
+			  strerror(-rc));
 	pthread_mutex_lock(&c->mu);
 	fresh = !c->from_disk;
 	c->save = st;
 	pthread_mutex_unlock(&c->mu);
 	if (st->nleft)
-		save_log(c, LOG_NOTICE,
-			 "%zu saves were under way when the daemon stopped; they are "
-			 "checked against IAM after the first load",
-			 st->nleft);
+		cache_log(c, LOG_NOTICE,
+			  "%zu saves were under way when the daemon stopped; they are "
+			  "checked against IAM after the first load",
+			  st->nleft);
 	if (fresh)
 		save_replay(c);
 	return 0;

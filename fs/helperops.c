@@ -266,6 +266,19 @@ void helperops_setxattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, const cha
 	fuse_reply_err(req, -r);
 }
 
+/* Replies to getxattr/listxattr: the size asked for (size 0), the bytes, or the
+ * error; frees buf. */
+static void helperops_reply_xattr(fuse_req_t req, int r, char *buf, size_t size)
+{
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else if (!size)
+		fuse_reply_xattr(req, (size_t)r);
+	else
+		fuse_reply_buf(req, buf, (size_t)r);
+	free(buf);
+}
+
 void helperops_getxattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, const char *name,
 			size_t size)
 {
@@ -277,13 +290,7 @@ void helperops_getxattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, const cha
 		return;
 	}
 	r = helper_getxattr(fs->helpers, ino, name, buf, size);
-	if (r < 0)
-		fuse_reply_err(req, -r);
-	else if (!size)
-		fuse_reply_xattr(req, (size_t)r);
-	else
-		fuse_reply_buf(req, buf, (size_t)r);
-	free(buf);
+	helperops_reply_xattr(req, r, buf, size);
 }
 
 void helperops_listxattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size)
@@ -296,13 +303,7 @@ void helperops_listxattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t s
 		return;
 	}
 	r = helper_listxattr(fs->helpers, ino, buf, size);
-	if (r < 0)
-		fuse_reply_err(req, -r);
-	else if (!size)
-		fuse_reply_xattr(req, (size_t)r);
-	else
-		fuse_reply_buf(req, buf, (size_t)r);
-	free(buf);
+	helperops_reply_xattr(req, r, buf, size);
 }
 
 void helperops_removexattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, const char *name)

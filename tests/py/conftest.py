@@ -30,6 +30,22 @@ def moto_auth(tmp_path_factory):
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def managed_peer(tmp_path_factory):
+    """A moto with AWS managed policies loaded, behind its own counting proxy
+    (one per module). Yields (server, proxy)."""
+    logdir = str(tmp_path_factory.mktemp("managed-peer"))
+    server = rig.Moto(extra_env={"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}).start(logdir)
+    proxy = None
+    try:
+        proxy = rig.Proxy(server.url).start(logdir)
+        yield server, proxy
+    finally:
+        if proxy:
+            proxy.stop()
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def _proxy_server(moto, tmp_path_factory):
     server = rig.Proxy(moto.url).start(str(tmp_path_factory.mktemp("proxy")))

@@ -21,6 +21,7 @@ import pytest
 
 import mount as mnt
 import rig
+from saverig import wait_until
 
 LATIN = "caf\u00e9 \u00fcber na\u00efve \u00a9 \u00ff"
 AWS_LAMBDA_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaRole"
@@ -42,40 +43,10 @@ def policy(action, resource="*", sid=None):
     return {"Version": "2012-10-17", "Statement": [st]}
 
 
-def wait_until(fn, timeout=20.0, interval=0.1):
-    """Polls fn until it returns a true value; returns it, or fails after timeout."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = fn()
-        except OSError as e:
-            last = e
-        if last and not isinstance(last, Exception):
-            return last
-        time.sleep(interval)
-    pytest.fail("condition not met within %.0fs (last: %r)" % (timeout, last))
-
-
-@pytest.fixture(scope="module")
-def iam_peer(tmp_path_factory):
-    """A moto with AWS managed policies loaded, behind the counting proxy."""
-    logdir = str(tmp_path_factory.mktemp("mount-peer"))
-    server = rig.Moto(extra_env={"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}).start(logdir)
-    proxy = None
-    try:
-        proxy = rig.Proxy(server.url).start(logdir)
-        yield server, proxy
-    finally:
-        if proxy:
-            proxy.stop()
-        server.stop()
-
-
 @pytest.fixture
-def peer(iam_peer):
+def peer(managed_peer):
     """A clean account, zeroed counts, no faults, online."""
-    server, proxy = iam_peer
+    server, proxy = managed_peer
     server.reset()
     proxy.reset()
     proxy.config(latency_ms=0, gaad_page_size=1000)
@@ -355,7 +326,7 @@ def seed_many(iam, n):
     assert len(names) == n
 
 
-def test_1200_roles_pages(peer, mounts, iam_peer):
+def test_1200_roles_pages(peer, mounts, managed_peer):
     server, proxy = peer
     import boto3
     from botocore.config import Config

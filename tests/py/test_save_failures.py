@@ -381,22 +381,6 @@ def test_delete_refused_for_trust_role_json_and_folder(account, mounts):
     assert snapshot(iam) == snap
 
 
-@pytest.fixture(scope="module")
-def managed_peer(tmp_path_factory):
-    """A moto with AWS managed policies loaded, behind its own counting proxy."""
-    import rig
-    logdir = str(tmp_path_factory.mktemp("managed-peer"))
-    server = rig.Moto(extra_env={"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}).start(logdir)
-    proxy = None
-    try:
-        proxy = rig.Proxy(server.url).start(logdir)
-        yield server, proxy
-    finally:
-        if proxy:
-            proxy.stop()
-        server.stop()
-
-
 def test_aws_managed_is_read_only(managed_peer, mounts):
     """An AWS managed policy file is 0444 and a save to it is EPERM, sending nothing."""
     server, proxy = managed_peer

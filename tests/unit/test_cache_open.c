@@ -14,56 +14,16 @@
 #include "cache/disk.h"
 #include "cache/model.h"
 #include "check.h"
+#include "offline.h"
 
-/* Port 1 on loopback: nothing listens, connections are refused at once. */
-#define DEAD_URL "http://127.0.0.1:1/"
-#define RO	 "arn:aws:iam::aws:policy/ReadOnlyAccess"
+#define RO "arn:aws:iam::aws:policy/ReadOnlyAccess"
 
 static char root[256];
-static long long clock_now = 1800000000;
 static char logged[2048];
-static char changes[8][96];
-static int nchanges;
-
-static long long fake_now(void *ctx)
-{
-	return clock_now;
-}
-
-static const char *fake_getenv(void *ctx, const char *name)
-{
-	if (!strcmp(name, "AWS_ACCESS_KEY_ID"))
-		return "AKIDEXAMPLE";
-	if (!strcmp(name, "AWS_SECRET_ACCESS_KEY"))
-		return "secret";
-	if (!strcmp(name, "AWS_REGION"))
-		return "us-east-1";
-	return NULL;
-}
 
 static void on_log(void *ctx, int prio, const char *msg)
 {
 	snprintf(logged, sizeof(logged), "%s", msg);
-}
-
-static void on_change(void *ctx, const struct cache_change *ch)
-{
-	if (nchanges < 8)
-		snprintf(changes[nchanges++], sizeof(changes[0]), "%d %s %d %s", ch->what, ch->role,
-			 ch->kind, ch->name ? ch->name : "-");
-}
-
-static struct iam_client *make_client(void)
-{
-	static const struct creds_env env = {.getenv = fake_getenv, .now = fake_now};
-	struct iam_client_options io = {
-		.endpoint_url = DEAD_URL, .sts_endpoint_url = DEAD_URL, .env = &env};
-	struct iam_client *cl = NULL;
-	struct aws_error err;
-
-	io.query.max_attempts = 1;
-	CHECK_INT(iam_client_new(&io, &cl, &err), 0);
-	return cl;
 }
 
 /* A disk copy of one role, as a previous mount left it. */
@@ -72,7 +32,8 @@ static void seed(const char *dir, const char *profile)
 	struct cache_role *roles = calloc(1, sizeof(*roles));
 	struct cache_view *v;
 	struct disk_managed m = {RO, model_doc_new("{\n    \"RO\": 1\n}\n", 16, 50)};
-	struct disk_meta meta = {"123456789012", "arn:aws:iam::123456789012:user/me", clock_now};
+	struct disk_meta meta = {"123456789012", "arn:aws:iam::123456789012:user/me",
+				 offline_clock};
 	char folder[600];
 
 	roles[0].name = strdup("web");
@@ -84,7 +45,7 @@ static void seed(const char *dir, const char *profile)
 	v = model_view_new(roles, 1, 1);
 	snprintf(folder, sizeof(folder), "%s/123456789012-x", dir);
 	CHECK_INT(disk_write(folder, v, &m, 1, &meta), 0);
-	CHECK_INT(disk_index_store(dir, profile, DEAD_URL, "123456789012-x"), 0);
+	CHECK_INT(disk_index_store(dir, profile, OFFLINE_URL, "123456789012-x"), 0);
 	cache_view_put(v);
 	cache_doc_unref(m.doc);
 }
@@ -124,9 +85,12 @@ static bool wait_failures(struct cache *c, unsigned long n)
 
 static void test_serve_disk_then_offline(void)
 {
-	struct iam_client *cl = make_client();
-	struct cache_options o = {
-		.ttl = 60, .iam = cl, .now = fake_now, .log = on_log, .on_change = on_change};
+	struct iam_client *cl = offline_client();
+	struct cache_options o = {.ttl = 60,
+				  .iam = cl,
+				  .now = offline_now,
+				  .log = on_log,
+				  .on_change = offline_on_change};
 	struct cache *c = NULL;
 	struct aws_error err;
 	struct cache_view *v;
@@ -162,17 +126,17 @@ static void test_serve_disk_then_offline(void)
 	CHECK_INT(cache_start(c), 0);
 	CHECK(wait_failures(c, 1));
 	CHECK(cache_offline(c));
-	CHECK(status_has(c, "state: offline (read-only): cannot reach STS at " DEAD_URL));
+	CHECK(status_has(c, "state: offline (read-only): cannot reach STS at " OFFLINE_URL));
 	CHECK(strstr(logged, "serving the cached copy read-only") != NULL);
-	CHECK_INT(nchanges, 0);
+	CHECK_INT(offline_nchanges, 0);
 	/* No new chain before the ttl; one after it. */
-	clock_now += 30;
+	offline_clock += 30;
 	cache_touch(c);
 	CHECK(wait_failures(c, 1));
 	pthread_mutex_lock(&c->mu);
 	CHECK_INT(c->failures, 1);
 	pthread_mutex_unlock(&c->mu);
-	clock_now += 31;
+	offline_clock += 31;
 	cache_touch(c);
 	CHECK(wait_failures(c, 2));
 	CHECK_INT(cache_refresh(c, &err), -EIO);
@@ -187,8 +151,9 @@ out:
 
 static void test_publish_doc(void)
 {
-	struct iam_client *cl = make_client();
-	struct cache_options o = {.ttl = 60, .iam = cl, .now = fake_now, .on_change = on_change};
+	struct iam_client *cl = offline_client();
+	struct cache_options o = {
+		.ttl = 60, .iam = cl, .now = offline_now, .on_change = offline_on_change};
 	struct cache *c = NULL;
 	struct aws_error err;
 	struct cache_doc *d = model_doc_new("{\"saved\": 1}\n", 13, 99);
@@ -200,14 +165,14 @@ static void test_publish_doc(void)
 	snprintf(dir, sizeof(dir), "%s/b", root);
 	seed(dir, iam_client_profile(cl));
 	o.dir = dir;
-	nchanges = 0;
+	offline_nchanges = 0;
 	CHECK_INT(cache_open(&o, &c, &err), 0);
 	if (!c)
 		goto out;
 	CHECK_INT(cache_publish_doc(c, "web", CACHE_FILE_INLINE, "new", d), 0);
 	CHECK_INT(cache_publish_doc(c, "nobody", CACHE_FILE_TRUST, NULL, d), -ENOENT);
-	CHECK_INT(nchanges, 1);
-	CHECK_STR(changes[0], "2 web 2 new");
+	CHECK_INT(offline_nchanges, 1);
+	CHECK_STR(offline_changes[0], "2 web 2 new");
 	v = cache_view_get(c);
 	CHECK_INT(v->serial, 2);
 	CHECK(cache_role_find_inline(&v->roles[0], "new")->doc == d);
@@ -231,8 +196,8 @@ out:
 
 static void test_corrupt_and_unreachable(void)
 {
-	struct iam_client *cl = make_client();
-	struct cache_options o = {.ttl = 60, .iam = cl, .now = fake_now, .log = on_log};
+	struct iam_client *cl = offline_client();
+	struct cache_options o = {.ttl = 60, .iam = cl, .now = offline_now, .log = on_log};
 	struct cache *c = NULL;
 	struct aws_error err;
 	char dir[512], path[700];
@@ -253,8 +218,8 @@ static void test_corrupt_and_unreachable(void)
 	CHECK_INT(cache_open(&o, &c, &err), -EIO);
 	CHECK(c == NULL);
 	/* The rest is curl's own words ("Failed to connect to 127.0.0.1 port 1 ..."). */
-	CHECK(!strncmp(err.message, "cannot reach STS at " DEAD_URL ": ",
-		       strlen("cannot reach STS at " DEAD_URL ": ")));
+	CHECK(!strncmp(err.message, "cannot reach STS at " OFFLINE_URL ": ",
+		       strlen("cannot reach STS at " OFFLINE_URL ": ")));
 	CHECK(strstr(err.message, "port 1") != NULL);
 	CHECK(strstr(logged, "view.json is corrupt (not JSON); ignored") != NULL);
 	iam_client_free(cl);

@@ -15,59 +15,21 @@
 #include "cache/disk.h"
 #include "cache/model.h"
 #include "check.h"
+#include "offline.h"
 
-#define DEAD_URL "http://127.0.0.1:1/"
-#define RO	 "arn:aws:iam::aws:policy/ReadOnlyAccess"
+#define RO "arn:aws:iam::aws:policy/ReadOnlyAccess"
 #define TRUST                                                                                      \
 	"{\n    \"Statement\": [\n        {\n            \"Effect\": \"Allow\"\n        }\n    "   \
 	"]\n}\n"
 
 static char root[] = "/tmp/iamfs-test-saveoff-XXXXXX";
-static long long clock_now = 1800000000;
-static char changes[8][96];
-static int nchanges;
-
-static long long fake_now(void *ctx)
-{
-	return clock_now;
-}
-
-static const char *fake_getenv(void *ctx, const char *name)
-{
-	if (!strcmp(name, "AWS_ACCESS_KEY_ID"))
-		return "AKIDEXAMPLE";
-	if (!strcmp(name, "AWS_SECRET_ACCESS_KEY"))
-		return "secret";
-	if (!strcmp(name, "AWS_REGION"))
-		return "us-east-1";
-	return NULL;
-}
-
-static void on_change(void *ctx, const struct cache_change *ch)
-{
-	if (nchanges < 8)
-		snprintf(changes[nchanges++], sizeof(changes[0]), "%d %s %d %s", ch->what, ch->role,
-			 ch->kind, ch->name ? ch->name : "-");
-}
-
-static struct iam_client *make_client(void)
-{
-	static const struct creds_env env = {.getenv = fake_getenv, .now = fake_now};
-	struct iam_client_options io = {
-		.endpoint_url = DEAD_URL, .sts_endpoint_url = DEAD_URL, .env = &env};
-	struct iam_client *cl = NULL;
-	struct aws_error err;
-
-	io.query.max_attempts = 1;
-	CHECK_INT(iam_client_new(&io, &cl, &err), 0);
-	return cl;
-}
 
 static void seed(const char *dir, const char *profile)
 {
 	struct cache_role *roles = calloc(1, sizeof(*roles));
 	struct cache_view *v;
-	struct disk_meta meta = {"123456789012", "arn:aws:iam::123456789012:user/me", clock_now};
+	struct disk_meta meta = {"123456789012", "arn:aws:iam::123456789012:user/me",
+				 offline_clock};
 	char folder[600];
 
 	roles[0].name = strdup("web");
@@ -78,7 +40,7 @@ static void seed(const char *dir, const char *profile)
 	v = model_view_new(roles, 1, 1);
 	CHECK(snprintf(folder, sizeof(folder), "%s/123456789012-x", dir) < (int)sizeof(folder));
 	CHECK_INT(disk_write(folder, v, NULL, 0, &meta), 0);
-	CHECK_INT(disk_index_store(dir, profile, DEAD_URL, "123456789012-x"), 0);
+	CHECK_INT(disk_index_store(dir, profile, OFFLINE_URL, "123456789012-x"), 0);
 	cache_view_put(v);
 }
 
@@ -123,8 +85,8 @@ static struct cache *open_cache(struct iam_client *cl, const char *dir, bool ro,
 	struct cache_options o = {.dir = dir,
 				  .ttl = 60,
 				  .iam = cl,
-				  .now = fake_now,
-				  .on_change = on_change,
+				  .now = offline_now,
+				  .on_change = offline_on_change,
 				  .read_only = ro,
 				  .dry_run = dry};
 	struct cache *c = NULL;
@@ -150,18 +112,18 @@ static void test_modes(struct iam_client *cl, const char *dir)
 	c = open_cache(cl, dir, false, true);
 	if (!c)
 		return;
-	nchanges = 0;
+	offline_nchanges = 0;
 	CHECK_INT(save(c, CACHE_FILE_TRUST, NULL, "{\"Statement\": {\"Effect\": \"Deny\"}}",
 		       trust_gen(c, NULL, NULL, 0), &res),
 		  0);
 	CHECK(res.dry_run);
 	CHECK_INT(res.calls, 0);
 	CHECK_STR(res.action, "UpdateAssumeRolePolicy");
-	CHECK_INT(nchanges, 1);
-	CHECK_STR(changes[0], "4 web 0 -");
+	CHECK_INT(offline_nchanges, 1);
+	CHECK_STR(offline_changes[0], "4 web 0 -");
 	CHECK_INT(save(c, CACHE_FILE_INLINE, "new", "{\"Statement\": []}", 0, &res), -EINVAL);
 	CHECK_INT(save(c, CACHE_FILE_INLINE, "new", same, 0, &res), 0);
-	CHECK_STR(changes[1], "3 web 2 new");
+	CHECK_STR(offline_changes[1], "3 web 2 new");
 	buf_init(&b, 0);
 	CHECK_INT(cache_status(c, &b), 0);
 	CHECK(b.data && strstr(b.data, "dry-run calls: 2\n"));
@@ -187,13 +149,13 @@ static void test_refusals(struct iam_client *cl, const char *dir)
 	CHECK_INT(cache_folder(c, folder, sizeof(folder)), 0);
 	g = trust_gen(c, &mtime, NULL, 0);
 	/* Same value: nothing sent, the saved bytes read back, mtime moves. */
-	clock_now += 5;
+	offline_clock += 5;
 	CHECK_INT(save(c, CACHE_FILE_TRUST, NULL, same, g, &res), 0);
 	CHECK(res.noop);
 	CHECK_INT(res.calls, 0);
 	CHECK(trust_gen(c, &mtime, bytes, sizeof(bytes)) == model_hash(same, strlen(same)));
 	CHECK_STR(bytes, same);
-	CHECK_INT(mtime, clock_now);
+	CHECK_INT(mtime, offline_clock);
 	/* The view moved on since the file was opened. */
 	CHECK_INT(save(c, CACHE_FILE_TRUST, NULL, "{\"Statement\": {}}", g, &res), -ESTALE);
 	CHECK(strstr(res.message, "changed in IAM since it was read") != NULL);
@@ -229,7 +191,7 @@ int main(void)
 
 	if (!mkdtemp(root))
 		return 1;
-	cl = make_client();
+	cl = offline_client();
 	snprintf(dir, sizeof(dir), "%s/c", root);
 	if (cl) {
 		seed(dir, iam_client_profile(cl));

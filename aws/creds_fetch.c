@@ -217,6 +217,17 @@ static int conn_open(const struct creds_fetch_ctx *fc, long timeout_ms, struct h
 	return http_conn_new(fc->share, &ho, c);
 }
 
+/* The STS endpoint and a connection to it, for AssumeRole and web identity. */
+static int sts_open(const struct creds_fetch_ctx *fc, struct aws_endpoint *ep, struct http_conn **c,
+		    struct aws_error *err)
+{
+	if (endpoint_sts(fc->sts_url, fc->region, ep)) {
+		aws_error_set(err, "InvalidConfig", "bad STS endpoint URL");
+		return -EINVAL;
+	}
+	return conn_open(fc, 0, c);
+}
+
 /* STS credentials to aws_creds; the expiration must parse. */
 static int from_sts(struct iam_sts_credentials *sc, struct aws_creds *out, struct aws_error *err)
 {
@@ -255,12 +266,8 @@ static int fetch_assume_role(const struct creds_fetch_ctx *fc, const struct cred
 	int rc;
 
 	rc = creds_fetch(fc, s->base, &base, err);
-	if (!rc && endpoint_sts(fc->sts_url, fc->region, &ep)) {
-		aws_error_set(err, "InvalidConfig", "bad STS endpoint URL");
-		rc = -EINVAL;
-	}
 	if (!rc)
-		rc = conn_open(fc, 0, &c);
+		rc = sts_open(fc, &ep, &c, err);
 	session_name(fc, s, name, sizeof(name));
 	if (!rc)
 		rc = sts_assume_role(c, &ep, &base, NULL, s->role_arn, name, s->external_id,
@@ -285,12 +292,8 @@ static int fetch_web_identity(const struct creds_fetch_ctx *fc, const struct cre
 
 	buf_init(&tok, FETCH_MAX_TOKEN);
 	rc = read_token(s->token_file, &tok, err);
-	if (!rc && endpoint_sts(fc->sts_url, fc->region, &ep)) {
-		aws_error_set(err, "InvalidConfig", "bad STS endpoint URL");
-		rc = -EINVAL;
-	}
 	if (!rc)
-		rc = conn_open(fc, 0, &c);
+		rc = sts_open(fc, &ep, &c, err);
 	session_name(fc, s, name, sizeof(name));
 	if (!rc)
 		rc = sts_assume_role_with_web_identity(c, &ep, NULL, s->role_arn, name, tok.data,

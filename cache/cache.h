@@ -29,8 +29,9 @@ struct cache_doc {
 	int refs;    /* atomic; cache_doc_ref / cache_doc_unref */
 	char *bytes; /* exactly what read returns */
 	size_t len;
-	long long mtime;	/* unix seconds; changes only when bytes change */
-	unsigned long long gen; /* content identity (hash of bytes) */
+	long long mtime;	       /* unix seconds; changes only when bytes change */
+	unsigned long long gen;	       /* content identity (hash of bytes) */
+	struct cache_backing *backing; /* NULL: the document owns bytes */
 };
 
 struct cache_inline {

@@ -400,8 +400,7 @@ static int disk_slurp(const char *path, char **out, size_t *len)
 	return 0;
 }
 
-/* Maps a whole file (capped) read-only: no copy of the disk copy is made, each
- * document is copied once, from the page cache into its own allocation. An empty
+/* Maps a whole file (capped) read-only, populated from the page cache. An empty
  * file maps to "" (unmap with disk_unmap). */
 static int disk_map(const char *path, const char **out, size_t *len)
 {
@@ -434,6 +433,24 @@ static void disk_unmap(const char *p, size_t len)
 		munmap((void *)p, len);
 }
 
+/* The disk copy's mapping, kept while documents point into it: a remount's
+ * documents are not copied, which spares the fresh pages a copy would fault in
+ * (most of a remount's time). The copy is replaced by rename, never rewritten in
+ * place, so the mapped file stays as it was. */
+struct disk_mapping {
+	struct cache_backing b;
+	const char *addr;
+	size_t len;
+};
+
+static void disk_mapping_release(struct cache_backing *b)
+{
+	struct disk_mapping *mp = (struct disk_mapping *)b;
+
+	disk_unmap(mp->addr, mp->len);
+	free(mp);
+}
+
 static const char *disk_str_of(const cJSON *o, const char *key)
 {
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -445,6 +462,7 @@ static const char *disk_str_of(const cJSON *o, const char *key)
 struct disk_r {
 	const unsigned char *p, *end;
 	bool bad;
+	struct cache_backing *backing; /* what the bytes are mapped in */
 };
 
 static unsigned long long disk_r_le(struct disk_r *r, int n)
@@ -502,7 +520,7 @@ static struct cache_doc *disk_r_doc(struct disk_r *r)
 	mtime = (long long)disk_r_le(r, 8);
 	gen = disk_r_le(r, 8);
 	bytes = disk_r_str(r, &len);
-	return bytes ? model_doc_make(bytes, len, mtime, gen) : NULL;
+	return bytes ? model_doc_borrow(bytes, len, mtime, gen, r->backing) : NULL;
 }
 
 /* Sorted (arn, doc) pairs into a disk_managed array. */
@@ -651,8 +669,8 @@ static void disk_why_format(const char *path, const char *text, size_t len, char
 static int disk_check(const char *path, const char *text, size_t len, struct disk_r *r, char *why,
 		      size_t whylen)
 {
-	struct disk_r h = {(const unsigned char *)text + DISK_MAGIC_LEN,
-			   (const unsigned char *)text + len, false};
+	struct disk_r h = {.p = (const unsigned char *)text + DISK_MAGIC_LEN,
+			   .end = (const unsigned char *)text + len};
 	unsigned long long body, sum;
 	struct disk_sum s;
 
@@ -685,6 +703,7 @@ int disk_read(const char *folder, struct cache_view **v, struct disk_managed **m
 	struct cache_view *tv = NULL;
 	struct disk_managed *tm = NULL;
 	struct disk_meta tmeta = {0};
+	struct disk_mapping *mp;
 	struct disk_r r;
 	size_t len = 0, tn = 0;
 	int rc;
@@ -698,11 +717,17 @@ int disk_read(const char *folder, struct cache_view **v, struct disk_managed **m
 		snprintf(why, whylen, "cannot read %s: %s", path, strerror(-rc));
 		return rc;
 	}
+	if (!(mp = malloc(sizeof(*mp)))) {
+		disk_unmap(text, len);
+		return -ENOMEM;
+	}
+	*mp = (struct disk_mapping){{1, disk_mapping_release}, text, len};
 	rc = disk_check(path, text, len, &r, why, whylen);
+	r.backing = &mp->b;
 	if (!rc && (rc = disk_parse(&r, &tv, &tm, &tn, &tmeta)))
 		snprintf(why, whylen, "%s is corrupt (%s); ignored", path,
 			 rc == -EINVAL ? "bad or missing fields" : strerror(-rc));
-	disk_unmap(text, len);
+	model_backing_put(&mp->b);
 	if (rc)
 		return rc;
 	*v = tv;

@@ -98,6 +98,7 @@ struct cache_doc *model_doc_make(const char *bytes, size_t len, long long mtime,
 	if (len > (size_t)-1 - sizeof(*d) - 1 || !(d = malloc(sizeof(*d) + len + 1)))
 		return NULL;
 	d->refs = 1;
+	d->backing = NULL;
 	d->bytes = (char *)(d + 1);
 	memcpy(d->bytes, bytes, len);
 	d->bytes[len] = '\0';
@@ -105,6 +106,29 @@ struct cache_doc *model_doc_make(const char *bytes, size_t len, long long mtime,
 	d->mtime = mtime;
 	d->gen = gen;
 	return d;
+}
+
+struct cache_doc *model_doc_borrow(const char *bytes, size_t len, long long mtime,
+				   unsigned long long gen, struct cache_backing *b)
+{
+	struct cache_doc *d = malloc(sizeof(*d));
+
+	if (!d)
+		return NULL;
+	__atomic_add_fetch(&b->refs, 1, __ATOMIC_RELAXED);
+	*d = (struct cache_doc){.refs = 1,
+				.bytes = (char *)bytes,
+				.len = len,
+				.mtime = mtime,
+				.gen = gen,
+				.backing = b};
+	return d;
+}
+
+void model_backing_put(struct cache_backing *b)
+{
+	if (b && __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		b->release(b);
 }
 
 struct cache_doc *model_doc_new(const char *bytes, size_t len, long long mtime)
@@ -131,7 +155,9 @@ void cache_doc_unref(struct cache_doc *d)
 {
 	if (!d || __atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	if (d->bytes != (char *)(d + 1))
+	if (d->backing)
+		model_backing_put(d->backing);
+	else if (d->bytes != (char *)(d + 1))
 		free(d->bytes);
 	free(d);
 }

@@ -30,6 +30,18 @@ struct cache_doc *model_doc_take(char *bytes, size_t len, long long mtime);
  * and a copy of bytes share one allocation, exactly sized. */
 struct cache_doc *model_doc_make(const char *bytes, size_t len, long long mtime,
 				 unsigned long long gen);
+/* Memory documents may point into instead of owning their bytes (the disk copy's
+ * mapping): refcounted, one reference per such document plus its maker's;
+ * release runs when the last goes. */
+struct cache_backing {
+	int refs; /* atomic */
+	void (*release)(struct cache_backing *b);
+};
+/* model_doc_make without the copy: bytes (NUL-terminated at len, as every
+ * document's are) stay in b, which the document holds a reference on. */
+struct cache_doc *model_doc_borrow(const char *bytes, size_t len, long long mtime,
+				   unsigned long long gen, struct cache_backing *b);
+void model_backing_put(struct cache_backing *b);
 /* Same bytes (pointer, gen, len, then memcmp). NULL equals only NULL. */
 bool model_doc_same(const struct cache_doc *a, const struct cache_doc *b);
 

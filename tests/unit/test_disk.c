@@ -123,6 +123,56 @@ out:
 	cache_view_put(v);
 }
 
+/* Mappings of folder's view.json (or of a replaced one) in this process. */
+static int mapped(const char *folder)
+{
+	char line[1024], want[600];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0;
+
+	snprintf(want, sizeof(want), "%s/view.json", folder);
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, want) != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Documents read from the disk copy point into its mapping: they outlive
+ * disk_read and a later rewrite of the copy (replaced by rename, the mapped file
+ * stays as it was), and the mapping goes with the last of them. */
+static void test_read_keeps_mapping(void)
+{
+	char folder[512], why[512] = "";
+	struct cache_view *v = make_view(), *r = NULL;
+	struct disk_meta meta = {"1", "a", 1}, rmeta = {0};
+	struct disk_managed *rm = NULL;
+	struct cache_doc *keep;
+	size_t nrm = 0;
+
+	snprintf(folder, sizeof(folder), "%s/map", root);
+	CHECK_INT(disk_write(folder, v, NULL, 0, &meta), 0);
+	CHECK_INT(disk_read(folder, &r, &rm, &nrm, &rmeta, why, sizeof(why)), 0);
+	if (!r) {
+		cache_view_put(v);
+		return;
+	}
+	CHECK_INT(mapped(folder), 1);
+	keep = cache_view_find(r, "zeta")->trust;
+	cache_doc_ref(keep);
+	CHECK(keep->backing != NULL);
+	CHECK_INT(disk_write(folder, v, NULL, 0, &meta), 0); /* a new file renamed over */
+	cache_view_put(r);
+	disk_managed_free(rm, nrm);
+	disk_meta_cleanup(&rmeta);
+	CHECK_INT(mapped(folder), 1);
+	CHECK(model_doc_same(keep, cache_view_find(v, "zeta")->trust));
+	CHECK(keep->bytes[keep->len] == '\0');
+	cache_doc_unref(keep);
+	CHECK_INT(mapped(folder), 0);
+	cache_view_put(v);
+}
+
 static void put_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -277,6 +327,7 @@ int main(void)
 		return 1;
 	}
 	test_round_trip();
+	test_read_keeps_mapping();
 	test_bad_files();
 	test_index();
 	cleanup();

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -80,6 +81,23 @@ int buf_append(struct buf *b, const void *p, size_t n)
 	b->len += n;
 	b->data[b->len] = '\0';
 	return 0;
+}
+
+int buf_read_fd(struct buf *b, int fd)
+{
+	char chunk[4096];
+	ssize_t got;
+	int rc = 0;
+
+	while ((got = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		rc = got < 0 ? -errno : buf_append(b, chunk, (size_t)got);
+		if (rc)
+			break;
+	}
+	OPENSSL_cleanse(chunk, sizeof(chunk));
+	return rc;
 }
 
 int buf_puts(struct buf *b, const char *s)

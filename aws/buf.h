@@ -31,6 +31,9 @@ int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Appends all that fd has left to read (EINTR retried): 0, -errno, or -EFBIG past
+ * max. The bytes pass through a stack chunk that is wiped (credentials files). */
+int buf_read_fd(struct buf *b, int fd);
 /* Returns the malloc'ed NUL-terminated contents (caller frees) and leaves b empty.
  * Returns NULL only on allocation failure of an empty buffer. */
 char *buf_steal(struct buf *b);

@@ -71,9 +71,7 @@ static int expand_home(const struct creds_options *o, const char *path, char *ou
 static int load_file(struct chain *ch, const char *path, struct ini_file *f)
 {
 	struct buf b;
-	char chunk[4096];
-	int fd, rc = 0, line = 0;
-	ssize_t got;
+	int fd, rc, line = 0;
 
 	buf_init(&b, INI_MAX_BYTES);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -84,15 +82,8 @@ static int load_file(struct chain *ch, const char *path, struct ini_file *f)
 		aws_error_set(ch->err, "InvalidConfig", "cannot read %s: %s", path, strerror(-rc));
 		return rc;
 	}
-	while ((got = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (got < 0 && errno == EINTR)
-			continue;
-		rc = got < 0 ? -errno : buf_append(&b, chunk, (size_t)got);
-		if (rc)
-			break;
-	}
+	rc = buf_read_fd(&b, fd);
 	close(fd);
-	OPENSSL_cleanse(chunk, sizeof(chunk));
 	if (!rc)
 		rc = ini_parse(f, b.data ? b.data : "", b.len, &line);
 	if (rc == -EINVAL)

@@ -177,9 +177,7 @@ static int fetch_process(const struct creds_source *s, struct aws_creds *out, st
 /* Reads a whole small file (a token), trailing whitespace trimmed. */
 static int read_token(const char *path, struct buf *out, struct aws_error *err)
 {
-	char chunk[4096];
-	ssize_t got;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 
 	if (fd < 0) {
 		rc = -errno;
@@ -187,15 +185,8 @@ static int read_token(const char *path, struct buf *out, struct aws_error *err)
 			      strerror(-rc));
 		return rc;
 	}
-	while ((got = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (got < 0 && errno == EINTR)
-			continue;
-		rc = got < 0 ? -errno : buf_append(out, chunk, (size_t)got);
-		if (rc)
-			break;
-	}
+	rc = buf_read_fd(out, fd);
 	close(fd);
-	OPENSSL_cleanse(chunk, sizeof(chunk));
 	while (out->len && strchr(" \t\r\n", out->data[out->len - 1]))
 		out->data[--out->len] = '\0';
 	if (!rc && !out->len)

@@ -22,6 +22,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "aws/buf.h"
 #include "cache/model.h"
 
 #define DISK_FLUSH (64u << 10)
@@ -365,39 +366,22 @@ void disk_meta_cleanup(struct disk_meta *meta)
 	memset(meta, 0, sizeof(*meta));
 }
 
-/* Reads a whole file (capped) into a NUL-terminated heap buffer with one read. */
+/* Reads a whole file (capped) into a NUL-terminated heap buffer. */
 static int disk_slurp(const char *path, char **out, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
-	struct stat st;
-	size_t n = 0, cap;
-	char *p = NULL;
-	ssize_t k;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	struct buf b;
 
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st))
-		rc = -errno;
-	else if ((unsigned long long)st.st_size > DISK_MAX_FILE)
-		rc = -EFBIG;
-	cap = rc ? 0 : (size_t)st.st_size;
-	if (!rc && !(p = malloc(cap + 1)))
-		rc = -ENOMEM;
-	while (!rc && n < cap && (k = read(fd, p + n, cap - n)) != 0) {
-		if (k < 0 && errno != EINTR)
-			rc = -errno;
-		else if (k > 0)
-			n += (size_t)k;
-	}
+	buf_init(&b, DISK_MAX_FILE);
+	rc = buf_read_fd(&b, fd);
 	close(fd);
-	if (rc) {
-		free(p);
-		return rc;
-	}
-	p[n] = '\0';
-	*out = p;
-	*len = n;
-	return 0;
+	*len = b.len;
+	if (!rc && !(*out = buf_steal(&b)))
+		rc = -ENOMEM;
+	buf_cleanup(&b);
+	return rc;
 }
 
 /* Maps a whole file (capped) read-only, populated from the page cache. An empty

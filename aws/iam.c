@@ -423,10 +423,6 @@ static int iam_list_move(void **dv, size_t *dn, size_t *dcap, void **sv, size_t 
 	return 0;
 }
 
-#define IAM_LIST_MOVE(dst, src)                                                                    \
-	iam_list_move((void **)&(dst)->v, &(dst)->n, &(dst)->cap, (void **)&(src)->v, &(src)->n,   \
-		      &(src)->cap, sizeof(*(dst)->v))
-
 #define IAM_DEFINE_MOVE(fn, type)                                                                  \
 	static int fn(struct type *d, struct type *s)                                              \
 	{                                                                                          \

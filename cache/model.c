@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <cjson/cJSON.h>
+#include "cache/validate.h"
 
 unsigned long long model_hash(const void *p, size_t n)
 {
@@ -325,16 +325,10 @@ const struct cache_attached *cache_role_find_attached(const struct cache_role *r
 }
 
 /* Same JSON value (a saved file keeps the bytes it was saved with while IAM's
- * document is the same value in another layout). */
+ * document is the same value in another layout), by the rule saves use. */
 static bool model_json_same(const struct cache_doc *a, const struct cache_doc *b)
 {
-	cJSON *x = cJSON_ParseWithLength(a->bytes, a->len);
-	cJSON *y = x ? cJSON_ParseWithLength(b->bytes, b->len) : NULL;
-	bool same = x && y && cJSON_Compare(x, y, true);
-
-	cJSON_Delete(x);
-	cJSON_Delete(y);
-	return same;
+	return validate_same_value(a->bytes, a->len, b->bytes, b->len) == 1;
 }
 
 /* Keeps old's document when it holds the same value; else stamps now. */

@@ -373,34 +373,30 @@ void cache_rejected_list_cleanup(struct cache_rejected_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* Reads a whole small file relative to dfd (at most max bytes). */
+/* Reads a whole small regular file relative to dfd (at most max bytes). */
 static int rejects_slurp(int dfd, const char *name, size_t max, char **out, size_t *len,
 			 long long *mtime)
 {
 	struct stat st;
-	char *p;
-	ssize_t n;
-	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct buf b;
+	int rc, fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size > max ||
-	    !(p = malloc((size_t)st.st_size + 1))) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
 		close(fd);
 		return -EINVAL;
 	}
-	n = read(fd, p, (size_t)st.st_size);
+	buf_init(&b, max);
+	rc = buf_read_fd(&b, fd);
 	close(fd);
-	if (n < 0) {
-		free(p);
-		return -EIO;
-	}
-	p[n] = '\0';
-	*out = p;
-	*len = (size_t)n;
-	if (mtime)
+	*len = b.len;
+	if (!rc && !(*out = buf_steal(&b)))
+		rc = -ENOMEM;
+	buf_cleanup(&b);
+	if (!rc && mtime)
 		*mtime = (long long)st.st_mtime;
-	return 0;
+	return rc;
 }
 
 static void rejects_load_log(struct rejects *r)

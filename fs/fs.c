@@ -56,13 +56,6 @@ void fs_open_free(struct fs_open *o)
 	free(o);
 }
 
-void fs_open_get(struct fs *fs, struct fs_open *o)
-{
-	pthread_mutex_lock(&fs->open_lock);
-	o->refs++;
-	pthread_mutex_unlock(&fs->open_lock);
-}
-
 void fs_open_put(struct fs *fs, struct fs_open *o)
 {
 	bool last;

@@ -122,8 +122,8 @@ void control_write_refresh(struct fs *fs, fuse_req_t req, size_t size);
 void fs_open_add(struct fs *fs, struct fs_open *o);
 void fs_open_remove(struct fs *fs, struct fs_open *o);
 void fs_open_free(struct fs_open *o);
-/* Reference counting for commits that outlive a release: fs_open_put frees at 0. */
-void fs_open_get(struct fs *fs, struct fs_open *o);
+/* Reference counting for commits that outlive a release (a commit takes its
+ * reference under open_lock with its sequence numbers): fs_open_put frees at 0. */
 void fs_open_put(struct fs *fs, struct fs_open *o);
 /* The size and mtime of node n while an open for writing holds edits not yet
  * committed, or a created file not in IAM yet: true and st filled. */

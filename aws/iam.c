@@ -127,16 +127,8 @@ static void iam_query_config(struct iam_client *c, struct query_config *q)
 /* AWS_MAX_ATTEMPTS from the injected environment, so query.c need not read the real one. */
 static void iam_client_max_attempts(struct iam_client *c, const struct creds_env *env)
 {
-	const char *s = iam_getenv(env, "AWS_MAX_ATTEMPTS");
-	char *end;
-	long v;
-
-	if (c->user.max_attempts > 0 || !s)
-		return;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (!errno && !*end && v >= 1 && v <= 20)
-		c->user.max_attempts = (int)v;
+	if (c->user.max_attempts <= 0)
+		c->user.max_attempts = query_attempts_of(iam_getenv(env, "AWS_MAX_ATTEMPTS"));
 }
 
 static int iam_client_endpoints(struct iam_client *c, const struct iam_client_options *o,

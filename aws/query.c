@@ -70,9 +70,8 @@ static unsigned query_random(const struct query_policy *p)
 	return r;
 }
 
-static int query_env_attempts(void)
+int query_attempts_of(const char *s)
 {
-	const char *s = getenv("AWS_MAX_ATTEMPTS");
 	char *end;
 	long v;
 
@@ -88,7 +87,9 @@ static int query_env_attempts(void)
 static void query_policy_init(struct query_policy *p, const struct query_config *cfg)
 {
 	p->cfg = cfg;
-	p->max_attempts = cfg && cfg->max_attempts > 0 ? cfg->max_attempts : query_env_attempts();
+	p->max_attempts = cfg && cfg->max_attempts > 0
+				  ? cfg->max_attempts
+				  : query_attempts_of(getenv("AWS_MAX_ATTEMPTS"));
 	if (p->max_attempts > QUERY_MAX_ATTEMPTS)
 		p->max_attempts = QUERY_MAX_ATTEMPTS;
 	p->budget_ms = cfg && cfg->budget_ms > 0 ? cfg->budget_ms : QUERY_DEFAULT_BUDGET_MS;

@@ -28,6 +28,10 @@ struct query_config {
 	const char *user_agent; /* not signed */
 };
 
+/* The attempts an AWS_MAX_ATTEMPTS value asks for: 5 when s is NULL, empty or not
+ * a positive integer, at most 20. */
+int query_attempts_of(const char *s);
+
 /* Sends params (Action first) to ep, signed with creds (NULL: unsigned, for
  * AssumeRoleWithWebIdentity). Returns 0 with the 2xx body in resp, or -errno
  * (aws_error_errno) with err filled from the error answer or transport failure;

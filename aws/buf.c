@@ -100,6 +100,14 @@ int buf_read_fd(struct buf *b, int fd)
 	return rc;
 }
 
+void buf_str_wipe_free(char *s)
+{
+	if (!s)
+		return;
+	OPENSSL_cleanse(s, strlen(s));
+	free(s);
+}
+
 int buf_puts(struct buf *b, const char *s)
 {
 	return buf_append(b, s, strlen(s));

@@ -12,8 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
+#include "aws/buf.h"
 #include "aws/creds_source.h"
 
 #define CREDS_REFRESH_WINDOW 300 /* seconds before expiry when a refresh starts */
@@ -33,21 +32,13 @@ struct creds_provider {
 	struct aws_error last_err;
 };
 
-static void wipe_free(char *s)
-{
-	if (!s)
-		return;
-	OPENSSL_cleanse(s, strlen(s));
-	free(s);
-}
-
 void aws_creds_cleanup(struct aws_creds *c)
 {
 	if (!c)
 		return;
-	wipe_free(c->access_key_id);
-	wipe_free(c->secret_access_key);
-	wipe_free(c->session_token);
+	buf_str_wipe_free(c->access_key_id);
+	buf_str_wipe_free(c->secret_access_key);
+	buf_str_wipe_free(c->session_token);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -143,14 +143,6 @@ static struct creds_source *source_new(enum creds_kind kind, const char *name)
 	return s;
 }
 
-static void wipe_free(char *s)
-{
-	if (!s)
-		return;
-	OPENSSL_cleanse(s, strlen(s));
-	free(s);
-}
-
 void creds_source_free(struct creds_source *s)
 {
 	if (!s)
@@ -163,7 +155,7 @@ void creds_source_free(struct creds_source *s)
 	free(s->session_name);
 	free(s->token_file);
 	free(s->url);
-	wipe_free(s->auth_token);
+	buf_str_wipe_free(s->auth_token);
 	free(s);
 }
 

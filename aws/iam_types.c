@@ -12,6 +12,8 @@
 
 #include <openssl/crypto.h>
 
+#include "aws/buf.h"
+
 /* Room for one more element in a growable array: the new base, or NULL (v kept). */
 static void *iam_grow(void *v, size_t *cap, size_t n, size_t size)
 {
@@ -190,21 +192,13 @@ void iam_account_summary_cleanup(struct iam_account_summary *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static void iam_wipe_free(char *s)
-{
-	if (!s)
-		return;
-	OPENSSL_cleanse(s, strlen(s));
-	free(s);
-}
-
 void iam_sts_credentials_cleanup(struct iam_sts_credentials *c)
 {
 	if (!c)
 		return;
 	free(c->access_key_id);
-	iam_wipe_free(c->secret_access_key);
-	iam_wipe_free(c->session_token);
+	buf_str_wipe_free(c->secret_access_key);
+	buf_str_wipe_free(c->session_token);
 	free(c->expiration);
 	free(c->assumed_role_arn);
 	OPENSSL_cleanse(c, sizeof(*c));

@@ -11,19 +11,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
+#include "aws/buf.h"
 
 void ini_init(struct ini_file *f)
 {
 	memset(f, 0, sizeof(*f));
-}
-
-static void wipe_free(char *s)
-{
-	if (!s)
-		return;
-	OPENSSL_cleanse(s, strlen(s));
-	free(s);
 }
 
 void ini_cleanup(struct ini_file *f)
@@ -34,7 +26,7 @@ void ini_cleanup(struct ini_file *f)
 		return;
 	for (i = 0; i < f->n; i++) {
 		free(f->v[i].key);
-		wipe_free(f->v[i].value);
+		buf_str_wipe_free(f->v[i].value);
 	}
 	for (i = 0; i < f->nsections; i++)
 		free(f->sections[i]);
@@ -112,7 +104,7 @@ static int set_value(struct ini_file *f, const char *section, const char *k, siz
 	if (!val)
 		return -ENOMEM;
 	if (e) {
-		wipe_free(e->value);
+		buf_str_wipe_free(e->value);
 		e->value = val;
 		*out = e;
 		return 0;
@@ -154,7 +146,7 @@ static int append_continuation(struct ini_entry *e, const char *s, size_t n)
 	v[old] = '\n';
 	memcpy(v + old + 1, s, n);
 	v[old + 1 + n] = '\0';
-	wipe_free(e->value);
+	buf_str_wipe_free(e->value);
 	e->value = v;
 	return 0;
 }

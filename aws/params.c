@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
+#include "aws/buf.h"
 #include "aws/urlenc.h"
 
 /* Far above any IAM call (GAAD's filters, a few policy fields). */
@@ -28,14 +27,6 @@ void aws_params_init(struct aws_params *p)
 	p->cap = 0;
 }
 
-static void params_free_str(char *s)
-{
-	if (!s)
-		return;
-	OPENSSL_cleanse(s, strlen(s));
-	free(s);
-}
-
 void aws_params_cleanup(struct aws_params *p)
 {
 	size_t i;
@@ -43,8 +34,8 @@ void aws_params_cleanup(struct aws_params *p)
 	if (!p)
 		return;
 	for (i = 0; i < p->n; i++) {
-		params_free_str(p->v[i].name);
-		params_free_str(p->v[i].value);
+		buf_str_wipe_free(p->v[i].name);
+		buf_str_wipe_free(p->v[i].value);
 	}
 	free(p->v);
 	aws_params_init(p);
@@ -91,7 +82,7 @@ static int params_add_owned(struct aws_params *p, const char *name, char *value)
 	p->n++;
 	return 0;
 out:
-	params_free_str(value);
+	buf_str_wipe_free(value);
 	return rc;
 }
 

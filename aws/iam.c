@@ -357,9 +357,11 @@ out:
 	return rc;
 }
 
-/* Follows a listing chain to the end, every page appended to list by parse. */
-static int iam_list_all(struct iam_conn *conn, const char *action, const char *const *kv,
-			iam_page_parser parse, void *list, struct aws_error *err)
+/* Follows a chain to the end, every page appended to list by parse; with
+ * on_page, list is handed to it after each page (a nonzero answer ends the chain). */
+static int iam_chain(struct iam_conn *conn, const char *action, const char *const *kv,
+		     iam_page_parser parse, void *list, int (*on_page)(void *ctx, void *list),
+		     void *ctx, struct aws_error *err)
 {
 	struct iam_page page = {0};
 	char *marker = NULL;
@@ -370,7 +372,9 @@ static int iam_list_all(struct iam_conn *conn, const char *action, const char *c
 			      list, &page, err);
 		free(marker);
 		marker = NULL;
-		if (rc < 0 || !page.is_truncated || !page.marker)
+		if (!rc && on_page)
+			rc = on_page(ctx, list);
+		if (rc || !page.is_truncated || !page.marker)
 			break;
 		marker = page.marker;
 		page.marker = NULL;
@@ -383,6 +387,13 @@ static int iam_list_all(struct iam_conn *conn, const char *action, const char *c
 		rc = -EIO;
 	}
 	return rc;
+}
+
+/* Follows a listing chain to the end, every page appended to list by parse. */
+static int iam_list_all(struct iam_conn *conn, const char *action, const char *const *kv,
+			iam_page_parser parse, void *list, struct aws_error *err)
+{
+	return iam_chain(conn, action, kv, parse, list, NULL, NULL, err);
 }
 
 /* Moves every item of a list (v, n, cap of elem-sized items) to the end of another. */
@@ -711,16 +722,30 @@ static int iam_gaad_filters(const char *const *filters, char names[][24], const 
 	return 0;
 }
 
+/* GAAD pages go to the caller's callback one at a time, then are freed. */
+struct iam_gaad_pages {
+	int (*cb)(void *ctx, struct iam_gaad *page);
+	void *ctx;
+};
+
+static int iam_gaad_page(void *ctx, void *list)
+{
+	struct iam_gaad_pages *pp = ctx;
+	int rc = pp->cb(pp->ctx, list);
+
+	iam_gaad_cleanup(list);
+	return rc;
+}
+
 int iam_get_account_authorization_details(struct iam_conn *c, const char *const *filters,
 					  int (*page_cb)(void *ctx, struct iam_gaad *page),
 					  void *ctx, struct aws_error *err)
 {
 	char names[IAM_MAX_FILTERS][24];
 	const char *kv[2 * IAM_MAX_FILTERS + 1];
-	struct iam_page page = {0};
+	struct iam_gaad_pages pp = {page_cb, ctx};
 	struct iam_gaad g = {0};
-	char *marker = NULL;
-	int pages, rc;
+	int rc;
 
 	aws_error_clear(err);
 	rc = iam_gaad_filters(filters, names, kv);
@@ -728,22 +753,9 @@ int iam_get_account_authorization_details(struct iam_conn *c, const char *const 
 		aws_error_set(err, "InvalidInput", "more than %d GAAD filters", IAM_MAX_FILTERS);
 		return rc;
 	}
-	for (pages = 0; pages < IAM_MAX_PAGES; pages++) {
-		rc = iam_call(c, &c->client->iam_ep, "GetAccountAuthorizationDetails", IAM_VERSION,
-			      kv, marker, iam_p_gaad, &g, &page, err);
-		free(marker);
-		marker = NULL;
-		if (!rc)
-			rc = page_cb(ctx, &g);
-		iam_gaad_cleanup(&g);
-		if (rc || !page.is_truncated || !page.marker)
-			break;
-		marker = page.marker;
-		page.marker = NULL;
-		page.is_truncated = false;
-	}
-	free(marker);
-	iam_page_cleanup(&page);
+	rc = iam_chain(c, "GetAccountAuthorizationDetails", kv, iam_p_gaad, &g, iam_gaad_page, &pp,
+		       err);
+	iam_gaad_cleanup(&g);
 	return rc;
 }
 

@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INODE_ROLE_NAME_MAX   64
-#define INODE_POLICY_NAME_MAX 128
+#define INODE_ROLE_NAME_MAX 64
 
 struct inode_table {
 	pthread_mutex_t lock;

@@ -12,8 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define INODE_ROOT_INO 1
-#define INODE_NAME_MAX 255
+#define INODE_ROOT_INO	      1
+#define INODE_NAME_MAX	      255
+#define INODE_POLICY_NAME_MAX 128 /* IAM's limit; inode_classify refuses longer names */
 
 enum inode_kind {
 	INODE_ROOT,

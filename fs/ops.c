@@ -25,8 +25,6 @@
 #include "fs/notify.h"
 #include "fs/workers.h"
 
-#define OPS_POLICY_NAME_MAX 128
-
 enum ops_job_op { OPS_JOB_LOOKUP, OPS_JOB_GETATTR, OPS_JOB_OPEN, OPS_JOB_READ };
 
 struct ops_job {
@@ -131,7 +129,7 @@ static void ops_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const c
 		       bool on_worker)
 {
 	struct inode_node *p = inode_table_get(fs->inodes, parent), *n;
-	char policy[OPS_POLICY_NAME_MAX + 1];
+	char policy[INODE_POLICY_NAME_MAX + 1];
 	struct fuse_entry_param e;
 	struct fs_ident id;
 	struct cache_view *v;
@@ -148,7 +146,7 @@ static void ops_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const c
 		helperops_lookup(fs, req, parent, name);
 		return;
 	}
-	if (inode_classify(p->kind, name, &id.kind, &pol, &plen) || plen > OPS_POLICY_NAME_MAX) {
+	if (inode_classify(p->kind, name, &id.kind, &pol, &plen) || plen > INODE_POLICY_NAME_MAX) {
 		ops_reply_negative(fs, req);
 		return;
 	}

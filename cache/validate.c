@@ -333,6 +333,45 @@ static bool has_nul_escape(const char *s, size_t len)
 	return false;
 }
 
+static int hex_value(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (unsigned char)(c | 0x20);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The offset of the first \uXXXX escape inside a string of valid JSON that stands
+ * for a control character IAM does not accept as text (U+0000-U+001F but tab, LF
+ * and CR), with that character in *bad; len when there is none. */
+static size_t escape_first_bad(const unsigned char *s, size_t len, uint32_t *bad)
+{
+	bool in_string = false;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"') {
+			in_string = !in_string;
+		} else if (in_string && s[i] == '\\' && i + 1 < len) {
+			uint32_t cp = 0;
+			size_t k;
+
+			if (s[i + 1] != 'u' || i + 6 > len) {
+				i++; /* a two-character escape */
+				continue;
+			}
+			for (k = 2; k < 6 && hex_value(s[i + k]) >= 0; k++)
+				cp = cp * 16 + (uint32_t)hex_value(s[i + k]);
+			if (k == 6 && cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') {
+				*bad = cp;
+				return i;
+			}
+			i += 5;
+		}
+	}
+	return len;
+}
+
 size_t validate_limit(enum validate_kind kind)
 {
 	switch (kind) {
@@ -532,6 +571,17 @@ int validate_policy(enum validate_kind kind, const char *label, const char *byte
 		result_set(res, label, line, col,
 			   "character U+%04X is not allowed in IAM policies (only tab, LF, CR and "
 			   "U+0020-U+00FF)",
+			   (unsigned)bad);
+		return -EINVAL;
+	}
+	/* An escape hides the same character from the check above, and a U+0000 cannot
+	 * come back from IAM whole: its answers would read as another document. */
+	off = escape_first_bad(s, len, &bad);
+	if (off < len) {
+		text_position(bytes, len, off, &line, &col);
+		result_set(res, label, line, col,
+			   "the escape \\u%04X stands for a control character, which IAM policies "
+			   "may not hold (only tab, LF and CR)",
 			   (unsigned)bad);
 		return -EINVAL;
 	}

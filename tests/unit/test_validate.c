@@ -174,6 +174,23 @@ static void test_json_errors(void)
 		 "trust.json: line 1, column 29: character U+0001 is not allowed in IAM policies "
 		 "(only tab, LF, CR and U+0020-U+00FF)",
 		 1, 29},
+		/* ...and escapes that stand for them: a U+0000 would not come back from IAM. */
+		{"{\"Statement\": {\"Effect\": \"nul\\u0000x\"}}", -EINVAL,
+		 "trust.json: line 1, column 30: the escape \\u0000 stands for a control "
+		 "character, which IAM policies may not hold (only tab, LF and CR)",
+		 1, 30},
+		{"{\"Statement\": {\"E\": \"\\u001F\"}}", -EINVAL,
+		 "trust.json: line 1, column 22: the escape \\u001F stands for a control "
+		 "character, which IAM policies may not hold (only tab, LF and CR)",
+		 1, 22},
+		{"{\"Statement\": {\"E\": \"a\\tb\\u0009\\u000a\\u000D\\u0020\\u00e9\"}}", 0, "", 0,
+		 0},
+		/* An escaped backslash before u0000 is text, not an escape. */
+		{"{\"Statement\": {\"E\": \"\\\\u0000\"}}", 0, "", 0, 0},
+		{"{\"Statement\": {}, \"\\u0000\": 1}", -EINVAL,
+		 "trust.json: line 1, column 20: the escape \\u0000 stands for a control "
+		 "character, which IAM policies may not hold (only tab, LF and CR)",
+		 1, 20},
 		{"{\"Statement\": {}\x01}", -EINVAL,
 		 "trust.json: line 1, column 17: character U+0001 is not allowed in IAM policies "
 		 "(only tab, LF, CR and U+0020-U+00FF)",

@@ -175,7 +175,7 @@ void change_unlink(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char 
 
 /* Saves bytes (taken) as the policy file newname in np: the rename's outcome. */
 static void change_rename_onto(struct fs *fs, fuse_req_t req, struct inode_node *np,
-			       const char *newname, char *bytes, size_t len, uint64_t hino,
+			       const char *newname, char *bytes, size_t len, uint64_t from,
 			       bool noreplace)
 {
 	struct inode_node *t;
@@ -197,7 +197,7 @@ static void change_rename_onto(struct fs *fs, fuse_req_t req, struct inode_node 
 		fuse_reply_err(req, -r);
 		return;
 	}
-	commit_bytes(fs, req, t, bytes, len, hino, "rename");
+	commit_bytes(fs, req, t, bytes, len, from, "rename");
 }
 
 /* A policy file renamed away: newname becomes a helper with its bytes. */
@@ -220,8 +220,9 @@ static void change_rename_away(struct fs *fs, fuse_req_t req, struct inode_node 
 				  fuse_req_ctx(req)->uid, fuse_req_ctx(req)->gid, d->bytes, d->len,
 				  noreplace, false, &ha);
 	cache_doc_unref(d);
-	if (!r)
-		inode_table_vacate(fs->inodes, n);
+	/* The kernel now shows n's number under newname: it stands for the helper. */
+	if (!r && (r = inode_table_move(fs->inodes, n, ha.ino, true)))
+		helper_unlink(fs->helpers, np->ino, newname);
 	fuse_reply_err(req, -r);
 	if (r)
 		return;
@@ -278,7 +279,7 @@ static void change_rename_policy(struct fs *fs, fuse_req_t req, struct inode_nod
 		return;
 	}
 	memcpy(bytes, d->bytes, d->len);
-	change_rename_onto(fs, req, np, newname, bytes, d->len, 0, noreplace);
+	change_rename_onto(fs, req, np, newname, bytes, d->len, n->ino, noreplace);
 	cache_doc_unref(d);
 }
 
@@ -381,7 +382,8 @@ void change_setattr(struct fs *fs, fuse_req_t req, struct inode_node *n, struct 
 			change_truncate_path(fs, req, n, attr->st_size);
 			return;
 		}
-		r = o->writable ? edit_truncate(fs, o, attr->st_size) : -EBADF;
+		r = o->writable ? edit_truncate(fs, o, fuse_req_ctx(req)->pid, attr->st_size)
+				: -EBADF;
 		if (r) {
 			fuse_reply_err(req, -r);
 			return;

@@ -31,7 +31,7 @@ struct commit_job {
 	char *bytes;
 	size_t len;
 	unsigned long long base_gen;
-	uint64_t hino;
+	uint64_t from;	 /* COMMIT_BYTES of a rename: the number renamed onto node */
 	bool reply_attr; /* a setattr: success is answered with the new attributes */
 	char why[16];
 };
@@ -95,6 +95,14 @@ static void commit_settle_open(struct commit_job *j, int r, const struct cache_s
 	pthread_mutex_unlock(&fs->open_lock);
 }
 
+/* After a save of j's bytes (IAM's document now reads back as them), saves through
+ * the name are based on them; a refused or dry-run save leaves the name as it was. */
+static void commit_settle_node(struct commit_job *j, int r, const struct cache_save_result *res)
+{
+	if (!r && !res->dry_run && j->what != COMMIT_DELETE)
+		inode_table_saved(j->fs->inodes, j->node, model_hash(j->bytes, j->len));
+}
+
 static void commit_queue_inode(struct fs *fs, uint64_t ino)
 {
 	struct notify_action a = {.entry = false, .ino = ino};
@@ -144,6 +152,18 @@ static void commit_reply(struct commit_job *j, int r)
 		fuse_reply_attr(j->req, &st, attr_timeout(j->fs, j->node->kind));
 }
 
+/* A rename onto node was saved: the kernel will show number from under node's name
+ * until that entry is invalidated, so from stands for node from now on. */
+static void commit_moved(struct fs *fs, uint64_t from, struct inode_node *node)
+{
+	struct inode_node *src;
+
+	if (helper_is_ino(from))
+		helper_detach(fs->helpers, from, node->ino);
+	else if ((src = inode_table_get(fs->inodes, from)))
+		inode_table_move(fs->inodes, src, node->ino, false);
+}
+
 static void commit_run(void *arg)
 {
 	struct commit_job *j = arg;
@@ -156,15 +176,17 @@ static void commit_run(void *arg)
 	r = res ? commit_save(j, res) : -ENOMEM;
 	if (res)
 		commit_log(j, r, res);
+	if (res)
+		commit_settle_node(j, r, res);
 	if (j->what == COMMIT_OPEN)
 		commit_settle_open(j, r, res);
-	if (!r && j->what == COMMIT_BYTES && j->hino)
-		helper_detach(fs->helpers, j->hino, j->node->ino);
+	if (!r && j->what == COMMIT_BYTES && j->from)
+		commit_moved(fs, j->from, j->node);
 	commit_reply(j, r);
 	notify_capture_end(fs->notify, &cap);
 	/* The kernel may hold the bytes just written (refused, or not what IAM now has). */
 	commit_queue_inode(fs, j->node->ino);
-	if (!r && j->what == COMMIT_BYTES && j->hino)
+	if (!r && j->what == COMMIT_BYTES && j->from)
 		commit_queue_entry(fs, j->node->parent, j->node->name);
 	if (j->o)
 		fs_open_put(fs, j->o);
@@ -203,15 +225,38 @@ static struct commit_job *commit_job_new(struct fs *fs, fuse_req_t req, enum com
 	return j;
 }
 
-void commit_open(struct fs *fs, fuse_req_t req, struct fs_open *o, const char *why)
+/* Whether o holds edits no commit covered yet. */
+static bool commit_dirty(struct fs *fs, struct fs_open *o)
 {
-	struct commit_job *j;
 	bool dirty;
 
 	pthread_mutex_lock(&fs->open_lock);
 	dirty = o->writable && o->wseq != o->cseq;
 	pthread_mutex_unlock(&fs->open_lock);
-	if (!dirty) {
+	return dirty;
+}
+
+void commit_flush(struct fs *fs, fuse_req_t req, struct fs_open *o)
+{
+	if (edit_by(fs, o, fuse_req_ctx(req)->pid))
+		commit_open(fs, req, o, "close");
+	else
+		fuse_reply_err(req, 0);
+}
+
+bool commit_release(struct fs *fs, fuse_req_t req, struct fs_open *o)
+{
+	if (!commit_dirty(fs, o))
+		return false;
+	commit_open(fs, req, o, "last close");
+	return true;
+}
+
+void commit_open(struct fs *fs, fuse_req_t req, struct fs_open *o, const char *why)
+{
+	struct commit_job *j;
+
+	if (!commit_dirty(fs, o)) {
 		fuse_reply_err(req, 0);
 		return;
 	}
@@ -231,6 +276,7 @@ void commit_open(struct fs *fs, fuse_req_t req, struct fs_open *o, const char *w
 	pthread_mutex_lock(&fs->open_lock);
 	j->seq = o->wseq;
 	o->cseq = o->wseq; /* a refused save is not sent again by a later flush */
+	o->neditors = 0;
 	j->base_gen = o->created ? 0 : o->base_gen;
 	o->refs++;
 	pthread_mutex_unlock(&fs->open_lock);
@@ -239,7 +285,7 @@ void commit_open(struct fs *fs, fuse_req_t req, struct fs_open *o, const char *w
 }
 
 void commit_bytes(struct fs *fs, fuse_req_t req, struct inode_node *target, char *bytes, size_t len,
-		  uint64_t hino, const char *why)
+		  uint64_t from, const char *why)
 {
 	struct commit_job *j = commit_job_new(fs, req, COMMIT_BYTES, target, why);
 	struct cache_view *v;
@@ -253,7 +299,7 @@ void commit_bytes(struct fs *fs, fuse_req_t req, struct inode_node *target, char
 	}
 	j->bytes = bytes;
 	j->len = len;
-	j->hino = hino;
+	j->from = from;
 	/* The document this mount last served under that name, else the current one. */
 	attr_ident(target, &id);
 	v = cache_view_get(fs->cache);

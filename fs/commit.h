@@ -13,11 +13,23 @@
 /* flush/fsync of o (why: "close", "fsync"): replies 0 at once when o holds no
  * edit since its last commit, else commits its bytes and replies the outcome. */
 void commit_open(struct fs *fs, fuse_req_t req, struct fs_open *o, const char *why);
-/* Saves bytes (taken, malloc'ed) as the policy file node target. When it worked
- * and hino is a helper's number, that helper leaves its folder and stands for
- * target (a rename of the helper onto target). Replies with the outcome. */
+/* FLUSH, the close of one descriptor of o: commits (commit_open) only when the
+ * closing process edited o since its last commit, else replies 0 and the edits wait
+ * for their writer's close or fsync, or the last close. A descriptor that a forked
+ * child inherited, or a shell's dup2-then-close before the first write, flushes
+ * too: such a close saves nothing. */
+void commit_flush(struct fs *fs, fuse_req_t req, struct fs_open *o);
+/* RELEASE, the last close of o: when it holds edits no close committed, commits
+ * them (recorded like any save; the outcome reaches no caller) and replies to req
+ * after. Returns true when it took req, false when the caller replies. */
+bool commit_release(struct fs *fs, fuse_req_t req, struct fs_open *o);
+/* Saves bytes (taken, malloc'ed) as the policy file node target: a rename onto
+ * target of the file numbered from (a helper's number or a policy node's). When it
+ * worked the kernel shows number from under target's name: from then stands for
+ * target (a helper leaves its folder; a policy node leaves its name, which gets a
+ * new node) before the rename is answered. Replies with the outcome. */
 void commit_bytes(struct fs *fs, fuse_req_t req, struct inode_node *target, char *bytes, size_t len,
-		  uint64_t hino, const char *why);
+		  uint64_t from, const char *why);
 /* truncate(2) by path of policy file n with no open: saves bytes (taken) and
  * answers the setattr with the new attributes. */
 void commit_truncate(struct fs *fs, fuse_req_t req, struct inode_node *n, char *bytes, size_t len);

@@ -57,9 +57,9 @@ int edit_doc(struct fs *fs, const struct inode_node *n, struct cache_doc **out)
 unsigned long long edit_base_gen(struct fs *fs, const struct inode_node *n,
 				 const struct cache_doc *d)
 {
-	unsigned long long served = inode_table_served(fs->inodes, n);
+	unsigned long long seen = inode_table_seen(fs->inodes, n);
 
-	return served ? served : d->gen;
+	return seen ? seen : d->gen;
 }
 
 int edit_open(struct fs *fs, struct inode_node *n, int flags, bool create, struct fs_open *o)
@@ -94,30 +94,73 @@ int edit_open(struct fs *fs, struct inode_node *n, int flags, bool create, struc
 	return r;
 }
 
-int edit_write(struct fs *fs, struct fs_open *o, const char *p, size_t n, off_t off)
+/* The process of thread tid, remembered for the next request on o (a writer's
+ * writes come from one thread, so /proc is read about once a save). */
+static pid_t edit_process(struct fs_open *o, pid_t tid)
 {
+	if (!o->last_tid || o->last_tid != tid) {
+		o->last_pid = fs_process_of(tid);
+		o->last_tid = tid;
+	}
+	return o->last_pid;
+}
+
+static bool edit_listed(const struct fs_open *o, pid_t pid)
+{
+	if (o->neditors > FS_OPEN_EDITORS)
+		return true;
+	for (unsigned i = 0; i < o->neditors; i++)
+		if (o->editors[i] == pid)
+			return true;
+	return false;
+}
+
+bool edit_by(struct fs *fs, struct fs_open *o, pid_t tid)
+{
+	pid_t pid = edit_process(o, tid);
+	bool by;
+
+	pthread_mutex_lock(&fs->open_lock);
+	by = edit_listed(o, pid);
+	pthread_mutex_unlock(&fs->open_lock);
+	return by;
+}
+
+/* One more edit of o, by process pid (under open_lock). */
+static void edit_count(struct fs_open *o, pid_t pid)
+{
+	o->wseq++;
+	clock_gettime(CLOCK_REALTIME, &o->wtime);
+	if (edit_listed(o, pid))
+		return;
+	if (o->neditors < FS_OPEN_EDITORS)
+		o->editors[o->neditors++] = pid;
+	else
+		o->neditors = FS_OPEN_EDITORS + 1;
+}
+
+int edit_write(struct fs *fs, struct fs_open *o, pid_t tid, const char *p, size_t n, off_t off)
+{
+	pid_t pid = edit_process(o, tid);
 	int r;
 
 	pthread_mutex_lock(&fs->open_lock);
 	r = wbuf_write(&o->buf, off, p, n);
-	if (!r) {
-		o->wseq++;
-		clock_gettime(CLOCK_REALTIME, &o->wtime);
-	}
+	if (!r)
+		edit_count(o, pid);
 	pthread_mutex_unlock(&fs->open_lock);
 	return r ? r : (int)n;
 }
 
-int edit_truncate(struct fs *fs, struct fs_open *o, off_t size)
+int edit_truncate(struct fs *fs, struct fs_open *o, pid_t tid, off_t size)
 {
+	pid_t pid = edit_process(o, tid);
 	int r;
 
 	pthread_mutex_lock(&fs->open_lock);
 	r = wbuf_truncate(&o->buf, size);
-	if (!r) {
-		o->wseq++;
-		clock_gettime(CLOCK_REALTIME, &o->wtime);
-	}
+	if (!r)
+		edit_count(o, pid);
 	pthread_mutex_unlock(&fs->open_lock);
 	return r;
 }

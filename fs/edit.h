@@ -15,17 +15,22 @@ bool edit_kind_savable(enum inode_kind kind);
 /* The view's document of savable node n (+1 ref): 0, -ENOENT, -EPERM (not an
  * attached policy of the role), -EACCES (AWS managed, role.json). */
 int edit_doc(struct fs *fs, const struct inode_node *n, struct cache_doc **out);
-/* The generation a save of n is based on: the document this mount last served
- * under that name (a change in IAM since is a conflict), else d's. */
+/* The generation a save of n is based on: the document this mount last served or
+ * saved under that name (a change in IAM since is a conflict), else d's. */
 unsigned long long edit_base_gen(struct fs *fs, const struct inode_node *n,
 				 const struct cache_doc *d);
 /* Sets o up for writing node n (opened with flags, or made by CREATE when
  * create): 0, -EACCES (role.json, AWS managed), -ENOENT, -EPERM (a new attached
  * file), -ENOMEM. */
 int edit_open(struct fs *fs, struct inode_node *n, int flags, bool create, struct fs_open *o);
-/* write(2) into the buffer: the bytes taken, or -errno (EFBIG past FS_POLICY_MAX). */
-int edit_write(struct fs *fs, struct fs_open *o, const char *p, size_t n, off_t off);
-int edit_truncate(struct fs *fs, struct fs_open *o, off_t size);
+/* write(2) into the buffer by thread tid (a request's caller): the bytes taken, or
+ * -errno (EFBIG past FS_POLICY_MAX). */
+int edit_write(struct fs *fs, struct fs_open *o, pid_t tid, const char *p, size_t n, off_t off);
+/* ftruncate(2) of the buffer by thread tid. */
+int edit_truncate(struct fs *fs, struct fs_open *o, pid_t tid, off_t size);
+/* Whether the process of thread tid wrote to or truncated o since its last commit
+ * (true also when more processes did than o tells apart). Dispatch thread only. */
+bool edit_by(struct fs *fs, struct fs_open *o, pid_t tid);
 /* Replies to a read from the buffer. */
 void edit_read(struct fs *fs, fuse_req_t req, struct fs_open *o, size_t size, off_t off);
 

@@ -5,8 +5,11 @@
  */
 #include "fs/fs.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void fs_init(struct fs *fs)
 {
@@ -102,4 +105,27 @@ void fs_release_all(struct fs *fs)
 		fs_open_free(o);
 		o = next;
 	}
+}
+
+pid_t fs_process_of(pid_t tid)
+{
+	char path[64], text[512], *p, *end;
+	ssize_t n;
+	long v;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return tid;
+	n = read(fd, text, sizeof(text) - 1); /* Tgid is among the first lines */
+	close(fd);
+	if (n <= 0)
+		return tid;
+	text[n] = '\0';
+	p = strstr(text, "\nTgid:");
+	if (!p)
+		return tid;
+	v = strtol(p + 6, &end, 10);
+	return end != p + 6 && v > 0 ? (pid_t)v : tid;
 }

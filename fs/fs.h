@@ -24,6 +24,7 @@
 #define FS_STATUS_MAX	    (1u << 20)
 #define FS_REFRESH_FLUSH_MS 10000
 #define FS_POLICY_MAX	    (1u << 20) /* bytes a policy file open for writing may hold */
+#define FS_OPEN_EDITORS	    8	       /* editing processes an open file tells apart */
 
 struct workers;
 struct notify;
@@ -68,12 +69,15 @@ struct fs_open {
 	bool writable; /* a policy file open for writing: buf is in use */
 	bool created;  /* made by CREATE: not in IAM until a commit */
 	struct wbuf buf;
-	unsigned long long wseq;     /* edits so far (O_TRUNC counts as one) */
-	unsigned long long cseq;     /* edits the last commit covered: dirty when != wseq */
-	unsigned long long base_gen; /* gen of the document this open edits (0: new file) */
-	struct timespec wtime;	     /* time of the last edit */
-	int refs;		     /* the kernel's, plus one per commit under way */
-	struct fs_open *prev, *next; /* in fs->opens, under fs->open_lock */
+	unsigned long long wseq;	/* edits so far (O_TRUNC counts as one) */
+	unsigned long long cseq;	/* edits the last commit covered: dirty when != wseq */
+	unsigned long long base_gen;	/* gen of the document this open edits (0: new file) */
+	struct timespec wtime;		/* time of the last edit */
+	pid_t editors[FS_OPEN_EDITORS]; /* processes that edited it since the last commit */
+	unsigned neditors;		/* past FS_OPEN_EDITORS: more than fit */
+	pid_t last_tid, last_pid;	/* the last caller's thread and process (dispatch thread) */
+	int refs;			/* the kernel's, plus one per commit under way */
+	struct fs_open *prev, *next;	/* in fs->opens, under fs->open_lock */
 };
 
 /* The identity a node stands for: kind, role and policy name (policy NULL when none). */
@@ -128,6 +132,10 @@ void fs_open_put(struct fs *fs, struct fs_open *o);
 /* The size and mtime of node n while an open for writing holds edits not yet
  * committed, or a created file not in IAM yet: true and st filled. */
 bool fs_open_pending_attr(struct fs *fs, const struct inode_node *n, struct stat *st);
+
+/* The process (thread group) of thread tid, as the kernel names a request's caller
+ * by its thread; tid itself when /proc does not say (it has exited). */
+pid_t fs_process_of(pid_t tid);
 
 /* attr.c: node attributes. */
 /* The common attributes of every node (owner, mount time, nlink 1). */

@@ -167,6 +167,8 @@ static int inode_grow_hash(struct inode_table *t)
 		struct inode_node *n = t->nodes[i];
 		size_t b = inode_hash(n->parent, n->name) & (nb - 1);
 
+		if (n->moved_to)
+			continue; /* out of the index for good */
 		n->hnext = h[b];
 		h[b] = n;
 	}
@@ -358,25 +360,83 @@ bool inode_table_serve(struct inode_table *t, struct inode_node *n, unsigned lon
 	pthread_mutex_lock(&t->lock);
 	same = n->served_gen == gen;
 	n->served_gen = gen;
+	if (gen)
+		n->seen_gen = gen;
 	pthread_mutex_unlock(&t->lock);
 	return same;
 }
 
-unsigned long long inode_table_served(struct inode_table *t, const struct inode_node *n)
+void inode_table_saved(struct inode_table *t, struct inode_node *n, unsigned long long gen)
+{
+	pthread_mutex_lock(&t->lock);
+	n->served_gen = 0;
+	n->seen_gen = gen;
+	pthread_mutex_unlock(&t->lock);
+}
+
+unsigned long long inode_table_seen(struct inode_table *t, const struct inode_node *n)
 {
 	unsigned long long g;
 
 	pthread_mutex_lock(&t->lock);
-	g = n->served_gen;
+	g = n->seen_gen;
 	pthread_mutex_unlock(&t->lock);
 	return g;
 }
 
-void inode_table_vacate(struct inode_table *t, struct inode_node *n)
+static void inode_unhash_locked(struct inode_table *t, struct inode_node *n)
 {
+	struct inode_node **pp = &t->hash[inode_hash(n->parent, n->name) & (t->nbuckets - 1)];
+
+	for (; *pp; pp = &(*pp)->hnext) {
+		if (*pp == n) {
+			*pp = n->hnext;
+			n->hnext = NULL;
+			return;
+		}
+	}
+}
+
+int inode_table_move(struct inode_table *t, struct inode_node *n, uint64_t to, bool vacate)
+{
+	struct inode_node *fresh = NULL;
+	int r = 0;
+
+	if (vacate) {
+		fresh = inode_node_new(n->parent, n->name, n->kind, n->role, n->policy,
+				       n->policy ? strlen(n->policy) : 0);
+		if (!fresh)
+			return -ENOMEM;
+		fresh->vacated = true;
+	}
 	pthread_mutex_lock(&t->lock);
-	n->vacated = true;
+	if (n->moved_to) {
+		inode_node_free(fresh); /* moved already: its name has another node */
+		goto out;
+	}
+	/* The new node goes in first (ahead of n in its chain), so a failure changes nothing. */
+	if (fresh && (r = inode_insert(t, fresh))) {
+		inode_node_free(fresh);
+		goto out;
+	}
+	inode_unhash_locked(t, n);
+	n->moved_to = to;
+out:
 	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+uint64_t inode_table_moved(struct inode_table *t, uint64_t ino)
+{
+	struct inode_node *n;
+	uint64_t to = ino;
+
+	pthread_mutex_lock(&t->lock);
+	n = inode_get_locked(t, ino);
+	if (n && n->moved_to)
+		to = n->moved_to;
+	pthread_mutex_unlock(&t->lock);
+	return to;
 }
 
 bool inode_table_take_vacated(struct inode_table *t, struct inode_node *n)

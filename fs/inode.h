@@ -2,8 +2,11 @@
  * The inode table: every node the kernel has been told about, kept for the
  * life of the mount (the tree is synthetic and bounded, about 9 nodes a role),
  * keyed by (parent, name) and by inode number. A node's identity (kind, role,
- * policy name) never changes; only its lookup count and the generation last
- * served move, under the table's lock. Nodes are freed with the table only.
+ * policy name) never changes; only its lookup count, the generation last served
+ * and where it moved move, under the table's lock. A node renamed onto another
+ * name leaves the (parent, name) index for good: the kernel now shows its number
+ * under that other name, so requests on it act on what holds that name, and the
+ * next lookup of its own name makes a new node. Nodes are freed with the table only.
  */
 #ifndef IAMFS_FS_INODE_H
 #define IAMFS_FS_INODE_H
@@ -43,8 +46,13 @@ struct inode_node {
 			 the file name; else NULL */
 	/* Under the table lock: */
 	uint64_t nlookup;
-	unsigned long long served_gen; /* content generation last handed to the kernel */
-	bool vacated; /* renamed away: the next open for writing starts a new, empty file */
+	unsigned long long served_gen; /* content generation in the kernel's pages (0: unknown) */
+	unsigned long long seen_gen;   /* the generation last served or saved under this name:
+					  what a save through it is based on (0: none) */
+	bool vacated;	   /* its name was renamed away: the next open for writing starts a new,
+			      empty file */
+	uint64_t moved_to; /* renamed onto another name: the number (a node's or a helper's)
+			      that requests on this one act on; 0: not moved */
 	struct inode_node *hnext; /* (parent, name) hash chain */
 };
 
@@ -80,14 +88,25 @@ void inode_table_forget(struct inode_table *t, uint64_t ino, uint64_t nlookup);
 uint64_t inode_table_nlookup(struct inode_table *t, const struct inode_node *n);
 /* True when the kernel holds a reference to the node (nlookup > 0). */
 bool inode_table_known(struct inode_table *t, const struct inode_node *n);
-/* Records gen as served; returns true when it equals the previous one (the
- * kernel's page cache for the node is still right: keep_cache). */
+/* Records gen as served to the kernel (0: a writer opened the file, the pages are
+ * no longer known); returns true when it equals the previous one (the kernel's
+ * page cache for the node is still right: keep_cache). A gen other than 0 is also
+ * what the user has now seen under the name. */
 bool inode_table_serve(struct inode_table *t, struct inode_node *n, unsigned long long gen);
-/* The generation last served (0: none, or a writer opened the file since). */
-unsigned long long inode_table_served(struct inode_table *t, const struct inode_node *n);
-/* A policy file renamed away (vim's and emacs's backups): set, or take and clear,
- * the mark that makes its next open for writing start empty, as a new file would. */
-void inode_table_vacate(struct inode_table *t, struct inode_node *n);
+/* This mount saved the document of gen under n's name: later saves through the
+ * name are based on it, and the kernel's pages are not known to hold it. */
+void inode_table_saved(struct inode_table *t, struct inode_node *n, unsigned long long gen);
+/* The generation last served or saved under n's name (0: none). */
+unsigned long long inode_table_seen(struct inode_table *t, const struct inode_node *n);
+/* Policy file n was renamed onto another name, whose entry now holds number to (a
+ * node's or a helper's): n leaves the (parent, name) index and stands for to from
+ * now on. Its name gets a new node at once when vacate (the name was renamed away,
+ * as vim's and emacs's backups do: that node's next open for writing starts empty,
+ * as a new file would), else at its next lookup. 0, or -ENOMEM with nothing changed. */
+int inode_table_move(struct inode_table *t, struct inode_node *n, uint64_t to, bool vacate);
+/* The number requests on ino act on: ino itself unless its node was moved. */
+uint64_t inode_table_moved(struct inode_table *t, uint64_t ino);
+/* Takes and clears the vacated mark (see inode_table_move). */
 bool inode_table_take_vacated(struct inode_table *t, struct inode_node *n);
 /* Number of nodes (for statfs). */
 size_t inode_table_count(struct inode_table *t);

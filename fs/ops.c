@@ -25,6 +25,8 @@
 #include "fs/notify.h"
 #include "fs/workers.h"
 
+#define OPS_ALIAS_HOPS 16 /* renames followed by ops_alias */
+
 enum ops_job_op { OPS_JOB_LOOKUP, OPS_JOB_GETATTR, OPS_JOB_OPEN, OPS_JOB_READ };
 
 struct ops_job {
@@ -111,17 +113,30 @@ static void ops_reply_negative(struct fs *fs, fuse_req_t req)
 	fuse_reply_entry(req, &e);
 }
 
-/* A helper's number that stands for a policy file (renamed onto it): that file's. */
+/* The number a request on ino acts on, following renames: a helper renamed onto a
+ * policy file stands for that file, and a policy file renamed onto another name
+ * stands for what holds that name now (the kernel shows the old number there until
+ * its entry is invalidated). helper: the answer is a helper's number. Each hop
+ * leads to a number made or indexed later than the last, so chains are short. */
 static fuse_ino_t ops_alias(struct fs *fs, fuse_ino_t ino, bool *helper)
 {
 	struct helper_attr a;
+	fuse_ino_t to;
 
 	*helper = false;
-	if (!helper_is_ino(ino))
-		return ino;
-	if (!helper_getattr(fs->helpers, ino, &a) && a.alias)
-		return a.alias;
-	*helper = true;
+	for (int hops = 0; hops < OPS_ALIAS_HOPS; hops++) {
+		if (!helper_is_ino(ino)) {
+			to = inode_table_moved(fs->inodes, ino);
+		} else if (!helper_getattr(fs->helpers, ino, &a) && a.alias) {
+			to = a.alias;
+		} else {
+			*helper = true;
+			return ino;
+		}
+		if (to == ino)
+			break;
+		ino = to;
+	}
 	return ino;
 }
 
@@ -686,7 +701,7 @@ static void ops_ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t
 		return;
 	}
 	if (o && o->writable && !fs->read_only) {
-		r = edit_write(fs, o, buf, size, off);
+		r = edit_write(fs, o, fuse_req_ctx(req)->pid, buf, size, off);
 		if (r < 0)
 			fuse_reply_err(req, -r);
 		else
@@ -710,7 +725,7 @@ static void ops_ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 	if (fs->read_only)
 		fuse_reply_err(req, ENOSYS);
 	else if (o && o->writable)
-		commit_open(fs, req, o, "close");
+		commit_flush(fs, req, o);
 	else
 		fuse_reply_err(req, 0);
 }
@@ -732,9 +747,11 @@ static void ops_ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 		a.ino = o->node->parent;
 		snprintf(a.name, sizeof(a.name), "%s", o->node->name);
 	}
+	/* Edits no close committed are saved now; that commit answers the release. */
+	if (!(o && o->writable && !fs->read_only && commit_release(fs, req, o)))
+		fuse_reply_err(req, 0);
 	if (o)
 		fs_open_put(fs, o);
-	fuse_reply_err(req, 0);
 	if (gone)
 		notify_queue_action(fs->notify, &a);
 }
@@ -830,8 +847,10 @@ static void ops_ll_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, co
 static void ops_ll_readlink(fuse_req_t req, fuse_ino_t ino)
 {
 	struct fs *fs = fuse_req_userdata(req);
+	bool helper;
 
-	if (helper_is_ino(ino))
+	ino = ops_alias(fs, ino, &helper);
+	if (helper)
 		helperops_readlink(fs, req, ino);
 	else
 		fuse_reply_err(req, EINVAL);

@@ -5,6 +5,7 @@
  * invalidations (notify_plan) a cache change maps to.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "check.h"
@@ -189,8 +190,63 @@ static void test_counts(void)
 	CHECK(inode_table_serve(t, a, 77));
 	CHECK(!inode_table_serve(t, a, 78));
 	CHECK(inode_table_serve(t, a, 78));
+	/* What was served is what a save is based on; a writer's open forgets the pages,
+	 * not what the user saw; a save is seen and leaves the pages unknown. */
+	CHECK_INT(inode_table_seen(t, a), 78);
+	CHECK(!inode_table_serve(t, a, 0));
+	CHECK_INT(inode_table_seen(t, a), 78);
+	inode_table_saved(t, a, 99);
+	CHECK_INT(inode_table_seen(t, a), 99);
+	CHECK(!inode_table_serve(t, a, 99)); /* the kernel's pages are not known to hold it */
+	CHECK(inode_table_serve(t, a, 99));
 	inode_table_free(t);
 	inode_table_free(NULL);
+}
+
+/* A policy file renamed onto another name: its number stands for what holds that
+ * name, and its own name gets a new node (at once and vacated when renamed away). */
+static void test_move(void)
+{
+	struct inode_table *t = NULL;
+	struct inode_node *ra, *rb, *ta, *tb, *again, *away;
+
+	CHECK_INT(inode_table_new(&t), 0);
+	CHECK_INT(inode_table_child(t, INODE_ROOT_INO, "a", &ra), 0);
+	CHECK_INT(inode_table_child(t, INODE_ROOT_INO, "b", &rb), 0);
+	CHECK_INT(inode_table_child(t, ra->ino, "trust.json", &ta), 0);
+	CHECK_INT(inode_table_child(t, rb->ino, "trust.json", &tb), 0);
+	CHECK_INT(inode_table_moved(t, ta->ino), ta->ino);
+	/* mv a/trust.json b/trust.json */
+	CHECK_INT(inode_table_move(t, ta, tb->ino, false), 0);
+	CHECK_INT(inode_table_moved(t, ta->ino), tb->ino);
+	CHECK(inode_table_find(t, ra->ino, "trust.json") == NULL);
+	CHECK(inode_table_find(t, rb->ino, "trust.json") == tb);
+	CHECK(inode_table_get(t, ta->ino) == ta); /* forget still finds it */
+	CHECK_INT(inode_table_child(t, ra->ino, "trust.json", &again), 0);
+	CHECK(again != ta && again->ino != ta->ino && again->ino != tb->ino);
+	CHECK(!strcmp(again->role, "a") && again->kind == INODE_TRUST);
+	CHECK(!inode_table_take_vacated(t, again));
+	/* Moving again changes nothing. */
+	CHECK_INT(inode_table_move(t, ta, 4242, false), 0);
+	CHECK_INT(inode_table_moved(t, ta->ino), tb->ino);
+	/* mv b/trust.json b/trust.json~ (a helper, number 1<<62 say): renamed away. */
+	CHECK_INT(inode_table_move(t, tb, 1ull << 62, true), 0);
+	CHECK_INT(inode_table_moved(t, tb->ino), 1ull << 62);
+	away = inode_table_find(t, rb->ino, "trust.json");
+	CHECK(away && away != tb && away->kind == INODE_TRUST && !strcmp(away->role, "b"));
+	CHECK(away && inode_table_take_vacated(t, away));
+	CHECK(away && !inode_table_take_vacated(t, away));
+	/* The index survives growth with moved nodes left out of it. */
+	for (int i = 0; i < 600; i++) {
+		char name[16];
+		struct inode_node *n;
+
+		snprintf(name, sizeof(name), "r%d", i);
+		CHECK_INT(inode_table_child(t, INODE_ROOT_INO, name, &n), 0);
+	}
+	CHECK(inode_table_find(t, rb->ino, "trust.json") == away);
+	CHECK(inode_table_find(t, ra->ino, "trust.json") == again);
+	inode_table_free(t);
 }
 
 static void test_many(void)
@@ -305,6 +361,7 @@ int main(void)
 	test_classify();
 	test_table();
 	test_counts();
+	test_move();
 	test_many();
 	test_notify_plan();
 	return check_done("inode");

@@ -22,31 +22,13 @@
 #include "cache/rejects.h"
 #include "cache/validate.h"
 
-#define SAVE_VERSIONS_MAX 5 /* IAM's versions per managed policy */
-#define SAVE_KEY_MAX	  (JOURNAL_NAME_MAX + 8)
+#define SAVE_KEY_MAX (JOURNAL_NAME_MAX + 8)
 
 const char *const save_action_names[SAVE_NACTIONS] = {
 	"UpdateAssumeRolePolicy",
 	"PutRolePolicy",
 	"CreatePolicyVersion",
 	"DeleteRolePolicy",
-};
-
-/* One save under way. */
-struct save_ctx {
-	struct cache *c;
-	struct save_state *st;
-	const char *role, *name;
-	enum cache_file_kind kind;
-	const char *bytes; /* what to keep when refused (NULL: nothing) */
-	size_t len;
-	struct cache_save_result *res;
-	struct cache_view *v;
-	const struct cache_role *r;
-	struct cache_doc *cur; /* the view's document, borrowed from v */
-	const char *arn;       /* ATTACHED: the policy ARN, in v */
-	char path[SAVE_PATH_MAX];
-	enum save_action action;
 };
 
 /* ---- pure decisions ---- */
@@ -181,8 +163,8 @@ static void save_busy_leave(struct save_state *st, const char *key)
 }
 
 /* The recorded version id of arn when it names the document of that gen. */
-static bool save_version_get(struct save_state *st, const char *arn, unsigned long long gen,
-			     char *vid, size_t cap)
+bool save_version_get(struct save_state *st, const char *arn, unsigned long long gen, char *vid,
+		      size_t cap)
 {
 	bool found = false;
 	size_t i;
@@ -200,8 +182,8 @@ static bool save_version_get(struct save_state *st, const char *arn, unsigned lo
 	return found;
 }
 
-static void save_version_put(struct save_state *st, const char *arn, const char *vid,
-			     unsigned long long gen)
+void save_version_put(struct save_state *st, const char *arn, const char *vid,
+		      unsigned long long gen)
 {
 	char *v = vid ? strdup(vid) : NULL, *a = NULL;
 	struct save_version *nv;
@@ -239,7 +221,7 @@ void save_count(struct save_state *st, unsigned long *n)
 
 /* Records a refusal whose sentence is already in res->message; IAM's detail (when
  * from_iam) in res->aws. Returns rc. */
-static int save_refuse(struct save_ctx *x, int rc, bool from_iam)
+int save_refuse(struct save_ctx *x, int rc, bool from_iam)
 {
 	struct cache_save_result *res = x->res;
 	struct rejects_event ev = {
@@ -272,7 +254,7 @@ static int save_refuse(struct save_ctx *x, int rc, bool from_iam)
 }
 
 /* An IAM call failed: words the sentence and records it. */
-static int save_iam_failed(struct save_ctx *x, const char *action, int rc)
+int save_iam_failed(struct save_ctx *x, const char *action, int rc)
 {
 	struct aws_error *e = &x->res->aws;
 
@@ -340,7 +322,7 @@ static int save_check_inline(struct save_ctx *x, struct iam_conn *conn)
 	return rc;
 }
 
-static const struct iam_policy_version *save_default(const struct iam_version_list *l)
+const struct iam_policy_version *save_default(const struct iam_version_list *l)
 {
 	size_t i;
 
@@ -388,63 +370,6 @@ static int save_check_managed(struct save_ctx *x, struct iam_conn *conn,
 	}
 	iam_policy_version_cleanup(&pv);
 	return rc;
-}
-
-/* ---- the write calls ---- */
-
-static int save_full(struct save_ctx *x)
-{
-	snprintf(x->res->message, sizeof(x->res->message),
-		 "%.200s/%.300s: the policy %.300s already has 5 versions (IAM's limit); delete "
-		 "one or mount with --prune-versions",
-		 x->role, x->path, x->arn);
-	return save_refuse(x, -EDQUOT, x->res->aws.code[0] != '\0');
-}
-
-/* Makes room for a sixth version when the list is full (prune_versions). */
-static int save_make_room(struct save_ctx *x, struct iam_conn *conn,
-			  const struct iam_version_list *vl)
-{
-	long i;
-	int rc;
-
-	if (vl->n < SAVE_VERSIONS_MAX)
-		return 0;
-	aws_error_clear(&x->res->aws);
-	if (!x->c->o.prune_versions || (i = save_prune_choice(vl)) < 0)
-		return save_full(x);
-	rc = iam_delete_policy_version(conn, x->arn, vl->v[i].version_id, &x->res->aws);
-	x->res->calls++;
-	if (rc)
-		return save_iam_failed(x, "DeletePolicyVersion", rc);
-	cache_log(x->c, LOG_NOTICE, "deleted version %s of %s to make room (--prune-versions)",
-		  vl->v[i].version_id, x->arn);
-	return 0;
-}
-
-/* The write call; on success *mtime and *vid (managed) describe the new document. */
-static int save_write(struct save_ctx *x, struct iam_conn *conn, const char *doc, long long *mtime,
-		      struct iam_policy_version *ver)
-{
-	struct aws_error *e = &x->res->aws;
-	int rc;
-
-	aws_error_clear(e);
-	*mtime = cache_now(x->c);
-	x->res->calls++;
-	if (x->kind == CACHE_FILE_TRUST)
-		rc = iam_update_assume_role_policy(conn, x->role, doc, e);
-	else if (x->kind == CACHE_FILE_INLINE)
-		rc = iam_put_role_policy(conn, x->role, x->name, doc, e);
-	else
-		rc = iam_create_policy_version(conn, x->arn, doc, true, ver, e);
-	if (rc == -EDQUOT && x->kind == CACHE_FILE_ATTACHED)
-		return save_full(x);
-	if (rc)
-		return save_iam_failed(x, save_action_names[x->action], rc);
-	if (x->kind == CACHE_FILE_ATTACHED && model_parse_time(ver->create_date))
-		*mtime = model_parse_time(ver->create_date);
-	return 0;
 }
 
 /* Publishes the saved bytes as they were written. */
@@ -643,7 +568,8 @@ static int save_send(struct save_ctx *x)
 				  strerror(-rc));
 		rc = 0;
 	}
-	save_end(x, jid);
+	if (!x->unsettled)
+		save_end(x, jid);
 	iam_version_list_cleanup(&vl);
 	iam_policy_version_cleanup(&ver);
 	free(doc);

@@ -521,6 +521,8 @@ static int save_begin(struct save_ctx *x, unsigned long long *jid)
 
 static void save_end(struct save_ctx *x, unsigned long long jid)
 {
+	if (x->jid == jid)
+		x->jid = 0;
 	int rc = journal_end(x->st->journal, jid);
 
 	if (rc)
@@ -541,7 +543,9 @@ static int save_send(struct save_ctx *x)
 
 	if (!(doc = strndup(x->bytes, x->len)))
 		return -ENOMEM;
-	if ((rc = save_begin(x, &jid))) {
+	if (x->jid) {
+		jid = x->jid;
+	} else if ((rc = save_begin(x, &jid))) {
 		free(doc);
 		return rc;
 	}
@@ -570,6 +574,8 @@ static int save_send(struct save_ctx *x)
 	}
 	if (!x->unsettled)
 		save_end(x, jid);
+	else
+		x->jid = 0; /* kept for the next mount */
 	iam_version_list_cleanup(&vl);
 	iam_policy_version_cleanup(&ver);
 	free(doc);
@@ -601,6 +607,49 @@ static void save_key(const struct save_ctx *x, char *out, size_t cap)
 		snprintf(out, cap, "r:%s", x->role);
 }
 
+/* The save of x (made from s), every refusal recorded. */
+static int save_commit(struct save_ctx *x, const struct cache_save *s)
+{
+	struct cache *c = x->c;
+	struct cache_save_result *res = x->res;
+	char key[SAVE_KEY_MAX];
+	int rc;
+
+	save_path_of(s->kind, s->name, x->path, sizeof(x->path));
+	x->action = s->kind == CACHE_FILE_TRUST	   ? SAVE_UPDATE_TRUST
+		    : s->kind == CACHE_FILE_INLINE ? SAVE_PUT_INLINE
+						   : SAVE_CREATE_VERSION;
+	if (s->kind != CACHE_FILE_ROLE)
+		snprintf(res->action, sizeof(res->action), "%s", save_action_names[x->action]);
+	if (c->o.read_only) {
+		snprintf(res->message, sizeof(res->message),
+			 "%.200s/%.300s: the filesystem is mounted read-only", s->role, x->path);
+		return -EROFS;
+	}
+	if (!x->st || !s->role ||
+	    ((s->kind == CACHE_FILE_INLINE || s->kind == CACHE_FILE_ATTACHED) && !s->name))
+		return -EINVAL;
+	if (!x->bytes)
+		x->bytes = "";
+	if (s->kind == CACHE_FILE_ROLE) {
+		snprintf(res->message, sizeof(res->message),
+			 "%.200s/role.json is read-only (it describes the role)", s->role);
+		return save_refuse(x, -EPERM, false);
+	}
+	x->v = cache_view_get(c);
+	x->r = cache_view_find(x->v, s->role);
+	save_key(x, key, sizeof(key));
+	cache_view_put(x->v);
+	if ((rc = save_busy_enter(x->st, key)))
+		return rc;
+	/* The view as it is once this save has the file to itself. */
+	x->v = cache_view_get(c);
+	rc = save_run(x, s->base_gen);
+	cache_view_put(x->v);
+	save_busy_leave(x->st, key);
+	return rc;
+}
+
 int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_result *res)
 {
 	struct save_ctx x = {.c = c,
@@ -610,44 +659,47 @@ int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_re
 			     .kind = s->kind,
 			     .bytes = s->bytes,
 			     .len = s->len,
-			     .res = res};
-	char key[SAVE_KEY_MAX];
+			     .res = res,
+			     .jid = s->journal_id};
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	save_path_of(s->kind, s->name, x.path, sizeof(x.path));
-	x.action = s->kind == CACHE_FILE_TRUST	  ? SAVE_UPDATE_TRUST
-		   : s->kind == CACHE_FILE_INLINE ? SAVE_PUT_INLINE
-						  : SAVE_CREATE_VERSION;
-	if (s->kind != CACHE_FILE_ROLE)
-		snprintf(res->action, sizeof(res->action), "%s", save_action_names[x.action]);
-	if (c->o.read_only) {
-		snprintf(res->message, sizeof(res->message),
-			 "%.200s/%.300s: the filesystem is mounted read-only", s->role, x.path);
-		return -EROFS;
-	}
-	if (!x.st || !s->role ||
-	    ((s->kind == CACHE_FILE_INLINE || s->kind == CACHE_FILE_ATTACHED) && !s->name))
-		return -EINVAL;
-	if (!x.bytes)
-		x.bytes = "";
-	if (s->kind == CACHE_FILE_ROLE) {
-		snprintf(res->message, sizeof(res->message),
-			 "%.200s/role.json is read-only (it describes the role)", s->role);
-		return save_refuse(&x, -EPERM, false);
-	}
-	x.v = cache_view_get(c);
-	x.r = cache_view_find(x.v, s->role);
-	save_key(&x, key, sizeof(key));
-	cache_view_put(x.v);
-	if ((rc = save_busy_enter(x.st, key)))
-		return rc;
-	/* The view as it is once this save has the file to itself. */
-	x.v = cache_view_get(c);
-	rc = save_run(&x, s->base_gen);
-	cache_view_put(x.v);
-	save_busy_leave(x.st, key);
+	rc = save_commit(&x, s);
+	/* Refused or settled before any call: the accepted entry has no outcome left. */
+	if (x.jid && x.st)
+		save_end(&x, x.jid);
 	return rc;
+}
+
+void cache_save_accept(struct cache *c, const struct cache_save *s, unsigned long long *jid)
+{
+	static const enum journal_kind jk[] = {[CACHE_FILE_TRUST] = JOURNAL_TRUST,
+					       [CACHE_FILE_INLINE] = JOURNAL_INLINE,
+					       [CACHE_FILE_ATTACHED] = JOURNAL_MANAGED};
+	const struct cache_attached *at = NULL;
+	struct cache_view *v;
+	const char *name = s->name;
+
+	*jid = 0;
+	if (!c->save || !c->save->journal || c->o.read_only || c->o.dry_run || !s->role ||
+	    (s->kind != CACHE_FILE_TRUST && s->kind != CACHE_FILE_INLINE &&
+	     s->kind != CACHE_FILE_ATTACHED))
+		return;
+	v = cache_view_get(c);
+	if (s->kind == CACHE_FILE_ATTACHED) {
+		at = cache_role_find_attached(cache_view_find(v, s->role), s->name);
+		name = at && !at->aws_managed && at->doc ? at->arn : NULL;
+	}
+	if ((s->kind != CACHE_FILE_ATTACHED || name) &&
+	    journal_begin(c->save->journal, s->role, jk[s->kind], name, s->bytes, s->len, jid))
+		*jid = 0;
+	cache_view_put(v);
+}
+
+void cache_save_abandon(struct cache *c, unsigned long long jid)
+{
+	if (jid && c->save && c->save->journal)
+		journal_end(c->save->journal, jid);
 }
 
 static int save_delete_send(struct save_ctx *x)

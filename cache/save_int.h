@@ -77,6 +77,7 @@ struct save_ctx {
 	char path[SAVE_PATH_MAX];
 	enum save_action action;
 	bool unsettled; /* the outcome is unknown: the journal entry stays for the next mount */
+	unsigned long long jid; /* the journal entry made at acceptance, until ended; 0: none */
 };
 
 /* Shared by save.c, save_write.c and save_life.c. */

@@ -12,6 +12,8 @@ struct aws_error {
 	char message[1024];   /* IAM's message, or a local sentence */
 	char request_id[128]; /* "" when none */
 	int attempts;	      /* HTTP requests sent for this call, retries included */
+	int maybe_applied;    /* the call failed but IAM may have applied it: the request
+				 was sent and the answer was lost, cut, garbled or a 5xx */
 };
 
 /* Sets every field to empty. NULL-safe. */

@@ -28,6 +28,7 @@ struct http_conn {
 	struct http_share *share;
 	struct http_options opt;
 	char *ca_bundle; /* owned copy of opt.ca_bundle */
+	int fresh;	 /* the next request uses a new connection */
 };
 
 /* The state of one transfer's write callback. */
@@ -235,6 +236,9 @@ static int http_fail(CURLcode cc, const struct http_sink *k, const char *errbuf,
 	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(cc);
 
 	err->http_status = 0;
+	/* Only these prove that no byte of the request left this process. */
+	err->maybe_applied = cc != CURLE_COULDNT_CONNECT && cc != CURLE_COULDNT_RESOLVE_HOST &&
+			     cc != CURLE_COULDNT_RESOLVE_PROXY;
 	if (k->too_large) {
 		aws_error_set(err, "ResponseTooLarge", "response larger than %zu bytes", k->max);
 		return -EFBIG;
@@ -249,6 +253,11 @@ static int http_fail(CURLcode cc, const struct http_sink *k, const char *errbuf,
 	}
 	aws_error_set(err, "ConnectionError", "%s", why);
 	return -EIO;
+}
+
+void http_conn_fresh_next(struct http_conn *c)
+{
+	c->fresh = 1;
 }
 
 int http_request(struct http_conn *c, const char *method, const char *url,
@@ -273,6 +282,8 @@ int http_request(struct http_conn *c, const char *method, const char *url,
 	cc |= curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, hdrs);
 	cc |= curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, &sink);
 	cc |= curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, errbuf);
+	cc |= curl_easy_setopt(c->easy, CURLOPT_FRESH_CONNECT, c->fresh ? 1L : 0L);
+	c->fresh = 0;
 	if (cc != CURLE_OK) {
 		aws_error_set(err, "ConnectionError", "cannot set up the request to %s", url);
 		rc = -EINVAL;

@@ -33,10 +33,17 @@ void http_share_free(struct http_share *s);
 int http_conn_new(struct http_share *s, const struct http_options *o, struct http_conn **out);
 void http_conn_free(struct http_conn *c);
 
+/* The next http_request on c goes over a new connection and is never resent by
+ * libcurl (which otherwise sends a request again when a reused connection dies
+ * before any answer): for calls that must not be applied twice. */
+void http_conn_fresh_next(struct http_conn *c);
+
 /* One request. headers is a NULL-terminated array of "Name: value" (may be NULL).
  * On a received answer returns 0 with *status set and the body in resp (whatever
  * the status). Transport failures return -EIO (code "ConnectionError"), -ETIMEDOUT
- * (code "Timeout") or -EFBIG (code "ResponseTooLarge") with err filled. */
+ * (code "Timeout") or -EFBIG (code "ResponseTooLarge") with err filled;
+ * err->maybe_applied is set unless the failure proves the request was never sent
+ * (the connection could not be made or the host not resolved). */
 int http_request(struct http_conn *c, const char *method, const char *url,
 		 const char *const *headers, const char *body, size_t body_len, long *status,
 		 struct buf *resp, struct aws_error *err);

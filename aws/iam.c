@@ -348,9 +348,16 @@ static int iam_call(struct iam_conn *conn, const struct aws_endpoint *ep, const 
 		goto out;
 	}
 	rc = iam_send(conn, ep, &p, &resp, err);
-	if (rc < 0)
-		goto out;
-	rc = parse(resp.data ? resp.data : "", resp.len, list, page, err);
+	if (!rc)
+		rc = parse(resp.data ? resp.data : "", resp.len, list, page, err);
+	/* A 2xx answer that cannot be read: a write did happen; an unpaginated read
+	 * (whose parser fills nothing on failure) is asked once more. */
+	if (rc < 0 && !err->http_status && !strcmp(err->code, "MalformedResponse")) {
+		if (!query_idempotent(action))
+			err->maybe_applied = 1;
+		else if (!page && !(rc = iam_send(conn, ep, &p, &resp, err)))
+			rc = parse(resp.data ? resp.data : "", resp.len, list, page, err);
+	}
 out:
 	aws_params_cleanup(&p);
 	buf_cleanup(&resp);

@@ -3,7 +3,9 @@
  * (new X-Amz-Date), counted through on_attempt and sent on the caller's HTTP
  * handle. Throttling, 429, 5xx and transport failures are retried with
  * jittered exponential backoff, but never past the call's time budget; every
- * other error answer is final at once.
+ * other error answer is final at once. A call that is not idempotent is sent
+ * again only when the failure proves it was not sent (no connection); any other
+ * failure ends the call, with err->maybe_applied when IAM may have applied it.
  */
 #include "aws/query.h"
 
@@ -26,6 +28,34 @@
 #define QUERY_DEFAULT_MAX_DELAY_MS 2000L
 #define QUERY_HEADER_MAX	   4096
 #define QUERY_DEFAULT_UA	   "iamfs/" IAMFS_VERSION
+
+/* The calls that may be sent again after a failure that does not prove they were
+ * not applied: reads, and writes that set a whole document (applying one twice
+ * leaves what applying it once does). Every other action (CreatePolicyVersion,
+ * DeletePolicyVersion, the create, attach and delete calls) is not idempotent. */
+static const char *const query_idempotent_prefixes[] = {"Get", "List"};
+static const char *const query_idempotent_actions[] = {
+	"UpdateAssumeRolePolicy",
+	"PutRolePolicy",
+	"AssumeRole",
+	"AssumeRoleWithWebIdentity",
+};
+
+bool query_idempotent(const char *action)
+{
+	size_t i;
+
+	if (!action)
+		return false;
+	for (i = 0; i < sizeof(query_idempotent_prefixes) / sizeof(*query_idempotent_prefixes); i++)
+		if (!strncmp(action, query_idempotent_prefixes[i],
+			     strlen(query_idempotent_prefixes[i])))
+			return true;
+	for (i = 0; i < sizeof(query_idempotent_actions) / sizeof(*query_idempotent_actions); i++)
+		if (!strcmp(action, query_idempotent_actions[i]))
+			return true;
+	return false;
+}
 
 /* The effective retry policy of one call, defaults filled in. */
 struct query_policy {
@@ -185,6 +215,18 @@ static int query_sign(const struct aws_endpoint *ep, const struct aws_creds *cre
 	return rc;
 }
 
+/* Whether a failed attempt may be sent again: always for an idempotent action,
+ * otherwise only when the request provably never left (err->maybe_applied clear
+ * after a transport failure). A 5xx answer may come after the call was applied. */
+static int query_retry_or_final(const char *action, bool answered, struct aws_error *err)
+{
+	if (answered)
+		err->maybe_applied = err->http_status >= 500;
+	if (query_idempotent(action) || (!answered && !err->maybe_applied))
+		return 1;
+	return aws_error_errno(err);
+}
+
 /* One request. Returns 0 on a 2xx answer, 1 when the failure may be retried,
  * or -errno when it is final. err is filled on every failure. */
 static int query_attempt(struct http_conn *c, const struct aws_endpoint *ep,
@@ -205,9 +247,12 @@ static int query_attempt(struct http_conn *c, const struct aws_endpoint *ep,
 	if (cfg && cfg->on_attempt)
 		cfg->on_attempt(cfg->ctx, action);
 	err->attempts = attempts + 1;
+	err->maybe_applied = 0;
+	if (!query_idempotent(action))
+		http_conn_fresh_next(c);
 	rc = http_request(c, "POST", ep->url, h.v, body->data, body->len, &status, resp, err);
 	if (rc == -EIO || rc == -ETIMEDOUT) {
-		rc = 1;
+		rc = query_retry_or_final(action, false, err);
 		goto out;
 	}
 	if (rc < 0)
@@ -217,7 +262,7 @@ static int query_attempt(struct http_conn *c, const struct aws_endpoint *ep,
 	iam_parse_error(resp->data, resp->len, status, err);
 	err->attempts = attempts + 1;
 	if (aws_code_is_throttling(err->code) || status == 429 || status >= 500)
-		rc = 1;
+		rc = query_retry_or_final(action, true, err);
 	else
 		rc = aws_error_errno(err);
 out:

@@ -3,10 +3,15 @@
  * throttling, 5xx and connection failures are retried with jittered exponential
  * backoff inside a total time budget; 4xx errors other than throttling never.
  * Clock, sleep and randomness are injectable for tests; on_attempt counts every
- * HTTP request sent (for .iamfs/status).
+ * HTTP request sent (for .iamfs/status). A call that is not idempotent
+ * (query_idempotent) is never resent after it may have reached IAM: only a
+ * connection that could not be made is tried again; err->maybe_applied tells the
+ * caller when the failed call may have been applied.
  */
 #ifndef IAMFS_AWS_QUERY_H
 #define IAMFS_AWS_QUERY_H
+
+#include <stdbool.h>
 
 #include "aws/awserr.h"
 #include "aws/buf.h"
@@ -27,6 +32,10 @@ struct query_config {
 	void *ctx;
 	const char *user_agent; /* not signed */
 };
+
+/* True when action may be sent twice with the effect of once (reads, and the
+ * writes that set a whole document). */
+bool query_idempotent(const char *action);
 
 /* The attempts an AWS_MAX_ATTEMPTS value asks for: 5 when s is NULL, empty or not
  * a positive integer, at most 20. */

@@ -160,7 +160,8 @@ struct cache_save {
 	const char *name;	   /* INLINE/ATTACHED: the policy name */
 	const char *bytes;
 	size_t len;
-	unsigned long long base_gen; /* gen of the document this open served; 0: a new file */
+	unsigned long long base_gen;   /* gen of the document this open served; 0: a new file */
+	unsigned long long journal_id; /* from cache_save_accept (the save owns it); 0: none */
 };
 
 struct cache_save_result {
@@ -173,6 +174,16 @@ struct cache_save_result {
 };
 
 int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_result *res);
+/* Journals s (journal_id ignored) the moment it is accepted, before it waits for a
+ * saver, so a daemon killed while it waits loses nothing: the next mount reports it
+ * as interrupted. Does file I/O and fsync; no network. *jid is 0 when nothing was
+ * journaled (read-only, dry-run, not a file that can be saved, or the journal
+ * failed: cache_save then journals, or refuses, as usual). Pass *jid as
+ * s->journal_id to cache_save, which ends the entry, or to cache_save_abandon when
+ * the save will not run. */
+void cache_save_accept(struct cache *c, const struct cache_save *s, unsigned long long *jid);
+/* Drops an accepted save's journal entry (jid 0: nothing). */
+void cache_save_abandon(struct cache *c, unsigned long long jid);
 /* rm of inline/<name>.json: DeleteRolePolicy (journaled, recorded like a save). */
 int cache_delete_inline(struct cache *c, const char *role, const char *name,
 			struct cache_save_result *res);

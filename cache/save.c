@@ -22,31 +22,13 @@
 #include "cache/rejects.h"
 #include "cache/validate.h"
 
-#define SAVE_VERSIONS_MAX 5 /* IAM's versions per managed policy */
-#define SAVE_KEY_MAX	  (JOURNAL_NAME_MAX + 8)
+#define SAVE_KEY_MAX (JOURNAL_NAME_MAX + 8)
 
 const char *const save_action_names[SAVE_NACTIONS] = {
 	"UpdateAssumeRolePolicy",
 	"PutRolePolicy",
 	"CreatePolicyVersion",
 	"DeleteRolePolicy",
-};
-
-/* One save under way. */
-struct save_ctx {
-	struct cache *c;
-	struct save_state *st;
-	const char *role, *name;
-	enum cache_file_kind kind;
-	const char *bytes; /* what to keep when refused (NULL: nothing) */
-	size_t len;
-	struct cache_save_result *res;
-	struct cache_view *v;
-	const struct cache_role *r;
-	struct cache_doc *cur; /* the view's document, borrowed from v */
-	const char *arn;       /* ATTACHED: the policy ARN, in v */
-	char path[SAVE_PATH_MAX];
-	enum save_action action;
 };
 
 /* ---- pure decisions ---- */
@@ -181,8 +163,8 @@ static void save_busy_leave(struct save_state *st, const char *key)
 }
 
 /* The recorded version id of arn when it names the document of that gen. */
-static bool save_version_get(struct save_state *st, const char *arn, unsigned long long gen,
-			     char *vid, size_t cap)
+bool save_version_get(struct save_state *st, const char *arn, unsigned long long gen, char *vid,
+		      size_t cap)
 {
 	bool found = false;
 	size_t i;
@@ -200,8 +182,8 @@ static bool save_version_get(struct save_state *st, const char *arn, unsigned lo
 	return found;
 }
 
-static void save_version_put(struct save_state *st, const char *arn, const char *vid,
-			     unsigned long long gen)
+void save_version_put(struct save_state *st, const char *arn, const char *vid,
+		      unsigned long long gen)
 {
 	char *v = vid ? strdup(vid) : NULL, *a = NULL;
 	struct save_version *nv;
@@ -239,7 +221,7 @@ void save_count(struct save_state *st, unsigned long *n)
 
 /* Records a refusal whose sentence is already in res->message; IAM's detail (when
  * from_iam) in res->aws. Returns rc. */
-static int save_refuse(struct save_ctx *x, int rc, bool from_iam)
+int save_refuse(struct save_ctx *x, int rc, bool from_iam)
 {
 	struct cache_save_result *res = x->res;
 	struct rejects_event ev = {
@@ -272,7 +254,7 @@ static int save_refuse(struct save_ctx *x, int rc, bool from_iam)
 }
 
 /* An IAM call failed: words the sentence and records it. */
-static int save_iam_failed(struct save_ctx *x, const char *action, int rc)
+int save_iam_failed(struct save_ctx *x, const char *action, int rc)
 {
 	struct aws_error *e = &x->res->aws;
 
@@ -340,7 +322,7 @@ static int save_check_inline(struct save_ctx *x, struct iam_conn *conn)
 	return rc;
 }
 
-static const struct iam_policy_version *save_default(const struct iam_version_list *l)
+const struct iam_policy_version *save_default(const struct iam_version_list *l)
 {
 	size_t i;
 
@@ -388,63 +370,6 @@ static int save_check_managed(struct save_ctx *x, struct iam_conn *conn,
 	}
 	iam_policy_version_cleanup(&pv);
 	return rc;
-}
-
-/* ---- the write calls ---- */
-
-static int save_full(struct save_ctx *x)
-{
-	snprintf(x->res->message, sizeof(x->res->message),
-		 "%.200s/%.300s: the policy %.300s already has 5 versions (IAM's limit); delete "
-		 "one or mount with --prune-versions",
-		 x->role, x->path, x->arn);
-	return save_refuse(x, -EDQUOT, x->res->aws.code[0] != '\0');
-}
-
-/* Makes room for a sixth version when the list is full (prune_versions). */
-static int save_make_room(struct save_ctx *x, struct iam_conn *conn,
-			  const struct iam_version_list *vl)
-{
-	long i;
-	int rc;
-
-	if (vl->n < SAVE_VERSIONS_MAX)
-		return 0;
-	aws_error_clear(&x->res->aws);
-	if (!x->c->o.prune_versions || (i = save_prune_choice(vl)) < 0)
-		return save_full(x);
-	rc = iam_delete_policy_version(conn, x->arn, vl->v[i].version_id, &x->res->aws);
-	x->res->calls++;
-	if (rc)
-		return save_iam_failed(x, "DeletePolicyVersion", rc);
-	cache_log(x->c, LOG_NOTICE, "deleted version %s of %s to make room (--prune-versions)",
-		  vl->v[i].version_id, x->arn);
-	return 0;
-}
-
-/* The write call; on success *mtime and *vid (managed) describe the new document. */
-static int save_write(struct save_ctx *x, struct iam_conn *conn, const char *doc, long long *mtime,
-		      struct iam_policy_version *ver)
-{
-	struct aws_error *e = &x->res->aws;
-	int rc;
-
-	aws_error_clear(e);
-	*mtime = cache_now(x->c);
-	x->res->calls++;
-	if (x->kind == CACHE_FILE_TRUST)
-		rc = iam_update_assume_role_policy(conn, x->role, doc, e);
-	else if (x->kind == CACHE_FILE_INLINE)
-		rc = iam_put_role_policy(conn, x->role, x->name, doc, e);
-	else
-		rc = iam_create_policy_version(conn, x->arn, doc, true, ver, e);
-	if (rc == -EDQUOT && x->kind == CACHE_FILE_ATTACHED)
-		return save_full(x);
-	if (rc)
-		return save_iam_failed(x, save_action_names[x->action], rc);
-	if (x->kind == CACHE_FILE_ATTACHED && model_parse_time(ver->create_date))
-		*mtime = model_parse_time(ver->create_date);
-	return 0;
 }
 
 /* Publishes the saved bytes as they were written. */
@@ -596,6 +521,8 @@ static int save_begin(struct save_ctx *x, unsigned long long *jid)
 
 static void save_end(struct save_ctx *x, unsigned long long jid)
 {
+	if (x->jid == jid)
+		x->jid = 0;
 	int rc = journal_end(x->st->journal, jid);
 
 	if (rc)
@@ -616,7 +543,9 @@ static int save_send(struct save_ctx *x)
 
 	if (!(doc = strndup(x->bytes, x->len)))
 		return -ENOMEM;
-	if ((rc = save_begin(x, &jid))) {
+	if (x->jid) {
+		jid = x->jid;
+	} else if ((rc = save_begin(x, &jid))) {
 		free(doc);
 		return rc;
 	}
@@ -643,7 +572,10 @@ static int save_send(struct save_ctx *x)
 				  strerror(-rc));
 		rc = 0;
 	}
-	save_end(x, jid);
+	if (!x->unsettled)
+		save_end(x, jid);
+	else
+		x->jid = 0; /* kept for the next mount */
 	iam_version_list_cleanup(&vl);
 	iam_policy_version_cleanup(&ver);
 	free(doc);
@@ -675,6 +607,49 @@ static void save_key(const struct save_ctx *x, char *out, size_t cap)
 		snprintf(out, cap, "r:%s", x->role);
 }
 
+/* The save of x (made from s), every refusal recorded. */
+static int save_commit(struct save_ctx *x, const struct cache_save *s)
+{
+	struct cache *c = x->c;
+	struct cache_save_result *res = x->res;
+	char key[SAVE_KEY_MAX];
+	int rc;
+
+	save_path_of(s->kind, s->name, x->path, sizeof(x->path));
+	x->action = s->kind == CACHE_FILE_TRUST	   ? SAVE_UPDATE_TRUST
+		    : s->kind == CACHE_FILE_INLINE ? SAVE_PUT_INLINE
+						   : SAVE_CREATE_VERSION;
+	if (s->kind != CACHE_FILE_ROLE)
+		snprintf(res->action, sizeof(res->action), "%s", save_action_names[x->action]);
+	if (c->o.read_only) {
+		snprintf(res->message, sizeof(res->message),
+			 "%.200s/%.300s: the filesystem is mounted read-only", s->role, x->path);
+		return -EROFS;
+	}
+	if (!x->st || !s->role ||
+	    ((s->kind == CACHE_FILE_INLINE || s->kind == CACHE_FILE_ATTACHED) && !s->name))
+		return -EINVAL;
+	if (!x->bytes)
+		x->bytes = "";
+	if (s->kind == CACHE_FILE_ROLE) {
+		snprintf(res->message, sizeof(res->message),
+			 "%.200s/role.json is read-only (it describes the role)", s->role);
+		return save_refuse(x, -EPERM, false);
+	}
+	x->v = cache_view_get(c);
+	x->r = cache_view_find(x->v, s->role);
+	save_key(x, key, sizeof(key));
+	cache_view_put(x->v);
+	if ((rc = save_busy_enter(x->st, key)))
+		return rc;
+	/* The view as it is once this save has the file to itself. */
+	x->v = cache_view_get(c);
+	rc = save_run(x, s->base_gen);
+	cache_view_put(x->v);
+	save_busy_leave(x->st, key);
+	return rc;
+}
+
 int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_result *res)
 {
 	struct save_ctx x = {.c = c,
@@ -684,44 +659,47 @@ int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_re
 			     .kind = s->kind,
 			     .bytes = s->bytes,
 			     .len = s->len,
-			     .res = res};
-	char key[SAVE_KEY_MAX];
+			     .res = res,
+			     .jid = s->journal_id};
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	save_path_of(s->kind, s->name, x.path, sizeof(x.path));
-	x.action = s->kind == CACHE_FILE_TRUST	  ? SAVE_UPDATE_TRUST
-		   : s->kind == CACHE_FILE_INLINE ? SAVE_PUT_INLINE
-						  : SAVE_CREATE_VERSION;
-	if (s->kind != CACHE_FILE_ROLE)
-		snprintf(res->action, sizeof(res->action), "%s", save_action_names[x.action]);
-	if (c->o.read_only) {
-		snprintf(res->message, sizeof(res->message),
-			 "%.200s/%.300s: the filesystem is mounted read-only", s->role, x.path);
-		return -EROFS;
-	}
-	if (!x.st || !s->role ||
-	    ((s->kind == CACHE_FILE_INLINE || s->kind == CACHE_FILE_ATTACHED) && !s->name))
-		return -EINVAL;
-	if (!x.bytes)
-		x.bytes = "";
-	if (s->kind == CACHE_FILE_ROLE) {
-		snprintf(res->message, sizeof(res->message),
-			 "%.200s/role.json is read-only (it describes the role)", s->role);
-		return save_refuse(&x, -EPERM, false);
-	}
-	x.v = cache_view_get(c);
-	x.r = cache_view_find(x.v, s->role);
-	save_key(&x, key, sizeof(key));
-	cache_view_put(x.v);
-	if ((rc = save_busy_enter(x.st, key)))
-		return rc;
-	/* The view as it is once this save has the file to itself. */
-	x.v = cache_view_get(c);
-	rc = save_run(&x, s->base_gen);
-	cache_view_put(x.v);
-	save_busy_leave(x.st, key);
+	rc = save_commit(&x, s);
+	/* Refused or settled before any call: the accepted entry has no outcome left. */
+	if (x.jid && x.st)
+		save_end(&x, x.jid);
 	return rc;
+}
+
+void cache_save_accept(struct cache *c, const struct cache_save *s, unsigned long long *jid)
+{
+	static const enum journal_kind jk[] = {[CACHE_FILE_TRUST] = JOURNAL_TRUST,
+					       [CACHE_FILE_INLINE] = JOURNAL_INLINE,
+					       [CACHE_FILE_ATTACHED] = JOURNAL_MANAGED};
+	const struct cache_attached *at = NULL;
+	struct cache_view *v;
+	const char *name = s->name;
+
+	*jid = 0;
+	if (!c->save || !c->save->journal || c->o.read_only || c->o.dry_run || !s->role ||
+	    (s->kind != CACHE_FILE_TRUST && s->kind != CACHE_FILE_INLINE &&
+	     s->kind != CACHE_FILE_ATTACHED))
+		return;
+	v = cache_view_get(c);
+	if (s->kind == CACHE_FILE_ATTACHED) {
+		at = cache_role_find_attached(cache_view_find(v, s->role), s->name);
+		name = at && !at->aws_managed && at->doc ? at->arn : NULL;
+	}
+	if ((s->kind != CACHE_FILE_ATTACHED || name) &&
+	    journal_begin(c->save->journal, s->role, jk[s->kind], name, s->bytes, s->len, jid))
+		*jid = 0;
+	cache_view_put(v);
+}
+
+void cache_save_abandon(struct cache *c, unsigned long long jid)
+{
+	if (jid && c->save && c->save->journal)
+		journal_end(c->save->journal, jid);
 }
 
 static int save_delete_send(struct save_ctx *x)

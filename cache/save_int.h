@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "aws/buf.h"
+#include "aws/iam.h"
 #include "aws/iam_types.h"
 #include "cache/cache.h"
 #include "cache/journal.h"
@@ -60,9 +61,52 @@ struct save_state {
 	unsigned long dry[SAVE_NACTIONS];
 };
 
-/* Shared by save.c and save_life.c. */
+/* One save under way (save.c, save_write.c). */
+struct save_ctx {
+	struct cache *c;
+	struct save_state *st;
+	const char *role, *name;
+	enum cache_file_kind kind;
+	const char *bytes; /* what to keep when refused (NULL: nothing) */
+	size_t len;
+	struct cache_save_result *res;
+	struct cache_view *v;
+	const struct cache_role *r;
+	struct cache_doc *cur; /* the view's document, borrowed from v */
+	const char *arn;       /* ATTACHED: the policy ARN, in v */
+	char path[SAVE_PATH_MAX];
+	enum save_action action;
+	bool unsettled; /* the outcome is unknown: the journal entry stays for the next mount */
+	unsigned long long jid; /* the journal entry made at acceptance, until ended; 0: none */
+};
+
+/* Shared by save.c, save_write.c and save_life.c. */
 void save_path_of(enum cache_file_kind kind, const char *name, char *out, size_t cap);
 void save_count(struct save_state *st, unsigned long *n);
+
+/* save.c: records a refusal whose sentence is in x->res->message (IAM's detail in
+ * x->res->aws when from_iam): errors line, bytes under rejected/. Returns rc. */
+int save_refuse(struct save_ctx *x, int rc, bool from_iam);
+/* save.c: words "ACTION of PATH failed: CODE: MESSAGE" and records it. Returns rc. */
+int save_iam_failed(struct save_ctx *x, const char *action, int rc);
+/* save.c: the version id recorded for arn's document of gen, and recording one. */
+bool save_version_get(struct save_state *st, const char *arn, unsigned long long gen, char *vid,
+		      size_t cap);
+void save_version_put(struct save_state *st, const char *arn, const char *vid,
+		      unsigned long long gen);
+/* save.c: the default version of a listing, or NULL (borrowed from l). */
+const struct iam_policy_version *save_default(const struct iam_version_list *l);
+
+/* save_write.c: with --prune-versions, deletes the oldest non-default version when
+ * vl is full; else refuses a full policy with -EDQUOT. 0 or the refusal. */
+int save_make_room(struct save_ctx *x, struct iam_conn *conn, const struct iam_version_list *vl);
+/* save_write.c: the write call. When it fails in a way that does not prove it did
+ * not land, settles it with a read: IAM holds doc → 0; IAM still holds the old
+ * document → sent once more (safe now, not blind); the read fails → x->unsettled
+ * and -EIO. Refusals are recorded. On success *mtime and ver (managed) describe
+ * the new document. */
+int save_write(struct save_ctx *x, struct iam_conn *conn, const char *doc, long long *mtime,
+	       struct iam_policy_version *ver);
 
 /* After the account folder is known (end of cache_open): opens the journal and the
  * record of refusals, reads leftover journal entries, and replays them at once when

@@ -31,8 +31,9 @@ struct commit_job {
 	char *bytes;
 	size_t len;
 	unsigned long long base_gen;
-	uint64_t from;	 /* COMMIT_BYTES of a rename: the number renamed onto node */
-	bool reply_attr; /* a setattr: success is answered with the new attributes */
+	unsigned long long jid; /* the journal entry made when the save was accepted */
+	uint64_t from;		/* COMMIT_BYTES of a rename: the number renamed onto node */
+	bool reply_attr;	/* a setattr: success is answered with the new attributes */
 	char why[16];
 };
 
@@ -118,15 +119,22 @@ static void commit_queue_entry(struct fs *fs, uint64_t dir, const char *name)
 	notify_queue_action(fs->notify, &a);
 }
 
+static void commit_save_of(const struct commit_job *j, struct cache_save *s)
+{
+	*s = (struct cache_save){.role = j->node->role,
+				 .kind = commit_kind(j->node->kind),
+				 .name = j->node->policy,
+				 .bytes = j->bytes,
+				 .len = j->len,
+				 .base_gen = j->base_gen,
+				 .journal_id = j->jid};
+}
+
 static int commit_save(struct commit_job *j, struct cache_save_result *res)
 {
-	struct cache_save s = {.role = j->node->role,
-			       .kind = commit_kind(j->node->kind),
-			       .name = j->node->policy,
-			       .bytes = j->bytes,
-			       .len = j->len,
-			       .base_gen = j->base_gen};
+	struct cache_save s;
 
+	commit_save_of(j, &s);
 	if (j->what == COMMIT_DELETE)
 		return cache_delete_inline(j->fs->cache, j->node->role, j->node->policy, res);
 	return cache_save(j->fs->cache, &s, res);
@@ -195,12 +203,21 @@ static void commit_run(void *arg)
 	free(j);
 }
 
+/* Journals the save as soon as it is accepted (it may wait for a saver), then
+ * queues it. */
 static void commit_submit(struct fs *fs, struct commit_job *j)
 {
-	int r = workers_submit(fs->savers, commit_run, j);
+	struct cache_save s;
+	int r;
 
+	if (j->what != COMMIT_DELETE) {
+		commit_save_of(j, &s);
+		cache_save_accept(fs->cache, &s, &j->jid);
+	}
+	r = workers_submit(fs->savers, commit_run, j);
 	if (!r)
 		return;
+	cache_save_abandon(fs->cache, j->jid);
 	fuse_reply_err(j->req, -r);
 	if (j->o)
 		fs_open_put(fs, j->o);

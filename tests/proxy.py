@@ -16,10 +16,23 @@ Control paths (JSON in and out; never delayed, counted or faulted):
   GET  /_proxy/config           {"latency_ms", "gaad_page_size", "offline", "faults", "chains"}
   POST /_proxy/reset            zero counts, clear faults, offline off (config stays)
   POST /_proxy/config           {"latency_ms": N, "gaad_page_size": N}, either optional
-  POST /_proxy/fault            {"action": "GetRole" | "*", "kind": "throttle" | "status" |
-                                "drop" | "denied", "count": N (-1: until cleared), "status": 503}
+  POST /_proxy/fault            {"action": "GetRole" | "*", "kind": KIND, "count": N (-1: until
+                                cleared), "when": "before" | "after", and per kind "status",
+                                "delay_ms", "keep", "body", "pattern"/"replace"}
   POST /_proxy/clear-faults
   POST /_proxy/offline          {"offline": true | false}
+Fault kinds: throttle (400 Throttling), status (an error answer with "status",
+default 503), denied (403 AccessDenied), drop (the connection is closed with no
+answer), reset (TCP RST: SO_LINGER 0), delay (the answer is held "delay_ms",
+default 500, then sent), truncate (headers with the full Content-Length, then
+only "keep" bytes of the body, default half, then close), short (a complete
+answer whose body is cut to "keep" bytes, Content-Length matching), rewrite (the
+upstream answer's body replaced by "body", or "pattern" replaced by "replace"
+with re.sub). "when": "before" (default) answers without reaching moto (truncate
+and short then cut a Throttling answer; delay holds the request before
+forwarding it); "after" forwards the request, moto applies it, and then the
+fault is applied to moto's answer: the client loses or gets a cut or wrong
+answer to a call that did happen. rewrite always forwards.
 Faults queue in order; a request takes the first one that matches it. GAAD Markers
 look like "pxy1/CHAIN+OFFSET=" (like AWS's base64 ones, they need URL-encoding
 in a form: a client that forgets gets a ValidationError); the last 4 chains are kept. tests/py/rig.py (Proxy)
@@ -35,6 +48,7 @@ import secrets
 import signal
 import socket
 import socketserver
+import struct
 import sys
 import threading
 import time
@@ -55,7 +69,9 @@ MAX_CHAINS = 4
 MAX_BODY = 32 << 20
 CONNECT_TIMEOUT = 3.0  # seconds; the upstream is on this machine
 DEFAULT_PAGE_SIZE = 1000
-FAULT_KINDS = ("throttle", "status", "drop", "denied")
+FAULT_KINDS = ("throttle", "status", "drop", "denied", "reset", "delay", "truncate", "short",
+               "rewrite")
+FAULT_WHEN = ("before", "after")
 # Headers that belong to one connection, never forwarded (RFC 9110 7.6.1), plus
 # the ones this proxy recomputes or has already acted on.
 HOP_BY_HOP = frozenset((
@@ -313,8 +329,42 @@ def add_fault(state, body):
         raise ValueError("count must be -1 (until cleared) or at least 1")
     status = body.get("status")
     status = 503 if status is None else parse_int(status, 100, 599)
+    when = body.get("when", "before")
+    if when not in FAULT_WHEN:
+        raise ValueError("when must be one of %s" % ", ".join(FAULT_WHEN))
+    if kind == "rewrite":
+        when = "after"
+    fault = {"action": action, "kind": kind, "count": count, "status": status, "when": when}
+    fault.update(fault_extras(kind, body))
     with state.lock:
-        state.faults.append({"action": action, "kind": kind, "count": count, "status": status})
+        state.faults.append(fault)
+
+
+def fault_extras(kind, body):
+    """The settings of the kinds that take some, checked."""
+    out = {}
+    if kind == "delay":
+        out["delay_ms"] = parse_int(body.get("delay_ms", 500), 0, 600000)
+    if kind in ("truncate", "short"):
+        keep = body.get("keep")
+        out["keep"] = None if keep is None else parse_int(keep, 0, MAX_BODY)
+    if kind == "rewrite":
+        text, pattern = body.get("body"), body.get("pattern")
+        if (text is None) == (pattern is None):
+            raise ValueError("rewrite needs either body or pattern (with replace)")
+        if text is not None and not isinstance(text, str):
+            raise ValueError("body must be a string")
+        if pattern is not None:
+            if not isinstance(pattern, str) or not isinstance(body.get("replace", ""), str):
+                raise ValueError("pattern and replace must be strings")
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError("bad pattern: %s" % exc)
+            out["pattern"], out["replace"] = pattern, body.get("replace", "")
+        else:
+            out["body"] = text
+    return out
 
 
 def set_offline(state, body):
@@ -448,8 +498,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if latency_ms:
             time.sleep(latency_ms / 1000.0)
         started = time.monotonic()
-        if fault is not None:
-            status = self.answer_fault(fault, action)
+        if fault is not None and fault["when"] == "after":
+            status = self.fault_after(fault, body, action)
+        elif fault is not None:
+            status = self.answer_fault(fault, body, action)
         elif action == GAAD:
             status = self.gaad(body, params, page_size)
         else:
@@ -467,11 +519,70 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    def answer_fault(self, fault, action):
+    def reset(self):
+        """Aborts the connection with a TCP RST (SO_LINGER on, timeout 0)."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+
+    def send_cut(self, status, headers, data, fault):
+        """truncate: the full Content-Length, part of the body, then close. short:
+        a complete answer of the body cut short."""
+        keep = fault.get("keep")
+        keep = len(data) // 2 if keep is None else min(keep, len(data))
+        if fault["kind"] == "short":
+            self.send_bytes(status, headers, data[:keep])
+            return "short %d" % status
+        self.close_connection = True
+        lines = ["HTTP/1.1 %d %s" % (status, http.HTTPStatus(status).phrase)]
+        lines += ["%s: %s" % (n, v) for n, v in headers if n.lower() not in HOP_BY_HOP]
+        lines += ["Content-Length: %d" % len(data), "Connection: close"]
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
+        try:
+            self.wfile.write(head + data[:keep])
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        return "truncated %d" % status
+
+    def fault_after(self, fault, body, action):
+        """Forwards the request (moto applies it), then faults moto's answer."""
+        kind = fault["kind"]
+        if kind == "delay":
+            status, headers, data = self.upstream(body, action)
+            time.sleep(fault["delay_ms"] / 1000.0)
+            self.send_bytes(status, headers, data)
+            return status
+        if kind in ("truncate", "short", "rewrite"):
+            status, headers, data = self.upstream(body, action)
+            if kind == "rewrite":
+                data = rewrite_body(fault, data)
+                self.send_bytes(status, headers, data)
+                return "rewritten %d" % status
+            return self.send_cut(status, headers, data, fault)
+        self.upstream(body, action)
+        return self.answer_fault(fault, body, action)
+
+    def answer_fault(self, fault, body, action):
         kind = fault["kind"]
         if kind == "drop":
             self.drop()
             return "dropped"
+        if kind == "reset":
+            self.reset()
+            return "reset"
+        if kind == "delay":
+            time.sleep(fault["delay_ms"] / 1000.0)
+            return self.relay(body, action)
+        if kind in ("truncate", "short"):
+            return self.send_cut(400, [("Content-Type", "text/xml"),
+                                       ("x-amzn-RequestId", request_id())],
+                                 error_xml("Throttling", "Rate exceeded"), fault)
         if kind == "throttle":
             self.send_xml(400, error_xml("Throttling", "Rate exceeded"))
             return 400
@@ -554,6 +665,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         nxt = MARKER_FORMAT % (cid, end) if end < len(chain.entities) else None
         self.send_xml(200, chain.page(offset, size, nxt))
         return 200
+
+
+def rewrite_body(fault, data):
+    if "body" in fault:
+        return fault["body"].encode("utf-8")
+    text = data.decode("utf-8", "replace")
+    return re.sub(fault["pattern"], fault["replace"], text).encode("utf-8")
 
 
 class Server(http.server.ThreadingHTTPServer):

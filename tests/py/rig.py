@@ -208,12 +208,18 @@ class Proxy:
         """config(latency_ms=50, gaad_page_size=1000); either key optional."""
         self._call("/_proxy/config", kw)
 
-    def fault(self, action, kind, count=1, status=None):
-        """The next `count` requests for action ("*" = any) fail as kind:
-        throttle, status (HTTP status, default 503), drop or denied; -1 = until cleared."""
+    def fault(self, action, kind, count=1, status=None, when=None, **extra):
+        """The next `count` requests for action ("*" = any) fail as kind (-1 = until
+        cleared): throttle, status (HTTP status, default 503), drop, denied, reset,
+        delay (delay_ms=), truncate or short (keep= bytes of the body), rewrite
+        (body=, or pattern= and replace=). when="after" lets moto apply the call
+        first and faults its answer; "before" (the default) never reaches moto."""
         body = {"action": action, "kind": kind, "count": count}
         if status is not None:
             body["status"] = status
+        if when is not None:
+            body["when"] = when
+        body.update(extra)
         self._call("/_proxy/fault", body)
 
     def clear_faults(self):

@@ -7,6 +7,7 @@ import http.client
 import importlib.util
 import json
 import math
+import re
 import socket
 import statistics
 import threading
@@ -470,6 +471,105 @@ def test_fault_on_a_gaad_page(moto, proxy, account):
     assert proxy.counts() == {GAAD: 3, "_total": 3}
 
 
+def raw_socket(port, params):
+    """One signed request on a bare socket; returns every byte the proxy sent
+    before it closed, or the exception the socket raised."""
+    headers, body = signed(port, params)
+    head = "POST / HTTP/1.1\r\n" + "".join("%s: %s\r\n" % kv for kv in headers.items())
+    head += "Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
+    got = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(head.encode() + body.encode())
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    return got
+                got += chunk
+        except OSError as exc:
+            return exc
+
+
+def role_names(moto):
+    return [r["RoleName"] for r in moto.client().list_roles()["Roles"]]
+
+
+def create_role_params(name):
+    return {"Action": "CreateRole", "RoleName": name, "AssumeRolePolicyDocument": TRUST}
+
+
+@pytest.mark.parametrize("kind", ["throttle", "status", "drop", "reset", "truncate", "short"])
+def test_fault_after_applies_the_call_then_faults_the_answer(moto, proxy, kind):
+    moto.reset()
+    proxy.fault("CreateRole", kind, when="after")
+    got = raw_socket(proxy.port, create_role_params("applied"))
+    assert role_names(moto) == ["applied"]
+    assert proxy.upstream_counts()["CreateRole"] == 1
+    if kind == "drop":
+        assert got == b""
+    elif kind == "reset":
+        assert isinstance(got, ConnectionResetError) or got == b"", got
+    else:
+        assert got.startswith(b"HTTP/1.1 "), got
+        head, _, body = got.partition(b"\r\n\r\n")
+        length = int(re.search(rb"Content-Length: (\d+)", head).group(1))
+        if kind == "truncate":
+            assert 0 < len(body) < length and b"CreateRoleResponse" in body
+        elif kind == "short":
+            assert len(body) == length and b"CreateRoleResponse" in body
+            assert not body.rstrip().endswith(b"</CreateRoleResponse>")
+        else:
+            assert b"<Code>" in body and b"CreateRoleResponse" not in body
+
+
+@pytest.mark.parametrize("kind", ["throttle", "status", "drop", "reset", "truncate", "short"])
+def test_fault_before_never_reaches_moto(moto, proxy, kind):
+    moto.reset()
+    proxy.fault("CreateRole", kind)
+    got = raw_socket(proxy.port, create_role_params("never"))
+    assert role_names(moto) == []
+    assert "CreateRole" not in proxy.upstream_counts()
+    if kind in ("truncate", "short"):
+        head, _, body = got.partition(b"\r\n\r\n")
+        length = int(re.search(rb"Content-Length: (\d+)", head).group(1))
+        assert b"Throttling"[:3] in body or len(body) < length
+        assert (len(body) < length) == (kind == "truncate")
+    elif kind == "reset":
+        assert isinstance(got, ConnectionResetError) or got == b"", got
+
+
+def test_fault_truncate_and_short_keep(moto, proxy):
+    proxy.fault("ListRoles", "short", when="after", keep=10)
+    status, _, body = raw(proxy.port, {"Action": "ListRoles"})
+    assert status == 200 and len(body) == 10
+    proxy.fault("ListRoles", "truncate", when="after", keep=10)
+    with pytest.raises(http.client.IncompleteRead):
+        raw(proxy.port, {"Action": "ListRoles"})
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_fault_delay_holds_then_answers(moto, proxy, when):
+    moto.reset()
+    proxy.fault("ListRoles", "delay", when=when, delay_ms=400)
+    started = time.monotonic()
+    status, _, body = raw(proxy.port, {"Action": "ListRoles"})
+    assert status == 200 and b"ListRolesResponse" in body
+    assert time.monotonic() - started >= 0.4
+    assert proxy.upstream_counts()["ListRoles"] == 1
+
+
+def test_fault_rewrite_body_and_pattern(moto, proxy):
+    moto.reset()
+    moto.client().create_role(RoleName="t", AssumeRolePolicyDocument=TRUST)
+    proxy.fault("GetRole", "rewrite", body="<nonsense/>")
+    status, _, body = raw(proxy.port, {"Action": "GetRole", "RoleName": "t"})
+    assert status == 200 and body == b"<nonsense/>"
+    proxy.fault("GetRole", "rewrite", pattern="<RoleName>t</RoleName>",
+                replace="<RoleName>u</RoleName>")
+    assert proxy.client().get_role(RoleName="t")["Role"]["RoleName"] == "u"
+    assert proxy.upstream_counts()["GetRole"] == 2
+
+
 def test_reset_clears_faults_and_offline(moto, proxy):
     proxy.fault("*", "drop", count=-1)
     proxy.offline(True)
@@ -484,6 +584,11 @@ def test_reset_clears_faults_and_offline(moto, proxy):
     ("/_proxy/fault", {"kind": "drop"}),
     ("/_proxy/fault", {"action": "GetRole", "kind": "drop", "count": 0}),
     ("/_proxy/fault", {"action": "GetRole", "kind": "status", "status": 99}),
+    ("/_proxy/fault", {"action": "GetRole", "kind": "drop", "when": "later"}),
+    ("/_proxy/fault", {"action": "GetRole", "kind": "delay", "delay_ms": -5}),
+    ("/_proxy/fault", {"action": "GetRole", "kind": "short", "keep": "half"}),
+    ("/_proxy/fault", {"action": "GetRole", "kind": "rewrite"}),
+    ("/_proxy/fault", {"action": "GetRole", "kind": "rewrite", "pattern": "("}),
     ("/_proxy/config", {"latency_ms": -1}),
     ("/_proxy/config", {"gaad_page_size": "ten"}),
     ("/_proxy/offline", {"offline": "yes"}),

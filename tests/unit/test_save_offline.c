@@ -75,7 +75,7 @@ static int count_files(const char *path)
 static int save(struct cache *c, enum cache_file_kind kind, const char *name, const char *bytes,
 		unsigned long long base, struct cache_save_result *res)
 {
-	struct cache_save s = {"web", kind, name, bytes, strlen(bytes), base};
+	struct cache_save s = {"web", kind, name, bytes, strlen(bytes), base, 0};
 
 	return cache_save(c, &s, res);
 }

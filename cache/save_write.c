@@ -1,0 +1,215 @@
+/*
+ * The write call of a save, and settling it when it fails without proving that it
+ * did not land (its answer lost, cut or garbled, a 5xx, throttling after retries):
+ * the read the conflict check uses (GetRole, GetRolePolicy, ListPolicyVersions and
+ * GetPolicyVersion of the default) tells whether IAM holds the saved document. If
+ * it does, the save succeeded; if IAM still holds the old document, the call did
+ * not land and is sent once more (never blindly: the read proved it safe); if the
+ * read fails too, the outcome is unknown and the journal entry is kept so the next
+ * mount compares it with IAM.
+ */
+#include "cache/save_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "cache/cache_int.h"
+#include "cache/model.h"
+
+#define SAVE_VERSIONS_MAX 5 /* IAM's versions per managed policy */
+#define SAVE_SENDS_MAX	  2 /* the first call and one resend after a read proved it safe */
+
+/* What a settling read found. */
+enum save_found { SAVE_FOUND_OURS, SAVE_FOUND_OLD, SAVE_FOUND_OTHER };
+
+static int save_full(struct save_ctx *x)
+{
+	snprintf(x->res->message, sizeof(x->res->message),
+		 "%.200s/%.300s: the policy %.300s already has 5 versions (IAM's limit); delete "
+		 "one or mount with --prune-versions",
+		 x->role, x->path, x->arn);
+	return save_refuse(x, -EDQUOT, x->res->aws.code[0] != '\0');
+}
+
+int save_make_room(struct save_ctx *x, struct iam_conn *conn, const struct iam_version_list *vl)
+{
+	long i;
+	int rc;
+
+	if (vl->n < SAVE_VERSIONS_MAX)
+		return 0;
+	aws_error_clear(&x->res->aws);
+	if (!x->c->o.prune_versions || (i = save_prune_choice(vl)) < 0)
+		return save_full(x);
+	rc = iam_delete_policy_version(conn, x->arn, vl->v[i].version_id, &x->res->aws);
+	x->res->calls++;
+	if (rc)
+		return save_iam_failed(x, "DeletePolicyVersion", rc);
+	cache_log(x->c, LOG_NOTICE, "deleted version %s of %s to make room (--prune-versions)",
+		  vl->v[i].version_id, x->arn);
+	return 0;
+}
+
+/* Which document IAM's text is: ours, the one the save replaced, or another. */
+static enum save_found save_found_of(const struct save_ctx *x, const char *text,
+				     const struct cache_doc *ours)
+{
+	if (text && save_remote_same(text, ours))
+		return SAVE_FOUND_OURS;
+	return save_remote_same(text, x->cur) ? SAVE_FOUND_OLD : SAVE_FOUND_OTHER;
+}
+
+/* Managed: the default version is ours when it is not the one the conflict check
+ * recorded and its document is ours; then ver takes it. */
+static int save_settle_managed(struct save_ctx *x, struct iam_conn *conn,
+			       const struct cache_doc *ours, struct iam_policy_version *ver,
+			       struct aws_error *e)
+{
+	struct iam_version_list vl = {0};
+	struct iam_policy_version pv = {0};
+	const struct iam_policy_version *def;
+	char known[64];
+	int rc = iam_list_policy_versions(conn, x->arn, &vl, e);
+
+	x->res->calls++;
+	if (rc)
+		goto out;
+	def = save_default(&vl);
+	if (def && x->cur && save_version_get(x->st, x->arn, x->cur->gen, known, sizeof(known)) &&
+	    !strcmp(known, def->version_id)) {
+		rc = SAVE_FOUND_OLD;
+		goto out;
+	}
+	rc = def ? iam_get_policy_version(conn, x->arn, def->version_id, &pv, e) : -EIO;
+	x->res->calls++;
+	if (rc)
+		goto out;
+	rc = save_found_of(x, pv.document, ours);
+	if (rc == SAVE_FOUND_OURS) {
+		iam_policy_version_cleanup(ver);
+		*ver = pv;
+		memset(&pv, 0, sizeof(pv));
+	}
+out:
+	iam_policy_version_cleanup(&pv);
+	iam_version_list_cleanup(&vl);
+	return rc;
+}
+
+/* Reads what IAM holds for the file: a save_found, or -errno when the read failed. */
+static int save_settle(struct save_ctx *x, struct iam_conn *conn, const struct cache_doc *ours,
+		       struct iam_policy_version *ver)
+{
+	struct aws_error e = {0};
+	struct iam_role role = {0};
+	struct iam_inline_policy p = {0};
+	int rc;
+
+	if (x->kind == CACHE_FILE_ATTACHED)
+		return save_settle_managed(x, conn, ours, ver, &e);
+	x->res->calls++;
+	if (x->kind == CACHE_FILE_TRUST) {
+		rc = iam_get_role(conn, x->role, &role, &e);
+		if (!rc)
+			rc = save_found_of(x, role.trust_policy, ours);
+		iam_role_cleanup(&role);
+		return rc;
+	}
+	rc = iam_get_role_policy(conn, x->role, x->name, &p, &e);
+	if (!rc)
+		rc = save_found_of(x, p.document, ours);
+	else if (rc == -ENOENT)
+		rc = x->cur ? SAVE_FOUND_OTHER : SAVE_FOUND_OLD;
+	iam_inline_policy_cleanup(&p);
+	return rc;
+}
+
+/* The failure does not prove that the call did not land. */
+static bool save_ambiguous(int rc, const struct aws_error *e)
+{
+	return e->maybe_applied || rc == -EAGAIN || rc == -EIO || rc == -ETIMEDOUT;
+}
+
+/* The settling read failed: nothing is known. The bytes stay in the journal (the
+ * next mount compares them with IAM), not under rejected/. */
+static int save_unsettled(struct save_ctx *x, int rc)
+{
+	const char *bytes = x->bytes;
+	struct aws_error *e = &x->res->aws;
+
+	x->unsettled = true;
+	snprintf(x->res->message, sizeof(x->res->message),
+		 "%s of %.150s/%.200s is unsettled: the call failed (%.60s: %.200s) and the "
+		 "read that would tell whether it reached IAM failed too; the save stays in "
+		 "the journal and the next mount compares it with IAM",
+		 save_action_names[x->action], x->role, x->path, e->code[0] ? e->code : "error",
+		 e->message);
+	x->bytes = NULL;
+	rc = save_refuse(x, rc == -EAGAIN ? rc : -EIO, true);
+	x->bytes = bytes;
+	return rc;
+}
+
+static int save_call(struct save_ctx *x, struct iam_conn *conn, const char *doc,
+		     struct iam_policy_version *ver)
+{
+	struct aws_error *e = &x->res->aws;
+
+	aws_error_clear(e);
+	x->res->calls++;
+	if (x->kind == CACHE_FILE_TRUST)
+		return iam_update_assume_role_policy(conn, x->role, doc, e);
+	if (x->kind == CACHE_FILE_INLINE)
+		return iam_put_role_policy(conn, x->role, x->name, doc, e);
+	iam_policy_version_cleanup(ver);
+	return iam_create_policy_version(conn, x->arn, doc, true, ver, e);
+}
+
+/* Sends, and settles an ambiguous failure: 0 (landed) or -errno (the call's, or
+ * the recorded refusal of an unsettled save with x->unsettled set). */
+static int save_send_settled(struct save_ctx *x, struct iam_conn *conn, const char *doc,
+			     struct iam_policy_version *ver)
+{
+	struct cache_doc *ours = model_doc_new(x->bytes, x->len, 0);
+	int sends, found, rc = -ENOMEM;
+
+	for (sends = 0; ours && sends < SAVE_SENDS_MAX; sends++) {
+		rc = save_call(x, conn, doc, ver);
+		if (!rc || !save_ambiguous(rc, &x->res->aws))
+			break;
+		found = save_settle(x, conn, ours, ver);
+		if (found == SAVE_FOUND_OURS) {
+			aws_error_clear(&x->res->aws);
+			rc = 0;
+			break;
+		}
+		if (found < 0) {
+			rc = save_unsettled(x, rc);
+			break;
+		}
+		if (found != SAVE_FOUND_OLD)
+			break;
+	}
+	cache_doc_unref(ours);
+	return rc;
+}
+
+int save_write(struct save_ctx *x, struct iam_conn *conn, const char *doc, long long *mtime,
+	       struct iam_policy_version *ver)
+{
+	int rc;
+
+	*mtime = cache_now(x->c);
+	rc = save_send_settled(x, conn, doc, ver);
+	if (x->unsettled)
+		return rc;
+	if (rc == -EDQUOT && x->kind == CACHE_FILE_ATTACHED)
+		return save_full(x);
+	if (rc)
+		return save_iam_failed(x, save_action_names[x->action], rc);
+	if (x->kind == CACHE_FILE_ATTACHED && model_parse_time(ver->create_date))
+		*mtime = model_parse_time(ver->create_date);
+	return 0;
+}

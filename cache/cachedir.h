@@ -37,9 +37,10 @@ int cachedir_mkdirs(const char *path);
 
 /* Opens the folder path (absolute, or relative to the working folder), checking
  * every component on the way and, when create, making the missing ones (0700)
- * relative to the checked folder above them. *fd: an O_DIRECTORY descriptor the caller closes. 0, -EPERM when a
- * folder breaks the rule (a symlink included), or another -errno; on failure why
- * (may be NULL) holds one sentence naming the folder and the fix. */
+ * relative to the checked folder above them. *fd: an O_DIRECTORY descriptor the
+ * caller closes. 0, -EPERM when a folder breaks the rule (a symlink included), or
+ * another -errno; on failure why (may be NULL) holds one sentence naming the
+ * folder and the fix. */
 int cachedir_open(const char *path, bool create, int *fd, char *why, size_t whylen);
 
 /* The same for the one folder name inside dfd (shown is its path, for why). */

@@ -104,6 +104,10 @@ void buf_str_wipe_free(char *s)
 {
 	if (!s)
 		return;
+	if (CRYPTO_secure_allocated(s)) {
+		OPENSSL_secure_clear_free(s, strlen(s));
+		return;
+	}
 	OPENSSL_cleanse(s, strlen(s));
 	free(s);
 }

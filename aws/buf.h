@@ -34,7 +34,8 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((forma
 /* Appends all that fd has left to read (EINTR retried): 0, -errno, or -EFBIG past
  * max. The bytes pass through a stack chunk that is wiped (credentials files). */
 int buf_read_fd(struct buf *b, int fd);
-/* Overwrites a heap string's bytes, then frees it (NULL-safe): for secrets. */
+/* Overwrites a heap string's bytes, then frees it (NULL-safe): for secrets,
+ * whether from malloc or secret.h's secure heap. */
 void buf_str_wipe_free(char *s);
 /* Returns the malloc'ed NUL-terminated contents (caller frees) and leaves b empty.
  * Returns NULL only on allocation failure of an empty buffer. */

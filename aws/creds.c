@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "aws/buf.h"
+#include "aws/secret.h"
 #include "aws/creds_source.h"
 
 #define CREDS_REFRESH_WINDOW 300 /* seconds before expiry when a refresh starts */
@@ -47,8 +48,8 @@ int aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src)
 	struct aws_creds c = {0};
 
 	c.access_key_id = src->access_key_id ? strdup(src->access_key_id) : NULL;
-	c.secret_access_key = src->secret_access_key ? strdup(src->secret_access_key) : NULL;
-	c.session_token = src->session_token ? strdup(src->session_token) : NULL;
+	c.secret_access_key = src->secret_access_key ? secret_strdup(src->secret_access_key) : NULL;
+	c.session_token = src->session_token ? secret_strdup(src->session_token) : NULL;
 	if ((src->access_key_id && !c.access_key_id) ||
 	    (src->secret_access_key && !c.secret_access_key) ||
 	    (src->session_token && !c.session_token)) {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "aws/buf.h"
+#include "aws/secret.h"
 #include "aws/ini.h"
 
 #define CHAIN_MAX_DEPTH 16
@@ -166,6 +167,15 @@ static int dup_opt(char **dst, const char *src)
 	return *dst ? 0 : -ENOMEM;
 }
 
+/* The same for a secret (secret.h), freed with buf_str_wipe_free. */
+static int dup_secret(char **dst, const char *src)
+{
+	if (!src)
+		return 0;
+	*dst = secret_strdup(src);
+	return *dst ? 0 : -ENOMEM;
+}
+
 /* A static source from a key pair; -EINVAL when only one half is there. */
 static int static_source(struct chain *ch, const char *name, const char *where, const char *akid,
 			 const char *secret, const char *token, struct creds_source **out)
@@ -183,8 +193,8 @@ static int static_source(struct chain *ch, const char *name, const char *where, 
 		return -ENOMEM;
 	snprintf(s->fixed.source, sizeof(s->fixed.source), "%s", name);
 	if (dup_opt(&s->fixed.access_key_id, akid) ||
-	    dup_opt(&s->fixed.secret_access_key, secret) ||
-	    dup_opt(&s->fixed.session_token, token)) {
+	    dup_secret(&s->fixed.secret_access_key, secret) ||
+	    dup_secret(&s->fixed.session_token, token)) {
 		creds_source_free(s);
 		return -ENOMEM;
 	}

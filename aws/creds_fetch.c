@@ -21,6 +21,7 @@
 #include <openssl/crypto.h>
 
 #include "aws/buf.h"
+#include "aws/secret.h"
 #include "aws/creds_json.h"
 #include "aws/endpoint.h"
 #include "aws/http.h"
@@ -228,10 +229,15 @@ static int from_sts(struct iam_sts_credentials *sc, struct aws_creds *out, struc
 		aws_error_set(err, "InvalidCredentials", "STS answered without a valid Expiration");
 		return -EINVAL;
 	}
+	/* Copied into secure memory; the caller wipes sc. */
 	c.access_key_id = sc->access_key_id;
-	c.secret_access_key = sc->secret_access_key;
-	c.session_token = sc->session_token;
-	sc->access_key_id = sc->secret_access_key = sc->session_token = NULL;
+	sc->access_key_id = NULL;
+	c.secret_access_key = secret_strdup(sc->secret_access_key);
+	c.session_token = sc->session_token ? secret_strdup(sc->session_token) : NULL;
+	if (!c.secret_access_key || (sc->session_token && !c.session_token)) {
+		aws_creds_cleanup(&c);
+		return -ENOMEM;
+	}
 	memcpy(c.source, out->source, sizeof(c.source));
 	*out = c;
 	return 0;

@@ -13,6 +13,8 @@
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 
+#include "aws/secret.h"
+
 /* Reads exactly n digits at *p into *out and advances. */
 static int digits(const char **p, int n, int *out)
 {
@@ -172,8 +174,8 @@ static int fill(const cJSON *root, enum creds_json_kind kind, struct aws_creds *
 		return -EINVAL;
 	}
 	c.access_key_id = strdup(akid);
-	c.secret_access_key = strdup(secret);
-	c.session_token = token ? strdup(token) : NULL;
+	c.secret_access_key = secret_strdup(secret);
+	c.session_token = token ? secret_strdup(token) : NULL;
 	c.expiration = when;
 	if (!c.access_key_id || !c.secret_access_key || (token && !c.session_token)) {
 		aws_creds_cleanup(&c);

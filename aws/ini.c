@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "aws/buf.h"
+#include "aws/secret.h"
 
 void ini_init(struct ini_file *f)
 {
@@ -98,7 +99,7 @@ static int set_value(struct ini_file *f, const char *section, const char *k, siz
 		     const char *v, size_t vn, struct ini_entry **out)
 {
 	struct ini_entry *e = find(f, section, k, kn);
-	char *val = strndup(v, vn);
+	char *val = secret_strndup(v, vn);
 	size_t i;
 
 	if (!val)
@@ -114,7 +115,7 @@ static int set_value(struct ini_file *f, const char *section, const char *k, siz
 		struct ini_entry *nv = realloc(f->v, cap * sizeof(*nv));
 
 		if (!nv) {
-			free(val);
+			buf_str_wipe_free(val);
 			return -ENOMEM;
 		}
 		f->v = nv;
@@ -123,7 +124,7 @@ static int set_value(struct ini_file *f, const char *section, const char *k, siz
 	e = &f->v[f->n];
 	e->key = strndup(k, kn);
 	if (!e->key) {
-		free(val);
+		buf_str_wipe_free(val);
 		return -ENOMEM;
 	}
 	for (i = 0; i < kn; i++)
@@ -138,14 +139,16 @@ static int set_value(struct ini_file *f, const char *section, const char *k, siz
 static int append_continuation(struct ini_entry *e, const char *s, size_t n)
 {
 	size_t old = strlen(e->value);
-	char *v = malloc(old + n + 2);
+	char *v;
+	struct buf b;
+	int rc;
 
+	buf_init(&b, old + n + 2);
+	rc = buf_printf(&b, "%s\n%.*s", e->value, (int)n, s);
+	v = rc ? NULL : secret_strndup(b.data, b.len);
+	buf_wipe(&b);
 	if (!v)
-		return -ENOMEM;
-	memcpy(v, e->value, old);
-	v[old] = '\n';
-	memcpy(v + old + 1, s, n);
-	v[old + 1 + n] = '\0';
+		return rc ? rc : -ENOMEM;
 	buf_str_wipe_free(e->value);
 	e->value = v;
 	return 0;

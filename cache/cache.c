@@ -8,6 +8,7 @@
 #include "cache/cache_int.h"
 
 #include <errno.h>
+#include <limits.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -17,7 +18,9 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "cache/cachedir.h"
 #include "cache/load.h"
 #include "cache/model.h"
 #include "cache/rejects.h"
@@ -220,6 +223,22 @@ static void cache_folder_of(struct cache *c, const char *account, char *out, siz
 	snprintf(out, cap, "%s/%s-%08llx", c->dir, account, h & 0xffffffffULL);
 }
 
+/* Creates (0700) and checks the folder of account against cachedir.h's rule
+ * before anything is published for it: -EPERM with err set when it is refused. */
+static int cache_check_folder(struct cache *c, const char *account, struct aws_error *err)
+{
+	char folder[sizeof(c->folder)], why[CACHE_WHY_MAX] = "";
+	int fd, rc;
+
+	cache_folder_of(c, account, folder, sizeof(folder));
+	rc = cachedir_open(folder, true, &fd, why, sizeof(why));
+	if (rc)
+		aws_error_set(err, "CacheDir", "%s", why);
+	else
+		close(fd);
+	return rc;
+}
+
 /* Publishes a freshly loaded account: settles mtimes against the current view,
  * swaps it in, tells on_change what changed, and writes the disk copy. -EAGAIN
  * when a save was published since the chain began (its answers may predate it). */
@@ -302,7 +321,9 @@ static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **
 			  "GetAccountAuthorizationDetails was denied; "
 			  "loaded %zu roles with per-role calls (about 3 calls a role)",
 			  res.nroles);
-	rc = cache_publish(c, &res, cache_now(c), commits);
+	rc = cache_check_folder(c, res.account, err);
+	if (!rc)
+		rc = cache_publish(c, &res, cache_now(c), commits);
 	load_result_cleanup(&res);
 	cache_view_put(old);
 	cache_trim();
@@ -330,7 +351,8 @@ static int cache_reload(struct cache *c, struct aws_error *err)
 		aws_error_set(err, "Busy", "saves kept overtaking the refresh; it will run again");
 	if (!rc || rc == -ENOMEM || rc == -EAGAIN)
 		return rc;
-	cache_explain(c, failed, err);
+	if (strcmp(err->code, "CacheDir"))
+		cache_explain(c, failed, err);
 	pthread_mutex_lock(&c->mu);
 	c->failures++;
 	had_view = c->view != NULL;
@@ -379,26 +401,30 @@ static void *cache_thread(void *arg)
 	return NULL;
 }
 
-/* Serves the disk copy of (profile, endpoint) when there is a good one. */
-static bool cache_open_disk(struct cache *c)
+/* Serves the disk copy of (profile, endpoint) when there is a good one (*served).
+ * -EPERM with err set when its folder breaks cachedir.h's rule. */
+static int cache_open_disk(struct cache *c, bool *served, struct aws_error *err)
 {
 	struct disk_meta meta = {0};
 	struct cache_view *v;
 	char *name = NULL, why[CACHE_WHY_MAX] = "";
 	int rc;
 
+	*served = false;
 	if (disk_index_lookup(c->dir, c->profile, c->endpoint, &name))
-		return false;
+		return 0;
 	snprintf(c->folder, sizeof(c->folder), "%s/%s", c->dir, name);
 	free(name);
 	rc = disk_read(c->folder, &v, &c->managed, &c->nmanaged, &meta, why, sizeof(why));
+	if (rc == -EPERM)
+		aws_error_set(err, "CacheDir", "%s", why);
 	if (rc) {
-		if (rc != -ENOENT) {
+		if (rc != -ENOENT && rc != -EPERM) {
 			snprintf(c->warning, sizeof(c->warning), "%s", why);
 			cache_log(c, LOG_WARNING, "%s", why);
 		}
 		c->folder[0] = '\0';
-		return false;
+		return rc == -EPERM ? rc : 0;
 	}
 	cache_trim();
 	c->capmanaged = c->nmanaged;
@@ -407,7 +433,33 @@ static bool cache_open_disk(struct cache *c)
 	c->caller_arn = meta.caller_arn;
 	c->last_load = meta.last_load;
 	c->from_disk = true;
-	return true;
+	*served = true;
+	return 0;
+}
+
+/* Creates the cache folder, resolves its path once (a symlink the user chose is
+ * followed here and never below) and checks it against cachedir.h's rule. */
+static int cache_open_dir(struct cache *c, struct aws_error *err)
+{
+	char real[PATH_MAX], why[CACHE_WHY_MAX] = "";
+	int fd, rc = cachedir_mkdirs(c->dir);
+
+	if (!rc && !realpath(c->dir, real))
+		rc = -errno;
+	if (rc) {
+		aws_error_set(err, "CacheDir", "cannot create the cache folder %s: %s", c->dir,
+			      strerror(-rc));
+		return rc;
+	}
+	free(c->dir);
+	if (!(c->dir = strdup(real)))
+		return -ENOMEM;
+	rc = cachedir_open(c->dir, false, &fd, why, sizeof(why));
+	if (rc)
+		aws_error_set(err, "CacheDir", "%s", why);
+	else
+		close(fd);
+	return rc;
 }
 
 static int cache_init_locks(struct cache *c)
@@ -424,6 +476,7 @@ static int cache_init_locks(struct cache *c)
 int cache_open(const struct cache_options *o, struct cache **out, struct aws_error *err)
 {
 	struct cache *c;
+	bool served;
 	int rc;
 
 	aws_error_clear(err);
@@ -438,14 +491,14 @@ int cache_open(const struct cache_options *o, struct cache **out, struct aws_err
 	snprintf(c->profile, sizeof(c->profile), "%s",
 		 iam_client_profile(o->iam) ? iam_client_profile(o->iam) : "default");
 	snprintf(c->endpoint, sizeof(c->endpoint), "%s", iam_client_endpoint(o->iam)->url);
-	rc = disk_mkdirs(c->dir);
+	rc = cache_open_dir(c, err);
+	if (!rc)
+		rc = cache_open_disk(c, &served, err);
 	if (rc) {
-		aws_error_set(err, "CacheDir", "cannot create the cache folder %s: %s", c->dir,
-			      strerror(-rc));
 		cache_close(c);
 		return rc;
 	}
-	if (!cache_open_disk(c)) {
+	if (!served) {
 		rc = cache_reload(c, err);
 		cache_conn_drop(c);
 		if (rc) {

@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "aws/buf.h"
+#include "cache/cachedir.h"
 #include "cache/model.h"
 
 #define DISK_FLUSH (64u << 10)
@@ -32,25 +33,6 @@
 #define DISK_MAGIC_LEN 16
 #define DISK_HEAD_LEN  32
 #define DISK_HASH0     0xcbf29ce484222325ULL
-
-int disk_mkdirs(const char *path)
-{
-	char tmp[PATH_MAX];
-	size_t i, n = strlen(path);
-
-	if (!n || n >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	memcpy(tmp, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (tmp[i] != '/' && tmp[i] != '\0')
-			continue;
-		tmp[i] = '\0';
-		if (mkdir(tmp, 0700) && errno != EEXIST)
-			return -errno;
-		tmp[i] = path[i];
-	}
-	return 0;
-}
 
 /* The checksum: FNV-1a's step over 64-bit little-endian words with a final
  * partial word zero-padded, plus a fold; streamed through struct disk_sum so chunk
@@ -195,23 +177,21 @@ static void disk_doc(struct disk_w *w, const struct cache_doc *d)
 	disk_str(w, d->bytes, d->len);
 }
 
-/* Writes folder/name through fn, atomically. */
+/* Writes folder/name through fn, atomically: a fresh temporary name, then renameat. */
 static int disk_atomic(const char *folder, const char *name, void (*fn)(struct disk_w *, void *),
 		       void *ctx)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
+	char prefix[NAME_MAX + 1], tmp[NAME_MAX + 1];
 	struct disk_w w = {.fd = -1};
 	int dfd, rc;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", folder, name) >= sizeof(path) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%ld", folder, name, (long)getpid()) >=
-		    sizeof(tmp))
+	if ((size_t)snprintf(prefix, sizeof(prefix), ".%s.tmp.%ld.", name, (long)getpid()) >=
+	    sizeof(prefix))
 		return -ENAMETOOLONG;
-	if ((rc = disk_mkdirs(folder)))
+	if ((rc = cachedir_open(folder, true, &dfd, NULL, 0)))
 		return rc;
-	w.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (w.fd < 0)
-		return -errno;
+	if ((rc = cachedir_create(dfd, prefix, tmp, sizeof(tmp), &w.fd)))
+		goto out;
 	buf_init(&w.b, DISK_FLUSH * 2 + (16u << 20));
 	fn(&w, ctx);
 	disk_flush(&w);
@@ -220,18 +200,16 @@ static int disk_atomic(const char *folder, const char *name, void (*fn)(struct d
 		w.rc = -errno;
 	if (close(w.fd) && !w.rc)
 		w.rc = -errno;
-	if (!w.rc && rename(tmp, path))
+	if (!w.rc && renameat(dfd, tmp, dfd, name))
 		w.rc = -errno;
-	if (w.rc) {
-		unlink(tmp);
-		return w.rc;
-	}
-	dfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
+	if (w.rc)
+		unlinkat(dfd, tmp, 0);
+	else
 		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
+	rc = w.rc;
+out:
+	close(dfd);
+	return rc;
 }
 
 struct disk_view_ctx {
@@ -366,14 +344,14 @@ void disk_meta_cleanup(struct disk_meta *meta)
 	memset(meta, 0, sizeof(*meta));
 }
 
-/* Reads a whole file (capped) into a NUL-terminated heap buffer. */
-static int disk_slurp(const char *path, char **out, size_t *len)
+/* Reads the file name in dfd (capped) into a NUL-terminated heap buffer. */
+static int disk_slurp(int dfd, const char *name, char **out, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 	struct buf b;
+	int fd, rc = cachedir_open_file(dfd, name, O_RDONLY, &fd);
 
-	if (fd < 0)
-		return -errno;
+	if (rc)
+		return rc;
 	buf_init(&b, DISK_MAX_FILE);
 	rc = buf_read_fd(&b, fd);
 	close(fd);
@@ -385,15 +363,15 @@ static int disk_slurp(const char *path, char **out, size_t *len)
 }
 
 /* Maps a whole file (capped) read-only, populated from the page cache. An empty
- * file maps to "" (unmap with disk_unmap). */
-static int disk_map(const char *path, const char **out, size_t *len)
+ * file maps to "" (unmap with disk_unmap). name is in dfd. */
+static int disk_map(int dfd, const char *name, const char **out, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
 	struct stat st;
 	void *p = NULL;
+	int fd, rc = cachedir_open_file(dfd, name, O_RDONLY, &fd);
 
-	if (fd < 0)
-		return -errno;
+	if (rc)
+		return rc;
 	if (fstat(fd, &st))
 		rc = -errno;
 	else if ((unsigned long long)st.st_size > DISK_MAX_FILE)
@@ -690,11 +668,14 @@ int disk_read(const char *folder, struct cache_view **v, struct disk_managed **m
 	struct disk_mapping *mp;
 	struct disk_r r;
 	size_t len = 0, tn = 0;
-	int rc;
+	int dfd, rc;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", folder, DISK_VIEW) >= sizeof(path))
 		return -ENAMETOOLONG;
-	rc = disk_map(path, &text, &len);
+	if ((rc = cachedir_open(folder, false, &dfd, why, whylen)))
+		return rc;
+	rc = disk_map(dfd, DISK_VIEW, &text, &len);
+	close(dfd);
 	if (rc == -ENOENT)
 		return rc;
 	if (rc) {
@@ -723,13 +704,17 @@ int disk_read(const char *folder, struct cache_view **v, struct disk_managed **m
 
 static cJSON *disk_index_load(const char *dir)
 {
-	char path[PATH_MAX], *text = NULL;
+	char *text = NULL;
 	size_t len = 0;
 	cJSON *root;
 	const char *fmt;
+	int dfd, rc;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, DISK_INDEX) >= sizeof(path) ||
-	    disk_slurp(path, &text, &len))
+	if (cachedir_open(dir, false, &dfd, NULL, 0))
+		return NULL;
+	rc = disk_slurp(dfd, DISK_INDEX, &text, &len);
+	close(dfd);
+	if (rc)
 		return NULL;
 	root = cJSON_ParseWithLength(text, len);
 	free(text);

@@ -30,17 +30,16 @@ struct disk_meta {
 	long long last_load; /* unix seconds of the last good load */
 };
 
-/* Creates path and its missing parents with mode 0700. 0 or -errno. */
-int disk_mkdirs(const char *path);
-
-/* Writes folder/view.json atomically (creating folder 0700). 0 or -errno. */
+/* Writes folder/view.json atomically (creating folder and its missing parents
+ * 0700). Every folder on the way must pass cachedir.h's rule. 0 or -errno. */
 int disk_write(const char *folder, const struct cache_view *v, const struct disk_managed *m,
 	       size_t nm, const struct disk_meta *meta);
 
 /* Reads folder/view.json: a new view (refs = 1, serial 1), the managed documents
  * (array of *nm entries; free with disk_managed_free) and meta (free with
  * disk_meta_cleanup). -ENOENT when there is none; -EINVAL with a reason in why for
- * a corrupt or old-format file. Out-parameters are written only on success. */
+ * a corrupt or old-format file; -EPERM with why when folder breaks cachedir.h's
+ * rule. Out-parameters are written only on success. */
 int disk_read(const char *folder, struct cache_view **v, struct disk_managed **m, size_t *nm,
 	      struct disk_meta *meta, char *why, size_t whylen);
 void disk_managed_free(struct disk_managed *m, size_t n);

@@ -1,7 +1,7 @@
 /*
  * The pending-save journal (see journal.h). An entry file "<20-digit id>.entry"
  * holds one line of JSON header (format, seq = id, time, kind, role, name, length), a
- * newline, then the document bytes. Temporary files are ".tmp-<pid>-<id>", so a
+ * newline, then the document bytes. Temporary files are ".tmp-<pid>-<id>-<n>", so a
  * later open can tell a dead writer's leftovers from a live one's. Only the id
  * counter is shared between threads; each call works on its own descriptors.
  */
@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+
+#include "cache/cachedir.h"
 
 #define JOURNAL_FORMAT	   1
 #define JOURNAL_HEADER_MAX (4 * JOURNAL_NAME_MAX + 512)
@@ -94,7 +96,7 @@ static bool pid_is_other_live(long pid)
 	return pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) == 0;
 }
 
-/* Removes ".tmp-<pid>-<id>" files whose writer is gone. */
+/* Removes ".tmp-<pid>-..." files whose writer is gone. */
 static void journal_sweep_tmp(int dfd, const char *fname)
 {
 	const char *p = fname + strlen(JOURNAL_TMP_PREFIX);
@@ -149,30 +151,21 @@ static int journal_scan(struct journal *j)
 	return 0;
 }
 
-/*
- * Opens (creating 0700) a folder under dirfd. The journal folder itself (own) must
- * be a real folder we own and is set to 0700; the cache folder above it may be a
- * symlink and keeps the mode its owner gave it.
- */
-static int open_private_dir(int dirfd, const char *path, bool own)
+/* Opens dir (creating it) and dir/journal under cachedir.h's rule; the journal
+ * folder is tightened to 0700. A descriptor of the journal folder or -errno. */
+static int journal_open_dir(const char *dir)
 {
 	struct stat st;
-	int fd;
+	int top, fd, rc = cachedir_open(dir, true, &top, NULL, 0);
 
-	if (mkdirat(dirfd, path, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (own ? O_NOFOLLOW : 0));
-	if (fd < 0)
-		return -errno;
-	if (!own)
-		return fd;
-	if (fstat(fd, &st) < 0 || st.st_uid != geteuid()) {
-		close(fd);
-		return -EACCES;
-	}
-	if ((st.st_mode & 07777) != 0700 && fchmod(fd, 0700) < 0) {
-		int rc = -errno;
-
+	if (rc)
+		return rc;
+	rc = cachedir_openat(top, "journal", "journal", true, &fd, NULL, 0);
+	close(top);
+	if (rc)
+		return rc;
+	if (fstat(fd, &st) < 0 || ((st.st_mode & 07777) != 0700 && fchmod(fd, 0700) < 0)) {
+		rc = -errno;
 		close(fd);
 		return rc;
 	}
@@ -182,7 +175,7 @@ static int open_private_dir(int dirfd, const char *path, bool own)
 int journal_open(const char *dir, long long (*now)(void *ctx), void *now_ctx, struct journal **out)
 {
 	struct journal *j = NULL;
-	int top = -1, rc;
+	int rc;
 
 	if (!dir || !*dir || !out)
 		return -EINVAL;
@@ -192,11 +185,7 @@ int journal_open(const char *dir, long long (*now)(void *ctx), void *now_ctx, st
 	j->dfd = -1;
 	j->now = now;
 	j->now_ctx = now_ctx;
-	rc = open_private_dir(AT_FDCWD, dir, false);
-	if (rc < 0)
-		goto out;
-	top = rc;
-	rc = open_private_dir(top, "journal", true);
+	rc = journal_open_dir(dir);
 	if (rc < 0)
 		goto out;
 	j->dfd = rc;
@@ -208,8 +197,6 @@ int journal_open(const char *dir, long long (*now)(void *ctx), void *now_ctx, st
 	j = NULL;
 	rc = 0;
 out:
-	if (top >= 0)
-		close(top);
 	if (j) {
 		if (j->dfd >= 0)
 			close(j->dfd);
@@ -277,15 +264,15 @@ static char *journal_header(const struct journal *j, unsigned long long id, cons
 	return s;
 }
 
-/* Writes the temporary file tmp (0600) with header and bytes, fsync'ed. */
-static int journal_write_tmp(struct journal *j, const char *tmp, const char *header,
-			     const char *bytes, size_t len)
+/* Writes a fresh temporary file (0600; its name, prefix and a number, in tmp)
+ * with header and bytes, fsync'ed. */
+static int journal_write_tmp(struct journal *j, const char *prefix, char *tmp, size_t cap,
+			     const char *header, const char *bytes, size_t len)
 {
 	int fd, rc;
 
-	fd = openat(j->dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
+	if ((rc = cachedir_create(j->dfd, prefix, tmp, cap, &fd)))
+		return rc;
 	rc = write_all(fd, header, strlen(header));
 	if (!rc)
 		rc = write_all(fd, "\n", 1);
@@ -322,15 +309,15 @@ static int journal_write_entry(struct journal *j, unsigned long long id, const c
 			       enum journal_kind kind, const char *name, const char *bytes,
 			       size_t len)
 {
-	char tmp[96];
+	char prefix[80], tmp[96];
 	char *header;
 	int rc;
 
 	header = journal_header(j, id, role, kind, name, len);
 	if (!header)
 		return -ENOMEM;
-	snprintf(tmp, sizeof(tmp), "%s%ld-%llu", JOURNAL_TMP_PREFIX, (long)getpid(), id);
-	rc = journal_write_tmp(j, tmp, header, bytes, len);
+	snprintf(prefix, sizeof(prefix), "%s%ld-%llu-", JOURNAL_TMP_PREFIX, (long)getpid(), id);
+	rc = journal_write_tmp(j, prefix, tmp, sizeof(tmp), header, bytes, len);
 	if (!rc)
 		rc = journal_publish(j, tmp, id);
 	free(header);
@@ -392,9 +379,9 @@ static int read_entry_file(int dfd, const char *fname, char **out, size_t *outle
 	char *buf;
 	int fd, rc = 0;
 
-	fd = openat(dfd, fname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	rc = cachedir_open_file(dfd, fname, O_RDONLY, &fd);
+	if (rc)
+		return rc;
 	if (fstat(fd, &st) < 0) {
 		rc = -errno;
 		close(fd);

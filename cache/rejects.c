@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache/cachedir.h"
 #include "cache/model.h"
 
 #define REJECTS_DIR	"rejected"
@@ -33,7 +34,6 @@ struct rejects {
 	size_t disk_lines;				/* lines in errors.log now */
 	struct cache_rejected files[REJECTS_FILES_MAX]; /* ring, oldest at ffirst */
 	size_t ffirst, nfiles;
-	unsigned long tmp_seq;
 };
 
 const char *rejects_errno_name(int err, char *tmp, size_t cap)
@@ -188,12 +188,12 @@ static int rejects_write_all(int fd, const char *p, size_t n)
 static int rejects_write_tmp(struct rejects *r, const char *bytes, size_t len, char *tmp,
 			     size_t cap)
 {
+	char prefix[64];
 	int fd, rc;
 
-	snprintf(tmp, cap, ".tmp-%ld-%lu", (long)getpid(), ++r->tmp_seq);
-	fd = openat(r->dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
+	snprintf(prefix, sizeof(prefix), ".tmp-%ld-", (long)getpid());
+	if ((rc = cachedir_create(r->dfd, prefix, tmp, cap, &fd)))
+		return rc;
 	rc = rejects_write_all(fd, bytes, len);
 	if (!rc && fsync(fd))
 		rc = -errno;
@@ -234,17 +234,16 @@ static int rejects_keep(struct rejects *r, const struct rejects_event *ev, char 
 static int rejects_rewrite_log(struct rejects *r)
 {
 	struct buf b;
-	char tmp[64];
+	char prefix[64], tmp[96];
 	size_t i;
-	int fd, rc = 0;
+	int fd = -1, rc = 0;
 
 	buf_init(&b, REJECTS_LOG_MAX);
 	for (i = 0; !rc && i < r->nlines; i++)
 		rc = buf_printf(&b, "%s\n", r->lines[(r->first + i) % REJECTS_LINES_MAX]);
-	snprintf(tmp, sizeof(tmp), ".%s.tmp-%ld", REJECTS_LOG, (long)getpid());
-	fd = rc ? -1 : openat(r->ffd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (!rc && fd < 0)
-		rc = -errno;
+	snprintf(prefix, sizeof(prefix), ".%s.tmp-%ld-", REJECTS_LOG, (long)getpid());
+	if (!rc)
+		rc = cachedir_create(r->ffd, prefix, tmp, sizeof(tmp), &fd);
 	if (!rc)
 		rc = rejects_write_all(fd, b.data ? b.data : "", b.len);
 	if (!rc && fsync(fd))
@@ -269,9 +268,9 @@ static int rejects_append_log(struct rejects *r, const char *line)
 	if (r->disk_lines >= 2 * REJECTS_LINES_MAX)
 		return rejects_rewrite_log(r);
 	snprintf(text, sizeof(text), "%s\n", line);
-	fd = openat(r->ffd, REJECTS_LOG, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
+	rc = cachedir_open_file(r->ffd, REJECTS_LOG, O_WRONLY | O_CREAT | O_APPEND, &fd);
+	if (rc)
+		return rc;
 	rc = rejects_write_all(fd, text, strlen(text));
 	if (!rc && fsync(fd))
 		rc = -errno;
@@ -379,11 +378,11 @@ static int rejects_slurp(int dfd, const char *name, size_t max, char **out, size
 {
 	struct stat st;
 	struct buf b;
-	int rc, fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd, rc = cachedir_open_file(dfd, name, O_RDONLY, &fd);
 
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+	if (rc)
+		return rc;
+	if (fstat(fd, &st) || (size_t)st.st_size > max) {
 		close(fd);
 		return -EINVAL;
 	}
@@ -495,17 +494,10 @@ int rejects_open(const char *folder, struct rejects **out)
 		return -ENOMEM;
 	pthread_mutex_init(&r->mu, NULL);
 	r->dfd = r->ffd = -1;
-	if (folder && folder[0]) {
-		r->ffd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (r->ffd >= 0 && mkdirat(r->ffd, REJECTS_DIR, 0700) && errno != EEXIST) {
-			close(r->ffd);
-			r->ffd = -1;
-		}
-		if (r->ffd >= 0)
-			r->dfd = openat(r->ffd, REJECTS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (r->dfd >= 0)
+	if (folder && folder[0] && !cachedir_open(folder, false, &r->ffd, NULL, 0)) {
+		if (!cachedir_openat(r->ffd, REJECTS_DIR, REJECTS_DIR, true, &r->dfd, NULL, 0))
 			fchmod(r->dfd, 0700);
-		if (r->ffd >= 0 && r->dfd < 0) {
+		if (r->dfd < 0) {
 			close(r->ffd);
 			r->ffd = -1;
 		}

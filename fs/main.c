@@ -1,8 +1,8 @@
 /*
- * iamfs: parse the command line, resolve credentials, open the cache (the
- * first bulk load happens here, before daemonizing, so failures reach the
- * terminal as one sentence), mount, daemonize, then start threads and serve
- * with one dispatch thread until unmounted or signalled.
+ * iamfs: make the process non-dumpable, parse the command line, resolve credentials, open the cache
+ * (the first bulk load happens here, before daemonizing, so failures reach the terminal as one
+ * sentence), mount, daemonize, then start threads and serve with one dispatch thread until
+ * unmounted or signalled.
  */
 #include "fs/fs.h"
 
@@ -18,6 +18,7 @@
 
 #include "aws/http.h"
 #include "aws/iam.h"
+#include "aws/secret.h"
 #include "fs/helper.h"
 #include "fs/log.h"
 #include "fs/notify.h"
@@ -282,6 +283,10 @@ int main(int argc, char *argv[])
 	struct fs fs;
 	int r;
 
+	/* First, before any credential is read: no core dumps, secrets in the secure heap. */
+	r = secret_harden();
+	if (r)
+		return main_fail("cannot keep secrets out of core dumps: %s", strerror(-r));
 	if (opts_parse(argc, argv, main_getenv, NULL, &o, err, sizeof(err)))
 		return main_fail("%s", err);
 	if (o.show_help || o.show_version)

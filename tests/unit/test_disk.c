@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache/cachedir.h"
 #include "cache/disk.h"
 #include "cache/model.h"
 #include "check.h"
@@ -248,7 +249,7 @@ static void test_bad_files(void)
 	size_t i;
 
 	snprintf(folder, sizeof(folder), "%s/bad", root);
-	CHECK_INT(disk_mkdirs(folder), 0);
+	CHECK_INT(cachedir_mkdirs(folder), 0);
 	snprintf(path, sizeof(path), "%s/view.json", folder);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]) + sizeof(hurts) / sizeof(hurts[0]); i++) {
 		struct cache_view *v = NULL;

@@ -250,28 +250,35 @@ static void test_existing_folders(void)
 	struct stat st;
 
 	setup();
-	/* The cache folder keeps the mode its owner chose, and may be a symlink. */
+	/* The cache folder keeps the mode its owner chose, unless others may write it. */
 	CHECK_INT(mkdir(cachedir, 0750), 0);
 	CHECK_INT(chmod(cachedir, 0750), 0);
-	snprintf(link, sizeof(link), "%s/link", tmpdir);
-	CHECK_INT(symlink("cache", link), 0);
-	CHECK_INT(journal_open(link, NULL, NULL, &j), 0);
+	CHECK_INT(journal_open(cachedir, NULL, NULL, &j), 0);
 	journal_close(j);
 	CHECK_INT(stat(cachedir, &st), 0);
 	CHECK_INT(st.st_mode & 07777, 0750);
 	CHECK_INT(stat(jdir, &st), 0);
 	CHECK_INT(st.st_mode & 07777, 0700);
+	CHECK_INT(chmod(cachedir, 0770), 0);
+	CHECK_INT(journal_open(cachedir, NULL, NULL, &j), -EPERM);
+	CHECK_INT(chmod(cachedir, 0700), 0);
+	CHECK_INT(chmod(jdir, 0702), 0);
+	CHECK_INT(journal_open(cachedir, NULL, NULL, &j), -EPERM);
+	CHECK_INT(chmod(jdir, 0700), 0);
+	/* No symlink is followed: not to the cache folder, nor to the journal folder. */
+	snprintf(link, sizeof(link), "%s/link", tmpdir);
+	CHECK_INT(symlink("cache", link), 0);
+	CHECK_INT(journal_open(link, NULL, NULL, &j), -EPERM);
 	unlink(link);
-	/* The journal folder itself must not be a symlink (or anything but a folder). */
 	rmdir(jdir);
 	snprintf(target, sizeof(target), "%s/elsewhere", tmpdir);
 	CHECK_INT(mkdir(target, 0700), 0);
 	CHECK_INT(symlink(target, jdir), 0);
-	CHECK_INT(journal_open(cachedir, NULL, NULL, &j), -ENOTDIR);
+	CHECK_INT(journal_open(cachedir, NULL, NULL, &j), -EPERM);
 	unlink(jdir);
 	rmdir(target);
 	write_file_at(jdir, "plain file");
-	CHECK_INT(journal_open(cachedir, NULL, NULL, &j), -ENOTDIR);
+	CHECK_INT(journal_open(cachedir, NULL, NULL, &j), -EPERM);
 	unlink(jdir);
 	teardown();
 }

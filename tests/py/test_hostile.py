@@ -119,3 +119,61 @@ def test_tiny_elements_bound_the_parse(peer, tmp_path):
         assert len(roles(m)) == 12
     finally:
         m.stop()
+
+
+def test_account_id_must_be_12_digits(peer, tmp_path):
+    peer.account = "../escaped"
+    m = mount.Mount(peer.url, tmp_path, ttl=3600)
+    try:
+        with pytest.raises(RuntimeError) as e:
+            m.start(timeout=60)
+        assert 'an account id that is not 12 digits: "../escaped"' in str(e.value)
+    finally:
+        m.stop()
+    assert not [n for n in os.listdir(tmp_path) if n.startswith("escaped")]
+    assert peer.count("GetAccountAuthorizationDetails") == 0
+
+
+def test_caller_arn_cannot_forge_a_status_line(peer, tmp_path):
+    peer.caller_arn = "arn:aws:sts::123456789012:user/x\nstate: forged\t"
+    m = start(peer, tmp_path)
+    try:
+        lines = m.status().splitlines()
+        assert "state: forged" not in lines
+        assert "caller: arn:aws:sts::123456789012:user/x\\nstate: forged\\t" in lines
+        assert "state: online" in lines
+    finally:
+        m.stop()
+
+
+def test_names_that_cannot_be_files_are_named_not_dropped(peer, tmp_path):
+    peer.roles = [
+        {"name": "ok-role", "inline": ["good", "bad/../x"]},
+        {"name": ".iamfs"},
+        {"name": ".."},
+        {"name": "evil\nname"},
+        {"name": "../../up"},
+        {"name": "pathless", "path": "no-slash"},
+    ]
+    m = start(peer, tmp_path)
+    try:
+        assert roles(m) == ["ok-role"]
+        assert os.listdir(m.p("ok-role", "inline")) == ["good.json"]
+        assert sorted(os.listdir(m.p(".iamfs"))) == ["errors", "refresh", "rejected", "status"]
+        lines = m.status().splitlines()
+        shown = [line for line in lines if line.startswith("not shown: ")]
+        assert len(shown) == 1, lines
+        line = shown[0]
+        assert line.startswith("not shown: 6: ")
+        for part in ('inline policy "bad/../x" of role "ok-role" is not a valid IAM policy name',
+                     'role ".iamfs" collides with the control folder .iamfs',
+                     'role ".." cannot be a folder name',
+                     'role "evil\\nname" is not a valid IAM role name',
+                     'role "../../up" is not a valid IAM role name',
+                     'role "pathless" has a path that is not a valid IAM path'):
+            assert part in line
+        assert "6 roles or policies from IAM are not shown: " in m.stderr()
+        assert "role.json" in os.listdir(m.p("ok-role"))
+    finally:
+        m.stop()
+    assert not os.path.exists(os.path.join(tmp_path, "up"))

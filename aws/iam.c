@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "aws/iam_parse.h"
+#include "aws/pager.h"
 
 #define IAM_VERSION	 "2010-05-08"
 #define STS_VERSION	 "2011-06-15"
@@ -365,15 +366,18 @@ out:
 }
 
 /* Follows a chain to the end, every page appended to list by parse; with
- * on_page, list is handed to it after each page (a nonzero answer ends the chain). */
+ * on_page, list is handed to it after each page (a nonzero answer ends the chain).
+ * A page truncated without a Marker, or repeating one, ends it with -EIO. */
 static int iam_chain(struct iam_conn *conn, const char *action, const char *const *kv,
 		     iam_page_parser parse, void *list, int (*on_page)(void *ctx, void *list),
 		     void *ctx, struct aws_error *err)
 {
 	struct iam_page page = {0};
+	struct pager pager;
 	char *marker = NULL;
 	int pages, rc = 0;
 
+	pager_init(&pager);
 	for (pages = 0; pages < IAM_MAX_PAGES; pages++) {
 		rc = iam_call(conn, &conn->client->iam_ep, action, IAM_VERSION, kv, marker, parse,
 			      list, &page, err);
@@ -381,15 +385,18 @@ static int iam_chain(struct iam_conn *conn, const char *action, const char *cons
 		marker = NULL;
 		if (!rc && on_page)
 			rc = on_page(ctx, list);
-		if (rc || !page.is_truncated || !page.marker)
+		if (!rc)
+			rc = pager_next(&pager, action, &page, err);
+		if (rc <= 0)
 			break;
 		marker = page.marker;
 		page.marker = NULL;
 		page.is_truncated = false;
 	}
-	free(marker);
+	pager_cleanup(&pager);
 	iam_page_cleanup(&page);
-	if (!rc && pages == IAM_MAX_PAGES) {
+	if (rc > 0) {
+		free(marker);
 		aws_error_set(err, "InvalidInput", "%s did not end after %d pages", action, pages);
 		rc = -EIO;
 	}

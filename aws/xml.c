@@ -3,7 +3,10 @@
  * only their local part, each element's character data is concatenated into
  * one NUL-terminated string, children stay in document order. Documents are
  * capped in size (XML_MAX_BYTES) and depth (XML_MAX_DEPTH); a DOCTYPE is
- * refused so that no entity can expand.
+ * refused so that no entity can expand. What the tree keeps is capped too
+ * (XML_MAX_KEPT): every element is charged its node, its name, its text and
+ * the allocator's overhead, so a small answer of many tiny elements cannot
+ * grow into a tree many times its size.
  */
 #include "aws/xml.h"
 
@@ -18,6 +21,10 @@
 
 #define XML_MAX_DEPTH 64
 #define XML_MAX_BYTES (64u << 20)
+/* The bytes one parse may keep: as much as the largest answer it accepts. */
+#define XML_MAX_KEPT ((size_t)XML_MAX_BYTES)
+/* What malloc adds to each of an element's three blocks (node, name, text). */
+#define XML_ALLOC_OVERHEAD (3 * 16)
 
 /* One open element: its node, its last child (for O(1) appends) and its text. */
 struct xml_frame {
@@ -31,7 +38,8 @@ struct xml_parse_state {
 	struct xml_node *root;
 	struct xml_frame stack[XML_MAX_DEPTH];
 	int depth;
-	int err; /* first failure seen by a handler; 0 when none */
+	size_t kept; /* bytes charged so far, against XML_MAX_KEPT */
+	int err;     /* first failure seen by a handler; 0 when none */
 };
 
 static void xml_fail(struct xml_parse_state *st, int err)
@@ -39,6 +47,17 @@ static void xml_fail(struct xml_parse_state *st, int err)
 	if (!st->err)
 		st->err = err;
 	XML_StopParser(st->parser, XML_FALSE);
+}
+
+/* Charges n more kept bytes; false (and the parse fails) past XML_MAX_KEPT. */
+static bool xml_charge(struct xml_parse_state *st, size_t n)
+{
+	if (n > XML_MAX_KEPT - st->kept) {
+		xml_fail(st, -EFBIG);
+		return false;
+	}
+	st->kept += n;
+	return true;
 }
 
 static const char *xml_local_name(const char *name)
@@ -60,8 +79,11 @@ static void xml_on_start(void *data, const XML_Char *name, const XML_Char **attr
 		xml_fail(st, -EFBIG);
 		return;
 	}
+	name = xml_local_name(name);
+	if (!xml_charge(st, sizeof(*n) + strlen(name) + 1 + XML_ALLOC_OVERHEAD))
+		return;
 	n = calloc(1, sizeof(*n));
-	if (!n || !(n->name = strdup(xml_local_name(name)))) {
+	if (!n || !(n->name = strdup(name))) {
 		free(n);
 		xml_fail(st, -ENOMEM);
 		return;
@@ -103,7 +125,7 @@ static void xml_on_text(void *data, const XML_Char *s, int len)
 	struct xml_parse_state *st = data;
 	int rc;
 
-	if (st->err || st->depth == 0)
+	if (st->err || st->depth == 0 || !xml_charge(st, (size_t)len))
 		return;
 	rc = buf_append(&st->stack[st->depth - 1].text, s, (size_t)len);
 	if (rc)

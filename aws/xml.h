@@ -18,7 +18,9 @@ struct xml_node {
 };
 
 /* Parses len bytes; on success *out is the root element (free with xml_free).
- * -EINVAL on malformed XML, -EFBIG on documents nested deeper than 64 levels. */
+ * -EINVAL on malformed XML, -EFBIG on documents larger than 64 MiB, nested
+ * deeper than 64 levels, or whose tree would keep more than 64 MiB (each
+ * element charged its node, name, text and allocation overhead). */
 int xml_parse(const char *data, size_t len, struct xml_node **out);
 void xml_free(struct xml_node *root);
 /* First child element called name, or NULL. */

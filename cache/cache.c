@@ -247,7 +247,7 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 {
 	struct cache_view *old, *nv;
 	char folder[sizeof(c->folder)];
-	bool new_folder;
+	bool new_folder, skipped_changed;
 
 	nv = model_view_new(res->roles, res->nroles, 0);
 	res->roles = NULL;
@@ -276,11 +276,17 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 	c->offline = false;
 	c->offline_why[0] = '\0';
 	c->fallback = res->fallback;
+	skipped_changed = c->nskipped != res->nskipped || strcmp(c->skipped, res->skipped);
+	c->nskipped = res->nskipped;
+	snprintf(c->skipped, sizeof(c->skipped), "%s", res->skipped);
 	c->from_disk = false;
 	c->loads++;
 	new_folder = strcmp(folder, c->folder) != 0;
 	memcpy(c->folder, folder, sizeof(folder));
 	pthread_mutex_unlock(&c->mu);
+	if (skipped_changed && res->nskipped)
+		cache_log(c, LOG_WARNING, "%zu roles or policies from IAM are not shown: %s",
+			  res->nskipped, res->skipped);
 	if (old && c->o.on_change)
 		model_diff(old, nv, cache_emit, c);
 	cache_view_put(nv);

@@ -11,6 +11,7 @@
 
 #include "cache/cache.h"
 #include "cache/disk.h"
+#include "cache/load.h"
 
 #define CACHE_WHY_MAX 1152
 
@@ -43,8 +44,10 @@ struct cache {
 	bool from_disk;		/* the view came from the disk copy */
 	bool offline;
 	char offline_why[CACHE_WHY_MAX];
-	bool fallback;		     /* GAAD denied: per-role scan */
-	char warning[CACHE_WHY_MAX]; /* last disk-copy warning, "" when none */
+	bool fallback;			/* GAAD denied: per-role scan */
+	size_t nskipped;		/* roles and policies the last load left out */
+	char skipped[LOAD_SKIPPED_MAX]; /* load_result.skipped of that load */
+	char warning[CACHE_WHY_MAX];	/* last disk-copy warning, "" when none */
 	unsigned long loads, failures;
 	struct disk_managed *managed; /* sorted by ARN */
 	size_t nmanaged, capmanaged;

@@ -8,9 +8,11 @@
 #include "cache/load.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache/ident.h"
 #include "cache/model.h"
 #include "cache/render.h"
 
@@ -100,15 +102,73 @@ static void load_share(const struct cache_view *old, struct cache_role *cr)
 	}
 }
 
+/* Records one left-out entry: kind "role" or "inline policy"/"attached policy"
+ * of role (NULL for a role itself), its name escaped, and why. */
+static void load_skip(struct load_result *out, const char *role, const char *kind, const char *name,
+		      const char *why)
+{
+	char en[2 * IDENT_POLICY_MAX + 16], er[2 * IDENT_ROLE_MAX + 16], item[512];
+	size_t n = strlen(out->skipped);
+
+	out->nskipped++;
+	ident_escape(name, en, sizeof(en));
+	if (role)
+		snprintf(item, sizeof(item), "%s\"%s\" of role \"%s\" %s", kind, en,
+			 ident_escape(role, er, sizeof(er)), why);
+	else
+		snprintf(item, sizeof(item), "%s\"%s\" %s", kind, en, why);
+	if (n + strlen(item) + 6 < sizeof(out->skipped))
+		snprintf(out->skipped + n, sizeof(out->skipped) - n, "%s%s", n ? "; " : "", item);
+	else if (n + 5 < sizeof(out->skipped) && !strstr(out->skipped, "; ..."))
+		snprintf(out->skipped + n, sizeof(out->skipped) - n, "; ...");
+}
+
+/* Adds the role's policies that ident.h accepts; the others are recorded. */
+static int load_add_policies(struct load_result *out, struct cache_role *cr,
+			     const struct iam_role *r, long long t)
+{
+	const char *why, *name;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->ninline; i++) {
+		const struct iam_inline_policy *p = &r->inline_policies[i];
+
+		if (p->name && (why = ident_policy_problem(p->name))) {
+			load_skip(out, r->name, "inline policy ", p->name, why);
+			continue;
+		}
+		if (p->name && model_role_add_inline(cr, p->name, load_render_doc(p->document, t)))
+			return -ENOMEM;
+		if (p->name && !cr->inl[cr->ninl - 1].doc)
+			return -ENOMEM;
+	}
+	for (i = 0; i < r->nattached; i++) {
+		const struct iam_attached_policy *a = &r->attached[i];
+
+		if (!a->arn)
+			continue;
+		name = a->name ? a->name : model_arn_name(a->arn);
+		if ((why = ident_policy_problem(name))) {
+			load_skip(out, r->name, "attached policy ", name, why);
+			continue;
+		}
+		if ((rc = model_role_add_attached(cr, name, a->arn, NULL)))
+			return rc;
+	}
+	return 0;
+}
+
 int load_add_role(struct load_result *out, const struct iam_role *r)
 {
 	struct cache_role cr = {0};
 	long long t = model_parse_time(r->create_date);
-	size_t i;
-	int rc = -ENOMEM;
+	const char *why = ident_role_problem(r->name, r->path);
 
-	if (!r->name)
-		return -EINVAL;
+	if (why) {
+		load_skip(out, NULL, "role ", r->name, why);
+		return 0;
+	}
 	if (out->nroles == out->cap) {
 		size_t ncap = out->cap ? out->cap * 2 : 64;
 		struct cache_role *v = realloc(out->roles, ncap * sizeof(*v));
@@ -120,26 +180,8 @@ int load_add_role(struct load_result *out, const struct iam_role *r)
 	}
 	cr.mtime = t;
 	if (!(cr.name = strdup(r->name)) || !(cr.trust = load_render_doc(r->trust_policy, t)) ||
-	    !(cr.role_json = load_render_role(r, t)))
+	    !(cr.role_json = load_render_role(r, t)) || load_add_policies(out, &cr, r, t))
 		goto fail;
-	for (i = 0; i < r->ninline; i++) {
-		const struct iam_inline_policy *p = &r->inline_policies[i];
-
-		if (p->name && model_role_add_inline(&cr, p->name, load_render_doc(p->document, t)))
-			goto fail;
-		if (p->name && !cr.inl[cr.ninl - 1].doc)
-			goto fail;
-	}
-	for (i = 0; i < r->nattached; i++) {
-		const struct iam_attached_policy *a = &r->attached[i];
-
-		if (!a->arn)
-			continue;
-		rc = model_role_add_attached(&cr, a->name ? a->name : model_arn_name(a->arn),
-					     a->arn, NULL);
-		if (rc)
-			goto fail;
-	}
 	load_share(out->old, &cr);
 	out->roles[out->nroles++] = cr;
 	return 0;
@@ -403,9 +445,8 @@ static int load_scan(struct iam_conn *conn, struct load_ctx *x, struct aws_error
 	/* ListRoles carries Description and MaxSessionDuration itself. */
 	rc = iam_list_roles(conn, &l, err);
 	for (i = 0; !rc && i < l.n; i++) {
-		if (!l.v[i].name)
-			continue;
-		rc = load_scan_role(conn, &l.v[i], err);
+		if (!ident_role_problem(l.v[i].name, l.v[i].path))
+			rc = load_scan_role(conn, &l.v[i], err);
 		if (!rc)
 			rc = load_add_role(x->res, &l.v[i]);
 		/* Free as we go: only rendered bytes stay. */
@@ -426,6 +467,15 @@ int load_account(struct iam_conn *conn, struct load_result *out, const char **fa
 
 	*failed = "GetCallerIdentity";
 	rc = iam_get_caller_identity(conn, &id, err);
+	if (!rc && !ident_account_ok(id.account)) {
+		char e[64];
+
+		aws_error_set(err, "MalformedResponse",
+			      "GetCallerIdentity answered an account id that is not 12 digits: "
+			      "\"%s\"",
+			      ident_escape(id.account, e, sizeof(e)));
+		rc = -EIO;
+	}
 	if (!rc) {
 		res.account = id.account;
 		res.caller_arn = id.arn;
@@ -443,6 +493,8 @@ int load_account(struct iam_conn *conn, struct load_result *out, const char **fa
 			for (i = 0; i < res.nroles; i++)
 				model_role_cleanup(&res.roles[i]);
 			res.nroles = 0;
+			res.nskipped = 0;
+			res.skipped[0] = '\0';
 			res.fallback = true;
 			rc = load_scan(conn, &x, err);
 		}

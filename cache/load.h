@@ -15,12 +15,21 @@
 #include "aws/iam.h"
 #include "cache/cache.h"
 
+/* Room for the names of the roles and policies a load leaves out. */
+#define LOAD_SKIPPED_MAX 1024
+
 struct load_result {
 	struct cache_role *roles; /* unsorted; attached customer docs resolved */
 	size_t nroles, cap;
 	char *account;
 	char *caller_arn;
 	bool fallback; /* GAAD was denied: per-role scan */
+	/* Roles and policies the answers named but the tree cannot show (a name
+	 * outside IAM's rules, or one of the tree's own names): how many, and
+	 * "role \"NAME\": why; ..." with every name escaped (ident_escape), cut
+	 * with "..." when it does not fit. */
+	size_t nskipped;
+	char skipped[LOAD_SKIPPED_MAX];
 	/* Set by the caller (borrowed, a ref held for the load; may be NULL): the view
 	 * being revalidated. A rendered document whose bytes equal the same file's
 	 * there is dropped at once for that one, so a revalidation never holds two
@@ -46,7 +55,8 @@ struct cache_doc *load_render_doc(const char *text, long long mtime);
 
 /* Turns one role as IAM described it (trust, inline policies, attachments; extra
  * Description/MaxSessionDuration already merged) into a cache_role appended to
- * out. Attached docs are left NULL. Pure. */
+ * out. Attached docs are left NULL. A role, inline or attached policy whose
+ * name or path ident.h refuses is left out and recorded in out->skipped. Pure. */
 int load_add_role(struct load_result *out, const struct iam_role *r);
 
 /* Pure: the roles of GAAD pages already in memory (no ListRoles extras, no

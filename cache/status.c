@@ -1,7 +1,9 @@
 /*
  * The text of .iamfs/status: one "key: value" line per fact, from a snapshot
  * taken under the cache's lock, plus the IAM client's per-action call counters.
- * Never includes credentials.
+ * Never includes credentials. Every text that is not iamfs's own (account,
+ * caller, error messages, endpoints, names) passes through ident_escape in
+ * status_snapshot, so no answer can break a line or forge another.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,16 +12,19 @@
 #include <time.h>
 
 #include "cache/cache_int.h"
+#include "cache/ident.h"
 #include "cache/save_int.h"
 
 struct status_snap {
 	char account[64];
-	char caller[512];
+	char caller[1024];
 	char folder[4096];
-	char offline_why[CACHE_WHY_MAX];
-	char warning[CACHE_WHY_MAX];
+	char offline_why[2 * CACHE_WHY_MAX];
+	char warning[2 * CACHE_WHY_MAX];
+	char endpoint[1024], sts_endpoint[1024], profile[512];
+	char skipped[LOAD_SKIPPED_MAX]; /* escaped when recorded (load_skip) */
 	long long last_load;
-	size_t nroles, nmanaged;
+	size_t nroles, nmanaged, nskipped;
 	unsigned long long serial;
 	unsigned long loads, failures;
 	bool offline, fallback, from_disk, running;
@@ -28,11 +33,17 @@ struct status_snap {
 static void status_snapshot(struct cache *c, struct status_snap *s)
 {
 	pthread_mutex_lock(&c->mu);
-	snprintf(s->account, sizeof(s->account), "%s", c->account ? c->account : "unknown");
-	snprintf(s->caller, sizeof(s->caller), "%s", c->caller_arn ? c->caller_arn : "unknown");
-	snprintf(s->folder, sizeof(s->folder), "%s", c->folder[0] ? c->folder : c->dir);
-	snprintf(s->offline_why, sizeof(s->offline_why), "%s", c->offline_why);
-	snprintf(s->warning, sizeof(s->warning), "%s", c->warning);
+	ident_escape(c->account ? c->account : "unknown", s->account, sizeof(s->account));
+	ident_escape(c->caller_arn ? c->caller_arn : "unknown", s->caller, sizeof(s->caller));
+	ident_escape(c->folder[0] ? c->folder : c->dir, s->folder, sizeof(s->folder));
+	ident_escape(c->offline_why, s->offline_why, sizeof(s->offline_why));
+	ident_escape(c->warning, s->warning, sizeof(s->warning));
+	ident_escape(c->endpoint, s->endpoint, sizeof(s->endpoint));
+	ident_escape(iam_client_sts_endpoint(c->o.iam)->url, s->sts_endpoint,
+		     sizeof(s->sts_endpoint));
+	ident_escape(c->profile, s->profile, sizeof(s->profile));
+	memcpy(s->skipped, c->skipped, sizeof(s->skipped));
+	s->nskipped = c->nskipped;
 	s->last_load = c->last_load;
 	s->nroles = c->view ? c->view->nroles : 0;
 	s->serial = c->view ? c->view->serial : 0;
@@ -87,8 +98,7 @@ int cache_status(struct cache *c, struct buf *out)
 	rc = buf_printf(out,
 			"account: %s\ncaller: %s\nendpoint: %s\nsts endpoint: %s\nprofile: %s\n"
 			"mode: %s\n",
-			s->account, s->caller, c->endpoint, iam_client_sts_endpoint(c->o.iam)->url,
-			c->profile, mode);
+			s->account, s->caller, s->endpoint, s->sts_endpoint, s->profile, mode);
 	if (!rc)
 		rc = status_time(out, s->last_load, cache_now(c));
 	if (!rc)
@@ -107,6 +117,8 @@ int cache_status(struct cache *c, struct buf *out)
 	if (!rc && s->fallback)
 		rc = buf_puts(out, "warning: GetAccountAuthorizationDetails is denied; loads use "
 				   "per-role calls (about 3 calls a role)\n");
+	if (!rc && s->nskipped)
+		rc = buf_printf(out, "not shown: %zu: %s\n", s->nskipped, s->skipped);
 	if (!rc && s->warning[0])
 		rc = buf_printf(out, "warning: %s\n", s->warning);
 	if (!rc)

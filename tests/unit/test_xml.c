@@ -160,6 +160,57 @@ static void test_caps(void)
 	buf_cleanup(&b);
 }
 
+/* Many tiny elements: 12 MiB of "<a/>" is far below the byte cap, but its tree
+ * would keep over 300 MiB; the parse stops at the kept-bytes cap instead. A
+ * large document of few elements still parses. */
+static void test_kept_cap(void)
+{
+	struct xml_node *root = NULL;
+	struct buf b;
+	size_t i;
+	int rc = 0;
+
+	buf_init(&b, 0);
+	rc = buf_puts(&b, "<R>");
+	for (i = 0; i < (size_t)3 << 20 && !rc; i++)
+		rc = buf_append(&b, "<a/>", 4);
+	if (!rc)
+		rc = buf_puts(&b, "</R>");
+	CHECK_INT(rc, 0);
+	CHECK_INT(xml_parse(b.data, b.len, &root), -EFBIG);
+	CHECK(root == NULL);
+	buf_reset(&b);
+	rc = buf_puts(&b, "<R><Doc>");
+	for (i = 0; i < (size_t)16 << 10 && !rc; i++)
+		rc = buf_append(&b,
+				"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+				"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+				"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+				"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+				"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+				"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+				"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+				"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+				"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+				"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+				"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+				"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+				"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+				"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+				"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+				"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+				1024);
+	for (i = 0; i < 100000 && !rc; i++)
+		rc = buf_puts(&b, "<m>x</m>");
+	if (!rc)
+		rc = buf_puts(&b, "</Doc></R>");
+	CHECK_INT(rc, 0);
+	CHECK_INT(xml_parse(b.data, b.len, &root), 0);
+	CHECK(root && root->children && root->children->text_len == (size_t)16 << 20);
+	xml_free(root);
+	buf_cleanup(&b);
+}
+
 static void test_many_siblings(void)
 {
 	struct xml_node *root = NULL;
@@ -193,5 +244,6 @@ int main(void)
 	test_malformed();
 	test_caps();
 	test_many_siblings();
+	test_kept_cap();
 	return check_done("xml");
 }

@@ -71,10 +71,12 @@ struct cache_change {
 		CACHE_CHANGE_FILE_ADDED, /* inline/attached file appeared */
 		CACHE_CHANGE_FILE_REMOVED,
 		CACHE_CHANGE_FILE_CHANGED, /* bytes (and so size/mtime) changed */
+		CACHE_CHANGE_REJECTED,	   /* a refusal was recorded: the errors text grew;
+					      name: the file kept under rejected/, or NULL */
 	} what;
 	const char *role;
 	enum cache_file_kind kind; /* FILE_* only */
-	const char *name;	   /* INLINE/ATTACHED only, without ".json" */
+	const char *name;	   /* INLINE/ATTACHED only, without ".json"; REJECTED: above */
 };
 
 struct cache_options {

@@ -237,6 +237,16 @@ void save_count(struct save_state *st, unsigned long *n)
 
 /* ---- recording ---- */
 
+static void save_emit(struct cache *c, int what, const char *role, enum cache_file_kind kind,
+		      const char *name)
+{
+	struct cache_change ch = {.role = role, .kind = kind, .name = name};
+
+	ch.what = what;
+	if (c->o.on_change)
+		c->o.on_change(c->o.on_change_ctx, &ch);
+}
+
 /* Records a refusal whose sentence is already in res->message; IAM's detail (when
  * from_iam) in res->aws. Returns rc. */
 static int save_refuse(struct save_ctx *x, int rc, bool from_iam)
@@ -268,6 +278,8 @@ static int save_refuse(struct save_ctx *x, int rc, bool from_iam)
 			  "cache folder: %s",
 			  strerror(-wrc));
 	save_count(x->st, &x->st->refused);
+	/* The kernel may hold the errors file's size and rejected/'s listing. */
+	save_emit(x->c, CACHE_CHANGE_REJECTED, x->role, x->kind, kept[0] ? kept : NULL);
 	return rc;
 }
 
@@ -543,16 +555,6 @@ static int save_noop(struct save_ctx *x)
 	if (x->kind == CACHE_FILE_ATTACHED)
 		return save_publish_saved(x, x->cur->mtime, NULL);
 	return save_publish_saved(x, cache_now(x->c), NULL);
-}
-
-static void save_emit(struct cache *c, int what, const char *role, enum cache_file_kind kind,
-		      const char *name)
-{
-	struct cache_change ch = {.role = role, .kind = kind, .name = name};
-
-	ch.what = what;
-	if (c->o.on_change)
-		c->o.on_change(c->o.on_change_ctx, &ch);
 }
 
 /* --dry-run: log and count the call that would be made; the file reverts. */

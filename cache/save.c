@@ -721,6 +721,8 @@ int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_re
 	/* The view as it is once this save has the file to itself. */
 	x.v = cache_view_get(c);
 	rc = save_run(&x, s->base_gen);
+	if (res->calls && !cache_unreachable(&res->aws))
+		cache_reached(c); /* IAM answered */
 	cache_view_put(x.v);
 	save_busy_leave(x.st, key);
 	return rc;
@@ -795,6 +797,8 @@ int cache_delete_inline(struct cache *c, const char *role, const char *name,
 		x.bytes = in->doc ? in->doc->bytes : NULL;
 		x.len = in->doc ? in->doc->len : 0;
 		rc = c->o.dry_run ? save_dry_run(&x) : save_delete_send(&x);
+		if (res->calls && !cache_unreachable(&res->aws))
+			cache_reached(c);
 	}
 	cache_view_put(x.v);
 	save_busy_leave(x.st, key);

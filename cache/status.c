@@ -1,10 +1,12 @@
 /*
  * The text of .iamfs/status: one "key: value" line per fact, from a snapshot
  * taken under the cache's lock, plus the IAM client's per-action call counters.
- * Never includes credentials.
+ * Never includes credentials. Also the facts behind the state words: failed
+ * loads and whether IAM could be reached.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <syslog.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +19,7 @@ struct status_snap {
 	char caller[512];
 	char folder[4096];
 	char offline_why[CACHE_WHY_MAX];
+	char last_fail[CACHE_WHY_MAX];
 	char warning[CACHE_WHY_MAX];
 	long long last_load;
 	size_t nroles, nmanaged;
@@ -32,6 +35,7 @@ static void status_snapshot(struct cache *c, struct status_snap *s)
 	snprintf(s->caller, sizeof(s->caller), "%s", c->caller_arn ? c->caller_arn : "unknown");
 	snprintf(s->folder, sizeof(s->folder), "%s", c->folder[0] ? c->folder : c->dir);
 	snprintf(s->offline_why, sizeof(s->offline_why), "%s", c->offline_why);
+	snprintf(s->last_fail, sizeof(s->last_fail), "%s", c->last_fail);
 	snprintf(s->warning, sizeof(s->warning), "%s", c->warning);
 	s->last_load = c->last_load;
 	s->nroles = c->view ? c->view->nroles : 0;
@@ -43,6 +47,38 @@ static void status_snapshot(struct cache *c, struct status_snap *s)
 	s->fallback = c->fallback;
 	s->from_disk = c->from_disk;
 	s->running = c->running;
+	pthread_mutex_unlock(&c->mu);
+}
+
+bool cache_unreachable(const struct aws_error *err)
+{
+	return err->http_status == 0 &&
+	       (!strcmp(err->code, "ConnectionError") || !strcmp(err->code, "Timeout"));
+}
+
+void cache_load_failed(struct cache *c, int rc, const struct aws_error *err)
+{
+	bool had_view;
+
+	pthread_mutex_lock(&c->mu);
+	c->failures++;
+	had_view = c->view != NULL;
+	snprintf(c->last_fail, sizeof(c->last_fail), "%s", err->message);
+	if (cache_unreachable(err)) {
+		c->offline = true;
+		snprintf(c->offline_why, sizeof(c->offline_why), "%s", err->message);
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (had_view)
+		cache_log(c, LOG_WARNING, "refresh failed (%s), serving the cached copy: %s",
+			  strerror(-rc), err->message);
+}
+
+void cache_reached(struct cache *c)
+{
+	pthread_mutex_lock(&c->mu);
+	c->offline = false;
+	c->offline_why[0] = '\0';
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -97,11 +133,13 @@ int cache_status(struct cache *c, struct buf *out)
 				"view serial: %llu\nloads: %lu\nfailed loads: %lu\n",
 				c->o.ttl, s->nroles, s->nmanaged, s->serial, s->loads, s->failures);
 	if (!rc)
-		rc = buf_printf(
-			out, "state: %s%s%s\n", s->offline ? "offline (read-only): " : "online",
-			s->offline ? s->offline_why : "",
-			!s->offline && s->from_disk ? " (serving the disk copy, revalidating)"
-						    : "");
+		rc = buf_printf(out, "state: %s%s%s\n", s->offline ? "offline: " : "online",
+				s->offline ? s->offline_why : "",
+				!s->offline && s->from_disk
+					? " (serving the disk copy, revalidating)"
+					: "");
+	if (!rc && s->last_fail[0])
+		rc = buf_printf(out, "last load failed: %s\n", s->last_fail);
 	if (!rc && s->running)
 		rc = buf_puts(out, "refresh: in progress\n");
 	if (!rc && s->fallback)

@@ -179,6 +179,21 @@ int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_re
 int cache_delete_inline(struct cache *c, const char *role, const char *name,
 			struct cache_save_result *res);
 
+/* A change refused before any save could start (the caller decided, e.g. a file
+ * name IAM cannot take): recorded as a refused save is (logged, one errors line,
+ * bytes kept under rejected/ when not NULL). path is inside the role folder
+ * ("inline/X.json"); message is one sentence. Returns 0, or -errno when the disk
+ * copy of the record failed (the memory copy is kept). */
+struct cache_refusal {
+	const char *role;
+	const char *path;
+	const char *bytes; /* may be NULL */
+	size_t len;
+	int err; /* errno, positive */
+	const char *message;
+};
+int cache_refuse(struct cache *c, const struct cache_refusal *r);
+
 /* The .iamfs/errors text: one line per refused save (time, path, code, message,
  * request id), oldest first, kept across remounts. */
 int cache_errors_text(struct cache *c, struct buf *out);

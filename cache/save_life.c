@@ -112,6 +112,32 @@ static void save_report(struct cache *c, const struct save_leftover *l)
 		journal_discard(c->save->journal, l->id);
 }
 
+int cache_refuse(struct cache *c, const struct cache_refusal *r)
+{
+	struct rejects_event ev = {.time = cache_now(c),
+				   .role = r->role,
+				   .path = r->path,
+				   .bytes = r->bytes,
+				   .len = r->len,
+				   .err = r->err,
+				   .message = r->message};
+	struct cache_change ch = {.what = CACHE_CHANGE_REJECTED, .role = r->role};
+	char line[REJECTS_LINE_MAX], kept[REJECTS_NAME_MAX + 1] = "";
+	int rc;
+
+	if (!c->save)
+		return -EINVAL;
+	rejects_line(&ev, line, sizeof(line));
+	rc = rejects_add(c->save->rejects, &ev, kept, sizeof(kept));
+	cache_log(c, LOG_WARNING, "refused: %s%s%s", line,
+		  kept[0] ? "; the bytes are kept in .iamfs/rejected/" : "", kept);
+	save_count(c->save, &c->save->refused);
+	ch.name = kept[0] ? kept : NULL;
+	if (c->o.on_change)
+		c->o.on_change(c->o.on_change_ctx, &ch);
+	return rc;
+}
+
 void save_replay(struct cache *c)
 {
 	struct save_state *st = c->save;

@@ -477,17 +477,6 @@ static int save_publish_saved(struct save_ctx *x, long long mtime, const char *v
 
 /* ---- the save ---- */
 
-void save_path_of(enum cache_file_kind kind, const char *name, char *out, size_t cap)
-{
-	if (kind == CACHE_FILE_TRUST)
-		snprintf(out, cap, "trust.json");
-	else if (kind == CACHE_FILE_ROLE)
-		snprintf(out, cap, "role.json");
-	else
-		snprintf(out, cap, "%s/%s.json", kind == CACHE_FILE_INLINE ? "inline" : "attached",
-			 name ? name : "");
-}
-
 /* Finds the role and the file's current document in x->v. */
 static int save_locate(struct save_ctx *x)
 {
@@ -803,18 +792,4 @@ int cache_delete_inline(struct cache *c, const char *role, const char *name,
 	cache_view_put(x.v);
 	save_busy_leave(x.st, key);
 	return rc;
-}
-
-int cache_errors_text(struct cache *c, struct buf *out)
-{
-	return c->save ? rejects_errors_text(c->save->rejects, out) : 0;
-}
-
-int cache_rejected_list(struct cache *c, struct cache_rejected_list *out)
-{
-	if (!c->save) {
-		memset(out, 0, sizeof(*out));
-		return 0;
-	}
-	return rejects_list(c->save->rejects, out);
 }

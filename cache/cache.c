@@ -144,8 +144,7 @@ static void cache_explain(struct cache *c, const char *failed, struct aws_error 
 	const char *sts = iam_client_sts_endpoint(c->o.iam)->url;
 	bool is_sts = !strcmp(failed, "GetCallerIdentity");
 
-	if (err->http_status == 0 &&
-	    (!strcmp(err->code, "ConnectionError") || !strcmp(err->code, "Timeout")))
+	if (cache_unreachable(err))
 		snprintf(msg, sizeof(msg), "cannot reach %s at %.400s: %.500s",
 			 is_sts ? "STS" : "IAM", is_sts ? sts : c->endpoint, err->message);
 	else if (cache_code_is_creds(err->code))
@@ -240,14 +239,15 @@ static int cache_check_folder(struct cache *c, const char *account, struct aws_e
 }
 
 /* Publishes a freshly loaded account: settles mtimes against the current view,
- * swaps it in, tells on_change what changed, and writes the disk copy. -EAGAIN
- * when a save was published since the chain began (its answers may predate it). */
-static int cache_publish(struct cache *c, struct load_result *res, long long now,
-			 unsigned long commits)
+ * replays the saves published since the chain began (their documents are newer
+ * than its answers), swaps it in, tells on_change what changed, and writes the
+ * disk copy. -EAGAIN when there were more saves than the log keeps. */
+static int cache_publish(struct cache *c, struct load_result *res, long long now)
 {
 	struct cache_view *old, *nv;
 	char folder[sizeof(c->folder)];
 	bool new_folder, skipped_changed;
+	int rc;
 
 	nv = model_view_new(res->roles, res->nroles, 0);
 	res->roles = NULL;
@@ -256,13 +256,14 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 		return -ENOMEM;
 	cache_folder_of(c, res->account, folder, sizeof(folder));
 	pthread_mutex_lock(&c->mu);
-	if (c->commits != commits) {
-		pthread_mutex_unlock(&c->mu);
-		cache_view_put(nv);
-		return -EAGAIN;
-	}
 	old = c->view;
 	model_settle(nv, old, now);
+	rc = commits_apply(c, nv);
+	if (rc) {
+		pthread_mutex_unlock(&c->mu);
+		cache_view_put(nv);
+		return rc;
+	}
 	nv->serial = old ? old->serial + 1 : 1;
 	c->view = nv;
 	/* Held until the diff below is done: a save may replace nv meanwhile. */
@@ -275,6 +276,7 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 	c->last_load = now;
 	c->offline = false;
 	c->offline_why[0] = '\0';
+	c->last_fail[0] = '\0';
 	c->fallback = res->fallback;
 	skipped_changed = c->nskipped != res->nskipped || strcmp(c->skipped, res->skipped);
 	c->nskipped = res->nskipped;
@@ -299,18 +301,19 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 	return 0;
 }
 
-/* One chain and its publication; -EAGAIN when a save overtook it. */
+/* One chain and its publication. *overtaken: more saves were published meanwhile
+ * than its replay log keeps, so it was not published (rc -EAGAIN). */
 static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **failed,
-			   struct aws_error *err)
+			   struct aws_error *err, bool *overtaken)
 {
 	struct load_result res = {0};
 	struct cache_view *old;
-	unsigned long commits;
 	int rc;
 
+	*overtaken = false;
 	pthread_mutex_lock(&c->mu);
 	c->last_attempt = cache_now(c);
-	commits = c->commits;
+	commits_begin(c);
 	old = c->view; /* the load shares its unchanged documents */
 	if (old)
 		__atomic_add_fetch(&old->refs, 1, __ATOMIC_RELAXED);
@@ -318,57 +321,53 @@ static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **
 	res.old = old;
 	aws_error_clear(err);
 	rc = load_account(conn, &res, failed, err);
-	if (rc) {
-		cache_view_put(old);
-		return rc;
-	}
-	if (res.fallback)
+	if (!rc && res.fallback)
 		cache_log(c, LOG_WARNING,
 			  "GetAccountAuthorizationDetails was denied; "
 			  "loaded %zu roles with per-role calls (about 3 calls a role)",
 			  res.nroles);
-	rc = cache_check_folder(c, res.account, err);
 	if (!rc)
-		rc = cache_publish(c, &res, cache_now(c), commits);
+		rc = cache_check_folder(c, res.account, err);
+	if (!rc) {
+		rc = cache_publish(c, &res, cache_now(c));
+		*overtaken = rc == -EAGAIN;
+		cache_trim();
+	}
 	load_result_cleanup(&res);
 	cache_view_put(old);
-	cache_trim();
+	pthread_mutex_lock(&c->mu);
+	commits_end(c);
+	pthread_mutex_unlock(&c->mu);
 	if (rc == -ENOMEM)
 		aws_error_set(err, "OutOfMemory", "out of memory building the account view");
 	return rc;
 }
 
 /* One whole-account revalidation. Runs on the refresher thread, or on the
- * opening thread before cache_start. */
+ * opening thread before cache_start. A failure is reported as what it was
+ * (throttling, a denial, an unreachable endpoint) and counted. */
 static int cache_reload(struct cache *c, struct aws_error *err)
 {
 	const char *failed = "GetCallerIdentity";
 	struct iam_conn *conn = cache_conn(c);
-	bool had_view;
+	bool overtaken = true;
 	int rc = -EAGAIN, tries;
 
 	if (!conn) {
 		aws_error_set(err, "ConnectionError", "cannot set up an HTTP connection");
 		return -ENOMEM;
 	}
-	for (tries = 0; rc == -EAGAIN && tries < 3; tries++)
-		rc = cache_load_once(c, conn, &failed, err);
-	if (rc == -EAGAIN)
-		aws_error_set(err, "Busy", "saves kept overtaking the refresh; it will run again");
-	if (!rc || rc == -ENOMEM || rc == -EAGAIN)
-		return rc;
-	if (strcmp(err->code, "CacheDir"))
+	for (tries = 0; overtaken && tries < 3; tries++)
+		rc = cache_load_once(c, conn, &failed, err, &overtaken);
+	if (overtaken)
+		aws_error_set(err, "Busy",
+			      "more than %d saves were published during each of %d refreshes; "
+			      "it will run again",
+			      COMMITS_MAX, tries);
+	else if (rc && rc != -ENOMEM && strcmp(err->code, "CacheDir"))
 		cache_explain(c, failed, err);
-	pthread_mutex_lock(&c->mu);
-	c->failures++;
-	had_view = c->view != NULL;
-	if (had_view) {
-		c->offline = true;
-		snprintf(c->offline_why, sizeof(c->offline_why), "%s", err->message);
-	}
-	pthread_mutex_unlock(&c->mu);
-	if (had_view)
-		cache_log(c, LOG_WARNING, "serving the cached copy read-only: %s", err->message);
+	if (rc)
+		cache_load_failed(c, rc, err);
 	return rc;
 }
 
@@ -786,6 +785,7 @@ int cache_publish_doc(struct cache *c, const char *role, enum cache_file_kind ki
 	old = c->view;
 	rc = model_view_replace(old, role, kind, name, doc, &nv);
 	if (!rc) {
+		commits_record(c, role, kind, name, doc);
 		c->view = nv;
 		/* Our own reference: a concurrent save may replace and put nv before
 		 * the diff below has read it. */

@@ -71,10 +71,12 @@ struct cache_change {
 		CACHE_CHANGE_FILE_ADDED, /* inline/attached file appeared */
 		CACHE_CHANGE_FILE_REMOVED,
 		CACHE_CHANGE_FILE_CHANGED, /* bytes (and so size/mtime) changed */
+		CACHE_CHANGE_REJECTED,	   /* a refusal was recorded: the errors text grew;
+					      name: the file kept under rejected/, or NULL */
 	} what;
 	const char *role;
 	enum cache_file_kind kind; /* FILE_* only */
-	const char *name;	   /* INLINE/ATTACHED only, without ".json" */
+	const char *name;	   /* INLINE/ATTACHED only, without ".json"; REJECTED: above */
 };
 
 struct cache_options {
@@ -187,6 +189,21 @@ void cache_save_abandon(struct cache *c, unsigned long long jid);
 /* rm of inline/<name>.json: DeleteRolePolicy (journaled, recorded like a save). */
 int cache_delete_inline(struct cache *c, const char *role, const char *name,
 			struct cache_save_result *res);
+
+/* A change refused before any save could start (the caller decided, e.g. a file
+ * name IAM cannot take): recorded as a refused save is (logged, one errors line,
+ * bytes kept under rejected/ when not NULL). path is inside the role folder
+ * ("inline/X.json"); message is one sentence. Returns 0, or -errno when the disk
+ * copy of the record failed (the memory copy is kept). */
+struct cache_refusal {
+	const char *role;
+	const char *path;
+	const char *bytes; /* may be NULL */
+	size_t len;
+	int err; /* errno, positive */
+	const char *message;
+};
+int cache_refuse(struct cache *c, const struct cache_refusal *r);
 
 /* The .iamfs/errors text: one line per refused save (time, path, code, message,
  * request id), oldest first, kept across remounts. */

@@ -15,8 +15,11 @@
 
 #define CACHE_WHY_MAX 1152
 
+#define COMMITS_MAX 4096 /* saves kept for replay onto one load (commits.c) */
+
 struct cache_conn;
 struct cache_fetch;
+struct commits_entry;
 struct save_state;
 
 /* Through the embedder's log callback, when it gave one. */
@@ -42,8 +45,9 @@ struct cache {
 	long long last_load;	/* unix seconds of the last good load; 0: never */
 	long long last_attempt; /* start of the last chain */
 	bool from_disk;		/* the view came from the disk copy */
-	bool offline;
+	bool offline;		/* the last load could not reach IAM (nor a save since) */
 	char offline_why[CACHE_WHY_MAX];
+	char last_fail[CACHE_WHY_MAX];	/* why the last load failed; "" once one lands */
 	bool fallback;			/* GAAD denied: per-role scan */
 	size_t nskipped;		/* roles and policies the last load left out */
 	char skipped[LOAD_SKIPPED_MAX]; /* load_result.skipped of that load */
@@ -54,7 +58,10 @@ struct cache {
 	struct cache_fetch *fetching; /* ARNs being fetched now */
 	bool save_pending;	      /* disk copy needs writing (managed docs) */
 	unsigned long commits;	      /* saves published (cache_publish_doc) */
-	struct save_state *save;      /* saving (save.c): set by cache_open, own lock */
+	struct commits_entry *since;  /* saves published since the load began (commits.c) */
+	size_t nsince, capsince;
+	bool loading, since_lost; /* a load is in flight; the log overflowed */
+	struct save_state *save;  /* saving (save.c): set by cache_open, own lock */
 
 	pthread_t thread;
 	bool started, stop, wake, running;
@@ -73,5 +80,23 @@ struct iam_conn *cache_conn(struct cache *c);
  * caller has already made the IAM call; mu is held only for the swap. */
 int cache_publish_doc(struct cache *c, const char *role, enum cache_file_kind kind,
 		      const char *name, struct cache_doc *doc);
+
+/* commits.c, all under mu: a load begins (the log starts empty) and ends (it is
+ * freed); cache_publish_doc records each save (doc borrowed, a ref taken); a load
+ * about to be published replays them onto its view nv (-EAGAIN when the log
+ * overflowed: the load must be discarded). */
+void commits_begin(struct cache *c);
+void commits_end(struct cache *c);
+void commits_record(struct cache *c, const char *role, enum cache_file_kind kind, const char *name,
+		    struct cache_doc *doc);
+int commits_apply(struct cache *c, struct cache_view *nv);
+
+/* status.c: a load failed (rc, err worded by the caller): counted, remembered for
+ * status, offline when IAM could not be reached. Takes mu. */
+void cache_load_failed(struct cache *c, int rc, const struct aws_error *err);
+/* IAM answered a save's call: reachable again. Takes mu. */
+void cache_reached(struct cache *c);
+/* IAM could not be reached at all (no HTTP answer). */
+bool cache_unreachable(const struct aws_error *err);
 
 #endif

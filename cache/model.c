@@ -625,3 +625,26 @@ int model_view_replace(const struct cache_view *v, const char *role, enum cache_
 	*out = model_view_new(roles, n, v->serial + 1);
 	return *out ? 0 : -ENOMEM;
 }
+
+int model_view_apply(struct cache_view *v, const char *role, enum cache_file_kind kind,
+		     const char *name, struct cache_doc *doc)
+{
+	struct cache_role *r;
+	size_t hits = 0;
+	int rc;
+
+	if (kind == CACHE_FILE_ATTACHED) {
+		for (size_t i = 0; i < v->nroles; i++)
+			model_replace_in_role(&v->roles[i], kind, name, doc, &hits);
+		return hits ? 0 : -ENOENT;
+	}
+	r = (struct cache_role *)cache_view_find(v, role);
+	if (!r)
+		return -ENOENT;
+	rc = model_replace_in_role(r, kind, name, doc, &hits);
+	if (rc)
+		return rc;
+	if (r->ninl > 1) /* an added policy goes last */
+		qsort(r->inl, r->ninl, sizeof(*r->inl), model_cmp_inline);
+	return 0;
+}

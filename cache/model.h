@@ -80,5 +80,10 @@ void model_diff(const struct cache_view *old, const struct cache_view *nv,
  * -ENOENT when the role or ARN is unknown, -ENOMEM. */
 int model_view_replace(const struct cache_view *v, const char *role, enum cache_file_kind kind,
 		       const char *name, struct cache_doc *doc, struct cache_view **out);
+/* The same replacement made in place, on a view nobody else holds yet (a load
+ * not yet published): -ENOENT when the role, or every attachment of the ARN,
+ * is gone. */
+int model_view_apply(struct cache_view *v, const char *role, enum cache_file_kind kind,
+		     const char *name, struct cache_doc *doc);
 
 #endif

@@ -219,6 +219,16 @@ void save_count(struct save_state *st, unsigned long *n)
 
 /* ---- recording ---- */
 
+static void save_emit(struct cache *c, int what, const char *role, enum cache_file_kind kind,
+		      const char *name)
+{
+	struct cache_change ch = {.role = role, .kind = kind, .name = name};
+
+	ch.what = what;
+	if (c->o.on_change)
+		c->o.on_change(c->o.on_change_ctx, &ch);
+}
+
 /* Records a refusal whose sentence is already in res->message; IAM's detail (when
  * from_iam) in res->aws. Returns rc. */
 int save_refuse(struct save_ctx *x, int rc, bool from_iam)
@@ -250,6 +260,8 @@ int save_refuse(struct save_ctx *x, int rc, bool from_iam)
 			  "cache folder: %s",
 			  strerror(-wrc));
 	save_count(x->st, &x->st->refused);
+	/* The kernel may hold the errors file's size and rejected/'s listing. */
+	save_emit(x->c, CACHE_CHANGE_REJECTED, x->role, x->kind, kept[0] ? kept : NULL);
 	return rc;
 }
 
@@ -390,17 +402,6 @@ static int save_publish_saved(struct save_ctx *x, long long mtime, const char *v
 
 /* ---- the save ---- */
 
-void save_path_of(enum cache_file_kind kind, const char *name, char *out, size_t cap)
-{
-	if (kind == CACHE_FILE_TRUST)
-		snprintf(out, cap, "trust.json");
-	else if (kind == CACHE_FILE_ROLE)
-		snprintf(out, cap, "role.json");
-	else
-		snprintf(out, cap, "%s/%s.json", kind == CACHE_FILE_INLINE ? "inline" : "attached",
-			 name ? name : "");
-}
-
 /* Finds the role and the file's current document in x->v. */
 static int save_locate(struct save_ctx *x)
 {
@@ -468,16 +469,6 @@ static int save_noop(struct save_ctx *x)
 	if (x->kind == CACHE_FILE_ATTACHED)
 		return save_publish_saved(x, x->cur->mtime, NULL);
 	return save_publish_saved(x, cache_now(x->c), NULL);
-}
-
-static void save_emit(struct cache *c, int what, const char *role, enum cache_file_kind kind,
-		      const char *name)
-{
-	struct cache_change ch = {.role = role, .kind = kind, .name = name};
-
-	ch.what = what;
-	if (c->o.on_change)
-		c->o.on_change(c->o.on_change_ctx, &ch);
 }
 
 /* --dry-run: log and count the call that would be made; the file reverts. */
@@ -645,6 +636,8 @@ static int save_commit(struct save_ctx *x, const struct cache_save *s)
 	/* The view as it is once this save has the file to itself. */
 	x->v = cache_view_get(c);
 	rc = save_run(x, s->base_gen);
+	if (res->calls && !cache_unreachable(&res->aws))
+		cache_reached(c); /* IAM answered */
 	cache_view_put(x->v);
 	save_busy_leave(x->st, key);
 	return rc;
@@ -771,22 +764,10 @@ int cache_delete_inline(struct cache *c, const char *role, const char *name,
 		x.bytes = in->doc ? in->doc->bytes : NULL;
 		x.len = in->doc ? in->doc->len : 0;
 		rc = c->o.dry_run ? save_dry_run(&x) : save_delete_send(&x);
+		if (res->calls && !cache_unreachable(&res->aws))
+			cache_reached(c);
 	}
 	cache_view_put(x.v);
 	save_busy_leave(x.st, key);
 	return rc;
-}
-
-int cache_errors_text(struct cache *c, struct buf *out)
-{
-	return c->save ? rejects_errors_text(c->save->rejects, out) : 0;
-}
-
-int cache_rejected_list(struct cache *c, struct cache_rejected_list *out)
-{
-	if (!c->save) {
-		memset(out, 0, sizeof(*out));
-		return 0;
-	}
-	return rejects_list(c->save->rejects, out);
 }

@@ -1,8 +1,9 @@
 /*
  * Saving's life cycle: the journal and the record of refusals opened beside the
  * disk copy, the replay of journal entries a killed daemon left (compared with
- * IAM's documents once a load has published them, then reported or dropped), and
- * the saving lines of .iamfs/status.
+ * IAM's documents once a load has published them, then reported or dropped), the
+ * record's texts for .iamfs/ and refusals decided outside a save, and the saving
+ * lines of .iamfs/status.
  */
 #include "cache/save_int.h"
 
@@ -17,6 +18,17 @@
 #include "cache/model.h"
 #include "cache/rejects.h"
 #include "cache/validate.h"
+
+void save_path_of(enum cache_file_kind kind, const char *name, char *out, size_t cap)
+{
+	if (kind == CACHE_FILE_TRUST)
+		snprintf(out, cap, "trust.json");
+	else if (kind == CACHE_FILE_ROLE)
+		snprintf(out, cap, "role.json");
+	else
+		snprintf(out, cap, "%s/%s.json", kind == CACHE_FILE_INLINE ? "inline" : "attached",
+			 name ? name : "");
+}
 
 static void save_leftover_free(struct save_leftover *l)
 {
@@ -110,6 +122,46 @@ static void save_report(struct cache *c, const struct save_leftover *l)
 		  kept[0] ? ": .iamfs/rejected/" : "", kept);
 	if (!rc)
 		journal_discard(c->save->journal, l->id);
+}
+
+int cache_refuse(struct cache *c, const struct cache_refusal *r)
+{
+	struct rejects_event ev = {.time = cache_now(c),
+				   .role = r->role,
+				   .path = r->path,
+				   .bytes = r->bytes,
+				   .len = r->len,
+				   .err = r->err,
+				   .message = r->message};
+	struct cache_change ch = {.what = CACHE_CHANGE_REJECTED, .role = r->role};
+	char line[REJECTS_LINE_MAX], kept[REJECTS_NAME_MAX + 1] = "";
+	int rc;
+
+	if (!c->save)
+		return -EINVAL;
+	rejects_line(&ev, line, sizeof(line));
+	rc = rejects_add(c->save->rejects, &ev, kept, sizeof(kept));
+	cache_log(c, LOG_WARNING, "refused: %s%s%s", line,
+		  kept[0] ? "; the bytes are kept in .iamfs/rejected/" : "", kept);
+	save_count(c->save, &c->save->refused);
+	ch.name = kept[0] ? kept : NULL;
+	if (c->o.on_change)
+		c->o.on_change(c->o.on_change_ctx, &ch);
+	return rc;
+}
+
+int cache_errors_text(struct cache *c, struct buf *out)
+{
+	return c->save ? rejects_errors_text(c->save->rejects, out) : 0;
+}
+
+int cache_rejected_list(struct cache *c, struct cache_rejected_list *out)
+{
+	if (!c->save) {
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
+	return rejects_list(c->save->rejects, out);
 }
 
 void save_replay(struct cache *c)

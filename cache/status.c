@@ -1,12 +1,14 @@
 /*
  * The text of .iamfs/status: one "key: value" line per fact, from a snapshot
  * taken under the cache's lock, plus the IAM client's per-action call counters.
- * Never includes credentials. Every text that is not iamfs's own (account,
- * caller, error messages, endpoints, names) passes through ident_escape in
- * status_snapshot, so no answer can break a line or forge another.
+ * Never includes credentials. Also the facts behind the state words: failed
+ * loads and whether IAM could be reached. Every text that is not iamfs's own
+ * (account, caller, error messages, endpoints, names) passes through ident_escape
+ * in status_snapshot, so no answer can break a line or forge another.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <syslog.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +22,7 @@ struct status_snap {
 	char caller[1024];
 	char folder[4096];
 	char offline_why[2 * CACHE_WHY_MAX];
+	char last_fail[2 * CACHE_WHY_MAX];
 	char warning[2 * CACHE_WHY_MAX];
 	char endpoint[1024], sts_endpoint[1024], profile[512];
 	char skipped[LOAD_SKIPPED_MAX]; /* escaped when recorded (load_skip) */
@@ -37,6 +40,7 @@ static void status_snapshot(struct cache *c, struct status_snap *s)
 	ident_escape(c->caller_arn ? c->caller_arn : "unknown", s->caller, sizeof(s->caller));
 	ident_escape(c->folder[0] ? c->folder : c->dir, s->folder, sizeof(s->folder));
 	ident_escape(c->offline_why, s->offline_why, sizeof(s->offline_why));
+	ident_escape(c->last_fail, s->last_fail, sizeof(s->last_fail));
 	ident_escape(c->warning, s->warning, sizeof(s->warning));
 	ident_escape(c->endpoint, s->endpoint, sizeof(s->endpoint));
 	ident_escape(iam_client_sts_endpoint(c->o.iam)->url, s->sts_endpoint,
@@ -54,6 +58,38 @@ static void status_snapshot(struct cache *c, struct status_snap *s)
 	s->fallback = c->fallback;
 	s->from_disk = c->from_disk;
 	s->running = c->running;
+	pthread_mutex_unlock(&c->mu);
+}
+
+bool cache_unreachable(const struct aws_error *err)
+{
+	return err->http_status == 0 &&
+	       (!strcmp(err->code, "ConnectionError") || !strcmp(err->code, "Timeout"));
+}
+
+void cache_load_failed(struct cache *c, int rc, const struct aws_error *err)
+{
+	bool had_view;
+
+	pthread_mutex_lock(&c->mu);
+	c->failures++;
+	had_view = c->view != NULL;
+	snprintf(c->last_fail, sizeof(c->last_fail), "%s", err->message);
+	if (cache_unreachable(err)) {
+		c->offline = true;
+		snprintf(c->offline_why, sizeof(c->offline_why), "%s", err->message);
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (had_view)
+		cache_log(c, LOG_WARNING, "refresh failed (%s), serving the cached copy: %s",
+			  strerror(-rc), err->message);
+}
+
+void cache_reached(struct cache *c)
+{
+	pthread_mutex_lock(&c->mu);
+	c->offline = false;
+	c->offline_why[0] = '\0';
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -107,11 +143,13 @@ int cache_status(struct cache *c, struct buf *out)
 				"view serial: %llu\nloads: %lu\nfailed loads: %lu\n",
 				c->o.ttl, s->nroles, s->nmanaged, s->serial, s->loads, s->failures);
 	if (!rc)
-		rc = buf_printf(
-			out, "state: %s%s%s\n", s->offline ? "offline (read-only): " : "online",
-			s->offline ? s->offline_why : "",
-			!s->offline && s->from_disk ? " (serving the disk copy, revalidating)"
-						    : "");
+		rc = buf_printf(out, "state: %s%s%s\n", s->offline ? "offline: " : "online",
+				s->offline ? s->offline_why : "",
+				!s->offline && s->from_disk
+					? " (serving the disk copy, revalidating)"
+					: "");
+	if (!rc && s->last_fail[0])
+		rc = buf_printf(out, "last load failed: %s\n", s->last_fail);
 	if (!rc && s->running)
 		rc = buf_puts(out, "refresh: in progress\n");
 	if (!rc && s->fallback)

@@ -84,6 +84,26 @@ static void change_create_policy(struct fs *fs, fuse_req_t req, struct inode_nod
 	}
 }
 
+/* newname in inline/ or attached/ (p) looks like a policy file but IAM cannot take
+ * the name: recorded with the bytes a rename brought (NULL: none) and refused. */
+static int change_refuse_name(struct fs *fs, const struct inode_node *p, const char *name,
+			      const char *bytes, size_t len)
+{
+	char path[INODE_NAME_MAX + 16], msg[INODE_NAME_MAX + 256];
+	struct cache_refusal r = {
+		.role = p->role, .path = path, .bytes = bytes, .len = len, .err = EINVAL};
+
+	snprintf(path, sizeof(path), "%s/%s", p->kind == INODE_INLINE_DIR ? "inline" : "attached",
+		 name);
+	snprintf(msg, sizeof(msg),
+		 "\"%s\" is not a policy name IAM accepts (1 to 128 of A-Z a-z 0-9 _+=,.@- "
+		 "then \".json\" in lower case); nothing was %s",
+		 name, bytes ? "sent" : "created");
+	r.message = msg;
+	cache_refuse(fs->cache, &r);
+	return -EINVAL;
+}
+
 void change_create(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		   struct fuse_file_info *fi)
 {
@@ -104,6 +124,9 @@ void change_create(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char 
 	case NAMES_POLICY:
 		change_create_policy(fs, req, p, name, fi);
 		return;
+	case NAMES_INVALID:
+		fuse_reply_err(req, -change_refuse_name(fs, p, name, NULL, 0));
+		return;
 	default:
 		fuse_reply_err(req, EPERM);
 		return;
@@ -116,7 +139,9 @@ void change_mknod(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *
 	enum inode_kind kind;
 	int r = change_dir(fs, parent, &p);
 
-	if (!r && (names_class(p->kind, name, &kind) != NAMES_HELPER || !S_ISREG(mode)))
+	if (!r && names_class(p->kind, name, &kind) == NAMES_INVALID)
+		r = change_refuse_name(fs, p, name, NULL, 0);
+	else if (!r && (names_class(p->kind, name, &kind) != NAMES_HELPER || !S_ISREG(mode)))
 		r = -EPERM;
 	if (r)
 		fuse_reply_err(req, -r);
@@ -131,7 +156,9 @@ void change_symlink(struct fs *fs, fuse_req_t req, const char *link, fuse_ino_t 
 	enum inode_kind kind;
 	int r = change_dir(fs, parent, &p);
 
-	if (!r && names_class(p->kind, name, &kind) != NAMES_HELPER)
+	if (!r && names_class(p->kind, name, &kind) == NAMES_INVALID)
+		r = change_refuse_name(fs, p, name, NULL, 0);
+	else if (!r && names_class(p->kind, name, &kind) != NAMES_HELPER)
 		r = -EPERM;
 	if (r)
 		fuse_reply_err(req, -r);
@@ -166,6 +193,9 @@ void change_unlink(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char 
 		}
 		cache_doc_unref(d);
 		commit_delete(fs, req, n);
+		return;
+	case NAMES_INVALID:
+		fuse_reply_err(req, ENOENT); /* such a name never exists */
 		return;
 	default:
 		break;
@@ -283,6 +313,34 @@ static void change_rename_policy(struct fs *fs, fuse_req_t req, struct inode_nod
 	cache_doc_unref(d);
 }
 
+/* A helper or policy file renamed onto a name IAM cannot take: refused; a helper's
+ * bytes (an editor's new content) are kept under rejected/. */
+static int change_rename_refused(struct fs *fs, struct inode_node *p, const char *name,
+				 enum names_class sc, const struct inode_node *np,
+				 const char *newname)
+{
+	struct inode_node *n;
+	struct cache_doc *d = NULL;
+	char *bytes = NULL;
+	uint64_t hino;
+	size_t len = 0;
+	int r;
+
+	if (sc == NAMES_HELPER) {
+		r = helper_copy(fs->helpers, p->ino, name, &bytes, &len, &hino);
+	} else {
+		r = inode_table_child(fs->inodes, p->ino, name, &n);
+		if (!r)
+			r = edit_doc(fs, n, &d); /* the source must exist */
+		cache_doc_unref(d);
+	}
+	if (!r)
+		r = change_refuse_name(fs, np, newname,
+				       bytes ? bytes : (sc == NAMES_HELPER ? "" : NULL), len);
+	free(bytes);
+	return r == -EACCES ? -EPERM : r;
+}
+
 void change_rename(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name,
 		   fuse_ino_t newparent, const char *newname, unsigned int flags)
 {
@@ -302,7 +360,11 @@ void change_rename(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char 
 	}
 	sc = names_class(p->kind, name, &sk);
 	dc = names_class(np->kind, newname, &dk);
-	if (sc == NAMES_HELPER)
+	if (sc == NAMES_INVALID)
+		fuse_reply_err(req, ENOENT);
+	else if (dc == NAMES_INVALID && (sc == NAMES_HELPER || sc == NAMES_POLICY))
+		fuse_reply_err(req, -change_rename_refused(fs, p, name, sc, np, newname));
+	else if (sc == NAMES_HELPER)
 		change_rename_helper(fs, req, p, name, np, newname, dc, noreplace);
 	else if (sc == NAMES_POLICY && dc == NAMES_HELPER)
 		change_rename_away(fs, req, p, name, np, newname, noreplace);

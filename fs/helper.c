@@ -1,7 +1,11 @@
 /*
- * The helper file table of helper.h: a small array of helpers (an editor makes
- * a handful), searched linearly under one lock. Content and symlink targets are
- * wbufs; extended attributes a short array each. A helper is freed when it is
+ * The helper file table of helper.h: an array of helpers under one lock, indexed
+ * by two chained hashes (number; folder and name, linked helpers only) so that
+ * lookups cost the same with 20,000 helpers as with a handful. A listing resumes
+ * from a cursor (the last entry handed out) instead of counting from the start,
+ * so a folder lists in time linear in the table. Content and symlink targets are
+ * wbufs; extended attributes a short array each, their names and values counted
+ * with the content against the table's cap. A helper is freed when it is
  * unlinked (or detached) and the kernel holds no lookup of it.
  */
 #include "fs/helper.h"
@@ -39,14 +43,30 @@ struct helper {
 	struct wbuf data;
 	struct helper_xattr xa[HELPER_XATTRS_MAX];
 	size_t nxa;
+	size_t xbytes;			     /* xattr names and values */
+	size_t idx;			     /* in the table's v */
+	struct helper *ino_next, *name_next; /* hash chains (name: while linked) */
+};
+
+/* Where the last listing stopped: v[k] is entry i of folder parent, valid while
+ * the table's version is ver. */
+struct helper_cursor {
+	uint64_t parent;
+	size_t i, k;
+	unsigned long long ver;
 };
 
 struct helper_table {
 	pthread_mutex_t lock;
 	struct helper **v;
 	size_t n, cap;
-	size_t total; /* bytes of content of every helper */
+	struct helper **by_ino, **by_name; /* nb buckets each */
+	size_t nb;			   /* a power of two, >= n */
+	size_t total;			   /* content and xattr bytes of every helper */
+	size_t max;			   /* cap on total */
 	uint64_t next_ino;
+	unsigned long long ver; /* moves when v's order or a linked name changes */
+	struct helper_cursor cur;
 };
 
 bool helper_is_ino(uint64_t ino)
@@ -54,7 +74,7 @@ bool helper_is_ino(uint64_t ino)
 	return ino >= HELPER_INO_BASE;
 }
 
-int helper_table_new(struct helper_table **out)
+int helper_table_new_capped(size_t cap, struct helper_table **out)
 {
 	struct helper_table *t = calloc(1, sizeof(*t));
 
@@ -62,8 +82,15 @@ int helper_table_new(struct helper_table **out)
 		return -ENOMEM;
 	pthread_mutex_init(&t->lock, NULL);
 	t->next_ino = HELPER_INO_BASE;
+	t->max = cap;
+	t->ver = 1;
 	*out = t;
 	return 0;
+}
+
+int helper_table_new(struct helper_table **out)
+{
+	return helper_table_new_capped(HELPER_TOTAL_MAX, out);
 }
 
 static void helper_free(struct helper *h)
@@ -84,16 +111,37 @@ void helper_table_free(struct helper_table *t)
 	for (size_t i = 0; i < t->n; i++)
 		helper_free(t->v[i]);
 	free(t->v);
+	free(t->by_ino);
+	free(t->by_name);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
 
+static size_t helper_name_hash(uint64_t parent, const char *name)
+{
+	uint64_t h = 1469598103934665603ull ^ parent;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 1099511628211ull;
+	return (size_t)h;
+}
+
+static struct helper **helper_ino_slot(struct helper_table *t, uint64_t ino)
+{
+	return &t->by_ino[(size_t)(ino * 11400714819323198485ull >> 20) & (t->nb - 1)];
+}
+
+static struct helper **helper_name_slot(struct helper_table *t, uint64_t parent, const char *name)
+{
+	return &t->by_name[helper_name_hash(parent, name) & (t->nb - 1)];
+}
+
 static struct helper *helper_by_name(struct helper_table *t, uint64_t parent, const char *name)
 {
-	for (size_t i = 0; i < t->n; i++) {
-		struct helper *h = t->v[i];
+	struct helper *h = t->nb ? *helper_name_slot(t, parent, name) : NULL;
 
-		if (h->linked && h->parent == parent && !strcmp(h->name, name))
+	for (; h; h = h->name_next) {
+		if (h->parent == parent && !strcmp(h->name, name))
 			return h;
 	}
 	return NULL;
@@ -101,25 +149,83 @@ static struct helper *helper_by_name(struct helper_table *t, uint64_t parent, co
 
 static struct helper *helper_by_ino(struct helper_table *t, uint64_t ino)
 {
-	for (size_t i = 0; i < t->n; i++) {
-		if (t->v[i]->ino == ino)
-			return t->v[i];
+	struct helper *h = t->nb ? *helper_ino_slot(t, ino) : NULL;
+
+	for (; h && h->ino != ino; h = h->ino_next)
+		;
+	return h;
+}
+
+/* Enters h, linked, under its folder and name. Under the lock. */
+static void helper_name_add(struct helper_table *t, struct helper *h)
+{
+	struct helper **slot = helper_name_slot(t, h->parent, h->name);
+
+	h->name_next = *slot;
+	*slot = h;
+	t->ver++;
+}
+
+/* Takes h out of the name index and unlinks it. Under the lock. */
+static void helper_name_del(struct helper_table *t, struct helper *h)
+{
+	struct helper **p = helper_name_slot(t, h->parent, h->name);
+
+	for (; *p && *p != h; p = &(*p)->name_next)
+		;
+	if (*p)
+		*p = h->name_next;
+	h->name_next = NULL;
+	h->linked = false;
+	t->ver++;
+}
+
+/* Doubles the buckets and rehashes when they are as many as the helpers. */
+static int helper_index_grow(struct helper_table *t)
+{
+	size_t nb = t->nb ? t->nb * 2 : 64;
+	struct helper **bi, **bn;
+
+	if (t->n < t->nb)
+		return 0;
+	bi = calloc(nb, sizeof(*bi));
+	bn = calloc(nb, sizeof(*bn));
+	if (!bi || !bn) {
+		free(bi);
+		free(bn);
+		return -ENOMEM;
 	}
-	return NULL;
+	free(t->by_ino);
+	free(t->by_name);
+	t->by_ino = bi;
+	t->by_name = bn;
+	t->nb = nb;
+	for (size_t i = 0; i < t->n; i++) {
+		struct helper *h = t->v[i], **slot = helper_ino_slot(t, h->ino);
+
+		h->ino_next = *slot;
+		*slot = h;
+		if (h->linked)
+			helper_name_add(t, h);
+	}
+	return 0;
 }
 
 /* Frees h when nothing refers to it any more. Under the lock. */
 static void helper_maybe_free(struct helper_table *t, struct helper *h)
 {
+	struct helper **p;
+
 	if (h->linked || h->nlookup)
 		return;
-	for (size_t i = 0; i < t->n; i++) {
-		if (t->v[i] == h) {
-			t->v[i] = t->v[--t->n];
-			break;
-		}
-	}
-	t->total -= h->data.len;
+	for (p = helper_ino_slot(t, h->ino); *p && *p != h; p = &(*p)->ino_next)
+		;
+	if (*p)
+		*p = h->ino_next;
+	t->v[h->idx] = t->v[--t->n];
+	t->v[h->idx]->idx = h->idx;
+	t->ver++;
+	t->total -= h->data.len + h->xbytes;
 	helper_free(h);
 }
 
@@ -180,6 +286,8 @@ static struct helper *helper_new(struct helper_table *t, uint64_t parent, const 
 /* Adds h to the table and numbers it. Under the lock. */
 static int helper_insert(struct helper_table *t, struct helper *h)
 {
+	struct helper **slot;
+
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 16;
 		struct helper **v = realloc(t->v, cap * sizeof(*v));
@@ -189,8 +297,15 @@ static int helper_insert(struct helper_table *t, struct helper *h)
 		t->v = v;
 		t->cap = cap;
 	}
+	if (helper_index_grow(t))
+		return -ENOMEM;
 	h->ino = t->next_ino++;
+	h->idx = t->n;
 	t->v[t->n++] = h;
+	slot = helper_ino_slot(t, h->ino);
+	h->ino_next = *slot;
+	*slot = h;
+	helper_name_add(t, h);
 	return 0;
 }
 
@@ -215,14 +330,15 @@ int helper_create(struct helper_table *t, uint64_t parent, const char *name, mod
 	old = helper_by_name(t, parent, name);
 	if (old && excl) {
 		r = -EEXIST;
-	} else if (t->total + len > HELPER_TOTAL_MAX) {
+	} else if (t->total + len > t->max) {
 		r = -ENOSPC;
 	} else {
+		/* h goes first in the name's chain; old then leaves it. */
 		r = helper_insert(t, h);
 		if (!r)
 			t->total += len;
 		if (!r && old) {
-			old->linked = false;
+			helper_name_del(t, old);
 			helper_maybe_free(t, old);
 		}
 	}
@@ -264,7 +380,7 @@ static int helper_resize(struct helper_table *t, struct helper *h, off_t end, of
 		return -EINVAL;
 	if (p && after < before)
 		after = before;
-	if (after > before && t->total + (after - before) > HELPER_TOTAL_MAX)
+	if (after > before && t->total + (after - before) > t->max)
 		return -ENOSPC;
 	r = p ? wbuf_write(&h->data, off, p, n) : wbuf_truncate(&h->data, end);
 	if (!r)
@@ -385,7 +501,7 @@ int helper_unlink(struct helper_table *t, uint64_t parent, const char *name)
 	pthread_mutex_lock(&t->lock);
 	h = helper_by_name(t, parent, name);
 	if (h) {
-		h->linked = false;
+		helper_name_del(t, h);
 		helper_maybe_free(t, h);
 		r = 0;
 	}
@@ -416,13 +532,16 @@ int helper_rename(struct helper_table *t, uint64_t parent, const char *name, uin
 		r = -EEXIST;
 	if (!r && h && old != h) {
 		if (old) {
-			old->linked = false;
+			helper_name_del(t, old);
 			helper_maybe_free(t, old);
 		}
+		helper_name_del(t, h);
 		free(h->name);
 		h->name = nn;
 		nn = NULL;
 		h->parent = newparent;
+		h->linked = true;
+		helper_name_add(t, h);
 		clock_gettime(CLOCK_REALTIME, &h->ctime);
 	}
 	pthread_mutex_unlock(&t->lock);
@@ -438,29 +557,47 @@ void helper_detach(struct helper_table *t, uint64_t ino, uint64_t alias)
 	h = helper_by_ino(t, ino);
 	if (h) {
 		h->alias = alias;
-		h->linked = false;
+		if (h->linked)
+			helper_name_del(t, h);
 		helper_maybe_free(t, h);
 	}
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* Linked helper i of parent, resuming from the cursor when it is still good and
+ * not past i (readdir asks for i, i + 1, ..., and again for an entry that did not
+ * fit). Under the lock. */
+static struct helper *helper_nth(struct helper_table *t, uint64_t parent, size_t i)
+{
+	size_t k = 0, seen = 0;
+
+	if (t->cur.ver == t->ver && t->cur.parent == parent && t->cur.i <= i) {
+		k = t->cur.k;
+		seen = t->cur.i;
+	}
+	for (; k < t->n; k++) {
+		struct helper *h = t->v[k];
+
+		if (!h->linked || h->parent != parent || seen++ < i)
+			continue;
+		t->cur = (struct helper_cursor){.parent = parent, .i = i, .k = k, .ver = t->ver};
+		return h;
+	}
+	return NULL;
+}
+
 int helper_list(struct helper_table *t, uint64_t parent, size_t i, char *name, size_t cap,
 		struct helper_attr *out)
 {
+	struct helper *h;
 	int r = -ENOENT;
 
 	pthread_mutex_lock(&t->lock);
-	for (size_t k = 0; k < t->n; k++) {
-		struct helper *h = t->v[k];
-
-		if (!h->linked || h->parent != parent)
-			continue;
-		if (i--)
-			continue;
+	h = helper_nth(t, parent, i);
+	if (h) {
 		snprintf(name, cap, "%s", h->name);
 		helper_fill(h, out);
 		r = 0;
-		break;
 	}
 	pthread_mutex_unlock(&t->lock);
 	return r;
@@ -509,17 +646,23 @@ static long helper_xa_find(const struct helper *h, const char *name)
 	return -1;
 }
 
-/* Stores a value in slot i (a new slot when i == nxa). Under the lock. */
-static int helper_xa_store(struct helper *h, long i, const char *name, const void *value,
-			   size_t size)
+/* Stores a value in slot i (a new slot when i == nxa), counting the bytes against
+ * the table's cap. Under the lock. */
+static int helper_xa_store(struct helper_table *t, struct helper *h, long i, const char *name,
+			   const void *value, size_t size)
 {
-	char *v = malloc(size ? size : 1), *nm = NULL;
+	bool fresh = (size_t)i == h->nxa;
+	size_t drop = fresh ? 0 : h->xa[i].size, add = size + (fresh ? strlen(name) : 0);
+	char *v, *nm = NULL;
 
+	if (add > drop && t->total + (add - drop) > t->max)
+		return -ENOSPC;
+	v = malloc(size ? size : 1);
 	if (!v)
 		return -ENOMEM;
 	if (size)
 		memcpy(v, value, size);
-	if ((size_t)i == h->nxa) {
+	if (fresh) {
 		nm = strdup(name);
 		if (!nm) {
 			free(v);
@@ -532,6 +675,8 @@ static int helper_xa_store(struct helper *h, long i, const char *name, const voi
 	}
 	h->xa[i].value = v;
 	h->xa[i].size = size;
+	h->xbytes = h->xbytes - drop + add;
+	t->total = t->total - drop + add;
 	return 0;
 }
 
@@ -556,7 +701,7 @@ int helper_setxattr(struct helper_table *t, uint64_t ino, const char *name, cons
 	else if (i < 0 && h->nxa == HELPER_XATTRS_MAX)
 		r = -ENOSPC;
 	else
-		r = helper_xa_store(h, i >= 0 ? i : (long)h->nxa, name, value, size);
+		r = helper_xa_store(t, h, i >= 0 ? i : (long)h->nxa, name, value, size);
 	pthread_mutex_unlock(&t->lock);
 	return r;
 }
@@ -631,6 +776,10 @@ int helper_removexattr(struct helper_table *t, uint64_t ino, const char *name)
 	} else if (i < 0) {
 		r = -ENODATA;
 	} else {
+		size_t gone = strlen(h->xa[i].name) + h->xa[i].size;
+
+		h->xbytes -= gone;
+		t->total -= gone;
 		free(h->xa[i].name);
 		free(h->xa[i].value);
 		h->xa[i] = h->xa[--h->nxa];

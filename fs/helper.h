@@ -18,7 +18,7 @@
 
 #define HELPER_INO_BASE	  (1ull << 48)
 #define HELPER_FILE_MAX	  (64u << 20)  /* bytes of one helper */
-#define HELPER_TOTAL_MAX  (256u << 20) /* bytes of all helpers: ENOSPC past it */
+#define HELPER_TOTAL_MAX  (256u << 20) /* bytes of all helpers, xattrs included: ENOSPC past it */
 #define HELPER_XATTRS_MAX 64	       /* extended attributes of one helper */
 #define HELPER_XATTR_MAX  65536	       /* bytes of one value */
 
@@ -36,7 +36,10 @@ struct helper_attr {
 	uint64_t alias;
 };
 
+/* A table whose helpers may hold HELPER_TOTAL_MAX bytes (content, and xattr names
+ * and values) in all; _capped: cap bytes. */
 int helper_table_new(struct helper_table **out);
+int helper_table_new_capped(size_t cap, struct helper_table **out);
 /* Frees every helper. NULL-safe. */
 void helper_table_free(struct helper_table *t);
 bool helper_is_ino(uint64_t ino);
@@ -78,7 +81,7 @@ int helper_list(struct helper_table *t, uint64_t parent, size_t i, char *name, s
 void helper_ref(struct helper_table *t, uint64_t ino);
 void helper_forget(struct helper_table *t, uint64_t ino, uint64_t nlookup);
 
-/* Bytes held by all helpers (for statfs). */
+/* Bytes held by all helpers: content, xattr names and values (for statfs). */
 size_t helper_total(struct helper_table *t);
 
 /* Extended attributes, in memory. get/list return the size (or copy when size is

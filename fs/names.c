@@ -1,16 +1,30 @@
 /*
  * Name classes of names.h. The policy grammar is inode_classify's; anything a
- * role folder could hold that it rejects is a helper. names_helper_kind only
+ * role folder could hold that it rejects is a helper, except policy-looking names
+ * in inline/ and attached/, which are refused. names_helper_kind only
  * labels log lines: every helper is handled the same way.
  */
 #include "fs/names.h"
 
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 bool names_holds_helpers(enum inode_kind parent)
 {
 	return parent == INODE_ROLE || parent == INODE_INLINE_DIR || parent == INODE_ATTACHED_DIR;
+}
+
+/* In a policy folder, a name that is not a policy name but looks like one: it ends
+ * in ".json" in any letter case and is not hidden (editors' hidden helpers, such as
+ * emacs's ".#x.json" lock, start with a dot). */
+static bool names_bad_policy(enum inode_kind parent, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (parent != INODE_INLINE_DIR && parent != INODE_ATTACHED_DIR)
+		return false;
+	return name[0] != '.' && n > 5 && !strcasecmp(name + n - 5, ".json");
 }
 
 enum names_class names_class(enum inode_kind parent, const char *name, enum inode_kind *kind)
@@ -23,7 +37,7 @@ enum names_class names_class(enum inode_kind parent, const char *name, enum inod
 	if (!name[0] || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return NAMES_NONE;
 	if (inode_classify(parent, name, kind, &pol, &plen))
-		return NAMES_HELPER;
+		return names_bad_policy(parent, name) ? NAMES_INVALID : NAMES_HELPER;
 	switch (*kind) {
 	case INODE_TRUST:
 	case INODE_INLINE:

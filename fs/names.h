@@ -2,7 +2,8 @@
  * What a name inside a role folder (or its inline/ and attached/) stands for:
  * a fixed part of the tree, a policy file, or an editor helper file (anything
  * else: vim swap files and 4913, "~" backups, emacs "#autosave#" and ".#lock",
- * sed and rsync temp files, *.tmp). Pure: no I/O, no globals.
+ * sed and rsync temp files, *.tmp), or, in inline/ and attached/, a name that
+ * looks like a policy file but that IAM cannot accept. Pure: no I/O, no globals.
  */
 #ifndef IAMFS_FS_NAMES_H
 #define IAMFS_FS_NAMES_H
@@ -10,10 +11,12 @@
 #include "fs/inode.h"
 
 enum names_class {
-	NAMES_NONE,   /* the parent holds no such files (root, .iamfs) */
-	NAMES_FIXED,  /* role.json, inline/, attached/: never created, moved or removed */
-	NAMES_POLICY, /* trust.json, inline/X.json, attached/X.json */
-	NAMES_HELPER, /* an editor's helper file: in memory only */
+	NAMES_NONE,    /* the parent holds no such files (root, .iamfs) */
+	NAMES_FIXED,   /* role.json, inline/, attached/: never created, moved or removed */
+	NAMES_POLICY,  /* trust.json, inline/X.json, attached/X.json */
+	NAMES_HELPER,  /* an editor's helper file: in memory only */
+	NAMES_INVALID, /* inline/, attached/: looks like a policy file (*.json in any case,
+			  not hidden) but IAM cannot take the name: refused (EINVAL) */
 };
 
 /* The class of name in a folder of kind parent; *kind gets the node kind for

@@ -27,7 +27,7 @@ struct notify_item {
 	int what;
 	enum cache_file_kind kind;
 	char *role;
-	char *name; /* NULL unless INLINE/ATTACHED */
+	char *name; /* NULL unless INLINE/ATTACHED, or REJECTED with a kept file */
 	struct notify_item *next;
 };
 
@@ -96,6 +96,26 @@ static size_t notify_plan_entry(struct inode_table *t, const struct inode_node *
 	return notify_add(out, n, false, dir->ino, NULL);
 }
 
+/* A recorded refusal: the errors file's size and pages, the kept file's (maybe
+ * negative) entry and rejected/'s listing, the kernel caching both for --ttl. */
+static size_t notify_plan_rejected(struct inode_table *t, const struct cache_change *ch,
+				   struct notify_action *out)
+{
+	const struct inode_node *ctl = inode_table_find(t, INODE_ROOT_INO, ".iamfs");
+	const struct inode_node *errors, *rejected;
+	size_t n = 0;
+
+	if (!ctl)
+		return 0;
+	errors = inode_table_find(t, ctl->ino, "errors");
+	if (errors && inode_table_known(t, errors))
+		n = notify_add(out, n, false, errors->ino, NULL);
+	rejected = inode_table_find(t, ctl->ino, "rejected");
+	if (ch->name)
+		n = notify_plan_entry(t, rejected, ch->name, out, n);
+	return n;
+}
+
 size_t notify_plan(struct inode_table *t, const struct cache_change *ch,
 		   struct notify_action out[NOTIFY_PLAN_MAX])
 {
@@ -103,6 +123,8 @@ size_t notify_plan(struct inode_table *t, const struct cache_change *ch,
 	char entry[INODE_NAME_MAX + 1];
 	size_t n = 0;
 
+	if (ch->what == CACHE_CHANGE_REJECTED)
+		return notify_plan_rejected(t, ch, out);
 	if (!ch->role)
 		return 0;
 	if (ch->what == CACHE_CHANGE_ROLE_ADDED || ch->what == CACHE_CHANGE_ROLE_REMOVED)
@@ -273,16 +295,16 @@ void notify_on_change(void *ctx, const struct cache_change *ch)
 	struct notify *n = ctx;
 	struct notify_item *it;
 
-	if (!n || !ch || !ch->role)
+	if (!n || !ch || (!ch->role && ch->what != CACHE_CHANGE_REJECTED))
 		return;
 	it = calloc(1, sizeof(*it));
 	if (!it)
 		goto fail;
 	it->what = ch->what;
 	it->kind = ch->kind;
-	it->role = strdup(ch->role);
+	it->role = ch->role ? strdup(ch->role) : NULL;
 	it->name = ch->name ? strdup(ch->name) : NULL;
-	if (!it->role || (ch->name && !it->name))
+	if ((ch->role && !it->role) || (ch->name && !it->name))
 		goto fail;
 	notify_push(n, it);
 	return;

@@ -356,6 +356,33 @@ static void test_notify_plan(void)
 	inode_table_free(t);
 }
 
+/* A recorded refusal: errors' size and rejected/'s listing, once the kernel knows them. */
+static void test_notify_plan_rejected(void)
+{
+	struct cache_change ch = {.what = CACHE_CHANGE_REJECTED, .role = "r1", .name = "k.json"};
+	struct inode_node *ctl, *errors, *rej;
+	struct notify_action acts[NOTIFY_PLAN_MAX];
+	struct inode_table *t = NULL;
+	char text[512];
+
+	CHECK_INT(inode_table_new(&t), 0);
+	CHECK_INT((int)notify_plan(t, &ch, acts), 0);
+	CHECK_INT(inode_table_child(t, INODE_ROOT_INO, ".iamfs", &ctl), 0);
+	CHECK_INT(inode_table_child(t, ctl->ino, "errors", &errors), 0);
+	CHECK_INT(inode_table_child(t, ctl->ino, "rejected", &rej), 0);
+	CHECK_INT((int)notify_plan(t, &ch, acts), 0);
+	inode_table_ref(t, ctl);
+	inode_table_ref(t, errors);
+	inode_table_ref(t, rej);
+	plan_text(t, acts, notify_plan(t, &ch, acts), text, sizeof(text));
+	CHECK_STR(text, "I.iamfs/errors E.iamfs/rejected:k.json I.iamfs/rejected");
+	ch.name = NULL; /* nothing kept (a refused delete) */
+	ch.role = NULL;
+	plan_text(t, acts, notify_plan(t, &ch, acts), text, sizeof(text));
+	CHECK_STR(text, "I.iamfs/errors");
+	inode_table_free(t);
+}
+
 int main(void)
 {
 	test_classify();
@@ -364,5 +391,6 @@ int main(void)
 	test_move();
 	test_many();
 	test_notify_plan();
+	test_notify_plan_rejected();
 	return check_done("inode");
 }

@@ -393,6 +393,35 @@ out:
 	cache_doc_unref(d);
 }
 
+/* A load not yet published takes the saves made meanwhile, in place. */
+static void test_apply(void)
+{
+	struct cache_view *v = build("{\"Statement\":\"a\"}", 1);
+	struct cache_doc *d = model_doc_new("{}\n", 3, 99);
+	const struct cache_role *z, *a;
+
+	if (!v || !d)
+		goto out;
+	z = cache_view_find(v, "zeta");
+	a = cache_view_find(v, "alpha");
+	CHECK_INT(model_view_apply(v, "zeta", CACHE_FILE_INLINE, "0new", d), 0);
+	CHECK_INT(model_view_apply(v, "zeta", CACHE_FILE_INLINE, "a", NULL), 0);
+	CHECK_INT(model_view_apply(v, "zeta", CACHE_FILE_TRUST, NULL, d), 0);
+	CHECK_INT(model_view_apply(v, "", CACHE_FILE_ATTACHED, SHARED, d), 0);
+	CHECK_INT(model_view_apply(v, "gone", CACHE_FILE_TRUST, NULL, d), -ENOENT);
+	CHECK_INT(model_view_apply(v, "zeta", CACHE_FILE_INLINE, "nope", NULL), -ENOENT);
+	CHECK_INT(model_view_apply(v, "", CACHE_FILE_ATTACHED, "arn:aws:iam::1:policy/X", d),
+		  -ENOENT);
+	CHECK(z && z->ninl == 2 && !strcmp(z->inl[0].name, "0new") && z->inl[0].doc == d);
+	CHECK(z && cache_role_find_inline(z, "b") && !cache_role_find_inline(z, "a"));
+	CHECK(z && z->trust == d);
+	CHECK(a && cache_role_find_attached(a, "Shared")->doc == d);
+	CHECK_INT(v->serial, 1);
+out:
+	cache_view_put(v);
+	cache_doc_unref(d);
+}
+
 int main(void)
 {
 	test_helpers();
@@ -403,5 +432,6 @@ int main(void)
 	test_settle_saved();
 	test_diff();
 	test_replace();
+	test_apply();
 	return check_done("model");
 }

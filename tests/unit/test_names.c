@@ -41,8 +41,25 @@ static const struct class_case cases[] = {
 	{INODE_INLINE_DIR, ".#s3-read.json", NAMES_HELPER, 0, "emacs lock"},
 	{INODE_INLINE_DIR, "#s3-read.json#", NAMES_HELPER, 0, "emacs autosave"},
 	{INODE_INLINE_DIR, "4913", NAMES_HELPER, 0, "vim probe"},
-	{INODE_INLINE_DIR, "bad name.json", NAMES_HELPER, 0, "helper file"},
 	{INODE_INLINE_DIR, ".json", NAMES_HELPER, 0, "helper file"},
+	/* *.json in any case that IAM cannot take as a policy name: refused. */
+	{INODE_INLINE_DIR, "bad name.json", NAMES_INVALID, 0, NULL},
+	{INODE_INLINE_DIR, "\xc3\xa4.json", NAMES_INVALID, 0, NULL},
+	{INODE_INLINE_DIR, "X.JSON", NAMES_INVALID, 0, NULL},
+	{INODE_INLINE_DIR, "x.Json", NAMES_INVALID, 0, NULL},
+	{INODE_INLINE_DIR, "a:b.json", NAMES_INVALID, 0, NULL},
+	{INODE_ATTACHED_DIR, "a b.json", NAMES_INVALID, 0, NULL},
+	/* ... but editors' helpers stay helpers, and the role folder holds no policies
+	 * by name. */
+	{INODE_INLINE_DIR, ".#bad name.json", NAMES_HELPER, 0, "emacs lock"},
+	{INODE_INLINE_DIR, "#X.JSON#", NAMES_HELPER, 0, "emacs autosave"},
+	{INODE_INLINE_DIR, ".X.JSON.swp", NAMES_HELPER, 0, "vim swap file"},
+	{INODE_INLINE_DIR, "X.JSON~", NAMES_HELPER, 0, "backup"},
+	{INODE_INLINE_DIR, "s3-read.json.~1~", NAMES_HELPER, 0, "backup"},
+	{INODE_INLINE_DIR, ".hidden name.json", NAMES_HELPER, 0, "helper file"},
+	{INODE_INLINE_DIR, "s3-read.json___jb_tmp___", NAMES_HELPER, 0, "helper file"},
+	{INODE_INLINE_DIR, "s3-read.json.tmp", NAMES_HELPER, 0, "temp file"},
+	{INODE_ROLE, "bad name.json", NAMES_HELPER, 0, "helper file"},
 	{INODE_ATTACHED_DIR, "cust-ec2.json", NAMES_POLICY, INODE_ATTACHED, NULL},
 	{INODE_ATTACHED_DIR, "sedXyZ123", NAMES_HELPER, 0, "sed temp file"},
 	{INODE_ROOT, "4913", NAMES_NONE, 0, NULL},
@@ -71,6 +88,21 @@ static void test_classes(void)
 	}
 }
 
+/* IAM's policy names hold 1 to 128 characters. */
+static void test_lengths(void)
+{
+	enum inode_kind kind;
+	char name[200];
+
+	memset(name, 'p', 128);
+	memcpy(name + 128, ".json", 6);
+	CHECK_INT(names_class(INODE_INLINE_DIR, name, &kind), NAMES_POLICY);
+	memset(name, 'p', 129);
+	memcpy(name + 129, ".json", 6);
+	CHECK_INT(names_class(INODE_INLINE_DIR, name, &kind), NAMES_INVALID);
+	CHECK_INT(names_class(INODE_ATTACHED_DIR, name, &kind), NAMES_INVALID);
+}
+
 static void test_holders(void)
 {
 	CHECK(names_holds_helpers(INODE_ROLE));
@@ -84,6 +116,7 @@ static void test_holders(void)
 int main(void)
 {
 	test_classes();
+	test_lengths();
 	test_holders();
 	return check_done("names");
 }

@@ -122,8 +122,10 @@ static void test_modes(struct iam_client *cl, const char *dir)
 	CHECK_INT(offline_nchanges, 1);
 	CHECK_STR(offline_changes[0], "4 web 0 -");
 	CHECK_INT(save(c, CACHE_FILE_INLINE, "new", "{\"Statement\": []}", 0, &res), -EINVAL);
+	/* The refusal: its kept file, for rejected/'s listing. */
+	CHECK_STR(offline_changes[1], "5 web 2 20270115T080000Z-web-inline-new.json");
 	CHECK_INT(save(c, CACHE_FILE_INLINE, "new", same, 0, &res), 0);
-	CHECK_STR(offline_changes[1], "3 web 2 new");
+	CHECK_STR(offline_changes[2], "3 web 2 new");
 	buf_init(&b, 0);
 	CHECK_INT(cache_status(c, &b), 0);
 	CHECK(b.data && strstr(b.data, "dry-run calls: 2\n"));

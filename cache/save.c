@@ -246,22 +246,14 @@ int save_refuse(struct save_ctx *x, int rc, bool from_iam)
 		.request_id = from_iam ? res->aws.request_id : NULL,
 	};
 	char line[REJECTS_LINE_MAX], kept[REJECTS_NAME_MAX + 1] = "";
-	int wrc;
 
 	if (!from_iam)
 		aws_error_clear(&res->aws);
 	rejects_line(&ev, line, sizeof(line));
-	wrc = rejects_add(x->st->rejects, &ev, kept, sizeof(kept));
+	save_record(x->c, &ev, kept, sizeof(kept));
 	cache_log(x->c, LOG_WARNING, "save refused: %s%s%s", line,
 		  kept[0] ? "; the bytes are kept in .iamfs/rejected/" : "", kept);
-	if (wrc)
-		cache_log(x->c, LOG_WARNING,
-			  "cannot write the record of a refused save in the "
-			  "cache folder: %s",
-			  strerror(-wrc));
 	save_count(x->st, &x->st->refused);
-	/* The kernel may hold the errors file's size and rejected/'s listing. */
-	save_emit(x->c, CACHE_CHANGE_REJECTED, x->role, x->kind, kept[0] ? kept : NULL);
 	return rc;
 }
 

@@ -83,6 +83,11 @@ struct save_ctx {
 /* Shared by save.c, save_write.c and save_life.c. */
 void save_path_of(enum cache_file_kind kind, const char *name, char *out, size_t cap);
 void save_count(struct save_state *st, unsigned long *n);
+/* Records one refusal (ev) in .iamfs/errors and rejected/ (kept: the file's name, ""
+ * when none) and tells on_change, so the kernel drops the errors file's size and
+ * rejected/'s listing. Every refusal goes through here. 0 or rejects_add's -errno. */
+struct rejects_event;
+int save_record(struct cache *c, const struct rejects_event *ev, char *kept, size_t cap);
 
 /* save.c: records a refusal whose sentence is in x->res->message (IAM's detail in
  * x->res->aws when from_iam): errors line, bytes under rejected/. Returns rc. */

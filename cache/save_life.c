@@ -93,6 +93,24 @@ static bool save_landed(const struct cache_view *v, const struct save_leftover *
 	return false;
 }
 
+int save_record(struct cache *c, const struct rejects_event *ev, char *kept, size_t cap)
+{
+	struct cache_change ch = {.what = CACHE_CHANGE_REJECTED, .role = ev->role};
+	int rc;
+
+	kept[0] = '\0';
+	rc = rejects_add(c->save->rejects, ev, kept, cap);
+	if (rc)
+		cache_log(c, LOG_WARNING,
+			  "cannot write the record of a refused save in the cache folder: %s",
+			  strerror(-rc));
+	/* The kernel may hold the errors file's size and rejected/'s listing. */
+	ch.name = kept[0] ? kept : NULL;
+	if (c->o.on_change)
+		c->o.on_change(c->o.on_change_ctx, &ch);
+	return rc;
+}
+
 static void save_report(struct cache *c, const struct save_leftover *l)
 {
 	char path[SAVE_PATH_MAX], kept[REJECTS_NAME_MAX + 1] = "";
@@ -117,7 +135,7 @@ static void save_report(struct cache *c, const struct save_leftover *l)
 			       "the policy is still in IAM"
 			     : "interrupted save: the daemon stopped before IAM confirmed it; the "
 			       "bytes are kept here";
-	rc = rejects_add(c->save->rejects, &ev, kept, sizeof(kept));
+	rc = save_record(c, &ev, kept, sizeof(kept));
 	cache_log(c, LOG_WARNING, "%s/%s: %s%s%s", ev.role, path, ev.message,
 		  kept[0] ? ": .iamfs/rejected/" : "", kept);
 	if (!rc)
@@ -133,20 +151,16 @@ int cache_refuse(struct cache *c, const struct cache_refusal *r)
 				   .len = r->len,
 				   .err = r->err,
 				   .message = r->message};
-	struct cache_change ch = {.what = CACHE_CHANGE_REJECTED, .role = r->role};
 	char line[REJECTS_LINE_MAX], kept[REJECTS_NAME_MAX + 1] = "";
 	int rc;
 
 	if (!c->save)
 		return -EINVAL;
 	rejects_line(&ev, line, sizeof(line));
-	rc = rejects_add(c->save->rejects, &ev, kept, sizeof(kept));
+	rc = save_record(c, &ev, kept, sizeof(kept));
 	cache_log(c, LOG_WARNING, "refused: %s%s%s", line,
 		  kept[0] ? "; the bytes are kept in .iamfs/rejected/" : "", kept);
 	save_count(c->save, &c->save->refused);
-	ch.name = kept[0] ? kept : NULL;
-	if (c->o.on_change)
-		c->o.on_change(c->o.on_change_ctx, &ch);
 	return rc;
 }
 

@@ -67,6 +67,7 @@ struct helper_table {
 	uint64_t next_ino;
 	unsigned long long ver; /* moves when v's order or a linked name changes */
 	struct helper_cursor cur;
+	unsigned long long scanned; /* entries listings looked at (helper_list_cost) */
 };
 
 bool helper_is_ino(uint64_t ino)
@@ -578,12 +579,23 @@ static struct helper *helper_nth(struct helper_table *t, uint64_t parent, size_t
 	for (; k < t->n; k++) {
 		struct helper *h = t->v[k];
 
+		t->scanned++;
 		if (!h->linked || h->parent != parent || seen++ < i)
 			continue;
 		t->cur = (struct helper_cursor){.parent = parent, .i = i, .k = k, .ver = t->ver};
 		return h;
 	}
 	return NULL;
+}
+
+unsigned long long helper_list_cost(struct helper_table *t)
+{
+	unsigned long long n;
+
+	pthread_mutex_lock(&t->lock);
+	n = t->scanned;
+	pthread_mutex_unlock(&t->lock);
+	return n;
 }
 
 int helper_list(struct helper_table *t, uint64_t parent, size_t i, char *name, size_t cap,

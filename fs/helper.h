@@ -77,6 +77,10 @@ void helper_detach(struct helper_table *t, uint64_t ino, uint64_t alias);
  * attributes; -ENOENT past the end. */
 int helper_list(struct helper_table *t, uint64_t parent, size_t i, char *name, size_t cap,
 		struct helper_attr *out);
+/* Helpers looked at by helper_list since the table was made: listing a folder
+ * entry by entry costs about one look per helper of the table, not one per entry
+ * before it. */
+unsigned long long helper_list_cost(struct helper_table *t);
 
 void helper_ref(struct helper_table *t, uint64_t ino);
 void helper_forget(struct helper_table *t, uint64_t ino, uint64_t nlookup);

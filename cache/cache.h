@@ -154,7 +154,9 @@ int cache_folder(struct cache *c, char *out, size_t cap);
  * the errors text, both in memory and in the cache folder. Blocks on IAM: call it
  * from a worker thread. Returns 0 or -errno: EROFS (read-only), EINVAL, EFBIG,
  * ESTALE, EDQUOT, EPERM (role.json, AWS managed), EACCES, EKEYEXPIRED, ENOENT,
- * EAGAIN, EIO.
+ * EAGAIN, EIO. With remove, the rm of an inline policy: DeleteRolePolicy,
+ * journaled, settled and recorded the same way (already gone in IAM counts as
+ * done; a refusal keeps the last document under rejected/).
  */
 struct cache_save {
 	const char *role;
@@ -164,6 +166,7 @@ struct cache_save {
 	size_t len;
 	unsigned long long base_gen;   /* gen of the document this open served; 0: a new file */
 	unsigned long long journal_id; /* from cache_save_accept (the save owns it); 0: none */
+	bool remove; /* INLINE only: rm of the file, DeleteRolePolicy (bytes unused) */
 };
 
 struct cache_save_result {
@@ -186,9 +189,6 @@ int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_re
 void cache_save_accept(struct cache *c, const struct cache_save *s, unsigned long long *jid);
 /* Drops an accepted save's journal entry (jid 0: nothing). */
 void cache_save_abandon(struct cache *c, unsigned long long jid);
-/* rm of inline/<name>.json: DeleteRolePolicy (journaled, recorded like a save). */
-int cache_delete_inline(struct cache *c, const char *role, const char *name,
-			struct cache_save_result *res);
 
 /* A change refused before any save could start (the caller decided, e.g. a file
  * name IAM cannot take): recorded as a refused save is (logged, one errors line,

@@ -504,9 +504,11 @@ static int save_begin(struct save_ctx *x, unsigned long long *jid)
 
 static void save_end(struct save_ctx *x, unsigned long long jid)
 {
+	int rc;
+
 	if (x->jid == jid)
 		x->jid = 0;
-	int rc = journal_end(x->st->journal, jid);
+	rc = journal_end(x->st->journal, jid);
 
 	if (rc)
 		cache_log(x->c, LOG_WARNING, "cannot remove journal entry %llu: %s", jid,
@@ -635,6 +637,79 @@ static int save_commit(struct save_ctx *x, const struct cache_save *s)
 	return rc;
 }
 
+static int save_delete_send(struct save_ctx *x)
+{
+	struct iam_policy_version ver = {0};
+	struct iam_conn *conn = cache_conn(x->c);
+	unsigned long long jid = x->jid;
+	long long mtime;
+	int rc;
+
+	if (!jid && (rc = save_begin(x, &jid)))
+		return rc;
+	if (!conn) {
+		aws_error_set(&x->res->aws, "ConnectionError", "cannot set up an HTTP connection");
+		rc = save_iam_failed(x, save_action_names[x->action], -EIO);
+	} else {
+		rc = save_write(x, conn, NULL, &mtime, &ver);
+	}
+	if (!rc) {
+		cache_publish_doc(x->c, x->role, CACHE_FILE_INLINE, x->name, NULL);
+		save_count(x->st, &x->st->ok);
+		snprintf(x->res->message, sizeof(x->res->message),
+			 "DeleteRolePolicy of %.200s/%.300s done", x->role, x->path);
+	}
+	if (!x->unsettled)
+		save_end(x, jid);
+	else
+		x->jid = 0; /* kept for the next mount */
+	iam_policy_version_cleanup(&ver);
+	return rc;
+}
+
+/* rm of inline/<name>.json (s->remove). */
+static int save_remove(struct save_ctx *x)
+{
+	struct cache *c = x->c;
+	struct cache_save_result *res = x->res;
+	const struct cache_inline *in;
+	char key[SAVE_KEY_MAX];
+	int rc;
+
+	x->action = SAVE_DELETE_INLINE;
+	save_path_of(CACHE_FILE_INLINE, x->name, x->path, sizeof(x->path));
+	snprintf(res->action, sizeof(res->action), "DeleteRolePolicy");
+	if (c->o.read_only) {
+		snprintf(res->message, sizeof(res->message),
+			 "%.200s/%.300s: the filesystem is mounted read-only", x->role, x->path);
+		return -EROFS;
+	}
+	if (!x->st || !x->role || !x->name || x->kind != CACHE_FILE_INLINE)
+		return -EINVAL;
+	snprintf(key, sizeof(key), "r:%s", x->role);
+	if ((rc = save_busy_enter(x->st, key)))
+		return rc;
+	x->v = cache_view_get(c);
+	x->r = cache_view_find(x->v, x->role);
+	in = cache_role_find_inline(x->r, x->name);
+	if (!in) {
+		snprintf(res->message, sizeof(res->message), "%.200s/%.300s: no such inline policy",
+			 x->role, x->path);
+		rc = -ENOENT;
+	} else {
+		/* No bytes were written: a refusal keeps the last content. */
+		x->cur = in->doc;
+		x->bytes = in->doc ? in->doc->bytes : NULL;
+		x->len = in->doc ? in->doc->len : 0;
+		rc = c->o.dry_run ? save_dry_run(x) : save_delete_send(x);
+		if (res->calls && !cache_unreachable(&res->aws))
+			cache_reached(c);
+	}
+	cache_view_put(x->v);
+	save_busy_leave(x->st, key);
+	return rc;
+}
+
 int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_result *res)
 {
 	struct save_ctx x = {.c = c,
@@ -649,7 +724,7 @@ int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_re
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	rc = save_commit(&x, s);
+	rc = s->remove ? save_remove(&x) : save_commit(&x, s);
 	/* Refused or settled before any call: the accepted entry has no outcome left. */
 	if (x.jid && x.st)
 		save_end(&x, x.jid);
@@ -661,6 +736,7 @@ void cache_save_accept(struct cache *c, const struct cache_save *s, unsigned lon
 	static const enum journal_kind jk[] = {[CACHE_FILE_TRUST] = JOURNAL_TRUST,
 					       [CACHE_FILE_INLINE] = JOURNAL_INLINE,
 					       [CACHE_FILE_ATTACHED] = JOURNAL_MANAGED};
+	enum journal_kind kind = s->remove ? JOURNAL_INLINE_DELETE : jk[s->kind];
 	const struct cache_attached *at = NULL;
 	struct cache_view *v;
 	const char *name = s->name;
@@ -676,7 +752,8 @@ void cache_save_accept(struct cache *c, const struct cache_save *s, unsigned lon
 		name = at && !at->aws_managed && at->doc ? at->arn : NULL;
 	}
 	if ((s->kind != CACHE_FILE_ATTACHED || name) &&
-	    journal_begin(c->save->journal, s->role, jk[s->kind], name, s->bytes, s->len, jid))
+	    journal_begin(c->save->journal, s->role, kind, name, s->remove ? NULL : s->bytes,
+			  s->remove ? 0 : s->len, jid))
 		*jid = 0;
 	cache_view_put(v);
 }
@@ -685,81 +762,4 @@ void cache_save_abandon(struct cache *c, unsigned long long jid)
 {
 	if (jid && c->save && c->save->journal)
 		journal_end(c->save->journal, jid);
-}
-
-static int save_delete_send(struct save_ctx *x)
-{
-	struct iam_conn *conn = cache_conn(x->c);
-	unsigned long long jid;
-	int rc;
-
-	if ((rc = save_begin(x, &jid)))
-		return rc;
-	x->res->calls++;
-	if (!conn) {
-		aws_error_set(&x->res->aws, "ConnectionError", "cannot set up an HTTP connection");
-		rc = -EIO;
-	} else {
-		rc = iam_delete_role_policy(conn, x->role, x->name, &x->res->aws);
-	}
-	/* Already gone in IAM: the wish of the rm is met. */
-	if (!rc || rc == -ENOENT) {
-		cache_publish_doc(x->c, x->role, CACHE_FILE_INLINE, x->name, NULL);
-		save_count(x->st, &x->st->ok);
-		snprintf(x->res->message, sizeof(x->res->message),
-			 "DeleteRolePolicy of %.200s/%.300s done", x->role, x->path);
-		rc = 0;
-	} else {
-		rc = save_iam_failed(x, "DeleteRolePolicy", rc);
-	}
-	save_end(x, jid);
-	return rc;
-}
-
-int cache_delete_inline(struct cache *c, const char *role, const char *name,
-			struct cache_save_result *res)
-{
-	struct save_ctx x = {.c = c,
-			     .st = c->save,
-			     .role = role,
-			     .name = name,
-			     .kind = CACHE_FILE_INLINE,
-			     .res = res,
-			     .action = SAVE_DELETE_INLINE};
-	const struct cache_inline *in;
-	char key[SAVE_KEY_MAX];
-	int rc;
-
-	memset(res, 0, sizeof(*res));
-	save_path_of(CACHE_FILE_INLINE, name, x.path, sizeof(x.path));
-	snprintf(res->action, sizeof(res->action), "DeleteRolePolicy");
-	if (c->o.read_only) {
-		snprintf(res->message, sizeof(res->message),
-			 "%.200s/%.300s: the filesystem is mounted read-only", role, x.path);
-		return -EROFS;
-	}
-	if (!x.st || !role || !name)
-		return -EINVAL;
-	snprintf(key, sizeof(key), "r:%s", role);
-	if ((rc = save_busy_enter(x.st, key)))
-		return rc;
-	x.v = cache_view_get(c);
-	x.r = cache_view_find(x.v, role);
-	in = cache_role_find_inline(x.r, name);
-	if (!in) {
-		snprintf(res->message, sizeof(res->message), "%.200s/%.300s: no such inline policy",
-			 role, x.path);
-		rc = -ENOENT;
-	} else {
-		/* No bytes were written: a refusal keeps the last content. */
-		x.cur = in->doc;
-		x.bytes = in->doc ? in->doc->bytes : NULL;
-		x.len = in->doc ? in->doc->len : 0;
-		rc = c->o.dry_run ? save_dry_run(&x) : save_delete_send(&x);
-		if (res->calls && !cache_unreachable(&res->aws))
-			cache_reached(c);
-	}
-	cache_view_put(x.v);
-	save_busy_leave(x.st, key);
-	return rc;
 }

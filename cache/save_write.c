@@ -120,8 +120,8 @@ static int save_settle(struct save_ctx *x, struct iam_conn *conn, const struct c
 	rc = iam_get_role_policy(conn, x->role, x->name, &p, &e);
 	if (!rc)
 		rc = save_found_of(x, p.document, ours);
-	else if (rc == -ENOENT)
-		rc = x->cur ? SAVE_FOUND_OTHER : SAVE_FOUND_OLD;
+	else if (rc == -ENOENT) /* a delete's own outcome; else someone removed it */
+		rc = !ours ? SAVE_FOUND_OURS : x->cur ? SAVE_FOUND_OTHER : SAVE_FOUND_OLD;
 	iam_inline_policy_cleanup(&p);
 	return rc;
 }
@@ -159,6 +159,11 @@ static int save_call(struct save_ctx *x, struct iam_conn *conn, const char *doc,
 
 	aws_error_clear(e);
 	x->res->calls++;
+	if (x->action == SAVE_DELETE_INLINE) {
+		int rc = iam_delete_role_policy(conn, x->role, x->name, e);
+
+		return rc == -ENOENT ? 0 : rc; /* already gone: the wish of the rm is met */
+	}
 	if (x->kind == CACHE_FILE_TRUST)
 		return iam_update_assume_role_policy(conn, x->role, doc, e);
 	if (x->kind == CACHE_FILE_INLINE)
@@ -172,10 +177,12 @@ static int save_call(struct save_ctx *x, struct iam_conn *conn, const char *doc,
 static int save_send_settled(struct save_ctx *x, struct iam_conn *conn, const char *doc,
 			     struct iam_policy_version *ver)
 {
-	struct cache_doc *ours = model_doc_new(x->bytes, x->len, 0);
+	/* What IAM holds once the call landed: the saved bytes, or nothing for a delete. */
+	bool remove = x->action == SAVE_DELETE_INLINE;
+	struct cache_doc *ours = remove ? NULL : model_doc_new(x->bytes, x->len, 0);
 	int sends, found, rc = -ENOMEM;
 
-	for (sends = 0; ours && sends < SAVE_SENDS_MAX; sends++) {
+	for (sends = 0; (ours || remove) && sends < SAVE_SENDS_MAX; sends++) {
 		rc = save_call(x, conn, doc, ver);
 		if (!rc || !save_ambiguous(rc, &x->res->aws))
 			break;

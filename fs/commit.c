@@ -1,7 +1,7 @@
 /*
  * Commit jobs of commit.h. A job snapshots the bytes on the dispatch thread (a
- * later write to the same open is a new edit), runs cache_save or
- * cache_delete_inline on a saver, records what the open now edits (the saved
+ * later write to the same open is a new edit), runs cache_save (an rm with
+ * remove) on a saver, records what the open now edits (the saved
  * document's gen after a save or a same-value save), replies, then releases
  * the invalidations the cache reported while saving plus its own.
  */
@@ -127,7 +127,8 @@ static void commit_save_of(const struct commit_job *j, struct cache_save *s)
 				 .bytes = j->bytes,
 				 .len = j->len,
 				 .base_gen = j->base_gen,
-				 .journal_id = j->jid};
+				 .journal_id = j->jid,
+				 .remove = j->what == COMMIT_DELETE};
 }
 
 static int commit_save(struct commit_job *j, struct cache_save_result *res)
@@ -135,8 +136,6 @@ static int commit_save(struct commit_job *j, struct cache_save_result *res)
 	struct cache_save s;
 
 	commit_save_of(j, &s);
-	if (j->what == COMMIT_DELETE)
-		return cache_delete_inline(j->fs->cache, j->node->role, j->node->policy, res);
 	return cache_save(j->fs->cache, &s, res);
 }
 
@@ -210,10 +209,8 @@ static void commit_submit(struct fs *fs, struct commit_job *j)
 	struct cache_save s;
 	int r;
 
-	if (j->what != COMMIT_DELETE) {
-		commit_save_of(j, &s);
-		cache_save_accept(fs->cache, &s, &j->jid);
-	}
+	commit_save_of(j, &s);
+	cache_save_accept(fs->cache, &s, &j->jid);
 	r = workers_submit(fs->savers, commit_run, j);
 	if (!r)
 		return;

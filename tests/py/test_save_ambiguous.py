@@ -86,6 +86,38 @@ def test_a_save_that_did_not_land_is_refused_and_kept(account, mounts):
     assert rel in errors_text(m)
 
 
+@pytest.mark.parametrize("fault", ["drop", "short", "status"])
+def test_an_rm_that_landed_is_reported_done(account, mounts, fault):
+    """DeleteRolePolicy reached IAM and its answer was lost: rm succeeds, once."""
+    iam, proxy = account
+    m = mounts(proxy.url)
+    path = m.p(ROLE, "inline", "s3-read.json")
+    assert os.path.exists(path)
+    proxy.fault("DeleteRolePolicy", fault, when="after", count=-1, status=500)
+    os.unlink(path)
+    proxy.clear_faults()
+    assert "s3-read" not in iam.list_role_policies(RoleName=ROLE)["PolicyNames"]
+    assert proxy.upstream_counts()["DeleteRolePolicy"] == 1
+    assert not os.path.exists(path)
+    assert rejected_files(m) == {}
+    assert "s3-read" not in errors_text(m)
+
+
+def test_an_rm_that_did_not_land_is_refused(account, mounts):
+    iam, proxy = account
+    m = mounts(proxy.url, allow=r"refused")
+    path = m.p(ROLE, "inline", "s3-read.json")
+    before = m.read(ROLE, "inline", "s3-read.json")
+    proxy.fault("DeleteRolePolicy", "drop", count=-1)
+    with pytest.raises(OSError) as e:
+        os.unlink(path)
+    proxy.clear_faults()
+    assert e.value.errno == errno.EIO
+    assert "s3-read" in iam.list_role_policies(RoleName=ROLE)["PolicyNames"]
+    assert m.read(ROLE, "inline", "s3-read.json") == before
+    assert "inline/s3-read.json" in errors_text(m)
+
+
 def kill_daemon(m):
     m.killed = True
     os.kill(m.proc.pid, signal.SIGKILL)

@@ -75,7 +75,21 @@ static int count_files(const char *path)
 static int save(struct cache *c, enum cache_file_kind kind, const char *name, const char *bytes,
 		unsigned long long base, struct cache_save_result *res)
 {
-	struct cache_save s = {"web", kind, name, bytes, strlen(bytes), base, 0};
+	struct cache_save s = {.role = "web",
+			       .kind = kind,
+			       .name = name,
+			       .bytes = bytes,
+			       .len = strlen(bytes),
+			       .base_gen = base};
+
+	return cache_save(c, &s, res);
+}
+
+/* rm of inline/<name>.json of role web. */
+static int remove_inline(struct cache *c, const char *name, struct cache_save_result *res)
+{
+	struct cache_save s = {
+		.role = "web", .kind = CACHE_FILE_INLINE, .name = name, .remove = true};
 
 	return cache_save(c, &s, res);
 }
@@ -107,7 +121,7 @@ static void test_modes(struct iam_client *cl, const char *dir)
 		return;
 	CHECK_INT(save(c, CACHE_FILE_TRUST, NULL, "{}", 0, &res), -EROFS);
 	CHECK(strstr(res.message, "read-only") != NULL);
-	CHECK_INT(cache_delete_inline(c, "web", "p", &res), -EROFS);
+	CHECK_INT(remove_inline(c, "p", &res), -EROFS);
 	cache_close(c);
 	c = open_cache(cl, dir, false, true);
 	if (!c)
@@ -122,8 +136,8 @@ static void test_modes(struct iam_client *cl, const char *dir)
 	CHECK_INT(offline_nchanges, 1);
 	CHECK_STR(offline_changes[0], "4 web 0 -");
 	CHECK_INT(save(c, CACHE_FILE_INLINE, "new", "{\"Statement\": []}", 0, &res), -EINVAL);
-	/* The refusal: its kept file, for rejected/'s listing. */
-	CHECK_STR(offline_changes[1], "5 web 2 20270115T080000Z-web-inline-new.json");
+	/* The refusal: its kept file, for rejected/'s listing (a refusal has no file kind). */
+	CHECK_STR(offline_changes[1], "5 web 0 20270115T080000Z-web-inline-new.json");
 	CHECK_INT(save(c, CACHE_FILE_INLINE, "new", same, 0, &res), 0);
 	CHECK_STR(offline_changes[2], "3 web 2 new");
 	buf_init(&b, 0);
@@ -170,7 +184,7 @@ static void test_refusals(struct iam_client *cl, const char *dir)
 		-EIO);
 	CHECK_INT(res.calls, 1);
 	CHECK_STR(res.aws.code, "ConnectionError");
-	CHECK_INT(cache_delete_inline(c, "web", "nope", &res), -ENOENT);
+	CHECK_INT(remove_inline(c, "nope", &res), -ENOENT);
 	buf_init(&b, 0);
 	CHECK_INT(cache_errors_text(c, &b), 0);
 	CHECK(b.data && strstr(b.data, " web/trust.json ESTALE local: "));

@@ -155,3 +155,24 @@ def test_a_nul_escape_is_refused_and_the_next_save_is_not_stale(account, mounts)
     assert trust_of(iam, A) == before
     write_file(path, rendered(trust("after.amazonaws.com")))
     assert trust_of(iam, A) == trust("after.amazonaws.com")
+
+
+def test_writes_to_a_file_renamed_away_stay_local(account, mounts):
+    """mv trust.json trust.json.bak, then write the backup: IAM is not touched, and
+    the name trust.json still saves to the role."""
+    iam, proxy = account
+    m = mounts(proxy.url)
+    before = trust_of(iam, A)
+    path, bak = m.p(A, "trust.json"), m.p(A, "trust.json.bak")
+    assert json.loads(m.read(A, "trust.json")) == before
+    os.rename(path, bak)
+    scratch = rendered(trust("backup-only.amazonaws.com"))  # a valid policy: still local
+    write_file(bak, scratch)
+    assert open(bak, "rb").read() == scratch
+    assert trust_of(iam, A) == before
+    assert json.loads(m.read(A, "trust.json")) == before
+    assert os.stat(path).st_ino != os.stat(bak).st_ino
+    write_file(path, rendered(trust("after.amazonaws.com")))
+    assert trust_of(iam, A) == trust("after.amazonaws.com")
+    assert open(bak, "rb").read() == scratch
+    assert writes_of(proxy.counts()) == {"UpdateAssumeRolePolicy": 1}

@@ -523,6 +523,27 @@ static int check_size(enum validate_kind kind, const char *label, size_t budget,
 	return -EFBIG;
 }
 
+/* -EINVAL for character cp found at offset off: raw text (escape false) or the
+ * \\uXXXX escape that stands for it. */
+static int refuse_char(struct validate_result *res, const char *label, const char *bytes,
+		       size_t len, size_t off, bool escape, uint32_t cp)
+{
+	int line = 0, col = 0;
+
+	text_position(bytes, len, off, &line, &col);
+	if (escape)
+		result_set(res, label, line, col,
+			   "the escape \\u%04X stands for a control character, which IAM policies "
+			   "may not hold (only tab, LF and CR)",
+			   (unsigned)cp);
+	else
+		result_set(res, label, line, col,
+			   "character U+%04X is not allowed in IAM policies (only tab, LF, CR and "
+			   "U+0020-U+00FF)",
+			   (unsigned)cp);
+	return -EINVAL;
+}
+
 int validate_policy(enum validate_kind kind, const char *label, const char *bytes, size_t len,
 		    size_t budget, struct validate_result *res)
 {
@@ -566,25 +587,13 @@ int validate_policy(enum validate_kind kind, const char *label, const char *byte
 	if (rc)
 		return rc;
 	off = charset_first_bad(s, len, &bad);
-	if (off < len) {
-		text_position(bytes, len, off, &line, &col);
-		result_set(res, label, line, col,
-			   "character U+%04X is not allowed in IAM policies (only tab, LF, CR and "
-			   "U+0020-U+00FF)",
-			   (unsigned)bad);
-		return -EINVAL;
-	}
+	if (off < len)
+		return refuse_char(res, label, bytes, len, off, false, bad);
 	/* An escape hides the same character from the check above, and a U+0000 cannot
 	 * come back from IAM whole: its answers would read as another document. */
 	off = escape_first_bad(s, len, &bad);
-	if (off < len) {
-		text_position(bytes, len, off, &line, &col);
-		result_set(res, label, line, col,
-			   "the escape \\u%04X stands for a control character, which IAM policies "
-			   "may not hold (only tab, LF and CR)",
-			   (unsigned)bad);
-		return -EINVAL;
-	}
+	if (off < len)
+		return refuse_char(res, label, bytes, len, off, true, bad);
 	return check_size(kind, label, budget, res);
 }
 

@@ -7,6 +7,8 @@ call and at most one read). Test modules import the fixtures from here.
 import json
 import os
 import re
+import signal
+import subprocess
 import threading
 import time
 
@@ -171,6 +173,33 @@ def bounded(fn, timeout, what="call"):
     if "error" in box:
         raise box["error"]
     return box.get("value")
+
+
+def write_and_close(path, data, timeout=60):
+    """open(O_WRONLY|O_TRUNC), write, close: returns the errno of close (0 when it worked)."""
+    fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
+    try:
+        os.write(fd, data)
+    except OSError:
+        os.close(fd)
+        raise
+
+    def close():
+        try:
+            os.close(fd)
+            return 0
+        except OSError as e:
+            return e.errno
+    return bounded(close, timeout, "close of " + path)
+
+
+def kill_daemon(m):
+    """SIGKILL the daemon of mount m and lazily unmount what it leaves behind."""
+    m.killed = True
+    os.kill(m.proc.pid, signal.SIGKILL)
+    m.proc.wait(timeout=10)
+    subprocess.run(["fusermount3", "-uz", m.path], capture_output=True, timeout=15)
+    assert not mnt.unmount(m.path)
 
 
 def errors_text(m):

@@ -16,8 +16,8 @@ import pytest
 
 import mount as mnt
 import rig
-from saverig import (ROLE, TARGETS, account, bounded, mounts, remote_doc,  # noqa: F401
-                     wait_until)
+from saverig import (ROLE, TARGETS, account, bounded, mounts, remote_doc, wait_until,  # noqa: F401
+                     write_and_close)
 
 NOBODY = 65534
 VICTIM_BYTES = b"a file outside the cache that must stay as it is\n"
@@ -135,18 +135,6 @@ def plant(victim, paths):
             os.symlink(victim, p)
 
 
-def write_and_close(path, data, timeout=60):
-    """open(O_WRONLY|O_TRUNC), write, close: the errno of close (0 when it worked)."""
-    fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
-    os.write(fd, data)
-
-    def close():
-        try:
-            os.close(fd)
-            return 0
-        except OSError as e:
-            return e.errno
-    return bounded(close, timeout, "close of " + path)
 
 
 def test_planted_symlinks_are_never_followed(account, mounts, tmp_path, monkeypatch):

@@ -12,10 +12,9 @@ import subprocess
 import time
 
 import mount as mnt
-from saverig import (ROLE, TARGETS, WORKERS, DOOMED, account, cust_arn,  # noqa: F401
-                     errors_text, mounts, rejected_files, remote_doc, rendered, trust,
-                     wait_until)
-from test_save_failures import write_and_close
+from saverig import (DOOMED, ROLE, TARGETS, WORKERS, account, cust_arn, errors_text,  # noqa: F401
+                     kill_daemon, mounts, rejected_files, remote_doc, rendered, trust,
+                     wait_until, write_and_close)
 
 import pytest
 
@@ -118,12 +117,6 @@ def test_an_rm_that_did_not_land_is_refused(account, mounts):
     assert "inline/s3-read.json" in errors_text(m)
 
 
-def kill_daemon(m):
-    m.killed = True
-    os.kill(m.proc.pid, signal.SIGKILL)
-    m.proc.wait(timeout=10)
-    subprocess.run(["fusermount3", "-uz", m.path], capture_output=True, timeout=15)
-    assert not mnt.unmount(m.path)
 
 
 HOLD_MS = 1500

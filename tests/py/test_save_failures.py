@@ -15,9 +15,9 @@ import re
 import pytest
 
 import editors
-from saverig import (DOOMED, ROLE, TARGETS, account, bounded, cust_arn,  # noqa: F401
-                     errors_text, mounts, policy, reads_of, rejected_files, remote_doc,
-                     rendered, snapshot, trust, wait_until, writes_of)
+from saverig import (DOOMED, ROLE, TARGETS, account, bounded, cust_arn, errors_text,  # noqa: F401
+                     mounts, policy, reads_of, rejected_files, remote_doc, rendered,
+                     snapshot, trust, wait_until, write_and_close, writes_of)
 
 TRUST = TARGETS["trust"][0]
 
@@ -29,22 +29,6 @@ def oversize_trust():
     return rendered(doc)
 
 
-def write_and_close(path, data, timeout=60):
-    """open(O_WRONLY|O_TRUNC), write, close: returns the errno of close (0 when it worked)."""
-    fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
-    try:
-        os.write(fd, data)
-    except OSError:
-        os.close(fd)
-        raise
-
-    def close():
-        try:
-            os.close(fd)
-            return 0
-        except OSError as e:
-            return e.errno
-    return bounded(close, timeout, "close of " + path)
 
 
 def check_refused(m, iam, snap, rel, data, want_errno, code=None):

@@ -13,9 +13,8 @@ import time
 import pytest
 
 import mount as mnt
-from saverig import (TARGETS, cust_arn, errors_text, rejected_files, remote_doc, rendered,
-                     seed)
-from test_save_failures import write_and_close
+from saverig import (TARGETS, cust_arn, errors_text, rejected_files, remote_doc,  # noqa: F401
+                     rendered, seed, write_and_close)
 
 KINDS = ["throttle", "status", "drop", "reset", "delay", "truncate", "short"]
 READS = {"trust": "GetRole", "inline": "GetRolePolicy", "attached": "ListPolicyVersions"}

@@ -13,18 +13,12 @@ import subprocess
 import pytest
 
 import mount as mnt
-from saverig import (TARGETS, account, errors_text, mounts, rejected_files,  # noqa: F401
-                     remote_doc, wait_until)
+from saverig import (TARGETS, account, errors_text, kill_daemon, mounts,  # noqa: F401
+                     rejected_files, remote_doc, wait_until)
 
 HOLD_MS = 4000
 
 
-def kill_daemon(m):
-    m.killed = True
-    os.kill(m.proc.pid, signal.SIGKILL)
-    m.proc.wait(timeout=10)
-    subprocess.run(["fusermount3", "-uz", m.path], capture_output=True, timeout=15)
-    assert not mnt.unmount(m.path)
 
 
 @pytest.mark.parametrize("moment", ["during-read", "during-write"])

@@ -567,7 +567,10 @@ static int disk_read_role(struct disk_r *r, const struct disk_managed *pols, siz
 	    !(cr->role_json = disk_r_doc(r)))
 		return -EINVAL;
 	k = (size_t)disk_r_le(r, 4);
-	if (k && !r->bad && !(cr->inl = calloc(k, sizeof(*cr->inl))))
+	/* Every entry takes bytes: a count beyond what is left is a lie, not an allocation. */
+	if (r->bad || k > (size_t)(r->end - r->p))
+		return -EINVAL;
+	if (k && !(cr->inl = calloc(k, sizeof(*cr->inl))))
 		return -ENOMEM;
 	for (i = 0; i < k && !r->bad; i++) {
 		const char *n = disk_r_name(r);

@@ -167,6 +167,9 @@ static int parse_line(struct ini_file *f, struct parse_state *st, const char *s,
 	trim(&ts, &te);
 	if (ts == te || *ts == '#' || *ts == ';')
 		return 0;
+	/* Sections, keys and values are C strings: a NUL would cut them short. */
+	if (memchr(ts, '\0', (size_t)(te - ts)))
+		return -EINVAL;
 	if (indented && st->last)
 		return append_continuation(st->last, ts, (size_t)(te - ts));
 	if (*ts == '[') {

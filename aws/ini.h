@@ -30,9 +30,9 @@ struct ini_file {
 void ini_init(struct ini_file *f);
 void ini_cleanup(struct ini_file *f);
 /* Parses len bytes into f (appending). A repeated key replaces the earlier value.
- * -EINVAL on a line that is neither a header, a comment, a key nor a continuation, or
- * on a key before any header: *bad_line (may be NULL) is then its 1-based number.
- * -EFBIG above INI_MAX_BYTES, -ENOMEM. */
+ * -EINVAL on a line that is neither a header, a comment, a key nor a continuation, on
+ * a key before any header, or on a line (other than a comment) holding a NUL byte: *bad_line (may
+ * be NULL) is then its 1-based number. -EFBIG above INI_MAX_BYTES, -ENOMEM. */
 int ini_parse(struct ini_file *f, const char *text, size_t len, int *bad_line);
 /* The value of key (case-insensitive) in section (exact), or NULL. */
 const char *ini_get(const struct ini_file *f, const char *section, const char *key);

@@ -30,9 +30,7 @@
 #define DISK_VIEW  "view.json" /* the name of format 1, kept so it is replaced in place */
 #define DISK_INDEX "index.json"
 /* Header: DISK_FORMAT "\n" NUL-padded to 16 bytes, u64 body length, u64 checksum. */
-#define DISK_MAGIC_LEN 16
-#define DISK_HEAD_LEN  32
-#define DISK_HASH0     0xcbf29ce484222325ULL
+#define DISK_HASH0 0xcbf29ce484222325ULL
 
 /* The checksum: FNV-1a's step over 64-bit little-endian words with a final
  * partial word zero-padded, plus a fold; streamed through struct disk_sum so chunk
@@ -87,6 +85,14 @@ static unsigned long long disk_sum_end(struct disk_sum *s)
 
 	memcpy(t, s->tail, s->ntail);
 	return disk_mix(disk_mix(s->h, disk_word(t)), s->n);
+}
+
+unsigned long long disk_checksum(const void *body, size_t len)
+{
+	struct disk_sum s = {.h = DISK_HASH0};
+
+	disk_sum_add(&s, body, len);
+	return disk_sum_end(&s);
 }
 
 struct disk_w {
@@ -539,7 +545,10 @@ static int disk_read_role(struct disk_r *r, const struct disk_managed *pols, siz
 	    !(cr->role_json = disk_r_doc(r)))
 		return -EINVAL;
 	k = (size_t)disk_r_le(r, 4);
-	if (k && !r->bad && !(cr->inl = calloc(k, sizeof(*cr->inl))))
+	/* Every entry takes bytes: a count beyond what is left is a lie, not an allocation. */
+	if (r->bad || k > (size_t)(r->end - r->p))
+		return -EINVAL;
+	if (k && !(cr->inl = calloc(k, sizeof(*cr->inl))))
 		return -ENOMEM;
 	for (i = 0; i < k && !r->bad; i++) {
 		const char *n = disk_r_name(r);
@@ -634,7 +643,6 @@ static int disk_check(const char *path, const char *text, size_t len, struct dis
 	struct disk_r h = {.p = (const unsigned char *)text + DISK_MAGIC_LEN,
 			   .end = (const unsigned char *)text + len};
 	unsigned long long body, sum;
-	struct disk_sum s;
 
 	if (len < DISK_MAGIC_LEN || memcmp(text, DISK_FORMAT "\n", sizeof(DISK_FORMAT))) {
 		disk_why_format(path, text, len, why, whylen);
@@ -646,10 +654,7 @@ static int disk_check(const char *path, const char *text, size_t len, struct dis
 		snprintf(why, whylen, "%s is corrupt (truncated); ignored", path);
 		return -EINVAL;
 	}
-	memset(&s, 0, sizeof(s));
-	s.h = DISK_HASH0;
-	disk_sum_add(&s, text + DISK_HEAD_LEN, (size_t)body);
-	if (disk_sum_end(&s) != sum) {
+	if (disk_checksum(text + DISK_HEAD_LEN, (size_t)body) != sum) {
 		snprintf(why, whylen, "%s is corrupt (checksum mismatch); ignored", path);
 		return -EINVAL;
 	}

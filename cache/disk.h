@@ -17,6 +17,10 @@
 #define DISK_FORMAT	  "iamfs-cache-2"
 #define DISK_INDEX_FORMAT "iamfs-index-1"
 #define DISK_MAX_FILE	  (1u << 30)
+/* The file: DISK_FORMAT "\n" padded with NULs to DISK_MAGIC_LEN bytes, the body's
+ * length and disk_checksum as 64-bit little-endian words, then the body. */
+#define DISK_MAGIC_LEN 16
+#define DISK_HEAD_LEN  32
 
 /* An AWS managed policy's document, by ARN. */
 struct disk_managed {
@@ -29,6 +33,10 @@ struct disk_meta {
 	char *caller_arn;
 	long long last_load; /* unix seconds of the last good load */
 };
+
+/* The checksum the header carries for len bytes of body. Pure (tests and fuzzing
+ * rebuild a valid header around a body with it). */
+unsigned long long disk_checksum(const void *body, size_t len);
 
 /* Writes folder/view.json atomically (creating folder and its missing parents
  * 0700). Every folder on the way must pass cachedir.h's rule. 0 or -errno. */

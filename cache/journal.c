@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,8 @@
 #define JOURNAL_TMP_PREFIX ".tmp-"
 /* Attempts to find a free id when another process shares the folder. */
 #define JOURNAL_ID_TRIES 1000
+/* Header times are unix seconds; beyond 2^53 a double no longer holds them exactly. */
+#define JOURNAL_TIME_MAX 9007199254740992.0
 
 struct journal {
 	int dfd;	      /* DIR/journal, O_DIRECTORY */
@@ -433,12 +436,24 @@ static bool header_number(const cJSON *h, const char *key, double *out)
 	return true;
 }
 
+/* A number within [lo, hi] (so that the cast is defined), in *out. */
+static bool header_int(const cJSON *h, const char *key, double lo, double hi, long long *out)
+{
+	double d;
+
+	if (!header_number(h, key, &d) || !(d >= lo && d <= hi))
+		return false;
+	*out = (long long)d;
+	return true;
+}
+
 /* Parses file bytes into e (pointing into buf and *hdr); damaged when it does not fit. */
 static void parse_entry(char *buf, size_t n, struct journal_entry *e, cJSON **hdr)
 {
 	const char *nl = memchr(buf, '\n', n < JOURNAL_HEADER_MAX ? n : JOURNAL_HEADER_MAX);
 	const char *role, *name, *kind;
-	double fmt = 0, t = 0, len = 0, pid = 0;
+	double fmt = 0, len = 0;
+	long long t = 0, pid = 0;
 	cJSON *h;
 
 	e->damaged = true;
@@ -457,12 +472,12 @@ static void parse_entry(char *buf, size_t n, struct journal_entry *e, cJSON **hd
 	kind = header_string(h, "kind");
 	if (!role || !name || !kind || kind_from_name(kind, &e->kind) ||
 	    !header_number(h, "iamfs_journal", &fmt) || fmt != JOURNAL_FORMAT ||
-	    !header_number(h, "time", &t) || !header_number(h, "length", &len) ||
-	    len != (double)(n - (size_t)(nl + 1 - buf)))
+	    !header_int(h, "time", -JOURNAL_TIME_MAX, JOURNAL_TIME_MAX, &t) ||
+	    !header_number(h, "length", &len) || len != (double)(n - (size_t)(nl + 1 - buf)) ||
+	    (cJSON_HasObjectItem(h, "pid") && !header_int(h, "pid", 0, INT32_MAX, &pid)))
 		return;
-	header_number(h, "pid", &pid);
 	e->pid = (long)pid;
-	e->time = (long long)t;
+	e->time = t;
 	e->role = role;
 	e->name = name;
 	e->bytes = nl + 1;

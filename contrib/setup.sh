@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-	build-essential cmake pkg-config clang-format
+	build-essential cmake pkg-config clang-format clang
 	libfuse3-dev fuse3 libcurl4-openssl-dev libssl-dev libcjson-dev libexpat1-dev
 	python3 python3-pytest python3-boto3 ca-certificates
 	vim nano emacs-nox rsync tmux git psmisc procps
@@ -28,6 +28,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# libFuzzer's runtime (tests/fuzz) ships in libclang-rt-N-dev, only recommended
+# by clang: install the one matching the installed clang.
+rt="libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
+if ! dpkg-query -W -f='${Status}' "$rt" 2>/dev/null | grep -q "ok installed"; then
+	echo "setup: installing $rt"
+	"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends "$rt" >/dev/null
 fi
 
 # The IAM emulator (moto server) runs in whichever Python has it: $IAMFS_MOTO_PYTHON,

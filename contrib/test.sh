@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what is missing, builds
-# (normal and ASan+UBSan), checks formatting, runs the C unit tests (CTest) and
-# the pytest suites against a real moto server. Exit status 0 only if all pass.
+# (normal and ASan+UBSan), checks formatting, runs the C unit tests (CTest), each
+# fuzz target briefly, and the pytest suites against a real moto server. Exit
+# status 0 only if all pass.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -19,6 +20,10 @@ IAMFS_SANITIZE=1 "$here/build.sh"
 echo "== unit tests"
 (cd build && ctest --output-on-failure --timeout 120)
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure --timeout 300)
+
+echo "== fuzz (brief)"
+# Every libFuzzer target for a few seconds over a scratch copy of its corpus.
+FUZZ_LOG_DIR="$root/build-fuzz/logs" tests/fuzz/run.sh 3
 
 echo "== integration tests (moto)"
 export PYTHONDONTWRITEBYTECODE=1

@@ -280,6 +280,88 @@ static void test_bad_files(void)
 	}
 }
 
+static void put_le(unsigned char *p, unsigned long long v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Writes path as a well-formed file (header, length, checksum) around body. */
+static void put_body(const char *path, const unsigned char *body, size_t len)
+{
+	unsigned char head[DISK_HEAD_LEN] = {0};
+	FILE *f = fopen(path, "w");
+
+	memcpy(head, DISK_FORMAT "\n", sizeof(DISK_FORMAT));
+	put_le(head + DISK_MAGIC_LEN, len, 8);
+	put_le(head + DISK_MAGIC_LEN + 8, disk_checksum(body, len), 8);
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	CHECK_INT(fwrite(head, 1, sizeof(head), f), sizeof(head));
+	CHECK_INT(fwrite(body, 1, len, f), len);
+	fclose(f);
+}
+
+/* Appends a little-endian number of n bytes, or a length-prefixed string. */
+static unsigned char *add_le(unsigned char *p, unsigned long long v, int n)
+{
+	put_le(p, v, n);
+	return p + n;
+}
+
+static unsigned char *add_str(unsigned char *p, const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	p = add_le(p, n - 1, 4);
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* A document: present, mtime, gen, bytes. */
+static unsigned char *add_doc(unsigned char *p, const char *s)
+{
+	p = add_le(p, 1, 1);
+	p = add_le(p, 0, 8);
+	p = add_le(p, 0, 8);
+	return add_str(p, s);
+}
+
+/* A body whose checksum is right but whose counts claim more entries than it
+ * has bytes for is refused as corrupt, without allocating for the claim (found
+ * by fuzz_disk: a role's inline count of 4 billion asked calloc for 64 GB). */
+static void test_huge_counts(void)
+{
+	unsigned char body[256], *p = body;
+	char folder[512], path[600], why[512] = "";
+	struct cache_view *v = NULL;
+	struct disk_managed *m = NULL;
+	struct disk_meta meta = {0};
+	size_t nm = 0;
+
+	p = add_str(p, "1");	       /* account */
+	p = add_str(p, "a");	       /* caller */
+	p = add_le(p, 1, 8);	       /* last load */
+	p = add_le(p, 0, 4);	       /* no customer managed policies */
+	p = add_le(p, 0, 4);	       /* no AWS managed documents */
+	p = add_le(p, 1, 4);	       /* one role: */
+	p = add_str(p, "r");	       /* its name */
+	p = add_le(p, 1, 8);	       /* its mtime */
+	p = add_doc(p, "{}");	       /* trust.json */
+	p = add_doc(p, "{}");	       /* role.json */
+	p = add_le(p, 0xffffffffu, 4); /* "4 billion inline policies" */
+	snprintf(folder, sizeof(folder), "%s/huge", root);
+	CHECK_INT(cachedir_mkdirs(folder), 0);
+	snprintf(path, sizeof(path), "%s/view.json", folder);
+	put_body(path, body, (size_t)(p - body));
+	CHECK_INT(disk_read(folder, &v, &m, &nm, &meta, why, sizeof(why)), -EINVAL);
+	CHECK(v == NULL && m == NULL && meta.account == NULL);
+	CHECK(strstr(why, "bad or missing fields") != NULL);
+}
+
 static void test_index(void)
 {
 	char dir[512], *f = NULL, path[600];
@@ -329,6 +411,7 @@ int main(void)
 	}
 	test_round_trip();
 	test_read_keeps_mapping();
+	test_huge_counts();
 	test_bad_files();
 	test_index();
 	cleanup();

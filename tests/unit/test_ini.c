@@ -107,6 +107,37 @@ static void test_errors(void)
 	}
 }
 
+/* A NUL byte cannot be part of a C string key, value or section name: the line
+ * holding it is refused (found by fuzz_ini: a key "k\0x" overflowed its copy). */
+static void test_nul_bytes(void)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		int line;
+	} cases[] = {
+		{"[s]\nk\0x = 1\n", 12, 2},	 {"[s]\nthis line\0\0ke\xbf = ]\n", 23, 2},
+		{"[s\0t]\nk = 1\n", 12, 1},	 {"[s]\nk = v\0w\n", 12, 2},
+		{"[s]\nk = v\n  a\0b\n", 16, 3},
+	};
+	static const char comment[] = "[s]\n# a comment may hold \0\nk = v\n";
+	struct ini_file f;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int line = 0;
+
+		ini_init(&f);
+		CHECK_INT(ini_parse(&f, cases[i].text, cases[i].len, &line), -EINVAL);
+		CHECK_INT(line, cases[i].line);
+		ini_cleanup(&f);
+	}
+	ini_init(&f);
+	CHECK_INT(ini_parse(&f, comment, sizeof(comment) - 1, NULL), 0);
+	CHECK_STR(ini_get(&f, "s", "k"), "v");
+	ini_cleanup(&f);
+}
+
 static void test_too_big(void)
 {
 	struct ini_file f;
@@ -127,6 +158,7 @@ int main(void)
 	test_lookup();
 	test_default_sections();
 	test_errors();
+	test_nul_bytes();
 	test_too_big();
 	return check_done("ini");
 }

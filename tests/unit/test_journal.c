@@ -435,6 +435,47 @@ static void test_damaged_and_stale(void)
 	teardown();
 }
 
+/* Header numbers a long long or a pid cannot hold make the entry damaged, not
+ * undefined behaviour (found with the journal fuzz target: "time":1e300 was cast). */
+static void test_out_of_range_numbers(void)
+{
+	static const char *const heads[] = {
+		"\"time\":1e300",
+		"\"time\":-1e300",
+		"\"time\":5,\"pid\":1e300",
+		"\"time\":5,\"pid\":-7",
+		"\"time\":5,\"pid\":4294967296",
+		"\"time\":5,\"pid\":0",
+	};
+	struct journal *j = NULL;
+	static struct seen s;
+	char name[64], text[256];
+	size_t i, n = sizeof(heads) / sizeof(heads[0]);
+
+	setup();
+	CHECK_INT(journal_open(cachedir, NULL, NULL, &j), 0);
+	journal_close(j);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%020zu.entry", i + 1);
+		snprintf(text, sizeof(text),
+			 "{\"iamfs_journal\":1,\"seq\":%zu,%s,\"kind\":\"trust\",\"role\":\"r\","
+			 "\"name\":\"\",\"length\":2}\n{}",
+			 i + 1, heads[i]);
+		write_file(name, text, strlen(text));
+	}
+	CHECK_INT(journal_open(cachedir, NULL, NULL, &j), 0);
+	CHECK_INT(journal_list(j, collect, &s), 0);
+	CHECK_INT(s.n, n);
+	for (i = 0; i < s.n; i++) {
+		CHECK_INT(s.e[i].damaged, (i + 1 < n));
+		CHECK_INT(s.e[i].pid, 0);
+		CHECK_INT(s.e[i].time, (i + 1 < n ? 0 : 5));
+	}
+	seen_free(&s);
+	journal_close(j);
+	teardown();
+}
+
 /* A child process begins a save and dies before the end: the parent sees it. */
 static void test_crash_in_child(void)
 {
@@ -533,6 +574,7 @@ int main(void)
 	test_existing_folders();
 	test_caps_and_errors();
 	test_damaged_and_stale();
+	test_out_of_range_numbers();
 	test_crash_in_child();
 	test_threads();
 	return check_done("journal");

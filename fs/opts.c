@@ -1,5 +1,5 @@
 /*
- * Command-line parsing for iamfs (SPEC §1). Pure: no I/O, no globals; the
+ * Command-line parsing for iamfs (README, Using it). Pure: no I/O, no globals; the
  * environment comes through a getter so tests drive it with plain tables.
  * Long options take "--name VALUE" or "--name=VALUE"; -o takes "-o OPT" or
  * "-oOPT" and may repeat; exactly one mount point is required.

@@ -1,5 +1,5 @@
 /*
- * The daemon's command line (SPEC §1), parsed without I/O: the caller passes
+ * The daemon's command line (README, Using it), parsed without I/O: the caller passes
  * argv and an environment getter, and gets the settings or one sentence that
  * says what is wrong. Strings in struct fs_opts point into argv or into the
  * struct's own fixed buffers; nothing is allocated.

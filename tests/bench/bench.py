@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The iamfs benchmark: one run measures PERF.md's targets P1-P10 side by side
+"""The iamfs benchmark: one run measures the targets of docs/performance.md, P1-P10 side by side
 with their references (the AWS CLI's GAAD export, a boto3 per-role scan, a tmpfs
 copy of the tree) in the same run, through tests/proxy.py with 50 ms per request,
 and prints the table (Markdown) to stdout and tests/bench/results/latest.md.

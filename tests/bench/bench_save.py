@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""P8 of PERF.md, one save: a vim-style save (real vim --clean in ex mode, and the
+"""P8 of docs/performance.md, one save: a vim-style save (real vim --clean in ex mode, and the
 same system calls timed alone: 4913 probe, rename to trust.json~, write, fsync,
 close), a cp save and a same-value save through the mounted daemon, against
 `aws iam update-assume-role-policy` and boto3 making the same IAM calls, in the

@@ -1,4 +1,4 @@
-"""Turns bench.py's measurements into PERF.md's table (Markdown): one row per
+"""Turns bench.py's measurements into the table of docs/performance.md's targets (Markdown): one row per
 measure, with its target, iamfs's value, the reference measured in the same run,
 the ratio and whether the target is met, then notes on how each was counted."""
 

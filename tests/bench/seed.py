@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Seeds moto with the benchmark's account shape (PERF.md "Fixture shape"):
+"""Seeds moto with the benchmark's account shape (the large-document shape of docs/performance.md):
 50 customer managed policies, and roles each with a trust policy of 150-500 B,
 1-2 inline policies of 1-3 KB and 2 of the 50 managed policies attached.
 

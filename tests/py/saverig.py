@@ -47,7 +47,7 @@ def policy(actions, resource="*"):
 
 
 def rendered(value):
-    """The bytes SPEC §3 serves: 4-space indent, IAM's key order, UTF-8, one newline."""
+    """The bytes a policy file serves (README, Reading): 4-space indent, IAM's key order, UTF-8, one newline."""
     return (json.dumps(value, indent=4, ensure_ascii=False) + "\n").encode()
 
 

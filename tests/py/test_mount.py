@@ -130,7 +130,7 @@ def expected_tree(iam):
 
 
 def rendered(value):
-    """The bytes SPEC §3 promises: 4-space indent, IAM's key order, UTF-8, one newline."""
+    """The bytes the README's Reading section promises: 4-space indent, IAM's key order, UTF-8, one newline."""
     return (json.dumps(value, indent=4, ensure_ascii=False) + "\n").encode()
 
 
@@ -242,7 +242,7 @@ def test_modes_owner_mtimes_and_remount(peer, mounts, tmp_path):
 
 def test_structural_changes_are_refused(peer, mounts):
     """Roles are not created or removed through the tree, and a role's trust
-    policy and role.json cannot be deleted (SPEC §4). Saves themselves are
+    policy and role.json cannot be deleted (README, Saving). Saves themselves are
     covered by the test_save_* suites."""
     server, proxy = peer
     seed_basic(server.client())

@@ -3,7 +3,7 @@ the counting proxy: local validation (invalid JSON, a character IAM refuses,
 an oversize document), IAM's refusals (MalformedPolicyDocument, AccessDenied,
 NoSuchEntity, the 5-version limit), a conflict with a change made in IAM, and
 throttling or an endpoint that stays down. Each gives the writing program the
-errno of SPEC §4, adds a line to .iamfs/errors, keeps the bytes under
+errno of the README's Errors table, adds a line to .iamfs/errors, keeps the bytes under
 .iamfs/rejected/ and leaves IAM as it was. Also: vim reports a refused save and
 keeps its buffer; --read-only refuses every change; --dry-run sends nothing.
 """

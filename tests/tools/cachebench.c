@@ -1,6 +1,6 @@
 /*
  * Measures the disk copy at bench scale without moto: "write DIR N" builds an
- * N-role view shaped like PERF.md's fixture (trust 150-500 B, 1-2 inline
+ * N-role view shaped like docs/performance.md's large-document fixture (trust 150-500 B, 1-2 inline
  * policies of 1-3 KB, 2 of 50 shared customer managed policies) and writes it;
  * "read DIR" times disk_read (best and median of 7) and reports RSS per role.
  */

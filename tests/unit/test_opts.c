@@ -1,5 +1,5 @@
 /*
- * Unit tests for fs/opts.c: the iamfs command line (SPEC §1) parsed from
+ * Unit tests for fs/opts.c: the iamfs command line (README, Using it) parsed from
  * tables of argv and environment, checking every field and every error.
  */
 #include <errno.h>

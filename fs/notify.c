@@ -271,13 +271,22 @@ static struct notify_capture *notify_capture_of(struct notify *n, pthread_t self
 	return NULL;
 }
 
-/* Queues it, or holds it back when this thread captures. Takes it. */
+/* Queues it, or holds it back when this thread captures. Takes it. A refusal
+ * recorded by a capturing (saving) thread is sent at once instead, before the save
+ * replies, so a listing right after the close shows it: it touches only .iamfs
+ * nodes, whose locks no save's request holds. */
 static void notify_push(struct notify *n, struct notify_item *it)
 {
 	struct notify_capture *c;
 
 	pthread_mutex_lock(&n->lock);
 	c = notify_capture_of(n, pthread_self());
+	if (c && !it->raw && it->what == CACHE_CHANGE_REJECTED) {
+		pthread_mutex_unlock(&n->lock);
+		notify_send(n, it);
+		notify_item_free(it);
+		return;
+	}
 	if (c) {
 		if (c->tail)
 			c->tail->next = it;

@@ -1,8 +1,8 @@
 /*
  * Kernel cache invalidation. The cache reports changes from its refresher
- * thread; notify copies them into a queue and its own thread tells the kernel
- * (fuse_lowlevel_notify_inval_inode / _entry), only for nodes the kernel
- * knows, and never from inside a request handler (that deadlocks).
+ * thread and from saving threads; notify copies them into a queue and its own thread tells the
+ * kernel (fuse_lowlevel_notify_inval_inode / _entry), only for nodes the kernel knows, and never
+ * from inside a request handler (that deadlocks).
  */
 #ifndef IAMFS_FS_NOTIFY_H
 #define IAMFS_FS_NOTIFY_H
@@ -40,7 +40,9 @@ void notify_on_change(void *ctx, const struct cache_change *ch);
 /* Holds back what the calling thread reports (cache changes of a save, which the
  * cache reports from the saving thread) until notify_capture_end queues it: a
  * request's invalidations must reach the kernel only after its reply (before the
- * reply to a rename they deadlock on the folder lock). c is the caller's. */
+ * reply to a rename they deadlock on the folder lock). A recorded refusal is the
+ * exception: it is sent at once, so the save's reply finds .iamfs/errors and
+ * rejected/ already current. c is the caller's. */
 struct notify_item;
 struct notify_capture {
 	pthread_t thread;

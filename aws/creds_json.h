@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "aws/awserr.h"
-#include "aws/creds.h"
+#include "aws/aws_creds.h"
 
 enum creds_json_kind {
 	CREDS_JSON_PROCESS,   /* Version 1, SessionToken, Expiration optional */

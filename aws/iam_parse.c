@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "aws/buf.h"
+#include "aws/iso8601.h"
 #include "aws/urlenc.h"
 #include "aws/xml.h"
 
@@ -109,6 +110,14 @@ static bool iam_take_bool(const struct xml_node *n, const char *path)
 	const char *t = xml_text(n, path);
 
 	return t && !strcasecmp(t, "true");
+}
+
+/* The unix time of an ISO 8601 text IAM sent; 0 when absent or unreadable. */
+static long long iam_time_of(const char *text)
+{
+	long long t;
+
+	return text && !iso8601_parse(text, &t) ? t : 0;
 }
 
 static size_t iam_count_members(const struct xml_node *list)
@@ -327,6 +336,7 @@ static int iam_parse_role(const struct xml_node *m, struct iam_role *r)
 		rc = iam_parse_attached_array(xml_child(m, "AttachedManagedPolicies"), r);
 	if (!rc && !r->name)
 		rc = -EINVAL;
+	r->create_time = iam_time_of(r->create_date);
 	return rc;
 }
 
@@ -341,6 +351,7 @@ static int iam_parse_version(const struct xml_node *m, struct iam_policy_version
 	if (rc)
 		return rc;
 	v->is_default = iam_take_bool(m, "IsDefaultVersion");
+	v->create_time = iam_time_of(v->create_date);
 	return v->version_id ? 0 : -EINVAL;
 }
 

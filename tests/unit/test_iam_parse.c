@@ -87,6 +87,7 @@ static void check_app_role_basics(const struct iam_role *r)
 	CHECK_STR(r->arn, "arn:aws:iam::" ACCT ":role/service/app/app-role");
 	CHECK_STR(r->path, "/service/app/");
 	CHECK_STR(r->create_date, "2026-11-23T11:32:22.810989Z");
+	CHECK_INT(r->create_time, 1795433542LL);
 	CHECK_STR(r->trust_policy, TRUST);
 }
 
@@ -305,6 +306,7 @@ static void test_versions(void)
 		CHECK_STR(v.version_id, "v3");
 		CHECK(v.is_default);
 		CHECK_STR(v.create_date, "2026-11-23T11:32:22.880691Z");
+		CHECK_INT(v.create_time, 1795433542LL);
 		CHECK_STR(v.document, DOC(3));
 		iam_policy_version_cleanup(&v);
 		free(f.data);
@@ -318,6 +320,7 @@ static void test_versions(void)
 		CHECK_STR(vl.v[1].version_id, "v2");
 		CHECK(!vl.v[1].is_default);
 		CHECK_STR(vl.v[1].create_date, "2026-11-23T11:32:22.856614Z");
+		CHECK_INT(vl.v[1].create_time, 1795433542LL);
 		CHECK_STR(vl.v[2].version_id, "v3");
 		CHECK(vl.v[2].is_default);
 	}
@@ -693,6 +696,37 @@ static void test_parsers_refuse(void)
 	free(roles.data);
 }
 
+/* A CreateDate that is no timestamp keeps its text and gives no time, and
+ * a role without one has none: neither is read as 1970 nor refused. */
+static void test_dates(void)
+{
+	static const struct {
+		const char *date;
+		long long want;
+	} cases[] = {
+		{"<CreateDate>2024-01-02T03:04:05Z</CreateDate>", 1704164645LL},
+		{"<CreateDate>2024-01-02T05:04:05+02:00</CreateDate>", 1704164645LL},
+		{"<CreateDate>yesterday</CreateDate>", 0},
+		{"<CreateDate>2024-01-02T03:04:05Zjunk</CreateDate>", 0},
+		{"", 0},
+	};
+	char xml[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct iam_role r = {0};
+
+		snprintf(xml, sizeof(xml),
+			 "<GetRoleResponse><GetRoleResult><Role><RoleName>a</RoleName>%s</Role>"
+			 "</GetRoleResult></GetRoleResponse>",
+			 cases[i].date);
+		CHECK_INT(iam_parse_get_role(xml, strlen(xml), &r, NULL), 0);
+		CHECK_INT(r.create_time, cases[i].want);
+		CHECK(cases[i].date[0] ? r.create_date != NULL : r.create_date == NULL);
+		iam_role_cleanup(&r);
+	}
+}
+
 /* A bad GAAD policy after good roles leaves both lists as they were. */
 static void test_gaad_all_or_nothing(void)
 {
@@ -818,6 +852,7 @@ int main(void)
 	test_errors();
 	test_error_edges();
 	test_parsers_refuse();
+	test_dates();
 	test_gaad_all_or_nothing();
 	test_gaad_big_page();
 	test_push_and_cleanup();

@@ -38,7 +38,8 @@ int sts_get_caller_identity(struct http_conn *c, const struct aws_endpoint *ep,
 	if (!rc)
 		rc = sts_call(c, ep, creds, cfg, &p, &resp, err);
 	if (!rc)
-		rc = iam_parse_caller_identity(resp.data ? resp.data : "", resp.len, out, err);
+		rc = iam_parse_caller_identity(resp.data ? resp.data : "", resp.len, out, NULL,
+					       err);
 	aws_params_cleanup(&p);
 	buf_cleanup(&resp);
 	return rc;

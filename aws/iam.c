@@ -323,8 +323,8 @@ static int iam_params_addv(struct aws_params *p, const char *const *kv)
 }
 
 /* Parses an answer with parse, or checks an answer with no data (parse NULL). */
-static int iam_parse(iam_parser parse, const char *action, const struct buf *resp, void *out,
-		     struct iam_page *page, struct aws_error *err)
+static int iam_read_answer(iam_parser parse, const char *action, const struct buf *resp, void *out,
+			   struct iam_page *page, struct aws_error *err)
 {
 	const char *xml = resp->data ? resp->data : "";
 
@@ -356,14 +356,14 @@ static int iam_call(struct iam_conn *conn, const struct aws_endpoint *ep, const 
 	}
 	rc = iam_send(conn, ep, &p, &resp, err);
 	if (!rc)
-		rc = iam_parse(parse, action, &resp, out, page, err);
+		rc = iam_read_answer(parse, action, &resp, out, page, err);
 	/* A 2xx answer that cannot be read: a write did happen; an unpaginated read
 	 * (whose parser fills nothing on failure) is asked once more. */
 	if (rc < 0 && !err->http_status && !strcmp(err->code, "MalformedResponse")) {
 		if (!query_idempotent(action))
 			err->maybe_applied = 1;
 		else if (!page && !(rc = iam_send(conn, ep, &p, &resp, err)))
-			rc = iam_parse(parse, action, &resp, out, page, err);
+			rc = iam_read_answer(parse, action, &resp, out, page, err);
 	}
 out:
 	aws_params_cleanup(&p);

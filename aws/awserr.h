@@ -1,7 +1,9 @@
 /*
  * The detail of a failed AWS call, carried in a caller-owned struct beside the
- * -errno that every function returns. One table maps IAM and STS error codes
- * (and transport failures) to the errno the filesystem reports (SPEC §4).
+ * -errno that every function returns. One table (awserr.c) maps IAM and STS
+ * error codes and transport failures to the errno the filesystem reports:
+ * AccessDenied EACCES, NoSuchEntity ENOENT, expired or invalid credentials
+ * EKEYEXPIRED, throttling EAGAIN, ... (the table in README.md, "Errors").
  */
 #ifndef IAMFS_AWS_AWSERR_H
 #define IAMFS_AWS_AWSERR_H
@@ -21,8 +23,9 @@ void aws_error_clear(struct aws_error *e);
 /* Fills code and message (printf-style) for a failure detected locally. NULL-safe. */
 void aws_error_set(struct aws_error *e, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* The errno for a failed call (SPEC §4), as a negative value: from the code,
- * the message where one code covers two quotas (LimitExceeded), then the status. */
+/* The errno for a failed call, as a negative value: from the code, the message
+ * where one code covers two quotas (LimitExceeded: EFBIG for a size, EDQUOT for
+ * PolicyVersionsPerPolicy), then the HTTP status class. */
 int aws_error_errno(const struct aws_error *e);
 /* True for codes that mean the credentials expired or are invalid. */
 int aws_code_is_expired_token(const char *code);

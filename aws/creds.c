@@ -12,8 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "aws/buf.h"
-#include "aws/secret.h"
 #include "aws/creds_source.h"
 
 #define CREDS_REFRESH_WINDOW 300 /* seconds before expiry when a refresh starts */
@@ -33,41 +31,12 @@ struct creds_provider {
 	struct aws_error last_err;
 };
 
-void aws_creds_cleanup(struct aws_creds *c)
-{
-	if (!c)
-		return;
-	buf_str_wipe_free(c->access_key_id);
-	buf_str_wipe_free(c->secret_access_key);
-	buf_str_wipe_free(c->session_token);
-	memset(c, 0, sizeof(*c));
-}
-
-int aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src)
-{
-	struct aws_creds c = {0};
-
-	c.access_key_id = src->access_key_id ? strdup(src->access_key_id) : NULL;
-	c.secret_access_key = src->secret_access_key ? secret_strdup(src->secret_access_key) : NULL;
-	c.session_token = src->session_token ? secret_strdup(src->session_token) : NULL;
-	if ((src->access_key_id && !c.access_key_id) ||
-	    (src->secret_access_key && !c.secret_access_key) ||
-	    (src->session_token && !c.session_token)) {
-		aws_creds_cleanup(&c);
-		return -ENOMEM;
-	}
-	c.expiration = src->expiration;
-	memcpy(c.source, src->source, sizeof(c.source));
-	*dst = c;
-	return 0;
-}
-
 static long long real_now(void *ctx)
 {
 	return (long long)time(NULL);
 }
 
-static long long now(const struct creds_provider *p)
+static long long creds_now(const struct creds_provider *p)
 {
 	return p->env.now(p->env.ctx);
 }
@@ -125,7 +94,7 @@ static int refresh(struct creds_provider *p, struct aws_creds *got, struct aws_e
 		.region = p->chain.region,
 		.ca_bundle = p->chain.ca_bundle,
 		.share = p->share,
-		.now = now(p),
+		.now = creds_now(p),
 	};
 	const struct creds_source *s = p->chain.src;
 	int rc = creds_fetch(&fc, s, got, err);
@@ -155,7 +124,7 @@ static int run_refresh(struct creds_provider *p, struct aws_error *err)
 	p->gen++;
 	p->last_rc = rc;
 	p->last_err = e;
-	p->next_try = now(p) + CREDS_RETRY_AFTER;
+	p->next_try = creds_now(p) + CREDS_RETRY_AFTER;
 	if (!rc) {
 		aws_creds_cleanup(&p->cur);
 		p->cur = got;
@@ -173,7 +142,7 @@ int creds_provider_get(struct creds_provider *p, struct aws_creds *out, struct a
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		long long t = now(p);
+		long long t = creds_now(p);
 		bool usable = p->have && is_valid(&p->cur, t);
 
 		if (p->have && is_fresh(&p->cur, t))
@@ -186,7 +155,7 @@ int creds_provider_get(struct creds_provider *p, struct aws_creds *out, struct a
 			while (p->refreshing && p->gen == gen)
 				pthread_cond_wait(&p->cond, &p->lock);
 			if (p->gen != gen && p->last_rc &&
-			    !(p->have && is_valid(&p->cur, now(p)))) {
+			    !(p->have && is_valid(&p->cur, creds_now(p)))) {
 				rc = p->last_rc;
 				if (err)
 					*err = p->last_err;
@@ -198,7 +167,7 @@ int creds_provider_get(struct creds_provider *p, struct aws_creds *out, struct a
 			break;
 		rc = run_refresh(p, err);
 		/* A failed early refresh still leaves valid credentials to use. */
-		if (rc && !(p->have && is_valid(&p->cur, now(p))))
+		if (rc && !(p->have && is_valid(&p->cur, creds_now(p))))
 			goto out;
 		if (rc)
 			aws_error_clear(err);

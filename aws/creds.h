@@ -6,6 +6,7 @@
  * credentials; EC2 instance metadata (IMDSv2). Temporary credentials are
  * refreshed before they expire. Secrets are wiped when freed and never logged.
  * The environment, clock and HTTP share are injected so tests need no sleeping.
+ * The credential values and options are in aws_creds.h; this is the provider.
  */
 #ifndef IAMFS_AWS_CREDS_H
 #define IAMFS_AWS_CREDS_H
@@ -13,36 +14,7 @@
 #include <stdbool.h>
 
 #include "aws/awserr.h"
-
-struct http_share;
-
-struct aws_creds {
-	char *access_key_id;
-	char *secret_access_key;
-	char *session_token;  /* NULL when none */
-	long long expiration; /* unix seconds; 0 when they do not expire */
-	char source[48];      /* "env", "shared-credentials-file", "assume-role", ... */
-};
-
-/* Wipes and frees every member (NULL-safe); leaves the struct zeroed. */
-void aws_creds_cleanup(struct aws_creds *c);
-/* Deep copy into an empty dst. */
-int aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src);
-
-/* The process environment and clock, injectable. NULL members mean the real ones. */
-struct creds_env {
-	const char *(*getenv)(void *ctx, const char *name);
-	long long (*now)(void *ctx); /* unix seconds */
-	void *ctx;
-};
-
-struct creds_options {
-	const char *profile;	      /* NULL: $AWS_PROFILE, else "default" */
-	const char *sts_endpoint_url; /* NULL: $AWS_ENDPOINT_URL_STS, $AWS_ENDPOINT_URL, regional */
-	const char *ca_bundle;	      /* NULL: $AWS_CA_BUNDLE, else the system store */
-	const struct creds_env *env;  /* NULL: the real environment and clock */
-	struct http_share *share;     /* may be NULL */
-};
+#include "aws/aws_creds.h"
 
 struct creds_provider;
 

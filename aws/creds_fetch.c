@@ -26,6 +26,7 @@
 #include "aws/endpoint.h"
 #include "aws/http.h"
 #include "aws/iam_types.h"
+#include "aws/iso8601.h"
 #include "aws/sts.h"
 
 #define FETCH_MAX_OUTPUT     (64u << 10) /* credential_process stdout, HTTP answers */
@@ -225,7 +226,7 @@ static int from_sts(struct iam_sts_credentials *sc, struct aws_creds *out, struc
 {
 	struct aws_creds c = {0};
 
-	if (!sc->expiration || creds_json_time(sc->expiration, &c.expiration)) {
+	if (!sc->expiration || iso8601_parse(sc->expiration, &c.expiration)) {
 		aws_error_set(err, "InvalidCredentials", "STS answered without a valid Expiration");
 		return -EINVAL;
 	}

@@ -1,103 +1,19 @@
 /*
- * Credential JSON documents and ISO 8601 times. The cJSON tree briefly holds
- * secrets, so every string in it is wiped before the tree is freed.
+ * Credential JSON documents; their Expiration is read by iso8601.h. The cJSON
+ * tree briefly holds secrets, so every string in it is wiped before the tree is
+ * freed.
  */
 #include "aws/creds_json.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 
+#include "aws/iso8601.h"
 #include "aws/secret.h"
-
-/* Reads exactly n digits at *p into *out and advances. */
-static int digits(const char **p, int n, int *out)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return -EINVAL;
-		v = v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	*out = v;
-	return 0;
-}
-
-static int expect(const char **p, char c)
-{
-	if (**p != c)
-		return -EINVAL;
-	(*p)++;
-	return 0;
-}
-
-/* Parses "Z", "+HH:MM", "+HHMM" (or '-') into seconds east of UTC. */
-static int parse_offset(const char *p, long *off)
-{
-	int sign, hh, mm;
-
-	if ((p[0] == 'Z' || p[0] == 'z') && !p[1]) {
-		*off = 0;
-		return 0;
-	}
-	if (*p != '+' && *p != '-')
-		return -EINVAL;
-	sign = *p++ == '-' ? -1 : 1;
-	if (digits(&p, 2, &hh))
-		return -EINVAL;
-	if (*p == ':')
-		p++;
-	if (digits(&p, 2, &mm) || *p || hh > 23 || mm > 59)
-		return -EINVAL;
-	*off = sign * (hh * 3600L + mm * 60L);
-	return 0;
-}
-
-int creds_json_time(const char *s, long long *out)
-{
-	struct tm tm = {0};
-	int y, mo, d, h, mi, se;
-	long off;
-	time_t t;
-
-	if (!s)
-		return -EINVAL;
-	if (digits(&s, 4, &y) || expect(&s, '-') || digits(&s, 2, &mo) || expect(&s, '-') ||
-	    digits(&s, 2, &d) || (*s != 'T' && *s != 't' && *s != ' '))
-		return -EINVAL;
-	s++;
-	if (digits(&s, 2, &h) || expect(&s, ':') || digits(&s, 2, &mi) || expect(&s, ':') ||
-	    digits(&s, 2, &se))
-		return -EINVAL;
-	if (*s == '.') {
-		s++;
-		if (!isdigit((unsigned char)*s))
-			return -EINVAL;
-		while (isdigit((unsigned char)*s))
-			s++;
-	}
-	if (parse_offset(s, &off) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    se > 60)
-		return -EINVAL;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return -EINVAL;
-	*out = (long long)t - off;
-	return 0;
-}
 
 static void wipe_tree(cJSON *n)
 {
@@ -168,7 +84,7 @@ static int fill(const cJSON *root, enum creds_json_kind kind, struct aws_creds *
 			      akid ? "SecretAccessKey" : "AccessKeyId");
 		return -EINVAL;
 	}
-	if ((exp && creds_json_time(exp, &when)) || (!exp && kind != CREDS_JSON_PROCESS)) {
+	if ((exp && iso8601_parse(exp, &when)) || (!exp && kind != CREDS_JSON_PROCESS)) {
 		aws_error_set(err, "InvalidCredentials", "%s have %s Expiration", kind_name(kind),
 			      exp ? "a malformed" : "no");
 		return -EINVAL;

@@ -1,8 +1,7 @@
 /*
  * The JSON credential documents of three sources: credential_process output
  * (Version 1), the ECS container endpoint and the EC2 instance metadata
- * service, plus the ISO 8601 timestamps they and STS use. Pure: text in,
- * struct aws_creds out; no I/O, no clock.
+ * service. Pure: text in, struct aws_creds out; no I/O, no clock.
  */
 #ifndef IAMFS_AWS_CREDS_JSON_H
 #define IAMFS_AWS_CREDS_JSON_H
@@ -10,7 +9,7 @@
 #include <stddef.h>
 
 #include "aws/awserr.h"
-#include "aws/creds.h"
+#include "aws/aws_creds.h"
 
 enum creds_json_kind {
 	CREDS_JSON_PROCESS,   /* Version 1, SessionToken, Expiration optional */
@@ -18,10 +17,6 @@ enum creds_json_kind {
 	CREDS_JSON_IMDS,      /* EC2: Code "Success", Token, Expiration */
 };
 
-/* Parses an ISO 8601 UTC time ("2026-11-23T11:20:51Z", with optional fractional
- * seconds and a "Z", "+00:00" or "+0000" style offset) to unix seconds.
- * -EINVAL when malformed. */
-int creds_json_time(const char *s, long long *out);
 /* Fills an empty out (written only on success; source left as is) from a document
  * of the given kind. -EINVAL with err (code "InvalidCredentials") saying which
  * field is missing or wrong; never quotes a secret. */

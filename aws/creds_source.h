@@ -10,7 +10,7 @@
 #include <stdbool.h>
 
 #include "aws/awserr.h"
-#include "aws/creds.h"
+#include "aws/aws_creds.h"
 
 enum creds_kind {
 	CREDS_STATIC,	    /* fixed keys: env, shared-credentials-file, config-file */

@@ -192,63 +192,48 @@ int endpoint_parse_url(const char *url, struct aws_endpoint *out)
 	return 0;
 }
 
-/* Fills the signing fields shared by both services. */
-static int endpoint_finish(struct aws_endpoint *e, const char *region, const char *service,
-			   const char *partition)
+/* The endpoint at url_override, or at default_url when none was given, signing
+ * for region, service and partition. */
+static int endpoint_make(const char *url_override, const char *default_url, const char *region,
+			 const char *service, const char *partition, struct aws_endpoint *out)
 {
-	if (endpoint_copy(e->region, sizeof(e->region), region, strlen(region)) ||
-	    endpoint_copy(e->service, sizeof(e->service), service, strlen(service)) ||
-	    endpoint_copy(e->partition, sizeof(e->partition), partition, strlen(partition)))
-		return -EINVAL;
-	return 0;
+	struct aws_endpoint e;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	e.is_explicit = url_override && *url_override;
+	rc = endpoint_parse_url(e.is_explicit ? url_override : default_url, &e);
+	if (!rc && (endpoint_copy(e.region, sizeof(e.region), region, strlen(region)) ||
+		    endpoint_copy(e.service, sizeof(e.service), service, strlen(service)) ||
+		    endpoint_copy(e.partition, sizeof(e.partition), partition, strlen(partition))))
+		rc = -EINVAL;
+	if (!rc)
+		*out = e;
+	return rc;
 }
 
 int endpoint_iam(const char *url_override, const char *region, struct aws_endpoint *out)
 {
 	const struct endpoint_partition *p;
-	struct aws_endpoint e;
-	char url[sizeof(e.url)];
-	int rc;
+	char url[sizeof(out->url)];
 
-	memset(&e, 0, sizeof(e));
 	if (region && *region && !endpoint_region_ok(region))
 		return -EINVAL;
 	p = endpoint_partition_get(region);
-	e.is_explicit = url_override && *url_override;
-	if (!e.is_explicit) {
-		snprintf(url, sizeof(url), "https://%s/", p->iam_host);
-		url_override = url;
-	}
-	rc = endpoint_parse_url(url_override, &e);
-	if (!rc)
-		rc = endpoint_finish(&e, p->iam_region, "iam", p->name);
-	if (!rc)
-		*out = e;
-	return rc;
+	snprintf(url, sizeof(url), "https://%s/", p->iam_host);
+	return endpoint_make(url_override, url, p->iam_region, "iam", p->name, out);
 }
 
 int endpoint_sts(const char *url_override, const char *region, struct aws_endpoint *out)
 {
 	const struct endpoint_partition *p;
-	struct aws_endpoint e;
-	char url[sizeof(e.url)];
-	int rc;
+	char url[sizeof(out->url)];
 
-	memset(&e, 0, sizeof(e));
 	if (!region || !*region)
 		region = "us-east-1";
 	if (!endpoint_region_ok(region))
 		return -EINVAL;
 	p = endpoint_partition_get(region);
-	e.is_explicit = url_override && *url_override;
-	if (!e.is_explicit) {
-		snprintf(url, sizeof(url), "https://sts.%s.%s/", region, p->dns_suffix);
-		url_override = url;
-	}
-	rc = endpoint_parse_url(url_override, &e);
-	if (!rc)
-		rc = endpoint_finish(&e, region, "sts", p->name);
-	if (!rc)
-		*out = e;
-	return rc;
+	snprintf(url, sizeof(url), "https://sts.%s.%s/", region, p->dns_suffix);
+	return endpoint_make(url_override, url, region, "sts", p->name, out);
 }

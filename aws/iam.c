@@ -322,15 +322,21 @@ static int iam_params_addv(struct aws_params *p, const char *const *kv)
 	return 0;
 }
 
-/* A parser of one page into an opaque list. */
-typedef int (*iam_page_parser)(const char *xml, size_t len, void *list, struct iam_page *page,
-			       struct aws_error *err);
+/* Parses an answer with parse, or checks an answer with no data (parse NULL). */
+static int iam_read_answer(iam_parser parse, const char *action, const struct buf *resp, void *out,
+			   struct iam_page *page, struct aws_error *err)
+{
+	const char *xml = resp->data ? resp->data : "";
 
-/* Sends action (with kv parameters) and parses the answer with parse. page is NULL
- * for unpaginated calls. */
+	return parse ? parse(xml, resp->len, out, page, err)
+		     : iam_parse_empty(xml, resp->len, action, err);
+}
+
+/* Sends action (with kv parameters) and parses the answer into out with parse (NULL:
+ * an answer with no data). page is NULL for unpaginated calls. */
 static int iam_call(struct iam_conn *conn, const struct aws_endpoint *ep, const char *action,
 		    const char *version, const char *const *kv, const char *marker,
-		    iam_page_parser parse, void *list, struct iam_page *page, struct aws_error *err)
+		    iam_parser parse, void *out, struct iam_page *page, struct aws_error *err)
 {
 	struct aws_params p;
 	struct buf resp;
@@ -350,14 +356,14 @@ static int iam_call(struct iam_conn *conn, const struct aws_endpoint *ep, const 
 	}
 	rc = iam_send(conn, ep, &p, &resp, err);
 	if (!rc)
-		rc = parse(resp.data ? resp.data : "", resp.len, list, page, err);
+		rc = iam_read_answer(parse, action, &resp, out, page, err);
 	/* A 2xx answer that cannot be read: a write did happen; an unpaginated read
 	 * (whose parser fills nothing on failure) is asked once more. */
 	if (rc < 0 && !err->http_status && !strcmp(err->code, "MalformedResponse")) {
 		if (!query_idempotent(action))
 			err->maybe_applied = 1;
 		else if (!page && !(rc = iam_send(conn, ep, &p, &resp, err)))
-			rc = parse(resp.data ? resp.data : "", resp.len, list, page, err);
+			rc = iam_read_answer(parse, action, &resp, out, page, err);
 	}
 out:
 	aws_params_cleanup(&p);
@@ -369,8 +375,8 @@ out:
  * on_page, list is handed to it after each page (a nonzero answer ends the chain).
  * A page truncated without a Marker, or repeating one, ends it with -EIO. */
 static int iam_chain(struct iam_conn *conn, const char *action, const char *const *kv,
-		     iam_page_parser parse, void *list, int (*on_page)(void *ctx, void *list),
-		     void *ctx, struct aws_error *err)
+		     iam_parser parse, void *list, int (*on_page)(void *ctx, void *list), void *ctx,
+		     struct aws_error *err)
 {
 	struct iam_page page = {0};
 	struct pager pager;
@@ -405,7 +411,7 @@ static int iam_chain(struct iam_conn *conn, const char *action, const char *cons
 
 /* Follows a listing chain to the end, every page appended to list by parse. */
 static int iam_list_all(struct iam_conn *conn, const char *action, const char *const *kv,
-			iam_page_parser parse, void *list, struct aws_error *err)
+			iam_parser parse, void *list, struct aws_error *err)
 {
 	return iam_chain(conn, action, kv, parse, list, NULL, NULL, err);
 }
@@ -455,84 +461,9 @@ IAM_DEFINE_MOVE(iam_move_strings, iam_string_list)
 IAM_DEFINE_MOVE(iam_move_attached, iam_attached_list)
 IAM_DEFINE_MOVE(iam_move_versions, iam_version_list)
 
-/* Adapters from the typed parsers to iam_page_parser. */
-static int iam_p_roles(const char *x, size_t n, void *l, struct iam_page *pg, struct aws_error *e)
-{
-	return iam_parse_list_roles(x, n, l, pg, e);
-}
-
-static int iam_p_role_policies(const char *x, size_t n, void *l, struct iam_page *pg,
-			       struct aws_error *e)
-{
-	return iam_parse_list_role_policies(x, n, l, pg, e);
-}
-
-static int iam_p_attached(const char *x, size_t n, void *l, struct iam_page *pg,
-			  struct aws_error *e)
-{
-	return iam_parse_list_attached_role_policies(x, n, l, pg, e);
-}
-
-static int iam_p_versions(const char *x, size_t n, void *l, struct iam_page *pg,
-			  struct aws_error *e)
-{
-	return iam_parse_list_policy_versions(x, n, l, pg, e);
-}
-
-static int iam_p_gaad(const char *x, size_t n, void *l, struct iam_page *pg, struct aws_error *e)
-{
-	return iam_parse_gaad(x, n, l, pg, e);
-}
-
-static int iam_p_get_role(const char *x, size_t n, void *l, struct iam_page *pg,
-			  struct aws_error *e)
-{
-	return iam_parse_get_role(x, n, l, e);
-}
-
-static int iam_p_get_role_policy(const char *x, size_t n, void *l, struct iam_page *pg,
-				 struct aws_error *e)
-{
-	return iam_parse_get_role_policy(x, n, l, e);
-}
-
-static int iam_p_get_policy(const char *x, size_t n, void *l, struct iam_page *pg,
-			    struct aws_error *e)
-{
-	return iam_parse_get_policy(x, n, l, e);
-}
-
-static int iam_p_get_version(const char *x, size_t n, void *l, struct iam_page *pg,
-			     struct aws_error *e)
-{
-	return iam_parse_get_policy_version(x, n, l, e);
-}
-
-static int iam_p_create_version(const char *x, size_t n, void *l, struct iam_page *pg,
-				struct aws_error *e)
-{
-	return iam_parse_create_policy_version(x, n, l, e);
-}
-
-static int iam_p_summary(const char *x, size_t n, void *l, struct iam_page *pg, struct aws_error *e)
-{
-	return iam_parse_account_summary(x, n, l, e);
-}
-
-static int iam_p_caller(const char *x, size_t n, void *l, struct iam_page *pg, struct aws_error *e)
-{
-	return iam_parse_caller_identity(x, n, l, e);
-}
-
-/* l is the action name: the answer carries no data. */
-static int iam_p_empty(const char *x, size_t n, void *l, struct iam_page *pg, struct aws_error *e)
-{
-	return iam_parse_empty(x, n, l, e);
-}
-
 /* An unpaginated IAM call. */
-static int iam_one(struct iam_conn *c, const char *action, const char *const *kv,
-		   iam_page_parser parse, void *out, struct aws_error *err)
+static int iam_one(struct iam_conn *c, const char *action, const char *const *kv, iam_parser parse,
+		   void *out, struct aws_error *err)
 {
 	return iam_call(c, &c->client->iam_ep, action, IAM_VERSION, kv, NULL, parse, out, NULL,
 			err);
@@ -541,7 +472,7 @@ static int iam_one(struct iam_conn *c, const char *action, const char *const *kv
 static int iam_write(struct iam_conn *c, const char *action, const char *const *kv,
 		     struct aws_error *err)
 {
-	return iam_one(c, action, kv, iam_p_empty, (void *)action, err);
+	return iam_one(c, action, kv, NULL, NULL, err);
 }
 
 int iam_list_roles(struct iam_conn *c, struct iam_role_list *out, struct aws_error *err)
@@ -549,7 +480,7 @@ int iam_list_roles(struct iam_conn *c, struct iam_role_list *out, struct aws_err
 	struct iam_role_list tmp = {0};
 	int rc;
 
-	rc = iam_list_all(c, "ListRoles", NULL, iam_p_roles, &tmp, err);
+	rc = iam_list_all(c, "ListRoles", NULL, iam_parse_list_roles, &tmp, err);
 	if (!rc)
 		rc = iam_move_roles(out, &tmp);
 	iam_role_list_cleanup(&tmp);
@@ -559,16 +490,8 @@ int iam_list_roles(struct iam_conn *c, struct iam_role_list *out, struct aws_err
 int iam_get_role(struct iam_conn *c, const char *role, struct iam_role *out, struct aws_error *err)
 {
 	const char *kv[] = {"RoleName", role, NULL};
-	struct iam_role tmp = {0};
-	int rc;
 
-	rc = iam_one(c, "GetRole", kv, iam_p_get_role, &tmp, err);
-	if (rc < 0) {
-		iam_role_cleanup(&tmp);
-		return rc;
-	}
-	*out = tmp;
-	return 0;
+	return iam_one(c, "GetRole", kv, iam_parse_get_role, out, err);
 }
 
 int iam_update_assume_role_policy(struct iam_conn *c, const char *role, const char *doc,
@@ -586,7 +509,7 @@ int iam_list_role_policies(struct iam_conn *c, const char *role, struct iam_stri
 	struct iam_string_list tmp = {0};
 	int rc;
 
-	rc = iam_list_all(c, "ListRolePolicies", kv, iam_p_role_policies, &tmp, err);
+	rc = iam_list_all(c, "ListRolePolicies", kv, iam_parse_list_role_policies, &tmp, err);
 	if (!rc)
 		rc = iam_move_strings(out, &tmp);
 	iam_string_list_cleanup(&tmp);
@@ -597,17 +520,8 @@ int iam_get_role_policy(struct iam_conn *c, const char *role, const char *name,
 			struct iam_inline_policy *out, struct aws_error *err)
 {
 	const char *kv[] = {"RoleName", role, "PolicyName", name, NULL};
-	struct iam_inline_policy tmp = {0};
-	int rc;
 
-	rc = iam_one(c, "GetRolePolicy", kv, iam_p_get_role_policy, &tmp, err);
-	if (rc < 0) {
-		free(tmp.name);
-		free(tmp.document);
-		return rc;
-	}
-	*out = tmp;
-	return 0;
+	return iam_one(c, "GetRolePolicy", kv, iam_parse_get_role_policy, out, err);
 }
 
 int iam_put_role_policy(struct iam_conn *c, const char *role, const char *name, const char *doc,
@@ -633,7 +547,8 @@ int iam_list_attached_role_policies(struct iam_conn *c, const char *role,
 	struct iam_attached_list tmp = {0};
 	int rc;
 
-	rc = iam_list_all(c, "ListAttachedRolePolicies", kv, iam_p_attached, &tmp, err);
+	rc = iam_list_all(c, "ListAttachedRolePolicies", kv, iam_parse_list_attached_role_policies,
+			  &tmp, err);
 	if (!rc)
 		rc = iam_move_attached(out, &tmp);
 	iam_attached_list_cleanup(&tmp);
@@ -644,32 +559,16 @@ int iam_get_policy(struct iam_conn *c, const char *arn, struct iam_policy *out,
 		   struct aws_error *err)
 {
 	const char *kv[] = {"PolicyArn", arn, NULL};
-	struct iam_policy tmp = {0};
-	int rc;
 
-	rc = iam_one(c, "GetPolicy", kv, iam_p_get_policy, &tmp, err);
-	if (rc < 0) {
-		iam_policy_cleanup(&tmp);
-		return rc;
-	}
-	*out = tmp;
-	return 0;
+	return iam_one(c, "GetPolicy", kv, iam_parse_get_policy, out, err);
 }
 
 int iam_get_policy_version(struct iam_conn *c, const char *arn, const char *version_id,
 			   struct iam_policy_version *out, struct aws_error *err)
 {
 	const char *kv[] = {"PolicyArn", arn, "VersionId", version_id, NULL};
-	struct iam_policy_version tmp = {0};
-	int rc;
 
-	rc = iam_one(c, "GetPolicyVersion", kv, iam_p_get_version, &tmp, err);
-	if (rc < 0) {
-		iam_policy_version_cleanup(&tmp);
-		return rc;
-	}
-	*out = tmp;
-	return 0;
+	return iam_one(c, "GetPolicyVersion", kv, iam_parse_get_policy_version, out, err);
 }
 
 int iam_list_policy_versions(struct iam_conn *c, const char *arn, struct iam_version_list *out,
@@ -679,7 +578,7 @@ int iam_list_policy_versions(struct iam_conn *c, const char *arn, struct iam_ver
 	struct iam_version_list tmp = {0};
 	int rc;
 
-	rc = iam_list_all(c, "ListPolicyVersions", kv, iam_p_versions, &tmp, err);
+	rc = iam_list_all(c, "ListPolicyVersions", kv, iam_parse_list_policy_versions, &tmp, err);
 	if (!rc)
 		rc = iam_move_versions(out, &tmp);
 	iam_version_list_cleanup(&tmp);
@@ -697,19 +596,12 @@ int iam_create_policy_version(struct iam_conn *c, const char *arn, const char *d
 			    "SetAsDefault",
 			    set_default ? "true" : "false",
 			    NULL};
-	struct iam_policy_version tmp = {0};
-	int rc;
+	struct iam_policy_version tmp = {0}; /* the answer when the caller wants none */
+	int rc = iam_one(c, "CreatePolicyVersion", kv, iam_parse_create_policy_version,
+			 out ? out : &tmp, err);
 
-	rc = iam_one(c, "CreatePolicyVersion", kv, iam_p_create_version, &tmp, err);
-	if (rc < 0) {
-		iam_policy_version_cleanup(&tmp);
-		return rc;
-	}
-	if (out)
-		*out = tmp;
-	else
-		iam_policy_version_cleanup(&tmp);
-	return 0;
+	iam_policy_version_cleanup(&tmp);
+	return rc;
 }
 
 int iam_delete_policy_version(struct iam_conn *c, const char *arn, const char *version_id,
@@ -767,8 +659,8 @@ int iam_get_account_authorization_details(struct iam_conn *c, const char *const 
 		aws_error_set(err, "InvalidInput", "more than %d GAAD filters", IAM_MAX_FILTERS);
 		return rc;
 	}
-	rc = iam_chain(c, "GetAccountAuthorizationDetails", kv, iam_p_gaad, &g, iam_gaad_page, &pp,
-		       err);
+	rc = iam_chain(c, "GetAccountAuthorizationDetails", kv, iam_parse_gaad, &g, iam_gaad_page,
+		       &pp, err);
 	iam_gaad_cleanup(&g);
 	return rc;
 }
@@ -776,30 +668,12 @@ int iam_get_account_authorization_details(struct iam_conn *c, const char *const 
 int iam_get_account_summary(struct iam_conn *c, struct iam_account_summary *out,
 			    struct aws_error *err)
 {
-	struct iam_account_summary tmp = {0};
-	int rc;
-
-	rc = iam_one(c, "GetAccountSummary", NULL, iam_p_summary, &tmp, err);
-	if (rc < 0) {
-		iam_account_summary_cleanup(&tmp);
-		return rc;
-	}
-	*out = tmp;
-	return 0;
+	return iam_one(c, "GetAccountSummary", NULL, iam_parse_account_summary, out, err);
 }
 
 int iam_get_caller_identity(struct iam_conn *c, struct iam_caller_identity *out,
 			    struct aws_error *err)
 {
-	struct iam_caller_identity tmp = {0};
-	int rc;
-
-	rc = iam_call(c, &c->client->sts_ep, "GetCallerIdentity", STS_VERSION, NULL, NULL,
-		      iam_p_caller, &tmp, NULL, err);
-	if (rc < 0) {
-		iam_caller_identity_cleanup(&tmp);
-		return rc;
-	}
-	*out = tmp;
-	return 0;
+	return iam_call(c, &c->client->sts_ep, "GetCallerIdentity", STS_VERSION, NULL, NULL,
+			iam_parse_caller_identity, out, NULL, err);
 }

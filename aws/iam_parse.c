@@ -1,142 +1,27 @@
 /*
  * Turns IAM and STS answers (Query protocol XML, walked with aws/xml.h) into
- * the plain structs of iam_types.h (error bodies: iam_parse_error.c).
- * Fields are read through small offset tables; lists only grow when a whole
- * page parsed, so a failed parse leaves the caller's data as it was.
+ * the plain structs of iam_types.h (error bodies: iam_parse_error.c; the
+ * elements inside an answer: iam_decode.c). Each answer is described by a row
+ * (action, element, decoder); lists only grow when a whole page parsed, so a
+ * failed parse leaves the caller's data as it was.
  */
 #include "aws/iam_parse.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/crypto.h>
 
-#include "aws/buf.h"
-#include "aws/urlenc.h"
 #include "aws/xml.h"
 
 #define IAM_PARSE_CODE "MalformedResponse"
 
-/* A string field of a struct, read from the child element at path. */
-struct iam_field {
-	const char *path;
-	size_t off;
-};
-
 static void iam_bad(struct aws_error *err, const char *action, const char *what)
 {
 	aws_error_set(err, IAM_PARSE_CODE, "unexpected %s answer: %s", action, what);
-}
-
-static char **iam_field_ptr(void *obj, const struct iam_field *f)
-{
-	return (char **)((char *)obj + f->off);
-}
-
-/* Copies the text at path into *dst; absent or empty elements give NULL. */
-static int iam_take(const struct xml_node *n, const char *path, char **dst)
-{
-	const char *t = xml_text(n, path);
-
-	*dst = NULL;
-	if (!t || !*t)
-		return 0;
-	*dst = strdup(t);
-	return *dst ? 0 : -ENOMEM;
-}
-
-static int iam_take_fields(const struct xml_node *n, void *obj, const struct iam_field *f,
-			   size_t nf)
-{
-	size_t i;
-	int rc;
-
-	for (i = 0; i < nf; i++) {
-		rc = iam_take(n, f[i].path, iam_field_ptr(obj, &f[i]));
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static int iam_take_document(const struct xml_node *n, const char *path, char **dst)
-{
-	const char *t = xml_text(n, path);
-
-	*dst = NULL;
-	if (!t || !*t)
-		return 0;
-	*dst = iam_decode_document(t);
-	return *dst ? 0 : -ENOMEM;
-}
-
-/* Reads a decimal integer; absent gives 0, garbage gives -EINVAL. */
-static int iam_take_ll(const struct xml_node *n, const char *path, long long *out)
-{
-	const char *t = xml_text(n, path);
-	char *end;
-
-	*out = 0;
-	if (!t || !*t)
-		return 0;
-	errno = 0;
-	*out = strtoll(t, &end, 10);
-	if (errno || *end)
-		return -EINVAL;
-	return 0;
-}
-
-static int iam_take_int(const struct xml_node *n, const char *path, int *out)
-{
-	long long v;
-	int rc = iam_take_ll(n, path, &v);
-
-	if (rc)
-		return rc;
-	if (v < INT_MIN || v > INT_MAX)
-		return -EINVAL;
-	*out = (int)v;
-	return 0;
-}
-
-static bool iam_take_bool(const struct xml_node *n, const char *path)
-{
-	const char *t = xml_text(n, path);
-
-	return t && !strcasecmp(t, "true");
-}
-
-static size_t iam_count_members(const struct xml_node *list)
-{
-	const struct xml_node *c;
-	size_t n = 0;
-
-	for (c = list ? list->children : NULL; c; c = c->next)
-		if (!strcmp(c->name, "member"))
-			n++;
-	return n;
-}
-
-char *iam_decode_document(const char *s)
-{
-	struct buf b;
-
-	if (!s)
-		return NULL;
-	/* A document always holds '{'; its URL-encoded form never does. */
-	if (strchr(s, '{'))
-		return strdup(s);
-	buf_init(&b, 0);
-	if (urlenc_decode(&b, s, strlen(s), false)) {
-		buf_cleanup(&b);
-		return NULL;
-	}
-	return buf_steal(&b);
 }
 
 /* ---- the answer envelope ---- */
@@ -194,319 +79,11 @@ static int iam_finish(int rc, const char *action, const char *what, struct aws_e
 	return rc;
 }
 
-/* ---- entities ---- */
-
-/* The name of a policy from its ARN: the last path segment. */
-static int iam_name_from_arn(const char *arn, char **dst)
-{
-	const char *slash = arn ? strrchr(arn, '/') : NULL;
-
-	*dst = NULL;
-	if (!slash || !slash[1])
-		return -EINVAL;
-	*dst = strdup(slash + 1);
-	return *dst ? 0 : -ENOMEM;
-}
-
-static int iam_parse_tags(const struct xml_node *list, struct iam_role *r)
-{
-	size_t n = iam_count_members(list);
-	const struct xml_node *c;
-	struct iam_tag *t;
-
-	if (!n)
-		return 0;
-	r->tags = calloc(n, sizeof(*r->tags));
-	if (!r->tags)
-		return -ENOMEM;
-	for (c = list->children; c; c = c->next) {
-		if (strcmp(c->name, "member"))
-			continue;
-		t = &r->tags[r->ntags++];
-		if (!xml_child(c, "Key") || !xml_text(c, "Key")[0])
-			return -EINVAL;
-		/* A tag's value may be empty, and empty is not absent. */
-		t->key = strdup(xml_text(c, "Key"));
-		t->value = strdup(xml_child(c, "Value") ? xml_text(c, "Value") : "");
-		if (!t->key || !t->value)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-static int iam_parse_inline_list(const struct xml_node *list, struct iam_role *r)
-{
-	size_t n = iam_count_members(list);
-	const struct xml_node *c;
-	struct iam_inline_policy *p;
-	int rc;
-
-	if (!n)
-		return 0;
-	r->inline_policies = calloc(n, sizeof(*r->inline_policies));
-	if (!r->inline_policies)
-		return -ENOMEM;
-	for (c = list->children; c; c = c->next) {
-		if (strcmp(c->name, "member"))
-			continue;
-		p = &r->inline_policies[r->ninline++];
-		rc = iam_take(c, "PolicyName", &p->name);
-		if (!rc)
-			rc = iam_take_document(c, "PolicyDocument", &p->document);
-		if (rc)
-			return rc;
-		if (!p->name || !p->document)
-			return -EINVAL;
-	}
-	return 0;
-}
-
-static int iam_parse_attached(const struct xml_node *m, struct iam_attached_policy *a)
-{
-	int rc = iam_take(m, "PolicyArn", &a->arn);
-
-	if (!rc)
-		rc = iam_take(m, "PolicyName", &a->name);
-	if (rc)
-		return rc;
-	if (!a->arn)
-		return -EINVAL;
-	return a->name ? 0 : iam_name_from_arn(a->arn, &a->name);
-}
-
-static int iam_parse_attached_array(const struct xml_node *list, struct iam_role *r)
-{
-	size_t n = iam_count_members(list);
-	const struct xml_node *c;
-	int rc;
-
-	if (!n)
-		return 0;
-	r->attached = calloc(n, sizeof(*r->attached));
-	if (!r->attached)
-		return -ENOMEM;
-	for (c = list->children; c; c = c->next) {
-		if (strcmp(c->name, "member"))
-			continue;
-		rc = iam_parse_attached(c, &r->attached[r->nattached++]);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static const struct iam_field iam_role_fields[] = {
-	{"RoleName", offsetof(struct iam_role, name)},
-	{"RoleId", offsetof(struct iam_role, id)},
-	{"Arn", offsetof(struct iam_role, arn)},
-	{"Path", offsetof(struct iam_role, path)},
-	{"CreateDate", offsetof(struct iam_role, create_date)},
-	{"Description", offsetof(struct iam_role, description)},
-	{"PermissionsBoundary/PermissionsBoundaryArn", offsetof(struct iam_role, boundary_arn)},
-	{"PermissionsBoundary/PermissionsBoundaryType", offsetof(struct iam_role, boundary_type)},
-	{"RoleLastUsed/LastUsedDate", offsetof(struct iam_role, last_used_date)},
-	{"RoleLastUsed/Region", offsetof(struct iam_role, last_used_region)},
-};
-
-/* One role from a ListRoles member, GetRole's <Role> or a GAAD RoleDetail.
- * On failure r holds what was read so far (the caller cleans it up). */
-static int iam_parse_role(const struct xml_node *m, struct iam_role *r)
-{
-	int rc = iam_take_fields(m, r, iam_role_fields,
-				 sizeof(iam_role_fields) / sizeof(iam_role_fields[0]));
-
-	if (!rc)
-		rc = iam_take_document(m, "AssumeRolePolicyDocument", &r->trust_policy);
-	if (!rc)
-		rc = iam_take_int(m, "MaxSessionDuration", &r->max_session_duration);
-	if (!rc)
-		rc = iam_parse_tags(xml_child(m, "Tags"), r);
-	if (!rc)
-		rc = iam_parse_inline_list(xml_child(m, "RolePolicyList"), r);
-	if (!rc)
-		rc = iam_parse_attached_array(xml_child(m, "AttachedManagedPolicies"), r);
-	if (!rc && !r->name)
-		rc = -EINVAL;
-	return rc;
-}
-
-static int iam_parse_version(const struct xml_node *m, struct iam_policy_version *v)
-{
-	int rc = iam_take(m, "VersionId", &v->version_id);
-
-	if (!rc)
-		rc = iam_take(m, "CreateDate", &v->create_date);
-	if (!rc)
-		rc = iam_take_document(m, "Document", &v->document);
-	if (rc)
-		return rc;
-	v->is_default = iam_take_bool(m, "IsDefaultVersion");
-	return v->version_id ? 0 : -EINVAL;
-}
-
-static int iam_parse_version_array(const struct xml_node *list, struct iam_policy *p)
-{
-	size_t n = iam_count_members(list);
-	const struct xml_node *c;
-	int rc;
-
-	if (!n)
-		return 0;
-	p->versions = calloc(n, sizeof(*p->versions));
-	if (!p->versions)
-		return -ENOMEM;
-	for (c = list->children; c; c = c->next) {
-		if (strcmp(c->name, "member"))
-			continue;
-		rc = iam_parse_version(c, &p->versions[p->nversions++]);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static const struct iam_field iam_policy_fields[] = {
-	{"PolicyName", offsetof(struct iam_policy, name)},
-	{"PolicyId", offsetof(struct iam_policy, id)},
-	{"Arn", offsetof(struct iam_policy, arn)},
-	{"Path", offsetof(struct iam_policy, path)},
-	{"DefaultVersionId", offsetof(struct iam_policy, default_version_id)},
-	{"Description", offsetof(struct iam_policy, description)},
-	{"CreateDate", offsetof(struct iam_policy, create_date)},
-	{"UpdateDate", offsetof(struct iam_policy, update_date)},
-};
-
-/* GetPolicy's <Policy> or a GAAD ManagedPolicyDetail (moto's lack PolicyName). */
-static int iam_parse_policy(const struct xml_node *m, struct iam_policy *p)
-{
-	int rc = iam_take_fields(m, p, iam_policy_fields,
-				 sizeof(iam_policy_fields) / sizeof(iam_policy_fields[0]));
-
-	if (!rc)
-		rc = iam_take_int(m, "AttachmentCount", &p->attachment_count);
-	if (!rc)
-		rc = iam_parse_version_array(xml_child(m, "PolicyVersionList"), p);
-	if (rc)
-		return rc;
-	p->is_attachable = iam_take_bool(m, "IsAttachable");
-	if (!p->arn)
-		return -EINVAL;
-	return p->name ? 0 : iam_name_from_arn(p->arn, &p->name);
-}
-
-/* ---- appending a page's members to caller lists (all or nothing) ---- */
-
-static void iam_role_list_truncate(struct iam_role_list *l, size_t n)
-{
-	while (l->n > n)
-		iam_role_cleanup(&l->v[--l->n]);
-}
-
-static int iam_append_roles(const struct xml_node *list, struct iam_role_list *out)
-{
-	const struct xml_node *c;
-	size_t n0 = out->n;
-	struct iam_role r;
-	int rc = 0;
-
-	for (c = list ? list->children : NULL; c && !rc; c = c->next) {
-		if (strcmp(c->name, "member"))
-			continue;
-		memset(&r, 0, sizeof(r));
-		rc = iam_parse_role(c, &r);
-		if (!rc)
-			rc = iam_role_list_push(out, &r);
-		iam_role_cleanup(&r);
-	}
-	if (rc)
-		iam_role_list_truncate(out, n0);
-	return rc;
-}
-
-static int iam_append_policies(const struct xml_node *list, struct iam_policy_list *out)
-{
-	const struct xml_node *c;
-	size_t n0 = out->n;
-	struct iam_policy p;
-	int rc = 0;
-
-	for (c = list ? list->children : NULL; c && !rc; c = c->next) {
-		if (strcmp(c->name, "member"))
-			continue;
-		memset(&p, 0, sizeof(p));
-		rc = iam_parse_policy(c, &p);
-		if (!rc)
-			rc = iam_policy_list_push(out, &p);
-		iam_policy_cleanup(&p);
-	}
-	while (rc && out->n > n0)
-		iam_policy_cleanup(&out->v[--out->n]);
-	return rc;
-}
-
-static int iam_append_versions(const struct xml_node *list, struct iam_version_list *out)
-{
-	const struct xml_node *c;
-	size_t n0 = out->n;
-	struct iam_policy_version v;
-	int rc = 0;
-
-	for (c = list ? list->children : NULL; c && !rc; c = c->next) {
-		if (strcmp(c->name, "member"))
-			continue;
-		memset(&v, 0, sizeof(v));
-		rc = iam_parse_version(c, &v);
-		if (!rc)
-			rc = iam_version_list_push(out, &v);
-		iam_policy_version_cleanup(&v);
-	}
-	while (rc && out->n > n0)
-		iam_policy_version_cleanup(&out->v[--out->n]);
-	return rc;
-}
-
-static int iam_append_strings(const struct xml_node *list, struct iam_string_list *out)
-{
-	const struct xml_node *c;
-	size_t n0 = out->n;
-	int rc = 0;
-
-	for (c = list ? list->children : NULL; c && !rc; c = c->next) {
-		if (strcmp(c->name, "member"))
-			continue;
-		rc = c->text[0] ? iam_string_list_push(out, c->text) : -EINVAL;
-	}
-	while (rc && out->n > n0)
-		free(out->v[--out->n]);
-	return rc;
-}
-
-static int iam_append_attached(const struct xml_node *list, struct iam_attached_list *out)
-{
-	const struct xml_node *c;
-	size_t n0 = out->n;
-	struct iam_attached_policy a;
-	int rc = 0;
-
-	for (c = list ? list->children : NULL; c && !rc; c = c->next) {
-		if (strcmp(c->name, "member"))
-			continue;
-		memset(&a, 0, sizeof(a));
-		rc = iam_parse_attached(c, &a);
-		if (!rc)
-			rc = iam_attached_list_push(out, &a);
-		iam_attached_policy_cleanup(&a);
-	}
-	while (rc && out->n > n0)
-		iam_attached_policy_cleanup(&out->v[--out->n]);
-	return rc;
-}
-
 /* Reads IsTruncated and Marker into tmp; iam_page_commit hands them to page. */
 static int iam_page_read(const struct xml_node *result, struct iam_page *tmp)
 {
-	tmp->is_truncated = iam_take_bool(result, "IsTruncated");
-	return iam_take(result, "Marker", &tmp->marker);
+	tmp->is_truncated = iam_decode_bool(result, "IsTruncated");
+	return iam_decode_take(result, "Marker", &tmp->marker);
 }
 
 static void iam_page_commit(struct iam_page *page, struct iam_page *tmp)
@@ -521,238 +98,179 @@ static void iam_page_commit(struct iam_page *page, struct iam_page *tmp)
 
 /* ---- one parser per answer ---- */
 
-int iam_parse_list_roles(const char *xml, size_t len, struct iam_role_list *out,
-			 struct iam_page *page, struct aws_error *err)
+/* An answer holding a list: the members under <{list}> of the result go to out by
+ * append, all or nothing (list NULL: append reads the result itself). Its marker,
+ * if any, goes to the caller's page. what: what a refused answer lacked. */
+struct iam_listing {
+	const char *action;
+	const char *list;
+	int (*append)(const struct xml_node *list, void *out);
+	const char *what;
+};
+
+/* Appends a page to out (all or nothing); only then replaces page's marker. */
+static int iam_parse_listing(const char *xml, size_t len, const struct iam_listing *k, void *out,
+			     struct iam_page *page, struct aws_error *err)
 {
 	struct iam_page tmp = {0};
 	const struct xml_node *res;
 	struct xml_node *root;
-	int rc = iam_open(xml, len, "ListRoles", &root, &res, err);
+	int rc = iam_open(xml, len, k->action, &root, &res, err);
 
 	if (rc)
 		return rc;
 	rc = iam_page_read(res, &tmp);
 	if (!rc)
-		rc = iam_append_roles(xml_child(res, "Roles"), out);
+		rc = k->append(k->list ? xml_child(res, k->list) : res, out);
 	if (!rc)
 		iam_page_commit(page, &tmp);
 	else
 		free(tmp.marker);
 	xml_free(root);
-	return iam_finish(rc, "ListRoles", "a role without RoleName or a bad number", err);
+	return iam_finish(rc, k->action, k->what, err);
 }
 
-int iam_parse_get_role(const char *xml, size_t len, struct iam_role *out, struct aws_error *err)
+/* Any one of the structs an unpaginated answer fills. */
+union iam_one {
+	struct iam_role role;
+	struct iam_inline_policy inline_policy;
+	struct iam_policy policy;
+	struct iam_policy_version version;
+	struct iam_caller_identity identity;
+};
+
+/* An answer holding one struct: the one at <{elem}> of the result (elem NULL:
+ * the result itself), read all or nothing by parse. */
+struct iam_single {
+	const char *action;
+	const char *elem;
+	int (*parse)(const struct xml_node *m, void *obj);
+	size_t size; /* of the struct */
+	const char *what;
+};
+
+/* Fills out (size bytes) only when the whole struct parsed. */
+static int iam_parse_single(const char *xml, size_t len, const struct iam_single *k, void *out,
+			    struct aws_error *err)
 {
-	struct iam_role r = {0};
-	const struct xml_node *res, *role;
+	union iam_one tmp;
+	const struct xml_node *res, *m;
 	struct xml_node *root;
-	int rc = iam_open(xml, len, "GetRole", &root, &res, err);
+	int rc = iam_open(xml, len, k->action, &root, &res, err);
 
 	if (rc)
 		return rc;
-	role = xml_child(res, "Role");
-	rc = role ? iam_parse_role(role, &r) : -EINVAL;
+	memset(&tmp, 0, sizeof(tmp));
+	m = k->elem ? xml_child(res, k->elem) : res;
+	rc = m ? k->parse(m, &tmp) : -EINVAL;
 	if (!rc)
-		*out = r;
-	else
-		iam_role_cleanup(&r);
+		memcpy(out, &tmp, k->size);
 	xml_free(root);
-	return iam_finish(rc, "GetRole", "no <Role> with a RoleName", err);
+	return iam_finish(rc, k->action, k->what, err);
 }
 
-int iam_parse_list_role_policies(const char *xml, size_t len, struct iam_string_list *out,
-				 struct iam_page *page, struct aws_error *err)
+int iam_parse_list_roles(const char *xml, size_t len, void *out, struct iam_page *page,
+			 struct aws_error *err)
 {
-	struct iam_page tmp = {0};
-	const struct xml_node *res;
-	struct xml_node *root;
-	int rc = iam_open(xml, len, "ListRolePolicies", &root, &res, err);
+	static const struct iam_listing k = {"ListRoles", "Roles", iam_decode_roles,
+					     "a role without RoleName or a bad number"};
 
-	if (rc)
-		return rc;
-	rc = iam_page_read(res, &tmp);
-	if (!rc)
-		rc = iam_append_strings(xml_child(res, "PolicyNames"), out);
-	if (!rc)
-		iam_page_commit(page, &tmp);
-	else
-		free(tmp.marker);
-	xml_free(root);
-	return iam_finish(rc, "ListRolePolicies", "an empty policy name", err);
+	return iam_parse_listing(xml, len, &k, out, page, err);
 }
 
-int iam_parse_get_role_policy(const char *xml, size_t len, struct iam_inline_policy *out,
-			      struct aws_error *err)
+int iam_parse_get_role(const char *xml, size_t len, void *out, struct iam_page *page,
+		       struct aws_error *err)
 {
-	struct iam_inline_policy p = {0};
-	const struct xml_node *res;
-	struct xml_node *root;
-	int rc = iam_open(xml, len, "GetRolePolicy", &root, &res, err);
+	static const struct iam_single k = {"GetRole", "Role", iam_decode_role,
+					    sizeof(struct iam_role), "no <Role> with a RoleName"};
 
-	if (rc)
-		return rc;
-	rc = iam_take(res, "PolicyName", &p.name);
-	if (!rc)
-		rc = iam_take_document(res, "PolicyDocument", &p.document);
-	if (!rc && (!p.name || !p.document))
-		rc = -EINVAL;
-	if (!rc)
-		*out = p;
-	else
-		iam_inline_policy_cleanup(&p);
-	xml_free(root);
-	return iam_finish(rc, "GetRolePolicy", "no PolicyName or PolicyDocument", err);
+	return iam_parse_single(xml, len, &k, out, err);
 }
 
-int iam_parse_list_attached_role_policies(const char *xml, size_t len,
-					  struct iam_attached_list *out, struct iam_page *page,
-					  struct aws_error *err)
-{
-	struct iam_page tmp = {0};
-	const struct xml_node *res;
-	struct xml_node *root;
-	int rc = iam_open(xml, len, "ListAttachedRolePolicies", &root, &res, err);
-
-	if (rc)
-		return rc;
-	rc = iam_page_read(res, &tmp);
-	if (!rc)
-		rc = iam_append_attached(xml_child(res, "AttachedPolicies"), out);
-	if (!rc)
-		iam_page_commit(page, &tmp);
-	else
-		free(tmp.marker);
-	xml_free(root);
-	return iam_finish(rc, "ListAttachedRolePolicies", "an attachment without PolicyArn", err);
-}
-
-int iam_parse_get_policy(const char *xml, size_t len, struct iam_policy *out, struct aws_error *err)
-{
-	struct iam_policy p = {0};
-	const struct xml_node *res, *pol;
-	struct xml_node *root;
-	int rc = iam_open(xml, len, "GetPolicy", &root, &res, err);
-
-	if (rc)
-		return rc;
-	pol = xml_child(res, "Policy");
-	rc = pol ? iam_parse_policy(pol, &p) : -EINVAL;
-	if (!rc)
-		*out = p;
-	else
-		iam_policy_cleanup(&p);
-	xml_free(root);
-	return iam_finish(rc, "GetPolicy", "no <Policy> with an Arn", err);
-}
-
-/* GetPolicyVersion and CreatePolicyVersion: <{action}Result><PolicyVersion>. */
-static int iam_parse_one_version(const char *xml, size_t len, const char *action,
-				 struct iam_policy_version *out, struct aws_error *err)
-{
-	struct iam_policy_version v = {0};
-	const struct xml_node *res, *pv;
-	struct xml_node *root;
-	int rc = iam_open(xml, len, action, &root, &res, err);
-
-	if (rc)
-		return rc;
-	pv = xml_child(res, "PolicyVersion");
-	rc = pv ? iam_parse_version(pv, &v) : -EINVAL;
-	if (!rc)
-		*out = v;
-	else
-		iam_policy_version_cleanup(&v);
-	xml_free(root);
-	return iam_finish(rc, action, "no <PolicyVersion> with a VersionId", err);
-}
-
-int iam_parse_get_policy_version(const char *xml, size_t len, struct iam_policy_version *out,
+int iam_parse_list_role_policies(const char *xml, size_t len, void *out, struct iam_page *page,
 				 struct aws_error *err)
 {
-	return iam_parse_one_version(xml, len, "GetPolicyVersion", out, err);
+	static const struct iam_listing k = {"ListRolePolicies", "PolicyNames", iam_decode_strings,
+					     "an empty policy name"};
+
+	return iam_parse_listing(xml, len, &k, out, page, err);
 }
 
-int iam_parse_create_policy_version(const char *xml, size_t len, struct iam_policy_version *out,
-				    struct aws_error *err)
-{
-	return iam_parse_one_version(xml, len, "CreatePolicyVersion", out, err);
-}
-
-int iam_parse_list_policy_versions(const char *xml, size_t len, struct iam_version_list *out,
-				   struct iam_page *page, struct aws_error *err)
-{
-	struct iam_page tmp = {0};
-	const struct xml_node *res;
-	struct xml_node *root;
-	int rc = iam_open(xml, len, "ListPolicyVersions", &root, &res, err);
-
-	if (rc)
-		return rc;
-	rc = iam_page_read(res, &tmp);
-	if (!rc)
-		rc = iam_append_versions(xml_child(res, "Versions"), out);
-	if (!rc)
-		iam_page_commit(page, &tmp);
-	else
-		free(tmp.marker);
-	xml_free(root);
-	return iam_finish(rc, "ListPolicyVersions", "a version without VersionId", err);
-}
-
-int iam_parse_gaad(const char *xml, size_t len, struct iam_gaad *out, struct iam_page *page,
-		   struct aws_error *err)
-{
-	struct iam_page tmp = {0};
-	const struct xml_node *res;
-	struct xml_node *root;
-	size_t nroles = out->roles.n;
-	int rc = iam_open(xml, len, "GetAccountAuthorizationDetails", &root, &res, err);
-
-	if (rc)
-		return rc;
-	rc = iam_page_read(res, &tmp);
-	if (!rc)
-		rc = iam_append_roles(xml_child(res, "RoleDetailList"), &out->roles);
-	if (!rc) {
-		rc = iam_append_policies(xml_child(res, "Policies"), &out->policies);
-		if (rc)
-			iam_role_list_truncate(&out->roles, nroles);
-	}
-	if (!rc)
-		iam_page_commit(page, &tmp);
-	else
-		free(tmp.marker);
-	xml_free(root);
-	return iam_finish(rc, "GetAccountAuthorizationDetails",
-			  "a role without RoleName, a policy without Arn or a bad number", err);
-}
-
-int iam_parse_account_summary(const char *xml, size_t len, struct iam_account_summary *out,
+int iam_parse_get_role_policy(const char *xml, size_t len, void *out, struct iam_page *page,
 			      struct aws_error *err)
 {
-	const struct xml_node *res, *c;
-	struct xml_node *root;
-	size_t n0 = out->n;
-	long long value;
-	int rc = iam_open(xml, len, "GetAccountSummary", &root, &res, err);
+	static const struct iam_single k = {"GetRolePolicy", NULL, iam_decode_inline,
+					    sizeof(struct iam_inline_policy),
+					    "no PolicyName or PolicyDocument"};
 
-	if (rc)
-		return rc;
-	c = xml_child(res, "SummaryMap");
-	for (c = c ? c->children : NULL; c && !rc; c = c->next) {
-		if (strcmp(c->name, "entry"))
-			continue;
-		rc = iam_take_ll(c, "value", &value);
-		if (!rc && (!xml_child(c, "key") || !xml_text(c, "key")[0]))
-			rc = -EINVAL;
-		if (!rc)
-			rc = iam_account_summary_push(out, xml_text(c, "key"), value);
-	}
-	while (rc && out->n > n0)
-		free(out->v[--out->n].key);
-	xml_free(root);
-	return iam_finish(rc, "GetAccountSummary", "an entry without key or a bad value", err);
+	return iam_parse_single(xml, len, &k, out, err);
+}
+
+int iam_parse_list_attached_role_policies(const char *xml, size_t len, void *out,
+					  struct iam_page *page, struct aws_error *err)
+{
+	static const struct iam_listing k = {"ListAttachedRolePolicies", "AttachedPolicies",
+					     iam_decode_attached,
+					     "an attachment without PolicyArn"};
+
+	return iam_parse_listing(xml, len, &k, out, page, err);
+}
+
+int iam_parse_get_policy(const char *xml, size_t len, void *out, struct iam_page *page,
+			 struct aws_error *err)
+{
+	static const struct iam_single k = {"GetPolicy", "Policy", iam_decode_policy,
+					    sizeof(struct iam_policy), "no <Policy> with an Arn"};
+
+	return iam_parse_single(xml, len, &k, out, err);
+}
+
+int iam_parse_get_policy_version(const char *xml, size_t len, void *out, struct iam_page *page,
+				 struct aws_error *err)
+{
+	static const struct iam_single k = {"GetPolicyVersion", "PolicyVersion", iam_decode_version,
+					    sizeof(struct iam_policy_version),
+					    "no <PolicyVersion> with a VersionId"};
+
+	return iam_parse_single(xml, len, &k, out, err);
+}
+
+int iam_parse_create_policy_version(const char *xml, size_t len, void *out, struct iam_page *page,
+				    struct aws_error *err)
+{
+	static const struct iam_single k = {"CreatePolicyVersion", "PolicyVersion",
+					    iam_decode_version, sizeof(struct iam_policy_version),
+					    "no <PolicyVersion> with a VersionId"};
+
+	return iam_parse_single(xml, len, &k, out, err);
+}
+
+int iam_parse_list_policy_versions(const char *xml, size_t len, void *out, struct iam_page *page,
+				   struct aws_error *err)
+{
+	static const struct iam_listing k = {"ListPolicyVersions", "Versions", iam_decode_versions,
+					     "a version without VersionId"};
+
+	return iam_parse_listing(xml, len, &k, out, page, err);
+}
+
+int iam_parse_gaad(const char *xml, size_t len, void *out, struct iam_page *page,
+		   struct aws_error *err)
+{
+	static const struct iam_listing k = {
+		"GetAccountAuthorizationDetails", NULL, iam_decode_gaad,
+		"a role without RoleName, a policy without Arn or a bad number"};
+
+	return iam_parse_listing(xml, len, &k, out, page, err);
+}
+
+int iam_parse_account_summary(const char *xml, size_t len, void *out, struct iam_page *page,
+			      struct aws_error *err)
+{
+	static const struct iam_listing k = {"GetAccountSummary", "SummaryMap", iam_decode_summary,
+					     "an entry without key or a bad value"};
+
+	return iam_parse_listing(xml, len, &k, out, page, err);
 }
 
 int iam_parse_empty(const char *xml, size_t len, const char *action, struct aws_error *err)
@@ -766,35 +284,17 @@ int iam_parse_empty(const char *xml, size_t len, const char *action, struct aws_
 	return 0;
 }
 
-static const struct iam_field iam_identity_fields[] = {
-	{"Account", offsetof(struct iam_caller_identity, account)},
-	{"Arn", offsetof(struct iam_caller_identity, arn)},
-	{"UserId", offsetof(struct iam_caller_identity, user_id)},
-};
-
-int iam_parse_caller_identity(const char *xml, size_t len, struct iam_caller_identity *out,
+int iam_parse_caller_identity(const char *xml, size_t len, void *out, struct iam_page *page,
 			      struct aws_error *err)
 {
-	struct iam_caller_identity id = {0};
-	const struct xml_node *res;
-	struct xml_node *root;
-	int rc = iam_open(xml, len, "GetCallerIdentity", &root, &res, err);
+	static const struct iam_single k = {"GetCallerIdentity", NULL, iam_decode_identity,
+					    sizeof(struct iam_caller_identity),
+					    "no Account or Arn"};
 
-	if (rc)
-		return rc;
-	rc = iam_take_fields(res, &id, iam_identity_fields,
-			     sizeof(iam_identity_fields) / sizeof(iam_identity_fields[0]));
-	if (!rc && (!id.account || !id.arn))
-		rc = -EINVAL;
-	if (!rc)
-		*out = id;
-	else
-		iam_caller_identity_cleanup(&id);
-	xml_free(root);
-	return iam_finish(rc, "GetCallerIdentity", "no Account or Arn", err);
+	return iam_parse_single(xml, len, &k, out, err);
 }
 
-static const struct iam_field iam_credential_fields[] = {
+static const struct iam_decode_field iam_credential_fields[] = {
 	{"Credentials/AccessKeyId", offsetof(struct iam_sts_credentials, access_key_id)},
 	{"Credentials/SecretAccessKey", offsetof(struct iam_sts_credentials, secret_access_key)},
 	{"Credentials/SessionToken", offsetof(struct iam_sts_credentials, session_token)},
@@ -821,8 +321,8 @@ int iam_parse_sts_credentials(const char *xml, size_t len, const char *action,
 
 	if (rc)
 		return rc;
-	rc = iam_take_fields(res, &cr, iam_credential_fields,
-			     sizeof(iam_credential_fields) / sizeof(iam_credential_fields[0]));
+	rc = iam_decode_fields(res, &cr, iam_credential_fields,
+			       sizeof(iam_credential_fields) / sizeof(iam_credential_fields[0]));
 	if (!rc && (!cr.access_key_id || !cr.secret_access_key))
 		rc = -EINVAL;
 	if (!rc)

@@ -1,6 +1,7 @@
 /*
  * Plain data parsed from IAM and STS answers. Every string is heap-owned,
- * NUL-terminated UTF-8, and NULL when IAM did not send the field. Policy
+ * NUL-terminated UTF-8, and NULL when IAM did not send the field; the dates the
+ * cache compares also come parsed (iso8601.h) as unix seconds. Policy
  * documents are already decoded (URL-encoded or raw on the wire) and hold the
  * JSON text exactly as IAM sent it. Lists grow by *_push helpers in iam_parse.c.
  */
@@ -32,7 +33,8 @@ struct iam_role {
 	char *id;
 	char *arn;
 	char *path;
-	char *create_date; /* ISO 8601 as IAM sent it */
+	char *create_date;     /* ISO 8601 as IAM sent it */
+	long long create_time; /* create_date in unix seconds; 0 when absent or unreadable */
 	char *description;
 	int max_session_duration; /* 0 when not sent */
 	char *trust_policy;	  /* AssumeRolePolicyDocument, decoded */
@@ -51,8 +53,9 @@ struct iam_role {
 struct iam_policy_version {
 	char *version_id; /* "v3" */
 	bool is_default;
-	char *create_date;
-	char *document; /* decoded; NULL in ListPolicyVersions */
+	char *create_date;     /* ISO 8601 as IAM sent it */
+	long long create_time; /* create_date in unix seconds; 0 when absent or unreadable */
+	char *document;	       /* decoded; NULL in ListPolicyVersions */
 };
 
 struct iam_policy {

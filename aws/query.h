@@ -15,7 +15,7 @@
 
 #include "aws/awserr.h"
 #include "aws/buf.h"
-#include "aws/creds.h"
+#include "aws/aws_creds.h"
 #include "aws/endpoint.h"
 #include "aws/http.h"
 #include "aws/params.h"

@@ -162,7 +162,7 @@ static int load_add_policies(struct load_result *out, struct cache_role *cr,
 int load_add_role(struct load_result *out, const struct iam_role *r)
 {
 	struct cache_role cr = {0};
-	long long t = model_parse_time(r->create_date);
+	long long t = r->create_time;
 	const char *why = ident_role_problem(r->name, r->path);
 
 	if (why) {
@@ -319,8 +319,7 @@ static int load_policy(struct load_ctx *x, const struct iam_policy *p)
 	}
 	if (!def || !def->document)
 		return 0; /* fetched one by one when a role needs it */
-	return load_pol_add(x, p->arn,
-			    load_render_doc(def->document, model_parse_time(def->create_date)));
+	return load_pol_add(x, p->arn, load_render_doc(def->document, def->create_time));
 }
 
 static int load_page(void *ctx, struct iam_gaad *page)
@@ -355,7 +354,7 @@ int load_policy_doc(struct iam_conn *conn, const char *arn, struct cache_doc **o
 	if (!rc)
 		rc = iam_get_policy_version(conn, arn, p.default_version_id, &v, err);
 	if (!rc) {
-		d = load_render_doc(v.document, model_parse_time(v.create_date));
+		d = load_render_doc(v.document, v.create_time);
 		if (d)
 			*out = d;
 		else

@@ -7,10 +7,8 @@
 #include "cache/model.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cache/validate.h"
 
@@ -25,32 +23,6 @@ unsigned long long model_hash(const void *p, size_t n)
 		h *= 0x100000001b3ULL;
 	}
 	return h;
-}
-
-long long model_parse_time(const char *s)
-{
-	int y, mo, d, h, mi, sec, n = 0;
-	struct tm tm;
-	long long t, off = 0;
-	const char *p;
-
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = (long long)timegm(&tm);
-	p = s + n;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &h, &mi) == 2)
-		off = (h * 3600LL + mi * 60LL) * (*p == '+' ? 1 : -1);
-	return t - off;
 }
 
 bool model_arn_is_aws_managed(const char *arn)

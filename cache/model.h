@@ -14,9 +14,6 @@
 
 /* 64-bit FNV-1a of the bytes: the gen of a document. */
 unsigned long long model_hash(const void *p, size_t n);
-/* ISO 8601 ("2024-01-02T03:04:05Z", fractions and +hh:mm offsets allowed) to unix
- * seconds; 0 when s is NULL or unreadable. */
-long long model_parse_time(const char *s);
 /* True when the ARN's account field is "aws" (an AWS managed policy). */
 bool model_arn_is_aws_managed(const char *arn);
 /* The policy name of an ARN: what follows the last '/'. Points into arn. */

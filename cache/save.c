@@ -103,8 +103,8 @@ long save_prune_choice(const struct iam_version_list *l)
 			continue;
 		}
 		b = &l->v[best];
-		t = model_parse_time(v->create_date);
-		bt = model_parse_time(b->create_date);
+		t = v->create_time;
+		bt = b->create_time;
 		if (t < bt || (t == bt && save_version_number(v->version_id) <
 						  save_version_number(b->version_id)))
 			best = (long)i;
@@ -352,8 +352,8 @@ static int save_check_managed(struct save_ctx *x, struct iam_conn *conn,
 		return save_iam_failed(x, "ListPolicyVersions", rc);
 	def = save_default(vl);
 	have = save_version_get(x->st, x->arn, x->cur->gen, known, sizeof(known));
-	if (def && save_managed_unchanged(have ? known : NULL, def->version_id,
-					  model_parse_time(def->create_date), x->cur->mtime)) {
+	if (def && save_managed_unchanged(have ? known : NULL, def->version_id, def->create_time,
+					  x->cur->mtime)) {
 		save_version_put(x->st, x->arn, def->version_id, x->cur->gen);
 		return 0;
 	}
@@ -368,8 +368,7 @@ static int save_check_managed(struct save_ctx *x, struct iam_conn *conn,
 	if (save_remote_same(pv.document, x->cur)) {
 		save_version_put(x->st, x->arn, def->version_id, x->cur->gen);
 	} else {
-		save_publish_remote(x, pv.document ? pv.document : "{}",
-				    model_parse_time(pv.create_date));
+		save_publish_remote(x, pv.document ? pv.document : "{}", pv.create_time);
 		rc = save_stale(x);
 	}
 	iam_policy_version_cleanup(&pv);

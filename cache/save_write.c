@@ -216,7 +216,7 @@ int save_write(struct save_ctx *x, struct iam_conn *conn, const char *doc, long 
 		return save_full(x);
 	if (rc)
 		return save_iam_failed(x, save_action_names[x->action], rc);
-	if (x->kind == CACHE_FILE_ATTACHED && model_parse_time(ver->create_date))
-		*mtime = model_parse_time(ver->create_date);
+	if (x->kind == CACHE_FILE_ATTACHED && ver->create_time)
+		*mtime = ver->create_time;
 	return 0;
 }

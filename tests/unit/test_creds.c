@@ -1,7 +1,7 @@
 /*
  * Unit tests for the credentials chain: source selection from an injected
- * environment and temporary shared files, the JSON documents and times, and
- * refresh timing with an injected clock (credential_process as the source, so
+ * environment and temporary shared files, the JSON documents, and refresh
+ * timing with an injected clock (credential_process as the source, so
  * no network is needed). No test sleeps: the clock is a variable.
  */
 #include <errno.h>
@@ -321,29 +321,6 @@ static void test_nothing(void)
 	}
 }
 
-static void test_times(void)
-{
-	static const struct {
-		const char *s;
-		int rc;
-		long long want;
-	} cases[] = {
-		{"2030-01-01T00:00:00Z", 0, T0},       {"2030-01-01T01:02:03.456Z", 0, T0 + 3723},
-		{"2030-01-01T01:00:00+01:00", 0, T0},  {"2030-01-01T00:00:00-0130", 0, T0 + 5400},
-		{"2029-12-31 23:59:59Z", 0, T0 - 1},   {"2030-01-01T00:00:00", -EINVAL, 0},
-		{"2030-13-01T00:00:00Z", -EINVAL, 0},  {"2030-01-01T00:00Z", -EINVAL, 0},
-		{"2030-01-01T00:00:00.Z", -EINVAL, 0}, {"", -EINVAL, 0},
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		long long got = 0;
-
-		CHECK_INT(creds_json_time(cases[i].s, &got), cases[i].rc);
-		CHECK_INT(got, cases[i].want);
-	}
-}
-
 static void test_json(void)
 {
 	static const struct {
@@ -655,7 +632,6 @@ int main(void)
 	snprintf(home_var, sizeof(home_var), "HOME=%s", dir);
 	test_chain();
 	test_nothing();
-	test_times();
 	test_json();
 	test_refresh();
 	test_process_limits();

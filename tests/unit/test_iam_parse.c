@@ -87,6 +87,7 @@ static void check_app_role_basics(const struct iam_role *r)
 	CHECK_STR(r->arn, "arn:aws:iam::" ACCT ":role/service/app/app-role");
 	CHECK_STR(r->path, "/service/app/");
 	CHECK_STR(r->create_date, "2026-11-23T11:32:22.810989Z");
+	CHECK_INT(r->create_time, 1795433542LL);
 	CHECK_STR(r->trust_policy, TRUST);
 }
 
@@ -158,7 +159,7 @@ static void test_get_role_moto(void)
 	struct fixture f = load("moto_get_role.xml");
 	struct iam_role r = {0};
 
-	CHECK_INT(iam_parse_get_role(f.data, f.len, &r, NULL), 0);
+	CHECK_INT(iam_parse_get_role(f.data, f.len, &r, NULL, NULL), 0);
 	/* moto URL-encodes this document; it decodes to exactly what was sent */
 	check_app_role_basics(&r);
 	CHECK_STR(r.description, "Application role");
@@ -187,7 +188,7 @@ static void test_get_role_aws(void)
 	struct fixture f = load("aws_get_role_encoded.xml");
 	struct iam_role r = {0};
 
-	CHECK_INT(iam_parse_get_role(f.data, f.len, &r, NULL), 0);
+	CHECK_INT(iam_parse_get_role(f.data, f.len, &r, NULL, NULL), 0);
 	CHECK_STR(r.name, "S3Access");
 	CHECK_STR(r.path, "/application_abc/component_xyz/");
 	CHECK_STR(r.arn, "arn:aws:iam::111122223333:role/application_abc/component_xyz/S3Access");
@@ -228,14 +229,14 @@ static void test_role_policies(void)
 	CHECK_INT(names.n, 1);
 	iam_string_list_cleanup(&names);
 
-	CHECK_INT(iam_parse_get_role_policy(g.data, g.len, &p, NULL), 0);
+	CHECK_INT(iam_parse_get_role_policy(g.data, g.len, &p, NULL, NULL), 0);
 	CHECK_STR(p.name, "logs");
 	CHECK_STR(p.document, INLINE);
 	iam_inline_policy_cleanup(&p);
 	CHECK(p.name == NULL && p.document == NULL);
 
 	/* ISO-8859-1 answer: text arrives as UTF-8; the document's %C3%A9 too */
-	CHECK_INT(iam_parse_get_role_policy(l1.data, l1.len, &p, NULL), 0);
+	CHECK_INT(iam_parse_get_role_policy(l1.data, l1.len, &p, NULL, NULL), 0);
 	CHECK_STR(p.name, "r\xc3\xa9sum\xc3\xa9");
 	CHECK_STR(p.document, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Caf\xc3\xa9\","
 			      "\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":"
@@ -271,7 +272,7 @@ static void test_policy(void)
 	struct fixture f = load("moto_get_policy.xml");
 	struct iam_policy p = {0};
 
-	CHECK_INT(iam_parse_get_policy(f.data, f.len, &p, NULL), 0);
+	CHECK_INT(iam_parse_get_policy(f.data, f.len, &p, NULL, NULL), 0);
 	CHECK_STR(p.name, "data-access");
 	CHECK_STR(p.id, "AQ94O4EG2G7YT4UTX4MJ4");
 	CHECK_STR(p.arn, DATA_ACCESS_ARN);
@@ -299,12 +300,13 @@ static void test_versions(void)
 	for (i = 0; i < 2; i++) {
 		struct fixture f = load(single[i]);
 
-		rc = i ? iam_parse_create_policy_version(f.data, f.len, &v, NULL)
-		       : iam_parse_get_policy_version(f.data, f.len, &v, NULL);
+		rc = i ? iam_parse_create_policy_version(f.data, f.len, &v, NULL, NULL)
+		       : iam_parse_get_policy_version(f.data, f.len, &v, NULL, NULL);
 		CHECK_INT(rc, 0);
 		CHECK_STR(v.version_id, "v3");
 		CHECK(v.is_default);
 		CHECK_STR(v.create_date, "2026-11-23T11:32:22.880691Z");
+		CHECK_INT(v.create_time, 1795433542LL);
 		CHECK_STR(v.document, DOC(3));
 		iam_policy_version_cleanup(&v);
 		free(f.data);
@@ -318,6 +320,7 @@ static void test_versions(void)
 		CHECK_STR(vl.v[1].version_id, "v2");
 		CHECK(!vl.v[1].is_default);
 		CHECK_STR(vl.v[1].create_date, "2026-11-23T11:32:22.856614Z");
+		CHECK_INT(vl.v[1].create_time, 1795433542LL);
 		CHECK_STR(vl.v[2].version_id, "v3");
 		CHECK(vl.v[2].is_default);
 	}
@@ -460,7 +463,7 @@ static void test_summary_and_empty(void)
 	struct aws_error err;
 	size_t i;
 
-	CHECK_INT(iam_parse_account_summary(f.data, f.len, &s, NULL), 0);
+	CHECK_INT(iam_parse_account_summary(f.data, f.len, &s, NULL, NULL), 0);
 	CHECK_INT(s.n, 33);
 	CHECK_STR(s.n ? s.v[0].key : NULL, "GroupPolicySizeQuota");
 	CHECK_INT(summary_get(&s, "Roles"), 4);
@@ -491,7 +494,7 @@ static void test_sts(void)
 	struct iam_caller_identity ci = {0};
 	struct iam_sts_credentials c = {0};
 
-	CHECK_INT(iam_parse_caller_identity(id.data, id.len, &ci, NULL), 0);
+	CHECK_INT(iam_parse_caller_identity(id.data, id.len, &ci, NULL, NULL), 0);
 	CHECK_STR(ci.account, ACCT);
 	CHECK_STR(ci.arn, "arn:aws:sts::" ACCT ":user/moto");
 	CHECK_STR(ci.user_id, "AKIAIOSFODNN7EXAMPLE");
@@ -666,7 +669,7 @@ static void test_parsers_refuse(void)
 	size_t i;
 
 	aws_error_clear(&err);
-	CHECK_INT(iam_parse_get_role(nse.data, nse.len, &r, &err), -EINVAL);
+	CHECK_INT(iam_parse_get_role(nse.data, nse.len, &r, NULL, &err), -EINVAL);
 	CHECK_STR(err.code, "NoSuchEntity");
 	CHECK_STR(err.message, "Role missing not found");
 	CHECK(r.name == NULL);
@@ -676,7 +679,8 @@ static void test_parsers_refuse(void)
 	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
 		aws_error_clear(&err);
 		if (i == 3)
-			CHECK_INT(iam_parse_get_role(junk[i], strlen(junk[i]), &r, &err), -EINVAL);
+			CHECK_INT(iam_parse_get_role(junk[i], strlen(junk[i]), &r, NULL, &err),
+				  -EINVAL);
 		else
 			CHECK_INT(iam_parse_list_roles(junk[i], strlen(junk[i]), &l, &page, &err),
 				  -EINVAL);
@@ -691,6 +695,37 @@ static void test_parsers_refuse(void)
 	iam_page_cleanup(&page);
 	free(nse.data);
 	free(roles.data);
+}
+
+/* A CreateDate that is no timestamp keeps its text and gives no time, and
+ * a role without one has none: neither is read as 1970 nor refused. */
+static void test_dates(void)
+{
+	static const struct {
+		const char *date;
+		long long want;
+	} cases[] = {
+		{"<CreateDate>2024-01-02T03:04:05Z</CreateDate>", 1704164645LL},
+		{"<CreateDate>2024-01-02T05:04:05+02:00</CreateDate>", 1704164645LL},
+		{"<CreateDate>yesterday</CreateDate>", 0},
+		{"<CreateDate>2024-01-02T03:04:05Zjunk</CreateDate>", 0},
+		{"", 0},
+	};
+	char xml[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct iam_role r = {0};
+
+		snprintf(xml, sizeof(xml),
+			 "<GetRoleResponse><GetRoleResult><Role><RoleName>a</RoleName>%s</Role>"
+			 "</GetRoleResult></GetRoleResponse>",
+			 cases[i].date);
+		CHECK_INT(iam_parse_get_role(xml, strlen(xml), &r, NULL, NULL), 0);
+		CHECK_INT(r.create_time, cases[i].want);
+		CHECK(cases[i].date[0] ? r.create_date != NULL : r.create_date == NULL);
+		iam_role_cleanup(&r);
+	}
 }
 
 /* A bad GAAD policy after good roles leaves both lists as they were. */
@@ -818,6 +853,7 @@ int main(void)
 	test_errors();
 	test_error_edges();
 	test_parsers_refuse();
+	test_dates();
 	test_gaad_all_or_nothing();
 	test_gaad_big_page();
 	test_push_and_cleanup();

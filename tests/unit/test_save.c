@@ -137,21 +137,21 @@ static void test_conflicts(void)
 static void test_prune(void)
 {
 	struct iam_policy_version v1[] = {
-		{"v1", false, "2024-01-01T00:00:00Z", NULL},
-		{"v2", true, "2024-01-02T00:00:00Z", NULL},
-		{"v3", false, "2024-01-03T00:00:00Z", NULL},
-		{"v4", false, "2024-01-04T00:00:00Z", NULL},
-		{"v5", false, "2024-01-05T00:00:00Z", NULL},
+		{"v1", false, "2024-01-01T00:00:00Z", 1704067200LL, NULL},
+		{"v2", true, "2024-01-02T00:00:00Z", 1704153600LL, NULL},
+		{"v3", false, "2024-01-03T00:00:00Z", 1704240000LL, NULL},
+		{"v4", false, "2024-01-04T00:00:00Z", 1704326400LL, NULL},
+		{"v5", false, "2024-01-05T00:00:00Z", 1704412800LL, NULL},
 	};
 	/* Listed out of order; the default is the oldest; a tie goes to the lower number. */
 	struct iam_policy_version v2[] = {
-		{"v9", false, "2024-03-01T00:00:00Z", NULL},
-		{"v1", true, "2023-01-01T00:00:00Z", NULL},
-		{"v12", false, "2024-02-01T00:00:00Z", NULL},
-		{"v10", false, "2024-02-01T00:00:00Z", NULL},
-		{"v11", false, "2024-02-01T00:00:00+00:00", NULL},
+		{"v9", false, "2024-03-01T00:00:00Z", 1709251200LL, NULL},
+		{"v1", true, "2023-01-01T00:00:00Z", 1672531200LL, NULL},
+		{"v12", false, "2024-02-01T00:00:00Z", 1706745600LL, NULL},
+		{"v10", false, "2024-02-01T00:00:00Z", 1706745600LL, NULL},
+		{"v11", false, "2024-02-01T00:00:00+00:00", 1706745600LL, NULL},
 	};
-	struct iam_policy_version v3[] = {{"v1", true, "2024-01-01T00:00:00Z", NULL}};
+	struct iam_policy_version v3[] = {{"v1", true, "2024-01-01T00:00:00Z", 1704067200LL, NULL}};
 	struct iam_version_list l1 = {v1, 5, 5}, l2 = {v2, 5, 5}, l3 = {v3, 1, 1}, l4 = {0};
 
 	CHECK_INT(save_prune_choice(&l1), 0);

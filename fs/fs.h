@@ -104,8 +104,6 @@ void fs_release_all(struct fs *fs);
 /* control.c: the .iamfs/ folder. */
 /* stat of a control node; regenerates the status snapshot for INODE_CTL_STATUS. */
 void control_stat(struct fs *fs, const struct inode_node *n, struct stat *st);
-/* The child name at index i of a control folder, or NULL past the end. */
-const char *control_dir_entry(enum inode_kind dir, size_t i);
 /* Fills o->data/len for an open of a control file. -EACCES for writes to status
  * or errors. */
 int control_open(struct fs *fs, const struct inode_node *n, int flags, struct fs_open *o);
@@ -140,6 +138,8 @@ pid_t fs_process_of(pid_t tid);
 /* attr.c: node attributes. */
 /* The common attributes of every node (owner, mount time, nlink 1). */
 void attr_base(const struct fs *fs, uint64_t ino, mode_t mode, struct stat *st);
+/* The attributes of a folder of kind: attr_base with the tree table's mode and links. */
+void attr_dir(const struct fs *fs, uint64_t ino, enum inode_kind kind, struct stat *st);
 /* The identity of node n (pointers into n, which lives for the mount). */
 void attr_ident(const struct inode_node *n, struct fs_ident *id);
 /* stat of identity id (numbered ino) in view v: 0, -ENOENT, -errno, or FS_DEFER when

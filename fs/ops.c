@@ -426,35 +426,36 @@ static const char *ops_dir_entry(struct fs *fs, const struct cache_view *v,
 				 const struct inode_node *n, const struct cache_role *role,
 				 size_t i, char *buf, size_t buflen, struct helper_attr *ha)
 {
-	static const char *const role_entries[] = {"trust.json", "role.json", "inline", "attached"};
+	size_t nfixed = 0;
 
 	ha->ino = 0;
 	if (i < 2)
 		return i ? ".." : ".";
 	i -= 2;
+	while (inode_fixed_child(n->kind, nfixed))
+		nfixed++;
+	if (i < nfixed)
+		return inode_fixed_child(n->kind, i);
+	i -= nfixed;
 	switch (n->kind) {
 	case INODE_ROOT:
-		if (i == 0)
-			return ".iamfs";
-		return i - 1 < v->nroles ? v->roles[i - 1].name : NULL;
+		return i < v->nroles ? v->roles[i].name : NULL;
 	case INODE_ROLE:
-		if (i >= 4)
-			return ops_helper_entry(fs, n, i - 4, buf, buflen, ha);
-		return role_entries[i];
+		return ops_helper_entry(fs, n, i, buf, buflen, ha);
 	case INODE_INLINE_DIR:
 		if (i >= role->ninl)
 			return ops_helper_entry(fs, n, i - role->ninl, buf, buflen, ha);
-		snprintf(buf, buflen, "%s.json", role->inl[i].name);
+		layout_entry_name(LAYOUT_INLINE, role->inl[i].name, buf, buflen);
 		return buf;
 	case INODE_ATTACHED_DIR:
 		if (i >= role->natt)
 			return ops_helper_entry(fs, n, i - role->natt, buf, buflen, ha);
-		snprintf(buf, buflen, "%s.json", role->att[i].name);
+		layout_entry_name(LAYOUT_ATTACHED, role->att[i].name, buf, buflen);
 		return buf;
 	case INODE_CTL_REJECTED:
 		return control_rejected_entry(fs, i, buf, buflen) ? NULL : buf;
 	default:
-		return control_dir_entry(n->kind, i);
+		return NULL;
 	}
 }
 

@@ -14,31 +14,6 @@
 #include "fs/edit.h"
 #include "fs/log.h"
 
-/* A folder of kind (its mode and links from the tree's table). */
-void attr_dir(const struct fs *fs, uint64_t ino, enum inode_kind kind, struct stat *st)
-{
-	struct inode_row row;
-
-	inode_row(kind, &row);
-	attr_base(fs, ino, row.mode, st);
-	st->st_nlink = row.nlink;
-	st->st_size = 4096;
-}
-
-void attr_base(const struct fs *fs, uint64_t ino, mode_t mode, struct stat *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->st_ino = ino;
-	st->st_mode = mode;
-	st->st_nlink = 1;
-	st->st_uid = fs->uid;
-	st->st_gid = fs->gid;
-	st->st_blksize = 4096;
-	st->st_mtim = fs->mount_time;
-	st->st_atim = fs->mount_time;
-	st->st_ctim = fs->mount_time;
-}
-
 static void attr_set_time(struct stat *st, long long t)
 {
 	st->st_mtim.tv_sec = (time_t)t;
@@ -121,14 +96,14 @@ static int attr_role_node(struct fs *fs, const struct cache_view *v, const struc
 	int r;
 
 	if (inode_kind_is_dir(id->kind)) {
-		attr_dir(fs, ino, id->kind, st);
+		fs_stat_dir(fs, ino, id->kind, st);
 		attr_set_time(st, role->mtime);
 		return 0;
 	}
 	r = attr_doc(fs, v, id, on_worker, &d, &res);
 	if (r)
 		return r;
-	attr_base(fs, ino, attr_file_mode(fs, id->kind, res), st);
+	fs_stat_base(fs, ino, attr_file_mode(fs, id->kind, res), st);
 	st->st_size = (off_t)d->len;
 	st->st_blocks = (blkcnt_t)((d->len + 511) / 512);
 	attr_set_time(st, d->mtime);
@@ -148,7 +123,7 @@ int attr_of(struct fs *fs, struct cache_view *v, const struct fs_ident *id, uint
 
 	switch (id->kind) {
 	case INODE_ROOT:
-		attr_dir(fs, ino, INODE_ROOT, st);
+		fs_stat_dir(fs, ino, INODE_ROOT, st);
 		st->st_nlink += v->nroles;
 		return 0;
 	case INODE_CTL_DIR:
@@ -184,7 +159,7 @@ int attr_pending(struct fs *fs, const struct inode_node *n, int r, struct stat *
 	if (!fs_open_pending_attr(fs, n, &p))
 		return r;
 	if (r)
-		attr_base(fs, n->ino, S_IFREG | 0644, st);
+		fs_stat_base(fs, n->ino, S_IFREG | 0644, st);
 	st->st_size = p.st_size;
 	st->st_blocks = p.st_blocks;
 	st->st_mtim = p.st_mtim;

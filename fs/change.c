@@ -69,7 +69,7 @@ static void change_create_policy(struct fs *fs, fuse_req_t req, struct inode_nod
 	}
 	memset(&e, 0, sizeof(e));
 	e.ino = n->ino;
-	attr_base(fs, n->ino, S_IFREG | 0644, &e.attr);
+	fs_stat_base(fs, n->ino, S_IFREG | 0644, &e.attr);
 	e.attr.st_mtim = o->wtime;
 	e.attr_timeout = fs->ttl;
 	e.entry_timeout = fs->ttl;

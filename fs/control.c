@@ -84,7 +84,7 @@ int control_rejected_stat(struct fs *fs, const char *name, uint64_t ino, struct 
 
 	if (r)
 		return r;
-	attr_base(fs, ino, S_IFREG | 0444, st); /* the row of INODE_CTL_REJECTED_FILE */
+	fs_stat_base(fs, ino, S_IFREG | 0444, st); /* the row of INODE_CTL_REJECTED_FILE */
 	st->st_size = (off_t)d->len;
 	st->st_blocks = (blkcnt_t)((d->len + 511) / 512);
 	if (d->mtime) {
@@ -120,11 +120,11 @@ void control_stat(struct fs *fs, const struct inode_node *n, struct stat *st)
 	struct inode_row row;
 
 	if (inode_kind_is_dir(n->kind)) {
-		attr_dir(fs, n->ino, n->kind, st);
+		fs_stat_dir(fs, n->ino, n->kind, st);
 		return;
 	}
 	inode_row(n->kind, &row);
-	attr_base(fs, n->ino, row.mode, st);
+	fs_stat_base(fs, n->ino, row.mode, st);
 	if (n->kind == INODE_CTL_STATUS)
 		control_snapshot(fs, st);
 	else if (n->kind == INODE_CTL_ERRORS)

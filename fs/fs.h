@@ -131,15 +131,16 @@ void fs_open_put(struct fs *fs, struct fs_open *o);
  * committed, or a created file not in IAM yet: true and st filled. */
 bool fs_open_pending_attr(struct fs *fs, const struct inode_node *n, struct stat *st);
 
+/* The common attributes of every node (owner, mount time, nlink 1), and those of a
+ * folder of kind (fs_stat_base with the tree table's mode and links). */
+void fs_stat_base(const struct fs *fs, uint64_t ino, mode_t mode, struct stat *st);
+void fs_stat_dir(const struct fs *fs, uint64_t ino, enum inode_kind kind, struct stat *st);
+
 /* The process (thread group) of thread tid, as the kernel names a request's caller
  * by its thread; tid itself when /proc does not say (it has exited). */
 pid_t fs_process_of(pid_t tid);
 
 /* attr.c: node attributes. */
-/* The common attributes of every node (owner, mount time, nlink 1). */
-void attr_base(const struct fs *fs, uint64_t ino, mode_t mode, struct stat *st);
-/* The attributes of a folder of kind: attr_base with the tree table's mode and links. */
-void attr_dir(const struct fs *fs, uint64_t ino, enum inode_kind kind, struct stat *st);
 /* The identity of node n (pointers into n, which lives for the mount). */
 void attr_ident(const struct inode_node *n, struct fs_ident *id);
 /* stat of identity id (numbered ino) in view v: 0, -ENOENT, -errno, or FS_DEFER when

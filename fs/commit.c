@@ -142,6 +142,24 @@ static void commit_moved(struct fs *fs, uint64_t from, struct inode_node *node)
 		inode_table_move(fs->inodes, src, node->ino, false);
 }
 
+/* Frees j and its bytes, dropping its reference on the open. */
+static void commit_job_free(struct commit_job *j)
+{
+	if (j->o)
+		fs_open_put(j->fs, j->o);
+	free(j->bytes);
+	free(j);
+}
+
+/* A job no saver will run: its accepted journal entry has no outcome to wait for. */
+static void commit_drop(void *arg)
+{
+	struct commit_job *j = arg;
+
+	cache_save_abandon(j->fs->cache, j->jid);
+	commit_job_free(j);
+}
+
 static void commit_run(void *arg)
 {
 	struct commit_job *j = arg;
@@ -166,11 +184,8 @@ static void commit_run(void *arg)
 	commit_queue_inode(fs, j->node->ino);
 	if (!r && j->what == COMMIT_BYTES && j->from)
 		commit_queue_entry(fs, j->node->parent, j->node->name);
-	if (j->o)
-		fs_open_put(fs, j->o);
 	free(res);
-	free(j->bytes);
-	free(j);
+	commit_job_free(j);
 }
 
 /* Journals the save as soon as it is accepted (it may wait for a saver), then
@@ -178,19 +193,10 @@ static void commit_run(void *arg)
 static void commit_submit(struct fs *fs, struct commit_job *j)
 {
 	struct cache_save s;
-	int r;
 
 	commit_save_of(j, &s);
 	cache_save_accept(fs->cache, &s, &j->jid);
-	r = workers_submit(fs->savers, commit_run, j);
-	if (!r)
-		return;
-	cache_save_abandon(fs->cache, j->jid);
-	fuse_reply_err(j->req, -r);
-	if (j->o)
-		fs_open_put(fs, j->o);
-	free(j->bytes);
-	free(j);
+	workers_hand(fs->savers, j->req, commit_run, j, commit_drop);
 }
 
 static struct commit_job *commit_job_new(struct fs *fs, fuse_req_t req, enum commit_what what,

@@ -251,18 +251,8 @@ static void control_refresh_run(void *arg)
 void control_write_refresh(struct fs *fs, fuse_req_t req, size_t size)
 {
 	struct control_refresh_job *j = malloc(sizeof(*j));
-	int r;
 
-	if (!j) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	j->fs = fs;
-	j->req = req;
-	j->size = size;
-	r = workers_submit(fs->workers, control_refresh_run, j);
-	if (r) {
-		free(j);
-		fuse_reply_err(req, -r);
-	}
+	if (j)
+		*j = (struct control_refresh_job){.fs = fs, .req = req, .size = size};
+	workers_hand(fs->workers, req, control_refresh_run, j, NULL);
 }

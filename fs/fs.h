@@ -2,7 +2,8 @@
  * The state one mount shares between the FUSE dispatch thread, the workers
  * and the notify thread, and the entry points of ops.c and control.c. The
  * dispatch thread never blocks on the network: work that may (a cold AWS
- * managed document, a refresh) is handed to a worker as a struct ops_job.
+ * managed document, a refresh, a save) is handed to a worker with workers_hand
+ * (fs/workers.h), which replies with the errno when it cannot be queued.
  */
 #ifndef IAMFS_FS_FS_H
 #define IAMFS_FS_FS_H

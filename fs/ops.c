@@ -88,20 +88,13 @@ static void ops_job_run(void *arg)
 static void ops_defer(struct fs *fs, fuse_req_t req, const struct ops_job *tmpl)
 {
 	struct ops_job *j = malloc(sizeof(*j));
-	int r;
 
-	if (!j) {
-		fuse_reply_err(req, ENOMEM);
-		return;
+	if (j) {
+		*j = *tmpl;
+		j->fs = fs;
+		j->req = req;
 	}
-	*j = *tmpl;
-	j->fs = fs;
-	j->req = req;
-	r = workers_submit(fs->workers, ops_job_run, j);
-	if (r) {
-		free(j);
-		fuse_reply_err(req, -r);
-	}
+	workers_hand(fs->workers, req, ops_job_run, j, NULL);
 }
 
 static void ops_reply_negative(struct fs *fs, fuse_req_t req)

@@ -18,6 +18,16 @@
 #include "fs/names.h"
 #include "fs/workers.h"
 
+static void ops_open_again(struct ops_job *j)
+{
+	ops_open(j->fs, j->req, j->ino, &j->fi, true);
+}
+
+static void ops_read_again(struct ops_job *j)
+{
+	ops_read(j->fs, j->req, j->ino, j->size, j->off, &j->fi, true);
+}
+
 /* Opens a policy file for reading: the document it serves now, keep_cache when
  * the kernel's pages already hold exactly these bytes. */
 static int ops_open_policy(struct fs *fs, struct inode_node *n, struct fuse_file_info *fi,
@@ -86,7 +96,7 @@ void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_in
 	o->refs = 1;
 	r = ops_open_kind(fs, n, fi, writing, on_worker, o);
 	if (r == FS_DEFER) {
-		struct ops_job j = {.op = OPS_JOB_OPEN, .ino = ino, .fi = *fi};
+		struct ops_job j = {.again = ops_open_again, .ino = ino, .fi = *fi};
 
 		fs_open_free(o);
 		ops_defer(fs, req, &j);
@@ -177,7 +187,7 @@ void ops_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t 
 	cache_view_put(v);
 	if (r == FS_DEFER) {
 		struct ops_job j = {
-			.op = OPS_JOB_READ, .ino = ino, .fi = *fi, .size = size, .off = off};
+			.again = ops_read_again, .ino = ino, .fi = *fi, .size = size, .off = off};
 
 		ops_defer(fs, req, &j);
 		return;

@@ -9,11 +9,10 @@
 
 #include "fs/fs.h"
 
-enum ops_job_op { OPS_JOB_LOOKUP, OPS_JOB_GETATTR, OPS_JOB_OPEN, OPS_JOB_READ };
-
+/* A request deferred to a worker: again runs its handler there (on_worker set). */
 struct ops_job {
 	struct fs *fs;
-	enum ops_job_op op;
+	void (*again)(struct ops_job *j);
 	fuse_req_t req;
 	fuse_ino_t ino;
 	char name[INODE_NAME_MAX + 1];

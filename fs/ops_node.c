@@ -39,21 +39,18 @@ static void ops_job_run(void *arg)
 {
 	struct ops_job *j = arg;
 
-	switch (j->op) {
-	case OPS_JOB_LOOKUP:
-		ops_lookup(j->fs, j->req, j->ino, j->name, true);
-		break;
-	case OPS_JOB_GETATTR:
-		ops_getattr(j->fs, j->req, j->ino, true);
-		break;
-	case OPS_JOB_OPEN:
-		ops_open(j->fs, j->req, j->ino, &j->fi, true);
-		break;
-	case OPS_JOB_READ:
-		ops_read(j->fs, j->req, j->ino, j->size, j->off, &j->fi, true);
-		break;
-	}
+	j->again(j);
 	free(j);
+}
+
+static void ops_lookup_again(struct ops_job *j)
+{
+	ops_lookup(j->fs, j->req, j->ino, j->name, true);
+}
+
+static void ops_getattr_again(struct ops_job *j)
+{
+	ops_getattr(j->fs, j->req, j->ino, true);
 }
 
 /* Hands the request to a worker; replies with the error itself when it cannot. */
@@ -139,7 +136,7 @@ void ops_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *na
 	r = attr_of(fs, v, &id, 0, on_worker, &e.attr, NULL);
 	cache_view_put(v);
 	if (r == FS_DEFER) {
-		struct ops_job j = {.op = OPS_JOB_LOOKUP, .ino = parent};
+		struct ops_job j = {.again = ops_lookup_again, .ino = parent};
 
 		snprintf(j.name, sizeof(j.name), "%s", name);
 		ops_defer(fs, req, &j);
@@ -192,7 +189,7 @@ void ops_getattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, bool on_worker)
 	cache_view_put(v);
 	r = attr_pending(fs, n, r, &st);
 	if (r == FS_DEFER) {
-		struct ops_job j = {.op = OPS_JOB_GETATTR, .ino = ino};
+		struct ops_job j = {.again = ops_getattr_again, .ino = ino};
 
 		ops_defer(fs, req, &j);
 	} else if (r) {

@@ -15,7 +15,7 @@
 
 bool edit_kind_savable(enum inode_kind kind)
 {
-	return kind == INODE_TRUST || kind == INODE_INLINE || kind == INODE_ATTACHED;
+	return inode_kind_savable(kind);
 }
 
 int edit_doc(struct fs *fs, const struct inode_node *n, enum lookup_use use, struct cache_doc **out)

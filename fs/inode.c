@@ -81,6 +81,15 @@ bool inode_file_kind(enum inode_kind kind, enum cache_file_kind *file)
 	return true;
 }
 
+bool inode_kind_savable(enum inode_kind kind)
+{
+	enum cache_file_kind file;
+	struct inode_row r;
+
+	inode_row(kind, &r);
+	return inode_file_kind(kind, &file) && (r.mode & 0200);
+}
+
 const char *inode_path(const struct inode_node *n, char *buf, size_t cap)
 {
 	if (inode_rows[n->kind].layout >= 0)

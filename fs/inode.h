@@ -91,6 +91,8 @@ bool inode_kind_is_dir(enum inode_kind kind);
 void inode_row(enum inode_kind kind, struct inode_row *out);
 /* The fixed child i of a folder of kind dir, in listing order; NULL past the end. */
 const char *inode_fixed_child(enum inode_kind dir, size_t i);
+/* True for the kinds a write saves: a document whose row is writable. */
+bool inode_kind_savable(enum inode_kind kind);
 /* The document kind nodes of kind serve and save: true and *file set, or false. */
 bool inode_file_kind(enum inode_kind kind, enum cache_file_kind *file);
 /* The path of n inside the mount ("<role>/inline/<policy>.json"), into buf; returns buf. */

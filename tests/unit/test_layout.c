@@ -106,6 +106,10 @@ static void test_tree(void)
 	CHECK(inode_file_kind(INODE_ROLE_JSON, &f) && f == CACHE_FILE_ROLE);
 	CHECK(!inode_file_kind(INODE_INLINE_DIR, &f));
 	CHECK(!inode_file_kind(INODE_CTL_STATUS, &f));
+	CHECK(inode_kind_savable(INODE_TRUST) && inode_kind_savable(INODE_INLINE) &&
+	      inode_kind_savable(INODE_ATTACHED));
+	CHECK(!inode_kind_savable(INODE_ROLE_JSON) && !inode_kind_savable(INODE_CTL_REFRESH) &&
+	      !inode_kind_savable(INODE_INLINE_DIR));
 }
 
 static void test_node_path(void)

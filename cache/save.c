@@ -17,7 +17,9 @@
 
 #include "cache/cache_int.h"
 #include "cache/journal.h"
+#include "cache/layout.h"
 #include "cache/load.h"
+#include "cache/lookup.h"
 #include "cache/model.h"
 #include "cache/rejects.h"
 #include "cache/validate.h"
@@ -394,39 +396,41 @@ static int save_publish_saved(struct save_ctx *x, long long mtime, const char *v
 /* ---- the save ---- */
 
 /* Finds the role and the file's current document in x->v. */
+/* The sentence of a lookup that refuses a save. */
+static void save_locate_message(struct save_ctx *x, enum lookup_result res)
+{
+	char *m = x->res->message;
+	size_t cap = sizeof(x->res->message);
+
+	if (res == LOOKUP_NO_ROLE)
+		snprintf(m, cap, "%.200s: no such role in IAM (as last read)", x->role);
+	else if (res == LOOKUP_NOT_ATTACHED)
+		snprintf(m, cap,
+			 "%.200s/%.300s: the role has no attached policy of that name; "
+			 "attach it with the AWS CLI first",
+			 x->role, x->path);
+	else if (res == LOOKUP_AWS_MANAGED)
+		snprintf(m, cap, "%.200s/%.300s is an AWS managed policy, which cannot be changed",
+			 x->role, x->path);
+	else
+		snprintf(m, cap, "%.200s/%.300s: its document was never read from IAM", x->role,
+			 x->path);
+}
+
 static int save_locate(struct save_ctx *x)
 {
-	const struct cache_inline *in;
-	const struct cache_attached *at;
+	struct lookup l;
+	enum lookup_result res = lookup_doc(x->v, x->role, x->kind, x->name, &l);
+	int rc = lookup_errno(res, LOOKUP_SAVE);
 
-	if (!(x->r = cache_view_find(x->v, x->role))) {
-		snprintf(x->res->message, sizeof(x->res->message),
-			 "%.200s: no such role in IAM (as last read)", x->role);
-		return save_refuse(x, -ENOENT, false);
+	x->r = l.role;
+	if (rc) {
+		save_locate_message(x, res);
+		return save_refuse(x, rc, false);
 	}
-	if (x->kind == CACHE_FILE_TRUST) {
-		x->cur = x->r->trust;
-	} else if (x->kind == CACHE_FILE_INLINE) {
-		in = cache_role_find_inline(x->r, x->name);
-		x->cur = in ? in->doc : NULL;
-	} else {
-		at = cache_role_find_attached(x->r, x->name);
-		if (!at) {
-			snprintf(x->res->message, sizeof(x->res->message),
-				 "%.200s/%.300s: the role has no attached policy of that name; "
-				 "attach it with the AWS CLI first",
-				 x->role, x->path);
-			return save_refuse(x, -ENOENT, false);
-		}
-		if (at->aws_managed || !at->doc) {
-			snprintf(x->res->message, sizeof(x->res->message),
-				 "%.200s/%.300s is an AWS managed policy, which cannot be changed",
-				 x->role, x->path);
-			return save_refuse(x, -EPERM, false);
-		}
-		x->cur = at->doc;
-		x->arn = at->arn;
-	}
+	x->cur = l.doc; /* NULL: a new inline policy */
+	if (l.att)
+		x->arn = l.att->arn;
 	return 0;
 }
 
@@ -599,7 +603,7 @@ static int save_commit(struct save_ctx *x, const struct cache_save *s)
 	char key[SAVE_KEY_MAX];
 	int rc;
 
-	save_path_of(s->kind, s->name, x->path, sizeof(x->path));
+	layout_path(layout_of_file(s->kind), NULL, s->name, x->path, sizeof(x->path));
 	x->action = s->kind == CACHE_FILE_TRUST	   ? SAVE_UPDATE_TRUST
 		    : s->kind == CACHE_FILE_INLINE ? SAVE_PUT_INLINE
 						   : SAVE_CREATE_VERSION;
@@ -676,7 +680,7 @@ static int save_remove(struct save_ctx *x)
 	int rc;
 
 	x->action = SAVE_DELETE_INLINE;
-	save_path_of(CACHE_FILE_INLINE, x->name, x->path, sizeof(x->path));
+	layout_path(LAYOUT_INLINE, NULL, x->name, x->path, sizeof(x->path));
 	snprintf(res->action, sizeof(res->action), "DeleteRolePolicy");
 	if (c->o.read_only) {
 		snprintf(res->message, sizeof(res->message),

@@ -81,7 +81,6 @@ struct save_ctx {
 };
 
 /* Shared by save.c, save_write.c and save_life.c. */
-void save_path_of(enum cache_file_kind kind, const char *name, char *out, size_t cap);
 void save_count(struct save_state *st, unsigned long *n);
 /* Records one refusal (ev) in .iamfs/errors and rejected/ (kept: the file's name, ""
  * when none) and tells on_change, so the kernel drops the errors file's size and

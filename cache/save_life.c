@@ -15,20 +15,10 @@
 #include <syslog.h>
 
 #include "cache/cache_int.h"
+#include "cache/layout.h"
 #include "cache/model.h"
 #include "cache/rejects.h"
 #include "cache/validate.h"
-
-void save_path_of(enum cache_file_kind kind, const char *name, char *out, size_t cap)
-{
-	if (kind == CACHE_FILE_TRUST)
-		snprintf(out, cap, "trust.json");
-	else if (kind == CACHE_FILE_ROLE)
-		snprintf(out, cap, "role.json");
-	else
-		snprintf(out, cap, "%s/%s.json", kind == CACHE_FILE_INLINE ? "inline" : "attached",
-			 name ? name : "");
-}
 
 static void save_leftover_free(struct save_leftover *l)
 {
@@ -121,11 +111,11 @@ static void save_report(struct cache *c, const struct save_leftover *l)
 		snprintf(path, sizeof(path), "journal-entry-%llu", l->id);
 		ev.role = "unknown";
 	} else {
-		save_path_of(l->kind == JOURNAL_TRUST	  ? CACHE_FILE_TRUST
-			     : l->kind == JOURNAL_MANAGED ? CACHE_FILE_ATTACHED
-							  : CACHE_FILE_INLINE,
-			     l->kind == JOURNAL_MANAGED ? model_arn_name(l->name) : l->name, path,
-			     sizeof(path));
+		layout_path(l->kind == JOURNAL_TRUST	 ? LAYOUT_TRUST
+			    : l->kind == JOURNAL_MANAGED ? LAYOUT_ATTACHED
+							 : LAYOUT_INLINE,
+			    NULL, l->kind == JOURNAL_MANAGED ? model_arn_name(l->name) : l->name,
+			    path, sizeof(path));
 		ev.role = l->role;
 	}
 	ev.path = path;

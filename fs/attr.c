@@ -9,22 +9,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include "cache/lookup.h"
+
 #include "fs/edit.h"
 #include "fs/log.h"
-
-void attr_base(const struct fs *fs, uint64_t ino, mode_t mode, struct stat *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->st_ino = ino;
-	st->st_mode = mode;
-	st->st_nlink = 1;
-	st->st_uid = fs->uid;
-	st->st_gid = fs->gid;
-	st->st_blksize = 4096;
-	st->st_mtim = fs->mount_time;
-	st->st_atim = fs->mount_time;
-	st->st_ctim = fs->mount_time;
-}
 
 static void attr_set_time(struct stat *st, long long t)
 {
@@ -34,23 +22,15 @@ static void attr_set_time(struct stat *st, long long t)
 	st->st_ctim = st->st_mtim;
 }
 
-/* The document of an attached policy (+1 ref): fetched here on a worker,
+/* The document of an AWS managed policy (+1 ref): fetched here on a worker,
  * FS_DEFER on the dispatch thread when it is not known yet. */
-static int attr_attached_doc(struct fs *fs, const char *role, const struct cache_attached *att,
-			     bool on_worker, struct cache_doc **out)
+static int attr_managed_doc(struct fs *fs, const char *role, const struct cache_attached *att,
+			    bool on_worker, struct cache_doc **out)
 {
 	struct aws_error err;
-	struct cache_doc *d;
+	struct cache_doc *d = cache_managed_doc(fs->cache, att->arn);
 	int r;
 
-	if (!att->aws_managed) {
-		if (!att->doc)
-			return -EIO;
-		cache_doc_ref(att->doc);
-		*out = att->doc;
-		return 0;
-	}
-	d = cache_managed_doc(fs->cache, att->arn);
 	if (d) {
 		*out = d;
 		return 0;
@@ -72,85 +52,58 @@ static int attr_attached_doc(struct fs *fs, const char *role, const struct cache
 	return 0;
 }
 
-/* The document a policy-file identity serves (+1 ref), -ENOENT, or FS_DEFER. */
-static int attr_doc(struct fs *fs, const struct cache_role *role, const struct fs_ident *id,
-		    bool on_worker, struct cache_doc **out)
+/* The document a policy-file identity serves (+1 ref), -errno, or FS_DEFER;
+ * *res: what the lookup found. */
+static int attr_doc(struct fs *fs, const struct cache_view *v, const struct fs_ident *id,
+		    bool on_worker, struct cache_doc **out, enum lookup_result *res)
 {
-	const struct cache_inline *inl;
-	const struct cache_attached *att;
-	struct cache_doc *d = NULL;
+	enum cache_file_kind kind;
+	struct lookup l;
+	int r;
 
-	switch (id->kind) {
-	case INODE_TRUST:
-		d = role->trust;
-		break;
-	case INODE_ROLE_JSON:
-		d = role->role_json;
-		break;
-	case INODE_INLINE:
-		inl = cache_role_find_inline(role, id->policy);
-		d = inl ? inl->doc : NULL;
-		break;
-	case INODE_ATTACHED:
-		att = cache_role_find_attached(role, id->policy);
-		if (!att)
-			return -ENOENT;
-		return attr_attached_doc(fs, role->name, att, on_worker, out);
-	default:
+	if (!inode_file_kind(id->kind, &kind))
 		return -ENOENT;
-	}
-	if (!d)
-		return -ENOENT;
-	cache_doc_ref(d);
-	*out = d;
+	*res = lookup_doc(v, id->role, kind, id->policy, &l);
+	if (*res == LOOKUP_AWS_MANAGED)
+		return attr_managed_doc(fs, id->role, l.att, on_worker, out);
+	r = lookup_errno(*res, LOOKUP_STAT);
+	if (r)
+		return r;
+	cache_doc_ref(l.doc);
+	*out = l.doc;
 	return 0;
 }
 
-static mode_t attr_file_mode(const struct fs *fs, const struct cache_role *role,
-			     const struct fs_ident *id)
+/* A policy file's mode: the table's, less writing for AWS managed policies and
+ * --read-only. */
+static mode_t attr_file_mode(const struct fs *fs, enum inode_kind kind, enum lookup_result res)
 {
-	const struct cache_attached *att;
-	bool writable = true;
+	struct inode_row row;
 
-	if (id->kind == INODE_ROLE_JSON) {
-		writable = false;
-	} else if (id->kind == INODE_ATTACHED) {
-		att = cache_role_find_attached(role, id->policy);
-		writable = att && !att->aws_managed;
-	}
-	if (fs->read_only)
-		writable = false;
-	return S_IFREG | (writable ? 0644 : 0444);
+	inode_row(kind, &row);
+	if (res == LOOKUP_AWS_MANAGED || fs->read_only)
+		return row.mode & ~(mode_t)0222;
+	return row.mode;
 }
 
 /* stat of a role-tree node; doc (may be NULL) receives the document (+1 ref). */
-static int attr_role_node(struct fs *fs, const struct cache_role *role, const struct fs_ident *id,
-			  uint64_t ino, bool on_worker, struct stat *st, struct cache_doc **doc)
+static int attr_role_node(struct fs *fs, const struct cache_view *v, const struct cache_role *role,
+			  const struct fs_ident *id, uint64_t ino, bool on_worker, struct stat *st,
+			  struct cache_doc **doc)
 {
+	enum lookup_result res = LOOKUP_NO_FILE;
 	struct cache_doc *d = NULL;
 	int r;
 
-	switch (id->kind) {
-	case INODE_ROLE:
-		attr_base(fs, ino, S_IFDIR | 0755, st);
-		st->st_nlink = 4;
-		st->st_size = 4096;
+	if (inode_kind_is_dir(id->kind)) {
+		fs_stat_dir(fs, ino, id->kind, st);
 		attr_set_time(st, role->mtime);
 		return 0;
-	case INODE_INLINE_DIR:
-	case INODE_ATTACHED_DIR:
-		attr_base(fs, ino, S_IFDIR | 0755, st);
-		st->st_nlink = 2;
-		st->st_size = 4096;
-		attr_set_time(st, role->mtime);
-		return 0;
-	default:
-		break;
 	}
-	r = attr_doc(fs, role, id, on_worker, &d);
+	r = attr_doc(fs, v, id, on_worker, &d, &res);
 	if (r)
 		return r;
-	attr_base(fs, ino, attr_file_mode(fs, role, id), st);
+	fs_stat_base(fs, ino, attr_file_mode(fs, id->kind, res), st);
 	st->st_size = (off_t)d->len;
 	st->st_blocks = (blkcnt_t)((d->len + 511) / 512);
 	attr_set_time(st, d->mtime);
@@ -170,9 +123,8 @@ int attr_of(struct fs *fs, struct cache_view *v, const struct fs_ident *id, uint
 
 	switch (id->kind) {
 	case INODE_ROOT:
-		attr_base(fs, ino, S_IFDIR | 0755, st);
-		st->st_nlink = 3 + v->nroles;
-		st->st_size = 4096;
+		fs_stat_dir(fs, ino, INODE_ROOT, st);
+		st->st_nlink += v->nroles;
 		return 0;
 	case INODE_CTL_DIR:
 	case INODE_CTL_STATUS:
@@ -192,7 +144,7 @@ int attr_of(struct fs *fs, struct cache_view *v, const struct fs_ident *id, uint
 	role = id->role ? cache_view_find(v, id->role) : NULL;
 	if (!role)
 		return -ENOENT;
-	return attr_role_node(fs, role, id, ino, on_worker, st, doc);
+	return attr_role_node(fs, v, role, id, ino, on_worker, st, doc);
 }
 
 /* A policy file's attributes while an open for writing holds edits (or a created
@@ -207,7 +159,7 @@ int attr_pending(struct fs *fs, const struct inode_node *n, int r, struct stat *
 	if (!fs_open_pending_attr(fs, n, &p))
 		return r;
 	if (r)
-		attr_base(fs, n->ino, S_IFREG | 0644, st);
+		fs_stat_base(fs, n->ino, S_IFREG | 0644, st);
 	st->st_size = p.st_size;
 	st->st_blocks = p.st_blocks;
 	st->st_mtim = p.st_mtim;

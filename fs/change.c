@@ -64,12 +64,12 @@ static void change_create_policy(struct fs *fs, fuse_req_t req, struct inode_nod
 	}
 	if (r) {
 		fs_open_free(o);
-		fuse_reply_err(req, r == -EACCES ? EACCES : -r);
+		fuse_reply_err(req, -r);
 		return;
 	}
 	memset(&e, 0, sizeof(e));
 	e.ino = n->ino;
-	attr_base(fs, n->ino, S_IFREG | 0644, &e.attr);
+	fs_stat_base(fs, n->ino, S_IFREG | 0644, &e.attr);
 	e.attr.st_mtim = o->wtime;
 	e.attr_timeout = fs->ttl;
 	e.entry_timeout = fs->ttl;
@@ -93,8 +93,8 @@ static int change_refuse_name(struct fs *fs, const struct inode_node *p, const c
 	struct cache_refusal r = {
 		.role = p->role, .path = path, .bytes = bytes, .len = len, .err = EINVAL};
 
-	snprintf(path, sizeof(path), "%s/%s", p->kind == INODE_INLINE_DIR ? "inline" : "attached",
-		 name);
+	layout_path(p->kind == INODE_INLINE_DIR ? LAYOUT_INLINE_DIR : LAYOUT_ATTACHED_DIR, NULL,
+		    name, path, sizeof(path));
 	snprintf(msg, sizeof(msg),
 		 "\"%s\" is not a policy name IAM accepts (1 to 128 of A-Z a-z 0-9 _+=,.@- "
 		 "then \".json\" in lower case); nothing was %s",
@@ -186,7 +186,7 @@ void change_unlink(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char 
 			break;
 		r = inode_table_child(fs->inodes, parent, name, &n);
 		if (!r)
-			r = edit_doc(fs, n, &d);
+			r = edit_doc(fs, n, LOOKUP_OPEN_WRITE, &d);
 		if (r) {
 			fuse_reply_err(req, -r);
 			return;
@@ -208,18 +208,20 @@ static void change_rename_onto(struct fs *fs, fuse_req_t req, struct inode_node 
 			       const char *newname, char *bytes, size_t len, uint64_t from,
 			       bool noreplace)
 {
+	struct edit_bytes b = {.bytes = bytes, .len = len};
 	struct inode_node *t;
 	struct cache_doc *d = NULL;
 	int r = inode_table_child(fs->inodes, np->ino, newname, &t);
 
 	if (!r) {
-		r = edit_doc(fs, t, &d);
+		r = edit_doc(fs, t, LOOKUP_RENAME, &d);
 		if (!r && noreplace)
 			r = -EEXIST;
 		else if (r == -ENOENT && t->kind == INODE_INLINE)
 			r = 0; /* a new inline policy */
-		else if (r == -EACCES)
-			r = -EPERM;
+		/* Based on what this mount last served under the name, else this document. */
+		if (!r && d)
+			b.base_gen = edit_base_gen(fs, t, d);
 		cache_doc_unref(d);
 	}
 	if (r) {
@@ -227,7 +229,7 @@ static void change_rename_onto(struct fs *fs, fuse_req_t req, struct inode_node 
 		fuse_reply_err(req, -r);
 		return;
 	}
-	commit_bytes(fs, req, t, bytes, len, from, "rename");
+	commit_bytes(fs, req, t, &b, from, "rename");
 }
 
 /* A policy file renamed away: newname becomes a helper with its bytes. */
@@ -242,9 +244,7 @@ static void change_rename_away(struct fs *fs, fuse_req_t req, struct inode_node 
 	int r = inode_table_child(fs->inodes, p->ino, name, &n);
 
 	if (!r)
-		r = edit_doc(fs, n, &d);
-	if (r == -EACCES)
-		r = -EPERM;
+		r = edit_doc(fs, n, LOOKUP_RENAME, &d);
 	if (!r)
 		r = helper_create(fs->helpers, np->ino, newname, S_IFREG | 0644,
 				  fuse_req_ctx(req)->uid, fuse_req_ctx(req)->gid, d->bytes, d->len,
@@ -300,12 +300,12 @@ static void change_rename_policy(struct fs *fs, fuse_req_t req, struct inode_nod
 	int r = inode_table_child(fs->inodes, p->ino, name, &n);
 
 	if (!r)
-		r = edit_doc(fs, n, &d);
+		r = edit_doc(fs, n, LOOKUP_RENAME, &d);
 	if (!r && !(bytes = malloc(d->len ? d->len : 1)))
 		r = -ENOMEM;
 	if (r) {
 		cache_doc_unref(d);
-		fuse_reply_err(req, r == -EACCES ? EPERM : -r);
+		fuse_reply_err(req, -r);
 		return;
 	}
 	memcpy(bytes, d->bytes, d->len);
@@ -331,14 +331,14 @@ static int change_rename_refused(struct fs *fs, struct inode_node *p, const char
 	} else {
 		r = inode_table_child(fs->inodes, p->ino, name, &n);
 		if (!r)
-			r = edit_doc(fs, n, &d); /* the source must exist */
+			r = edit_doc(fs, n, LOOKUP_RENAME, &d); /* the source must exist */
 		cache_doc_unref(d);
 	}
 	if (!r)
 		r = change_refuse_name(fs, np, newname,
 				       bytes ? bytes : (sc == NAMES_HELPER ? "" : NULL), len);
 	free(bytes);
-	return r == -EACCES ? -EPERM : r;
+	return r;
 }
 
 void change_rename(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -394,31 +394,27 @@ static void change_reply_attr(struct fs *fs, fuse_req_t req, struct inode_node *
 		fuse_reply_attr(req, &st, attr_timeout(fs, n->kind));
 }
 
-/* truncate(2) by path, no open: a save of the document cut (or zero-filled) to size. */
+/* truncate(2) by path, no open: a save of the document cut (or zero-filled) to
+ * size, based on that same document (a revalidation landing meanwhile is then a
+ * conflict, not a silent overwrite). */
 static void change_truncate_path(struct fs *fs, fuse_req_t req, struct inode_node *n, off_t size)
 {
 	struct cache_doc *d = NULL;
-	char *bytes;
-	int r = edit_doc(fs, n, &d);
+	struct edit_bytes b;
+	int r = edit_doc(fs, n, LOOKUP_OPEN_WRITE, &d);
 
-	if (!r && (size < 0 || (size_t)size > FS_POLICY_MAX))
-		r = -EFBIG;
-	if (!r && (size_t)size == d->len) {
+	if (!r && size >= 0 && (size_t)size == d->len) {
 		cache_doc_unref(d);
 		change_reply_attr(fs, req, n);
 		return;
 	}
-	bytes = r ? NULL : calloc(1, (size_t)size + 1);
-	if (!r && !bytes)
-		r = -ENOMEM;
-	if (r) {
-		cache_doc_unref(d);
-		fuse_reply_err(req, -r);
-		return;
-	}
-	memcpy(bytes, d->bytes, (size_t)size < d->len ? (size_t)size : d->len);
+	if (!r)
+		r = edit_truncated(d, size, &b);
 	cache_doc_unref(d);
-	commit_truncate(fs, req, n, bytes, (size_t)size);
+	if (r)
+		fuse_reply_err(req, -r);
+	else
+		commit_truncate(fs, req, n, &b);
 }
 
 void change_setattr(struct fs *fs, fuse_req_t req, struct inode_node *n, struct stat *attr,

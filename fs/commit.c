@@ -37,41 +37,11 @@ struct commit_job {
 	char why[16];
 };
 
-static enum cache_file_kind commit_kind(enum inode_kind k)
-{
-	switch (k) {
-	case INODE_TRUST:
-		return CACHE_FILE_TRUST;
-	case INODE_INLINE:
-		return CACHE_FILE_INLINE;
-	case INODE_ATTACHED:
-		return CACHE_FILE_ATTACHED;
-	default:
-		return CACHE_FILE_ROLE;
-	}
-}
-
-static const char *commit_path(const struct inode_node *n, char *buf, size_t cap)
-{
-	switch (n->kind) {
-	case INODE_INLINE:
-		snprintf(buf, cap, "%s/inline/%s.json", n->role, n->policy);
-		break;
-	case INODE_ATTACHED:
-		snprintf(buf, cap, "%s/attached/%s.json", n->role, n->policy);
-		break;
-	default:
-		snprintf(buf, cap, "%s/%s", n->role, n->name);
-		break;
-	}
-	return buf;
-}
-
 static void commit_log(const struct commit_job *j, int r, const struct cache_save_result *res)
 {
 	char path[INODE_NAME_MAX * 2 + 32];
 
-	commit_path(j->node, path, sizeof(path));
+	inode_path(j->node, path, sizeof(path));
 	if (!r) {
 		log_msg(LOG_INFO, "%s of %s: %s", j->why, path,
 			res->message[0] ? res->message : "saved");
@@ -122,13 +92,14 @@ static void commit_queue_entry(struct fs *fs, uint64_t dir, const char *name)
 static void commit_save_of(const struct commit_job *j, struct cache_save *s)
 {
 	*s = (struct cache_save){.role = j->node->role,
-				 .kind = commit_kind(j->node->kind),
+				 .kind = CACHE_FILE_TRUST,
 				 .name = j->node->policy,
 				 .bytes = j->bytes,
 				 .len = j->len,
 				 .base_gen = j->base_gen,
 				 .journal_id = j->jid,
 				 .remove = j->what == COMMIT_DELETE};
+	inode_file_kind(j->node->kind, &s->kind); /* commits are of policy files only */
 }
 
 static int commit_save(struct commit_job *j, struct cache_save_result *res)
@@ -171,6 +142,24 @@ static void commit_moved(struct fs *fs, uint64_t from, struct inode_node *node)
 		inode_table_move(fs->inodes, src, node->ino, false);
 }
 
+/* Frees j and its bytes, dropping its reference on the open. */
+static void commit_job_free(struct commit_job *j)
+{
+	if (j->o)
+		fs_open_put(j->fs, j->o);
+	free(j->bytes);
+	free(j);
+}
+
+/* A job no saver will run: its accepted journal entry has no outcome to wait for. */
+static void commit_drop(void *arg)
+{
+	struct commit_job *j = arg;
+
+	cache_save_abandon(j->fs->cache, j->jid);
+	commit_job_free(j);
+}
+
 static void commit_run(void *arg)
 {
 	struct commit_job *j = arg;
@@ -195,11 +184,8 @@ static void commit_run(void *arg)
 	commit_queue_inode(fs, j->node->ino);
 	if (!r && j->what == COMMIT_BYTES && j->from)
 		commit_queue_entry(fs, j->node->parent, j->node->name);
-	if (j->o)
-		fs_open_put(fs, j->o);
 	free(res);
-	free(j->bytes);
-	free(j);
+	commit_job_free(j);
 }
 
 /* Journals the save as soon as it is accepted (it may wait for a saver), then
@@ -207,19 +193,10 @@ static void commit_run(void *arg)
 static void commit_submit(struct fs *fs, struct commit_job *j)
 {
 	struct cache_save s;
-	int r;
 
 	commit_save_of(j, &s);
 	cache_save_accept(fs->cache, &s, &j->jid);
-	r = workers_submit(fs->savers, commit_run, j);
-	if (!r)
-		return;
-	cache_save_abandon(fs->cache, j->jid);
-	fuse_reply_err(j->req, -r);
-	if (j->o)
-		fs_open_put(fs, j->o);
-	free(j->bytes);
-	free(j);
+	workers_hand(fs->savers, j->req, commit_run, j, commit_drop);
 }
 
 static struct commit_job *commit_job_new(struct fs *fs, fuse_req_t req, enum commit_what what,
@@ -298,50 +275,35 @@ void commit_open(struct fs *fs, fuse_req_t req, struct fs_open *o, const char *w
 	commit_submit(fs, j);
 }
 
-void commit_bytes(struct fs *fs, fuse_req_t req, struct inode_node *target, char *bytes, size_t len,
-		  uint64_t from, const char *why)
+/* A save of b as target (see commit_bytes); reply_attr: a setattr's. */
+static void commit_given(struct fs *fs, fuse_req_t req, struct inode_node *target,
+			 const struct edit_bytes *b, uint64_t from, const char *why,
+			 bool reply_attr)
 {
 	struct commit_job *j = commit_job_new(fs, req, COMMIT_BYTES, target, why);
-	struct cache_view *v;
-	struct fs_ident id;
-	struct stat st;
-	struct cache_doc *d = NULL;
 
 	if (!j) {
-		free(bytes);
+		free(b->bytes);
 		return;
 	}
-	j->bytes = bytes;
-	j->len = len;
+	j->bytes = b->bytes;
+	j->len = b->len;
+	j->base_gen = b->base_gen; /* from the document the bytes were made against */
 	j->from = from;
-	/* The document this mount last served under that name, else the current one. */
-	attr_ident(target, &id);
-	v = cache_view_get(fs->cache);
-	if (!attr_of(fs, v, &id, target->ino, false, &st, &d) && d) {
-		j->base_gen = edit_base_gen(fs, target, d);
-		cache_doc_unref(d);
-	}
-	cache_view_put(v);
+	j->reply_attr = reply_attr;
 	commit_submit(fs, j);
 }
 
-void commit_truncate(struct fs *fs, fuse_req_t req, struct inode_node *n, char *bytes, size_t len)
+void commit_bytes(struct fs *fs, fuse_req_t req, struct inode_node *target,
+		  const struct edit_bytes *b, uint64_t from, const char *why)
 {
-	struct commit_job *j = commit_job_new(fs, req, COMMIT_BYTES, n, "truncate");
-	struct cache_doc *d = NULL;
+	commit_given(fs, req, target, b, from, why, false);
+}
 
-	if (!j) {
-		free(bytes);
-		return;
-	}
-	j->bytes = bytes;
-	j->len = len;
-	j->reply_attr = true;
-	if (!edit_doc(fs, n, &d)) {
-		j->base_gen = d->gen;
-		cache_doc_unref(d);
-	}
-	commit_submit(fs, j);
+void commit_truncate(struct fs *fs, fuse_req_t req, struct inode_node *n,
+		     const struct edit_bytes *b)
+{
+	commit_given(fs, req, n, b, 0, "truncate", true);
 }
 
 void commit_delete(struct fs *fs, fuse_req_t req, struct inode_node *n)

@@ -8,6 +8,7 @@
 #ifndef IAMFS_FS_COMMIT_H
 #define IAMFS_FS_COMMIT_H
 
+#include "fs/edit.h"
 #include "fs/fs.h"
 
 /* flush/fsync of o (why: "close", "fsync"): replies 0 at once when o holds no
@@ -23,16 +24,17 @@ void commit_flush(struct fs *fs, fuse_req_t req, struct fs_open *o);
  * them (recorded like any save; the outcome reaches no caller) and replies to req
  * after. Returns true when it took req, false when the caller replies. */
 bool commit_release(struct fs *fs, fuse_req_t req, struct fs_open *o);
-/* Saves bytes (taken, malloc'ed) as the policy file node target: a rename onto
+/* Saves b (its bytes taken, based on b->base_gen) as the policy file node target: a rename onto
  * target of the file numbered from (a helper's number or a policy node's). When it
  * worked the kernel shows number from under target's name: from then stands for
  * target (a helper leaves its folder; a policy node leaves its name, which gets a
  * new node) before the rename is answered. Replies with the outcome. */
-void commit_bytes(struct fs *fs, fuse_req_t req, struct inode_node *target, char *bytes, size_t len,
-		  uint64_t from, const char *why);
-/* truncate(2) by path of policy file n with no open: saves bytes (taken) and
- * answers the setattr with the new attributes. */
-void commit_truncate(struct fs *fs, fuse_req_t req, struct inode_node *n, char *bytes, size_t len);
+void commit_bytes(struct fs *fs, fuse_req_t req, struct inode_node *target,
+		  const struct edit_bytes *b, uint64_t from, const char *why);
+/* truncate(2) by path of policy file n with no open: saves b (its bytes taken,
+ * based on b->base_gen) and answers the setattr with the new attributes. */
+void commit_truncate(struct fs *fs, fuse_req_t req, struct inode_node *n,
+		     const struct edit_bytes *b);
 /* rm of the inline policy file n: DeleteRolePolicy. Replies with the outcome. */
 void commit_delete(struct fs *fs, fuse_req_t req, struct inode_node *n);
 

@@ -18,15 +18,6 @@
 #include "fs/notify.h"
 #include "fs/workers.h"
 
-static const char *const control_entries[] = {"status", "errors", "rejected", "refresh"};
-
-const char *control_dir_entry(enum inode_kind dir, size_t i)
-{
-	if (dir != INODE_CTL_DIR)
-		return NULL;
-	return i < sizeof(control_entries) / sizeof(control_entries[0]) ? control_entries[i] : NULL;
-}
-
 /* Regenerates the status text into out (reset first). */
 static int control_status_text(struct fs *fs, struct buf *out)
 {
@@ -93,7 +84,7 @@ int control_rejected_stat(struct fs *fs, const char *name, uint64_t ino, struct 
 
 	if (r)
 		return r;
-	attr_base(fs, ino, S_IFREG | 0444, st);
+	fs_stat_base(fs, ino, S_IFREG | 0444, st); /* the row of INODE_CTL_REJECTED_FILE */
 	st->st_size = (off_t)d->len;
 	st->st_blocks = (blkcnt_t)((d->len + 511) / 512);
 	if (d->mtime) {
@@ -126,29 +117,18 @@ int control_rejected_entry(struct fs *fs, size_t i, char *name, size_t cap)
 
 void control_stat(struct fs *fs, const struct inode_node *n, struct stat *st)
 {
-	switch (n->kind) {
-	case INODE_CTL_DIR:
-		attr_base(fs, n->ino, S_IFDIR | 0755, st);
-		st->st_nlink = 3;
-		st->st_size = 4096;
-		break;
-	case INODE_CTL_REJECTED:
-		attr_base(fs, n->ino, S_IFDIR | 0755, st);
-		st->st_nlink = 2;
-		st->st_size = 4096;
-		break;
-	case INODE_CTL_STATUS:
-		attr_base(fs, n->ino, S_IFREG | 0444, st);
-		control_snapshot(fs, st);
-		break;
-	case INODE_CTL_ERRORS:
-		attr_base(fs, n->ino, S_IFREG | 0444, st);
-		st->st_size = (off_t)control_errors_size(fs);
-		break;
-	default:
-		attr_base(fs, n->ino, S_IFREG | 0644, st);
-		break;
+	struct inode_row row;
+
+	if (inode_kind_is_dir(n->kind)) {
+		fs_stat_dir(fs, n->ino, n->kind, st);
+		return;
 	}
+	inode_row(n->kind, &row);
+	fs_stat_base(fs, n->ino, row.mode, st);
+	if (n->kind == INODE_CTL_STATUS)
+		control_snapshot(fs, st);
+	else if (n->kind == INODE_CTL_ERRORS)
+		st->st_size = (off_t)control_errors_size(fs);
 }
 
 int control_open(struct fs *fs, const struct inode_node *n, int flags, struct fs_open *o)
@@ -271,18 +251,8 @@ static void control_refresh_run(void *arg)
 void control_write_refresh(struct fs *fs, fuse_req_t req, size_t size)
 {
 	struct control_refresh_job *j = malloc(sizeof(*j));
-	int r;
 
-	if (!j) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	j->fs = fs;
-	j->req = req;
-	j->size = size;
-	r = workers_submit(fs->workers, control_refresh_run, j);
-	if (r) {
-		free(j);
-		fuse_reply_err(req, -r);
-	}
+	if (j)
+		*j = (struct control_refresh_job){.fs = fs, .req = req, .size = size};
+	workers_hand(fs->workers, req, control_refresh_run, j, NULL);
 }

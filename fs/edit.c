@@ -9,49 +9,48 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 bool edit_kind_savable(enum inode_kind kind)
 {
-	return kind == INODE_TRUST || kind == INODE_INLINE || kind == INODE_ATTACHED;
+	return inode_kind_savable(kind);
 }
 
-int edit_doc(struct fs *fs, const struct inode_node *n, struct cache_doc **out)
+int edit_doc(struct fs *fs, const struct inode_node *n, enum lookup_use use, struct cache_doc **out)
 {
-	struct cache_view *v = cache_view_get(fs->cache);
-	const struct cache_role *role = cache_view_find(v, n->role);
-	const struct cache_attached *att;
-	const struct cache_inline *inl;
-	struct cache_doc *d = NULL;
-	int r = 0;
+	struct cache_view *v;
+	enum cache_file_kind kind;
+	struct lookup l;
+	int r;
 
-	if (!role) {
-		r = -ENOENT;
-	} else if (n->kind == INODE_TRUST) {
-		d = role->trust;
-	} else if (n->kind == INODE_INLINE) {
-		inl = cache_role_find_inline(role, n->policy);
-		d = inl ? inl->doc : NULL;
-	} else if (n->kind == INODE_ATTACHED) {
-		att = cache_role_find_attached(role, n->policy);
-		if (!att)
-			r = -EPERM;
-		else if (att->aws_managed)
-			r = -EACCES;
-		else
-			d = att->doc;
-	} else {
-		r = -EACCES;
-	}
-	if (!r && !d)
+	if (!edit_kind_savable(n->kind) || !inode_file_kind(n->kind, &kind))
+		return -EACCES;
+	v = cache_view_get(fs->cache);
+	r = lookup_errno(lookup_doc(v, n->role, kind, n->policy, &l), use);
+	if (!r && !l.doc)
 		r = -ENOENT;
 	if (!r) {
-		cache_doc_ref(d);
-		*out = d;
+		cache_doc_ref(l.doc);
+		*out = l.doc;
 	}
 	cache_view_put(v);
 	return r;
+}
+
+int edit_truncated(const struct cache_doc *d, off_t size, struct edit_bytes *out)
+{
+	char *bytes;
+
+	if (size < 0 || (size_t)size > FS_POLICY_MAX)
+		return -EFBIG;
+	bytes = calloc(1, (size_t)size + 1);
+	if (!bytes)
+		return -ENOMEM;
+	memcpy(bytes, d->bytes, (size_t)size < d->len ? (size_t)size : d->len);
+	*out = (struct edit_bytes){.bytes = bytes, .len = (size_t)size, .base_gen = d->gen};
+	return 0;
 }
 
 unsigned long long edit_base_gen(struct fs *fs, const struct inode_node *n,
@@ -65,7 +64,7 @@ unsigned long long edit_base_gen(struct fs *fs, const struct inode_node *n,
 int edit_open(struct fs *fs, struct inode_node *n, int flags, bool create, struct fs_open *o)
 {
 	struct cache_doc *d = NULL;
-	int r = edit_doc(fs, n, &d);
+	int r = edit_doc(fs, n, LOOKUP_OPEN_WRITE, &d);
 
 	if (r == -ENOENT && create && n->kind == INODE_INLINE) {
 		o->created = true; /* a new inline policy: in IAM at its first commit */

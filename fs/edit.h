@@ -8,13 +8,25 @@
 #ifndef IAMFS_FS_EDIT_H
 #define IAMFS_FS_EDIT_H
 
+#include "cache/lookup.h"
 #include "fs/fs.h"
 
 /* True for the node kinds whose files can be saved. */
 bool edit_kind_savable(enum inode_kind kind);
-/* The view's document of savable node n (+1 ref): 0, -ENOENT, -EPERM (not an
- * attached policy of the role), -EACCES (AWS managed, role.json). */
-int edit_doc(struct fs *fs, const struct inode_node *n, struct cache_doc **out);
+/* The current view's document of savable node n (+1 ref) for use (OPEN_WRITE or
+ * RENAME): 0, or lookup_errno's answer (cache/lookup.h), -EACCES for other kinds. */
+int edit_doc(struct fs *fs, const struct inode_node *n, enum lookup_use use,
+	     struct cache_doc **out);
+/* Bytes for a save and the generation of the document they were made from (the
+ * save's conflict base: taken with the bytes, never looked up again). */
+struct edit_bytes {
+	char *bytes; /* malloc'ed; whoever takes the struct frees it */
+	size_t len;
+	unsigned long long base_gen;
+};
+/* d's bytes cut, or zero-filled, to size, based on d: 0, -EFBIG (past
+ * FS_POLICY_MAX or negative), -ENOMEM; out is written only on success. Pure. */
+int edit_truncated(const struct cache_doc *d, off_t size, struct edit_bytes *out);
 /* The generation a save of n is based on: the document this mount last served or
  * saved under that name (a change in IAM since is a conflict), else d's. */
 unsigned long long edit_base_gen(struct fs *fs, const struct inode_node *n,

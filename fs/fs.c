@@ -1,7 +1,8 @@
 /*
  * The per-mount state: its locks, the status buffer, and the list of open
  * files (so an unmount with files still open frees them). Open files are
- * linked at open and unlinked at release, under open_lock.
+ * linked at open and unlinked at release, under open_lock. Also the attributes
+ * every node's stat starts from (attr.c, control.c and helperops.c build on them).
  */
 #include "fs/fs.h"
 
@@ -128,4 +129,29 @@ pid_t fs_process_of(pid_t tid)
 		return tid;
 	v = strtol(p + 6, &end, 10);
 	return end != p + 6 && v > 0 ? (pid_t)v : tid;
+}
+
+/* A folder of kind (its mode and links from the tree's table). */
+void fs_stat_dir(const struct fs *fs, uint64_t ino, enum inode_kind kind, struct stat *st)
+{
+	struct inode_row row;
+
+	inode_row(kind, &row);
+	fs_stat_base(fs, ino, row.mode, st);
+	st->st_nlink = row.nlink;
+	st->st_size = 4096;
+}
+
+void fs_stat_base(const struct fs *fs, uint64_t ino, mode_t mode, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_mode = mode;
+	st->st_nlink = 1;
+	st->st_uid = fs->uid;
+	st->st_gid = fs->gid;
+	st->st_blksize = 4096;
+	st->st_mtim = fs->mount_time;
+	st->st_atim = fs->mount_time;
+	st->st_ctim = fs->mount_time;
 }

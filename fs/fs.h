@@ -2,7 +2,8 @@
  * The state one mount shares between the FUSE dispatch thread, the workers
  * and the notify thread, and the entry points of ops.c and control.c. The
  * dispatch thread never blocks on the network: work that may (a cold AWS
- * managed document, a refresh) is handed to a worker as a struct ops_job.
+ * managed document, a refresh, a save) is handed to a worker with workers_hand
+ * (fs/workers.h), which replies with the errno when it cannot be queued.
  */
 #ifndef IAMFS_FS_FS_H
 #define IAMFS_FS_FS_H
@@ -104,8 +105,6 @@ void fs_release_all(struct fs *fs);
 /* control.c: the .iamfs/ folder. */
 /* stat of a control node; regenerates the status snapshot for INODE_CTL_STATUS. */
 void control_stat(struct fs *fs, const struct inode_node *n, struct stat *st);
-/* The child name at index i of a control folder, or NULL past the end. */
-const char *control_dir_entry(enum inode_kind dir, size_t i);
 /* Fills o->data/len for an open of a control file. -EACCES for writes to status
  * or errors. */
 int control_open(struct fs *fs, const struct inode_node *n, int flags, struct fs_open *o);
@@ -133,13 +132,16 @@ void fs_open_put(struct fs *fs, struct fs_open *o);
  * committed, or a created file not in IAM yet: true and st filled. */
 bool fs_open_pending_attr(struct fs *fs, const struct inode_node *n, struct stat *st);
 
+/* The common attributes of every node (owner, mount time, nlink 1), and those of a
+ * folder of kind (fs_stat_base with the tree table's mode and links). */
+void fs_stat_base(const struct fs *fs, uint64_t ino, mode_t mode, struct stat *st);
+void fs_stat_dir(const struct fs *fs, uint64_t ino, enum inode_kind kind, struct stat *st);
+
 /* The process (thread group) of thread tid, as the kernel names a request's caller
  * by its thread; tid itself when /proc does not say (it has exited). */
 pid_t fs_process_of(pid_t tid);
 
 /* attr.c: node attributes. */
-/* The common attributes of every node (owner, mount time, nlink 1). */
-void attr_base(const struct fs *fs, uint64_t ino, mode_t mode, struct stat *st);
 /* The identity of node n (pointers into n, which lives for the mount). */
 void attr_ident(const struct inode_node *n, struct fs_ident *id);
 /* stat of identity id (numbered ino) in view v: 0, -ENOENT, -errno, or FS_DEFER when

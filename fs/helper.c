@@ -1,12 +1,10 @@
 /*
- * The helper file table of helper.h: an array of helpers under one lock, indexed
- * by two chained hashes (number; folder and name, linked helpers only) so that
- * lookups cost the same with 20,000 helpers as with a handful. A listing resumes
- * from a cursor (the last entry handed out) instead of counting from the start,
- * so a folder lists in time linear in the table. Content and symlink targets are
- * wbufs; extended attributes a short array each, their names and values counted
- * with the content against the table's cap. A helper is freed when it is
- * unlinked (or detached) and the kernel holds no lookup of it.
+ * The helper file table of helper.h: helpers in an array under one lock, indexed
+ * by two chained hashes (number; folder and name, linked helpers only), so
+ * lookups cost the same with 20,000 helpers as with a few, and a listing resumes
+ * from a cursor (linear in the table). Content and symlink targets are wbufs;
+ * extended attributes a short array each, counted with the content against the
+ * table's cap. A helper is freed once unlinked (or detached) and not looked up.
  */
 #include "fs/helper.h"
 

@@ -15,7 +15,7 @@
 
 void helperops_stat(const struct fs *fs, const struct helper_attr *a, struct stat *st)
 {
-	attr_base(fs, a->ino, a->mode, st);
+	fs_stat_base(fs, a->ino, a->mode, st);
 	st->st_uid = a->uid;
 	st->st_gid = a->gid;
 	st->st_size = (off_t)a->size;

@@ -8,10 +8,10 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define INODE_ROLE_NAME_MAX 64
+#include <sys/stat.h>
 
 struct inode_table {
 	pthread_mutex_t lock;
@@ -21,98 +21,134 @@ struct inode_table {
 	size_t nbuckets; /* power of two */
 };
 
-bool inode_kind_is_dir(enum inode_kind kind)
+/* Rows of the tree outside role folders, and the kinds that are layout rows. */
+static const struct inode_row inode_rows[INODE_NKINDS] = {
+	[INODE_ROOT] = {INODE_ROOT, "", -1, S_IFDIR | 0755, 3},
+	[INODE_ROLE] = {INODE_ROOT, NULL, -1, S_IFDIR | 0755, 4},
+	[INODE_TRUST] = {INODE_ROLE, NULL, LAYOUT_TRUST, 0, 1},
+	[INODE_ROLE_JSON] = {INODE_ROLE, NULL, LAYOUT_ROLE_JSON, 0, 1},
+	[INODE_INLINE_DIR] = {INODE_ROLE, NULL, LAYOUT_INLINE_DIR, 0, 2},
+	[INODE_ATTACHED_DIR] = {INODE_ROLE, NULL, LAYOUT_ATTACHED_DIR, 0, 2},
+	[INODE_INLINE] = {INODE_INLINE_DIR, NULL, LAYOUT_INLINE, 0, 1},
+	[INODE_ATTACHED] = {INODE_ATTACHED_DIR, NULL, LAYOUT_ATTACHED, 0, 1},
+	[INODE_CTL_DIR] = {INODE_ROOT, ".iamfs", -1, S_IFDIR | 0755, 3},
+	[INODE_CTL_STATUS] = {INODE_CTL_DIR, "status", -1, S_IFREG | 0444, 1},
+	[INODE_CTL_ERRORS] = {INODE_CTL_DIR, "errors", -1, S_IFREG | 0444, 1},
+	[INODE_CTL_REJECTED] = {INODE_CTL_DIR, "rejected", -1, S_IFDIR | 0755, 2},
+	[INODE_CTL_REFRESH] = {INODE_CTL_DIR, "refresh", -1, S_IFREG | 0644, 1},
+	[INODE_CTL_REJECTED_FILE] = {INODE_CTL_REJECTED, NULL, -1, S_IFREG | 0444, 1},
+};
+
+void inode_row(enum inode_kind kind, struct inode_row *out)
 {
-	switch (kind) {
-	case INODE_ROOT:
-	case INODE_ROLE:
-	case INODE_INLINE_DIR:
-	case INODE_ATTACHED_DIR:
-	case INODE_CTL_DIR:
-	case INODE_CTL_REJECTED:
-		return true;
-	default:
-		return false;
+	const struct layout_row *l;
+
+	*out = inode_rows[kind < INODE_NKINDS ? kind : INODE_ROOT];
+	if ((l = layout_row((enum layout_entry)out->layout))) {
+		out->name = l->name;
+		out->mode = l->mode;
 	}
 }
 
-/* IAM's name alphabet [\w+=,.@-]. */
-static bool inode_name_ok(const char *s, size_t n, size_t max)
+bool inode_kind_is_dir(enum inode_kind kind)
 {
-	if (!n || n > max)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
+	struct inode_row r;
 
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      strchr("_+=,.@-", c)))
-			return false;
+	inode_row(kind, &r);
+	return S_ISDIR(r.mode);
+}
+
+const char *inode_fixed_child(enum inode_kind dir, size_t i)
+{
+	struct inode_row r;
+
+	for (int k = INODE_ROOT + 1; k < INODE_NKINDS; k++) {
+		inode_row((enum inode_kind)k, &r);
+		if (r.parent == dir && r.name && !i--)
+			return r.name;
 	}
+	return NULL;
+}
+
+bool inode_file_kind(enum inode_kind kind, enum cache_file_kind *file)
+{
+	const struct layout_row *l =
+		kind < INODE_NKINDS ? layout_row((enum layout_entry)inode_rows[kind].layout) : NULL;
+
+	if (!l || !l->has_file)
+		return false;
+	*file = l->file;
 	return true;
 }
 
-static int inode_classify_policy(const char *name, enum inode_kind kind, enum inode_kind *out,
-				 const char **policy, size_t *policy_len)
+bool inode_kind_savable(enum inode_kind kind)
 {
-	size_t n = strlen(name);
+	enum cache_file_kind file;
+	struct inode_row r;
 
-	if (n <= 5 || strcmp(name + n - 5, ".json"))
-		return -ENOENT;
-	if (!inode_name_ok(name, n - 5, INODE_POLICY_NAME_MAX))
-		return -ENOENT;
-	*out = kind;
-	*policy = name;
-	*policy_len = n - 5;
-	return 0;
+	inode_row(kind, &r);
+	return inode_file_kind(kind, &file) && (r.mode & 0200);
+}
+
+const char *inode_path(const struct inode_node *n, char *buf, size_t cap)
+{
+	if (inode_rows[n->kind].layout >= 0)
+		return layout_path((enum layout_entry)inode_rows[n->kind].layout, n->role,
+				   n->policy, buf, cap);
+	snprintf(buf, cap, "%s", n->name);
+	return buf;
+}
+
+/* The kind whose layout row is e. */
+static enum inode_kind inode_of_layout(enum layout_entry e)
+{
+	for (int k = 0; k < INODE_NKINDS; k++)
+		if (inode_rows[k].layout == (int)e)
+			return (enum inode_kind)k;
+	return INODE_ROOT; /* not reached: every layout row has a kind */
+}
+
+/* A child of a role-tree folder: the layout's answer. */
+static int inode_classify_layout(enum inode_kind parent_kind, const char *name,
+				 enum inode_kind *kind, const char **policy, size_t *policy_len)
+{
+	int parent = parent_kind == INODE_ROLE ? LAYOUT_ROLE_DIR : inode_rows[parent_kind].layout;
+	enum layout_entry e;
+	int r = layout_classify(parent, name, &e, policy, policy_len);
+
+	if (!r)
+		*kind = inode_of_layout(e);
+	return r;
 }
 
 int inode_classify(enum inode_kind parent_kind, const char *name, enum inode_kind *kind,
 		   const char **policy, size_t *policy_len)
 {
-	static const struct {
-		enum inode_kind parent;
-		const char *name;
-		enum inode_kind kind;
-	} fixed[] = {
-		{INODE_ROOT, ".iamfs", INODE_CTL_DIR},
-		{INODE_ROLE, "trust.json", INODE_TRUST},
-		{INODE_ROLE, "role.json", INODE_ROLE_JSON},
-		{INODE_ROLE, "inline", INODE_INLINE_DIR},
-		{INODE_ROLE, "attached", INODE_ATTACHED_DIR},
-		{INODE_CTL_DIR, "status", INODE_CTL_STATUS},
-		{INODE_CTL_DIR, "errors", INODE_CTL_ERRORS},
-		{INODE_CTL_DIR, "rejected", INODE_CTL_REJECTED},
-		{INODE_CTL_DIR, "refresh", INODE_CTL_REFRESH},
-	};
-
 	*policy = NULL;
 	*policy_len = 0;
-	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
-		if (fixed[i].parent == parent_kind && !strcmp(fixed[i].name, name)) {
-			*kind = fixed[i].kind;
+	if (parent_kind >= INODE_NKINDS || !inode_kind_is_dir(parent_kind))
+		return -ENOENT;
+	if (parent_kind == INODE_ROLE || inode_rows[parent_kind].layout >= 0)
+		return inode_classify_layout(parent_kind, name, kind, policy, policy_len);
+	for (int k = INODE_ROOT + 1; k < INODE_NKINDS; k++) {
+		if (inode_rows[k].parent == parent_kind && inode_rows[k].name &&
+		    !strcmp(inode_rows[k].name, name)) {
+			*kind = (enum inode_kind)k;
 			return 0;
 		}
 	}
-	switch (parent_kind) {
-	case INODE_ROOT:
-		if (!inode_name_ok(name, strlen(name), INODE_ROLE_NAME_MAX))
+	if (parent_kind == INODE_ROOT) {
+		if (!layout_name_ok(name, strlen(name), LAYOUT_ROLE_NAME_MAX))
 			return -ENOENT;
 		*kind = INODE_ROLE;
 		return 0;
-	case INODE_INLINE_DIR:
-		return inode_classify_policy(name, INODE_INLINE, kind, policy, policy_len);
-	case INODE_ATTACHED_DIR:
-		return inode_classify_policy(name, INODE_ATTACHED, kind, policy, policy_len);
-	case INODE_CTL_REJECTED:
-		if (!name[0] || name[0] == '.' || strchr(name, '/'))
-			return -ENOENT;
-		*kind = INODE_CTL_REJECTED_FILE;
-		*policy = name;
-		*policy_len = strlen(name);
-		return 0;
-	default:
-		return -ENOENT;
 	}
+	if (parent_kind != INODE_CTL_REJECTED || !name[0] || name[0] == '.' || strchr(name, '/'))
+		return -ENOENT;
+	*kind = INODE_CTL_REJECTED_FILE;
+	*policy = name;
+	*policy_len = strlen(name);
+	return 0;
 }
 
 static size_t inode_hash(uint64_t parent, const char *name)

@@ -14,10 +14,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+#include "cache/layout.h"
 
 #define INODE_ROOT_INO	      1
 #define INODE_NAME_MAX	      255
-#define INODE_POLICY_NAME_MAX 128 /* IAM's limit; inode_classify refuses longer names */
+#define INODE_POLICY_NAME_MAX LAYOUT_POLICY_NAME_MAX /* inode_classify refuses longer names */
 
 enum inode_kind {
 	INODE_ROOT,
@@ -34,6 +37,19 @@ enum inode_kind {
 	INODE_CTL_REJECTED,	 /* .iamfs/rejected/ */
 	INODE_CTL_REFRESH,	 /* .iamfs/refresh */
 	INODE_CTL_REJECTED_FILE, /* .iamfs/rejected/<file>: policy holds the file name */
+	INODE_NKINDS
+};
+
+/* The tree's layout: one row per kind of node. Kinds inside a role folder are
+ * cache/layout.h's rows (name, mode, document kind come from there); the others
+ * (root, roles, .iamfs/) are written out here. */
+struct inode_row {
+	enum inode_kind parent; /* the folder's kind (the root: itself) */
+	const char *name;	/* fixed name; NULL: a role name, a layout pattern, or (in
+				   .iamfs/rejected/) any file name */
+	int layout;		/* the role folder's enum layout_entry, or -1 */
+	mode_t mode;		/* the most a node of this kind allows (see attr.c) */
+	nlink_t nlink;		/* folders: links before their variable children */
 };
 
 struct inode_node {
@@ -71,6 +87,16 @@ int inode_classify(enum inode_kind parent_kind, const char *name, enum inode_kin
 		   const char **policy, size_t *policy_len);
 /* True for folders. */
 bool inode_kind_is_dir(enum inode_kind kind);
+/* The row of kind, with a layout row's name and mode filled in. */
+void inode_row(enum inode_kind kind, struct inode_row *out);
+/* The fixed child i of a folder of kind dir, in listing order; NULL past the end. */
+const char *inode_fixed_child(enum inode_kind dir, size_t i);
+/* True for the kinds a write saves: a document whose row is writable. */
+bool inode_kind_savable(enum inode_kind kind);
+/* The document kind nodes of kind serve and save: true and *file set, or false. */
+bool inode_file_kind(enum inode_kind kind, enum cache_file_kind *file);
+/* The path of n inside the mount ("<role>/inline/<policy>.json"), into buf; returns buf. */
+const char *inode_path(const struct inode_node *n, char *buf, size_t cap);
 
 /* The node (parent, name), created from classify's answer when missing. The
  * returned node lives as long as the table. -ENOENT when the parent is unknown

@@ -38,14 +38,7 @@ enum names_class names_class(enum inode_kind parent, const char *name, enum inod
 		return NAMES_NONE;
 	if (inode_classify(parent, name, kind, &pol, &plen))
 		return names_bad_policy(parent, name) ? NAMES_INVALID : NAMES_HELPER;
-	switch (*kind) {
-	case INODE_TRUST:
-	case INODE_INLINE:
-	case INODE_ATTACHED:
-		return NAMES_POLICY;
-	default:
-		return NAMES_FIXED;
-	}
+	return inode_kind_savable(*kind) ? NAMES_POLICY : NAMES_FIXED;
 }
 
 static bool names_ends(const char *s, const char *suffix)

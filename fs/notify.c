@@ -61,20 +61,15 @@ static const struct inode_node *notify_file_dir(struct inode_table *t,
 						const struct inode_node *role, char *buf,
 						size_t cap)
 {
-	switch (ch->kind) {
-	case CACHE_FILE_TRUST:
-		snprintf(buf, cap, "trust.json");
+	enum layout_entry e = layout_of_file(ch->kind);
+	const struct layout_row *l = layout_row(e);
+
+	if (!l->name && !ch->name)
+		return NULL;
+	layout_entry_name(e, ch->name, buf, cap);
+	if (l->parent == LAYOUT_ROLE_DIR)
 		return role;
-	case CACHE_FILE_ROLE:
-		snprintf(buf, cap, "role.json");
-		return role;
-	default:
-		if (!ch->name)
-			return NULL;
-		snprintf(buf, cap, "%s.json", ch->name);
-		return inode_table_find(t, role->ino,
-					ch->kind == CACHE_FILE_INLINE ? "inline" : "attached");
-	}
+	return inode_table_find(t, role->ino, layout_row((enum layout_entry)l->parent)->name);
 }
 
 static size_t notify_add(struct notify_action *out, size_t n, bool entry, uint64_t ino,

@@ -122,3 +122,18 @@ int workers_submit(struct workers *w, void (*fn)(void *arg), void *arg)
 		free(j);
 	return r;
 }
+
+int workers_hand(struct workers *w, fuse_req_t req, void (*run)(void *job), void *job,
+		 void (*drop)(void *job))
+{
+	int r = job ? workers_submit(w, run, job) : -ENOMEM;
+
+	if (!r)
+		return 0;
+	if (job && drop)
+		drop(job);
+	else
+		free(job);
+	fuse_reply_err(req, -r);
+	return r;
+}

@@ -16,68 +16,8 @@
 #include "aws/awserr.h"
 #include "aws/buf.h"
 #include "aws/iam.h"
-
-enum cache_file_kind {
-	CACHE_FILE_TRUST,    /* <role>/trust.json */
-	CACHE_FILE_ROLE,     /* <role>/role.json */
-	CACHE_FILE_INLINE,   /* <role>/inline/<name>.json */
-	CACHE_FILE_ATTACHED, /* <role>/attached/<name>.json */
-};
-
-/* One rendered document. Immutable once published; shared between views. */
-struct cache_doc {
-	int refs;    /* atomic; cache_doc_ref / cache_doc_unref */
-	char *bytes; /* exactly what read returns */
-	size_t len;
-	long long mtime;	       /* unix seconds; changes only when bytes change */
-	unsigned long long gen;	       /* content identity (hash of bytes) */
-	struct cache_backing *backing; /* NULL: the document owns bytes */
-};
-
-struct cache_inline {
-	char *name; /* policy name, without ".json" */
-	struct cache_doc *doc;
-};
-
-struct cache_attached {
-	char *name; /* policy name, without ".json" */
-	char *arn;
-	bool aws_managed;      /* read-only; doc fetched lazily */
-	struct cache_doc *doc; /* customer managed: set; AWS managed: see cache_managed_doc */
-};
-
-struct cache_role {
-	char *name;
-	long long mtime; /* CreateDate */
-	struct cache_doc *trust;
-	struct cache_doc *role_json;
-	struct cache_inline *inl; /* sorted by name (bytewise) */
-	size_t ninl;
-	struct cache_attached *att; /* sorted by name (bytewise) */
-	size_t natt;
-};
-
-struct cache_view {
-	int refs;		  /* atomic */
-	struct cache_role *roles; /* sorted by name (bytewise) */
-	size_t nroles;
-	unsigned long long serial; /* increases with every published view */
-};
-
-struct cache_change {
-	enum {
-		CACHE_CHANGE_ROLE_ADDED,
-		CACHE_CHANGE_ROLE_REMOVED,
-		CACHE_CHANGE_FILE_ADDED, /* inline/attached file appeared */
-		CACHE_CHANGE_FILE_REMOVED,
-		CACHE_CHANGE_FILE_CHANGED, /* bytes (and so size/mtime) changed */
-		CACHE_CHANGE_REJECTED,	   /* a refusal was recorded: the errors text grew;
-					      name: the file kept under rejected/, or NULL */
-	} what;
-	const char *role;
-	enum cache_file_kind kind; /* FILE_* only */
-	const char *name;	   /* INLINE/ATTACHED only, without ".json"; REJECTED: above */
-};
+#include "cache/model.h"
+#include "cache/rejects.h"
 
 struct cache_options {
 	const char *dir;	     /* persistent cache folder (created 0700) */
@@ -111,12 +51,7 @@ void cache_close(struct cache *c);
 
 /* The current view (+1 ref); never NULL after cache_open. */
 struct cache_view *cache_view_get(struct cache *c);
-void cache_view_put(struct cache_view *v);
-const struct cache_role *cache_view_find(const struct cache_view *v, const char *role);
-const struct cache_inline *cache_role_find_inline(const struct cache_role *r, const char *name);
-const struct cache_attached *cache_role_find_attached(const struct cache_role *r, const char *name);
-void cache_doc_ref(struct cache_doc *d);
-void cache_doc_unref(struct cache_doc *d);
+/* Drop it with cache_view_put (model.h). */
 
 /* AWS managed documents: cache_managed_doc returns the document (+1 ref) if it is
  * already known, else NULL without blocking. cache_fetch_managed blocks on IAM
@@ -209,16 +144,8 @@ int cache_refuse(struct cache *c, const struct cache_refusal *r);
  * request id), oldest first, kept across remounts. */
 int cache_errors_text(struct cache *c, struct buf *out);
 
-/* The .iamfs/rejected/ folder: a snapshot of the refused saves' files. */
-struct cache_rejected {
-	char *name;	       /* e.g. "20261123T114407Z-states-lambda-role-trust.json" */
-	struct cache_doc *doc; /* the refused bytes */
-};
-struct cache_rejected_list {
-	struct cache_rejected *v;
-	size_t n;
-};
+/* The .iamfs/rejected/ folder: a snapshot of the refused saves' files (the list
+ * type is rejects.h's; free it with cache_rejected_list_cleanup). */
 int cache_rejected_list(struct cache *c, struct cache_rejected_list *out);
-void cache_rejected_list_cleanup(struct cache_rejected_list *l);
 
 #endif

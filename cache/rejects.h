@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "aws/buf.h"
-#include "cache/cache.h"
+#include "cache/model.h"
 
 #define REJECTS_LINES_MAX 1000		/* errors lines kept (memory and disk) */
 #define REJECTS_FILES_MAX 1000		/* rejected files listed (the newest) */
@@ -21,6 +21,18 @@
 #define REJECTS_DOC_MAX	  (1024 * 1024) /* bytes of a rejected file read back */
 
 struct rejects;
+
+/* The .iamfs/rejected/ folder: a snapshot of the refused saves' files. */
+struct cache_rejected {
+	char *name;	       /* e.g. "20261123T114407Z-states-lambda-role-trust.json" */
+	struct cache_doc *doc; /* the refused bytes */
+};
+struct cache_rejected_list {
+	struct cache_rejected *v;
+	size_t n;
+};
+/* Drops the snapshot's references and arrays and zeroes it. */
+void cache_rejected_list_cleanup(struct cache_rejected_list *l);
 
 /* Opens the record in folder (NULL or "": memory only) and reads back what a
  * previous mount left. *out is freed with rejects_close (NULL-safe); it is set even

@@ -24,7 +24,7 @@
 #include "cache/load.h"
 #include "cache/model.h"
 #include "cache/rejects.h"
-#include "cache/save_int.h"
+#include "cache/save.h"
 
 struct cache_conn {
 	struct cache *c;
@@ -297,7 +297,7 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 	    disk_index_store(c->dir, c->profile, c->endpoint, strrchr(folder, '/') + 1))
 		cache_log(c, LOG_WARNING, "cannot write the cache index in %s", c->dir);
 	cache_write_disk(c);
-	save_replay(c);
+	save_replay(c->save);
 	return 0;
 }
 
@@ -478,6 +478,67 @@ static int cache_init_locks(struct cache *c)
 	return 0;
 }
 
+static struct iam_conn *cache_host_conn(void *ctx)
+{
+	return cache_conn(ctx);
+}
+
+static struct cache_view *cache_host_view(void *ctx)
+{
+	return cache_view_get(ctx);
+}
+
+static int cache_host_publish(void *ctx, const char *role, enum cache_file_kind kind,
+			      const char *name, struct cache_doc *doc)
+{
+	return cache_publish_doc(ctx, role, kind, name, doc);
+}
+
+/* A save sent calls: IAM answered unless the last one reached nobody. */
+static void cache_host_called(void *ctx, const struct aws_error *last)
+{
+	if (!cache_unreachable(last))
+		cache_reached(ctx);
+}
+
+/* Hands saving its host once the account folder is known, and replays the
+ * journal's leftovers at once when the view was just loaded from IAM. */
+static int cache_open_save(struct cache *c)
+{
+	struct save_host h = {
+		.read_only = c->o.read_only,
+		.dry_run = c->o.dry_run,
+		.prune_versions = c->o.prune_versions,
+		.now = c->o.now,
+		.now_ctx = c->o.now_ctx,
+		.log = c->o.log,
+		.log_ctx = c->o.log_ctx,
+		.on_change = c->o.on_change,
+		.on_change_ctx = c->o.on_change_ctx,
+		.ctx = c,
+		.conn = cache_host_conn,
+		.view_get = cache_host_view,
+		.publish = cache_host_publish,
+		.called = cache_host_called,
+	};
+	struct save_state *st;
+	char folder[sizeof(c->folder)];
+	bool fresh;
+	int rc;
+
+	if (cache_folder(c, folder, sizeof(folder)))
+		folder[0] = '\0';
+	if ((rc = save_open(&h, folder, &st)))
+		return rc;
+	pthread_mutex_lock(&c->mu);
+	fresh = !c->from_disk;
+	c->save = st;
+	pthread_mutex_unlock(&c->mu);
+	if (fresh)
+		save_replay(st);
+	return 0;
+}
+
 int cache_open(const struct cache_options *o, struct cache **out, struct aws_error *err)
 {
 	struct cache *c;
@@ -511,7 +572,7 @@ int cache_open(const struct cache_options *o, struct cache **out, struct aws_err
 			return rc;
 		}
 	}
-	rc = save_open(c);
+	rc = cache_open_save(c);
 	if (rc) {
 		aws_error_set(err, "OutOfMemory", "out of memory setting up saving");
 		cache_close(c);
@@ -550,7 +611,7 @@ void cache_close(struct cache *c)
 		pthread_join(c->thread, NULL);
 	if (c->save_pending)
 		cache_write_disk(c);
-	save_close(c);
+	save_close(c->save);
 	pthread_key_delete(c->conn_key);
 	while ((cc = c->conns)) {
 		c->conns = cc->next;
@@ -802,4 +863,34 @@ int cache_publish_doc(struct cache *c, const char *role, enum cache_file_kind ki
 	cache_view_put(nv);
 	cache_view_put(old);
 	return 0;
+}
+
+int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_result *res)
+{
+	return save_file(c->save, s, res);
+}
+
+void cache_save_accept(struct cache *c, const struct cache_save *s, unsigned long long *jid)
+{
+	save_accept(c->save, s, jid);
+}
+
+void cache_save_abandon(struct cache *c, unsigned long long jid)
+{
+	save_abandon(c->save, jid);
+}
+
+int cache_refuse(struct cache *c, const struct cache_refusal *r)
+{
+	return save_refusal(c->save, r);
+}
+
+int cache_errors_text(struct cache *c, struct buf *out)
+{
+	return save_errors_text(c->save, out);
+}
+
+int cache_rejected_list(struct cache *c, struct cache_rejected_list *out)
+{
+	return save_rejected_list(c->save, out);
 }

@@ -18,6 +18,7 @@
 #include "aws/iam.h"
 #include "cache/model.h"
 #include "cache/rejects.h"
+#include "cache/save_host.h"
 
 struct cache_options {
 	const char *dir;	     /* persistent cache folder (created 0700) */
@@ -77,7 +78,7 @@ bool cache_offline(struct cache *c);
 int cache_folder(struct cache *c, char *out, size_t cap);
 
 /*
- * Saving (SPEC §4). cache_save is the commit of one policy file: local
+ * Saving (the structs are save_host.h's). cache_save is the commit of one policy file: local
  * validation (cache/validate.h), a save of the same JSON value sends nothing,
  * the pending-save journal (cache/journal.h) is written before the call, one
  * read checks for a conflict (the document changed in IAM since base_gen was
@@ -93,25 +94,6 @@ int cache_folder(struct cache *c, char *out, size_t cap);
  * journaled, settled and recorded the same way (already gone in IAM counts as
  * done; a refusal keeps the last document under rejected/).
  */
-struct cache_save {
-	const char *role;
-	enum cache_file_kind kind; /* TRUST, INLINE or ATTACHED */
-	const char *name;	   /* INLINE/ATTACHED: the policy name */
-	const char *bytes;
-	size_t len;
-	unsigned long long base_gen;   /* gen of the document this open served; 0: a new file */
-	unsigned long long journal_id; /* from cache_save_accept (the save owns it); 0: none */
-	bool remove; /* INLINE only: rm of the file, DeleteRolePolicy (bytes unused) */
-};
-
-struct cache_save_result {
-	unsigned calls;	      /* IAM requests sent for this save */
-	bool noop;	      /* same JSON value as IAM's: nothing sent */
-	bool dry_run;	      /* --dry-run: validated and logged, not sent */
-	char action[48];      /* the write call made or that would be made */
-	char message[1024];   /* one sentence: why refused, or what dry-run would do */
-	struct aws_error aws; /* IAM's detail when IAM refused */
-};
 
 int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_result *res);
 /* Journals s (journal_id ignored) the moment it is accepted, before it waits for a
@@ -130,14 +112,6 @@ void cache_save_abandon(struct cache *c, unsigned long long jid);
  * bytes kept under rejected/ when not NULL). path is inside the role folder
  * ("inline/X.json"); message is one sentence. Returns 0, or -errno when the disk
  * copy of the record failed (the memory copy is kept). */
-struct cache_refusal {
-	const char *role;
-	const char *path;
-	const char *bytes; /* may be NULL */
-	size_t len;
-	int err; /* errno, positive */
-	const char *message;
-};
 int cache_refuse(struct cache *c, const struct cache_refusal *r);
 
 /* The .iamfs/errors text: one line per refused save (time, path, code, message,

@@ -15,7 +15,7 @@
 
 #include "cache/cache_int.h"
 #include "cache/ident.h"
-#include "cache/save_int.h"
+#include "cache/save.h"
 
 struct status_snap {
 	char account[64];
@@ -160,7 +160,7 @@ int cache_status(struct cache *c, struct buf *out)
 	if (!rc && s->warning[0])
 		rc = buf_printf(out, "warning: %s\n", s->warning);
 	if (!rc)
-		rc = save_status(c, out);
+		rc = save_status(c->save, out);
 	if (!rc)
 		iam_client_each_count(c->o.iam, status_call, &calls);
 	rc = rc ? rc : calls.rc;

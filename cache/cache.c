@@ -26,17 +26,6 @@
 #include "cache/rejects.h"
 #include "cache/save.h"
 
-struct cache_conn {
-	struct cache *c;
-	struct iam_conn *conn;
-	struct cache_conn *next, *prev;
-};
-
-struct cache_fetch {
-	const char *arn;
-	struct cache_fetch *next;
-};
-
 /* Gives the parse and render garbage of a bulk load back to the system: without
  * it glibc keeps the peak, about twice the resident size of the view. */
 static void cache_trim(void)
@@ -64,62 +53,6 @@ void cache_log(struct cache *c, int prio, const char *fmt, ...)
 	c->o.log(c->o.log_ctx, prio, msg);
 }
 
-static void cache_conn_unlink(struct cache_conn *cc)
-{
-	struct cache *c = cc->c;
-
-	pthread_mutex_lock(&c->conn_mu);
-	if (cc->prev)
-		cc->prev->next = cc->next;
-	else
-		c->conns = cc->next;
-	if (cc->next)
-		cc->next->prev = cc->prev;
-	pthread_mutex_unlock(&c->conn_mu);
-	iam_conn_free(cc->conn);
-	free(cc);
-}
-
-/* pthread key destructor: a thread that used the cache exits. */
-static void cache_conn_destroy(void *p)
-{
-	cache_conn_unlink(p);
-}
-
-struct iam_conn *cache_conn(struct cache *c)
-{
-	struct cache_conn *cc = pthread_getspecific(c->conn_key);
-
-	if (cc)
-		return cc->conn;
-	if (!(cc = calloc(1, sizeof(*cc))))
-		return NULL;
-	if (iam_conn_new(c->o.iam, &cc->conn)) {
-		free(cc);
-		return NULL;
-	}
-	cc->c = c;
-	pthread_mutex_lock(&c->conn_mu);
-	cc->next = c->conns;
-	if (c->conns)
-		c->conns->prev = cc;
-	c->conns = cc;
-	pthread_mutex_unlock(&c->conn_mu);
-	pthread_setspecific(c->conn_key, cc);
-	return cc->conn;
-}
-
-/* Drops this thread's connection (before the caller forks to daemonize). */
-static void cache_conn_drop(struct cache *c)
-{
-	struct cache_conn *cc = pthread_getspecific(c->conn_key);
-
-	if (!cc)
-		return;
-	pthread_setspecific(c->conn_key, NULL);
-	cache_conn_unlink(cc);
-}
-
 static bool cache_code_is_creds(const char *code)
 {
 	static const char *const codes[] = {
@@ -135,6 +68,42 @@ static bool cache_code_is_creds(const char *code)
 		if (!strcmp(code, codes[i]))
 			return true;
 	return false;
+}
+
+/* IAM could not be reached at all (no HTTP answer). */
+static bool cache_unreachable(const struct aws_error *err)
+{
+	return err->http_status == 0 &&
+	       (!strcmp(err->code, "ConnectionError") || !strcmp(err->code, "Timeout"));
+}
+
+/* A load failed (rc, err worded by the caller): counted, remembered for status,
+ * offline when IAM could not be reached. */
+static void cache_load_failed(struct cache *c, int rc, const struct aws_error *err)
+{
+	bool had_view;
+
+	pthread_mutex_lock(&c->mu);
+	c->failures++;
+	had_view = c->view != NULL;
+	snprintf(c->last_fail, sizeof(c->last_fail), "%s", err->message);
+	if (cache_unreachable(err)) {
+		c->offline = true;
+		snprintf(c->offline_why, sizeof(c->offline_why), "%s", err->message);
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (had_view)
+		cache_log(c, LOG_WARNING, "refresh failed (%s), serving the cached copy: %s",
+			  strerror(-rc), err->message);
+}
+
+/* IAM answered a save's call: reachable again. */
+static void cache_reached(struct cache *c)
+{
+	pthread_mutex_lock(&c->mu);
+	c->offline = false;
+	c->offline_why[0] = '\0';
+	pthread_mutex_unlock(&c->mu);
 }
 
 /* Rewords err->message as one sentence about why the account could not be read. */
@@ -157,25 +126,6 @@ static void cache_explain(struct cache *c, const char *failed, struct aws_error 
 	memcpy(err->message, msg, sizeof(msg));
 }
 
-/* Copies the managed table (+1 ref each) for a disk write outside mu. */
-static struct disk_managed *cache_managed_snapshot(struct cache *c, size_t *n)
-{
-	struct disk_managed *m = calloc(c->nmanaged + 1, sizeof(*m));
-	size_t i;
-
-	*n = 0;
-	if (!m)
-		return NULL;
-	for (i = 0; i < c->nmanaged; i++) {
-		if (!(m[i].arn = strdup(c->managed[i].arn)))
-			break;
-		m[i].doc = c->managed[i].doc;
-		cache_doc_ref(m[i].doc);
-		*n = i + 1;
-	}
-	return m;
-}
-
 static void cache_write_disk(struct cache *c)
 {
 	struct disk_meta meta = {0};
@@ -193,7 +143,7 @@ static void cache_write_disk(struct cache *c)
 	meta.account = c->account ? strdup(c->account) : NULL;
 	meta.caller_arn = c->caller_arn ? strdup(c->caller_arn) : NULL;
 	meta.last_load = c->last_load;
-	m = cache_managed_snapshot(c, &nm);
+	m = managed_snapshot(c, &nm);
 	pthread_mutex_unlock(&c->mu);
 	if (folder[0] && meta.account && meta.caller_arn) {
 		rc = disk_write(folder, v, m, nm, &meta);
@@ -349,7 +299,7 @@ static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **
 static int cache_reload(struct cache *c, struct aws_error *err)
 {
 	const char *failed = "GetCallerIdentity";
-	struct iam_conn *conn = cache_conn(c);
+	struct iam_conn *conn = conn_get(c);
 	bool overtaken = true;
 	int rc = -EAGAIN, tries;
 
@@ -469,7 +419,7 @@ static int cache_open_dir(struct cache *c, struct aws_error *err)
 
 static int cache_init_locks(struct cache *c)
 {
-	if (pthread_key_create(&c->conn_key, cache_conn_destroy))
+	if (pthread_key_create(&c->conn_key, conn_destroy))
 		return -EAGAIN;
 	pthread_mutex_init(&c->conn_mu, NULL);
 	pthread_mutex_init(&c->load_mu, NULL);
@@ -480,7 +430,7 @@ static int cache_init_locks(struct cache *c)
 
 static struct iam_conn *cache_host_conn(void *ctx)
 {
-	return cache_conn(ctx);
+	return conn_get(ctx);
 }
 
 static struct cache_view *cache_host_view(void *ctx)
@@ -566,7 +516,7 @@ int cache_open(const struct cache_options *o, struct cache **out, struct aws_err
 	}
 	if (!served) {
 		rc = cache_reload(c, err);
-		cache_conn_drop(c);
+		conn_drop(c);
 		if (rc) {
 			cache_close(c);
 			return rc;
@@ -599,8 +549,6 @@ int cache_start(struct cache *c)
 
 void cache_close(struct cache *c)
 {
-	struct cache_conn *cc;
-
 	if (!c)
 		return;
 	pthread_mutex_lock(&c->mu);
@@ -613,11 +561,7 @@ void cache_close(struct cache *c)
 		cache_write_disk(c);
 	save_close(c->save);
 	pthread_key_delete(c->conn_key);
-	while ((cc = c->conns)) {
-		c->conns = cc->next;
-		iam_conn_free(cc->conn);
-		free(cc);
-	}
+	conn_free_all(c);
 	cache_view_put(c->view);
 	disk_managed_free(c->managed, c->nmanaged);
 	free(c->account);
@@ -689,138 +633,6 @@ bool cache_offline(struct cache *c)
 	v = c->offline;
 	pthread_mutex_unlock(&c->mu);
 	return v;
-}
-
-static struct disk_managed *cache_managed_find(struct cache *c, const char *arn)
-{
-	struct disk_managed key = {.arn = (char *)arn};
-	size_t lo = 0, hi = c->nmanaged;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(c->managed[mid].arn, key.arn);
-
-		if (!cmp)
-			return &c->managed[mid];
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-struct cache_doc *cache_managed_doc(struct cache *c, const char *arn)
-{
-	struct disk_managed *m;
-	struct cache_doc *d = NULL;
-
-	pthread_mutex_lock(&c->mu);
-	m = cache_managed_find(c, arn);
-	if (m) {
-		d = m->doc;
-		cache_doc_ref(d);
-	}
-	pthread_mutex_unlock(&c->mu);
-	return d;
-}
-
-/* Inserts (arn, doc) in order, taking doc's reference. Called with mu held. */
-static int cache_managed_insert(struct cache *c, const char *arn, struct cache_doc *doc)
-{
-	size_t i;
-	char *a = strdup(arn);
-
-	if (a && c->nmanaged == c->capmanaged) {
-		size_t ncap = c->capmanaged ? c->capmanaged * 2 : 16;
-		struct disk_managed *v = realloc(c->managed, ncap * sizeof(*v));
-
-		if (v) {
-			c->managed = v;
-			c->capmanaged = ncap;
-		}
-	}
-	if (!a || c->nmanaged == c->capmanaged) {
-		free(a);
-		cache_doc_unref(doc);
-		return -ENOMEM;
-	}
-	for (i = c->nmanaged; i > 0 && strcmp(c->managed[i - 1].arn, arn) > 0; i--)
-		c->managed[i] = c->managed[i - 1];
-	c->managed[i].arn = a;
-	c->managed[i].doc = doc;
-	c->nmanaged++;
-	return 0;
-}
-
-static bool cache_fetching(struct cache *c, const char *arn)
-{
-	struct cache_fetch *f;
-
-	for (f = c->fetching; f; f = f->next)
-		if (!strcmp(f->arn, arn))
-			return true;
-	return false;
-}
-
-static void cache_fetch_done(struct cache *c, struct cache_fetch *me)
-{
-	struct cache_fetch **pp;
-
-	for (pp = &c->fetching; *pp; pp = &(*pp)->next) {
-		if (*pp == me) {
-			*pp = me->next;
-			break;
-		}
-	}
-	pthread_cond_broadcast(&c->cond);
-}
-
-int cache_fetch_managed(struct cache *c, const char *arn, struct cache_doc **out,
-			struct aws_error *err)
-{
-	struct cache_fetch me = {.arn = arn};
-	struct disk_managed *m;
-	struct cache_doc *d = NULL;
-	struct iam_conn *conn;
-	int rc;
-
-	aws_error_clear(err);
-	pthread_mutex_lock(&c->mu);
-	/* Once per ARN: wait for a fetch of the same ARN already under way. */
-	while (!(m = cache_managed_find(c, arn)) && cache_fetching(c, arn))
-		pthread_cond_wait(&c->cond, &c->mu);
-	if (m) {
-		*out = m->doc;
-		cache_doc_ref(m->doc);
-		pthread_mutex_unlock(&c->mu);
-		return 0;
-	}
-	me.next = c->fetching;
-	c->fetching = &me;
-	pthread_mutex_unlock(&c->mu);
-	conn = cache_conn(c);
-	if (!conn) {
-		aws_error_set(err, "ConnectionError", "cannot set up an HTTP connection");
-		rc = -ENOMEM;
-	} else {
-		rc = load_policy_doc(conn, arn, &d, err);
-	}
-	pthread_mutex_lock(&c->mu);
-	cache_fetch_done(c, &me);
-	if (!rc) {
-		cache_doc_ref(d);
-		rc = cache_managed_insert(c, arn, d);
-	}
-	if (!rc) {
-		*out = d;
-		c->save_pending = true;
-		pthread_cond_broadcast(&c->cond);
-	} else if (d) {
-		cache_doc_unref(d);
-	}
-	pthread_mutex_unlock(&c->mu);
-	return rc;
 }
 
 int cache_folder(struct cache *c, char *out, size_t cap)

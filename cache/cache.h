@@ -5,7 +5,9 @@
  * fetch of an AWS managed policy document (cache_fetch_managed), which fs runs
  * on a worker thread. A refresher thread revalidates after --ttl (one GAAD
  * chain), writes the on-disk copy, and reports what changed through the
- * on_change callback, from its own thread, never from a caller's.
+ * on_change callback. on_change runs on the refresher thread for a revalidation,
+ * and on the calling thread for a save, a refusal (cache_save, cache_refuse)
+ * or a refresh before cache_start: whoever changed the view reports it.
  */
 #ifndef IAMFS_CACHE_CACHE_H
 #define IAMFS_CACHE_CACHE_H
@@ -29,7 +31,11 @@ struct cache_options {
 	struct iam_client *iam;	     /* borrowed; outlives the cache */
 	long long (*now)(void *ctx); /* unix seconds; NULL: time() */
 	void *now_ctx;
-	/* Called from the refresher thread for each change it sees. */
+	/* Called for each change of the view or of the record of refusals: from
+	 * the refresher thread after a revalidation, and from the thread calling
+	 * cache_save, cache_refuse or (before cache_start) cache_refresh for what
+	 * that call changed; an embedder that must delay those can tell them by
+	 * the calling thread. Never with the view's lock held. */
 	void (*on_change)(void *ctx, const struct cache_change *ch);
 	void *on_change_ctx;
 	/* Logging is fs's: the cache reports warnings through this (may be NULL). */

@@ -1,6 +1,6 @@
 /*
- * The record of refused saves (SPEC §4): the bytes of each one as a file under
- * FOLDER/rejected/ (0700, files 0600, written whole then linked into place, never
+ * The record of refused saves (.iamfs/errors and .iamfs/rejected/): the bytes of each one as a file
+ * under FOLDER/rejected/ (0700, files 0600, written whole then linked into place, never
  * overwritten) and one line each in FOLDER/errors.log (appended, trimmed to the
  * last REJECTS_LINES_MAX lines), both mirrored in memory and read back at open so
  * they survive remounts. The naming and line formatting are pure functions.

@@ -1,10 +1,11 @@
 /*
- * The commit of a user's save (SPEC §4): validate, skip a save of the same value,
- * honour --dry-run, journal, one read for the conflict check, the one write call,
- * publish the saved bytes. Every refusal after --read-only is recorded (rejects.h).
+ * The commit of a user's save (a policy file written and closed, or an inline
+ * policy removed): validate, skip a save of the same value, honour --dry-run,
+ * journal, one read for the conflict check, the one write call, publish the saved
+ * bytes through the host. Every refusal after --read-only is recorded (rejects.h).
  * Saves of one role (or one managed policy) are serialized by an in-flight marker;
- * no lock is held across a network call. Journal entries left by a killed daemon
- * are compared with IAM's documents after the first load and reported.
+ * no lock is held across a network call. The write call is save_write.c's, the
+ * recording save_record.c's, the pure decisions save_decide.c's.
  */
 #include "cache/save_int.h"
 

@@ -12,18 +12,15 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cache/cachedir.h"
 #include "cache/load.h"
 #include "cache/model.h"
-#include "cache/rejects.h"
 #include "cache/save.h"
 
 /* Gives the parse and render garbage of a bulk load back to the system: without
@@ -33,24 +30,6 @@ static void cache_trim(void)
 #ifdef __GLIBC__
 	malloc_trim(0);
 #endif
-}
-
-long long cache_now(const struct cache *c)
-{
-	return c->o.now ? c->o.now(c->o.now_ctx) : (long long)time(NULL);
-}
-
-void cache_log(struct cache *c, int prio, const char *fmt, ...)
-{
-	char msg[REJECTS_LINE_MAX + 256]; /* a save's line quotes IAM's message whole */
-	va_list ap;
-
-	if (!c->o.log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	c->o.log(c->o.log_ctx, prio, msg);
 }
 
 static bool cache_code_is_creds(const char *code)
@@ -93,8 +72,9 @@ static void cache_load_failed(struct cache *c, int rc, const struct aws_error *e
 	}
 	pthread_mutex_unlock(&c->mu);
 	if (had_view)
-		cache_log(c, LOG_WARNING, "refresh failed (%s), serving the cached copy: %s",
-			  strerror(-rc), err->message);
+		hooks_log(&c->hooks, LOG_WARNING,
+			  "refresh failed (%s), serving the cached copy: %s", strerror(-rc),
+			  err->message);
 }
 
 /* IAM answered a save's call: reachable again. */
@@ -148,8 +128,8 @@ static void cache_write_disk(struct cache *c)
 	if (folder[0] && meta.account && meta.caller_arn) {
 		rc = disk_write(folder, v, m, nm, &meta);
 		if (rc)
-			cache_log(c, LOG_WARNING, "cannot write the cache copy in %s: %s", folder,
-				  strerror(-rc));
+			hooks_log(&c->hooks, LOG_WARNING, "cannot write the cache copy in %s: %s",
+				  folder, strerror(-rc));
 	}
 	disk_managed_free(m, nm);
 	disk_meta_cleanup(&meta);
@@ -237,15 +217,16 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 	memcpy(c->folder, folder, sizeof(folder));
 	pthread_mutex_unlock(&c->mu);
 	if (skipped_changed && res->nskipped)
-		cache_log(c, LOG_WARNING, "%zu roles or policies from IAM are not shown: %s",
-			  res->nskipped, res->skipped);
+		hooks_log(&c->hooks, LOG_WARNING,
+			  "%zu roles or policies from IAM are not shown: %s", res->nskipped,
+			  res->skipped);
 	if (old && c->o.on_change)
 		model_diff(old, nv, cache_emit, c);
 	cache_view_put(nv);
 	cache_view_put(old);
 	if (new_folder &&
 	    disk_index_store(c->dir, c->profile, c->endpoint, strrchr(folder, '/') + 1))
-		cache_log(c, LOG_WARNING, "cannot write the cache index in %s", c->dir);
+		hooks_log(&c->hooks, LOG_WARNING, "cannot write the cache index in %s", c->dir);
 	cache_write_disk(c);
 	save_replay(c->save);
 	return 0;
@@ -262,7 +243,7 @@ static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **
 
 	*overtaken = false;
 	pthread_mutex_lock(&c->mu);
-	c->last_attempt = cache_now(c);
+	c->last_attempt = hooks_now(&c->hooks);
 	commits_begin(c);
 	old = c->view; /* the load shares its unchanged documents */
 	if (old)
@@ -272,14 +253,14 @@ static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **
 	aws_error_clear(err);
 	rc = load_account(conn, &res, failed, err);
 	if (!rc && res.fallback)
-		cache_log(c, LOG_WARNING,
+		hooks_log(&c->hooks, LOG_WARNING,
 			  "GetAccountAuthorizationDetails was denied; "
 			  "loaded %zu roles with per-role calls (about 3 calls a role)",
 			  res.nroles);
 	if (!rc)
 		rc = cache_check_folder(c, res.account, err);
 	if (!rc) {
-		rc = cache_publish(c, &res, cache_now(c));
+		rc = cache_publish(c, &res, hooks_now(&c->hooks));
 		*overtaken = rc == -EAGAIN;
 		cache_trim();
 	}
@@ -376,7 +357,7 @@ static int cache_open_disk(struct cache *c, bool *served, struct aws_error *err)
 	if (rc) {
 		if (rc != -ENOENT && rc != -EPERM) {
 			snprintf(c->warning, sizeof(c->warning), "%s", why);
-			cache_log(c, LOG_WARNING, "%s", why);
+			hooks_log(&c->hooks, LOG_WARNING, "%s", why);
 		}
 		c->folder[0] = '\0';
 		return rc == -EPERM ? rc : 0;
@@ -459,10 +440,7 @@ static int cache_open_save(struct cache *c)
 		.read_only = c->o.read_only,
 		.dry_run = c->o.dry_run,
 		.prune_versions = c->o.prune_versions,
-		.now = c->o.now,
-		.now_ctx = c->o.now_ctx,
-		.log = c->o.log,
-		.log_ctx = c->o.log_ctx,
+		.hooks = c->hooks,
 		.on_change = c->o.on_change,
 		.on_change_ctx = c->o.on_change_ctx,
 		.ctx = c,
@@ -499,6 +477,7 @@ int cache_open(const struct cache_options *o, struct cache **out, struct aws_err
 	if (!o->iam || !o->dir || !(c = calloc(1, sizeof(*c))))
 		return -EINVAL;
 	c->o = *o;
+	c->hooks = (struct hooks){o->now, o->now_ctx, o->log, o->log_ctx};
 	if (!(c->dir = strdup(o->dir)) || cache_init_locks(c)) {
 		free(c->dir);
 		free(c);
@@ -587,7 +566,7 @@ struct cache_view *cache_view_get(struct cache *c)
 
 void cache_touch(struct cache *c)
 {
-	long long now = cache_now(c);
+	long long now = hooks_now(&c->hooks);
 
 	pthread_mutex_lock(&c->mu);
 	if (c->started && !c->running && !c->wake && now - c->last_attempt >= (long long)c->o.ttl &&

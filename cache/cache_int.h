@@ -12,6 +12,7 @@
 
 #include "cache/cache.h"
 #include "cache/disk.h"
+#include "cache/hooks.h"
 #include "cache/load.h"
 
 #define CACHE_WHY_MAX 1152
@@ -23,13 +24,10 @@ struct managed_fetch;
 struct commits_entry;
 struct save_state;
 
-/* Through the embedder's log callback, when it gave one. */
-void cache_log(struct cache *c, int prio, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 struct cache {
 	struct cache_options o;
-	char *dir; /* o.dir copied */
+	struct hooks hooks; /* o's clock and log */
+	char *dir;	    /* o.dir copied */
 	char profile[128];
 	char endpoint[512];	/* IAM endpoint URL */
 	pthread_key_t conn_key; /* per-thread struct conn_entry */
@@ -71,7 +69,6 @@ struct cache {
 	struct aws_error last_err;
 };
 
-long long cache_now(const struct cache *c);
 /* conn.c: this thread's IAM connection, created on first use (NULL on ENOMEM);
  * dropping this thread's (before the caller forks to daemonize); the key's
  * destructor (a thread that used the cache exits); freeing every one left (close,

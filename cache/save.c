@@ -143,7 +143,7 @@ static int save_check_trust(struct save_ctx *x, struct iam_conn *conn)
 		return save_iam_failed(x, "GetRole", rc);
 	if (!save_remote_same(role.trust_policy, x->cur)) {
 		save_publish_remote(x, role.trust_policy ? role.trust_policy : "{}",
-				    save_now(x->st));
+				    hooks_now(&x->st->host.hooks));
 		rc = save_stale(x);
 	}
 	iam_role_cleanup(&role);
@@ -161,7 +161,8 @@ static int save_check_inline(struct save_ctx *x, struct iam_conn *conn)
 	if (rc)
 		return save_iam_failed(x, "GetRolePolicy", rc);
 	if (!save_remote_same(p.document, x->cur)) {
-		save_publish_remote(x, p.document ? p.document : "{}", save_now(x->st));
+		save_publish_remote(x, p.document ? p.document : "{}",
+				    hooks_now(&x->st->host.hooks));
 		rc = save_stale(x);
 	}
 	iam_inline_policy_cleanup(&p);
@@ -292,7 +293,7 @@ static int save_noop(struct save_ctx *x)
 	/* A managed document keeps its version's CreateDate: IAM did not change. */
 	if (x->kind == CACHE_FILE_ATTACHED)
 		return save_publish_saved(x, x->cur->mtime, NULL);
-	return save_publish_saved(x, save_now(x->st), NULL);
+	return save_publish_saved(x, hooks_now(&x->st->host.hooks), NULL);
 }
 
 /* --dry-run: log and count the call that would be made; the file reverts. */
@@ -303,7 +304,7 @@ static int save_dry_run(struct save_ctx *x)
 		 "dry-run: would call %s for %.200s/%.300s%s%.300s; nothing was sent",
 		 save_action_names[x->action], x->role, x->path, x->arn ? " on " : "",
 		 x->arn ? x->arn : "");
-	save_log(x->st, LOG_NOTICE, "%s", x->res->message);
+	hooks_log(&x->st->host.hooks, LOG_NOTICE, "%s", x->res->message);
 	save_count(x->st, &x->st->dry[x->action]);
 	if (x->action == SAVE_DELETE_INLINE)
 		save_tell(x, CACHE_CHANGE_FILE_ADDED);
@@ -343,8 +344,8 @@ static void save_end(struct save_ctx *x, unsigned long long jid)
 	rc = journal_end(x->st->journal, jid);
 
 	if (rc)
-		save_log(x->st, LOG_WARNING, "cannot remove journal entry %llu: %s", jid,
-			 strerror(-rc));
+		hooks_log(&x->st->host.hooks, LOG_WARNING, "cannot remove journal entry %llu: %s",
+			  jid, strerror(-rc));
 }
 
 /* Journal, conflict read, write call, publish. */
@@ -384,9 +385,9 @@ static int save_send(struct save_ctx *x)
 		snprintf(x->res->message, sizeof(x->res->message), "%s of %.200s/%.300s done",
 			 save_action_names[x->action], x->role, x->path);
 		if (rc)
-			save_log(x->st, LOG_WARNING,
-				 "%s is in IAM but the view could not show it: %s", x->path,
-				 strerror(-rc));
+			hooks_log(&x->st->host.hooks, LOG_WARNING,
+				  "%s is in IAM but the view could not show it: %s", x->path,
+				  strerror(-rc));
 		rc = 0;
 	}
 	if (!x->unsettled)

@@ -13,6 +13,7 @@
 
 #include "aws/awserr.h"
 #include "aws/iam.h"
+#include "cache/hooks.h"
 #include "cache/model.h"
 
 /* One save: see cache_save in cache.h. */
@@ -52,12 +53,9 @@ struct save_host {
 	bool read_only;	     /* --read-only: every save is refused with EROFS */
 	bool dry_run;	     /* --dry-run: validated and logged, not sent */
 	bool prune_versions; /* --prune-versions */
-	/* The embedder's clock (NULL: time()), log (may be NULL) and change
-	 * callback (may be NULL): saves call on_change from the saving thread. */
-	long long (*now)(void *ctx);
-	void *now_ctx;
-	void (*log)(void *ctx, int priority, const char *msg);
-	void *log_ctx;
+	/* The embedder's clock and log, and its change callback (may be NULL):
+	 * saves call on_change from the saving thread. */
+	struct hooks hooks;
 	void (*on_change)(void *ctx, const struct cache_change *ch);
 	void *on_change_ctx;
 	/* The cache's side, each called with ctx: this thread's IAM connection

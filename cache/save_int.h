@@ -91,11 +91,7 @@ void save_count(struct save_state *st, unsigned long *n);
  * rejected/'s listing. Every refusal goes through here. 0 or rejects_add's -errno. */
 struct rejects_event;
 int save_record(struct save_state *st, const struct rejects_event *ev, char *kept, size_t cap);
-/* save_record.c: the host's clock (time() when it has none), its log (nothing when it
- * has none), and on_change of one change (nothing when it has none). */
-long long save_now(const struct save_state *st);
-void save_log(struct save_state *st, int prio, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* save_record.c: on_change of one change (nothing when the host has none). */
 void save_emit(struct save_state *st, const struct cache_change *ch);
 
 /* save_record.c: records a refusal whose sentence is in x->res->message (IAM's detail in

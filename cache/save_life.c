@@ -9,12 +9,10 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 
 #include "cache/model.h"
 #include "cache/rejects.h"
@@ -97,7 +95,7 @@ static bool save_landed(const struct cache_view *v, const struct save_leftover *
 static void save_report(struct save_state *st, const struct save_leftover *l)
 {
 	char path[SAVE_PATH_MAX], kept[REJECTS_NAME_MAX + 1] = "";
-	struct rejects_event ev = {.time = save_now(st), .err = EINTR, .len = l->len};
+	struct rejects_event ev = {.time = hooks_now(&st->host.hooks), .err = EINTR, .len = l->len};
 	int rc;
 
 	if (l->damaged) {
@@ -119,8 +117,8 @@ static void save_report(struct save_state *st, const struct save_leftover *l)
 			     : "interrupted save: the daemon stopped before IAM confirmed it; the "
 			       "bytes are kept here";
 	rc = save_record(st, &ev, kept, sizeof(kept));
-	save_log(st, LOG_WARNING, "%s/%s: %s%s%s", ev.role, path, ev.message,
-		 kept[0] ? ": .iamfs/rejected/" : "", kept);
+	hooks_log(&st->host.hooks, LOG_WARNING, "%s/%s: %s%s%s", ev.role, path, ev.message,
+		  kept[0] ? ": .iamfs/rejected/" : "", kept);
 	if (!rc)
 		journal_discard(st->journal, l->id);
 }
@@ -138,11 +136,11 @@ int save_refusal(struct save_state *st, const struct cache_refusal *r)
 
 	if (!st)
 		return -EINVAL;
-	ev.time = save_now(st);
+	ev.time = hooks_now(&st->host.hooks);
 	rejects_line(&ev, line, sizeof(line));
 	rc = save_record(st, &ev, kept, sizeof(kept));
-	save_log(st, LOG_WARNING, "refused: %s%s%s", line,
-		 kept[0] ? "; the bytes are kept in .iamfs/rejected/" : "", kept);
+	hooks_log(&st->host.hooks, LOG_WARNING, "refused: %s%s%s", line,
+		  kept[0] ? "; the bytes are kept in .iamfs/rejected/" : "", kept);
 	save_count(st, &st->refused);
 	return rc;
 }
@@ -180,10 +178,10 @@ void save_replay(struct save_state *st)
 	v = st->host.view_get(st->host.ctx);
 	for (i = 0; i < n; i++) {
 		if (save_landed(v, &left[i])) {
-			save_log(st, LOG_NOTICE,
-				 "an interrupted %s save of role %s (%s) reached IAM",
-				 journal_kind_name(left[i].kind), left[i].role,
-				 left[i].name[0] ? left[i].name : "trust.json");
+			hooks_log(&st->host.hooks, LOG_NOTICE,
+				  "an interrupted %s save of role %s (%s) reached IAM",
+				  journal_kind_name(left[i].kind), left[i].role,
+				  left[i].name[0] ? left[i].name : "trust.json");
 			journal_discard(st->journal, left[i].id);
 			save_count(st, &st->landed);
 		} else {
@@ -216,22 +214,24 @@ int save_open(const struct save_host *h, const char *folder, struct save_state *
 		return -ENOMEM;
 	}
 	if (rc)
-		save_log(st, LOG_WARNING, "cannot keep refused saves in %s: %s (kept in memory)",
-			 folder, strerror(-rc));
-	rc = folder[0] ? journal_open(folder, h->now, h->now_ctx, &st->journal) : -ENOENT;
+		hooks_log(&st->host.hooks, LOG_WARNING,
+			  "cannot keep refused saves in %s: %s (kept in memory)", folder,
+			  strerror(-rc));
+	rc = folder[0] ? journal_open(folder, h->hooks.now, h->hooks.now_ctx, &st->journal)
+		       : -ENOENT;
 	if (rc)
-		save_log(st, LOG_WARNING,
-			 "cannot open the save journal in %s: %s; saves will be "
-			 "refused",
-			 folder, strerror(-rc));
+		hooks_log(&st->host.hooks, LOG_WARNING,
+			  "cannot open the save journal in %s: %s; saves will be "
+			  "refused",
+			  folder, strerror(-rc));
 	else if ((rc = journal_list(st->journal, save_collect, st)))
-		save_log(st, LOG_WARNING, "cannot read the save journal in %s: %s", folder,
-			 strerror(-rc));
+		hooks_log(&st->host.hooks, LOG_WARNING, "cannot read the save journal in %s: %s",
+			  folder, strerror(-rc));
 	if (st->nleft)
-		save_log(st, LOG_NOTICE,
-			 "%zu saves were under way when the daemon stopped; they are "
-			 "checked against IAM after the first load",
-			 st->nleft);
+		hooks_log(&st->host.hooks, LOG_NOTICE,
+			  "%zu saves were under way when the daemon stopped; they are "
+			  "checked against IAM after the first load",
+			  st->nleft);
 	*out = st;
 	return 0;
 }

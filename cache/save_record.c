@@ -8,12 +8,10 @@
 #include "cache/save_int.h"
 
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 
 #include "cache/rejects.h"
 
@@ -23,24 +21,6 @@ const char *const save_action_names[SAVE_NACTIONS] = {
 	"CreatePolicyVersion",
 	"DeleteRolePolicy",
 };
-
-long long save_now(const struct save_state *st)
-{
-	return st->host.now ? st->host.now(st->host.now_ctx) : (long long)time(NULL);
-}
-
-void save_log(struct save_state *st, int prio, const char *fmt, ...)
-{
-	char msg[REJECTS_LINE_MAX + 256]; /* a save's line quotes IAM's message whole */
-	va_list ap;
-
-	if (!st->host.log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	st->host.log(st->host.log_ctx, prio, msg);
-}
 
 void save_emit(struct save_state *st, const struct cache_change *ch)
 {
@@ -111,9 +91,9 @@ int save_record(struct save_state *st, const struct rejects_event *ev, char *kep
 	kept[0] = '\0';
 	rc = rejects_add(st->rejects, ev, kept, cap);
 	if (rc)
-		save_log(st, LOG_WARNING,
-			 "cannot write the record of a refused save in the cache folder: %s",
-			 strerror(-rc));
+		hooks_log(&st->host.hooks, LOG_WARNING,
+			  "cannot write the record of a refused save in the cache folder: %s",
+			  strerror(-rc));
 	/* The kernel may hold the errors file's size and rejected/'s listing. */
 	ch.name = kept[0] ? kept : NULL;
 	save_emit(st, &ch);
@@ -126,7 +106,7 @@ int save_refuse(struct save_ctx *x, int rc, bool from_iam)
 {
 	struct cache_save_result *res = x->res;
 	struct rejects_event ev = {
-		.time = save_now(x->st),
+		.time = hooks_now(&x->st->host.hooks),
 		.role = x->role,
 		.path = x->path,
 		.bytes = x->bytes,
@@ -142,8 +122,8 @@ int save_refuse(struct save_ctx *x, int rc, bool from_iam)
 		aws_error_clear(&res->aws);
 	rejects_line(&ev, line, sizeof(line));
 	save_record(x->st, &ev, kept, sizeof(kept));
-	save_log(x->st, LOG_WARNING, "save refused: %s%s%s", line,
-		 kept[0] ? "; the bytes are kept in .iamfs/rejected/" : "", kept);
+	hooks_log(&x->st->host.hooks, LOG_WARNING, "save refused: %s%s%s", line,
+		  kept[0] ? "; the bytes are kept in .iamfs/rejected/" : "", kept);
 	save_count(x->st, &x->st->refused);
 	return rc;
 }

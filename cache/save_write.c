@@ -46,8 +46,9 @@ int save_make_room(struct save_ctx *x, struct iam_conn *conn, const struct iam_v
 	x->res->calls++;
 	if (rc)
 		return save_iam_failed(x, "DeletePolicyVersion", rc);
-	save_log(x->st, LOG_NOTICE, "deleted version %s of %s to make room (--prune-versions)",
-		 vl->v[i].version_id, x->arn);
+	hooks_log(&x->st->host.hooks, LOG_NOTICE,
+		  "deleted version %s of %s to make room (--prune-versions)", vl->v[i].version_id,
+		  x->arn);
 	return 0;
 }
 
@@ -207,7 +208,7 @@ int save_write(struct save_ctx *x, struct iam_conn *conn, const char *doc, long 
 {
 	int rc;
 
-	*mtime = save_now(x->st);
+	*mtime = hooks_now(&x->st->host.hooks);
 	rc = save_send_settled(x, conn, doc, ver);
 	if (x->unsettled)
 		return rc;

@@ -102,7 +102,7 @@ int cache_status(struct cache *c, struct buf *out)
 			"mode: %s\n",
 			s->account, s->caller, s->endpoint, s->sts_endpoint, s->profile, mode);
 	if (!rc)
-		rc = status_time(out, s->last_load, cache_now(c));
+		rc = status_time(out, s->last_load, hooks_now(&c->hooks));
 	if (!rc)
 		rc = buf_printf(out,
 				"ttl: %us\nroles: %zu\naws managed documents: %zu\n"

@@ -1,9 +1,11 @@
 /*
  * The cache's life cycle: open (disk copy first, else a synchronous bulk load),
  * the refresher thread (revalidation on touch after the ttl, on demand, and
- * disk-copy writes), publication of new views with their diff, per-thread IAM
- * connections, and the lazily fetched AWS managed documents. The view pointer is
- * swapped under mu; network calls and disk writes never run with mu held.
+ * disk-copy writes), publication of new views with their diff, whether IAM can
+ * be reached, and saving's host (save_host.h) with the saving entry points of
+ * cache.h. The view pointer is swapped under mu; network calls and disk writes
+ * never run with mu held. Connections are conn.c's, AWS managed documents
+ * managed.c's.
  */
 #include "cache/cache_int.h"
 

@@ -56,9 +56,9 @@ int cache_start(struct cache *c);
 /* Stops the thread and frees everything. NULL-safe. */
 void cache_close(struct cache *c);
 
-/* The current view (+1 ref); never NULL after cache_open. */
+/* The current view (+1 ref; drop it with cache_view_put, model.h); never NULL
+ * after cache_open. */
 struct cache_view *cache_view_get(struct cache *c);
-/* Drop it with cache_view_put (model.h). */
 
 /* AWS managed documents: cache_managed_doc returns the document (+1 ref) if it is
  * already known, else NULL without blocking. cache_fetch_managed blocks on IAM
@@ -84,23 +84,23 @@ bool cache_offline(struct cache *c);
 int cache_folder(struct cache *c, char *out, size_t cap);
 
 /*
- * Saving (the structs are save_host.h's). cache_save is the commit of one policy file: local
- * validation (cache/validate.h), a save of the same JSON value sends nothing,
- * the pending-save journal (cache/journal.h) is written before the call, one
- * read checks for a conflict (the document changed in IAM since base_gen was
- * served: -ESTALE), then the one write call (UpdateAssumeRolePolicy,
- * PutRolePolicy, CreatePolicyVersion with SetAsDefault; with prune_versions a
- * full policy first loses its oldest non-default version), then the saved bytes
- * are published as they were written (they read back byte for byte). Every
- * refusal is recorded: its bytes are kept under rejected/ and a line is added to
- * the errors text, both in memory and in the cache folder. Blocks on IAM: call it
- * from a worker thread. Returns 0 or -errno: EROFS (read-only), EINVAL, EFBIG,
- * ESTALE, EDQUOT, EPERM (role.json, AWS managed), EACCES, EKEYEXPIRED, ENOENT,
- * EAGAIN, EIO. With remove, the rm of an inline policy: DeleteRolePolicy,
- * journaled, settled and recorded the same way (already gone in IAM counts as
- * done; a refusal keeps the last document under rejected/).
+ * Saving (the structs are save_host.h's). cache_save is the commit of one
+ * policy file: local validation (cache/validate.h), a save of the same JSON
+ * value sends nothing, the pending-save journal (cache/journal.h) is written
+ * before the call, one read checks for a conflict (the document changed in IAM
+ * since base_gen was served: -ESTALE), then the one write call
+ * (UpdateAssumeRolePolicy, PutRolePolicy, CreatePolicyVersion with
+ * SetAsDefault; with prune_versions a full policy first loses its oldest
+ * non-default version), then the saved bytes are published as they were written
+ * (they read back byte for byte). Every refusal is recorded: its bytes are kept
+ * under rejected/ and a line is added to the errors text, both in memory and in
+ * the cache folder. Blocks on IAM: call it from a worker thread. Returns 0 or
+ * -errno: EROFS (read-only), EINVAL, EFBIG, ESTALE, EDQUOT, EPERM (role.json,
+ * AWS managed), EACCES, EKEYEXPIRED, ENOENT, EAGAIN, EIO. With remove, the rm
+ * of an inline policy: DeleteRolePolicy, journaled, settled and recorded the
+ * same way (already gone in IAM counts as done; a refusal keeps the last
+ * document under rejected/).
  */
-
 int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_result *res);
 /* Journals s (journal_id ignored) the moment it is accepted, before it waits for a
  * saver, so a daemon killed while it waits loses nothing: the next mount reports it

@@ -1,9 +1,11 @@
 /*
  * The cache's life cycle: open (disk copy first, else a synchronous bulk load),
  * the refresher thread (revalidation on touch after the ttl, on demand, and
- * disk-copy writes), publication of new views with their diff, per-thread IAM
- * connections, and the lazily fetched AWS managed documents. The view pointer is
- * swapped under mu; network calls and disk writes never run with mu held.
+ * disk-copy writes), publication of new views with their diff, whether IAM can
+ * be reached, and saving's host (save_host.h) with the saving entry points of
+ * cache.h. The view pointer is swapped under mu; network calls and disk writes
+ * never run with mu held. Connections are conn.c's, AWS managed documents
+ * managed.c's.
  */
 #include "cache/cache_int.h"
 
@@ -12,30 +14,16 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cache/cachedir.h"
 #include "cache/load.h"
 #include "cache/model.h"
-#include "cache/rejects.h"
-#include "cache/save_int.h"
-
-struct cache_conn {
-	struct cache *c;
-	struct iam_conn *conn;
-	struct cache_conn *next, *prev;
-};
-
-struct cache_fetch {
-	const char *arn;
-	struct cache_fetch *next;
-};
+#include "cache/save.h"
 
 /* Gives the parse and render garbage of a bulk load back to the system: without
  * it glibc keeps the peak, about twice the resident size of the view. */
@@ -44,80 +32,6 @@ static void cache_trim(void)
 #ifdef __GLIBC__
 	malloc_trim(0);
 #endif
-}
-
-long long cache_now(const struct cache *c)
-{
-	return c->o.now ? c->o.now(c->o.now_ctx) : (long long)time(NULL);
-}
-
-void cache_log(struct cache *c, int prio, const char *fmt, ...)
-{
-	char msg[REJECTS_LINE_MAX + 256]; /* a save's line quotes IAM's message whole */
-	va_list ap;
-
-	if (!c->o.log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	c->o.log(c->o.log_ctx, prio, msg);
-}
-
-static void cache_conn_unlink(struct cache_conn *cc)
-{
-	struct cache *c = cc->c;
-
-	pthread_mutex_lock(&c->conn_mu);
-	if (cc->prev)
-		cc->prev->next = cc->next;
-	else
-		c->conns = cc->next;
-	if (cc->next)
-		cc->next->prev = cc->prev;
-	pthread_mutex_unlock(&c->conn_mu);
-	iam_conn_free(cc->conn);
-	free(cc);
-}
-
-/* pthread key destructor: a thread that used the cache exits. */
-static void cache_conn_destroy(void *p)
-{
-	cache_conn_unlink(p);
-}
-
-struct iam_conn *cache_conn(struct cache *c)
-{
-	struct cache_conn *cc = pthread_getspecific(c->conn_key);
-
-	if (cc)
-		return cc->conn;
-	if (!(cc = calloc(1, sizeof(*cc))))
-		return NULL;
-	if (iam_conn_new(c->o.iam, &cc->conn)) {
-		free(cc);
-		return NULL;
-	}
-	cc->c = c;
-	pthread_mutex_lock(&c->conn_mu);
-	cc->next = c->conns;
-	if (c->conns)
-		c->conns->prev = cc;
-	c->conns = cc;
-	pthread_mutex_unlock(&c->conn_mu);
-	pthread_setspecific(c->conn_key, cc);
-	return cc->conn;
-}
-
-/* Drops this thread's connection (before the caller forks to daemonize). */
-static void cache_conn_drop(struct cache *c)
-{
-	struct cache_conn *cc = pthread_getspecific(c->conn_key);
-
-	if (!cc)
-		return;
-	pthread_setspecific(c->conn_key, NULL);
-	cache_conn_unlink(cc);
 }
 
 static bool cache_code_is_creds(const char *code)
@@ -135,6 +49,43 @@ static bool cache_code_is_creds(const char *code)
 		if (!strcmp(code, codes[i]))
 			return true;
 	return false;
+}
+
+/* IAM could not be reached at all (no HTTP answer). */
+static bool cache_unreachable(const struct aws_error *err)
+{
+	return err->http_status == 0 &&
+	       (!strcmp(err->code, "ConnectionError") || !strcmp(err->code, "Timeout"));
+}
+
+/* A load failed (rc, err worded by the caller): counted, remembered for status,
+ * offline when IAM could not be reached. */
+static void cache_load_failed(struct cache *c, int rc, const struct aws_error *err)
+{
+	bool had_view;
+
+	pthread_mutex_lock(&c->mu);
+	c->failures++;
+	had_view = c->view != NULL;
+	snprintf(c->last_fail, sizeof(c->last_fail), "%s", err->message);
+	if (cache_unreachable(err)) {
+		c->offline = true;
+		snprintf(c->offline_why, sizeof(c->offline_why), "%s", err->message);
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (had_view)
+		hooks_log(&c->hooks, LOG_WARNING,
+			  "refresh failed (%s), serving the cached copy: %s", strerror(-rc),
+			  err->message);
+}
+
+/* IAM answered a save's call: reachable again. */
+static void cache_reached(struct cache *c)
+{
+	pthread_mutex_lock(&c->mu);
+	c->offline = false;
+	c->offline_why[0] = '\0';
+	pthread_mutex_unlock(&c->mu);
 }
 
 /* Rewords err->message as one sentence about why the account could not be read. */
@@ -157,25 +108,6 @@ static void cache_explain(struct cache *c, const char *failed, struct aws_error 
 	memcpy(err->message, msg, sizeof(msg));
 }
 
-/* Copies the managed table (+1 ref each) for a disk write outside mu. */
-static struct disk_managed *cache_managed_snapshot(struct cache *c, size_t *n)
-{
-	struct disk_managed *m = calloc(c->nmanaged + 1, sizeof(*m));
-	size_t i;
-
-	*n = 0;
-	if (!m)
-		return NULL;
-	for (i = 0; i < c->nmanaged; i++) {
-		if (!(m[i].arn = strdup(c->managed[i].arn)))
-			break;
-		m[i].doc = c->managed[i].doc;
-		cache_doc_ref(m[i].doc);
-		*n = i + 1;
-	}
-	return m;
-}
-
 static void cache_write_disk(struct cache *c)
 {
 	struct disk_meta meta = {0};
@@ -193,13 +125,13 @@ static void cache_write_disk(struct cache *c)
 	meta.account = c->account ? strdup(c->account) : NULL;
 	meta.caller_arn = c->caller_arn ? strdup(c->caller_arn) : NULL;
 	meta.last_load = c->last_load;
-	m = cache_managed_snapshot(c, &nm);
+	m = managed_snapshot(c, &nm);
 	pthread_mutex_unlock(&c->mu);
 	if (folder[0] && meta.account && meta.caller_arn) {
 		rc = disk_write(folder, v, m, nm, &meta);
 		if (rc)
-			cache_log(c, LOG_WARNING, "cannot write the cache copy in %s: %s", folder,
-				  strerror(-rc));
+			hooks_log(&c->hooks, LOG_WARNING, "cannot write the cache copy in %s: %s",
+				  folder, strerror(-rc));
 	}
 	disk_managed_free(m, nm);
 	disk_meta_cleanup(&meta);
@@ -287,17 +219,18 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 	memcpy(c->folder, folder, sizeof(folder));
 	pthread_mutex_unlock(&c->mu);
 	if (skipped_changed && res->nskipped)
-		cache_log(c, LOG_WARNING, "%zu roles or policies from IAM are not shown: %s",
-			  res->nskipped, res->skipped);
+		hooks_log(&c->hooks, LOG_WARNING,
+			  "%zu roles or policies from IAM are not shown: %s", res->nskipped,
+			  res->skipped);
 	if (old && c->o.on_change)
 		model_diff(old, nv, cache_emit, c);
 	cache_view_put(nv);
 	cache_view_put(old);
 	if (new_folder &&
 	    disk_index_store(c->dir, c->profile, c->endpoint, strrchr(folder, '/') + 1))
-		cache_log(c, LOG_WARNING, "cannot write the cache index in %s", c->dir);
+		hooks_log(&c->hooks, LOG_WARNING, "cannot write the cache index in %s", c->dir);
 	cache_write_disk(c);
-	save_replay(c);
+	save_replay(c->save);
 	return 0;
 }
 
@@ -312,7 +245,7 @@ static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **
 
 	*overtaken = false;
 	pthread_mutex_lock(&c->mu);
-	c->last_attempt = cache_now(c);
+	c->last_attempt = hooks_now(&c->hooks);
 	commits_begin(c);
 	old = c->view; /* the load shares its unchanged documents */
 	if (old)
@@ -322,14 +255,14 @@ static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **
 	aws_error_clear(err);
 	rc = load_account(conn, &res, failed, err);
 	if (!rc && res.fallback)
-		cache_log(c, LOG_WARNING,
+		hooks_log(&c->hooks, LOG_WARNING,
 			  "GetAccountAuthorizationDetails was denied; "
 			  "loaded %zu roles with per-role calls (about 3 calls a role)",
 			  res.nroles);
 	if (!rc)
 		rc = cache_check_folder(c, res.account, err);
 	if (!rc) {
-		rc = cache_publish(c, &res, cache_now(c));
+		rc = cache_publish(c, &res, hooks_now(&c->hooks));
 		*overtaken = rc == -EAGAIN;
 		cache_trim();
 	}
@@ -349,7 +282,7 @@ static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **
 static int cache_reload(struct cache *c, struct aws_error *err)
 {
 	const char *failed = "GetCallerIdentity";
-	struct iam_conn *conn = cache_conn(c);
+	struct iam_conn *conn = conn_get(c);
 	bool overtaken = true;
 	int rc = -EAGAIN, tries;
 
@@ -426,7 +359,7 @@ static int cache_open_disk(struct cache *c, bool *served, struct aws_error *err)
 	if (rc) {
 		if (rc != -ENOENT && rc != -EPERM) {
 			snprintf(c->warning, sizeof(c->warning), "%s", why);
-			cache_log(c, LOG_WARNING, "%s", why);
+			hooks_log(&c->hooks, LOG_WARNING, "%s", why);
 		}
 		c->folder[0] = '\0';
 		return rc == -EPERM ? rc : 0;
@@ -469,12 +402,70 @@ static int cache_open_dir(struct cache *c, struct aws_error *err)
 
 static int cache_init_locks(struct cache *c)
 {
-	if (pthread_key_create(&c->conn_key, cache_conn_destroy))
+	if (pthread_key_create(&c->conn_key, conn_destroy))
 		return -EAGAIN;
 	pthread_mutex_init(&c->conn_mu, NULL);
 	pthread_mutex_init(&c->load_mu, NULL);
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cond, NULL);
+	return 0;
+}
+
+static struct iam_conn *cache_host_conn(void *ctx)
+{
+	return conn_get(ctx);
+}
+
+static struct cache_view *cache_host_view(void *ctx)
+{
+	return cache_view_get(ctx);
+}
+
+static int cache_host_publish(void *ctx, const char *role, enum cache_file_kind kind,
+			      const char *name, struct cache_doc *doc)
+{
+	return cache_publish_doc(ctx, role, kind, name, doc);
+}
+
+/* A save sent calls: IAM answered unless the last one reached nobody. */
+static void cache_host_called(void *ctx, const struct aws_error *last)
+{
+	if (!cache_unreachable(last))
+		cache_reached(ctx);
+}
+
+/* Hands saving its host once the account folder is known, and replays the
+ * journal's leftovers at once when the view was just loaded from IAM. */
+static int cache_open_save(struct cache *c)
+{
+	struct save_host h = {
+		.read_only = c->o.read_only,
+		.dry_run = c->o.dry_run,
+		.prune_versions = c->o.prune_versions,
+		.hooks = c->hooks,
+		.on_change = c->o.on_change,
+		.on_change_ctx = c->o.on_change_ctx,
+		.ctx = c,
+		.conn = cache_host_conn,
+		.view_get = cache_host_view,
+		.publish = cache_host_publish,
+		.called = cache_host_called,
+	};
+	struct save_state *st;
+	char folder[sizeof(c->folder)];
+	bool fresh;
+	int rc;
+
+	if (cache_folder(c, folder, sizeof(folder)))
+		folder[0] = '\0';
+	if ((rc = save_open(&h, folder, &st)))
+		return rc;
+	pthread_mutex_lock(&c->mu);
+	fresh = !c->from_disk;
+	c->save = st;
+	pthread_mutex_unlock(&c->mu);
+	if (fresh)
+		save_replay(st);
 	return 0;
 }
 
@@ -488,6 +479,7 @@ int cache_open(const struct cache_options *o, struct cache **out, struct aws_err
 	if (!o->iam || !o->dir || !(c = calloc(1, sizeof(*c))))
 		return -EINVAL;
 	c->o = *o;
+	c->hooks = (struct hooks){o->now, o->now_ctx, o->log, o->log_ctx};
 	if (!(c->dir = strdup(o->dir)) || cache_init_locks(c)) {
 		free(c->dir);
 		free(c);
@@ -505,13 +497,13 @@ int cache_open(const struct cache_options *o, struct cache **out, struct aws_err
 	}
 	if (!served) {
 		rc = cache_reload(c, err);
-		cache_conn_drop(c);
+		conn_drop(c);
 		if (rc) {
 			cache_close(c);
 			return rc;
 		}
 	}
-	rc = save_open(c);
+	rc = cache_open_save(c);
 	if (rc) {
 		aws_error_set(err, "OutOfMemory", "out of memory setting up saving");
 		cache_close(c);
@@ -538,8 +530,6 @@ int cache_start(struct cache *c)
 
 void cache_close(struct cache *c)
 {
-	struct cache_conn *cc;
-
 	if (!c)
 		return;
 	pthread_mutex_lock(&c->mu);
@@ -550,13 +540,9 @@ void cache_close(struct cache *c)
 		pthread_join(c->thread, NULL);
 	if (c->save_pending)
 		cache_write_disk(c);
-	save_close(c);
+	save_close(c->save);
 	pthread_key_delete(c->conn_key);
-	while ((cc = c->conns)) {
-		c->conns = cc->next;
-		iam_conn_free(cc->conn);
-		free(cc);
-	}
+	conn_free_all(c);
 	cache_view_put(c->view);
 	disk_managed_free(c->managed, c->nmanaged);
 	free(c->account);
@@ -582,7 +568,7 @@ struct cache_view *cache_view_get(struct cache *c)
 
 void cache_touch(struct cache *c)
 {
-	long long now = cache_now(c);
+	long long now = hooks_now(&c->hooks);
 
 	pthread_mutex_lock(&c->mu);
 	if (c->started && !c->running && !c->wake && now - c->last_attempt >= (long long)c->o.ttl &&
@@ -630,138 +616,6 @@ bool cache_offline(struct cache *c)
 	return v;
 }
 
-static struct disk_managed *cache_managed_find(struct cache *c, const char *arn)
-{
-	struct disk_managed key = {.arn = (char *)arn};
-	size_t lo = 0, hi = c->nmanaged;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(c->managed[mid].arn, key.arn);
-
-		if (!cmp)
-			return &c->managed[mid];
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-struct cache_doc *cache_managed_doc(struct cache *c, const char *arn)
-{
-	struct disk_managed *m;
-	struct cache_doc *d = NULL;
-
-	pthread_mutex_lock(&c->mu);
-	m = cache_managed_find(c, arn);
-	if (m) {
-		d = m->doc;
-		cache_doc_ref(d);
-	}
-	pthread_mutex_unlock(&c->mu);
-	return d;
-}
-
-/* Inserts (arn, doc) in order, taking doc's reference. Called with mu held. */
-static int cache_managed_insert(struct cache *c, const char *arn, struct cache_doc *doc)
-{
-	size_t i;
-	char *a = strdup(arn);
-
-	if (a && c->nmanaged == c->capmanaged) {
-		size_t ncap = c->capmanaged ? c->capmanaged * 2 : 16;
-		struct disk_managed *v = realloc(c->managed, ncap * sizeof(*v));
-
-		if (v) {
-			c->managed = v;
-			c->capmanaged = ncap;
-		}
-	}
-	if (!a || c->nmanaged == c->capmanaged) {
-		free(a);
-		cache_doc_unref(doc);
-		return -ENOMEM;
-	}
-	for (i = c->nmanaged; i > 0 && strcmp(c->managed[i - 1].arn, arn) > 0; i--)
-		c->managed[i] = c->managed[i - 1];
-	c->managed[i].arn = a;
-	c->managed[i].doc = doc;
-	c->nmanaged++;
-	return 0;
-}
-
-static bool cache_fetching(struct cache *c, const char *arn)
-{
-	struct cache_fetch *f;
-
-	for (f = c->fetching; f; f = f->next)
-		if (!strcmp(f->arn, arn))
-			return true;
-	return false;
-}
-
-static void cache_fetch_done(struct cache *c, struct cache_fetch *me)
-{
-	struct cache_fetch **pp;
-
-	for (pp = &c->fetching; *pp; pp = &(*pp)->next) {
-		if (*pp == me) {
-			*pp = me->next;
-			break;
-		}
-	}
-	pthread_cond_broadcast(&c->cond);
-}
-
-int cache_fetch_managed(struct cache *c, const char *arn, struct cache_doc **out,
-			struct aws_error *err)
-{
-	struct cache_fetch me = {.arn = arn};
-	struct disk_managed *m;
-	struct cache_doc *d = NULL;
-	struct iam_conn *conn;
-	int rc;
-
-	aws_error_clear(err);
-	pthread_mutex_lock(&c->mu);
-	/* Once per ARN: wait for a fetch of the same ARN already under way. */
-	while (!(m = cache_managed_find(c, arn)) && cache_fetching(c, arn))
-		pthread_cond_wait(&c->cond, &c->mu);
-	if (m) {
-		*out = m->doc;
-		cache_doc_ref(m->doc);
-		pthread_mutex_unlock(&c->mu);
-		return 0;
-	}
-	me.next = c->fetching;
-	c->fetching = &me;
-	pthread_mutex_unlock(&c->mu);
-	conn = cache_conn(c);
-	if (!conn) {
-		aws_error_set(err, "ConnectionError", "cannot set up an HTTP connection");
-		rc = -ENOMEM;
-	} else {
-		rc = load_policy_doc(conn, arn, &d, err);
-	}
-	pthread_mutex_lock(&c->mu);
-	cache_fetch_done(c, &me);
-	if (!rc) {
-		cache_doc_ref(d);
-		rc = cache_managed_insert(c, arn, d);
-	}
-	if (!rc) {
-		*out = d;
-		c->save_pending = true;
-		pthread_cond_broadcast(&c->cond);
-	} else if (d) {
-		cache_doc_unref(d);
-	}
-	pthread_mutex_unlock(&c->mu);
-	return rc;
-}
-
 int cache_folder(struct cache *c, char *out, size_t cap)
 {
 	int rc = 0;
@@ -802,4 +656,34 @@ int cache_publish_doc(struct cache *c, const char *role, enum cache_file_kind ki
 	cache_view_put(nv);
 	cache_view_put(old);
 	return 0;
+}
+
+int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_result *res)
+{
+	return save_file(c->save, s, res);
+}
+
+void cache_save_accept(struct cache *c, const struct cache_save *s, unsigned long long *jid)
+{
+	save_accept(c->save, s, jid);
+}
+
+void cache_save_abandon(struct cache *c, unsigned long long jid)
+{
+	save_abandon(c->save, jid);
+}
+
+int cache_refuse(struct cache *c, const struct cache_refusal *r)
+{
+	return save_refusal(c->save, r);
+}
+
+int cache_errors_text(struct cache *c, struct buf *out)
+{
+	return save_errors_text(c->save, out);
+}
+
+int cache_rejected_list(struct cache *c, struct cache_rejected_list *out)
+{
+	return save_rejected_list(c->save, out);
 }

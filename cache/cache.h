@@ -5,7 +5,9 @@
  * fetch of an AWS managed policy document (cache_fetch_managed), which fs runs
  * on a worker thread. A refresher thread revalidates after --ttl (one GAAD
  * chain), writes the on-disk copy, and reports what changed through the
- * on_change callback, from its own thread, never from a caller's.
+ * on_change callback. on_change runs on the refresher thread for a revalidation,
+ * and on the calling thread for a save, a refusal (cache_save, cache_refuse)
+ * or a refresh before cache_start: whoever changed the view reports it.
  */
 #ifndef IAMFS_CACHE_CACHE_H
 #define IAMFS_CACHE_CACHE_H
@@ -16,68 +18,9 @@
 #include "aws/awserr.h"
 #include "aws/buf.h"
 #include "aws/iam.h"
-
-enum cache_file_kind {
-	CACHE_FILE_TRUST,    /* <role>/trust.json */
-	CACHE_FILE_ROLE,     /* <role>/role.json */
-	CACHE_FILE_INLINE,   /* <role>/inline/<name>.json */
-	CACHE_FILE_ATTACHED, /* <role>/attached/<name>.json */
-};
-
-/* One rendered document. Immutable once published; shared between views. */
-struct cache_doc {
-	int refs;    /* atomic; cache_doc_ref / cache_doc_unref */
-	char *bytes; /* exactly what read returns */
-	size_t len;
-	long long mtime;	       /* unix seconds; changes only when bytes change */
-	unsigned long long gen;	       /* content identity (hash of bytes) */
-	struct cache_backing *backing; /* NULL: the document owns bytes */
-};
-
-struct cache_inline {
-	char *name; /* policy name, without ".json" */
-	struct cache_doc *doc;
-};
-
-struct cache_attached {
-	char *name; /* policy name, without ".json" */
-	char *arn;
-	bool aws_managed;      /* read-only; doc fetched lazily */
-	struct cache_doc *doc; /* customer managed: set; AWS managed: see cache_managed_doc */
-};
-
-struct cache_role {
-	char *name;
-	long long mtime; /* CreateDate */
-	struct cache_doc *trust;
-	struct cache_doc *role_json;
-	struct cache_inline *inl; /* sorted by name (bytewise) */
-	size_t ninl;
-	struct cache_attached *att; /* sorted by name (bytewise) */
-	size_t natt;
-};
-
-struct cache_view {
-	int refs;		  /* atomic */
-	struct cache_role *roles; /* sorted by name (bytewise) */
-	size_t nroles;
-	unsigned long long serial; /* increases with every published view */
-};
-
-struct cache_change {
-	enum {
-		CACHE_CHANGE_ROLE_ADDED,
-		CACHE_CHANGE_ROLE_REMOVED,
-		CACHE_CHANGE_FILE_ADDED, /* inline/attached file appeared */
-		CACHE_CHANGE_FILE_REMOVED,
-		CACHE_CHANGE_FILE_CHANGED, /* bytes (and so size/mtime) changed */
-		CACHE_CHANGE_REJECTED,	   /* a refusal was recorded: the errors text grew;
-					      name: the file kept under rejected/, or NULL */
-	} what;
-	const char *role;
-	enum cache_file_kind kind; /* FILE_* only */
-	const char *name;	   /* INLINE/ATTACHED only, without ".json"; REJECTED: above */
-};
+#include "cache/model.h"
+#include "cache/rejects.h"
+#include "cache/save_host.h"
 
 struct cache_options {
 	const char *dir;	     /* persistent cache folder (created 0700) */
@@ -88,7 +31,11 @@ struct cache_options {
 	struct iam_client *iam;	     /* borrowed; outlives the cache */
 	long long (*now)(void *ctx); /* unix seconds; NULL: time() */
 	void *now_ctx;
-	/* Called from the refresher thread for each change it sees. */
+	/* Called for each change of the view or of the record of refusals: from
+	 * the refresher thread after a revalidation, and from the thread calling
+	 * cache_save, cache_refuse or (before cache_start) cache_refresh for what
+	 * that call changed; an embedder that must delay those can tell them by
+	 * the calling thread. Never with the view's lock held. */
 	void (*on_change)(void *ctx, const struct cache_change *ch);
 	void *on_change_ctx;
 	/* Logging is fs's: the cache reports warnings through this (may be NULL). */
@@ -109,14 +56,9 @@ int cache_start(struct cache *c);
 /* Stops the thread and frees everything. NULL-safe. */
 void cache_close(struct cache *c);
 
-/* The current view (+1 ref); never NULL after cache_open. */
+/* The current view (+1 ref; drop it with cache_view_put, model.h); never NULL
+ * after cache_open. */
 struct cache_view *cache_view_get(struct cache *c);
-void cache_view_put(struct cache_view *v);
-const struct cache_role *cache_view_find(const struct cache_view *v, const char *role);
-const struct cache_inline *cache_role_find_inline(const struct cache_role *r, const char *name);
-const struct cache_attached *cache_role_find_attached(const struct cache_role *r, const char *name);
-void cache_doc_ref(struct cache_doc *d);
-void cache_doc_unref(struct cache_doc *d);
 
 /* AWS managed documents: cache_managed_doc returns the document (+1 ref) if it is
  * already known, else NULL without blocking. cache_fetch_managed blocks on IAM
@@ -142,42 +84,23 @@ bool cache_offline(struct cache *c);
 int cache_folder(struct cache *c, char *out, size_t cap);
 
 /*
- * Saving (SPEC §4). cache_save is the commit of one policy file: local
- * validation (cache/validate.h), a save of the same JSON value sends nothing,
- * the pending-save journal (cache/journal.h) is written before the call, one
- * read checks for a conflict (the document changed in IAM since base_gen was
- * served: -ESTALE), then the one write call (UpdateAssumeRolePolicy,
- * PutRolePolicy, CreatePolicyVersion with SetAsDefault; with prune_versions a
- * full policy first loses its oldest non-default version), then the saved bytes
- * are published as they were written (they read back byte for byte). Every
- * refusal is recorded: its bytes are kept under rejected/ and a line is added to
- * the errors text, both in memory and in the cache folder. Blocks on IAM: call it
- * from a worker thread. Returns 0 or -errno: EROFS (read-only), EINVAL, EFBIG,
- * ESTALE, EDQUOT, EPERM (role.json, AWS managed), EACCES, EKEYEXPIRED, ENOENT,
- * EAGAIN, EIO. With remove, the rm of an inline policy: DeleteRolePolicy,
- * journaled, settled and recorded the same way (already gone in IAM counts as
- * done; a refusal keeps the last document under rejected/).
+ * Saving (the structs are save_host.h's). cache_save is the commit of one
+ * policy file: local validation (cache/validate.h), a save of the same JSON
+ * value sends nothing, the pending-save journal (cache/journal.h) is written
+ * before the call, one read checks for a conflict (the document changed in IAM
+ * since base_gen was served: -ESTALE), then the one write call
+ * (UpdateAssumeRolePolicy, PutRolePolicy, CreatePolicyVersion with
+ * SetAsDefault; with prune_versions a full policy first loses its oldest
+ * non-default version), then the saved bytes are published as they were written
+ * (they read back byte for byte). Every refusal is recorded: its bytes are kept
+ * under rejected/ and a line is added to the errors text, both in memory and in
+ * the cache folder. Blocks on IAM: call it from a worker thread. Returns 0 or
+ * -errno: EROFS (read-only), EINVAL, EFBIG, ESTALE, EDQUOT, EPERM (role.json,
+ * AWS managed), EACCES, EKEYEXPIRED, ENOENT, EAGAIN, EIO. With remove, the rm
+ * of an inline policy: DeleteRolePolicy, journaled, settled and recorded the
+ * same way (already gone in IAM counts as done; a refusal keeps the last
+ * document under rejected/).
  */
-struct cache_save {
-	const char *role;
-	enum cache_file_kind kind; /* TRUST, INLINE or ATTACHED */
-	const char *name;	   /* INLINE/ATTACHED: the policy name */
-	const char *bytes;
-	size_t len;
-	unsigned long long base_gen;   /* gen of the document this open served; 0: a new file */
-	unsigned long long journal_id; /* from cache_save_accept (the save owns it); 0: none */
-	bool remove; /* INLINE only: rm of the file, DeleteRolePolicy (bytes unused) */
-};
-
-struct cache_save_result {
-	unsigned calls;	      /* IAM requests sent for this save */
-	bool noop;	      /* same JSON value as IAM's: nothing sent */
-	bool dry_run;	      /* --dry-run: validated and logged, not sent */
-	char action[48];      /* the write call made or that would be made */
-	char message[1024];   /* one sentence: why refused, or what dry-run would do */
-	struct aws_error aws; /* IAM's detail when IAM refused */
-};
-
 int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_result *res);
 /* Journals s (journal_id ignored) the moment it is accepted, before it waits for a
  * saver, so a daemon killed while it waits loses nothing: the next mount reports it
@@ -195,30 +118,14 @@ void cache_save_abandon(struct cache *c, unsigned long long jid);
  * bytes kept under rejected/ when not NULL). path is inside the role folder
  * ("inline/X.json"); message is one sentence. Returns 0, or -errno when the disk
  * copy of the record failed (the memory copy is kept). */
-struct cache_refusal {
-	const char *role;
-	const char *path;
-	const char *bytes; /* may be NULL */
-	size_t len;
-	int err; /* errno, positive */
-	const char *message;
-};
 int cache_refuse(struct cache *c, const struct cache_refusal *r);
 
 /* The .iamfs/errors text: one line per refused save (time, path, code, message,
  * request id), oldest first, kept across remounts. */
 int cache_errors_text(struct cache *c, struct buf *out);
 
-/* The .iamfs/rejected/ folder: a snapshot of the refused saves' files. */
-struct cache_rejected {
-	char *name;	       /* e.g. "20261123T114407Z-states-lambda-role-trust.json" */
-	struct cache_doc *doc; /* the refused bytes */
-};
-struct cache_rejected_list {
-	struct cache_rejected *v;
-	size_t n;
-};
+/* The .iamfs/rejected/ folder: a snapshot of the refused saves' files (the list
+ * type is rejects.h's; free it with cache_rejected_list_cleanup). */
 int cache_rejected_list(struct cache *c, struct cache_rejected_list *out);
-void cache_rejected_list_cleanup(struct cache_rejected_list *l);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * The inside of struct cache, shared by cache.c (life cycle, refresher thread,
- * managed documents) and status.c. Everything below mu is read and written only
+ * publication), conn.c (per-thread connections), managed.c (AWS managed
+ * documents), commits.c and status.c. Everything below mu is read and written only
  * with mu held; mu is never held across a network call or a disk write.
  */
 #ifndef IAMFS_CACHE_CACHE_INT_H
@@ -11,29 +12,27 @@
 
 #include "cache/cache.h"
 #include "cache/disk.h"
+#include "cache/hooks.h"
 #include "cache/load.h"
 
 #define CACHE_WHY_MAX 1152
 
 #define COMMITS_MAX 4096 /* saves kept for replay onto one load (commits.c) */
 
-struct cache_conn;
-struct cache_fetch;
+struct conn_entry;
+struct managed_fetch;
 struct commits_entry;
 struct save_state;
 
-/* Through the embedder's log callback, when it gave one. */
-void cache_log(struct cache *c, int prio, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 struct cache {
 	struct cache_options o;
-	char *dir; /* o.dir copied */
+	struct hooks hooks; /* o's clock and log */
+	char *dir;	    /* o.dir copied */
 	char profile[128];
 	char endpoint[512];	/* IAM endpoint URL */
-	pthread_key_t conn_key; /* per-thread struct cache_conn */
+	pthread_key_t conn_key; /* per-thread struct conn_entry */
 	pthread_mutex_t conn_mu;
-	struct cache_conn *conns; /* every live per-thread connection */
+	struct conn_entry *conns; /* every live per-thread connection */
 	pthread_mutex_t load_mu;  /* one chain in flight (before cache_start) */
 
 	pthread_mutex_t mu;
@@ -55,10 +54,10 @@ struct cache {
 	unsigned long loads, failures;
 	struct disk_managed *managed; /* sorted by ARN */
 	size_t nmanaged, capmanaged;
-	struct cache_fetch *fetching; /* ARNs being fetched now */
-	bool save_pending;	      /* disk copy needs writing (managed docs) */
-	unsigned long commits;	      /* saves published (cache_publish_doc) */
-	struct commits_entry *since;  /* saves published since the load began (commits.c) */
+	struct managed_fetch *fetching; /* ARNs being fetched now */
+	bool save_pending;		/* disk copy needs writing (managed docs) */
+	unsigned long commits;		/* saves published (cache_publish_doc) */
+	struct commits_entry *since;	/* saves published since the load began (commits.c) */
 	size_t nsince, capsince;
 	bool loading, since_lost; /* a load is in flight; the log overflowed */
 	struct save_state *save;  /* saving (save.c): set by cache_open, own lock */
@@ -70,9 +69,18 @@ struct cache {
 	struct aws_error last_err;
 };
 
-long long cache_now(const struct cache *c);
-/* This thread's IAM connection, created on first use (NULL on ENOMEM). */
-struct iam_conn *cache_conn(struct cache *c);
+/* conn.c: this thread's IAM connection, created on first use (NULL on ENOMEM);
+ * dropping this thread's (before the caller forks to daemonize); the key's
+ * destructor (a thread that used the cache exits); freeing every one left (close,
+ * after the key is deleted). */
+struct iam_conn *conn_get(struct cache *c);
+void conn_drop(struct cache *c);
+void conn_destroy(void *p);
+void conn_free_all(struct cache *c);
+
+/* managed.c: a copy of the managed table (+1 ref each, *n entries) for a disk
+ * write outside mu; NULL on ENOMEM. Called with mu held. */
+struct disk_managed *managed_snapshot(struct cache *c, size_t *n);
 
 /* For the save path: publishes the current view with one document replaced
  * (model_view_replace; doc borrowed), reports the difference through on_change
@@ -90,13 +98,5 @@ void commits_end(struct cache *c);
 void commits_record(struct cache *c, const char *role, enum cache_file_kind kind, const char *name,
 		    struct cache_doc *doc);
 int commits_apply(struct cache *c, struct cache_view *nv);
-
-/* status.c: a load failed (rc, err worded by the caller): counted, remembered for
- * status, offline when IAM could not be reached. Takes mu. */
-void cache_load_failed(struct cache *c, int rc, const struct aws_error *err);
-/* IAM answered a save's call: reachable again. Takes mu. */
-void cache_reached(struct cache *c);
-/* IAM could not be reached at all (no HTTP answer). */
-bool cache_unreachable(const struct aws_error *err);
 
 #endif

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aws/buf.h"
+
 #define CACHEDIR_DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
 enum cachedir_verdict cachedir_judge(const struct stat *st, uid_t euid, bool parent)
@@ -190,5 +192,30 @@ int cachedir_open_file(int dfd, const char *name, int flags, int *fd)
 		close(*fd);
 		*fd = -1;
 	}
+	return rc;
+}
+
+int cachedir_read_file(int dfd, const char *name, size_t max, char **out, size_t *len,
+		       long long *mtime)
+{
+	struct stat st;
+	struct buf b;
+	int fd, rc = cachedir_open_file(dfd, name, O_RDONLY, &fd);
+
+	if (rc)
+		return rc;
+	if (fstat(fd, &st) || (size_t)st.st_size > max) {
+		close(fd);
+		return -EINVAL;
+	}
+	buf_init(&b, max);
+	rc = buf_read_fd(&b, fd);
+	close(fd);
+	*len = b.len;
+	if (!rc && !(*out = buf_steal(&b)))
+		rc = -ENOMEM;
+	buf_cleanup(&b);
+	if (!rc && mtime)
+		*mtime = (long long)st.st_mtime;
 	return rc;
 }

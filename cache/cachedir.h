@@ -58,4 +58,10 @@ int cachedir_create(int dfd, const char *prefix, char *name, size_t cap, int *fd
  * regular file is -EINVAL. O_NOFOLLOW and O_CLOEXEC are added. 0 or -errno. */
 int cachedir_open_file(int dfd, const char *name, int flags, int *fd);
 
+/* Reads the whole regular file name in dfd (opened as cachedir_open_file does)
+ * into *out (malloc'ed, NUL-terminated, *len bytes), and its mtime into *mtime
+ * when not NULL. -EINVAL when it is larger than max or not a regular file. */
+int cachedir_read_file(int dfd, const char *name, size_t max, char **out, size_t *len,
+		       long long *mtime);
+
 #endif

@@ -1,10 +1,13 @@
 /*
- * The disk copy, written as a stream of length-prefixed binary records (a 64 KiB
- * buffer flushed to the temp file, hashed on the way, so no second copy of the
- * account is built) behind a header holding the format, the body length and its
- * checksum; read back with one read() and a bounds-checked pointer walk, every
- * document copied once into its final allocation. Customer managed documents are
- * stored once per ARN and shared again on read. The index stays JSON.
+ * The disk copy: one binary file per account, written as a stream of
+ * little-endian, length-prefixed records (a 64 KiB buffer flushed to the temp
+ * file and checksummed on the way, so no second copy of the account is built):
+ * a 32-byte header written last (format line, body length, checksum), then the
+ * account, caller and load time, the customer managed documents once per ARN,
+ * the AWS managed ones, and the roles; every string ends in a NUL. Read back by
+ * mapping the file read-only: once the header and checksum hold, a bounds-checked
+ * walk builds the view, and the documents point into the mapping instead of
+ * copying it (a refcounted backing unmaps it with the last one). The index is JSON.
  */
 #include "cache/disk.h"
 
@@ -348,24 +351,6 @@ void disk_meta_cleanup(struct disk_meta *meta)
 	free(meta->account);
 	free(meta->caller_arn);
 	memset(meta, 0, sizeof(*meta));
-}
-
-/* Reads the file name in dfd (capped) into a NUL-terminated heap buffer. */
-static int disk_slurp(int dfd, const char *name, char **out, size_t *len)
-{
-	struct buf b;
-	int fd, rc = cachedir_open_file(dfd, name, O_RDONLY, &fd);
-
-	if (rc)
-		return rc;
-	buf_init(&b, DISK_MAX_FILE);
-	rc = buf_read_fd(&b, fd);
-	close(fd);
-	*len = b.len;
-	if (!rc && !(*out = buf_steal(&b)))
-		rc = -ENOMEM;
-	buf_cleanup(&b);
-	return rc;
 }
 
 /* Maps a whole file (capped) read-only, populated from the page cache. An empty
@@ -717,7 +702,7 @@ static cJSON *disk_index_load(const char *dir)
 
 	if (cachedir_open(dir, false, &dfd, NULL, 0))
 		return NULL;
-	rc = disk_slurp(dfd, DISK_INDEX, &text, &len);
+	rc = cachedir_read_file(dfd, DISK_INDEX, DISK_MAX_FILE, &text, &len, NULL);
 	close(dfd);
 	if (rc)
 		return NULL;

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "cache/cache.h"
+#include "cache/model.h"
 
 #define DISK_FORMAT	  "iamfs-cache-2"
 #define DISK_INDEX_FORMAT "iamfs-index-1"

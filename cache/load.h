@@ -13,7 +13,7 @@
 
 #include "aws/awserr.h"
 #include "aws/iam.h"
-#include "cache/cache.h"
+#include "cache/model.h"
 
 /* Room for the names of the roles and policies a load leaves out. */
 #define LOAD_SKIPPED_MAX 1024

@@ -1,8 +1,9 @@
 /*
- * Building, comparing and copying the immutable views of cache.h. A view is
- * assembled from roles whose arrays are not yet sorted or shared, then
- * published; once published neither it nor its documents change. Pure: no I/O,
- * no clock (callers pass "now"), no globals.
+ * The account model: the immutable, refcounted views (a role's documents, its
+ * inline and attached policies) the filesystem serves, and building, comparing
+ * and copying them. A view is assembled from roles whose arrays are not yet
+ * sorted or shared, then published; once published neither it nor its documents
+ * change. Pure: no I/O, no clock (callers pass "now"), no globals.
  */
 #ifndef IAMFS_CACHE_MODEL_H
 #define IAMFS_CACHE_MODEL_H
@@ -10,7 +11,77 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cache/cache.h"
+enum cache_file_kind {
+	CACHE_FILE_TRUST,    /* <role>/trust.json */
+	CACHE_FILE_ROLE,     /* <role>/role.json */
+	CACHE_FILE_INLINE,   /* <role>/inline/<name>.json */
+	CACHE_FILE_ATTACHED, /* <role>/attached/<name>.json */
+};
+
+/* One rendered document. Immutable once published; shared between views. */
+struct cache_doc {
+	int refs;    /* atomic; cache_doc_ref / cache_doc_unref */
+	char *bytes; /* exactly what read returns */
+	size_t len;
+	long long mtime;	       /* unix seconds; changes only when bytes change */
+	unsigned long long gen;	       /* content identity (hash of bytes) */
+	struct cache_backing *backing; /* NULL: the document owns bytes */
+};
+
+struct cache_inline {
+	char *name; /* policy name, without ".json" */
+	struct cache_doc *doc;
+};
+
+struct cache_attached {
+	char *name; /* policy name, without ".json" */
+	char *arn;
+	bool aws_managed;      /* read-only; doc fetched lazily */
+	struct cache_doc *doc; /* customer managed: set; AWS managed: see cache_managed_doc */
+};
+
+struct cache_role {
+	char *name;
+	long long mtime; /* CreateDate */
+	struct cache_doc *trust;
+	struct cache_doc *role_json;
+	struct cache_inline *inl; /* sorted by name (bytewise) */
+	size_t ninl;
+	struct cache_attached *att; /* sorted by name (bytewise) */
+	size_t natt;
+};
+
+struct cache_view {
+	int refs;		  /* atomic */
+	struct cache_role *roles; /* sorted by name (bytewise) */
+	size_t nroles;
+	unsigned long long serial; /* increases with every published view */
+};
+
+struct cache_change {
+	enum {
+		CACHE_CHANGE_ROLE_ADDED,
+		CACHE_CHANGE_ROLE_REMOVED,
+		CACHE_CHANGE_FILE_ADDED, /* inline/attached file appeared */
+		CACHE_CHANGE_FILE_REMOVED,
+		CACHE_CHANGE_FILE_CHANGED, /* bytes (and so size/mtime) changed */
+		CACHE_CHANGE_REJECTED,	   /* a refusal was recorded: the errors text grew;
+					      name: the file kept under rejected/, or NULL */
+	} what;
+	const char *role;
+	enum cache_file_kind kind; /* FILE_* only */
+	const char *name;	   /* INLINE/ATTACHED only, without ".json"; REJECTED: above */
+};
+
+/* Views and documents are refcounted (atomic): cache_view_put and cache_doc_unref
+ * free on the last reference; both are NULL-safe. The finds search the sorted
+ * arrays bytewise and return NULL when absent (r or v may be NULL). */
+void cache_view_put(struct cache_view *v);
+const struct cache_role *cache_view_find(const struct cache_view *v, const char *role);
+const struct cache_inline *cache_role_find_inline(const struct cache_role *r, const char *name);
+const struct cache_attached *cache_role_find_attached(const struct cache_role *r, const char *name);
+void cache_doc_ref(struct cache_doc *d);
+void cache_doc_unref(struct cache_doc *d);
 
 /* 64-bit FNV-1a of the bytes: the gen of a document. */
 unsigned long long model_hash(const void *p, size_t n);

@@ -372,38 +372,12 @@ void cache_rejected_list_cleanup(struct cache_rejected_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* Reads a whole small regular file relative to dfd (at most max bytes). */
-static int rejects_slurp(int dfd, const char *name, size_t max, char **out, size_t *len,
-			 long long *mtime)
-{
-	struct stat st;
-	struct buf b;
-	int fd, rc = cachedir_open_file(dfd, name, O_RDONLY, &fd);
-
-	if (rc)
-		return rc;
-	if (fstat(fd, &st) || (size_t)st.st_size > max) {
-		close(fd);
-		return -EINVAL;
-	}
-	buf_init(&b, max);
-	rc = buf_read_fd(&b, fd);
-	close(fd);
-	*len = b.len;
-	if (!rc && !(*out = buf_steal(&b)))
-		rc = -ENOMEM;
-	buf_cleanup(&b);
-	if (!rc && mtime)
-		*mtime = (long long)st.st_mtime;
-	return rc;
-}
-
 static void rejects_load_log(struct rejects *r)
 {
 	char *text, *p, *nl;
 	size_t len;
 
-	if (rejects_slurp(r->ffd, REJECTS_LOG, REJECTS_LOG_MAX, &text, &len, NULL))
+	if (cachedir_read_file(r->ffd, REJECTS_LOG, REJECTS_LOG_MAX, &text, &len, NULL))
 		return;
 	for (p = text; *p; p = nl + 1) {
 		char *l;
@@ -457,7 +431,7 @@ static void rejects_load_files(struct rejects *r)
 		char *bytes;
 
 		if (i + REJECTS_FILES_MAX >= n &&
-		    !rejects_slurp(r->dfd, names[i], REJECTS_DOC_MAX, &bytes, &len, &mtime) &&
+		    !cachedir_read_file(r->dfd, names[i], REJECTS_DOC_MAX, &bytes, &len, &mtime) &&
 		    (doc = model_doc_take(bytes, len, mtime))) {
 			rejects_push_file(r, names[i], doc);
 			continue;

@@ -1,6 +1,6 @@
 /*
- * The record of refused saves (SPEC §4): the bytes of each one as a file under
- * FOLDER/rejected/ (0700, files 0600, written whole then linked into place, never
+ * The record of refused saves (.iamfs/errors and .iamfs/rejected/): the bytes of each one as a file
+ * under FOLDER/rejected/ (0700, files 0600, written whole then linked into place, never
  * overwritten) and one line each in FOLDER/errors.log (appended, trimmed to the
  * last REJECTS_LINES_MAX lines), both mirrored in memory and read back at open so
  * they survive remounts. The naming and line formatting are pure functions.
@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "aws/buf.h"
-#include "cache/cache.h"
+#include "cache/model.h"
 
 #define REJECTS_LINES_MAX 1000		/* errors lines kept (memory and disk) */
 #define REJECTS_FILES_MAX 1000		/* rejected files listed (the newest) */
@@ -21,6 +21,18 @@
 #define REJECTS_DOC_MAX	  (1024 * 1024) /* bytes of a rejected file read back */
 
 struct rejects;
+
+/* The .iamfs/rejected/ folder: a snapshot of the refused saves' files. */
+struct cache_rejected {
+	char *name;	       /* e.g. "20261123T114407Z-states-lambda-role-trust.json" */
+	struct cache_doc *doc; /* the refused bytes */
+};
+struct cache_rejected_list {
+	struct cache_rejected *v;
+	size_t n;
+};
+/* Drops the snapshot's references and arrays and zeroes it. */
+void cache_rejected_list_cleanup(struct cache_rejected_list *l);
 
 /* Opens the record in folder (NULL or "": memory only) and reads back what a
  * previous mount left. *out is freed with rejects_close (NULL-safe); it is set even

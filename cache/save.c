@@ -1,10 +1,11 @@
 /*
- * The commit of a user's save (SPEC §4): validate, skip a save of the same value,
- * honour --dry-run, journal, one read for the conflict check, the one write call,
- * publish the saved bytes. Every refusal after --read-only is recorded (rejects.h).
+ * The commit of a user's save (a policy file written and closed, or an inline
+ * policy removed): validate, skip a save of the same value, honour --dry-run,
+ * journal, one read for the conflict check, the one write call, publish the saved
+ * bytes through the host. Every refusal after --read-only is recorded (rejects.h).
  * Saves of one role (or one managed policy) are serialized by an in-flight marker;
- * no lock is held across a network call. Journal entries left by a killed daemon
- * are compared with IAM's documents after the first load and reported.
+ * no lock is held across a network call. The write call is save_write.c's, the
+ * recording save_record.c's, the pure decisions save_decide.c's.
  */
 #include "cache/save_int.h"
 
@@ -15,7 +16,6 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "cache/cache_int.h"
 #include "cache/journal.h"
 #include "cache/layout.h"
 #include "cache/load.h"
@@ -26,95 +26,7 @@
 
 #define SAVE_KEY_MAX (JOURNAL_NAME_MAX + 8)
 
-const char *const save_action_names[SAVE_NACTIONS] = {
-	"UpdateAssumeRolePolicy",
-	"PutRolePolicy",
-	"CreatePolicyVersion",
-	"DeleteRolePolicy",
-};
-
-/* ---- pure decisions ---- */
-
-size_t save_inline_budget(const struct cache_role *r, const char *name)
-{
-	size_t used = 0, i;
-
-	for (i = 0; r && i < r->ninl; i++)
-		if (strcmp(r->inl[i].name, name) && r->inl[i].doc)
-			used += validate_count_size(r->inl[i].doc->bytes, r->inl[i].doc->len);
-	return used >= VALIDATE_INLINE_LIMIT ? 0 : VALIDATE_INLINE_LIMIT - used;
-}
-
-int save_base_check(const struct cache_doc *cur, unsigned long long base_gen)
-{
-	if (!base_gen)
-		return 0;
-	return cur && cur->gen == base_gen ? 0 : -ESTALE;
-}
-
-bool save_remote_same(const char *iam_text, const struct cache_doc *cur)
-{
-	struct cache_doc *d;
-	bool same;
-
-	if (!iam_text || !cur)
-		return !iam_text && !cur;
-	if (validate_same_value(iam_text, strlen(iam_text), cur->bytes, cur->len) == 1)
-		return true;
-	/* Text that is not JSON is served as sent: compare the served bytes. */
-	d = load_render_doc(iam_text, 0);
-	same = d && model_doc_same(d, cur);
-	cache_doc_unref(d);
-	return same;
-}
-
-bool save_managed_unchanged(const char *known_vid, const char *default_vid,
-			    long long default_created, long long doc_mtime)
-{
-	if (!default_vid)
-		return false;
-	if (known_vid)
-		return !strcmp(known_vid, default_vid);
-	return default_created != 0 && default_created == doc_mtime;
-}
-
-static long save_version_number(const char *vid)
-{
-	long n = 0;
-
-	if (!vid || (vid[0] != 'v' && vid[0] != 'V'))
-		return 0;
-	for (vid++; *vid >= '0' && *vid <= '9' && n < 100000000; vid++)
-		n = n * 10 + (*vid - '0');
-	return n;
-}
-
-long save_prune_choice(const struct iam_version_list *l)
-{
-	long best = -1;
-	size_t i;
-
-	for (i = 0; l && i < l->n; i++) {
-		const struct iam_policy_version *v = &l->v[i], *b;
-		long long t, bt;
-
-		if (v->is_default || !v->version_id)
-			continue;
-		if (best < 0) {
-			best = (long)i;
-			continue;
-		}
-		b = &l->v[best];
-		t = v->create_time;
-		bt = b->create_time;
-		if (t < bt || (t == bt && save_version_number(v->version_id) <
-						  save_version_number(b->version_id)))
-			best = (long)i;
-	}
-	return best;
-}
-
-/* ---- in-flight markers and version ids ---- */
+/* ---- in-flight markers ---- */
 
 static int save_busy_enter(struct save_state *st, const char *key)
 {
@@ -164,110 +76,40 @@ static void save_busy_leave(struct save_state *st, const char *key)
 	pthread_mutex_unlock(&st->mu);
 }
 
-/* The recorded version id of arn when it names the document of that gen. */
-bool save_version_get(struct save_state *st, const char *arn, unsigned long long gen, char *vid,
-		      size_t cap)
-{
-	bool found = false;
-	size_t i;
+/* ---- the host ---- */
 
-	pthread_mutex_lock(&st->mu);
-	for (i = 0; i < st->nversions; i++) {
-		if (!strcmp(st->versions[i].arn, arn)) {
-			found = st->versions[i].gen == gen;
-			if (found)
-				snprintf(vid, cap, "%s", st->versions[i].vid);
-			break;
-		}
-	}
-	pthread_mutex_unlock(&st->mu);
-	return found;
+static struct iam_conn *save_conn(struct save_state *st)
+{
+	return st->host.conn(st->host.ctx);
 }
 
-void save_version_put(struct save_state *st, const char *arn, const char *vid,
-		      unsigned long long gen)
+static struct cache_view *save_view(struct save_state *st)
 {
-	char *v = vid ? strdup(vid) : NULL, *a = NULL;
-	struct save_version *nv;
-	size_t i;
-
-	if (!v)
-		return;
-	pthread_mutex_lock(&st->mu);
-	for (i = 0; i < st->nversions && strcmp(st->versions[i].arn, arn); i++)
-		;
-	if (i < st->nversions) {
-		free(st->versions[i].vid);
-		st->versions[i].vid = v;
-		st->versions[i].gen = gen;
-		v = NULL;
-	} else if ((a = strdup(arn)) &&
-		   (nv = realloc(st->versions, (st->nversions + 1) * sizeof(*nv)))) {
-		st->versions = nv;
-		nv[st->nversions++] = (struct save_version){a, v, gen};
-		a = v = NULL;
-	}
-	pthread_mutex_unlock(&st->mu);
-	free(a);
-	free(v);
+	return st->host.view_get(st->host.ctx);
 }
 
-void save_count(struct save_state *st, unsigned long *n)
+static int save_publish(struct save_state *st, const char *role, enum cache_file_kind kind,
+			const char *name, struct cache_doc *doc)
 {
-	pthread_mutex_lock(&st->mu);
-	(*n)++;
-	pthread_mutex_unlock(&st->mu);
+	return st->host.publish(st->host.ctx, role, kind, name, doc);
+}
+
+/* After a save: when it sent calls, tells the host how the last one went. */
+static void save_called(struct save_ctx *x)
+{
+	if (x->res->calls)
+		x->st->host.called(x->st->host.ctx, &x->res->aws);
 }
 
 /* ---- recording ---- */
 
-static void save_emit(struct cache *c, int what, const char *role, enum cache_file_kind kind,
-		      const char *name)
+/* Tells on_change that x's file changed as what says (a dry run reverts it). */
+static void save_tell(const struct save_ctx *x, int what)
 {
-	struct cache_change ch = {.role = role, .kind = kind, .name = name};
+	struct cache_change ch = {.role = x->role, .kind = x->kind, .name = x->name};
 
 	ch.what = what;
-	if (c->o.on_change)
-		c->o.on_change(c->o.on_change_ctx, &ch);
-}
-
-/* Records a refusal whose sentence is already in res->message; IAM's detail (when
- * from_iam) in res->aws. Returns rc. */
-int save_refuse(struct save_ctx *x, int rc, bool from_iam)
-{
-	struct cache_save_result *res = x->res;
-	struct rejects_event ev = {
-		.time = cache_now(x->c),
-		.role = x->role,
-		.path = x->path,
-		.bytes = x->bytes,
-		.len = x->len,
-		.err = rc,
-		.code = from_iam ? res->aws.code : NULL,
-		.message = res->message,
-		.request_id = from_iam ? res->aws.request_id : NULL,
-	};
-	char line[REJECTS_LINE_MAX], kept[REJECTS_NAME_MAX + 1] = "";
-
-	if (!from_iam)
-		aws_error_clear(&res->aws);
-	rejects_line(&ev, line, sizeof(line));
-	save_record(x->c, &ev, kept, sizeof(kept));
-	cache_log(x->c, LOG_WARNING, "save refused: %s%s%s", line,
-		  kept[0] ? "; the bytes are kept in .iamfs/rejected/" : "", kept);
-	save_count(x->st, &x->st->refused);
-	return rc;
-}
-
-/* An IAM call failed: words the sentence and records it. */
-int save_iam_failed(struct save_ctx *x, const char *action, int rc)
-{
-	struct aws_error *e = &x->res->aws;
-
-	snprintf(x->res->message, sizeof(x->res->message),
-		 "%s of %.200s/%.300s failed: %.100s: %.350s", action, x->role, x->path,
-		 e->code[0] ? e->code : "error", e->message);
-	return save_refuse(x, rc, true);
+	save_emit(x->st, &ch);
 }
 
 static int save_stale(struct save_ctx *x)
@@ -287,7 +129,7 @@ static void save_publish_remote(struct save_ctx *x, const char *text, long long 
 
 	if (text && !d)
 		return;
-	cache_publish_doc(x->c, x->role, x->kind, name, d);
+	save_publish(x->st, x->role, x->kind, name, d);
 	cache_doc_unref(d);
 }
 
@@ -303,7 +145,7 @@ static int save_check_trust(struct save_ctx *x, struct iam_conn *conn)
 		return save_iam_failed(x, "GetRole", rc);
 	if (!save_remote_same(role.trust_policy, x->cur)) {
 		save_publish_remote(x, role.trust_policy ? role.trust_policy : "{}",
-				    cache_now(x->c));
+				    hooks_now(&x->st->host.hooks));
 		rc = save_stale(x);
 	}
 	iam_role_cleanup(&role);
@@ -321,21 +163,12 @@ static int save_check_inline(struct save_ctx *x, struct iam_conn *conn)
 	if (rc)
 		return save_iam_failed(x, "GetRolePolicy", rc);
 	if (!save_remote_same(p.document, x->cur)) {
-		save_publish_remote(x, p.document ? p.document : "{}", cache_now(x->c));
+		save_publish_remote(x, p.document ? p.document : "{}",
+				    hooks_now(&x->st->host.hooks));
 		rc = save_stale(x);
 	}
 	iam_inline_policy_cleanup(&p);
 	return rc;
-}
-
-const struct iam_policy_version *save_default(const struct iam_version_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (l->v[i].is_default)
-			return &l->v[i];
-	return NULL;
 }
 
 /* ListPolicyVersions is the one read: it names the default version (conflict) and
@@ -386,7 +219,7 @@ static int save_publish_saved(struct save_ctx *x, long long mtime, const char *v
 
 	if (!d)
 		return -ENOMEM;
-	rc = cache_publish_doc(x->c, x->role, x->kind, name, d);
+	rc = save_publish(x->st, x->role, x->kind, name, d);
 	if (!rc && vid)
 		save_version_put(x->st, x->arn, vid, d->gen);
 	cache_doc_unref(d);
@@ -463,7 +296,7 @@ static int save_noop(struct save_ctx *x)
 	/* A managed document keeps its version's CreateDate: IAM did not change. */
 	if (x->kind == CACHE_FILE_ATTACHED)
 		return save_publish_saved(x, x->cur->mtime, NULL);
-	return save_publish_saved(x, cache_now(x->c), NULL);
+	return save_publish_saved(x, hooks_now(&x->st->host.hooks), NULL);
 }
 
 /* --dry-run: log and count the call that would be made; the file reverts. */
@@ -474,14 +307,14 @@ static int save_dry_run(struct save_ctx *x)
 		 "dry-run: would call %s for %.200s/%.300s%s%.300s; nothing was sent",
 		 save_action_names[x->action], x->role, x->path, x->arn ? " on " : "",
 		 x->arn ? x->arn : "");
-	cache_log(x->c, LOG_NOTICE, "%s", x->res->message);
+	hooks_log(&x->st->host.hooks, LOG_NOTICE, "%s", x->res->message);
 	save_count(x->st, &x->st->dry[x->action]);
 	if (x->action == SAVE_DELETE_INLINE)
-		save_emit(x->c, CACHE_CHANGE_FILE_ADDED, x->role, x->kind, x->name);
+		save_tell(x, CACHE_CHANGE_FILE_ADDED);
 	else if (x->cur)
-		save_emit(x->c, CACHE_CHANGE_FILE_CHANGED, x->role, x->kind, x->name);
+		save_tell(x, CACHE_CHANGE_FILE_CHANGED);
 	else
-		save_emit(x->c, CACHE_CHANGE_FILE_REMOVED, x->role, x->kind, x->name);
+		save_tell(x, CACHE_CHANGE_FILE_REMOVED);
 	return 0;
 }
 
@@ -514,8 +347,8 @@ static void save_end(struct save_ctx *x, unsigned long long jid)
 	rc = journal_end(x->st->journal, jid);
 
 	if (rc)
-		cache_log(x->c, LOG_WARNING, "cannot remove journal entry %llu: %s", jid,
-			  strerror(-rc));
+		hooks_log(&x->st->host.hooks, LOG_WARNING, "cannot remove journal entry %llu: %s",
+			  jid, strerror(-rc));
 }
 
 /* Journal, conflict read, write call, publish. */
@@ -537,7 +370,7 @@ static int save_send(struct save_ctx *x)
 		free(doc);
 		return rc;
 	}
-	if (!(conn = cache_conn(x->c))) {
+	if (!(conn = save_conn(x->st))) {
 		aws_error_set(&x->res->aws, "ConnectionError", "cannot set up an HTTP connection");
 		rc = save_iam_failed(x, save_action_names[x->action], -EIO);
 	} else if (x->kind == CACHE_FILE_TRUST) {
@@ -555,7 +388,7 @@ static int save_send(struct save_ctx *x)
 		snprintf(x->res->message, sizeof(x->res->message), "%s of %.200s/%.300s done",
 			 save_action_names[x->action], x->role, x->path);
 		if (rc)
-			cache_log(x->c, LOG_WARNING,
+			hooks_log(&x->st->host.hooks, LOG_WARNING,
 				  "%s is in IAM but the view could not show it: %s", x->path,
 				  strerror(-rc));
 		rc = 0;
@@ -580,7 +413,7 @@ static int save_run(struct save_ctx *x, unsigned long long base_gen)
 		return save_stale(x);
 	if (x->cur && validate_same_value(x->bytes, x->len, x->cur->bytes, x->cur->len) == 1)
 		return save_noop(x);
-	if (x->c->o.dry_run)
+	if (x->st->host.dry_run)
 		return save_dry_run(x);
 	return save_send(x);
 }
@@ -598,7 +431,7 @@ static void save_key(const struct save_ctx *x, char *out, size_t cap)
 /* The save of x (made from s), every refusal recorded. */
 static int save_commit(struct save_ctx *x, const struct cache_save *s)
 {
-	struct cache *c = x->c;
+	struct save_state *st = x->st;
 	struct cache_save_result *res = x->res;
 	char key[SAVE_KEY_MAX];
 	int rc;
@@ -609,12 +442,12 @@ static int save_commit(struct save_ctx *x, const struct cache_save *s)
 						   : SAVE_CREATE_VERSION;
 	if (s->kind != CACHE_FILE_ROLE)
 		snprintf(res->action, sizeof(res->action), "%s", save_action_names[x->action]);
-	if (c->o.read_only) {
+	if (st->host.read_only) {
 		snprintf(res->message, sizeof(res->message),
 			 "%.200s/%.300s: the filesystem is mounted read-only", s->role, x->path);
 		return -EROFS;
 	}
-	if (!x->st || !s->role ||
+	if (!s->role ||
 	    ((s->kind == CACHE_FILE_INLINE || s->kind == CACHE_FILE_ATTACHED) && !s->name))
 		return -EINVAL;
 	if (!x->bytes)
@@ -624,26 +457,25 @@ static int save_commit(struct save_ctx *x, const struct cache_save *s)
 			 "%.200s/role.json is read-only (it describes the role)", s->role);
 		return save_refuse(x, -EPERM, false);
 	}
-	x->v = cache_view_get(c);
+	x->v = save_view(st);
 	x->r = cache_view_find(x->v, s->role);
 	save_key(x, key, sizeof(key));
 	cache_view_put(x->v);
-	if ((rc = save_busy_enter(x->st, key)))
+	if ((rc = save_busy_enter(st, key)))
 		return rc;
 	/* The view as it is once this save has the file to itself. */
-	x->v = cache_view_get(c);
+	x->v = save_view(st);
 	rc = save_run(x, s->base_gen);
-	if (res->calls && !cache_unreachable(&res->aws))
-		cache_reached(c); /* IAM answered */
+	save_called(x);
 	cache_view_put(x->v);
-	save_busy_leave(x->st, key);
+	save_busy_leave(st, key);
 	return rc;
 }
 
 static int save_delete_send(struct save_ctx *x)
 {
 	struct iam_policy_version ver = {0};
-	struct iam_conn *conn = cache_conn(x->c);
+	struct iam_conn *conn = save_conn(x->st);
 	unsigned long long jid = x->jid;
 	long long mtime;
 	int rc;
@@ -657,7 +489,7 @@ static int save_delete_send(struct save_ctx *x)
 		rc = save_write(x, conn, NULL, &mtime, &ver);
 	}
 	if (!rc) {
-		cache_publish_doc(x->c, x->role, CACHE_FILE_INLINE, x->name, NULL);
+		save_publish(x->st, x->role, CACHE_FILE_INLINE, x->name, NULL);
 		save_count(x->st, &x->st->ok);
 		snprintf(x->res->message, sizeof(x->res->message),
 			 "DeleteRolePolicy of %.200s/%.300s done", x->role, x->path);
@@ -673,7 +505,7 @@ static int save_delete_send(struct save_ctx *x)
 /* rm of inline/<name>.json (s->remove). */
 static int save_remove(struct save_ctx *x)
 {
-	struct cache *c = x->c;
+	struct save_state *st = x->st;
 	struct cache_save_result *res = x->res;
 	const struct cache_inline *in;
 	char key[SAVE_KEY_MAX];
@@ -682,17 +514,17 @@ static int save_remove(struct save_ctx *x)
 	x->action = SAVE_DELETE_INLINE;
 	layout_path(LAYOUT_INLINE, NULL, x->name, x->path, sizeof(x->path));
 	snprintf(res->action, sizeof(res->action), "DeleteRolePolicy");
-	if (c->o.read_only) {
+	if (st->host.read_only) {
 		snprintf(res->message, sizeof(res->message),
 			 "%.200s/%.300s: the filesystem is mounted read-only", x->role, x->path);
 		return -EROFS;
 	}
-	if (!x->st || !x->role || !x->name || x->kind != CACHE_FILE_INLINE)
+	if (!x->role || !x->name || x->kind != CACHE_FILE_INLINE)
 		return -EINVAL;
 	snprintf(key, sizeof(key), "r:%s", x->role);
-	if ((rc = save_busy_enter(x->st, key)))
+	if ((rc = save_busy_enter(st, key)))
 		return rc;
-	x->v = cache_view_get(c);
+	x->v = save_view(st);
 	x->r = cache_view_find(x->v, x->role);
 	in = cache_role_find_inline(x->r, x->name);
 	if (!in) {
@@ -704,19 +536,17 @@ static int save_remove(struct save_ctx *x)
 		x->cur = in->doc;
 		x->bytes = in->doc ? in->doc->bytes : NULL;
 		x->len = in->doc ? in->doc->len : 0;
-		rc = c->o.dry_run ? save_dry_run(x) : save_delete_send(x);
-		if (res->calls && !cache_unreachable(&res->aws))
-			cache_reached(c);
+		rc = st->host.dry_run ? save_dry_run(x) : save_delete_send(x);
+		save_called(x);
 	}
 	cache_view_put(x->v);
-	save_busy_leave(x->st, key);
+	save_busy_leave(st, key);
 	return rc;
 }
 
-int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_result *res)
+int save_file(struct save_state *st, const struct cache_save *s, struct cache_save_result *res)
 {
-	struct save_ctx x = {.c = c,
-			     .st = c->save,
+	struct save_ctx x = {.st = st,
 			     .role = s->role,
 			     .name = s->name,
 			     .kind = s->kind,
@@ -727,14 +557,16 @@ int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_re
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	if (!st)
+		return -EINVAL;
 	rc = s->remove ? save_remove(&x) : save_commit(&x, s);
 	/* Refused or settled before any call: the accepted entry has no outcome left. */
-	if (x.jid && x.st)
+	if (x.jid)
 		save_end(&x, x.jid);
 	return rc;
 }
 
-void cache_save_accept(struct cache *c, const struct cache_save *s, unsigned long long *jid)
+void save_accept(struct save_state *st, const struct cache_save *s, unsigned long long *jid)
 {
 	static const enum journal_kind jk[] = {[CACHE_FILE_TRUST] = JOURNAL_TRUST,
 					       [CACHE_FILE_INLINE] = JOURNAL_INLINE,
@@ -745,24 +577,24 @@ void cache_save_accept(struct cache *c, const struct cache_save *s, unsigned lon
 	const char *name = s->name;
 
 	*jid = 0;
-	if (!c->save || !c->save->journal || c->o.read_only || c->o.dry_run || !s->role ||
+	if (!st || !st->journal || st->host.read_only || st->host.dry_run || !s->role ||
 	    (s->kind != CACHE_FILE_TRUST && s->kind != CACHE_FILE_INLINE &&
 	     s->kind != CACHE_FILE_ATTACHED))
 		return;
-	v = cache_view_get(c);
+	v = save_view(st);
 	if (s->kind == CACHE_FILE_ATTACHED) {
 		at = cache_role_find_attached(cache_view_find(v, s->role), s->name);
 		name = at && !at->aws_managed && at->doc ? at->arn : NULL;
 	}
 	if ((s->kind != CACHE_FILE_ATTACHED || name) &&
-	    journal_begin(c->save->journal, s->role, kind, name, s->remove ? NULL : s->bytes,
+	    journal_begin(st->journal, s->role, kind, name, s->remove ? NULL : s->bytes,
 			  s->remove ? 0 : s->len, jid))
 		*jid = 0;
 	cache_view_put(v);
 }
 
-void cache_save_abandon(struct cache *c, unsigned long long jid)
+void save_abandon(struct save_state *st, unsigned long long jid)
 {
-	if (jid && c->save && c->save->journal)
-		journal_end(c->save->journal, jid);
+	if (jid && st && st->journal)
+		journal_end(st->journal, jid);
 }

@@ -1,9 +1,11 @@
 /*
- * The inside of saving (save.c, save_life.c): the saving state hung off struct
- * cache (its own mutex, never held across a network call), hooks the cache's life cycle calls (open
- * the journal and the record of refusals, replay leftovers once IAM's documents are known, status
- * lines), and the pure decisions unit tests drive with plain values (inline size budget, conflict
- * checks, which version to prune).
+ * The inside of saving (save.c the commit, save_write.c the write call,
+ * save_life.c open/replay/status, save_record.c what they share, save_decide.c
+ * the pure decisions; each depends only on those after it): the saving state
+ * (the host it was handed, its own mutex, never held across a network call), one
+ * save under way, the helpers the three files share, and the pure decisions unit
+ * tests drive with plain values (inline size budget, conflict checks, which
+ * version to prune). Nothing here sees struct cache.
  */
 #ifndef IAMFS_CACHE_SAVE_INT_H
 #define IAMFS_CACHE_SAVE_INT_H
@@ -15,8 +17,8 @@
 #include "aws/buf.h"
 #include "aws/iam.h"
 #include "aws/iam_types.h"
-#include "cache/cache.h"
 #include "cache/journal.h"
+#include "cache/save.h"
 
 #define SAVE_PATH_MAX (JOURNAL_NAME_MAX + 16)
 
@@ -47,6 +49,7 @@ struct save_leftover {
 };
 
 struct save_state {
+	struct save_host host; /* set at open, then read-only */
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
 	char **busy; /* keys of saves in flight */
@@ -63,7 +66,6 @@ struct save_state {
 
 /* One save under way (save.c, save_write.c). */
 struct save_ctx {
-	struct cache *c;
 	struct save_state *st;
 	const char *role, *name;
 	enum cache_file_kind kind;
@@ -80,25 +82,27 @@ struct save_ctx {
 	unsigned long long jid; /* the journal entry made at acceptance, until ended; 0: none */
 };
 
-/* Shared by save.c, save_write.c and save_life.c. */
+/* save_record.c, shared by every saving file: counts one (under st->mu). */
 void save_count(struct save_state *st, unsigned long *n);
 /* Records one refusal (ev) in .iamfs/errors and rejected/ (kept: the file's name, ""
  * when none) and tells on_change, so the kernel drops the errors file's size and
  * rejected/'s listing. Every refusal goes through here. 0 or rejects_add's -errno. */
 struct rejects_event;
-int save_record(struct cache *c, const struct rejects_event *ev, char *kept, size_t cap);
+int save_record(struct save_state *st, const struct rejects_event *ev, char *kept, size_t cap);
+/* save_record.c: on_change of one change (nothing when the host has none). */
+void save_emit(struct save_state *st, const struct cache_change *ch);
 
-/* save.c: records a refusal whose sentence is in x->res->message (IAM's detail in
+/* save_record.c: records a refusal whose sentence is in x->res->message (IAM's detail in
  * x->res->aws when from_iam): errors line, bytes under rejected/. Returns rc. */
 int save_refuse(struct save_ctx *x, int rc, bool from_iam);
-/* save.c: words "ACTION of PATH failed: CODE: MESSAGE" and records it. Returns rc. */
+/* save_record.c: words "ACTION of PATH failed: CODE: MESSAGE" and records it. Returns rc. */
 int save_iam_failed(struct save_ctx *x, const char *action, int rc);
-/* save.c: the version id recorded for arn's document of gen, and recording one. */
+/* save_record.c: the version id recorded for arn's document of gen, and recording one. */
 bool save_version_get(struct save_state *st, const char *arn, unsigned long long gen, char *vid,
 		      size_t cap);
 void save_version_put(struct save_state *st, const char *arn, const char *vid,
 		      unsigned long long gen);
-/* save.c: the default version of a listing, or NULL (borrowed from l). */
+/* save_decide.c: the default version of a listing, or NULL (borrowed from l). */
 const struct iam_policy_version *save_default(const struct iam_version_list *l);
 
 /* save_write.c: with --prune-versions, deletes the oldest non-default version when
@@ -112,20 +116,7 @@ int save_make_room(struct save_ctx *x, struct iam_conn *conn, const struct iam_v
 int save_write(struct save_ctx *x, struct iam_conn *conn, const char *doc, long long *mtime,
 	       struct iam_policy_version *ver);
 
-/* After the account folder is known (end of cache_open): opens the journal and the
- * record of refusals, reads leftover journal entries, and replays them at once when
- * the view was just loaded from IAM. Failures are logged; saving then refuses
- * (-EIO) rather than sending without a journal. 0 or -ENOMEM. */
-int save_open(struct cache *c);
-/* Frees what save_open made. NULL-safe on c->save. */
-void save_close(struct cache *c);
-/* Called after each published load (any thread, no lock held): reports leftover
- * journal entries against IAM's documents now known. Cheap when there are none. */
-void save_replay(struct cache *c);
-/* Appends the saving lines of .iamfs/status. */
-int save_status(struct cache *c, struct buf *out);
-
-/* Pure: the characters an inline policy named name may use: IAM's 10,240 for a
+/* save_decide.c, pure: the characters an inline policy named name may use: IAM's 10,240 for a
  * role minus validate_count_size of the role's other inline documents (0 when they
  * use it all). r may be NULL. */
 size_t save_inline_budget(const struct cache_role *r, const char *name);

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "cache/cache_int.h"
 #include "cache/layout.h"
 #include "cache/model.h"
 #include "cache/rejects.h"
@@ -83,28 +82,10 @@ static bool save_landed(const struct cache_view *v, const struct save_leftover *
 	return false;
 }
 
-int save_record(struct cache *c, const struct rejects_event *ev, char *kept, size_t cap)
-{
-	struct cache_change ch = {.what = CACHE_CHANGE_REJECTED, .role = ev->role};
-	int rc;
-
-	kept[0] = '\0';
-	rc = rejects_add(c->save->rejects, ev, kept, cap);
-	if (rc)
-		cache_log(c, LOG_WARNING,
-			  "cannot write the record of a refused save in the cache folder: %s",
-			  strerror(-rc));
-	/* The kernel may hold the errors file's size and rejected/'s listing. */
-	ch.name = kept[0] ? kept : NULL;
-	if (c->o.on_change)
-		c->o.on_change(c->o.on_change_ctx, &ch);
-	return rc;
-}
-
-static void save_report(struct cache *c, const struct save_leftover *l)
+static void save_report(struct save_state *st, const struct save_leftover *l)
 {
 	char path[SAVE_PATH_MAX], kept[REJECTS_NAME_MAX + 1] = "";
-	struct rejects_event ev = {.time = cache_now(c), .err = EINTR, .len = l->len};
+	struct rejects_event ev = {.time = hooks_now(&st->host.hooks), .err = EINTR, .len = l->len};
 	int rc;
 
 	if (l->damaged) {
@@ -125,17 +106,16 @@ static void save_report(struct cache *c, const struct save_leftover *l)
 			       "the policy is still in IAM"
 			     : "interrupted save: the daemon stopped before IAM confirmed it; the "
 			       "bytes are kept here";
-	rc = save_record(c, &ev, kept, sizeof(kept));
-	cache_log(c, LOG_WARNING, "%s/%s: %s%s%s", ev.role, path, ev.message,
+	rc = save_record(st, &ev, kept, sizeof(kept));
+	hooks_log(&st->host.hooks, LOG_WARNING, "%s/%s: %s%s%s", ev.role, path, ev.message,
 		  kept[0] ? ": .iamfs/rejected/" : "", kept);
 	if (!rc)
-		journal_discard(c->save->journal, l->id);
+		journal_discard(st->journal, l->id);
 }
 
-int cache_refuse(struct cache *c, const struct cache_refusal *r)
+int save_refusal(struct save_state *st, const struct cache_refusal *r)
 {
-	struct rejects_event ev = {.time = cache_now(c),
-				   .role = r->role,
+	struct rejects_event ev = {.role = r->role,
 				   .path = r->path,
 				   .bytes = r->bytes,
 				   .len = r->len,
@@ -144,33 +124,33 @@ int cache_refuse(struct cache *c, const struct cache_refusal *r)
 	char line[REJECTS_LINE_MAX], kept[REJECTS_NAME_MAX + 1] = "";
 	int rc;
 
-	if (!c->save)
+	if (!st)
 		return -EINVAL;
+	ev.time = hooks_now(&st->host.hooks);
 	rejects_line(&ev, line, sizeof(line));
-	rc = save_record(c, &ev, kept, sizeof(kept));
-	cache_log(c, LOG_WARNING, "refused: %s%s%s", line,
+	rc = save_record(st, &ev, kept, sizeof(kept));
+	hooks_log(&st->host.hooks, LOG_WARNING, "refused: %s%s%s", line,
 		  kept[0] ? "; the bytes are kept in .iamfs/rejected/" : "", kept);
-	save_count(c->save, &c->save->refused);
+	save_count(st, &st->refused);
 	return rc;
 }
 
-int cache_errors_text(struct cache *c, struct buf *out)
+int save_errors_text(struct save_state *st, struct buf *out)
 {
-	return c->save ? rejects_errors_text(c->save->rejects, out) : 0;
+	return st ? rejects_errors_text(st->rejects, out) : 0;
 }
 
-int cache_rejected_list(struct cache *c, struct cache_rejected_list *out)
+int save_rejected_list(struct save_state *st, struct cache_rejected_list *out)
 {
-	if (!c->save) {
+	if (!st) {
 		memset(out, 0, sizeof(*out));
 		return 0;
 	}
-	return rejects_list(c->save->rejects, out);
+	return rejects_list(st->rejects, out);
 }
 
-void save_replay(struct cache *c)
+void save_replay(struct save_state *st)
 {
-	struct save_state *st = c->save;
 	struct save_leftover *left;
 	struct cache_view *v;
 	size_t n, i;
@@ -185,17 +165,17 @@ void save_replay(struct cache *c)
 	pthread_mutex_unlock(&st->mu);
 	if (!n)
 		return;
-	v = cache_view_get(c);
+	v = st->host.view_get(st->host.ctx);
 	for (i = 0; i < n; i++) {
 		if (save_landed(v, &left[i])) {
-			cache_log(c, LOG_NOTICE,
+			hooks_log(&st->host.hooks, LOG_NOTICE,
 				  "an interrupted %s save of role %s (%s) reached IAM",
 				  journal_kind_name(left[i].kind), left[i].role,
 				  left[i].name[0] ? left[i].name : "trust.json");
 			journal_discard(st->journal, left[i].id);
 			save_count(st, &st->landed);
 		} else {
-			save_report(c, &left[i]);
+			save_report(st, &left[i]);
 			save_count(st, &st->interrupted);
 		}
 		save_leftover_free(&left[i]);
@@ -204,58 +184,54 @@ void save_replay(struct cache *c)
 	free(left);
 }
 
-int save_open(struct cache *c)
+int save_open(const struct save_host *h, const char *folder, struct save_state **out)
 {
 	struct save_state *st = calloc(1, sizeof(*st));
-	char folder[4096];
-	bool fresh;
 	int rc;
 
 	if (!st)
 		return -ENOMEM;
+	st->host = *h;
 	pthread_mutex_init(&st->mu, NULL);
 	pthread_cond_init(&st->cond, NULL);
-	if (cache_folder(c, folder, sizeof(folder)))
-		folder[0] = '\0';
+	if (!folder)
+		folder = "";
 	rc = rejects_open(folder, &st->rejects);
 	if (!st->rejects) {
+		pthread_cond_destroy(&st->cond);
+		pthread_mutex_destroy(&st->mu);
 		free(st);
 		return -ENOMEM;
 	}
 	if (rc)
-		cache_log(c, LOG_WARNING, "cannot keep refused saves in %s: %s (kept in memory)",
-			  folder, strerror(-rc));
-	rc = folder[0] ? journal_open(folder, c->o.now, c->o.now_ctx, &st->journal) : -ENOENT;
+		hooks_log(&st->host.hooks, LOG_WARNING,
+			  "cannot keep refused saves in %s: %s (kept in memory)", folder,
+			  strerror(-rc));
+	rc = folder[0] ? journal_open(folder, h->hooks.now, h->hooks.now_ctx, &st->journal)
+		       : -ENOENT;
 	if (rc)
-		cache_log(c, LOG_WARNING,
+		hooks_log(&st->host.hooks, LOG_WARNING,
 			  "cannot open the save journal in %s: %s; saves will be "
 			  "refused",
 			  folder, strerror(-rc));
 	else if ((rc = journal_list(st->journal, save_collect, st)))
-		cache_log(c, LOG_WARNING, "cannot read the save journal in %s: %s", folder,
-			  strerror(-rc));
-	pthread_mutex_lock(&c->mu);
-	fresh = !c->from_disk;
-	c->save = st;
-	pthread_mutex_unlock(&c->mu);
+		hooks_log(&st->host.hooks, LOG_WARNING, "cannot read the save journal in %s: %s",
+			  folder, strerror(-rc));
 	if (st->nleft)
-		cache_log(c, LOG_NOTICE,
+		hooks_log(&st->host.hooks, LOG_NOTICE,
 			  "%zu saves were under way when the daemon stopped; they are "
 			  "checked against IAM after the first load",
 			  st->nleft);
-	if (fresh)
-		save_replay(c);
+	*out = st;
 	return 0;
 }
 
-void save_close(struct cache *c)
+void save_close(struct save_state *st)
 {
-	struct save_state *st = c->save;
 	size_t i;
 
 	if (!st)
 		return;
-	c->save = NULL;
 	journal_close(st->journal);
 	rejects_close(st->rejects);
 	for (i = 0; i < st->nbusy; i++)
@@ -274,9 +250,8 @@ void save_close(struct cache *c)
 	free(st);
 }
 
-int save_status(struct cache *c, struct buf *out)
+int save_status(struct save_state *st, struct buf *out)
 {
-	struct save_state *st = c->save;
 	unsigned long ok, refused, noop, interrupted, landed, dry[SAVE_NACTIONS], total = 0;
 	size_t pending, i;
 	int rc;
@@ -304,7 +279,7 @@ int save_status(struct cache *c, struct buf *out)
 			      "warning: the save journal cannot be written; saves are refused\n");
 	for (i = 0; i < SAVE_NACTIONS; i++)
 		total += dry[i];
-	if (!rc && (c->o.dry_run || total))
+	if (!rc && (st->host.dry_run || total))
 		rc = buf_printf(out, "dry-run calls: %lu\n", total);
 	for (i = 0; !rc && i < SAVE_NACTIONS; i++)
 		if (dry[i])

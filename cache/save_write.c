@@ -15,7 +15,6 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "cache/cache_int.h"
 #include "cache/model.h"
 
 #define SAVE_VERSIONS_MAX 5 /* IAM's versions per managed policy */
@@ -41,14 +40,15 @@ int save_make_room(struct save_ctx *x, struct iam_conn *conn, const struct iam_v
 	if (vl->n < SAVE_VERSIONS_MAX)
 		return 0;
 	aws_error_clear(&x->res->aws);
-	if (!x->c->o.prune_versions || (i = save_prune_choice(vl)) < 0)
+	if (!x->st->host.prune_versions || (i = save_prune_choice(vl)) < 0)
 		return save_full(x);
 	rc = iam_delete_policy_version(conn, x->arn, vl->v[i].version_id, &x->res->aws);
 	x->res->calls++;
 	if (rc)
 		return save_iam_failed(x, "DeletePolicyVersion", rc);
-	cache_log(x->c, LOG_NOTICE, "deleted version %s of %s to make room (--prune-versions)",
-		  vl->v[i].version_id, x->arn);
+	hooks_log(&x->st->host.hooks, LOG_NOTICE,
+		  "deleted version %s of %s to make room (--prune-versions)", vl->v[i].version_id,
+		  x->arn);
 	return 0;
 }
 
@@ -208,7 +208,7 @@ int save_write(struct save_ctx *x, struct iam_conn *conn, const char *doc, long 
 {
 	int rc;
 
-	*mtime = cache_now(x->c);
+	*mtime = hooks_now(&x->st->host.hooks);
 	rc = save_send_settled(x, conn, doc, ver);
 	if (x->unsettled)
 		return rc;

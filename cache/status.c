@@ -1,21 +1,19 @@
 /*
  * The text of .iamfs/status: one "key: value" line per fact, from a snapshot
  * taken under the cache's lock, plus the IAM client's per-action call counters.
- * Never includes credentials. Also the facts behind the state words: failed
- * loads and whether IAM could be reached. Every text that is not iamfs's own
+ * Never includes credentials. Every text that is not iamfs's own
  * (account, caller, error messages, endpoints, names) passes through ident_escape
  * in status_snapshot, so no answer can break a line or forge another.
  */
 #include <errno.h>
 #include <stdio.h>
-#include <syslog.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cache/cache_int.h"
 #include "cache/ident.h"
-#include "cache/save_int.h"
+#include "cache/save.h"
 
 struct status_snap {
 	char account[64];
@@ -58,38 +56,6 @@ static void status_snapshot(struct cache *c, struct status_snap *s)
 	s->fallback = c->fallback;
 	s->from_disk = c->from_disk;
 	s->running = c->running;
-	pthread_mutex_unlock(&c->mu);
-}
-
-bool cache_unreachable(const struct aws_error *err)
-{
-	return err->http_status == 0 &&
-	       (!strcmp(err->code, "ConnectionError") || !strcmp(err->code, "Timeout"));
-}
-
-void cache_load_failed(struct cache *c, int rc, const struct aws_error *err)
-{
-	bool had_view;
-
-	pthread_mutex_lock(&c->mu);
-	c->failures++;
-	had_view = c->view != NULL;
-	snprintf(c->last_fail, sizeof(c->last_fail), "%s", err->message);
-	if (cache_unreachable(err)) {
-		c->offline = true;
-		snprintf(c->offline_why, sizeof(c->offline_why), "%s", err->message);
-	}
-	pthread_mutex_unlock(&c->mu);
-	if (had_view)
-		cache_log(c, LOG_WARNING, "refresh failed (%s), serving the cached copy: %s",
-			  strerror(-rc), err->message);
-}
-
-void cache_reached(struct cache *c)
-{
-	pthread_mutex_lock(&c->mu);
-	c->offline = false;
-	c->offline_why[0] = '\0';
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -136,7 +102,7 @@ int cache_status(struct cache *c, struct buf *out)
 			"mode: %s\n",
 			s->account, s->caller, s->endpoint, s->sts_endpoint, s->profile, mode);
 	if (!rc)
-		rc = status_time(out, s->last_load, cache_now(c));
+		rc = status_time(out, s->last_load, hooks_now(&c->hooks));
 	if (!rc)
 		rc = buf_printf(out,
 				"ttl: %us\nroles: %zu\naws managed documents: %zu\n"
@@ -160,7 +126,7 @@ int cache_status(struct cache *c, struct buf *out)
 	if (!rc && s->warning[0])
 		rc = buf_printf(out, "warning: %s\n", s->warning);
 	if (!rc)
-		rc = save_status(c, out);
+		rc = save_status(c->save, out);
 	if (!rc)
 		iam_client_each_count(c->o.iam, status_call, &calls);
 	rc = rc ? rc : calls.rc;

@@ -1,5 +1,6 @@
 /*
- * Policy validation before a save (SPEC §4). cJSON alone decides whether the text
+ * Policy validation before a save: what IAM would refuse for its form is refused
+ * here, before anything is sent. cJSON alone decides whether the text
  * is JSON (only whitespace may follow the value); where it stops, the bytes there
  * and just before give the line, column and a hint. What JSON forbids but cJSON
  * accepts (leading zeros, bad \u escapes, raw control characters in strings) is

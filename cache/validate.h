@@ -1,5 +1,5 @@
 /*
- * Local checks of a policy document before it is sent to IAM (SPEC §4), and the
+ * Local checks of a policy document before it is sent to IAM, and the
  * "same JSON value" test that lets a save that changes nothing send nothing.
  * Pure: bytes in, verdict out; no I/O, no clock, no globals, safe from any thread.
  * cJSON alone decides whether the text is JSON; a refusal names the line and

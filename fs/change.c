@@ -133,15 +133,30 @@ void change_create(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char 
 	}
 }
 
+/* A name only a helper file may take (mknod, symlink): 0, the recorded refusal of
+ * a name IAM cannot take, or -EPERM for a policy or fixed name. */
+static int change_helper_only(struct fs *fs, struct inode_node *p, const char *name)
+{
+	enum inode_kind kind;
+
+	switch (names_class(p->kind, name, &kind)) {
+	case NAMES_HELPER:
+		return 0;
+	case NAMES_INVALID:
+		return change_refuse_name(fs, p, name, NULL, 0);
+	default:
+		return -EPERM;
+	}
+}
+
 void change_mknod(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
 	struct inode_node *p;
-	enum inode_kind kind;
 	int r = change_dir(fs, parent, &p);
 
-	if (!r && names_class(p->kind, name, &kind) == NAMES_INVALID)
-		r = change_refuse_name(fs, p, name, NULL, 0);
-	else if (!r && (names_class(p->kind, name, &kind) != NAMES_HELPER || !S_ISREG(mode)))
+	if (!r)
+		r = change_helper_only(fs, p, name);
+	if (!r && !S_ISREG(mode))
 		r = -EPERM;
 	if (r)
 		fuse_reply_err(req, -r);
@@ -153,13 +168,10 @@ void change_symlink(struct fs *fs, fuse_req_t req, const char *link, fuse_ino_t 
 		    const char *name)
 {
 	struct inode_node *p;
-	enum inode_kind kind;
 	int r = change_dir(fs, parent, &p);
 
-	if (!r && names_class(p->kind, name, &kind) == NAMES_INVALID)
-		r = change_refuse_name(fs, p, name, NULL, 0);
-	else if (!r && names_class(p->kind, name, &kind) != NAMES_HELPER)
-		r = -EPERM;
+	if (!r)
+		r = change_helper_only(fs, p, name);
 	if (r)
 		fuse_reply_err(req, -r);
 	else

@@ -1,10 +1,12 @@
-/* Commit decisions of fs that are pure: a truncate by path hands the save the
- * bytes together with the document they were cut from, so a revalidation that
- * lands between the two is a conflict (the save's base check), never the old
- * bytes saved over the new document. */
+/* Commit decisions of fs: a truncate by path hands the save the bytes together
+ * with the document they were cut from, so a revalidation that lands between the
+ * two is a conflict (the save's base check), never the old bytes saved over the
+ * new document; and a close commits only when the closing process edited the
+ * open file since its last commit. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cache/lookup.h"
 #include "cache/model.h"
@@ -66,9 +68,44 @@ static void test_truncate_race(void)
 	cache_doc_unref(d2);
 }
 
+/* Which close commits (edit_by): a descriptor a forked child inherited, or a
+ * shell's dup2-then-close before the first write, flushes without having edited. */
+static void test_close_commits(void)
+{
+	struct fs fs;
+	struct fs_open o;
+	pid_t me = getpid(); /* a thread id whose process /proc names: this one */
+
+	memset(&fs, 0, sizeof(fs));
+	memset(&o, 0, sizeof(o));
+	fs_init(&fs);
+	wbuf_init(&o.buf, FS_POLICY_MAX);
+	o.writable = true;
+	o.wseq = 1; /* the O_TRUNC of its open: an edit that no process made */
+	CHECK(!edit_by(&fs, &o, me));
+	CHECK_INT(edit_write(&fs, &o, me, "{}", 2, 0), 2);
+	CHECK(edit_by(&fs, &o, me));
+	CHECK(!edit_by(&fs, &o, 1)); /* init never wrote here */
+	/* A commit covers the edits: the next close of anyone commits nothing. */
+	o.cseq = o.wseq;
+	o.neditors = 0;
+	CHECK(!edit_by(&fs, &o, me));
+	CHECK_INT(edit_truncate(&fs, &o, me, 0), 0);
+	CHECK(edit_by(&fs, &o, me));
+	/* More editing processes than an open tells apart: any close commits. */
+	for (pid_t p = 2; p < 2 + FS_OPEN_EDITORS + 1; p++) {
+		o.last_tid = 0;
+		CHECK_INT(edit_write(&fs, &o, 100000 + p, "x", 1, 0), 1);
+	}
+	CHECK(edit_by(&fs, &o, 1));
+	wbuf_cleanup(&o.buf);
+	fs_cleanup(&fs);
+}
+
 int main(void)
 {
 	test_truncated();
 	test_truncate_race();
+	test_close_commits();
 	return check_done("change");
 }

@@ -1,12 +1,14 @@
 /*
  * The JSON credential documents (aws/creds_json.c): credential_process output,
- * the ECS container endpoint's and IMDS's answers, and their timestamps.
+ * the ECS container endpoint's and IMDS's answers, and the one ISO 8601 parser
+ * (aws/iso8601.c) their timestamps go through.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws/creds_json.h"
+#include "aws/iso8601.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!creds_json_parse(x, size, kinds[i], &c, &err))
 			aws_creds_cleanup(&c);
 	}
-	creds_json_time(s, &t);
+	iso8601_parse(s, &t);
 out:
 	free(x);
 	free(s);

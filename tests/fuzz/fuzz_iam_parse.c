@@ -33,7 +33,7 @@ static void fuzz_roles(const char *x, size_t n, struct aws_error *err)
 	if (!iam_parse_list_roles(x, n, &roles, &page, err))
 		for (i = 0; i < roles.n; i++)
 			fuzz_render_role(&roles.v[i]);
-	if (!iam_parse_get_role(x, n, &role, err))
+	if (!iam_parse_get_role(x, n, &role, NULL, err))
 		fuzz_render_role(&role);
 	if (!iam_parse_gaad(x, n, &gaad, &page, err))
 		for (i = 0; i < gaad.roles.n; i++)
@@ -55,12 +55,12 @@ static void fuzz_policies(const char *x, size_t n, struct aws_error *err)
 	struct iam_page page = {0};
 
 	iam_parse_list_role_policies(x, n, &names, &page, err);
-	iam_parse_get_role_policy(x, n, &inl, err);
+	iam_parse_get_role_policy(x, n, &inl, NULL, err);
 	iam_parse_list_attached_role_policies(x, n, &att, NULL, err);
-	iam_parse_get_policy(x, n, &pol, err);
-	iam_parse_get_policy_version(x, n, &ver, err);
+	iam_parse_get_policy(x, n, &pol, NULL, err);
+	iam_parse_get_policy_version(x, n, &ver, NULL, err);
 	iam_parse_list_policy_versions(x, n, &vers, &page, err);
-	iam_parse_create_policy_version(x, n, &created, err);
+	iam_parse_create_policy_version(x, n, &created, NULL, err);
 	iam_string_list_cleanup(&names);
 	iam_inline_policy_cleanup(&inl);
 	iam_attached_list_cleanup(&att);
@@ -77,10 +77,10 @@ static void fuzz_misc(const char *x, size_t n, struct aws_error *err)
 	struct iam_caller_identity who = {0};
 	struct iam_sts_credentials sts = {0}, web = {0};
 
-	iam_parse_account_summary(x, n, &sum, err);
+	iam_parse_account_summary(x, n, &sum, NULL, err);
 	iam_parse_empty(x, n, "UpdateAssumeRolePolicy", err);
 	iam_parse_empty(x, n, "PutRolePolicy", err);
-	iam_parse_caller_identity(x, n, &who, err);
+	iam_parse_caller_identity(x, n, &who, NULL, err);
 	iam_parse_sts_credentials(x, n, "AssumeRole", &sts, err);
 	iam_parse_sts_credentials(x, n, "AssumeRoleWithWebIdentity", &web, err);
 	iam_account_summary_cleanup(&sum);

@@ -8,6 +8,10 @@
 #ifndef IAMFS_AWS_AWSERR_H
 #define IAMFS_AWS_AWSERR_H
 
+/* The code iamfs gives an answer it cannot read or believe (cut, garbled, a
+ * listing that cannot go on): never one of IAM's own codes. */
+#define AWS_MALFORMED_RESPONSE "MalformedResponse"
+
 struct aws_error {
 	long http_status;     /* 0 when no HTTP answer was received */
 	char code[128];	      /* IAM's code, e.g. "NoSuchEntity"; or a local one */

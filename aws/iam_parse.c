@@ -17,11 +17,9 @@
 
 #include "aws/xml.h"
 
-#define IAM_PARSE_CODE "MalformedResponse"
-
 static void iam_bad(struct aws_error *err, const char *action, const char *what)
 {
-	aws_error_set(err, IAM_PARSE_CODE, "unexpected %s answer: %s", action, what);
+	aws_error_set(err, AWS_MALFORMED_RESPONSE, "unexpected %s answer: %s", action, what);
 }
 
 /* ---- the answer envelope ---- */
@@ -52,8 +50,8 @@ static int iam_open(const char *xml, size_t len, const char *action, struct xml_
 		if (iam_is_error_root((*root)->name))
 			iam_parse_error(xml, len, err ? err->http_status : 0, err);
 		else
-			aws_error_set(err, IAM_PARSE_CODE, "unexpected %s answer: root <%s>",
-				      action, (*root)->name);
+			aws_error_set(err, AWS_MALFORMED_RESPONSE,
+				      "unexpected %s answer: root <%s>", action, (*root)->name);
 		goto fail;
 	}
 	if (!result)
@@ -62,7 +60,7 @@ static int iam_open(const char *xml, size_t len, const char *action, struct xml_
 	*result = xml_child(*root, want);
 	if (*result)
 		return 0;
-	aws_error_set(err, IAM_PARSE_CODE, "unexpected %s answer: no <%s>", action, want);
+	aws_error_set(err, AWS_MALFORMED_RESPONSE, "unexpected %s answer: no <%s>", action, want);
 fail:
 	xml_free(*root);
 	*root = NULL;

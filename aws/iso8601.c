@@ -59,6 +59,16 @@ static int iso8601_offset(const char *p, long *off)
 	return 0;
 }
 
+/* Days of month mo (1-12) of year y, leap years counted (2024-02-30 is refused,
+ * not read as 1 March). */
+static int iso8601_month_days(int y, int mo)
+{
+	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return mo == 2 && leap ? 29 : days[mo - 1];
+}
+
 /* Reads "YYYY-MM-DD<sep>hh:mm:ss" into tm and advances past it. */
 static int iso8601_fields(const char **s, struct tm *tm)
 {
@@ -73,7 +83,8 @@ static int iso8601_fields(const char **s, struct tm *tm)
 	if (iso8601_digits(s, 2, &h) || iso8601_expect(s, ':') || iso8601_digits(s, 2, &mi) ||
 	    iso8601_expect(s, ':') || iso8601_digits(s, 2, &se))
 		return -EINVAL;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+	if (mo < 1 || mo > 12 || d < 1 || d > iso8601_month_days(y, mo) || h > 23 || mi > 59 ||
+	    se > 60)
 		return -EINVAL;
 	tm->tm_year = y - 1900;
 	tm->tm_mon = mo - 1;

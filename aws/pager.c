@@ -82,7 +82,7 @@ int pager_next(struct pager *p, const char *action, const struct iam_page *page,
 	if (!page->is_truncated)
 		return 0;
 	if (!page->marker || !page->marker[0]) {
-		aws_error_set(err, PAGER_CODE,
+		aws_error_set(err, AWS_MALFORMED_RESPONSE,
 			      "%s answered IsTruncated=true without a Marker after %zu pages; "
 			      "the rest of the listing cannot be asked for",
 			      action, p->n + 1);
@@ -92,7 +92,7 @@ int pager_next(struct pager *p, const char *action, const struct iam_page *page,
 	if (rc == -ENOMEM)
 		aws_error_set(err, "OutOfMemory", "out of memory following %s", action);
 	else if (rc == 0) {
-		aws_error_set(err, PAGER_CODE,
+		aws_error_set(err, AWS_MALFORMED_RESPONSE,
 			      "%s answered a Marker it had already given in this chain "
 			      "(after %zu pages); the listing would never end",
 			      action, p->n + 1);

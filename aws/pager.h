@@ -15,7 +15,6 @@
 #include "aws/iam_types.h"
 
 /* The error code of a refused page. */
-#define PAGER_CODE "MalformedResponse"
 
 struct pager {
 	uint64_t *seen; /* open-addressed set of the markers' hashes, 0 = empty */
@@ -29,7 +28,7 @@ void pager_cleanup(struct pager *p);
 /*
  * Looks at one page of action's chain. Returns 0 when the chain is complete
  * (not truncated), 1 when it goes on with page->marker (remembered), -EIO with
- * err set (code PAGER_CODE) when truncated without a marker or when the marker
+ * err set (code AWS_MALFORMED_RESPONSE) when truncated without a marker or when the marker
  * was seen before in this chain, -ENOMEM when it cannot be remembered.
  */
 int pager_next(struct pager *p, const char *action, const struct iam_page *page,

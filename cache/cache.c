@@ -644,7 +644,6 @@ int cache_publish_doc(struct cache *c, const char *role, enum cache_file_kind ki
 		/* Our own reference: a concurrent save may replace and put nv before
 		 * the diff below has read it. */
 		__atomic_add_fetch(&nv->refs, 1, __ATOMIC_RELAXED);
-		c->commits++;
 		c->save_pending = true;
 		pthread_cond_broadcast(&c->cond);
 	}

@@ -92,7 +92,11 @@ int cache_folder(struct cache *c, char *out, size_t cap);
  * (UpdateAssumeRolePolicy, PutRolePolicy, CreatePolicyVersion with
  * SetAsDefault; with prune_versions a full policy first loses its oldest
  * non-default version), then the saved bytes are published as they were written
- * (they read back byte for byte). Every refusal is recorded: its bytes are kept
+ * (they read back byte for byte). A write that fails without proving it did not
+ * land is settled with the conflict read: IAM holds the saved document (success),
+ * the old one (sent once more), or the read fails too (-EIO "unsettled": the
+ * journal entry stays for the next mount, the bytes are not kept under rejected/).
+ * Every other refusal after the read-only check is recorded: its bytes are kept
  * under rejected/ and a line is added to the errors text, both in memory and in
  * the cache folder. Blocks on IAM: call it from a worker thread. Returns 0 or
  * -errno: EROFS (read-only), EINVAL, EFBIG, ESTALE, EDQUOT, EPERM (role.json,

@@ -56,7 +56,6 @@ struct cache {
 	size_t nmanaged, capmanaged;
 	struct managed_fetch *fetching; /* ARNs being fetched now */
 	bool save_pending;		/* disk copy needs writing (managed docs) */
-	unsigned long commits;		/* saves published (cache_publish_doc) */
 	struct commits_entry *since;	/* saves published since the load began (commits.c) */
 	size_t nsince, capsince;
 	bool loading, since_lost; /* a load is in flight; the log overflowed */

@@ -6,23 +6,24 @@
 #include <stdio.h>
 #include <string.h>
 
-/* [\w+=,.@-]{1,max} */
-static bool ident_name_ok(const char *s, size_t max)
+bool ident_chars_ok(const char *s, size_t n, size_t max)
 {
-	size_t n;
-
-	if (!s)
+	if (!s || !n || n > max)
 		return false;
-	for (n = 0; s[n]; n++) {
-		char c = s[n];
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
 
-		if (n >= max)
-			return false;
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      strchr("_+=,.@-", c)))
+		      (c && strchr("_+=,.@-", c))))
 			return false;
 	}
-	return n > 0;
+	return true;
+}
+
+/* [\w+=,.@-]{1,max}, NUL-terminated */
+static bool ident_name_ok(const char *s, size_t max)
+{
+	return s && ident_chars_ok(s, strnlen(s, max + 1), max);
 }
 
 bool ident_account_ok(const char *s)

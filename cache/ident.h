@@ -18,6 +18,9 @@
 #define IDENT_POLICY_MAX 128
 #define IDENT_PATH_MAX	 512
 
+/* True for 1 to max characters of IAM's name alphabet [A-Za-z0-9_+=,.@-] in the n
+ * bytes of s (which need not end there). */
+bool ident_chars_ok(const char *s, size_t n, size_t max);
 /* Each takes NULL (false). */
 bool ident_account_ok(const char *s);
 bool ident_role_name_ok(const char *s);

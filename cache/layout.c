@@ -34,20 +34,6 @@ enum layout_entry layout_of_file(enum cache_file_kind kind)
 	return LAYOUT_TRUST; /* not reached: every kind has a row */
 }
 
-bool layout_name_ok(const char *s, size_t n, size_t max)
-{
-	if (!n || n > max)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      (c && strchr("_+=,.@-", c))))
-			return false;
-	}
-	return true;
-}
-
 /* "<policy>.json" with a policy name IAM takes. */
 static bool layout_policy_file(const char *name, size_t *policy_len)
 {
@@ -55,7 +41,7 @@ static bool layout_policy_file(const char *name, size_t *policy_len)
 
 	if (n <= 5 || strcmp(name + n - 5, ".json"))
 		return false;
-	if (!layout_name_ok(name, n - 5, LAYOUT_POLICY_NAME_MAX))
+	if (!ident_chars_ok(name, n - 5, LAYOUT_POLICY_NAME_MAX))
 		return false;
 	*policy_len = n - 5;
 	return true;

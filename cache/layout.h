@@ -14,9 +14,10 @@
 #include <sys/types.h>
 
 #include "cache/cache.h"
+#include "cache/ident.h"
 
-#define LAYOUT_POLICY_NAME_MAX 128 /* IAM's limit on a policy name */
-#define LAYOUT_ROLE_NAME_MAX   64  /* IAM's limit on a role name */
+#define LAYOUT_POLICY_NAME_MAX IDENT_POLICY_MAX /* IAM's limit on a policy name */
+#define LAYOUT_ROLE_NAME_MAX   IDENT_ROLE_MAX	/* IAM's limit on a role name */
 
 enum layout_entry {
 	LAYOUT_TRUST,	     /* trust.json */
@@ -46,8 +47,6 @@ enum layout_entry layout_of_file(enum cache_file_kind kind);
  * *policy_len bytes, ".json" left off). -ENOENT for names that never exist there. */
 int layout_classify(int parent, const char *name, enum layout_entry *e, const char **policy,
 		    size_t *policy_len);
-/* True for 1 to max of IAM's name alphabet [A-Za-z0-9_+=,.@-] (n bytes of s). */
-bool layout_name_ok(const char *s, size_t n, size_t max);
 /* The name of entry e in its folder: the fixed name, "<name>.json" for a policy
  * file, "<folder>/<name>" for a folder and a child's raw name. */
 void layout_entry_name(enum layout_entry e, const char *name, char *buf, size_t cap);

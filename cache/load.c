@@ -469,7 +469,7 @@ int load_account(struct iam_conn *conn, struct load_result *out, const char **fa
 	if (!rc && !ident_account_ok(id.account)) {
 		char e[64];
 
-		aws_error_set(err, "MalformedResponse",
+		aws_error_set(err, AWS_MALFORMED_RESPONSE,
 			      "GetCallerIdentity answered an account id that is not 12 digits: "
 			      "\"%s\"",
 			      ident_escape(id.account, e, sizeof(e)));

@@ -351,6 +351,28 @@ static void save_end(struct save_ctx *x, unsigned long long jid)
 			  jid, strerror(-rc));
 }
 
+/* The end of a save that sent: its journal entry ends, or stays for the next mount
+ * when the outcome is unsettled; a save that landed also ends what earlier
+ * unsettled saves of the same file kept (IAM now holds newer bytes). */
+static void save_finish(struct save_ctx *x, unsigned long long jid, int rc)
+{
+	char file[SAVE_KEY_MAX];
+	unsigned long long old;
+
+	snprintf(file, sizeof(file), "%d/%s/%s", (int)x->kind, x->role, x->name ? x->name : "");
+	if (x->unsettled) {
+		if (save_kept_add(x->st, file, jid))
+			hooks_log(&x->st->host.hooks, LOG_WARNING,
+				  "%s/%s: out of memory recording an unsettled save", x->role,
+				  x->path);
+		x->jid = 0; /* kept for the next mount */
+		return;
+	}
+	save_end(x, jid);
+	while (!rc && (old = save_kept_take(x->st, file)))
+		save_end(x, old);
+}
+
 /* Journal, conflict read, write call, publish. */
 static int save_send(struct save_ctx *x)
 {
@@ -393,10 +415,7 @@ static int save_send(struct save_ctx *x)
 				  strerror(-rc));
 		rc = 0;
 	}
-	if (!x->unsettled)
-		save_end(x, jid);
-	else
-		x->jid = 0; /* kept for the next mount */
+	save_finish(x, jid, rc);
 	iam_version_list_cleanup(&vl);
 	iam_policy_version_cleanup(&ver);
 	free(doc);
@@ -494,10 +513,7 @@ static int save_delete_send(struct save_ctx *x)
 		snprintf(x->res->message, sizeof(x->res->message),
 			 "DeleteRolePolicy of %.200s/%.300s done", x->role, x->path);
 	}
-	if (!x->unsettled)
-		save_end(x, jid);
-	else
-		x->jid = 0; /* kept for the next mount */
+	save_finish(x, jid, rc);
 	iam_policy_version_cleanup(&ver);
 	return rc;
 }
@@ -511,6 +527,8 @@ static int save_remove(struct save_ctx *x)
 	char key[SAVE_KEY_MAX];
 	int rc;
 
+	if (!x->role || !x->name || x->kind != CACHE_FILE_INLINE)
+		return -EINVAL;
 	x->action = SAVE_DELETE_INLINE;
 	layout_path(LAYOUT_INLINE, NULL, x->name, x->path, sizeof(x->path));
 	snprintf(res->action, sizeof(res->action), "DeleteRolePolicy");
@@ -519,8 +537,6 @@ static int save_remove(struct save_ctx *x)
 			 "%.200s/%.300s: the filesystem is mounted read-only", x->role, x->path);
 		return -EROFS;
 	}
-	if (!x->role || !x->name || x->kind != CACHE_FILE_INLINE)
-		return -EINVAL;
 	snprintf(key, sizeof(key), "r:%s", x->role);
 	if ((rc = save_busy_enter(st, key)))
 		return rc;

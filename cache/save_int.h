@@ -48,6 +48,12 @@ struct save_leftover {
 	size_t len;
 };
 
+/* The journal entry of an unsettled save, kept for the next mount, by file. */
+struct save_kept {
+	char *file;
+	unsigned long long jid;
+};
+
 struct save_state {
 	struct save_host host; /* set at open, then read-only */
 	pthread_mutex_t mu;
@@ -60,6 +66,8 @@ struct save_state {
 	size_t nversions;
 	struct save_leftover *left;
 	size_t nleft;
+	struct save_kept *kept; /* unsettled saves' journal entries (under mu) */
+	size_t nkept;
 	unsigned long ok, refused, noop, interrupted, landed;
 	unsigned long dry[SAVE_NACTIONS];
 };
@@ -84,6 +92,11 @@ struct save_ctx {
 
 /* save_record.c, shared by every saving file: counts one (under st->mu). */
 void save_count(struct save_state *st, unsigned long *n);
+/* An unsettled save's journal entry jid stays for the next mount, recorded under
+ * file (a key naming the role's file); a later save of that file that lands takes
+ * it back (0 when none is left) and ends it, since IAM then holds newer bytes. */
+int save_kept_add(struct save_state *st, const char *file, unsigned long long jid);
+unsigned long long save_kept_take(struct save_state *st, const char *file);
 /* Records one refusal (ev) in .iamfs/errors and rejected/ (kept: the file's name, ""
  * when none) and tells on_change, so the kernel drops the errors file's size and
  * rejected/'s listing. Every refusal goes through here. 0 or rejects_add's -errno. */

@@ -242,6 +242,9 @@ void save_close(struct save_state *st)
 		free(st->versions[i].vid);
 	}
 	free(st->versions);
+	for (i = 0; i < st->nkept; i++)
+		free(st->kept[i].file); /* their entries stay in the journal on disk */
+	free(st->kept);
 	for (i = 0; i < st->nleft; i++)
 		save_leftover_free(&st->left[i]);
 	free(st->left);

@@ -7,6 +7,7 @@
  */
 #include "cache/save_int.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,4 +138,41 @@ int save_iam_failed(struct save_ctx *x, const char *action, int rc)
 		 "%s of %.200s/%.300s failed: %.100s: %.350s", action, x->role, x->path,
 		 e->code[0] ? e->code : "error", e->message);
 	return save_refuse(x, rc, true);
+}
+
+int save_kept_add(struct save_state *st, const char *file, unsigned long long jid)
+{
+	struct save_kept *v;
+	char *f = strdup(file);
+
+	if (!f)
+		return -ENOMEM;
+	pthread_mutex_lock(&st->mu);
+	v = realloc(st->kept, (st->nkept + 1) * sizeof(*v));
+	if (v) {
+		st->kept = v;
+		v[st->nkept++] = (struct save_kept){f, jid};
+		f = NULL;
+	}
+	pthread_mutex_unlock(&st->mu);
+	free(f);
+	return v ? 0 : -ENOMEM;
+}
+
+unsigned long long save_kept_take(struct save_state *st, const char *file)
+{
+	unsigned long long jid = 0;
+	size_t i;
+
+	pthread_mutex_lock(&st->mu);
+	for (i = 0; i < st->nkept; i++) {
+		if (!strcmp(st->kept[i].file, file)) {
+			jid = st->kept[i].jid;
+			free(st->kept[i].file);
+			st->kept[i] = st->kept[--st->nkept];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&st->mu);
+	return jid;
 }

@@ -138,7 +138,7 @@ int inode_classify(enum inode_kind parent_kind, const char *name, enum inode_kin
 		}
 	}
 	if (parent_kind == INODE_ROOT) {
-		if (!layout_name_ok(name, strlen(name), LAYOUT_ROLE_NAME_MAX))
+		if (!ident_chars_ok(name, strlen(name), LAYOUT_ROLE_NAME_MAX))
 			return -ENOENT;
 		*kind = INODE_ROLE;
 		return 0;

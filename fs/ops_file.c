@@ -1,6 +1,7 @@
 /*
- * open and read: policy files serve the document they were opened on (keep_cache
- * when the kernel's pages hold exactly it), writers their own buffer (edit.h),
+ * open and read: a policy file opened for reading serves the document it holds
+ * now (keep_cache at open when the kernel's pages hold exactly the one it had),
+ * writers their own buffer (edit.h),
  * control files their bytes made at open (control.c), helpers theirs.
  */
 #include "fs/ops_int.h"

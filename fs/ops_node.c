@@ -174,7 +174,7 @@ void ops_getattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, bool on_worker)
 	int r;
 
 	if (helper) {
-		helperops_getattr(fs, req, ino);
+		helperops_getattr(fs, req, real);
 		return;
 	}
 	n = inode_table_get(fs->inodes, real);

@@ -120,7 +120,8 @@ class Moto:
 
     def enable_auth(self):
         """Creates an admin user with a key, then switches signature and
-        permission checking on (DESIGN §3). Returns (key id, secret)."""
+        permission checking on (POST /moto-api/reset-auth with body 0, after
+        an admin key exists). Returns (key id, secret)."""
         iam = self.client()
         iam.create_user(UserName="admin")
         iam.put_user_policy(UserName="admin", PolicyName="admin", PolicyDocument=ADMIN_POLICY)

@@ -644,7 +644,8 @@ def read_raw(path):
 
 @pytest.mark.parametrize("mode", [[], ["--read-only"]], ids=["read-write", "read-only"])
 def test_warm_tree_is_served_by_the_kernel(peer, mounts, mode):
-    """DESIGN §2: no OPENDIR, listings, entries and pages cached, no FLUSH; with
+    """The kernel caches as the README's Design section says: no OPENDIR,
+    listings, entries and pages cached, no FLUSH; with
     --read-only not even OPEN. Counted from libfuse's -d trace. (The kernel
     revalidates a folder's attributes after each listing, for atime.)"""
     server, proxy = peer

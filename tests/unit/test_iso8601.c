@@ -33,6 +33,8 @@ static void test_accepted(void)
 		{"2029-12-31 23:59:59Z", T0 - 1},
 		{"2030-01-01t00:00:00z", T0},
 		{"1970-01-01T00:00:00Z", 0},
+		{"2024-02-29T00:00:00Z", 1709164800LL}, /* a leap day */
+		{"2000-02-29T00:00:00Z", 951782400LL},	/* a century that is a leap year */
 	};
 	size_t i;
 
@@ -53,6 +55,10 @@ static void test_refused(void)
 		"2030-01-01",		     /* no time */
 		"2030-13-01T00:00:00Z",	     /* month */
 		"2030-01-32T00:00:00Z",	     /* day */
+		"2024-02-30T00:00:00Z",	     /* day past the month's end */
+		"2023-02-29T00:00:00Z",	     /* not a leap year */
+		"2100-02-29T00:00:00Z",	     /* a century that is not a leap year */
+		"2030-04-31T00:00:00Z",	     /* April has 30 days */
 		"2030-01-01T24:00:00Z",	     /* hour */
 		"2030-01-01T00:60:00Z",	     /* minute */
 		"2030-01-01T00:00Z",	     /* no seconds */

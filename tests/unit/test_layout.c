@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include "cache/ident.h"
 #include "cache/layout.h"
 #include "check.h"
 #include "fs/inode.h"
@@ -70,9 +71,9 @@ static void test_classify(void)
 	CHECK_INT(plen, 3);
 	CHECK_INT(layout_classify(LAYOUT_ATTACHED_DIR, "a b.json", &e, &pol, &plen), -ENOENT);
 	CHECK_INT(layout_classify(LAYOUT_INLINE, "a.json", &e, &pol, &plen), -ENOENT);
-	CHECK(layout_name_ok("a-b", 3, 3));
-	CHECK(!layout_name_ok("a-bc", 4, 3));
-	CHECK(!layout_name_ok("", 0, 3));
+	CHECK(ident_chars_ok("a-b", 3, 3));
+	CHECK(!ident_chars_ok("a-bc", 4, 3));
+	CHECK(!ident_chars_ok("", 0, 3));
 }
 
 /* The tree's table: what readdir lists, modes, links and document kinds. */

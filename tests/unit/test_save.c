@@ -251,6 +251,34 @@ static void test_record(void)
 	CHECK_INT(system(path), 0);
 }
 
+/* An unsettled save's journal entry, kept by file until a later save of that file
+ * lands and takes it back. */
+static void test_kept(void)
+{
+	struct save_state st;
+
+	memset(&st, 0, sizeof(st));
+	pthread_mutex_init(&st.mu, NULL);
+	CHECK_INT(save_kept_take(&st, "0/web/"), 0);
+	CHECK_INT(save_kept_add(&st, "0/web/", 7), 0);
+	CHECK_INT(save_kept_add(&st, "1/web/p", 8), 0);
+	CHECK_INT(save_kept_add(&st, "0/web/", 9), 0);
+	CHECK_INT(save_kept_take(&st, "2/web/p"), 0);
+	CHECK_INT(save_kept_take(&st, "1/web/p"), 8);
+	CHECK_INT(save_kept_take(&st, "1/web/p"), 0);
+	/* Every entry of the file comes back, one per call, then none. */
+	{
+		unsigned long long a = save_kept_take(&st, "0/web/"),
+				   b = save_kept_take(&st, "0/web/");
+
+		CHECK(a + b == 16 && a != b);
+	}
+	CHECK_INT(save_kept_take(&st, "0/web/"), 0);
+	CHECK_INT(st.nkept, 0);
+	free(st.kept);
+	pthread_mutex_destroy(&st.mu);
+}
+
 int main(void)
 {
 	test_names();
@@ -259,5 +287,6 @@ int main(void)
 	test_conflicts();
 	test_prune();
 	test_record();
+	test_kept();
 	return check_done("save");
 }

@@ -2,8 +2,8 @@
  * The pure decisions of saving, driven by unit tests with plain values: how much
  * of a role's inline budget a policy may use, the local half of the conflict
  * check, whether IAM's text is the view's document, whether a managed policy's
- * default version is the one the view holds, and which version to prune. No
- * I/O, no clock, no state.
+ * default version is the one the view holds, which version to prune, and which
+ * refusals are retried for how long. No I/O, no clock, no state.
  */
 #include "cache/save_int.h"
 
@@ -101,4 +101,27 @@ const struct iam_policy_version *save_default(const struct iam_version_list *l)
 		if (l->v[i].is_default)
 			return &l->v[i];
 	return NULL;
+}
+
+bool save_retry_principal(const char *code, const char *message)
+{
+	static const char prefix[] = "Invalid principal";
+
+	return code && message && !strcmp(code, "MalformedPolicyDocument") &&
+	       !strncmp(message, prefix, sizeof(prefix) - 1);
+}
+
+long save_principal_delay_ms(int retries, long long waited_ms)
+{
+	long delay = SAVE_PRINCIPAL_FIRST_MS;
+
+	if (retries < 0 || waited_ms < 0 || waited_ms >= SAVE_PRINCIPAL_WAIT_MS)
+		return -1;
+	while (retries-- > 0 && delay < SAVE_PRINCIPAL_STEP_MS)
+		delay *= 2;
+	if (delay > SAVE_PRINCIPAL_STEP_MS)
+		delay = SAVE_PRINCIPAL_STEP_MS;
+	if (waited_ms + delay > SAVE_PRINCIPAL_WAIT_MS)
+		delay = (long)(SAVE_PRINCIPAL_WAIT_MS - waited_ms);
+	return delay;
 }

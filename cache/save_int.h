@@ -151,6 +151,23 @@ bool save_remote_same(const char *iam_text, const struct cache_doc *cur);
 bool save_managed_unchanged(const char *known_vid, const char *default_vid,
 			    long long default_created, long long doc_mtime);
 
+/* How long a refusal of an unknown principal is retried in all, the first wait and
+ * the longest one (save_principal_delay_ms). */
+#define SAVE_PRINCIPAL_WAIT_MS	10000
+#define SAVE_PRINCIPAL_FIRST_MS 500
+#define SAVE_PRINCIPAL_STEP_MS	2000
+
+/* Pure: whether IAM's refusal (code, message) may be IAM not knowing yet a principal
+ * created seconds ago (MalformedPolicyDocument, "Invalid principal..."): worth
+ * sending again for a while. Any other refusal is final. NULL-safe. */
+bool save_retry_principal(const char *code, const char *message);
+
+/* Pure: the wait before retry number retries (0 for the first) when waited_ms have
+ * passed since the first call: doubling from SAVE_PRINCIPAL_FIRST_MS up to
+ * SAVE_PRINCIPAL_STEP_MS, cut so the last call goes out at SAVE_PRINCIPAL_WAIT_MS;
+ * -1 once that much time has passed (give up). */
+long save_principal_delay_ms(int retries, long long waited_ms);
+
 /* Pure: the index of the version to delete to make room (the oldest non-default
  * one by CreateDate, then by version number), or -1 when there is none. */
 long save_prune_choice(const struct iam_version_list *l);

@@ -7,6 +7,10 @@
  * not land and is sent once more (never blindly: the read proved it safe); if the
  * read fails too, the outcome is unknown and the journal entry is kept so the next
  * mount compares it with IAM.
+ *
+ * A trust document may name a principal created seconds ago that IAM does not know
+ * yet (save_retry_principal): that refusal is sent again with backoff for
+ * SAVE_PRINCIPAL_WAIT_MS in all, on the saving thread with no lock held.
  */
 #include "cache/save_int.h"
 
@@ -14,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "cache/model.h"
 
@@ -203,17 +208,81 @@ static int save_send_settled(struct save_ctx *x, struct iam_conn *conn, const ch
 	return rc;
 }
 
+static long long save_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void save_sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* The calls whose document names principals (CreateRole's trust joins them). */
+static bool save_names_principals(const struct save_ctx *x)
+{
+	return x->action == SAVE_UPDATE_TRUST;
+}
+
+/* save_send_settled, sent again with backoff while IAM refuses a principal it may
+ * not know yet; *retried tells whether it was. */
+static int save_send_patient(struct save_ctx *x, struct iam_conn *conn, const char *doc,
+			     struct iam_policy_version *ver, bool *retried)
+{
+	const struct aws_error *e = &x->res->aws;
+	long long start = save_monotonic_ms();
+	long delay;
+	int rc, n;
+
+	for (n = 0;; n++) {
+		rc = save_send_settled(x, conn, doc, ver);
+		if (!rc || x->unsettled || !save_names_principals(x) ||
+		    !save_retry_principal(e->code, e->message))
+			return rc;
+		delay = save_principal_delay_ms(n, save_monotonic_ms() - start);
+		if (delay < 0)
+			return rc;
+		*retried = true;
+		hooks_log(&x->st->host.hooks, LOG_NOTICE,
+			  "%s of %s/%s: IAM does not know a principal yet (%s); retrying in %ld ms",
+			  save_action_names[x->action], x->role, x->path, e->message, delay);
+		save_sleep_ms(delay);
+	}
+}
+
+/* The refusal after retrying: IAM's words, and that the save waited for IAM. */
+static int save_principal_failed(struct save_ctx *x, int rc)
+{
+	struct aws_error *e = &x->res->aws;
+
+	snprintf(x->res->message, sizeof(x->res->message),
+		 "%s of %.200s/%.300s refused: %.60s: %.350s; retried for %d s (IAM may not "
+		 "know a principal created seconds ago yet)",
+		 save_action_names[x->action], x->role, x->path, e->code, e->message,
+		 SAVE_PRINCIPAL_WAIT_MS / 1000);
+	return save_refuse(x, rc, true);
+}
+
 int save_write(struct save_ctx *x, struct iam_conn *conn, const char *doc, long long *mtime,
 	       struct iam_policy_version *ver)
 {
+	bool retried = false;
 	int rc;
 
 	*mtime = hooks_now(&x->st->host.hooks);
-	rc = save_send_settled(x, conn, doc, ver);
+	rc = save_send_patient(x, conn, doc, ver, &retried);
 	if (x->unsettled)
 		return rc;
 	if (rc == -EDQUOT && x->kind == CACHE_FILE_ATTACHED)
 		return save_full(x);
+	if (rc && retried && save_retry_principal(x->res->aws.code, x->res->aws.message))
+		return save_principal_failed(x, rc);
 	if (rc)
 		return save_iam_failed(x, save_action_names[x->action], rc);
 	if (x->kind == CACHE_FILE_ATTACHED && ver->create_time)

@@ -18,11 +18,15 @@ Control paths (JSON in and out; never delayed, counted or faulted):
   POST /_proxy/config           {"latency_ms": N, "gaad_page_size": N}, either optional
   POST /_proxy/fault            {"action": "GetRole" | "*", "kind": KIND, "count": N (-1: until
                                 cleared), "when": "before" | "after", and per kind "status",
-                                "delay_ms", "keep", "body", "pattern"/"replace"}
+                                "code"/"message", "delay_ms", "keep", "body",
+                                "pattern"/"replace"}
   POST /_proxy/clear-faults
   POST /_proxy/offline          {"offline": true | false}
 Fault kinds: throttle (400 Throttling), status (an error answer with "status",
-default 503), denied (403 AccessDenied), drop (the connection is closed with no
+default 503, and IAM's "code" and "message", default ServiceFailure and a note
+naming the proxy: {"kind": "status", "status": 400, "code":
+"MalformedPolicyDocument", "message": "Invalid principal in policy: ..."} is
+IAM refusing a call; a status below 500 is a Sender error), denied (403 AccessDenied), drop (the connection is closed with no
 answer), reset (TCP RST: SO_LINGER 0), delay (the answer is held "delay_ms",
 default 500, then sent), truncate (headers with the full Content-Length, then
 only "keep" bytes of the body, default half, then close), short (a complete
@@ -343,6 +347,11 @@ def add_fault(state, body):
 def fault_extras(kind, body):
     """The settings of the kinds that take some, checked."""
     out = {}
+    if kind == "status":
+        for key in ("code", "message"):
+            if not isinstance(body.get(key, ""), str):
+                raise ValueError("%s must be a string" % key)
+        out["code"], out["message"] = body.get("code") or None, body.get("message")
     if kind == "delay":
         out["delay_ms"] = parse_int(body.get("delay_ms", 500), 0, 600000)
     if kind in ("truncate", "short"):
@@ -591,8 +600,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                    "iam:%s (denied by the test proxy)" % (action or "*"))
             self.send_xml(403, error_xml("AccessDenied", msg))
             return 403
-        msg = "The test proxy injected a service failure (HTTP %d)" % fault["status"]
-        self.send_xml(fault["status"], error_xml("ServiceFailure", msg, sender=False))
+        msg = fault["message"]
+        if msg is None:
+            msg = "The test proxy injected a service failure (HTTP %d)" % fault["status"]
+        self.send_xml(fault["status"], error_xml(fault["code"] or "ServiceFailure", msg,
+                                                 sender=fault["status"] < 500))
         return fault["status"]
 
     def upstream(self, body, action):

@@ -211,7 +211,9 @@ class Proxy:
 
     def fault(self, action, kind, count=1, status=None, when=None, **extra):
         """The next `count` requests for action ("*" = any) fail as kind (-1 = until
-        cleared): throttle, status (HTTP status, default 503), drop, denied, reset,
+        cleared): throttle, status (HTTP status, default 503; code= and message=
+        make it IAM's answer, e.g. status=400, code="MalformedPolicyDocument"), drop,
+        denied, reset,
         delay (delay_ms=), truncate or short (keep= bytes of the body), rewrite
         (body=, or pattern= and replace=). when="after" lets moto apply the call
         first and faults its answer; "before" (the default) never reaches moto."""

@@ -422,6 +422,24 @@ def test_fault_status_default_is_503_and_custom_status(moto, proxy):
     assert status == 500 and error_code(body)[0] == "ServiceFailure"
 
 
+def test_fault_status_with_iam_code_and_message(moto, proxy):
+    moto.reset()
+    msg = "Invalid principal in policy: \"AWS\":\"arn:aws:iam::123456789012:role/new\""
+    proxy.fault("ListRoles", "status", count=2, status=400, code="MalformedPolicyDocument",
+                message=msg)
+    iam = proxy.client()
+    for _ in range(2):
+        with pytest.raises(ClientError) as err:
+            iam.list_roles()
+        assert err.value.response["Error"]["Code"] == "MalformedPolicyDocument"
+        assert err.value.response["Error"]["Message"] == msg
+        assert err.value.response["Error"]["Type"] == "Sender"
+        assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert iam.list_roles()["Roles"] == []
+    assert proxy.counts() == {"ListRoles": 3, "_total": 3}
+    assert proxy.upstream_counts() == {"ListRoles": 1, "_total": 1}
+
+
 def test_fault_drop_closes_without_answer(moto, proxy):
     moto.reset()
     proxy.fault("ListRoles", "drop")
@@ -584,6 +602,7 @@ def test_reset_clears_faults_and_offline(moto, proxy):
     ("/_proxy/fault", {"kind": "drop"}),
     ("/_proxy/fault", {"action": "GetRole", "kind": "drop", "count": 0}),
     ("/_proxy/fault", {"action": "GetRole", "kind": "status", "status": 99}),
+    ("/_proxy/fault", {"action": "GetRole", "kind": "status", "code": 7}),
     ("/_proxy/fault", {"action": "GetRole", "kind": "drop", "when": "later"}),
     ("/_proxy/fault", {"action": "GetRole", "kind": "delay", "delay_ms": -5}),
     ("/_proxy/fault", {"action": "GetRole", "kind": "short", "keep": "half"}),

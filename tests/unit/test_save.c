@@ -1,7 +1,8 @@
 /* Unit tests for the pure parts of saving and the record of refusals: rejected
  * file names, errors lines, errno names, the inline size budget, the conflict
- * decisions, the choice of the version to prune, and a record that survives a
- * reopen with private permissions. */
+ * decisions, the choice of the version to prune, which refusals are retried and
+ * how long (with plain elapsed times: nothing waits), and a record that survives
+ * a reopen with private permissions. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,6 +280,49 @@ static void test_kept(void)
 	pthread_mutex_destroy(&st.mu);
 }
 
+static void test_retry_principal(void)
+{
+	static const char bad[] = "MalformedPolicyDocument";
+	long long waited = 0;
+	long d;
+	int n = 0;
+
+	CHECK(save_retry_principal(bad, "Invalid principal in policy: \"AWS\":\"arn:x\""));
+	CHECK(save_retry_principal(bad, "Invalid principal"));
+	CHECK(!save_retry_principal(bad, "Invalid policy: Statement must not be empty"));
+	CHECK(!save_retry_principal(bad, "Has prohibited field Principal"));
+	CHECK(!save_retry_principal(bad, "invalid principal in policy"));
+	CHECK(!save_retry_principal(bad, " Invalid principal in policy"));
+	CHECK(!save_retry_principal(bad, ""));
+	CHECK(!save_retry_principal(bad, NULL));
+	CHECK(!save_retry_principal("AccessDenied", "Invalid principal in policy"));
+	CHECK(!save_retry_principal("MalformedPolicyDocumentX", "Invalid principal"));
+	CHECK(!save_retry_principal("", "Invalid principal"));
+	CHECK(!save_retry_principal(NULL, "Invalid principal"));
+	/* Doubling from the first wait up to the step, each call taking no time. */
+	CHECK_INT(save_principal_delay_ms(0, 0), SAVE_PRINCIPAL_FIRST_MS);
+	CHECK_INT(save_principal_delay_ms(1, 500), 1000);
+	CHECK_INT(save_principal_delay_ms(2, 1500), SAVE_PRINCIPAL_STEP_MS);
+	CHECK_INT(save_principal_delay_ms(40, 1500), SAVE_PRINCIPAL_STEP_MS);
+	/* Cut at the end of the budget, then none. */
+	CHECK_INT(save_principal_delay_ms(5, 9500), 500);
+	CHECK_INT(save_principal_delay_ms(0, 9999), 1);
+	CHECK_INT(save_principal_delay_ms(6, SAVE_PRINCIPAL_WAIT_MS), -1);
+	CHECK_INT(save_principal_delay_ms(0, SAVE_PRINCIPAL_WAIT_MS + 1), -1);
+	CHECK_INT(save_principal_delay_ms(-1, 0), -1);
+	CHECK_INT(save_principal_delay_ms(0, -1), -1);
+	/* A whole run with calls of 100 ms each: bounded, the last call near 10 s. */
+	for (;;) {
+		waited += 100; /* the call */
+		if ((d = save_principal_delay_ms(n, waited)) < 0)
+			break;
+		waited += d;
+		n++;
+	}
+	CHECK_INT(n, 6); /* 7 calls: at 0, 0.6, 1.7, 3.8, 5.9, 8.0 and 10.0 s */
+	CHECK(waited >= SAVE_PRINCIPAL_WAIT_MS && waited <= SAVE_PRINCIPAL_WAIT_MS + 100);
+}
+
 int main(void)
 {
 	test_names();
@@ -286,6 +330,7 @@ int main(void)
 	test_budget();
 	test_conflicts();
 	test_prune();
+	test_retry_principal();
 	test_record();
 	test_kept();
 	return check_done("save");

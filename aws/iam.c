@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "aws/iam_parse.h"
+#include "aws/iam_request.h"
 #include "aws/pager.h"
 
 #define IAM_VERSION	 "2010-05-08"
@@ -311,13 +312,17 @@ static int iam_params(struct aws_params *p, const char *action, const char *vers
 	return 0;
 }
 
-/* Adds name=value pairs from a NULL-terminated list. */
-static int iam_params_addv(struct aws_params *p, const char *const *kv)
+/* Adds name=value pairs from a NULL-terminated list, then a copy of own (may be NULL). */
+static int iam_params_addv(struct aws_params *p, const char *const *kv,
+			   const struct aws_params *own)
 {
 	size_t i;
 
 	for (i = 0; kv && kv[i] && kv[i + 1]; i += 2)
 		if (aws_params_add(p, kv[i], kv[i + 1]) < 0)
+			return -ENOMEM;
+	for (i = 0; own && i < own->n; i++)
+		if (aws_params_add(p, own->v[i].name, own->v[i].value) < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -332,10 +337,16 @@ static int iam_read_answer(iam_parser parse, const char *action, const struct bu
 		     : iam_parse_empty(xml, resp->len, action, err);
 }
 
-/* Sends action (with kv parameters) and parses the answer into out with parse (NULL:
+/* The parameters of one call: its kv pairs, then its built ones (own, may be NULL). */
+struct iam_args {
+	const char *const *kv;
+	const struct aws_params *own;
+};
+
+/* Sends action (with a's parameters) and parses the answer into out with parse (NULL:
  * an answer with no data). page is NULL for unpaginated calls. */
 static int iam_call(struct iam_conn *conn, const struct aws_endpoint *ep, const char *action,
-		    const char *version, const char *const *kv, const char *marker,
+		    const char *version, const struct iam_args *a, const char *marker,
 		    iam_parser parse, void *out, struct iam_page *page, struct aws_error *err)
 {
 	struct aws_params p;
@@ -345,7 +356,7 @@ static int iam_call(struct iam_conn *conn, const struct aws_endpoint *ep, const 
 	buf_init(&resp, 0);
 	rc = iam_params(&p, action, version);
 	if (!rc)
-		rc = iam_params_addv(&p, kv);
+		rc = iam_params_addv(&p, a ? a->kv : NULL, a ? a->own : NULL);
 	if (!rc && page)
 		rc = aws_params_addf(&p, "MaxItems", "%d", conn->client->page_size);
 	if (!rc && marker)
@@ -375,7 +386,7 @@ out:
 /* Follows a chain to the end, every page appended to list by parse; with
  * on_page, list is handed to it after each page (a nonzero answer ends the chain).
  * A page truncated without a Marker, or repeating one, ends it with -EIO. */
-static int iam_chain(struct iam_conn *conn, const char *action, const char *const *kv,
+static int iam_chain(struct iam_conn *conn, const char *action, const struct iam_args *a,
 		     iam_parser parse, void *list, int (*on_page)(void *ctx, void *list), void *ctx,
 		     struct aws_error *err)
 {
@@ -386,7 +397,7 @@ static int iam_chain(struct iam_conn *conn, const char *action, const char *cons
 
 	pager_init(&pager);
 	for (pages = 0; pages < IAM_MAX_PAGES; pages++) {
-		rc = iam_call(conn, &conn->client->iam_ep, action, IAM_VERSION, kv, marker, parse,
+		rc = iam_call(conn, &conn->client->iam_ep, action, IAM_VERSION, a, marker, parse,
 			      list, &page, err);
 		free(marker);
 		marker = NULL;
@@ -410,16 +421,24 @@ static int iam_chain(struct iam_conn *conn, const char *action, const char *cons
 	return rc;
 }
 
+int iam_request_all(struct iam_conn *conn, const char *action, const char *const *kv,
+		    const struct aws_params *own, iam_parser parse, void *list,
+		    struct aws_error *err)
+{
+	const struct iam_args a = {kv, own};
+
+	return iam_chain(conn, action, &a, parse, list, NULL, NULL, err);
+}
+
 /* Follows a listing chain to the end, every page appended to list by parse. */
 static int iam_list_all(struct iam_conn *conn, const char *action, const char *const *kv,
 			iam_parser parse, void *list, struct aws_error *err)
 {
-	return iam_chain(conn, action, kv, parse, list, NULL, NULL, err);
+	return iam_request_all(conn, action, kv, NULL, parse, list, err);
 }
 
-/* Moves every item of a list (v, n, cap of elem-sized items) to the end of another. */
-static int iam_list_move(void **dv, size_t *dn, size_t *dcap, void **sv, size_t *sn, size_t *scap,
-			 size_t elem)
+int iam_request_move(void **dv, size_t *dn, size_t *dcap, void **sv, size_t *sn, size_t *scap,
+		     size_t elem)
 {
 	char *nv;
 
@@ -447,27 +466,25 @@ static int iam_list_move(void **dv, size_t *dn, size_t *dcap, void **sv, size_t 
 	return 0;
 }
 
-#define IAM_DEFINE_MOVE(fn, type)                                                                  \
-	static int fn(struct type *d, struct type *s)                                              \
-	{                                                                                          \
-		void *dv = d->v, *sv = s->v;                                                       \
-		int rc = iam_list_move(&dv, &d->n, &d->cap, &sv, &s->n, &s->cap, sizeof(*d->v));   \
-		d->v = dv;                                                                         \
-		s->v = sv;                                                                         \
-		return rc;                                                                         \
-	}
-
 IAM_DEFINE_MOVE(iam_move_roles, iam_role_list)
 IAM_DEFINE_MOVE(iam_move_strings, iam_string_list)
 IAM_DEFINE_MOVE(iam_move_attached, iam_attached_list)
 IAM_DEFINE_MOVE(iam_move_versions, iam_version_list)
 
+int iam_request(struct iam_conn *c, const char *action, const char *const *kv,
+		const struct aws_params *own, iam_parser parse, void *out, struct aws_error *err)
+{
+	const struct iam_args a = {kv, own};
+
+	return iam_call(c, &c->client->iam_ep, action, IAM_VERSION, &a, NULL, parse, out, NULL,
+			err);
+}
+
 /* An unpaginated IAM call. */
 static int iam_one(struct iam_conn *c, const char *action, const char *const *kv, iam_parser parse,
 		   void *out, struct aws_error *err)
 {
-	return iam_call(c, &c->client->iam_ep, action, IAM_VERSION, kv, NULL, parse, out, NULL,
-			err);
+	return iam_request(c, action, kv, NULL, parse, out, err);
 }
 
 static int iam_write(struct iam_conn *c, const char *action, const char *const *kv,
@@ -660,8 +677,8 @@ int iam_get_account_authorization_details(struct iam_conn *c, const char *const 
 		aws_error_set(err, "InvalidInput", "more than %d GAAD filters", IAM_MAX_FILTERS);
 		return rc;
 	}
-	rc = iam_chain(c, "GetAccountAuthorizationDetails", kv, iam_parse_gaad, &g, iam_gaad_page,
-		       &pp, err);
+	rc = iam_chain(c, "GetAccountAuthorizationDetails", &(const struct iam_args){kv, NULL},
+		       iam_parse_gaad, &g, iam_gaad_page, &pp, err);
 	iam_gaad_cleanup(&g);
 	return rc;
 }

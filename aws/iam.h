@@ -13,6 +13,7 @@
 #include "aws/awserr.h"
 #include "aws/creds.h"
 #include "aws/endpoint.h"
+#include "aws/iam_form.h"
 #include "aws/iam_types.h"
 #include "aws/query.h"
 
@@ -71,6 +72,40 @@ int iam_create_policy_version(struct iam_conn *c, const char *arn, const char *d
 			      struct aws_error *err);
 int iam_delete_policy_version(struct iam_conn *c, const char *arn, const char *version_id,
 			      struct aws_error *err);
+/* A role's life (iam_lifecycle.c). None is resent once it may have reached IAM
+ * except the listings, UpdateRole, TagRole, UntagRole and
+ * PutRolePermissionsBoundary (query_idempotent). A request iam_form.h refuses
+ * fails with -EINVAL and err code "InvalidInput", nothing sent. out may be NULL
+ * for the create calls (the answer is then dropped). */
+int iam_create_role(struct iam_conn *c, const struct iam_create_role_input *in,
+		    struct iam_role *out, struct aws_error *err);
+int iam_delete_role(struct iam_conn *c, const char *role, struct aws_error *err);
+/* Appends the names of the instance profiles that hold role. */
+int iam_list_instance_profiles_for_role(struct iam_conn *c, const char *role,
+					struct iam_string_list *out, struct aws_error *err);
+int iam_remove_role_from_instance_profile(struct iam_conn *c, const char *profile, const char *role,
+					  struct aws_error *err);
+int iam_attach_role_policy(struct iam_conn *c, const char *role, const char *arn,
+			   struct aws_error *err);
+int iam_detach_role_policy(struct iam_conn *c, const char *role, const char *arn,
+			   struct aws_error *err);
+/* path NULL: IAM's "/". */
+int iam_create_policy(struct iam_conn *c, const char *name, const char *doc, const char *path,
+		      struct iam_policy *out, struct aws_error *err);
+/* Appends the managed policies in scope (under path_prefix when not NULL). */
+int iam_list_policies(struct iam_conn *c, enum iam_policy_scope scope, const char *path_prefix,
+		      struct iam_policy_list *out, struct aws_error *err);
+/* description NULL and max_session_duration 0 leave that field alone. */
+int iam_update_role(struct iam_conn *c, const char *role, const char *description,
+		    int max_session_duration, struct aws_error *err);
+int iam_tag_role(struct iam_conn *c, const char *role, const struct iam_tag *tags, size_t ntags,
+		 struct aws_error *err);
+int iam_untag_role(struct iam_conn *c, const char *role, const char *const *keys, size_t nkeys,
+		   struct aws_error *err);
+int iam_put_role_permissions_boundary(struct iam_conn *c, const char *role, const char *arn,
+				      struct aws_error *err);
+int iam_delete_role_permissions_boundary(struct iam_conn *c, const char *role,
+					 struct aws_error *err);
 /* GAAD with the given filters (e.g. {"Role", "LocalManagedPolicy", NULL}). Each page
  * is handed to page_cb, which owns the page's contents (it may move items out and
  * must leave the rest for iam_gaad_cleanup, which is called after it returns). A

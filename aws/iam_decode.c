@@ -414,7 +414,7 @@ int iam_decode_roles(const struct xml_node *list, void *obj)
 	return rc;
 }
 
-static int iam_decode_policies(const struct xml_node *list, void *obj)
+int iam_decode_policies(const struct xml_node *list, void *obj)
 {
 	struct iam_policy_list *out = obj;
 	const struct xml_node *c;
@@ -494,6 +494,26 @@ int iam_decode_attached(const struct xml_node *list, void *obj)
 	}
 	while (rc && out->n > n0)
 		iam_attached_policy_cleanup(&out->v[--out->n]);
+	return rc;
+}
+
+int iam_decode_profile_names(const struct xml_node *list, void *obj)
+{
+	struct iam_string_list *out = obj;
+	const struct xml_node *c;
+	size_t n0 = out->n;
+	const char *name;
+	int rc = 0;
+
+	for (c = list ? list->children : NULL; c && !rc; c = c->next) {
+		if (strcmp(c->name, "member"))
+			continue;
+		name = xml_child(c, "InstanceProfileName") ? xml_text(c, "InstanceProfileName")
+							   : "";
+		rc = name[0] ? iam_string_list_push(out, name) : -EINVAL;
+	}
+	while (rc && out->n > n0)
+		free(out->v[--out->n]);
 	return rc;
 }
 

@@ -44,13 +44,17 @@ int iam_decode_inline(const struct xml_node *m, void *obj);
 int iam_decode_identity(const struct xml_node *m, void *obj);
 
 /* Appends the <member>s of list (may be NULL: nothing) to out: a struct
- * iam_role_list, iam_version_list, iam_string_list, iam_attached_list. Also the
+ * iam_role_list, iam_policy_list, iam_version_list, iam_string_list,
+ * iam_attached_list; iam_decode_profile_names appends the InstanceProfileName of
+ * each InstanceProfile member to a struct iam_string_list. Also the
  * roles and policies of a GAAD result to a struct iam_gaad, and the entries of a
  * SummaryMap to a struct iam_account_summary. */
 int iam_decode_roles(const struct xml_node *list, void *out);
+int iam_decode_policies(const struct xml_node *list, void *out);
 int iam_decode_versions(const struct xml_node *list, void *out);
 int iam_decode_strings(const struct xml_node *list, void *out);
 int iam_decode_attached(const struct xml_node *list, void *out);
+int iam_decode_profile_names(const struct xml_node *list, void *out);
 int iam_decode_gaad(const struct xml_node *result, void *out);
 int iam_decode_summary(const struct xml_node *map, void *out);
 

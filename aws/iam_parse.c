@@ -252,6 +252,43 @@ int iam_parse_list_policy_versions(const char *xml, size_t len, void *out, struc
 	return iam_parse_listing(xml, len, &k, out, page, err);
 }
 
+int iam_parse_create_role(const char *xml, size_t len, void *out, struct iam_page *page,
+			  struct aws_error *err)
+{
+	static const struct iam_single k = {"CreateRole", "Role", iam_decode_role,
+					    sizeof(struct iam_role), "no <Role> with a RoleName"};
+
+	return iam_parse_single(xml, len, &k, out, err);
+}
+
+int iam_parse_create_policy(const char *xml, size_t len, void *out, struct iam_page *page,
+			    struct aws_error *err)
+{
+	static const struct iam_single k = {"CreatePolicy", "Policy", iam_decode_policy,
+					    sizeof(struct iam_policy), "no <Policy> with an Arn"};
+
+	return iam_parse_single(xml, len, &k, out, err);
+}
+
+int iam_parse_list_policies(const char *xml, size_t len, void *out, struct iam_page *page,
+			    struct aws_error *err)
+{
+	static const struct iam_listing k = {"ListPolicies", "Policies", iam_decode_policies,
+					     "a policy without Arn or a bad number"};
+
+	return iam_parse_listing(xml, len, &k, out, page, err);
+}
+
+int iam_parse_list_instance_profiles_for_role(const char *xml, size_t len, void *out,
+					      struct iam_page *page, struct aws_error *err)
+{
+	static const struct iam_listing k = {"ListInstanceProfilesForRole", "InstanceProfiles",
+					     iam_decode_profile_names,
+					     "an instance profile without InstanceProfileName"};
+
+	return iam_parse_listing(xml, len, &k, out, page, err);
+}
+
 int iam_parse_gaad(const char *xml, size_t len, void *out, struct iam_page *page,
 		   struct aws_error *err)
 {

@@ -54,6 +54,18 @@ int iam_parse_list_policy_versions(const char *xml, size_t len, void *out, struc
 /* out: struct iam_policy_version */
 int iam_parse_create_policy_version(const char *xml, size_t len, void *out, struct iam_page *page,
 				    struct aws_error *err);
+/* out: struct iam_role (CreateRoleResult/Role) */
+int iam_parse_create_role(const char *xml, size_t len, void *out, struct iam_page *page,
+			  struct aws_error *err);
+/* out: struct iam_policy (CreatePolicyResult/Policy) */
+int iam_parse_create_policy(const char *xml, size_t len, void *out, struct iam_page *page,
+			    struct aws_error *err);
+/* out: struct iam_policy_list */
+int iam_parse_list_policies(const char *xml, size_t len, void *out, struct iam_page *page,
+			    struct aws_error *err);
+/* out: struct iam_string_list (the instance profiles' names) */
+int iam_parse_list_instance_profiles_for_role(const char *xml, size_t len, void *out,
+					      struct iam_page *page, struct aws_error *err);
 /* out: struct iam_gaad (roles and policies) */
 int iam_parse_gaad(const char *xml, size_t len, void *out, struct iam_page *page,
 		   struct aws_error *err);
@@ -64,7 +76,9 @@ int iam_parse_account_summary(const char *xml, size_t len, void *out, struct iam
 int iam_parse_caller_identity(const char *xml, size_t len, void *out, struct iam_page *page,
 			      struct aws_error *err);
 /* Answers with no data (UpdateAssumeRolePolicy, PutRolePolicy, DeleteRolePolicy,
- * DeletePolicyVersion): checks the answer is a well-formed *Response. */
+ * DeletePolicyVersion, DeleteRole, RemoveRoleFromInstanceProfile, AttachRolePolicy,
+ * DetachRolePolicy, UpdateRole, TagRole, UntagRole, PutRolePermissionsBoundary,
+ * DeleteRolePermissionsBoundary): checks the answer is a well-formed *Response. */
 int iam_parse_empty(const char *xml, size_t len, const char *action, struct aws_error *err);
 /* AssumeRole and AssumeRoleWithWebIdentity (action names the result element). */
 int iam_parse_sts_credentials(const char *xml, size_t len, const char *action,

@@ -30,13 +30,19 @@
 #define QUERY_DEFAULT_UA	   "iamfs/" IAMFS_VERSION
 
 /* The calls that may be sent again after a failure that does not prove they were
- * not applied: reads, and writes that set a whole document (applying one twice
- * leaves what applying it once does). Every other action (CreatePolicyVersion,
- * DeletePolicyVersion, the create, attach and delete calls) is not idempotent. */
+ * not applied: reads, and writes that set a whole value (applying one twice
+ * leaves what applying it once does: a document, a role's fields, tags, a
+ * boundary). Every other action (CreateRole, CreatePolicy, CreatePolicyVersion,
+ * the attach, detach, remove and delete calls) is not idempotent: sent twice,
+ * the second answers EntityAlreadyExists or NoSuchEntity for a call that worked. */
 static const char *const query_idempotent_prefixes[] = {"Get", "List"};
 static const char *const query_idempotent_actions[] = {
 	"UpdateAssumeRolePolicy",
 	"PutRolePolicy",
+	"UpdateRole",
+	"TagRole",
+	"UntagRole",
+	"PutRolePermissionsBoundary",
 	"AssumeRole",
 	"AssumeRoleWithWebIdentity",
 };

@@ -342,3 +342,161 @@ def test_list_roles_pages(account, tmp_path):
     assert len(want) > 250
     assert out["calls"]["ListRoles"] == (len(want) + 99) // 100
     assert out["calls"]["ListRoles"] >= 3
+
+
+# ---- the calls of a role's life (aws/iam_lifecycle.c), with static keys ----
+
+@pytest.fixture
+def life(account, tmp_path):
+    """A fresh role (tagged, no boundary) and a customer managed policy, and the
+    tool's environment with the admin's static keys."""
+    iam = account["iam"]
+    tag = uuid.uuid4().hex[:8]
+    role = "life-%s" % tag
+    iam.create_role(RoleName=role, Tags=[{"Key": "team", "Value": "blue"},
+                                         {"Key": "env", "Value": "dev"}],
+                    AssumeRolePolicyDocument=trust({"Service": "lambda.amazonaws.com"}))
+    pol = iam.create_policy(PolicyName="lp-%s" % tag, PolicyDocument=doc())["Policy"]
+    env, opts, _ = creds_env(account, "static", tmp_path)
+    return {"role": role, "tag": tag, "policy_arn": pol["Arn"], "env": env, "opts": opts,
+            "url": account["server"].url, "iam": iam}
+
+
+def test_create_role_matches_boto3(life):
+    iam, name = life["iam"], "made-%s" % life["tag"]
+    text = trust({"Service": ["ec2.amazonaws.com", "states.amazonaws.com"]})
+    got = call(life, "CreateRole", ("RoleName", name), ("AssumeRolePolicyDocument", text),
+               ("Path", "/made/"), ("Description", "made by iamtool"),
+               ("MaxSessionDuration", "7200"), ("PermissionsBoundary", life["policy_arn"]),
+               ("Tags", "team=red,cost center=a&b=c,empty="))["Role"]
+    want = iam.get_role(RoleName=name)["Role"]
+    for k in ("RoleName", "RoleId", "Arn", "Path", "Description", "MaxSessionDuration"):
+        assert got[k] == want[k], k
+    assert json.loads(got["AssumeRolePolicyDocument"]) == want["AssumeRolePolicyDocument"]
+    assert want["PermissionsBoundary"]["PermissionsBoundaryArn"] == life["policy_arn"]
+    assert got["PermissionsBoundary"]["PermissionsBoundaryArn"] == life["policy_arn"]
+    assert {t["Key"]: t["Value"] for t in want["Tags"]} == \
+        {"team": "red", "cost center": "a&b=c", "empty": ""}
+    rc, out, calls = run_tool(life["url"], life["env"], "CreateRole", ("RoleName", name),
+                              ("AssumeRolePolicyDocument", text))
+    assert rc == 1 and out["error"] == "EntityAlreadyExists" and out["errno"] == "EEXIST"
+    assert calls == {"CreateRole": 1}
+
+
+def test_delete_role(life):
+    call(life, "DeleteRole", ("RoleName", life["role"]))
+    assert life["role"] not in {r["RoleName"] for r in life["iam"].list_roles()["Roles"]}
+    rc, out, _ = run_tool(life["url"], life["env"], "DeleteRole", ("RoleName", life["role"]))
+    assert rc == 1 and out["errno"] == "ENOENT"
+
+
+def test_list_instance_profiles_for_role(life):
+    iam, role = life["iam"], life["role"]
+    assert call(life, "ListInstanceProfilesForRole",
+                ("RoleName", role))["InstanceProfileNames"] == []
+    names = ["ip-%d-%s" % (i, life["tag"]) for i in range(2)]
+    for n in names:
+        iam.create_instance_profile(InstanceProfileName=n)
+        iam.add_role_to_instance_profile(InstanceProfileName=n, RoleName=role)
+    got = call(life, "ListInstanceProfilesForRole", ("RoleName", role))["InstanceProfileNames"]
+    want = [p["InstanceProfileName"]
+            for p in iam.list_instance_profiles_for_role(RoleName=role)["InstanceProfiles"]]
+    assert sorted(got) == sorted(want) == sorted(names)
+
+
+def test_remove_role_from_instance_profile(life):
+    iam, role, name = life["iam"], life["role"], "ip-%s" % life["tag"]
+    iam.create_instance_profile(InstanceProfileName=name)
+    iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=role)
+    rc, out, calls = run_tool(life["url"], life["env"], "DeleteRole", ("RoleName", role))
+    assert rc == 1 and out["error"] == "DeleteConflict" and out["errno"] == "EBUSY"
+    assert calls == {"DeleteRole": 1}
+    call(life, "RemoveRoleFromInstanceProfile", ("InstanceProfileName", name),
+         ("RoleName", role))
+    assert iam.list_instance_profiles_for_role(RoleName=role)["InstanceProfiles"] == []
+    call(life, "DeleteRole", ("RoleName", role))
+
+
+def test_attach_role_policy(life):
+    call(life, "AttachRolePolicy", ("RoleName", life["role"]),
+         ("PolicyArn", life["policy_arn"]))
+    att = life["iam"].list_attached_role_policies(RoleName=life["role"])["AttachedPolicies"]
+    assert [a["PolicyArn"] for a in att] == [life["policy_arn"]]
+
+
+def test_detach_role_policy(life):
+    iam = life["iam"]
+    iam.attach_role_policy(RoleName=life["role"], PolicyArn=life["policy_arn"])
+    call(life, "DetachRolePolicy", ("RoleName", life["role"]),
+         ("PolicyArn", life["policy_arn"]))
+    assert iam.list_attached_role_policies(RoleName=life["role"])["AttachedPolicies"] == []
+
+
+def test_create_policy_matches_boto3(life):
+    got = call(life, "CreatePolicy", ("PolicyName", "cp-%s" % life["tag"]),
+               ("PolicyDocument", doc("sqs:*")), ("Path", "/made/"))["Policy"]
+    want = life["iam"].get_policy(PolicyArn=got["Arn"])["Policy"]
+    for k in ("PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId", "IsAttachable"):
+        assert got[k] == want[k], k
+    assert got["Path"] == "/made/" and got["DefaultVersionId"] == "v1"
+    body = life["iam"].get_policy_version(PolicyArn=got["Arn"], VersionId="v1")
+    assert body["PolicyVersion"]["Document"] == json.loads(doc("sqs:*"))
+
+
+def test_list_policies_matches_boto3(life):
+    iam, prefix = life["iam"], "/lp%s/" % life["tag"]
+    for i in range(5):
+        iam.create_policy(PolicyName="lp-%d-%s" % (i, life["tag"]), Path=prefix,
+                          PolicyDocument=doc())
+    out = call(life, "ListPolicies", ("Scope", "Local"), ("PathPrefix", prefix),
+               options=("--page-size", "2", "--counts"))
+    want = [p for page in iam.get_paginator("list_policies").paginate(
+        Scope="Local", PathPrefix=prefix) for p in page["Policies"]]
+    assert [(p["PolicyName"], p["Arn"], p["Path"], p["DefaultVersionId"])
+            for p in out["Policies"]] == \
+        [(p["PolicyName"], p["Arn"], p["Path"], p["DefaultVersionId"]) for p in want]
+    assert len(want) == 5 and out["calls"]["ListPolicies"] == 3
+    local = {p["Arn"] for p in call(life, "ListPolicies", ("Scope", "Local"))["Policies"]}
+    assert life["policy_arn"] in local
+    assert call(life, "ListPolicies", ("Scope", "AWS"), ("PathPrefix", prefix))["Policies"] == []
+
+
+def test_update_role(life):
+    iam, role = life["iam"], life["role"]
+    call(life, "UpdateRole", ("RoleName", role), ("Description", "now described"))
+    got = iam.get_role(RoleName=role)["Role"]
+    assert got["Description"] == "now described" and got["MaxSessionDuration"] == 3600
+    # moto clears Description when an UpdateRole leaves it out (IAM keeps it), so
+    # only the field sent is compared.
+    call(life, "UpdateRole", ("RoleName", role), ("MaxSessionDuration", "10800"))
+    assert iam.get_role(RoleName=role)["Role"]["MaxSessionDuration"] == 10800
+    rc, out, calls = run_tool(life["url"], life["env"], "UpdateRole", ("RoleName", role))
+    assert rc == 1 and out["error"] == "InvalidInput" and out["errno"] == "EINVAL"
+    assert not calls
+
+
+def test_tag_role(life):
+    call(life, "TagRole", ("RoleName", life["role"]), ("Tags", "team=red,owner=a b+c"))
+    tags = life["iam"].list_role_tags(RoleName=life["role"])["Tags"]
+    assert {t["Key"]: t["Value"] for t in tags} == {"team": "red", "env": "dev",
+                                                     "owner": "a b+c"}
+
+
+def test_untag_role(life):
+    call(life, "UntagRole", ("RoleName", life["role"]), ("TagKeys", "team,env"))
+    assert life["iam"].list_role_tags(RoleName=life["role"])["Tags"] == []
+
+
+def test_put_role_permissions_boundary(life):
+    call(life, "PutRolePermissionsBoundary", ("RoleName", life["role"]),
+         ("PermissionsBoundary", life["policy_arn"]))
+    got = life["iam"].get_role(RoleName=life["role"])["Role"]
+    assert got["PermissionsBoundary"]["PermissionsBoundaryArn"] == life["policy_arn"]
+
+
+def test_delete_role_permissions_boundary(life):
+    iam = life["iam"]
+    iam.put_role_permissions_boundary(RoleName=life["role"],
+                                      PermissionsBoundary=life["policy_arn"])
+    call(life, "DeleteRolePermissionsBoundary", ("RoleName", life["role"]))
+    assert "PermissionsBoundary" not in iam.get_role(RoleName=life["role"])["Role"]

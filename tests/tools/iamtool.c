@@ -17,6 +17,7 @@
 
 #define IAMTOOL_MAX_KV	    16
 #define IAMTOOL_MAX_FILTERS 8
+#define IAMTOOL_MAX_TAGS    50
 
 struct iamtool_args {
 	struct iam_client_options o;
@@ -319,11 +320,182 @@ static int run_account(struct iam_conn *c, const struct iamtool_args *a, cJSON *
 	return rc;
 }
 
+/* Splits a "a,b,c" argument in place into at most max items; returns the count. */
+static size_t split_list(char *s, char **items, size_t max)
+{
+	char *comma;
+	size_t n = 0;
+
+	for (; s && *s && n < max; s = comma) {
+		comma = strchr(s, ',');
+		if (comma)
+			*comma++ = '\0';
+		items[n++] = s;
+	}
+	return n;
+}
+
+/* Tags=k1=v1,k2=v2 (a copy in buf); returns the count. */
+static size_t parse_tags(const char *arg_value, char *buf, size_t size, struct iam_tag *tags)
+{
+	char *items[IAMTOOL_MAX_TAGS], *eq;
+	size_t i, n;
+
+	snprintf(buf, size, "%s", arg_value ? arg_value : "");
+	n = split_list(buf, items, IAMTOOL_MAX_TAGS);
+	for (i = 0; i < n; i++) {
+		eq = strchr(items[i], '=');
+		if (eq)
+			*eq++ = '\0';
+		tags[i].key = items[i];
+		tags[i].value = eq;
+	}
+	return n;
+}
+
+static int parse_int_arg(const struct iamtool_args *a, const char *key)
+{
+	const char *v = arg(a, key);
+	char *end;
+	long n;
+
+	if (!v)
+		return 0;
+	n = strtol(v, &end, 10);
+	return *end || n < 0 || n > 1000000 ? -1 : (int)n;
+}
+
+static int run_create_role(struct iam_conn *c, const struct iamtool_args *a, cJSON *out,
+			   struct aws_error *err)
+{
+	struct iam_tag tags[IAMTOOL_MAX_TAGS];
+	struct iam_create_role_input in = {0};
+	struct iam_role r = {0};
+	char buf[4096];
+	int rc;
+
+	in.name = arg(a, "RoleName");
+	in.trust_policy = arg(a, "AssumeRolePolicyDocument");
+	in.path = arg(a, "Path");
+	in.description = arg(a, "Description");
+	in.max_session_duration = parse_int_arg(a, "MaxSessionDuration");
+	in.boundary_arn = arg(a, "PermissionsBoundary");
+	in.ntags = parse_tags(arg(a, "Tags"), buf, sizeof(buf), tags);
+	in.tags = tags;
+	rc = iam_create_role(c, &in, &r, err);
+	if (!rc)
+		cJSON_AddItemToObject(out, "Role", role_json(&r, 0));
+	iam_role_cleanup(&r);
+	return rc;
+}
+
+static int run_tags(struct iam_conn *c, const struct iamtool_args *a, struct aws_error *err)
+{
+	const char *role = arg(a, "RoleName");
+	struct iam_tag tags[IAMTOOL_MAX_TAGS];
+	char *keys[IAMTOOL_MAX_TAGS];
+	char buf[4096];
+	size_t n;
+
+	if (!strcmp(a->action, "TagRole")) {
+		n = parse_tags(arg(a, "Tags"), buf, sizeof(buf), tags);
+		return iam_tag_role(c, role, tags, n, err);
+	}
+	snprintf(buf, sizeof(buf), "%s", arg(a, "TagKeys") ? arg(a, "TagKeys") : "");
+	n = split_list(buf, keys, IAMTOOL_MAX_TAGS);
+	return iam_untag_role(c, role, (const char *const *)keys, n, err);
+}
+
+static int run_policies(struct iam_conn *c, const struct iamtool_args *a, cJSON *out,
+			struct aws_error *err)
+{
+	const char *scope = arg(a, "Scope");
+	struct iam_policy_list l = {0};
+	struct iam_policy p = {0};
+	enum iam_policy_scope sc = IAM_SCOPE_ALL;
+	cJSON *arr;
+	size_t i;
+	int rc;
+
+	if (!strcmp(a->action, "CreatePolicy")) {
+		rc = iam_create_policy(c, arg(a, "PolicyName"), arg(a, "PolicyDocument"),
+				       arg(a, "Path"), &p, err);
+		if (!rc)
+			cJSON_AddItemToObject(out, "Policy", policy_json(&p));
+		iam_policy_cleanup(&p);
+		return rc;
+	}
+	if (scope && !strcmp(scope, "AWS"))
+		sc = IAM_SCOPE_AWS;
+	else if (scope && !strcmp(scope, "Local"))
+		sc = IAM_SCOPE_LOCAL;
+	rc = iam_list_policies(c, sc, arg(a, "PathPrefix"), &l, err);
+	if (!rc) {
+		arr = cJSON_AddArrayToObject(out, "Policies");
+		for (i = 0; i < l.n; i++)
+			cJSON_AddItemToArray(arr, policy_json(&l.v[i]));
+	}
+	iam_policy_list_cleanup(&l);
+	return rc;
+}
+
+static int run_profiles(struct iam_conn *c, const struct iamtool_args *a, cJSON *out,
+			struct aws_error *err)
+{
+	struct iam_string_list names = {0};
+	cJSON *arr;
+	size_t i;
+	int rc = iam_list_instance_profiles_for_role(c, arg(a, "RoleName"), &names, err);
+
+	if (!rc) {
+		arr = cJSON_AddArrayToObject(out, "InstanceProfileNames");
+		for (i = 0; i < names.n; i++)
+			cJSON_AddItemToArray(arr, cJSON_CreateString(names.v[i]));
+	}
+	iam_string_list_cleanup(&names);
+	return rc;
+}
+
+/* The calls of a role's life (iam_lifecycle.c). */
+static int run_lifecycle(struct iam_conn *c, const struct iamtool_args *a, cJSON *out,
+			 struct aws_error *err)
+{
+	const char *act = a->action, *role = arg(a, "RoleName"), *arn = arg(a, "PolicyArn");
+	const char *boundary = arg(a, "PermissionsBoundary");
+
+	if (!strcmp(act, "CreateRole"))
+		return run_create_role(c, a, out, err);
+	if (!strcmp(act, "DeleteRole"))
+		return iam_delete_role(c, role, err);
+	if (!strcmp(act, "ListInstanceProfilesForRole"))
+		return run_profiles(c, a, out, err);
+	if (!strcmp(act, "RemoveRoleFromInstanceProfile"))
+		return iam_remove_role_from_instance_profile(c, arg(a, "InstanceProfileName"), role,
+							     err);
+	if (!strcmp(act, "AttachRolePolicy"))
+		return iam_attach_role_policy(c, role, arn, err);
+	if (!strcmp(act, "DetachRolePolicy"))
+		return iam_detach_role_policy(c, role, arn, err);
+	if (!strcmp(act, "CreatePolicy") || !strcmp(act, "ListPolicies"))
+		return run_policies(c, a, out, err);
+	if (!strcmp(act, "UpdateRole"))
+		return iam_update_role(c, role, arg(a, "Description"),
+				       parse_int_arg(a, "MaxSessionDuration"), err);
+	if (!strcmp(act, "TagRole") || !strcmp(act, "UntagRole"))
+		return run_tags(c, a, err);
+	if (!strcmp(act, "PutRolePermissionsBoundary"))
+		return iam_put_role_permissions_boundary(c, role, boundary, err);
+	if (!strcmp(act, "DeleteRolePermissionsBoundary"))
+		return iam_delete_role_permissions_boundary(c, role, err);
+	return 1;
+}
+
 /* Returns 0 or -errno from the call, 1 when the action is unknown. */
 static int run(struct iam_conn *c, const struct iamtool_args *a, cJSON *out, struct aws_error *err)
 {
 	int (*const runners[])(struct iam_conn *, const struct iamtool_args *, cJSON *,
-			       struct aws_error *) = {run_lists, run_gets, run_writes, run_account};
+			       struct aws_error *) = {run_lists, run_gets, run_writes, run_account,
+						      run_lifecycle};
 	size_t i;
 	int rc = 1;
 

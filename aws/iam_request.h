@@ -1,0 +1,43 @@
+/*
+ * The call machinery of aws/iam.c, shared with the other files of the IAM
+ * client (iam_lifecycle.c); not for callers outside aws/. A call's parameters
+ * are its kv pairs (NULL-terminated name, value list) followed by a copy of
+ * own (built by iam_form.h; may be NULL).
+ */
+#ifndef IAMFS_AWS_IAM_REQUEST_H
+#define IAMFS_AWS_IAM_REQUEST_H
+
+#include <stddef.h>
+
+#include "aws/awserr.h"
+#include "aws/iam.h"
+#include "aws/iam_parse.h"
+#include "aws/params.h"
+
+/* An unpaginated IAM call, its answer read by parse into out (parse NULL: an
+ * answer with no data). 0 or -errno with err filled. */
+int iam_request(struct iam_conn *c, const char *action, const char *const *kv,
+		const struct aws_params *own, iam_parser parse, void *out, struct aws_error *err);
+/* A listing chain followed to the end, every page appended to list by parse. */
+int iam_request_all(struct iam_conn *c, const char *action, const char *const *kv,
+		    const struct aws_params *own, iam_parser parse, void *list,
+		    struct aws_error *err);
+/* Moves every item of a list (v, n, cap of elem-sized items) to the end of
+ * another; 0 or -ENOMEM (both lists as they were). */
+int iam_request_move(void **dv, size_t *dn, size_t *dcap, void **sv, size_t *sn, size_t *scap,
+		     size_t elem);
+
+/* Defines static int fn(struct type *dst, struct type *src): iam_request_move
+ * for a list type of iam_types.h. */
+#define IAM_DEFINE_MOVE(fn, type)                                                                  \
+	static int fn(struct type *d, struct type *s)                                              \
+	{                                                                                          \
+		void *dv = d->v, *sv = s->v;                                                       \
+		int rc =                                                                           \
+			iam_request_move(&dv, &d->n, &d->cap, &sv, &s->n, &s->cap, sizeof(*d->v)); \
+		d->v = dv;                                                                         \
+		s->v = sv;                                                                         \
+		return rc;                                                                         \
+	}
+
+#endif

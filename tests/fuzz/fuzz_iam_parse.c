@@ -71,6 +71,28 @@ static void fuzz_policies(const char *x, size_t n, struct aws_error *err)
 	iam_page_cleanup(&page);
 }
 
+/* The answers of a role's life: CreateRole, CreatePolicy, ListPolicies,
+ * ListInstanceProfilesForRole. */
+static void fuzz_lifecycle(const char *x, size_t n, struct aws_error *err)
+{
+	struct iam_role role = {0};
+	struct iam_policy pol = {0};
+	struct iam_policy_list pols = {0};
+	struct iam_string_list profiles = {0};
+	struct iam_page page = {0};
+
+	if (!iam_parse_create_role(x, n, &role, NULL, err))
+		fuzz_render_role(&role);
+	iam_parse_create_policy(x, n, &pol, NULL, err);
+	iam_parse_list_policies(x, n, &pols, &page, err);
+	iam_parse_list_instance_profiles_for_role(x, n, &profiles, &page, err);
+	iam_role_cleanup(&role);
+	iam_policy_cleanup(&pol);
+	iam_policy_list_cleanup(&pols);
+	iam_string_list_cleanup(&profiles);
+	iam_page_cleanup(&page);
+}
+
 static void fuzz_misc(const char *x, size_t n, struct aws_error *err)
 {
 	struct iam_account_summary sum = {0};
@@ -102,6 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	aws_error_clear(&err);
 	fuzz_roles(x, size, &err);
 	fuzz_policies(x, size, &err);
+	fuzz_lifecycle(x, size, &err);
 	fuzz_misc(x, size, &err);
 	aws_error_clear(&err);
 	err.http_status = 400;

@@ -368,13 +368,14 @@ static int iam_call(struct iam_conn *conn, const struct aws_endpoint *ep, const 
 	rc = iam_send(conn, ep, &p, &resp, err);
 	if (!rc)
 		rc = iam_read_answer(parse, action, &resp, out, page, err);
-	/* A 2xx answer that cannot be read: a write did happen (a non-idempotent one is
-	 * marked as possibly applied; an idempotent one is not sent again); an
-	 * unpaginated read (whose parser fills nothing on failure) is asked once more. */
+	/* A 2xx answer that cannot be read: a write (no parser, or not idempotent) did
+	 * happen, so it is marked as possibly applied and the caller settles it with a
+	 * read rather than sending it again; an unpaginated read (whose parser fills
+	 * nothing on failure) is asked once more. */
 	if (rc < 0 && !err->http_status && !strcmp(err->code, AWS_MALFORMED_RESPONSE)) {
-		if (!query_idempotent(action))
+		if (!query_idempotent(action) || !parse)
 			err->maybe_applied = 1;
-		else if (!page && parse && !(rc = iam_send(conn, ep, &p, &resp, err)))
+		else if (!page && !(rc = iam_send(conn, ep, &p, &resp, err)))
 			rc = iam_read_answer(parse, action, &resp, out, page, err);
 	}
 out:

@@ -6,11 +6,22 @@
 #ifndef IAMFS_TESTS_CHECK_H
 #define IAMFS_TESTS_CHECK_H
 
+#include <stddef.h>
+
 #include <stdio.h>
 #include <string.h>
 
 void check_record(int ok, const char *file, int line, const char *expr);
 int check_done(const char *suite);
+
+/* A file of tests/unit/data/ read whole and NUL-terminated (the tests run in
+ * tests/unit). An unreadable file is a failed check and an empty body; the caller
+ * frees data. */
+struct check_file {
+	char *data;
+	size_t len;
+};
+struct check_file check_load(const char *name);
 
 #define CHECK(e) check_record(!!(e), __FILE__, __LINE__, #e)
 #define CHECK_STR(a, b)                                                                            \

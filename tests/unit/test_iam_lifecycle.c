@@ -19,37 +19,9 @@
 
 #define ACCT "123456789012"
 
-struct fixture {
-	char *data;
-	size_t len;
-};
-
-/* Reads data/NAME; an unreadable fixture is a failed check and an empty body. */
-static struct fixture load(const char *name)
-{
-	struct fixture f = {NULL, 0};
-	char path[256];
-	FILE *fp;
-	long n;
-
-	snprintf(path, sizeof(path), "data/%s", name);
-	fp = fopen(path, "rb");
-	CHECK(fp != NULL);
-	if (!fp || fseek(fp, 0, SEEK_END) || (n = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET)) {
-		if (fp)
-			fclose(fp);
-		f.data = calloc(1, 1);
-		return f;
-	}
-	f.data = calloc(1, (size_t)n + 1);
-	f.len = fread(f.data, 1, (size_t)n, fp);
-	fclose(fp);
-	return f;
-}
-
 static void test_create_role(void)
 {
-	struct fixture f = load("aws_create_role.xml");
+	struct check_file f = check_load("aws_create_role.xml");
 	struct iam_role r = {0};
 	struct aws_error err;
 
@@ -104,7 +76,7 @@ static void test_create_role_refused(void)
 
 static void test_create_policy(void)
 {
-	struct fixture f = load("aws_create_policy.xml");
+	struct check_file f = check_load("aws_create_policy.xml");
 	struct iam_policy p = {0};
 	struct aws_error err;
 
@@ -125,8 +97,8 @@ static void test_create_policy(void)
 
 static void test_list_policies_paged(void)
 {
-	struct fixture p1 = load("aws_list_policies_page1.xml"),
-		       p2 = load("aws_list_policies_page2.xml");
+	struct check_file p1 = check_load("aws_list_policies_page1.xml"),
+			  p2 = check_load("aws_list_policies_page2.xml");
 	struct iam_policy_list l = {0};
 	struct iam_page page = {0};
 	struct aws_error err;
@@ -188,7 +160,7 @@ static void test_instance_profiles(void)
 		"<IsTruncated>false</IsTruncated><InstanceProfiles><member><Path>/</Path></member>"
 		"</InstanceProfiles></ListInstanceProfilesForRoleResult>"
 		"</ListInstanceProfilesForRoleResponse>";
-	struct fixture f = load("aws_list_instance_profiles_for_role.xml");
+	struct check_file f = check_load("aws_list_instance_profiles_for_role.xml");
 	struct iam_string_list l = {0};
 	struct iam_page page = {0};
 	struct aws_error err;
@@ -256,11 +228,11 @@ static void test_error_codes(void)
 		{"moto_err_no_such_entity.xml", "NoSuchEntity", -ENOENT},
 	};
 	struct aws_error err;
-	struct fixture f;
+	struct check_file f;
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		f = load(cases[i].file);
+		f = check_load(cases[i].file);
 		aws_error_clear(&err);
 		iam_parse_error(f.data, f.len, 409, &err);
 		CHECK_STR(err.code, cases[i].code);

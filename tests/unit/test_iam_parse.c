@@ -27,34 +27,6 @@
 #define ACCT		"123456789012"
 #define DATA_ACCESS_ARN "arn:aws:iam::" ACCT ":policy/team/data-access"
 
-struct fixture {
-	char *data;
-	size_t len;
-};
-
-/* Reads data/NAME; an unreadable fixture is a failed check and an empty body. */
-static struct fixture load(const char *name)
-{
-	struct fixture f = {NULL, 0};
-	char path[256];
-	FILE *fp;
-	long n;
-
-	snprintf(path, sizeof(path), "data/%s", name);
-	fp = fopen(path, "rb");
-	CHECK(fp != NULL);
-	if (!fp || fseek(fp, 0, SEEK_END) || (n = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET)) {
-		if (fp)
-			fclose(fp);
-		f.data = calloc(1, 1);
-		return f;
-	}
-	f.data = calloc(1, (size_t)n + 1);
-	f.len = fread(f.data, 1, (size_t)n, fp);
-	fclose(fp);
-	return f;
-}
-
 static void test_decode_document(void)
 {
 	struct {
@@ -93,8 +65,8 @@ static void check_app_role_basics(const struct iam_role *r)
 
 static void test_list_roles_paged(void)
 {
-	struct fixture p1 = load("moto_list_roles_page1.xml"),
-		       p2 = load("moto_list_roles_page2.xml");
+	struct check_file p1 = check_load("moto_list_roles_page1.xml"),
+			  p2 = check_load("moto_list_roles_page2.xml");
 	struct iam_role_list l = {0};
 	struct iam_page page = {0};
 	struct aws_error err;
@@ -139,7 +111,7 @@ static void test_list_roles_paged(void)
 
 static void test_list_roles_path(void)
 {
-	struct fixture f = load("moto_list_roles_path.xml");
+	struct check_file f = check_load("moto_list_roles_path.xml");
 	struct iam_role_list l = {0};
 	struct iam_page page = {true, strdup("stale")};
 
@@ -156,7 +128,7 @@ static void test_list_roles_path(void)
 
 static void test_get_role_moto(void)
 {
-	struct fixture f = load("moto_get_role.xml");
+	struct check_file f = check_load("moto_get_role.xml");
 	struct iam_role r = {0};
 
 	CHECK_INT(iam_parse_get_role(f.data, f.len, &r, NULL, NULL), 0);
@@ -185,7 +157,7 @@ static void test_get_role_moto(void)
 
 static void test_get_role_aws(void)
 {
-	struct fixture f = load("aws_get_role_encoded.xml");
+	struct check_file f = check_load("aws_get_role_encoded.xml");
 	struct iam_role r = {0};
 
 	CHECK_INT(iam_parse_get_role(f.data, f.len, &r, NULL, NULL), 0);
@@ -213,10 +185,10 @@ static void test_get_role_aws(void)
 
 static void test_role_policies(void)
 {
-	struct fixture f = load("moto_list_role_policies.xml");
-	struct fixture e = load("moto_list_role_policies_empty.xml");
-	struct fixture g = load("moto_get_role_policy.xml");
-	struct fixture l1 = load("latin1_get_role_policy.xml");
+	struct check_file f = check_load("moto_list_role_policies.xml");
+	struct check_file e = check_load("moto_list_role_policies_empty.xml");
+	struct check_file g = check_load("moto_get_role_policy.xml");
+	struct check_file l1 = check_load("latin1_get_role_policy.xml");
 	struct iam_string_list names = {0};
 	struct iam_inline_policy p = {0};
 	struct iam_page page = {0};
@@ -250,7 +222,7 @@ static void test_role_policies(void)
 
 static void test_attached(void)
 {
-	struct fixture f = load("moto_list_attached_role_policies.xml");
+	struct check_file f = check_load("moto_list_attached_role_policies.xml");
 	struct iam_attached_list l = {0};
 	struct iam_page page = {0};
 
@@ -269,7 +241,7 @@ static void test_attached(void)
 
 static void test_policy(void)
 {
-	struct fixture f = load("moto_get_policy.xml");
+	struct check_file f = check_load("moto_get_policy.xml");
 	struct iam_policy p = {0};
 
 	CHECK_INT(iam_parse_get_policy(f.data, f.len, &p, NULL, NULL), 0);
@@ -291,14 +263,14 @@ static void test_policy(void)
 static void test_versions(void)
 {
 	const char *single[] = {"moto_get_policy_version.xml", "moto_create_policy_version.xml"};
-	struct fixture l = load("moto_list_policy_versions.xml");
+	struct check_file l = check_load("moto_list_policy_versions.xml");
 	struct iam_version_list vl = {0};
 	struct iam_policy_version v = {0};
 	size_t i;
 	int rc;
 
 	for (i = 0; i < 2; i++) {
-		struct fixture f = load(single[i]);
+		struct check_file f = check_load(single[i]);
 
 		rc = i ? iam_parse_create_policy_version(f.data, f.len, &v, NULL, NULL)
 		       : iam_parse_get_policy_version(f.data, f.len, &v, NULL, NULL);
@@ -409,7 +381,8 @@ static void check_gaad_aws(const struct iam_gaad *g)
 
 static void test_gaad(void)
 {
-	struct fixture aws = load("aws_gaad_truncated.xml"), moto = load("moto_gaad.xml");
+	struct check_file aws = check_load("aws_gaad_truncated.xml"),
+			  moto = check_load("moto_gaad.xml");
 	struct iam_gaad g;
 	struct iam_page page = {0};
 
@@ -458,7 +431,7 @@ static void test_summary_and_empty(void)
 		{"moto_delete_role_policy.xml", "DeleteRolePolicy"},
 		{"moto_delete_policy_version.xml", "DeletePolicyVersion"},
 	};
-	struct fixture f = load("moto_account_summary.xml");
+	struct check_file f = check_load("moto_account_summary.xml");
 	struct iam_account_summary s = {0};
 	struct aws_error err;
 	size_t i;
@@ -475,7 +448,7 @@ static void test_summary_and_empty(void)
 	free(f.data);
 
 	for (i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
-		f = load(empty[i].file);
+		f = check_load(empty[i].file);
 		aws_error_clear(&err);
 		CHECK_INT(iam_parse_empty(f.data, f.len, empty[i].action, &err), 0);
 		CHECK_STR(err.code, "");
@@ -488,9 +461,9 @@ static void test_summary_and_empty(void)
 
 static void test_sts(void)
 {
-	struct fixture id = load("moto_get_caller_identity.xml");
-	struct fixture ar = load("moto_assume_role.xml");
-	struct fixture wi = load("moto_assume_role_web_identity.xml");
+	struct check_file id = check_load("moto_get_caller_identity.xml");
+	struct check_file ar = check_load("moto_assume_role.xml");
+	struct check_file wi = check_load("moto_assume_role_web_identity.xml");
 	struct iam_caller_identity ci = {0};
 	struct iam_sts_credentials c = {0};
 
@@ -583,11 +556,11 @@ static void test_errors(void)
 
 	for (i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
 		const struct error_case *c = &error_cases[i];
-		struct fixture f = {NULL, 0};
+		struct check_file f = {NULL, 0};
 		struct aws_error err;
 
 		if (c->file)
-			f = load(c->file);
+			f = check_load(c->file);
 		aws_error_clear(&err);
 		err.attempts = 3;
 		snprintf(err.code, sizeof(err.code), "stale");
@@ -643,8 +616,8 @@ static void test_error_edges(void)
 /* A parser given an error answer fills err from it; given junk, says so. */
 static void test_parsers_refuse(void)
 {
-	struct fixture nse = load("moto_err_no_such_entity.xml");
-	struct fixture roles = load("moto_list_roles_page1.xml");
+	struct check_file nse = check_load("moto_err_no_such_entity.xml");
+	struct check_file roles = check_load("moto_list_roles_page1.xml");
 	struct iam_role_list l = {0};
 	struct iam_page page = {true, NULL};
 	struct iam_role r = {0};

@@ -102,6 +102,9 @@ unsigned long long save_kept_take(struct save_state *st, const char *file);
  * rejected/'s listing. Every refusal goes through here. 0 or rejects_add's -errno. */
 struct rejects_event;
 int save_record(struct save_state *st, const struct rejects_event *ev, char *kept, size_t cap);
+/* A refusal: its errors line, its record (save_record), a warning in the log and
+ * the refused count. 0 or save_record's -errno. */
+int save_record_refusal(struct save_state *st, const struct rejects_event *ev);
 /* save_record.c: on_change of one change (nothing when the host has none). */
 void save_emit(struct save_state *st, const struct cache_change *ch);
 

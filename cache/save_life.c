@@ -121,18 +121,11 @@ int save_refusal(struct save_state *st, const struct cache_refusal *r)
 				   .len = r->len,
 				   .err = r->err,
 				   .message = r->message};
-	char line[REJECTS_LINE_MAX], kept[REJECTS_NAME_MAX + 1] = "";
-	int rc;
 
 	if (!st)
 		return -EINVAL;
 	ev.time = hooks_now(&st->host.hooks);
-	rejects_line(&ev, line, sizeof(line));
-	rc = save_record(st, &ev, kept, sizeof(kept));
-	hooks_log(&st->host.hooks, LOG_WARNING, "refused: %s%s%s", line,
-		  kept[0] ? "; the bytes are kept in .iamfs/rejected/" : "", kept);
-	save_count(st, &st->refused);
-	return rc;
+	return save_record_refusal(st, &ev);
 }
 
 int save_errors_text(struct save_state *st, struct buf *out)

@@ -117,15 +117,23 @@ int save_refuse(struct save_ctx *x, int rc, bool from_iam)
 		.message = res->message,
 		.request_id = from_iam ? res->aws.request_id : NULL,
 	};
-	char line[REJECTS_LINE_MAX], kept[REJECTS_NAME_MAX + 1] = "";
 
 	if (!from_iam)
 		aws_error_clear(&res->aws);
-	rejects_line(&ev, line, sizeof(line));
-	save_record(x->st, &ev, kept, sizeof(kept));
-	hooks_log(&x->st->host.hooks, LOG_WARNING, "save refused: %s%s%s", line,
+	save_record_refusal(x->st, &ev);
+	return rc;
+}
+
+int save_record_refusal(struct save_state *st, const struct rejects_event *ev)
+{
+	char line[REJECTS_LINE_MAX], kept[REJECTS_NAME_MAX + 1] = "";
+	int rc;
+
+	rejects_line(ev, line, sizeof(line));
+	rc = save_record(st, ev, kept, sizeof(kept));
+	hooks_log(&st->host.hooks, LOG_WARNING, "save refused: %s%s%s", line,
 		  kept[0] ? "; the bytes are kept in .iamfs/rejected/" : "", kept);
-	save_count(x->st, &x->st->refused);
+	save_count(st, &st->refused);
 	return rc;
 }
 

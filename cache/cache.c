@@ -23,6 +23,7 @@
 #include "cache/cachedir.h"
 #include "cache/load.h"
 #include "cache/model.h"
+#include "cache/pending.h"
 #include "cache/save.h"
 
 /* Gives the parse and render garbage of a bulk load back to the system: without
@@ -127,6 +128,7 @@ static void cache_write_disk(struct cache *c)
 	meta.last_load = c->last_load;
 	m = managed_snapshot(c, &nm);
 	pthread_mutex_unlock(&c->mu);
+	v = cache_pending_strip(v); /* pending roles are the store's */
 	if (folder[0] && meta.account && meta.caller_arn) {
 		rc = disk_write(folder, v, m, nm, &meta);
 		if (rc)
@@ -176,6 +178,7 @@ static int cache_check_folder(struct cache *c, const char *account, struct aws_e
  * disk copy. -EAGAIN when there were more saves than the log keeps. */
 static int cache_publish(struct cache *c, struct load_result *res, long long now)
 {
+	struct cache_clashes cl = {0};
 	struct cache_view *old, *nv;
 	char folder[sizeof(c->folder)];
 	bool new_folder, skipped_changed;
@@ -191,6 +194,8 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 	old = c->view;
 	model_settle(nv, old, now);
 	rc = commits_apply(c, nv);
+	if (!rc)
+		rc = cache_pending_merge(c, &nv, &cl);
 	if (rc) {
 		pthread_mutex_unlock(&c->mu);
 		cache_view_put(nv);
@@ -226,6 +231,7 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 		model_diff(old, nv, cache_emit, c);
 	cache_view_put(nv);
 	cache_view_put(old);
+	cache_pending_settle(c, &cl);
 	if (new_folder &&
 	    disk_index_store(c->dir, c->profile, c->endpoint, strrchr(folder, '/') + 1))
 		hooks_log(&c->hooks, LOG_WARNING, "cannot write the cache index in %s", c->dir);
@@ -424,6 +430,12 @@ static struct cache_view *cache_host_view(void *ctx)
 static int cache_host_publish(void *ctx, const char *role, enum cache_file_kind kind,
 			      const char *name, struct cache_doc *doc)
 {
+	int rc;
+
+	/* A pending role's role.json is kept in the store before it is shown. */
+	if (kind == CACHE_FILE_ROLE && cache_role_pending(ctx, role) &&
+	    (rc = cache_pending_json(ctx, role, doc)))
+		return rc;
 	return cache_publish_doc(ctx, role, kind, name, doc);
 }
 
@@ -464,6 +476,8 @@ static int cache_open_save(struct cache *c)
 	fresh = !c->from_disk;
 	c->save = st;
 	pthread_mutex_unlock(&c->mu);
+	if ((rc = cache_pending_open(c, folder)))
+		return rc;
 	if (fresh)
 		save_replay(st);
 	return 0;
@@ -541,6 +555,7 @@ void cache_close(struct cache *c)
 	if (c->save_pending)
 		cache_write_disk(c);
 	save_close(c->save);
+	pending_close(c->pending);
 	pthread_key_delete(c->conn_key);
 	conn_free_all(c);
 	cache_view_put(c->view);

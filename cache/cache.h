@@ -124,6 +124,19 @@ void cache_save_abandon(struct cache *c, unsigned long long jid);
  * copy of the record failed (the memory copy is kept). */
 int cache_refuse(struct cache *c, const struct cache_refusal *r);
 
+/*
+ * Pending roles (cache/pending.h): cache_mkdir makes a pending role folder at the
+ * root (kept in the cache folder, nothing sent); -EROFS, -EINVAL for a name IAM
+ * cannot take or the tree's own, -EEXIST when a role or pending folder has the name
+ * in any letter case (both recorded, with an errors line), or a file system
+ * -errno. cache_rmdir_pending drops one (-ENOENT when name is not pending). msg
+ * gets one sentence either way. cache_role_pending tells whether name is pending.
+ * No network.
+ */
+int cache_mkdir(struct cache *c, const char *name, char *msg, size_t cap);
+int cache_rmdir_pending(struct cache *c, const char *name, char *msg, size_t cap);
+bool cache_role_pending(struct cache *c, const char *name);
+
 /* The .iamfs/errors text: one line per refused save (time, path, code, message,
  * request id), oldest first, kept across remounts. */
 int cache_errors_text(struct cache *c, struct buf *out);

@@ -23,6 +23,7 @@ struct conn_entry;
 struct managed_fetch;
 struct commits_entry;
 struct save_state;
+struct pending;
 
 struct cache {
 	struct cache_options o;
@@ -60,6 +61,7 @@ struct cache {
 	size_t nsince, capsince;
 	bool loading, since_lost; /* a load is in flight; the log overflowed */
 	struct save_state *save;  /* saving (save.c): set by cache_open, own lock */
+	struct pending *pending;  /* pending roles (pending.h): set by cache_open, own lock */
 
 	pthread_t thread;
 	bool started, stop, wake, running;
@@ -97,5 +99,26 @@ void commits_end(struct cache *c);
 void commits_record(struct cache *c, const char *role, enum cache_file_kind kind, const char *name,
 		    struct cache_doc *doc);
 int commits_apply(struct cache *c, struct cache_view *nv);
+
+/* cache_pending.c. Pending roles found clashing with IAM's during a merge. */
+struct cache_clash;
+struct cache_clashes {
+	struct cache_clash *v;
+	size_t n;
+};
+/* Opens the store of the account folder (or in memory) and publishes the view with
+ * its roles. 0 or -ENOMEM. */
+int cache_pending_open(struct cache *c, const char *folder);
+/* Under mu: replaces *nv (a view about to be published, its ref taken over) by one
+ * with the store's roles merged in, keeping its serial; clashes with IAM's roles are
+ * collected into cl for cache_pending_settle. 0 or -ENOMEM (*nv unchanged). */
+int cache_pending_merge(struct cache *c, struct cache_view **nv, struct cache_clashes *cl);
+/* Without mu: each pending role IAM now has gives way (dropped from the store,
+ * logged, recorded with its role.json). Frees cl's list. */
+void cache_pending_settle(struct cache *c, struct cache_clashes *cl);
+/* v (its ref taken over) without its pending roles, for the disk copy. */
+struct cache_view *cache_pending_strip(struct cache_view *v);
+/* A pending role's role.json (doc borrowed) kept in the store: 0, -ENOENT, -errno. */
+int cache_pending_json(struct cache *c, const char *role, struct cache_doc *doc);
 
 #endif

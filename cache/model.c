@@ -371,7 +371,7 @@ void model_settle(struct cache_view *nv, const struct cache_view *old, long long
 		struct cache_role *r = &nv->roles[i];
 		const struct cache_role *o = cache_view_find(old, r->name);
 
-		if (!o)
+		if (!o || o->pending) /* new to IAM: keeps its CreateDate */
 			continue;
 		model_settle_doc(&r->trust, o->trust, now);
 		model_settle_doc(&r->role_json, o->role_json, now);
@@ -480,6 +480,8 @@ void model_diff(const struct cache_view *old, const struct cache_view *nv,
 			continue;
 		}
 		e.role = b->name;
+		if (a->pending != b->pending) /* its folders appear: the kernel looks again */
+			model_emit(&e, CACHE_CHANGE_ROLE_ADDED, CACHE_FILE_ROLE, NULL);
 		if (!model_doc_same(a->trust, b->trust))
 			model_emit(&e, CACHE_CHANGE_FILE_CHANGED, CACHE_FILE_TRUST, NULL);
 		if (!model_doc_same(a->role_json, b->role_json))
@@ -491,7 +493,7 @@ void model_diff(const struct cache_view *old, const struct cache_view *nv,
 	}
 }
 
-static int model_role_copy(struct cache_role *dst, const struct cache_role *src)
+int model_role_copy(struct cache_role *dst, const struct cache_role *src)
 {
 	size_t i;
 	int rc = 0;
@@ -500,6 +502,7 @@ static int model_role_copy(struct cache_role *dst, const struct cache_role *src)
 	if (!(dst->name = strdup(src->name)))
 		return -ENOMEM;
 	dst->mtime = src->mtime;
+	dst->pending = src->pending;
 	dst->trust = src->trust;
 	dst->role_json = src->role_json;
 	cache_doc_ref(dst->trust);

@@ -49,6 +49,8 @@ struct cache_role {
 	size_t ninl;
 	struct cache_attached *att; /* sorted by name (bytewise) */
 	size_t natt;
+	bool pending; /* made by mkdir, not in IAM yet (cache/pending.h): no trust until
+			 written, role_json only once written, no inline or attached */
 };
 
 struct cache_view {
@@ -115,6 +117,9 @@ bool model_doc_same(const struct cache_doc *a, const struct cache_doc *b);
 
 /* Frees what a role owns (names, arrays, doc refs) and zeroes it. NULL-safe. */
 void model_role_cleanup(struct cache_role *r);
+/* Copies src into dst (zeroed first): names and arrays copied, documents shared
+ * (a ref taken each). 0 or -ENOMEM (dst then holds what was copied; clean it up). */
+int model_role_copy(struct cache_role *dst, const struct cache_role *src);
 /* Appends an inline or attached entry to a role under construction; name, arn are
  * copied and doc's reference moves into the role (doc may be NULL for attached). */
 int model_role_add_inline(struct cache_role *r, const char *name, struct cache_doc *doc);

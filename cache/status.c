@@ -13,6 +13,7 @@
 
 #include "cache/cache_int.h"
 #include "cache/ident.h"
+#include "cache/pending.h"
 #include "cache/save.h"
 
 struct status_snap {
@@ -127,6 +128,8 @@ int cache_status(struct cache *c, struct buf *out)
 		rc = buf_printf(out, "warning: %s\n", s->warning);
 	if (!rc)
 		rc = save_status(c->save, out);
+	if (!rc)
+		rc = pending_status(c->pending, out);
 	if (!rc)
 		iam_client_each_count(c->o.iam, status_call, &calls);
 	rc = rc ? rc : calls.rc;

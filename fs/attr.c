@@ -75,15 +75,16 @@ static int attr_doc(struct fs *fs, const struct cache_view *v, const struct fs_i
 }
 
 /* A policy file's mode: the table's, less writing for AWS managed policies and
- * --read-only. */
-static mode_t attr_file_mode(const struct fs *fs, enum inode_kind kind, enum lookup_result res)
+ * --read-only; a pending role's role.json is written like a policy file. */
+static mode_t attr_file_mode(const struct fs *fs, enum inode_kind kind, enum lookup_result res,
+			     bool pending)
 {
 	struct inode_row row;
 
 	inode_row(kind, &row);
 	if (res == LOOKUP_AWS_MANAGED || fs->read_only)
 		return row.mode & ~(mode_t)0222;
-	return row.mode;
+	return pending ? row.mode | 0200 : row.mode;
 }
 
 /* stat of a role-tree node; doc (may be NULL) receives the document (+1 ref). */
@@ -96,14 +97,19 @@ static int attr_role_node(struct fs *fs, const struct cache_view *v, const struc
 	int r;
 
 	if (inode_kind_is_dir(id->kind)) {
+		/* A pending role (not in IAM yet) has no inline/ or attached/. */
+		if (role->pending && id->kind != INODE_ROLE)
+			return -ENOENT;
 		fs_stat_dir(fs, ino, id->kind, st);
+		if (role->pending)
+			st->st_nlink = 2;
 		attr_set_time(st, role->mtime);
 		return 0;
 	}
 	r = attr_doc(fs, v, id, on_worker, &d, &res);
 	if (r)
 		return r;
-	fs_stat_base(fs, ino, attr_file_mode(fs, id->kind, res), st);
+	fs_stat_base(fs, ino, attr_file_mode(fs, id->kind, res, role->pending), st);
 	st->st_size = (off_t)d->len;
 	st->st_blocks = (blkcnt_t)((d->len + 511) / 512);
 	attr_set_time(st, d->mtime);
@@ -153,7 +159,7 @@ int attr_pending(struct fs *fs, const struct inode_node *n, int r, struct stat *
 {
 	struct stat p;
 
-	if (!n || !edit_kind_savable(n->kind) || (r && r != -ENOENT))
+	if (!n || !edit_node_savable(fs, n) || (r && r != -ENOENT))
 		return r;
 	memset(&p, 0, sizeof(p));
 	if (!fs_open_pending_attr(fs, n, &p))

@@ -18,6 +18,17 @@ bool edit_kind_savable(enum inode_kind kind)
 	return inode_kind_savable(kind);
 }
 
+bool edit_pending_file(struct fs *fs, const struct inode_node *n)
+{
+	return (n->kind == INODE_TRUST || n->kind == INODE_ROLE_JSON) && n->role &&
+	       cache_role_pending(fs->cache, n->role);
+}
+
+bool edit_node_savable(struct fs *fs, const struct inode_node *n)
+{
+	return edit_kind_savable(n->kind) || edit_pending_file(fs, n);
+}
+
 int edit_doc(struct fs *fs, const struct inode_node *n, enum lookup_use use, struct cache_doc **out)
 {
 	struct cache_view *v;
@@ -25,7 +36,7 @@ int edit_doc(struct fs *fs, const struct inode_node *n, enum lookup_use use, str
 	struct lookup l;
 	int r;
 
-	if (!edit_kind_savable(n->kind) || !inode_file_kind(n->kind, &kind))
+	if (!edit_node_savable(fs, n) || !inode_file_kind(n->kind, &kind))
 		return -EACCES;
 	v = cache_view_get(fs->cache);
 	r = lookup_errno(lookup_doc(v, n->role, kind, n->policy, &l), use);
@@ -66,8 +77,10 @@ int edit_open(struct fs *fs, struct inode_node *n, int flags, bool create, struc
 	struct cache_doc *d = NULL;
 	int r = edit_doc(fs, n, LOOKUP_OPEN_WRITE, &d);
 
-	if (r == -ENOENT && create && n->kind == INODE_INLINE) {
-		o->created = true; /* a new inline policy: in IAM at its first commit */
+	if (r == -ENOENT && create && (n->kind == INODE_INLINE || edit_pending_file(fs, n))) {
+		/* A new inline policy, or a pending role's first trust.json or role.json:
+		 * in IAM (or the pending store) at its first commit. */
+		o->created = true;
 		r = 0;
 	}
 	if (r)

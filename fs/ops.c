@@ -23,6 +23,7 @@
 #include "fs/log.h"
 #include "fs/names.h"
 #include "fs/notify.h"
+#include "fs/rolefolder.h"
 #include "fs/workers.h"
 
 /* The handlers libfuse calls, on the dispatch thread. */
@@ -241,14 +242,14 @@ static void ops_ll_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fs *fs = fuse_req_userdata(req);
 
+	if (!fs->read_only && rolefolder_rmdir(fs, req, parent, name))
+		return; /* a pending role folder */
 	fuse_reply_err(req, fs->read_only ? EROFS : EPERM);
 }
 
 static void ops_ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
-	struct fs *fs = fuse_req_userdata(req);
-
-	fuse_reply_err(req, fs->read_only ? EROFS : EPERM);
+	rolefolder_mkdir(fuse_req_userdata(req), req, parent, name);
 }
 
 static void ops_ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,

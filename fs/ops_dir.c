@@ -103,10 +103,11 @@ static int ops_dirent(struct fs *fs, fuse_req_t req, struct cache_view *v,
 		if (r)
 			return r;
 		attr_ident(c, &id);
-		r = plus ? attr_of(fs, v, &id, c->ino, false, &e.attr, NULL) : FS_DEFER;
+		/* Checked for a plain entry too: a pending role's folder lacks some. */
+		r = attr_of(fs, v, &id, c->ino, false, &e.attr, NULL);
 		if (r < 0)
 			return r;
-		if (r == FS_DEFER) {
+		if (r == FS_DEFER || !plus) {
 			/* A plain entry (ino 0: no attributes). For an AWS managed document
 			 * not fetched yet, the kernel's own LOOKUP fetches it when a size is
 			 * wanted, so `ls` alone costs no IAM call. */

@@ -471,7 +471,7 @@ static int save_commit(struct save_ctx *x, const struct cache_save *s)
 		return -EINVAL;
 	if (!x->bytes)
 		x->bytes = "";
-	if (s->kind == CACHE_FILE_ROLE) {
+	if (s->kind == CACHE_FILE_ROLE && !save_role_pending(st, s->role)) {
 		snprintf(res->message, sizeof(res->message),
 			 "%.200s/role.json is read-only (it describes the role)", s->role);
 		return save_refuse(x, -EPERM, false);
@@ -484,7 +484,13 @@ static int save_commit(struct save_ctx *x, const struct cache_save *s)
 		return rc;
 	/* The view as it is once this save has the file to itself. */
 	x->v = save_view(st);
-	rc = save_run(x, s->base_gen);
+	x->r = cache_view_find(x->v, s->role);
+	if (x->r && x->r->pending)
+		rc = save_pending_run(x); /* a role not created yet (save_create.c) */
+	else if (s->kind == CACHE_FILE_ROLE)
+		rc = -ENOENT; /* created meanwhile: its role.json is IAM's now */
+	else
+		rc = save_run(x, s->base_gen);
 	save_called(x);
 	cache_view_put(x->v);
 	save_busy_leave(st, key);

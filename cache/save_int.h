@@ -90,6 +90,14 @@ struct save_ctx {
 	unsigned long long jid; /* the journal entry made at acceptance, until ended; 0: none */
 };
 
+/* save_create.c: saves into a pending role's folder (cache/pending.h). Whether role
+ * is pending in the host's view now; the save of x (its role pending in x->v, the
+ * role's in-flight marker held): role.json kept, trust.json creates the role
+ * (save_create), other files -ENOENT. Every refusal recorded. */
+bool save_role_pending(struct save_state *st, const char *role);
+int save_pending_run(struct save_ctx *x);
+int save_create(struct save_ctx *x);
+
 /* save_record.c, shared by every saving file: counts one (under st->mu). */
 void save_count(struct save_state *st, unsigned long *n);
 /* An unsettled save's journal entry jid stays for the next mount, recorded under

@@ -83,21 +83,19 @@ void conn_free_all(struct cache *c);
  * write outside mu; NULL on ENOMEM. Called with mu held. */
 struct disk_managed *managed_snapshot(struct cache *c, size_t *n);
 
-/* For the save path: publishes the current view with one document replaced
- * (model_view_replace; doc borrowed), reports the difference through on_change
+/* For the save path: publishes the current view with one structural edit applied
+ * (model_view_edit; documents borrowed), reports the difference through on_change
  * from the calling thread, and has the refresher write the disk copy. The
  * caller has already made the IAM call; mu is held only for the swap. */
-int cache_publish_doc(struct cache *c, const char *role, enum cache_file_kind kind,
-		      const char *name, struct cache_doc *doc);
+int cache_publish_edit(struct cache *c, const struct model_edit *e);
 
 /* commits.c, all under mu: a load begins (the log starts empty) and ends (it is
- * freed); cache_publish_doc records each save (doc borrowed, a ref taken); a load
+ * freed); cache_publish_edit records each edit (copied, documents referenced); a load
  * about to be published replays them onto its view nv (-EAGAIN when the log
  * overflowed: the load must be discarded). */
 void commits_begin(struct cache *c);
 void commits_end(struct cache *c);
-void commits_record(struct cache *c, const char *role, enum cache_file_kind kind, const char *name,
-		    struct cache_doc *doc);
+void commits_record(struct cache *c, const struct model_edit *e);
 int commits_apply(struct cache *c, struct cache_view *nv);
 
 /* cache_pending.c. Pending roles found clashing with IAM's during a merge. */
@@ -116,6 +114,9 @@ int cache_pending_merge(struct cache *c, struct cache_view **nv, struct cache_cl
 /* Without mu: each pending role IAM now has gives way (dropped from the store,
  * logged, recorded with its role.json). Frees cl's list. */
 void cache_pending_settle(struct cache *c, struct cache_clashes *cl);
+/* A pending role was created in IAM (its MODEL_EDIT_ROLE_ADD is about to be
+ * published): dropped from the store, so the real role takes its place. */
+void cache_pending_created(struct cache *c, const char *role);
 /* v (its ref taken over) without its pending roles, for the disk copy. */
 struct cache_view *cache_pending_strip(struct cache_view *v);
 /* A pending role's role.json (doc borrowed) kept in the store: 0, -ENOENT, -errno. */

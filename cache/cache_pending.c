@@ -224,6 +224,17 @@ int cache_rmdir_pending(struct cache *c, const char *name, char *msg, size_t cap
 	return cache_pending_publish(c);
 }
 
+void cache_pending_created(struct cache *c, const char *role)
+{
+	int rc = pending_remove(c->pending, role, NULL);
+
+	if (rc && rc != -ENOENT)
+		hooks_log(&c->hooks, LOG_WARNING,
+			  "%s was created in IAM but its pending folder could not be dropped from "
+			  "the cache folder: %s",
+			  role, strerror(-rc));
+}
+
 bool cache_role_pending(struct cache *c, const char *name)
 {
 	return pending_has(c->pending, name);

@@ -70,6 +70,16 @@ static void cache_pending_lost(struct cache *c, const struct cache_clash *k)
 
 	if (pending_remove(c->pending, k->name, &json))
 		return; /* already settled by another publication */
+	if (!strcmp(k->iam, k->name) && save_left_creates(c->save, k->name)) {
+		/* The CreateRole a killed daemon had under way (the replay tells whether it
+		 * landed with the journaled trust). */
+		hooks_log(&c->hooks, LOG_NOTICE,
+			  "%s: IAM has the role an interrupted CreateRole was making; the pending "
+			  "folder is the role now",
+			  k->name);
+		cache_doc_unref(json);
+		return;
+	}
 	snprintf(msg, sizeof(msg),
 		 "a role named %s now exists in IAM (created elsewhere); the pending folder %s "
 		 "was dropped%s",

@@ -320,8 +320,9 @@ static int save_dry_run(struct save_ctx *x)
 
 static int save_begin(struct save_ctx *x, unsigned long long *jid)
 {
-	static const enum journal_kind jk[SAVE_NACTIONS] = {JOURNAL_TRUST, JOURNAL_INLINE,
-							    JOURNAL_MANAGED, JOURNAL_INLINE_DELETE};
+	static const enum journal_kind jk[SAVE_NACTIONS] = {
+		JOURNAL_TRUST, JOURNAL_INLINE, JOURNAL_MANAGED, JOURNAL_INLINE_DELETE,
+		JOURNAL_CREATE_ROLE};
 	const char *name = x->kind == CACHE_FILE_ATTACHED ? x->arn : x->name;
 	int rc = -EIO;
 
@@ -604,6 +605,9 @@ void save_accept(struct save_state *st, const struct cache_save *s, unsigned lon
 	     s->kind != CACHE_FILE_ATTACHED))
 		return;
 	v = save_view(st);
+	if (s->kind == CACHE_FILE_TRUST && !s->remove && cache_view_find(v, s->role) &&
+	    cache_view_find(v, s->role)->pending)
+		kind = JOURNAL_CREATE_ROLE; /* a pending role's trust creates it */
 	if (s->kind == CACHE_FILE_ATTACHED) {
 		at = cache_role_find_attached(cache_view_find(v, s->role), s->name);
 		name = at && !at->aws_managed && at->doc ? at->arn : NULL;

@@ -27,6 +27,7 @@ enum save_action {
 	SAVE_PUT_INLINE,
 	SAVE_CREATE_VERSION,
 	SAVE_DELETE_INLINE,
+	SAVE_CREATE_ROLE, /* save_create.c */
 	SAVE_NACTIONS
 };
 
@@ -88,6 +89,10 @@ struct save_ctx {
 	enum save_action action;
 	bool unsettled; /* the outcome is unknown: the journal entry stays for the next mount */
 	unsigned long long jid; /* the journal entry made at acceptance, until ended; 0: none */
+	/* SAVE_CREATE_ROLE: what CreateRole sends, and IAM's role once it landed (its
+	 * answer, or the settling GetRole's); both the caller's. */
+	const struct iam_create_role_input *create;
+	struct iam_role *created;
 };
 
 /* save_create.c: saves into a pending role's folder (cache/pending.h). Whether role

@@ -69,8 +69,8 @@ static bool save_landed(const struct cache_view *v, const struct save_leftover *
 
 	if (l->damaged)
 		return false;
-	if (l->kind == JOURNAL_TRUST)
-		return r && save_same_doc(l, r->trust);
+	if (l->kind == JOURNAL_TRUST || l->kind == JOURNAL_CREATE_ROLE)
+		return r && !r->pending && save_same_doc(l, r->trust);
 	if (l->kind == JOURNAL_INLINE)
 		return in && save_same_doc(l, in->doc);
 	if (l->kind == JOURNAL_INLINE_DELETE)
@@ -92,7 +92,8 @@ static void save_report(struct save_state *st, const struct save_leftover *l)
 		snprintf(path, sizeof(path), "journal-entry-%llu", l->id);
 		ev.role = "unknown";
 	} else {
-		layout_path(l->kind == JOURNAL_TRUST	 ? LAYOUT_TRUST
+		layout_path(l->kind == JOURNAL_TRUST || l->kind == JOURNAL_CREATE_ROLE
+				    ? LAYOUT_TRUST
 			    : l->kind == JOURNAL_MANAGED ? LAYOUT_ATTACHED
 							 : LAYOUT_INLINE,
 			    NULL, l->kind == JOURNAL_MANAGED ? model_arn_name(l->name) : l->name,
@@ -111,6 +112,20 @@ static void save_report(struct save_state *st, const struct save_leftover *l)
 		  kept[0] ? ": .iamfs/rejected/" : "", kept);
 	if (!rc)
 		journal_discard(st->journal, l->id);
+}
+
+bool save_left_creates(struct save_state *st, const char *role)
+{
+	bool found = false;
+
+	if (!st)
+		return false;
+	pthread_mutex_lock(&st->mu);
+	for (size_t i = 0; i < st->nleft && !found; i++)
+		found = st->left[i].kind == JOURNAL_CREATE_ROLE && !st->left[i].damaged &&
+			!strcmp(st->left[i].role, role);
+	pthread_mutex_unlock(&st->mu);
+	return found;
 }
 
 int save_refusal(struct save_state *st, const struct cache_refusal *r)

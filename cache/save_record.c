@@ -21,6 +21,7 @@ const char *const save_action_names[SAVE_NACTIONS] = {
 	"PutRolePolicy",
 	"CreatePolicyVersion",
 	"DeleteRolePolicy",
+	"CreateRole",
 };
 
 void save_emit(struct save_state *st, const struct cache_change *ch)

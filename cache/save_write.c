@@ -115,6 +115,17 @@ static int save_settle(struct save_ctx *x, struct iam_conn *conn, const struct c
 	if (x->kind == CACHE_FILE_ATTACHED)
 		return save_settle_managed(x, conn, ours, ver, &e);
 	x->res->calls++;
+	if (x->action == SAVE_CREATE_ROLE) {
+		/* Landed: the role exists with our trust; absent: not landed, safe to resend. */
+		rc = iam_get_role(conn, x->role, &role, &e);
+		if (!rc && (rc = save_found_of(x, role.trust_policy, ours)) == SAVE_FOUND_OURS) {
+			iam_role_cleanup(x->created);
+			*x->created = role;
+			memset(&role, 0, sizeof(role));
+		}
+		iam_role_cleanup(&role);
+		return rc == -ENOENT ? SAVE_FOUND_OLD : rc;
+	}
 	if (x->kind == CACHE_FILE_TRUST) {
 		rc = iam_get_role(conn, x->role, &role, &e);
 		if (!rc)
@@ -168,6 +179,10 @@ static int save_call(struct save_ctx *x, struct iam_conn *conn, const char *doc,
 		int rc = iam_delete_role_policy(conn, x->role, x->name, e);
 
 		return rc == -ENOENT ? 0 : rc; /* already gone: the wish of the rm is met */
+	}
+	if (x->action == SAVE_CREATE_ROLE) {
+		iam_role_cleanup(x->created);
+		return iam_create_role(conn, x->create, x->created, e);
 	}
 	if (x->kind == CACHE_FILE_TRUST)
 		return iam_update_assume_role_policy(conn, x->role, doc, e);
@@ -227,7 +242,7 @@ static void save_sleep_ms(long ms)
 /* The calls whose document names principals (CreateRole's trust joins them). */
 static bool save_names_principals(const struct save_ctx *x)
 {
-	return x->action == SAVE_UPDATE_TRUST;
+	return x->action == SAVE_UPDATE_TRUST || x->action == SAVE_CREATE_ROLE;
 }
 
 /* save_send_settled, sent again with backoff while IAM refuses a principal it may

@@ -26,6 +26,7 @@ SETTINGS = {
                             "PermissionsBoundaryArn": BOUNDARY},
     "Tags": [{"Key": "team", "Value": "data"}, {"Key": "env", "Value": "dev"}],
 }
+HOLD_MS = 4000
 REFUSALS = r"(refused|EINVAL|EEXIST|EROFS|EntityAlreadyExists|MalformedPolicyDocument)"
 
 
@@ -156,3 +157,242 @@ def test_bad_role_json_is_einval_and_kept(account, mounts, doc, word):
     assert "EINVAL" in line and "role.json" in line and word in line, line
     assert data in rejected_files(m).values()
     assert not os.path.exists(m.p(NEW, "role.json"))
+
+
+def trust_of(iam, name):
+    return iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+
+
+def test_cp_of_trust_creates_the_role_with_its_role_json(account, mounts, tmp_path):
+    iam, proxy = account
+    m = mounts(proxy.url, allow=REFUSALS)
+    os.mkdir(m.p(NEW))
+    assert put(m.p(NEW, "role.json"), rendered(SETTINGS)) == 0
+    src = tmp_path / "swf-trust.json"
+    doc = trust("swf.amazonaws.com")
+    src.write_bytes(rendered(doc))
+    proxy.reset()
+    r = subprocess.run(["cp", str(src), m.p(NEW, "trust.json")], capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert writes_of(proxy.counts()) == {"CreateRole": 1}, proxy.counts()
+    role = iam.get_role(RoleName=NEW)["Role"]
+    assert role["AssumeRolePolicyDocument"] == doc
+    assert role["Path"] == SETTINGS["Path"]
+    assert role["Description"] == SETTINGS["Description"]
+    assert role["MaxSessionDuration"] == SETTINGS["MaxSessionDuration"]
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == BOUNDARY
+    tags = iam.list_role_tags(RoleName=NEW)["Tags"]
+    assert sorted((t["Key"], t["Value"]) for t in tags) == [("env", "dev"), ("team", "data")]
+    # The folder is a normal role now.
+    assert sorted(os.listdir(m.p(NEW))) == ["attached", "inline", "role.json", "trust.json"]
+    assert m.read(NEW, "trust.json") == rendered(doc)
+    shown = json.loads(m.read(NEW, "role.json"))
+    assert shown["RoleName"] == NEW and shown["Arn"] == role["Arn"]
+    assert shown["Path"] == SETTINGS["Path"]
+    assert shown["MaxSessionDuration"] == SETTINGS["MaxSessionDuration"]
+    assert os.stat(m.p(NEW, "role.json")).st_mode & 0o777 == 0o444
+    assert os.listdir(m.p(NEW, "inline")) == [] and os.listdir(m.p(NEW, "attached")) == []
+    assert status_lines(m, "pending roles") == ["0"]
+    assert errors_text(m) == ""
+    # Saving its trust again is the usual UpdateAssumeRolePolicy.
+    proxy.reset()
+    doc2 = trust("states.us-east-1.amazonaws.com")
+    assert write_and_close(m.p(NEW, "trust.json"), rendered(doc2)) == 0
+    assert writes_of(proxy.counts()) == {"UpdateAssumeRolePolicy": 1}, proxy.counts()
+    assert trust_of(iam, NEW) == doc2
+
+
+def vim_new(path, src, home):
+    return subprocess.run(["vim", "--clean", "-N", "-E", "-s", "-c", "set swapfile",
+                           "-c", "0r " + src, "-c", "wq", path],
+                          env={"HOME": home, "PATH": os.environ["PATH"], "TERM": "xterm"},
+                          stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+
+
+@pytest.mark.parametrize("how", ["redirect", "vim", "mv", "python"])
+def test_each_way_of_writing_trust_creates_once(account, mounts, tmp_path, how):
+    iam, proxy = account
+    m = mounts(proxy.url, allow=REFUSALS)
+    os.mkdir(m.p(NEW))
+    doc = trust("lambda.amazonaws.com")
+    src = tmp_path / "src.json"
+    src.write_bytes(rendered(doc))
+    dst = m.p(NEW, "trust.json")
+    proxy.reset()
+    if how == "redirect":
+        r = subprocess.run(["sh", "-c", 'cat "$1" > "$2"', "sh", str(src), dst], timeout=60)
+    elif how == "vim":
+        if not shutil.which("vim"):
+            pytest.fail("vim is not installed")
+        r = vim_new(dst, str(src), m.home)
+    elif how == "mv":
+        tmp = m.p(NEW, ".trust.json.tmp")
+        shutil.copyfile(str(src), tmp)
+        r = subprocess.run(["mv", "-f", tmp, dst], timeout=60)
+    else:
+        r = subprocess.CompletedProcess([], put(dst, rendered(doc)))
+    assert r.returncode == 0, r
+    assert writes_of(proxy.counts()) == {"CreateRole": 1}, proxy.counts()
+    assert trust_of(iam, NEW) == doc
+    assert json.loads(m.read(NEW, "trust.json")) == doc
+    assert "inline" in os.listdir(m.p(NEW))
+
+
+def test_entity_already_exists_leaves_the_folder_pending(account, mounts):
+    iam, proxy = account
+    m = mounts(proxy.url, allow=REFUSALS)
+    os.mkdir(m.p(NEW))
+    # Created elsewhere after the mkdir (the mount has not reloaded yet).
+    iam.create_role(RoleName=NEW, AssumeRolePolicyDocument=json.dumps(trust("ec2.amazonaws.com")))
+    data = rendered(trust("lambda.amazonaws.com"))
+    proxy.reset()
+    assert put(m.p(NEW, "trust.json"), data) == errno.EEXIST
+    assert writes_of(proxy.counts()) == {"CreateRole": 1}, proxy.counts()
+    line = errors_text(m).splitlines()[-1]
+    assert "EEXIST" in line and "EntityAlreadyExists" in line, line
+    assert data in rejected_files(m).values()
+    assert status_lines(m, "pending role") == [NEW]
+    assert trust_of(iam, NEW) == trust("ec2.amazonaws.com")
+    # The next load shows IAM's role, and the pending folder gives way, recorded.
+    m.refresh()
+    assert json.loads(m.read(NEW, "trust.json")) == trust("ec2.amazonaws.com")
+    assert status_lines(m, "pending roles") == ["0"]
+    assert "now exists in IAM" in errors_text(m)
+
+
+def test_refused_trust_is_einval_and_sends_nothing(account, mounts):
+    iam, proxy = account
+    m = mounts(proxy.url, allow=REFUSALS)
+    os.mkdir(m.p(NEW))
+    proxy.reset()
+    assert put(m.p(NEW, "trust.json"), b'{"Version": "2012-10-17"}\n') == errno.EINVAL
+    assert writes_of(proxy.counts()) == {}
+    assert status_lines(m, "pending role") == [NEW]
+    assert b'{"Version": "2012-10-17"}\n' in rejected_files(m).values()
+
+
+def test_malformed_answer_is_einval_and_folder_stays_pending(account, mounts):
+    iam, proxy = account
+    m = mounts(proxy.url, allow=REFUSALS)
+    os.mkdir(m.p(NEW))
+    proxy.reset()
+    proxy.fault("CreateRole", "status", count=1, status=400, code="MalformedPolicyDocument",
+                message="Invalid policy: Statement must not be empty")
+    data = rendered(trust("lambda.amazonaws.com"))
+    assert put(m.p(NEW, "trust.json"), data) == errno.EINVAL
+    assert writes_of(proxy.counts()) == {"CreateRole": 1}
+    line = errors_text(m).splitlines()[-1]
+    assert "CreateRole" in line and "retried" not in line, line
+    assert data in rejected_files(m).values()
+    assert status_lines(m, "pending role") == [NEW]
+    assert not os.path.exists(m.p(NEW, "trust.json"))
+
+
+def test_dry_run_simulates_create_role(account, mounts):
+    iam, proxy = account
+    m = mounts(proxy.url, allow=REFUSALS, args=["--dry-run"])
+    os.mkdir(m.p(NEW))
+    assert put(m.p(NEW, "role.json"), rendered(SETTINGS)) == 0
+    proxy.reset()
+    assert put(m.p(NEW, "trust.json"), rendered(trust("lambda.amazonaws.com"))) == 0
+    assert writes_of(proxy.counts()) == {}
+    assert status_lines(m, "dry-run calls CreateRole") == ["1"]
+    assert status_lines(m, "pending role") == [NEW]
+    assert not os.path.exists(m.p(NEW, "trust.json"))
+    assert "would call CreateRole for " + NEW in m.stderr()
+    assert NEW not in [r["RoleName"] for r in iam.list_roles()["Roles"]]
+
+
+def test_invalid_principal_is_retried_then_created(account, mounts):
+    iam, proxy = account
+    m = mounts(proxy.url, allow=REFUSALS)
+    os.mkdir(m.p(NEW))
+    proxy.reset()
+    proxy.fault("CreateRole", "status", count=2, status=400, code="MalformedPolicyDocument",
+                message='Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:role/x"')
+    doc = trust("lambda.amazonaws.com")
+    assert put(m.p(NEW, "trust.json"), rendered(doc)) == 0
+    assert writes_of(proxy.counts()) == {"CreateRole": 3}, proxy.counts()
+    assert proxy.upstream_counts().get("CreateRole") == 1
+    assert trust_of(iam, NEW) == doc
+    assert errors_text(m) == ""
+
+
+def test_invalid_principal_for_good_says_it_was_retried(account, mounts):
+    iam, proxy = account
+    m = mounts(proxy.url, allow=REFUSALS)
+    os.mkdir(m.p(NEW))
+    proxy.reset()
+    msg = 'Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:role/x"'
+    proxy.fault("CreateRole", "status", count=-1, status=400, code="MalformedPolicyDocument",
+                message=msg)
+    data = rendered(trust("lambda.amazonaws.com"))
+    start = time.monotonic()
+    assert put(m.p(NEW, "trust.json"), data) == errno.EINVAL
+    assert 9.5 <= time.monotonic() - start <= 15
+    line = errors_text(m).splitlines()[-1]
+    assert "CreateRole" in line and msg in line and "retried for 10 s" in line, line
+    assert data in rejected_files(m).values()
+    assert status_lines(m, "pending role") == [NEW]
+
+
+def test_lost_answer_is_settled_as_one_role(account, mounts):
+    iam, proxy = account
+    m = mounts(proxy.url, allow=REFUSALS)
+    os.mkdir(m.p(NEW))
+    proxy.reset()
+    proxy.fault("CreateRole", "drop", count=1, when="after")
+    doc = trust("lambda.amazonaws.com")
+    assert put(m.p(NEW, "trust.json"), doc and rendered(doc)) == 0
+    assert writes_of(proxy.counts()) == {"CreateRole": 1}, proxy.counts()
+    assert proxy.upstream_counts().get("CreateRole") == 1
+    assert trust_of(iam, NEW) == doc
+    assert errors_text(m) == ""
+    assert "inline" in os.listdir(m.p(NEW))
+    assert status_lines(m, "pending roles") == ["0"]
+
+
+@pytest.mark.parametrize("outcome", ["landed", "lost"])
+def test_killed_mid_create_is_settled_at_next_mount(account, mounts, tmp_path, outcome):
+    """SIGKILL while CreateRole is held in flight: the next mount finds the role in
+    IAM (the folder is the role, nothing reported) or, when it is not there, reports
+    the interrupted create with its bytes and keeps the folder pending."""
+    iam, proxy = account
+    cache = str(tmp_path / "cache-killed")
+    m = mounts(proxy.url, allow=REFUSALS, cache_dir=cache)
+    os.mkdir(m.p(NEW))
+    doc = trust("lambda.amazonaws.com")
+    src = tmp_path / "new.json"
+    src.write_bytes(rendered(doc))
+    proxy.reset()
+    proxy.config(latency_ms=HOLD_MS)
+    writer = subprocess.Popen(["cp", str(src), m.p(NEW, "trust.json")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_until(lambda: proxy.counts().get("CreateRole", 0) >= 1, HOLD_MS / 1000 * 3 + 10,
+                   what="CreateRole reached the proxy")
+        kill_daemon(m)
+        writer.wait(timeout=20)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait(timeout=10)
+    proxy.config(latency_ms=0)
+    wait_until(lambda: NEW in [r["RoleName"] for r in iam.list_roles()["Roles"]],
+               HOLD_MS / 1000 + 10, what="the held CreateRole reached moto")
+    if outcome == "lost":
+        iam.delete_role(RoleName=NEW)
+    m2 = mounts(proxy.url, allow=REFUSALS, cache_dir=cache, name="after-kill")
+    if outcome == "landed":
+        wait_until(lambda: "inline" in os.listdir(m2.p(NEW)), 30, what="the folder is the role")
+        assert json.loads(m2.read(NEW, "trust.json")) == doc
+        assert status_lines(m2, "pending roles") == ["0"]
+        assert errors_text(m2) == ""
+        wait_until(lambda: status_lines(m2, "interrupted saves that reached IAM") == ["1"], 30,
+                   what="the create counted as landed")
+    else:
+        wait_until(lambda: "interrupted" in errors_text(m2), 30, what="the create reported")
+        line = [x for x in errors_text(m2).splitlines() if "interrupted" in x][-1]
+        assert NEW + "/trust.json" in line, line
+        assert rendered(doc) in rejected_files(m2).values()
+        assert status_lines(m2, "pending role") == [NEW]

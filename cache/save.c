@@ -320,9 +320,9 @@ static int save_dry_run(struct save_ctx *x)
 
 static int save_begin(struct save_ctx *x, unsigned long long *jid)
 {
-	static const enum journal_kind jk[SAVE_NACTIONS] = {
-		JOURNAL_TRUST, JOURNAL_INLINE, JOURNAL_MANAGED, JOURNAL_INLINE_DELETE,
-		JOURNAL_CREATE_ROLE};
+	static const enum journal_kind jk[SAVE_NACTIONS] = {JOURNAL_TRUST, JOURNAL_INLINE,
+							    JOURNAL_MANAGED, JOURNAL_INLINE_DELETE,
+							    JOURNAL_CREATE_ROLE};
 	const char *name = x->kind == CACHE_FILE_ATTACHED ? x->arn : x->name;
 	int rc = -EIO;
 

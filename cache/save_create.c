@@ -152,9 +152,8 @@ static int save_create_input(struct save_ctx *x, struct roledoc *d, const char *
  * pending and trust.json absent. */
 static int save_create_dry_run(struct save_ctx *x, const struct iam_create_role_input *in)
 {
-	struct cache_change ch = {.what = CACHE_CHANGE_FILE_REMOVED,
-				  .role = x->role,
-				  .kind = CACHE_FILE_TRUST};
+	struct cache_change ch = {
+		.what = CACHE_CHANGE_FILE_REMOVED, .role = x->role, .kind = CACHE_FILE_TRUST};
 
 	x->res->dry_run = true;
 	snprintf(x->res->message, sizeof(x->res->message),

@@ -17,11 +17,8 @@
 #include "cache/rejects.h"
 
 const char *const save_action_names[SAVE_NACTIONS] = {
-	"UpdateAssumeRolePolicy",
-	"PutRolePolicy",
-	"CreatePolicyVersion",
-	"DeleteRolePolicy",
-	"CreateRole",
+	"UpdateAssumeRolePolicy", "PutRolePolicy", "CreatePolicyVersion",
+	"DeleteRolePolicy",	  "CreateRole",
 };
 
 void save_emit(struct save_state *st, const struct cache_change *ch)

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 
 #define PENDING_HEADER_MAX 96
 #define PENDING_FILE_MAX   (PENDING_JSON_MAX + PENDING_HEADER_MAX)
+#define PENDING_TMP_PREFIX ".tmp-"
 
 struct pending {
 	pthread_mutex_t mu;
@@ -91,7 +93,7 @@ static int pending_write(struct pending *p, const struct pending_role *r)
 		return 0;
 	hl = snprintf(head, sizeof(head), "%s %lld %lld\n", PENDING_HEADER_MAGIC, r->created,
 		      d ? d->mtime : -1LL);
-	snprintf(prefix, sizeof(prefix), ".tmp-%ld-", (long)getpid());
+	snprintf(prefix, sizeof(prefix), "%s%ld-", PENDING_TMP_PREFIX, (long)getpid());
 	if ((rc = cachedir_create(p->dfd, prefix, tmp, sizeof(tmp), &fd)))
 		return rc;
 	rc = pending_write_all(fd, head, (size_t)hl);
@@ -178,6 +180,20 @@ static void pending_load_one(struct pending *p, const char *fname)
 	p->roles[p->n++] = r;
 }
 
+/* A temporary file a killed process left (".tmp-PID-N"): removed once PID is gone. */
+static void pending_sweep(struct pending *p, const char *fname)
+{
+	long pid;
+	char *end;
+
+	errno = 0;
+	pid = strtol(fname + strlen(PENDING_TMP_PREFIX), &end, 10);
+	if (errno || *end != '-' || pid <= 0 || pid == (long)getpid())
+		return;
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		unlinkat(p->dfd, fname, 0);
+}
+
 static void pending_load(struct pending *p)
 {
 	int fd = dup(p->dfd);
@@ -190,6 +206,8 @@ static void pending_load(struct pending *p)
 		return;
 	}
 	while ((de = readdir(d))) {
+		if (!strncmp(de->d_name, PENDING_TMP_PREFIX, strlen(PENDING_TMP_PREFIX)))
+			pending_sweep(p, de->d_name);
 		if (strncmp(de->d_name, PENDING_FILE_PREFIX, strlen(PENDING_FILE_PREFIX)))
 			continue;
 		pending_load_one(p, de->d_name);

@@ -49,6 +49,8 @@ static void status_snapshot(struct cache *c, struct status_snap *s)
 	s->nskipped = c->nskipped;
 	s->last_load = c->last_load;
 	s->nroles = c->view ? c->view->nroles : 0;
+	for (size_t i = 0; c->view && i < c->view->nroles; i++)
+		s->nroles -= c->view->roles[i].pending; /* listed apart (pending_status) */
 	s->serial = c->view ? c->view->serial : 0;
 	s->nmanaged = c->nmanaged;
 	s->loads = c->loads;

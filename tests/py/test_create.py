@@ -130,6 +130,17 @@ def test_role_json_is_kept_locally_and_survives_a_remount(account, mounts, tmp_p
     assert put(m.p(NEW, "role.json"), data) == 0
     assert m.read(NEW, "role.json") == data
     assert sorted(os.listdir(m.p(NEW))) == ["role.json"]
+    # Editors that rename onto the name, and cp over it, are saves like the first.
+    changed = dict(SETTINGS, Description="renamed onto")
+    tmp = m.p(NEW, ".role.json.tmp")
+    with open(tmp, "wb") as f:
+        f.write(rendered(changed))
+    os.rename(tmp, m.p(NEW, "role.json"))
+    assert json.loads(m.read(NEW, "role.json")) == changed
+    src = tmp_path / "settings.json"
+    src.write_bytes(data)
+    r = subprocess.run(["cp", str(src), m.p(NEW, "role.json")], capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
     assert os.stat(m.p(NEW, "role.json")).st_mode & 0o777 == 0o644
     assert writes_of(proxy.counts()) == {}
     m.stop()
@@ -138,6 +149,7 @@ def test_role_json_is_kept_locally_and_survives_a_remount(account, mounts, tmp_p
     assert m2.read(NEW, "role.json") == data
     assert os.listdir(m2.p("second-pending")) == []
     assert status_lines(m2, "pending roles") == ["2"]
+    assert int(status_lines(m2, "roles")[0]) == len(iam.list_roles()["Roles"])
 
 
 @pytest.mark.parametrize("doc,word", [

@@ -111,6 +111,12 @@ def test_rmdir_drops_a_pending_folder(account, mounts):
     m = mounts(proxy.url, allow=REFUSALS)
     os.mkdir(m.p(NEW))
     assert put(m.p(NEW, "role.json"), rendered({"Description": "soon gone"})) == 0
+    with open(m.p(NEW, ".trust.json.swp"), "wb") as f:  # an editor's helper file
+        f.write(b"swap")
+    with pytest.raises(OSError) as e:
+        os.rmdir(m.p(NEW))
+    assert e.value.errno == errno.ENOTEMPTY
+    os.unlink(m.p(NEW, ".trust.json.swp"))
     os.rmdir(m.p(NEW))
     assert NEW not in os.listdir(m.path)
     assert status_lines(m, "pending roles") == ["0"]

@@ -241,14 +241,15 @@ def test_modes_owner_mtimes_and_remount(peer, mounts, tmp_path):
 
 
 def test_structural_changes_are_refused(peer, mounts):
-    """Roles are not created or removed through the tree, and a role's trust
-    policy and role.json cannot be deleted (README, Saving). Saves themselves are
-    covered by the test_save_* suites."""
+    """Folders are not made inside a role folder (a new role is a mkdir at the
+    root: test_create.py), roles are not removed through the tree, and a role's
+    trust policy and role.json cannot be deleted (README, Saving). Saves themselves
+    are covered by the test_save_* suites."""
     server, proxy = peer
     seed_basic(server.client())
     m = mounts(proxy.url)
     cases = [
-        (lambda: os.mkdir(m.p("new-role")), errno.EPERM),
+        (lambda: os.mkdir(m.p("plain", "new-folder")), errno.EPERM),
         (lambda: os.unlink(m.p("plain", "trust.json")), errno.EPERM),
         (lambda: os.unlink(m.p("plain", "role.json")), errno.EPERM),
         (lambda: os.rmdir(m.p("plain")), errno.EPERM),

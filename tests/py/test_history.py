@@ -138,3 +138,15 @@ def test_review_then_apply_with_rsync(account, mounts, tmp_path):
     r = run(apply + ["--itemize-changes"])
     assert r.returncode == 0 and not [l for l in r.stdout.splitlines() if l.startswith(">f")]
     assert writes_of(proxy.counts()) == {}
+
+
+def test_snapshot_of_a_read_only_mount(account, mounts, tmp_path):
+    """fstab's example mounts read-only: the snapshot's refresh still works there."""
+    iam, proxy = account
+    m = mounts(proxy.url, args=["--read-only"])
+    repo = tmp_path / "history"
+    snapshot(m, repo)
+    iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(trust(NEW_SERVICE)))
+    snapshot(m, repo)
+    assert git(repo, "diff", "--name-only", "HEAD~1", "HEAD").split() == [ROLE + "/trust.json"]
+    assert writes_of(proxy.counts()) == {}

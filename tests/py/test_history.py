@@ -117,8 +117,12 @@ def test_review_then_apply_with_rsync(account, mounts, tmp_path):
                                                            NEW_SERVICE.encode()))
     inline_path = copy / WORKERS[1] / "inline" / "logs.json"
     inline_path.write_bytes(rendered(policy(["logs:PutLogEvents", "logs:CreateLogStream"])))
+    new_inline = copy / WORKERS[2] / "inline" / "queue.json"
+    new_inline.write_bytes(rendered(policy(["sqs:SendMessage"])))
     assert sorted(git(copy, "diff", "--name-only").split()) == sorted(
         [ROLE + "/trust.json", WORKERS[1] + "/inline/logs.json"])
+    assert git(copy, "status", "--porcelain").splitlines()[-1] == \
+        "?? %s/inline/queue.json" % WORKERS[2]
     # Apply: only the changed files are written, one call each.
     proxy.reset()
     apply = ["rsync", "-rc", "--exclude=.iamfs", "--exclude=.git", str(copy) + "/", m.path + "/"]
@@ -126,9 +130,12 @@ def test_review_then_apply_with_rsync(account, mounts, tmp_path):
     assert r.returncode == 0, r.stderr
     sent = sorted(line.split(None, 1)[1] for line in r.stdout.splitlines()
                   if line.startswith(">f"))
-    assert sent == sorted([ROLE + "/trust.json", WORKERS[1] + "/inline/logs.json"])
+    assert sent == sorted([ROLE + "/trust.json", WORKERS[1] + "/inline/logs.json",
+                           WORKERS[2] + "/inline/queue.json"])
     counts = proxy.counts()
-    assert writes_of(counts) == {"UpdateAssumeRolePolicy": 1, "PutRolePolicy": 1}, counts
+    assert writes_of(counts) == {"UpdateAssumeRolePolicy": 1, "PutRolePolicy": 2}, counts
+    assert iam.get_role_policy(RoleName=WORKERS[2], PolicyName="queue")["PolicyDocument"] == \
+        policy(["sqs:SendMessage"])
     assert iam.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"] == trust(NEW_SERVICE)
     assert iam.get_role_policy(RoleName=WORKERS[1], PolicyName="logs")["PolicyDocument"] == \
         policy(["logs:PutLogEvents", "logs:CreateLogStream"])

@@ -240,6 +240,19 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 	return 0;
 }
 
+/* load_result.progress: kept for .iamfs/status, then handed to the embedder. */
+static void cache_on_progress(void *ctx, const struct load_progress *p)
+{
+	struct cache *c = ctx;
+
+	pthread_mutex_lock(&c->mu);
+	c->progressing = true;
+	c->progress = *p;
+	pthread_mutex_unlock(&c->mu);
+	if (c->o.progress)
+		c->o.progress(c->o.progress_ctx, p);
+}
+
 /* One chain and its publication. *overtaken: more saves were published meanwhile
  * than its replay log keeps, so it was not published (rc -EAGAIN). */
 static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **failed,
@@ -252,14 +265,21 @@ static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **
 	*overtaken = false;
 	pthread_mutex_lock(&c->mu);
 	c->last_attempt = hooks_now(&c->hooks);
+	c->progressing = true;
+	c->progress = (struct load_progress){.stage = "GetCallerIdentity"};
 	commits_begin(c);
 	old = c->view; /* the load shares its unchanged documents */
 	if (old)
 		__atomic_add_fetch(&old->refs, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&c->mu);
 	res.old = old;
+	res.progress = cache_on_progress;
+	res.progress_ctx = c;
 	aws_error_clear(err);
 	rc = load_account(conn, &res, failed, err);
+	pthread_mutex_lock(&c->mu);
+	c->progressing = false;
+	pthread_mutex_unlock(&c->mu);
 	if (!rc && res.fallback)
 		hooks_log(&c->hooks, LOG_WARNING,
 			  "GetAccountAuthorizationDetails was denied; "

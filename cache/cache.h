@@ -18,6 +18,7 @@
 #include "aws/awserr.h"
 #include "aws/buf.h"
 #include "aws/iam.h"
+#include "cache/load.h"
 #include "cache/model.h"
 #include "cache/rejects.h"
 #include "cache/save_host.h"
@@ -41,6 +42,12 @@ struct cache_options {
 	/* Logging is fs's: the cache reports warnings through this (may be NULL). */
 	void (*log)(void *ctx, int priority, const char *msg);
 	void *log_ctx;
+	/* How far each load has got while it runs (may be NULL; load.h says when):
+	 * on the thread running the load (the opening thread for cache_open's, then
+	 * the refresher or cache_refresh's caller), never with the view's lock held.
+	 * .iamfs/status shows the same on its "loading:" line. */
+	void (*progress)(void *ctx, const struct load_progress *p);
+	void *progress_ctx;
 };
 
 struct cache;

@@ -68,6 +68,10 @@ struct cache {
 	unsigned long long req_seq, done_seq;
 	int last_rc;
 	struct aws_error last_err;
+
+	/* Under mu: the load in flight, as its last progress report gave it. */
+	bool progressing;
+	struct load_progress progress; /* stage is static text */
 };
 
 /* conn.c: this thread's IAM connection, created on first use (NULL on ENOMEM);

@@ -35,7 +35,17 @@ struct load_ctx {
 	size_t nextras;
 	struct load_pol *pols;
 	size_t npols, cap;
+	size_t pages; /* GAAD pages so far */
 };
+
+/* Tells the caller how far the load has got (load_result.progress). */
+static void load_report(struct load_ctx *x, const char *stage)
+{
+	struct load_progress p = {.stage = stage, .roles = x->res->nroles, .pages = x->pages};
+
+	if (x->res->progress)
+		x->res->progress(x->res->progress_ctx, &p);
+}
 
 struct cache_doc *load_render_doc(const char *text, long long mtime)
 {
@@ -334,6 +344,8 @@ static int load_page(void *ctx, struct iam_gaad *page)
 	for (i = 0; i < page->policies.n; i++)
 		if ((rc = load_policy(x, &page->policies.v[i])))
 			return rc;
+	x->pages++;
+	load_report(x, "GetAccountAuthorizationDetails");
 	return 0;
 }
 
@@ -450,6 +462,8 @@ static int load_scan(struct iam_conn *conn, struct load_ctx *x, struct aws_error
 			rc = load_add_role(x->res, &l.v[i]);
 		/* Free as we go: only rendered bytes stay. */
 		iam_role_cleanup(&l.v[i]);
+		if (!rc)
+			load_report(x, "the per-role scan");
 	}
 	iam_role_list_cleanup(&l);
 	return rc;
@@ -459,7 +473,8 @@ int load_account(struct iam_conn *conn, struct load_result *out, const char **fa
 		 struct aws_error *err)
 {
 	static const char *const filters[] = {"Role", "LocalManagedPolicy", NULL};
-	struct load_result res = {.old = out->old};
+	struct load_result res = {
+		.old = out->old, .progress = out->progress, .progress_ctx = out->progress_ctx};
 	struct load_ctx x = {.res = &res};
 	struct iam_caller_identity id = {0};
 	int rc;
@@ -480,10 +495,12 @@ int load_account(struct iam_conn *conn, struct load_result *out, const char **fa
 		res.caller_arn = id.arn;
 		id.account = id.arn = NULL;
 		*failed = "ListRoles";
+		load_report(&x, *failed);
 		rc = load_extras(conn, &x, err);
 	}
 	if (!rc) {
 		*failed = "GetAccountAuthorizationDetails";
+		load_report(&x, *failed);
 		rc = iam_get_account_authorization_details(conn, filters, load_page, &x, err);
 		if (rc == -EACCES) {
 			*failed = "the per-role scan";
@@ -495,11 +512,13 @@ int load_account(struct iam_conn *conn, struct load_result *out, const char **fa
 			res.nskipped = 0;
 			res.skipped[0] = '\0';
 			res.fallback = true;
+			load_report(&x, *failed);
 			rc = load_scan(conn, &x, err);
 		}
 	}
 	if (!rc) {
 		*failed = "GetPolicy";
+		load_report(&x, *failed);
 		rc = load_resolve(conn, &x, err);
 	}
 	load_ctx_cleanup(&x);

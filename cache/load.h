@@ -18,6 +18,14 @@
 /* Room for the names of the roles and policies a load leaves out. */
 #define LOAD_SKIPPED_MAX 1024
 
+/* How far a running load has got, for a progress display. */
+struct load_progress {
+	const char *stage; /* the chain in flight: "ListRoles", "GetAccountAuthorizationDetails",
+			      "the per-role scan", "GetPolicy" (static text) */
+	size_t roles;	   /* roles rendered so far */
+	size_t pages;	   /* GAAD pages received so far */
+};
+
 struct load_result {
 	struct cache_role *roles; /* unsorted; attached customer docs resolved */
 	size_t nroles, cap;
@@ -35,9 +43,15 @@ struct load_result {
 	 * there is dropped at once for that one, so a revalidation never holds two
 	 * copies of an unchanged account (what model_settle would decide anyway). */
 	const struct cache_view *old;
+	/* Set by the caller (may be NULL): told how far the load has got when a chain
+	 * starts, after each GAAD page and after each role of a per-role scan, on the
+	 * loading thread. p is valid for the call only. */
+	void (*progress)(void *ctx, const struct load_progress *p);
+	void *progress_ctx;
 };
 
-/* Loads the whole account through conn. On success fills out, empty but for old (free with
+/* Loads the whole account through conn, reporting to out->progress. On success fills
+ * out, empty but for old and progress (free with
  * load_result_cleanup); on failure returns -errno with err from the failed call as
  * IAM sent it and *failed naming that call's action (the caller words the sentence). */
 int load_account(struct iam_conn *conn, struct load_result *out, const char **failed,

@@ -574,15 +574,6 @@ static int model_replace_in_role(struct cache_role *r, enum cache_file_kind kind
 	return 0;
 }
 
-int model_view_replace(const struct cache_view *v, const char *role, enum cache_file_kind kind,
-		       const char *name, struct cache_doc *doc, struct cache_view **out)
-{
-	struct model_edit e = {
-		.op = MODEL_EDIT_DOC, .role = role, .kind = kind, .name = name, .doc = doc};
-
-	return model_view_edit(v, &e, out);
-}
-
 int model_view_apply(struct cache_view *v, const char *role, enum cache_file_kind kind,
 		     const char *name, struct cache_doc *doc)
 {

@@ -216,3 +216,12 @@ int model_view_edit(const struct cache_view *v, const struct model_edit *e, stru
 	}
 	return rc;
 }
+
+int model_view_replace(const struct cache_view *v, const char *role, enum cache_file_kind kind,
+		       const char *name, struct cache_doc *doc, struct cache_view **out)
+{
+	struct model_edit e = {
+		.op = MODEL_EDIT_DOC, .role = role, .kind = kind, .name = name, .doc = doc};
+
+	return model_view_edit(v, &e, out);
+}

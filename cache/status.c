@@ -30,6 +30,9 @@ struct status_snap {
 	unsigned long long serial;
 	unsigned long loads, failures;
 	bool offline, fallback, from_disk, running;
+	bool progressing;
+	struct load_progress progress;
+	long long load_started;
 };
 
 static void status_snapshot(struct cache *c, struct status_snap *s)
@@ -59,6 +62,9 @@ static void status_snapshot(struct cache *c, struct status_snap *s)
 	s->fallback = c->fallback;
 	s->from_disk = c->from_disk;
 	s->running = c->running;
+	s->progressing = c->progressing;
+	s->progress = c->progress;
+	s->load_started = c->last_attempt;
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -87,6 +93,15 @@ static int status_time(struct buf *out, long long t, long long now)
 		snprintf(when, sizeof(when), "%lld", t);
 	return buf_printf(out, "last refresh: %s\nlast refresh age: %llds\n", when,
 			  now > t ? now - t : 0);
+}
+
+/* The load in flight: roles and GAAD pages so far, seconds since it began, and
+ * the chain it is in. */
+static int status_loading(struct buf *out, const struct status_snap *s, long long now)
+{
+	return buf_printf(out, "loading: %zu roles, %zu pages, %llds (%s)\n", s->progress.roles,
+			  s->progress.pages, now > s->load_started ? now - s->load_started : 0,
+			  s->progress.stage ? s->progress.stage : "starting");
 }
 
 int cache_status(struct cache *c, struct buf *out)
@@ -121,6 +136,8 @@ int cache_status(struct cache *c, struct buf *out)
 		rc = buf_printf(out, "last load failed: %s\n", s->last_fail);
 	if (!rc && s->running)
 		rc = buf_puts(out, "refresh: in progress\n");
+	if (!rc && s->progressing)
+		rc = status_loading(out, s, hooks_now(&c->hooks));
 	if (!rc && s->fallback)
 		rc = buf_puts(out, "warning: GetAccountAuthorizationDetails is denied; loads use "
 				   "per-role calls (about 3 calls a role)\n");

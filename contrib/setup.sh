@@ -9,6 +9,7 @@ packages=(
 	libfuse3-dev fuse3 libcurl4-openssl-dev libssl-dev libcjson-dev libexpat1-dev
 	python3 python3-pytest python3-boto3 ca-certificates
 	vim nano emacs-nox rsync tmux git psmisc procps
+	man-db groff-base dpkg
 )
 
 missing=()

@@ -23,6 +23,7 @@
 #include "fs/log.h"
 #include "fs/notify.h"
 #include "fs/opts.h"
+#include "fs/progress.h"
 #include "fs/workers.h"
 
 #define MAIN_WORKERS	  4
@@ -142,7 +143,10 @@ static void main_on_change(void *ctx, const struct cache_change *ch)
 		notify_on_change(fs->notify, ch);
 }
 
-static int main_open_cache(struct fs *fs, const struct fs_opts *o, struct iam_client *iam)
+/* prog draws the first load's progress on a terminal; it is erased before any
+ * failure is reported. */
+static int main_open_cache(struct fs *fs, const struct fs_opts *o, struct iam_client *iam,
+			   struct progress *prog)
 {
 	struct cache_options co;
 	struct aws_error err;
@@ -158,8 +162,11 @@ static int main_open_cache(struct fs *fs, const struct fs_opts *o, struct iam_cl
 	co.on_change = main_on_change;
 	co.on_change_ctx = fs;
 	co.log = log_cache_hook;
+	co.progress = progress_on_load;
+	co.progress_ctx = prog;
 	aws_error_clear(&err);
 	r = cache_open(&co, &fs->cache, &err);
+	progress_end(prog);
 	if (r)
 		return main_fail("%s", err.message[0] ? err.message : strerror(-r));
 	return 0;
@@ -244,7 +251,8 @@ static void main_shutdown(struct fs *fs, bool mounted)
 	helper_table_free(fs->helpers);
 }
 
-static int main_start(struct fs *fs, struct fs_opts *o, struct iam_client **iam)
+static int main_start(struct fs *fs, struct fs_opts *o, struct iam_client **iam,
+		      struct progress *prog)
 {
 	struct iam_client_options io;
 	struct aws_error err;
@@ -263,7 +271,7 @@ static int main_start(struct fs *fs, struct fs_opts *o, struct iam_client **iam)
 	r = iam_client_new(&io, iam, &err);
 	if (r)
 		return main_fail("%s", err.message[0] ? err.message : strerror(-r));
-	if (main_open_cache(fs, o, *iam))
+	if (main_open_cache(fs, o, *iam, prog))
 		return 1;
 	if (inode_table_new(&fs->inodes) || helper_table_new(&fs->helpers))
 		return main_fail("out of memory");
@@ -279,6 +287,7 @@ int main(int argc, char *argv[])
 {
 	char err[OPTS_ERR_MAX];
 	struct iam_client *iam = NULL;
+	struct progress prog; /* outlives the cache, which keeps a pointer to it */
 	struct fs_opts o;
 	struct fs fs;
 	int r;
@@ -309,7 +318,8 @@ int main(int argc, char *argv[])
 		r = main_fail("cannot initialise libcurl");
 		goto out;
 	}
-	r = main_start(&fs, &o, &iam);
+	progress_init(&prog, STDERR_FILENO);
+	r = main_start(&fs, &o, &iam, &prog);
 	if (r) {
 		main_shutdown(&fs, false);
 		goto out_http;

@@ -13,7 +13,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/xattr.h>
 #include <time.h>
 
 #define FUSE_USE_VERSION 314
@@ -22,12 +21,6 @@
 #include "fs/wbuf.h"
 
 #define HELPER_NAME_MAX 255
-
-struct helper_xattr {
-	char *name;
-	char *value;
-	size_t size;
-};
 
 struct helper {
 	uint64_t ino, parent, alias;
@@ -39,9 +32,6 @@ struct helper {
 	gid_t gid;
 	struct timespec atime, mtime, ctime;
 	struct wbuf data;
-	struct helper_xattr xa[HELPER_XATTRS_MAX];
-	size_t nxa;
-	size_t xbytes;			     /* xattr names and values */
 	size_t idx;			     /* in the table's v */
 	struct helper *ino_next, *name_next; /* hash chains (name: while linked) */
 };
@@ -60,7 +50,7 @@ struct helper_table {
 	size_t n, cap;
 	struct helper **by_ino, **by_name; /* nb buckets each */
 	size_t nb;			   /* a power of two, >= n */
-	size_t total;			   /* content and xattr bytes of every helper */
+	size_t total;			   /* content bytes of every helper */
 	size_t max;			   /* cap on total */
 	uint64_t next_ino;
 	unsigned long long ver; /* moves when v's order or a linked name changes */
@@ -94,10 +84,6 @@ int helper_table_new(struct helper_table **out)
 
 static void helper_free(struct helper *h)
 {
-	for (size_t i = 0; i < h->nxa; i++) {
-		free(h->xa[i].name);
-		free(h->xa[i].value);
-	}
 	wbuf_cleanup(&h->data);
 	free(h->name);
 	free(h);
@@ -224,7 +210,7 @@ static void helper_maybe_free(struct helper_table *t, struct helper *h)
 	t->v[h->idx] = t->v[--t->n];
 	t->v[h->idx]->idx = h->idx;
 	t->ver++;
-	t->total -= h->data.len + h->xbytes;
+	t->total -= h->data.len;
 	helper_free(h);
 }
 
@@ -645,155 +631,4 @@ void helper_forget(struct helper_table *t, uint64_t ino, uint64_t nlookup)
 		helper_maybe_free(t, h);
 	}
 	pthread_mutex_unlock(&t->lock);
-}
-
-static long helper_xa_find(const struct helper *h, const char *name)
-{
-	for (size_t i = 0; i < h->nxa; i++) {
-		if (!strcmp(h->xa[i].name, name))
-			return (long)i;
-	}
-	return -1;
-}
-
-/* Stores a value in slot i (a new slot when i == nxa), counting the bytes against
- * the table's cap. Under the lock. */
-static int helper_xa_store(struct helper_table *t, struct helper *h, long i, const char *name,
-			   const void *value, size_t size)
-{
-	bool fresh = (size_t)i == h->nxa;
-	size_t drop = fresh ? 0 : h->xa[i].size, add = size + (fresh ? strlen(name) : 0);
-	char *v, *nm = NULL;
-
-	if (add > drop && t->total + (add - drop) > t->max)
-		return -ENOSPC;
-	v = malloc(size ? size : 1);
-	if (!v)
-		return -ENOMEM;
-	if (size)
-		memcpy(v, value, size);
-	if (fresh) {
-		nm = strdup(name);
-		if (!nm) {
-			free(v);
-			return -ENOMEM;
-		}
-		h->xa[i].name = nm;
-		h->nxa++;
-	} else {
-		free(h->xa[i].value);
-	}
-	h->xa[i].value = v;
-	h->xa[i].size = size;
-	h->xbytes = h->xbytes - drop + add;
-	t->total = t->total - drop + add;
-	return 0;
-}
-
-int helper_setxattr(struct helper_table *t, uint64_t ino, const char *name, const void *value,
-		    size_t size, int flags)
-{
-	struct helper *h;
-	long i;
-	int r;
-
-	if (size > HELPER_XATTR_MAX)
-		return -E2BIG;
-	pthread_mutex_lock(&t->lock);
-	h = helper_by_ino(t, ino);
-	i = h ? helper_xa_find(h, name) : -1;
-	if (!h)
-		r = -ENOENT;
-	else if (i >= 0 && (flags & XATTR_CREATE))
-		r = -EEXIST;
-	else if (i < 0 && (flags & XATTR_REPLACE))
-		r = -ENODATA;
-	else if (i < 0 && h->nxa == HELPER_XATTRS_MAX)
-		r = -ENOSPC;
-	else
-		r = helper_xa_store(t, h, i >= 0 ? i : (long)h->nxa, name, value, size);
-	pthread_mutex_unlock(&t->lock);
-	return r;
-}
-
-int helper_getxattr(struct helper_table *t, uint64_t ino, const char *name, void *buf, size_t size)
-{
-	struct helper *h;
-	long i;
-	int r;
-
-	pthread_mutex_lock(&t->lock);
-	h = helper_by_ino(t, ino);
-	i = h ? helper_xa_find(h, name) : -1;
-	if (!h)
-		r = -ENOENT;
-	else if (i < 0)
-		r = -ENODATA;
-	else if (size && size < h->xa[i].size)
-		r = -ERANGE;
-	else {
-		r = (int)h->xa[i].size;
-		if (size && h->xa[i].size)
-			memcpy(buf, h->xa[i].value, h->xa[i].size);
-	}
-	pthread_mutex_unlock(&t->lock);
-	return r;
-}
-
-int helper_listxattr(struct helper_table *t, uint64_t ino, char *buf, size_t size)
-{
-	struct helper *h;
-	size_t need = 0;
-	int r;
-
-	pthread_mutex_lock(&t->lock);
-	h = helper_by_ino(t, ino);
-	if (!h) {
-		r = -ENOENT;
-		goto out;
-	}
-	for (size_t i = 0; i < h->nxa; i++)
-		need += strlen(h->xa[i].name) + 1;
-	r = (int)need;
-	if (!size)
-		goto out;
-	if (size < need) {
-		r = -ERANGE;
-		goto out;
-	}
-	for (size_t i = 0, pos = 0; i < h->nxa; i++) {
-		size_t l = strlen(h->xa[i].name) + 1;
-
-		memcpy(buf + pos, h->xa[i].name, l);
-		pos += l;
-	}
-out:
-	pthread_mutex_unlock(&t->lock);
-	return r;
-}
-
-int helper_removexattr(struct helper_table *t, uint64_t ino, const char *name)
-{
-	struct helper *h;
-	long i;
-	int r = 0;
-
-	pthread_mutex_lock(&t->lock);
-	h = helper_by_ino(t, ino);
-	i = h ? helper_xa_find(h, name) : -1;
-	if (!h) {
-		r = -ENOENT;
-	} else if (i < 0) {
-		r = -ENODATA;
-	} else {
-		size_t gone = strlen(h->xa[i].name) + h->xa[i].size;
-
-		h->xbytes -= gone;
-		t->total -= gone;
-		free(h->xa[i].name);
-		free(h->xa[i].value);
-		h->xa[i] = h->xa[--h->nxa];
-	}
-	pthread_mutex_unlock(&t->lock);
-	return r;
 }

@@ -16,11 +16,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#define HELPER_INO_BASE	  (1ull << 48)
-#define HELPER_FILE_MAX	  (64u << 20)  /* bytes of one helper */
-#define HELPER_TOTAL_MAX  (256u << 20) /* bytes of all helpers, xattrs included: ENOSPC past it */
-#define HELPER_XATTRS_MAX 64	       /* extended attributes of one helper */
-#define HELPER_XATTR_MAX  65536	       /* bytes of one value */
+#define HELPER_INO_BASE	 (1ull << 48)
+#define HELPER_FILE_MAX	 (64u << 20)  /* bytes of one helper */
+#define HELPER_TOTAL_MAX (256u << 20) /* bytes of all helpers: ENOSPC past it */
 
 struct helper_table;
 
@@ -36,8 +34,8 @@ struct helper_attr {
 	uint64_t alias;
 };
 
-/* A table whose helpers may hold HELPER_TOTAL_MAX bytes (content, and xattr names
- * and values) in all; _capped: cap bytes. */
+/* A table whose helpers may hold HELPER_TOTAL_MAX bytes of content in all;
+ * _capped: cap bytes. */
 int helper_table_new(struct helper_table **out);
 int helper_table_new_capped(size_t cap, struct helper_table **out);
 /* Frees every helper. NULL-safe. */
@@ -85,15 +83,7 @@ unsigned long long helper_list_cost(struct helper_table *t);
 void helper_ref(struct helper_table *t, uint64_t ino);
 void helper_forget(struct helper_table *t, uint64_t ino, uint64_t nlookup);
 
-/* Bytes held by all helpers: content, xattr names and values (for statfs). */
+/* Bytes held by all helpers (for statfs). */
 size_t helper_total(struct helper_table *t);
-
-/* Extended attributes, in memory. get/list return the size (or copy when size is
- * large enough: -ERANGE when not); -ENODATA when absent. flags: XATTR_CREATE/REPLACE. */
-int helper_setxattr(struct helper_table *t, uint64_t ino, const char *name, const void *value,
-		    size_t size, int flags);
-int helper_getxattr(struct helper_table *t, uint64_t ino, const char *name, void *buf, size_t size);
-int helper_listxattr(struct helper_table *t, uint64_t ino, char *buf, size_t size);
-int helper_removexattr(struct helper_table *t, uint64_t ino, const char *name);
 
 #endif

@@ -27,11 +27,5 @@ void helperops_create(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const ch
 void helperops_symlink(struct fs *fs, fuse_req_t req, const char *link, fuse_ino_t parent,
 		       const char *name);
 void helperops_readlink(struct fs *fs, fuse_req_t req, fuse_ino_t ino);
-void helperops_setxattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, const char *name,
-			const char *value, size_t size, int flags);
-void helperops_getxattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, const char *name,
-			size_t size);
-void helperops_listxattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size);
-void helperops_removexattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, const char *name);
 
 #endif

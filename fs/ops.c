@@ -293,63 +293,42 @@ static void ops_ll_readlink(fuse_req_t req, fuse_ino_t ino)
 		fuse_reply_err(req, EINVAL);
 }
 
-/* Extended attributes live on helper files only (in memory); the account's
- * files have none and take none. */
+/* No extended attributes anywhere. The first ENOSYS makes the kernel stop
+ * sending each of these requests for the life of the mount (it answers
+ * EOPNOTSUPP itself), so `ls -l`, which asks for ACLs of every entry and which
+ * the kernel never caches, costs no round trip. Editors treat EOPNOTSUPP as a
+ * file system without xattrs and save as usual (README, Design). */
 static void ops_ll_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
 			    size_t size, int flags)
 {
-	struct fs *fs = fuse_req_userdata(req);
-	bool helper;
-
-	ino = ops_alias(fs, ino, &helper);
-	if (helper)
-		helperops_setxattr(fs, req, ino, name, value, size, flags);
-	else
-		fuse_reply_err(req, fs->read_only ? EROFS : EPERM);
+	(void)ino;
+	(void)name;
+	(void)value;
+	(void)size;
+	(void)flags;
+	fuse_reply_err(req, ENOSYS);
 }
 
 static void ops_ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
-	struct fs *fs = fuse_req_userdata(req);
-	bool helper;
-
-	/* A read-only mount has no helper files, so no attribute anywhere: ENOSYS
-	 * makes the kernel stop asking (ls -l asks once per file for ACLs). */
-	if (fs->read_only) {
-		fuse_reply_err(req, ENOSYS);
-		return;
-	}
-	ino = ops_alias(fs, ino, &helper);
-	if (helper)
-		helperops_getxattr(fs, req, ino, name, size);
-	else
-		fuse_reply_err(req, ENODATA);
+	(void)ino;
+	(void)name;
+	(void)size;
+	fuse_reply_err(req, ENOSYS);
 }
 
 static void ops_ll_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
-	struct fs *fs = fuse_req_userdata(req);
-	bool helper;
-
-	ino = ops_alias(fs, ino, &helper);
-	if (helper)
-		helperops_listxattr(fs, req, ino, size);
-	else if (!size)
-		fuse_reply_xattr(req, 0);
-	else
-		fuse_reply_buf(req, NULL, 0);
+	(void)ino;
+	(void)size;
+	fuse_reply_err(req, ENOSYS);
 }
 
 static void ops_ll_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
-	struct fs *fs = fuse_req_userdata(req);
-	bool helper;
-
-	ino = ops_alias(fs, ino, &helper);
-	if (helper)
-		helperops_removexattr(fs, req, ino, name);
-	else
-		fuse_reply_err(req, fs->read_only ? EROFS : ENODATA);
+	(void)ino;
+	(void)name;
+	fuse_reply_err(req, ENOSYS);
 }
 
 static void ops_ll_init(void *userdata, struct fuse_conn_info *conn)

@@ -60,6 +60,13 @@ def cp(path, data, home, workdir):
     return run(["cp", src, path], home)
 
 
+def cp_a(path, data, home, workdir):
+    """cp -a: also copies mode, times and extended attributes (none here: the mount
+    answers EOPNOTSUPP, which -a ignores)."""
+    src = _scratch(workdir, data)
+    return run(["cp", "-a", src, path], home)
+
+
 def tee(path, data, home, workdir):
     src = _scratch(workdir, data)
     with open(src, "rb") as f:
@@ -77,6 +84,12 @@ def rsync(path, data, home, workdir):
     src = _scratch(workdir, data)
     # --ignore-times: a same-size file made in the same second is not skipped.
     return run(["rsync", "--ignore-times", src, path], home)
+
+
+def rsync_a(path, data, home, workdir):
+    """rsync -a: a temp file given the source's mode and times, renamed onto the target."""
+    src = _scratch(workdir, data)
+    return run(["rsync", "-a", "--ignore-times", src, path], home)
 
 
 def mv_temp(path, data, home, workdir):
@@ -223,9 +236,11 @@ SAVERS = {
     "emacs": ("edit", lambda p, o, n, w, h: emacs_batch(p, o, n, h)),
     "sed-i": ("edit", lambda p, o, n, w, h: sed_i(p, o, n, h)),
     "cp": ("data", lambda p, d, w, h: cp(p, d, h, w)),
+    "cp-a": ("data", lambda p, d, w, h: cp_a(p, d, h, w)),
     "tee": ("data", lambda p, d, w, h: tee(p, d, h, w)),
     "shell-redirect": ("data", lambda p, d, w, h: shell_redirect(p, d, h, w)),
     "rsync": ("data", lambda p, d, w, h: rsync(p, d, h, w)),
+    "rsync-a": ("data", lambda p, d, w, h: rsync_a(p, d, h, w)),
     "mv-temp": ("data", lambda p, d, w, h: mv_temp(p, d, h, w)),
     "python-truncate": ("data", lambda p, d, w, h: python_truncate_write(p, d)),
 }

@@ -10,19 +10,22 @@ straight from moto, calls are counted by the proxy.
 """
 import errno
 import json
+import subprocess
 
 import pytest
 
 import editors
 import mount as mnt
-from saverig import (DOOMED, ROLE, WORKERS, errors_text, mounts, reads_of,  # noqa: F401
-                     rejected_files, seed, wait_until, write_and_close, writes_of)
+from saverig import (DOOMED, ROLE, SANITIZER, WORKERS, errors_text, kill_daemon,  # noqa: F401
+                     mounts, reads_of, rejected_files, seed, wait_until, write_and_close,
+                     writes_of)
 
 BOUNDARY = "role-boundary"
 KEYS = ["RoleName", "Arn", "RoleId", "Path", "CreateDate", "Description", "MaxSessionDuration",
         "PermissionsBoundary", "Tags", "AttachedPolicies"]
 EDIT, TAGS, BOUND, FIXED, MIDDLE, STALE, VIM, SED = WORKERS
-BAD = ROLE  # bad values are refused against the guide's role
+BAD = ROLE  # bad values are refused against the guide's role (then a daemon is killed)
+HOLD_MS = 3000
 
 
 def boundary_arn():
@@ -49,6 +52,7 @@ def rig(moto, _proxy_server, tmp_path_factory):
     yield iam, proxy, m
     m.stop()
     proxy.reset()
+    assert not [x for x in m.stderr().splitlines() if SANITIZER.search(x)], m.stderr()
 
 
 def doc_of(m, role):
@@ -317,3 +321,51 @@ def test_read_only_mount_refuses_role_json(rig, mounts):
             f.write(b"{}")
     assert e.value.errno == errno.EROFS
     assert proxy.counts().get("_total", 0) == 0
+
+
+@pytest.mark.parametrize("moment", ["during-read", "during-write"])
+def test_sigkill_mid_save_loses_nothing(rig, mounts, tmp_path, moment):
+    """The save is journaled before GetRole: killed while GetRole is held it is reported
+    at the next mount with its bytes kept; killed while UpdateRole is held (which then
+    reaches IAM) the next mount finds it in IAM and reports nothing."""
+    iam, proxy, _ = rig
+    m = mounts(proxy.url, allow=r"refused|interrupted")
+    value = doc_of(m, BAD)
+    value["Description"] = "interrupted " + moment
+    data = json.dumps(value).encode()
+    src = tmp_path / "role.json"
+    src.write_bytes(data)
+    proxy.reset()
+    proxy.config(latency_ms=HOLD_MS)
+    writer = subprocess.Popen(["cp", str(src), m.p(BAD, "role.json")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        held = "UpdateRole" if moment == "during-write" else "GetRole"
+        wait_until(lambda: proxy.counts().get(held, 0) >= 1, HOLD_MS / 1000 * 3 + 10,
+                   what=held + " reached the proxy")
+        kill_daemon(m)
+        writer.wait(timeout=20)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait(timeout=10)
+        proxy.config(latency_ms=0)
+    assert writer.returncode != 0
+    wait_until(lambda: proxy.upstream_counts().get(held, 0) >= 1, HOLD_MS / 1000 + 10,
+               what="the held call reached moto")
+    if moment == "during-write":
+        wait_until(lambda: iam.get_role(RoleName=BAD)["Role"].get("Description") ==
+                   value["Description"], 10, what="moto applied the held UpdateRole")
+    m2 = mounts(proxy.url, cache_dir=m.cache_dir, name="again", allow=r"interrupted")
+    if moment == "during-write":
+        wait_until(lambda: "interrupted saves that reached IAM: 1" in m2.status(), 30,
+                   what="the journaled save found in IAM")
+        assert doc_of(m2, BAD)["Description"] == value["Description"]
+        assert "interrupted" not in errors_text(m2)
+    else:
+        line = wait_until(lambda: [x for x in errors_text(m2).splitlines()
+                                   if BAD + "/role.json" in x and "interrupted" in x],
+                          30, what="the interrupted save reported")
+        assert len(line) == 1, line
+        assert data in rejected_files(m2).values()
+        assert "Description" not in iam.get_role(RoleName=BAD)["Role"]

@@ -111,6 +111,12 @@ int roleplan_make(const struct roledoc *want, const struct roledoc *have, struct
 		out->max_session_duration = want->max_session_duration;
 		out->step[ROLEPLAN_UPDATE] = true;
 	}
+	if (out->step[ROLEPLAN_UPDATE]) {
+		/* Both, the unchanged one as it is: moto resets a field UpdateRole leaves out. */
+		out->description = want->description ? want->description : "";
+		if (!out->max_session_duration)
+			out->max_session_duration = have->max_session_duration;
+	}
 	if (want->boundary_arn && !roleplan_same_str(want->boundary_arn, have->boundary_arn)) {
 		out->boundary = want->boundary_arn;
 		out->step[ROLEPLAN_PUT_BOUNDARY] = true;

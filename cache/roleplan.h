@@ -35,8 +35,10 @@ enum roleplan_step {
  * must outlive the plan; the arrays are the plan's. */
 struct roleplan {
 	bool step[ROLEPLAN_NSTEPS];
-	const char *description;  /* UPDATE: the new Description ("" clears); NULL: unchanged */
-	int max_session_duration; /* UPDATE: the new value; 0: unchanged */
+	/* UPDATE sends both fields, the unchanged one with its current value (an
+	 * implementation may reset a field UpdateRole leaves out, as moto does). */
+	const char *description;  /* UPDATE: the Description ("" clears); NULL: no UPDATE */
+	int max_session_duration; /* UPDATE: the value; 0: not known, left out */
 	const char **untag;	  /* UNTAG: keys */
 	size_t nuntag;
 	struct iam_tag *tag; /* TAG: tags (key and value borrowed) */

@@ -91,6 +91,15 @@ def test_description_and_session_are_one_update_role(rig):
     assert shown == value
     assert list(shown) == [k for k in KEYS if k in shown]
     assert text == (json.dumps(shown, indent=4) + "\n").encode()
+    # Description left out: cleared.
+    del value["Description"]
+    proxy.reset()
+    assert save(m, EDIT, value) == 0
+    assert writes_of(proxy.counts()) == {"UpdateRole": 1}
+    assert not iam.get_role(RoleName=EDIT)["Role"].get("Description")
+    assert "Description" not in doc_of(m, EDIT)
+    value["Description"] = "Runs the state machine"
+    assert save(m, EDIT, value) == 0, errors_text(m)
 
 
 def test_a_save_changing_nothing_sends_nothing(rig):

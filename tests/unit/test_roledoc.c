@@ -294,7 +294,16 @@ static void test_plan(void)
 	      !p.step[ROLEPLAN_DELETE_BOUNDARY]);
 	CHECK_STR(p.boundary, "arn:aws:iam::aws:policy/Other");
 	CHECK_STR(p.description, "");
-	CHECK_INT(p.max_session_duration, 0);
+	CHECK_INT(p.max_session_duration, 3600); /* unchanged, sent as it is */
+	plan_done(&w, &h, &p);
+	/* Only MaxSessionDuration: the Description goes along unchanged. */
+	plan_of("{\"Description\": \"old\", \"MaxSessionDuration\": 5000, \"PermissionsBoundary\": "
+		"\"" ARN "\", \"Tags\": [{\"Key\": \"a\", \"Value\": \"1\"}, {\"Key\": \"b\", "
+			 "\"Value\": \"2\"}]}",
+		&w, &h, &p);
+	CHECK(p.step[ROLEPLAN_UPDATE] && !p.step[ROLEPLAN_TAG] && !p.step[ROLEPLAN_PUT_BOUNDARY]);
+	CHECK_STR(p.description, "old");
+	CHECK_INT(p.max_session_duration, 5000);
 	plan_done(&w, &h, &p);
 	CHECK_STR(roleplan_step_name(ROLEPLAN_DELETE_BOUNDARY), "DeleteRolePermissionsBoundary");
 }

@@ -299,7 +299,7 @@ static void test_plan(void)
 	/* Only MaxSessionDuration: the Description goes along unchanged. */
 	plan_of("{\"Description\": \"old\", \"MaxSessionDuration\": 5000, \"PermissionsBoundary\": "
 		"\"" ARN "\", \"Tags\": [{\"Key\": \"a\", \"Value\": \"1\"}, {\"Key\": \"b\", "
-			 "\"Value\": \"2\"}]}",
+		"\"Value\": \"2\"}]}",
 		&w, &h, &p);
 	CHECK(p.step[ROLEPLAN_UPDATE] && !p.step[ROLEPLAN_TAG] && !p.step[ROLEPLAN_PUT_BOUNDARY]);
 	CHECK_STR(p.description, "old");

@@ -471,11 +471,6 @@ static int save_commit(struct save_ctx *x, const struct cache_save *s)
 		return -EINVAL;
 	if (!x->bytes)
 		x->bytes = "";
-	if (s->kind == CACHE_FILE_ROLE) {
-		snprintf(res->message, sizeof(res->message),
-			 "%.200s/role.json is read-only (it describes the role)", s->role);
-		return save_refuse(x, -EPERM, false);
-	}
 	x->v = save_view(st);
 	x->r = cache_view_find(x->v, s->role);
 	save_key(x, key, sizeof(key));
@@ -484,7 +479,7 @@ static int save_commit(struct save_ctx *x, const struct cache_save *s)
 		return rc;
 	/* The view as it is once this save has the file to itself. */
 	x->v = save_view(st);
-	rc = save_run(x, s->base_gen);
+	rc = s->kind == CACHE_FILE_ROLE ? save_role_json(x, s->base_gen) : save_run(x, s->base_gen);
 	save_called(x);
 	cache_view_put(x->v);
 	save_busy_leave(st, key);
@@ -586,7 +581,8 @@ void save_accept(struct save_state *st, const struct cache_save *s, unsigned lon
 {
 	static const enum journal_kind jk[] = {[CACHE_FILE_TRUST] = JOURNAL_TRUST,
 					       [CACHE_FILE_INLINE] = JOURNAL_INLINE,
-					       [CACHE_FILE_ATTACHED] = JOURNAL_MANAGED};
+					       [CACHE_FILE_ATTACHED] = JOURNAL_MANAGED,
+					       [CACHE_FILE_ROLE] = JOURNAL_ROLE};
 	enum journal_kind kind = s->remove ? JOURNAL_INLINE_DELETE : jk[s->kind];
 	const struct cache_attached *at = NULL;
 	struct cache_view *v;
@@ -595,7 +591,7 @@ void save_accept(struct save_state *st, const struct cache_save *s, unsigned lon
 	*jid = 0;
 	if (!st || !st->journal || st->host.read_only || st->host.dry_run || !s->role ||
 	    (s->kind != CACHE_FILE_TRUST && s->kind != CACHE_FILE_INLINE &&
-	     s->kind != CACHE_FILE_ATTACHED))
+	     s->kind != CACHE_FILE_ATTACHED && s->kind != CACHE_FILE_ROLE))
 		return;
 	v = save_view(st);
 	if (s->kind == CACHE_FILE_ATTACHED) {

@@ -21,6 +21,11 @@ const char *const save_action_names[SAVE_NACTIONS] = {
 	"PutRolePolicy",
 	"CreatePolicyVersion",
 	"DeleteRolePolicy",
+	"UpdateRole",
+	"UntagRole",
+	"TagRole",
+	"PutRolePermissionsBoundary",
+	"DeleteRolePermissionsBoundary",
 };
 
 void save_emit(struct save_state *st, const struct cache_change *ch)

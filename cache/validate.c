@@ -660,3 +660,35 @@ out:
 	cJSON_Delete(jb);
 	return rc;
 }
+
+int validate_parse_json(const char *label, const char *bytes, size_t len, struct cJSON **out,
+			struct validate_result *res)
+{
+	struct json_error err;
+	size_t off;
+	int line = 0, col = 0;
+	char n[32];
+
+	memset(res, 0, sizeof(*res));
+	*out = NULL;
+	if (len > VALIDATE_MAX_BYTES) {
+		result_set(res, label, 0, 0, "the file is %s bytes, far too long",
+			   fmt_count(len, n, sizeof(n)));
+		return -EFBIG;
+	}
+	off = utf8_first_invalid((const unsigned char *)bytes, len);
+	if (off < len) {
+		text_position(bytes, len, off, &line, &col);
+		result_set(res, label, line, col,
+			   "byte 0x%02X is not valid UTF-8 (save the file as UTF-8)",
+			   (unsigned char)bytes[off]);
+		return -EINVAL;
+	}
+	*out = parse_json(bytes, len, &err);
+	if (*out)
+		return 0;
+	if (err.pos != SIZE_MAX)
+		text_position(bytes, len, err.pos, &line, &col);
+	result_set(res, label, line, col, "%s", err.msg);
+	return -EINVAL;
+}

@@ -65,4 +65,15 @@ int validate_policy(enum validate_kind kind, const char *label, const char *byte
  */
 int validate_same_value(const char *a, size_t alen, const char *b, size_t blen);
 
+struct cJSON;
+/*
+ * The JSON part of validate_policy alone, for files that are not policies: the size
+ * cap (-EFBIG), UTF-8, then cJSON with only whitespace after the value, refused with
+ * the same sentences, line and column. On success *out is the tree, owned by the
+ * caller (cJSON_Delete). label as in validate_policy. 0, -EINVAL, -EFBIG, -ENOMEM;
+ * res is always written.
+ */
+int validate_parse_json(const char *label, const char *bytes, size_t len, struct cJSON **out,
+			struct validate_result *res);
+
 #endif

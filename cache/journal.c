@@ -49,6 +49,7 @@ static const char *const kind_names[] = {
 	[JOURNAL_INLINE] = "inline",
 	[JOURNAL_INLINE_DELETE] = "inline-delete",
 	[JOURNAL_MANAGED] = "managed",
+	[JOURNAL_ROLE] = "role",
 	[JOURNAL_CREATE_ROLE] = "create-role",
 };
 

@@ -17,6 +17,7 @@ enum journal_kind {
 	JOURNAL_INLINE,	       /* PutRolePolicy; name is the policy name */
 	JOURNAL_INLINE_DELETE, /* DeleteRolePolicy; no bytes */
 	JOURNAL_MANAGED,       /* CreatePolicyVersion; name is the policy name or ARN */
+	JOURNAL_ROLE,	       /* a role.json edit (UpdateRole, tags, boundary); name is "" */
 	JOURNAL_CREATE_ROLE,   /* CreateRole of a pending role; bytes: its trust policy */
 };
 
@@ -74,7 +75,7 @@ int journal_list(struct journal *j, int (*cb)(void *ctx, const struct journal_en
  * -ENOENT or -errno. */
 int journal_discard(struct journal *j, unsigned long long id);
 
-/* "trust", "inline", "inline-delete", "managed", "create-role". */
+/* "trust", "inline", "inline-delete", "managed", "role", "create-role". */
 const char *journal_kind_name(enum journal_kind kind);
 
 #endif

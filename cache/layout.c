@@ -12,7 +12,7 @@
 
 static const struct layout_row layout_rows[LAYOUT_NENTRIES] = {
 	[LAYOUT_TRUST] = {LAYOUT_ROLE_DIR, "trust.json", S_IFREG | 0644, true, CACHE_FILE_TRUST},
-	[LAYOUT_ROLE_JSON] = {LAYOUT_ROLE_DIR, "role.json", S_IFREG | 0444, true, CACHE_FILE_ROLE},
+	[LAYOUT_ROLE_JSON] = {LAYOUT_ROLE_DIR, "role.json", S_IFREG | 0644, true, CACHE_FILE_ROLE},
 	[LAYOUT_INLINE_DIR] = {LAYOUT_ROLE_DIR, "inline", S_IFDIR | 0755, false, CACHE_FILE_TRUST},
 	[LAYOUT_ATTACHED_DIR] = {LAYOUT_ROLE_DIR, "attached", S_IFDIR | 0755, false,
 				 CACHE_FILE_TRUST},

@@ -190,10 +190,12 @@ static int roledoc_boundary_object(const cJSON *v, struct roledoc *d, struct rol
 	cJSON_ArrayForEach(x, v)
 	{
 		if (!strcmp(x->string, "PermissionsBoundaryType")) {
-			if (!cJSON_IsString(x) || strcmp(x->valuestring, "Policy"))
+			if (!cJSON_IsString(x) ||
+			    (strcmp(x->valuestring, "Policy") &&
+			     strcmp(x->valuestring, "PermissionsBoundaryPolicy")))
 				return roledoc_refuse(m, "\"PermissionsBoundary\": "
 							 "\"PermissionsBoundaryType\" must be "
-							 "\"Policy\"");
+							 "\"PermissionsBoundaryPolicy\"");
 		} else if (!strcmp(x->string, "PermissionsBoundaryArn")) {
 			if (!cJSON_IsString(x))
 				return roledoc_refuse(m, "\"PermissionsBoundary\": "

@@ -12,10 +12,11 @@
  *   Description          a string of at most 1000 characters of IAM's set
  *                        (tab, LF, CR, U+0020-U+007E, U+00A1-U+00FF)
  *   MaxSessionDuration   an integer from 3600 to 43200
- *   PermissionsBoundary  {"PermissionsBoundaryType": "Policy",
+ *   PermissionsBoundary  {"PermissionsBoundaryType": "PermissionsBoundaryPolicy",
  *                        "PermissionsBoundaryArn": ARN} as role.json shows it
- *                        (the type may be left out), or the ARN alone as a
- *                        string; the ARN is an IAM managed policy ARN
+ *                        (the type may be left out or written "Policy"), or
+ *                        the ARN alone as a string; the ARN is an IAM managed
+ *                        policy ARN
  *   Tags                 an array of at most 50 {"Key": K, "Value": V}, keys
  *                        1-128 and values 0-256 characters of IAM's tag set
  *                        (letters, digits, spaces, _ . : / = + - @; any

@@ -321,8 +321,7 @@ static int save_dry_run(struct save_ctx *x)
 static int save_begin(struct save_ctx *x, unsigned long long *jid)
 {
 	static const enum journal_kind jk[SAVE_NACTIONS] = {JOURNAL_TRUST, JOURNAL_INLINE,
-							    JOURNAL_MANAGED, JOURNAL_INLINE_DELETE,
-							    JOURNAL_CREATE_ROLE};
+							    JOURNAL_MANAGED, JOURNAL_INLINE_DELETE};
 	const char *name = x->kind == CACHE_FILE_ATTACHED ? x->arn : x->name;
 	int rc = -EIO;
 
@@ -472,11 +471,6 @@ static int save_commit(struct save_ctx *x, const struct cache_save *s)
 		return -EINVAL;
 	if (!x->bytes)
 		x->bytes = "";
-	if (s->kind == CACHE_FILE_ROLE && !save_role_pending(st, s->role)) {
-		snprintf(res->message, sizeof(res->message),
-			 "%.200s/role.json is read-only (it describes the role)", s->role);
-		return save_refuse(x, -EPERM, false);
-	}
 	x->v = save_view(st);
 	x->r = cache_view_find(x->v, s->role);
 	save_key(x, key, sizeof(key));
@@ -488,10 +482,9 @@ static int save_commit(struct save_ctx *x, const struct cache_save *s)
 	x->r = cache_view_find(x->v, s->role);
 	if (x->r && x->r->pending)
 		rc = save_pending_run(x); /* a role not created yet (save_create.c) */
-	else if (s->kind == CACHE_FILE_ROLE)
-		rc = -ENOENT; /* created meanwhile: its role.json is IAM's now */
 	else
-		rc = save_run(x, s->base_gen);
+		rc = s->kind == CACHE_FILE_ROLE ? save_role_json(x, s->base_gen)
+						: save_run(x, s->base_gen);
 	save_called(x);
 	cache_view_put(x->v);
 	save_busy_leave(st, key);
@@ -593,7 +586,8 @@ void save_accept(struct save_state *st, const struct cache_save *s, unsigned lon
 {
 	static const enum journal_kind jk[] = {[CACHE_FILE_TRUST] = JOURNAL_TRUST,
 					       [CACHE_FILE_INLINE] = JOURNAL_INLINE,
-					       [CACHE_FILE_ATTACHED] = JOURNAL_MANAGED};
+					       [CACHE_FILE_ATTACHED] = JOURNAL_MANAGED,
+					       [CACHE_FILE_ROLE] = JOURNAL_ROLE};
 	enum journal_kind kind = s->remove ? JOURNAL_INLINE_DELETE : jk[s->kind];
 	const struct cache_attached *at = NULL;
 	struct cache_view *v;
@@ -602,12 +596,17 @@ void save_accept(struct save_state *st, const struct cache_save *s, unsigned lon
 	*jid = 0;
 	if (!st || !st->journal || st->host.read_only || st->host.dry_run || !s->role ||
 	    (s->kind != CACHE_FILE_TRUST && s->kind != CACHE_FILE_INLINE &&
-	     s->kind != CACHE_FILE_ATTACHED))
+	     s->kind != CACHE_FILE_ATTACHED && s->kind != CACHE_FILE_ROLE))
 		return;
 	v = save_view(st);
-	if (s->kind == CACHE_FILE_TRUST && !s->remove && cache_view_find(v, s->role) &&
-	    cache_view_find(v, s->role)->pending)
-		kind = JOURNAL_CREATE_ROLE; /* a pending role's trust creates it */
+	if (cache_view_find(v, s->role) && cache_view_find(v, s->role)->pending) {
+		/* A pending role's trust creates it; its role.json is kept locally. */
+		if (s->kind != CACHE_FILE_TRUST || s->remove) {
+			cache_view_put(v);
+			return;
+		}
+		kind = JOURNAL_CREATE_ROLE;
+	}
 	if (s->kind == CACHE_FILE_ATTACHED) {
 		at = cache_role_find_attached(cache_view_find(v, s->role), s->name);
 		name = at && !at->aws_managed && at->doc ? at->arn : NULL;

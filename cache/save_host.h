@@ -35,6 +35,9 @@ struct cache_save_result {
 	char action[48];      /* the write call made or that would be made */
 	char message[1024];   /* one sentence: why refused, or what dry-run would do */
 	struct aws_error aws; /* IAM's detail when IAM refused */
+	/* gen of the document the file now shows when it is not the saved bytes' (a
+	 * role.json is shown re-rendered); 0: model_hash of the bytes */
+	unsigned long long shown_gen;
 };
 
 /* A change refused before any save could start: see cache_refuse in cache.h. */

@@ -27,6 +27,12 @@ enum save_action {
 	SAVE_PUT_INLINE,
 	SAVE_CREATE_VERSION,
 	SAVE_DELETE_INLINE,
+	/* a role.json save: the calls of cache/roleplan.h, in its order */
+	SAVE_UPDATE_ROLE,
+	SAVE_UNTAG_ROLE,
+	SAVE_TAG_ROLE,
+	SAVE_PUT_BOUNDARY,
+	SAVE_DELETE_BOUNDARY,
 	SAVE_CREATE_ROLE, /* save_create.c */
 	SAVE_NACTIONS
 };
@@ -133,6 +139,15 @@ void save_version_put(struct save_state *st, const char *arn, const char *vid,
 		      unsigned long long gen);
 /* save_decide.c: the default version of a listing, or NULL (borrowed from l). */
 const struct iam_policy_version *save_default(const struct iam_version_list *l);
+
+/* save_rolejson.c: the save of role.json once save.c has the role to itself and x->v
+ * holds the view: validate, read-only fields, the same-value no-op, --dry-run,
+ * journal, the GetRole conflict read, the calls of roleplan.h, publication of the
+ * re-rendered role.json. Every refusal recorded. */
+int save_role_json(struct save_ctx *x, unsigned long long base_gen);
+/* save_rolejson.c, for the replay of a journaled role.json save: whether bytes (the
+ * saved role.json) hold the same editable fields as the view's role.json cur. */
+bool save_role_json_landed(const char *bytes, size_t len, const struct cache_doc *cur);
 
 /* save_write.c: with --prune-versions, deletes the oldest non-default version when
  * vl is full; else refuses a full policy with -EDQUOT. 0 or the refusal. */

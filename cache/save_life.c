@@ -75,6 +75,8 @@ static bool save_landed(const struct cache_view *v, const struct save_leftover *
 		return in && save_same_doc(l, in->doc);
 	if (l->kind == JOURNAL_INLINE_DELETE)
 		return !in;
+	if (l->kind == JOURNAL_ROLE)
+		return r && save_role_json_landed(l->bytes, l->len, r->role_json);
 	for (i = 0; v && i < v->nroles; i++)
 		for (j = 0; j < v->roles[i].natt; j++)
 			if (!strcmp(v->roles[i].att[j].arn, l->name))
@@ -95,6 +97,7 @@ static void save_report(struct save_state *st, const struct save_leftover *l)
 		layout_path(l->kind == JOURNAL_TRUST || l->kind == JOURNAL_CREATE_ROLE
 				    ? LAYOUT_TRUST
 			    : l->kind == JOURNAL_MANAGED ? LAYOUT_ATTACHED
+			    : l->kind == JOURNAL_ROLE	 ? LAYOUT_ROLE_JSON
 							 : LAYOUT_INLINE,
 			    NULL, l->kind == JOURNAL_MANAGED ? model_arn_name(l->name) : l->name,
 			    path, sizeof(path));
@@ -179,7 +182,9 @@ void save_replay(struct save_state *st)
 			hooks_log(&st->host.hooks, LOG_NOTICE,
 				  "an interrupted %s save of role %s (%s) reached IAM",
 				  journal_kind_name(left[i].kind), left[i].role,
-				  left[i].name[0] ? left[i].name : "trust.json");
+				  left[i].name[0]		 ? left[i].name
+				  : left[i].kind == JOURNAL_ROLE ? "role.json"
+								 : "trust.json");
 			journal_discard(st->journal, left[i].id);
 			save_count(st, &st->landed);
 		} else {

@@ -17,8 +17,16 @@
 #include "cache/rejects.h"
 
 const char *const save_action_names[SAVE_NACTIONS] = {
-	"UpdateAssumeRolePolicy", "PutRolePolicy", "CreatePolicyVersion",
-	"DeleteRolePolicy",	  "CreateRole",
+	"UpdateAssumeRolePolicy",
+	"PutRolePolicy",
+	"CreatePolicyVersion",
+	"DeleteRolePolicy",
+	"UpdateRole",
+	"UntagRole",
+	"TagRole",
+	"PutRolePermissionsBoundary",
+	"DeleteRolePermissionsBoundary",
+	"CreateRole",
 };
 
 void save_emit(struct save_state *st, const struct cache_change *ch)

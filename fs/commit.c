@@ -61,7 +61,7 @@ static void commit_settle_open(struct commit_job *j, int r, const struct cache_s
 
 	pthread_mutex_lock(&fs->open_lock);
 	if (!r && !res->dry_run)
-		j->o->base_gen = model_hash(j->bytes, j->len);
+		j->o->base_gen = res->shown_gen ? res->shown_gen : model_hash(j->bytes, j->len);
 	j->o->created = false;
 	pthread_mutex_unlock(&fs->open_lock);
 }
@@ -71,7 +71,8 @@ static void commit_settle_open(struct commit_job *j, int r, const struct cache_s
 static void commit_settle_node(struct commit_job *j, int r, const struct cache_save_result *res)
 {
 	if (!r && !res->dry_run && j->what != COMMIT_DELETE)
-		inode_table_saved(j->fs->inodes, j->node, model_hash(j->bytes, j->len));
+		inode_table_saved(j->fs->inodes, j->node,
+				  res->shown_gen ? res->shown_gen : model_hash(j->bytes, j->len));
 }
 
 static void commit_queue_inode(struct fs *fs, uint64_t ino)

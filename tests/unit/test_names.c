@@ -19,7 +19,7 @@ struct class_case {
 
 static const struct class_case cases[] = {
 	{INODE_ROLE, "trust.json", NAMES_POLICY, INODE_TRUST, NULL},
-	{INODE_ROLE, "role.json", NAMES_FIXED, INODE_ROLE_JSON, NULL},
+	{INODE_ROLE, "role.json", NAMES_POLICY, INODE_ROLE_JSON, NULL},
 	{INODE_ROLE, "inline", NAMES_FIXED, INODE_INLINE_DIR, NULL},
 	{INODE_ROLE, "attached", NAMES_FIXED, INODE_ATTACHED_DIR, NULL},
 	{INODE_ROLE, ".trust.json.swp", NAMES_HELPER, 0, "vim swap file"},

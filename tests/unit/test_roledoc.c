@@ -1,7 +1,8 @@
 /*
  * Unit tests of cache/roledoc.c: role.json as render_role writes it parses
  * back to its fields; each editable field is held to IAM's rules; a refusal
- * names the field (or the line and column of text that is not JSON).
+ * names the field (or the line and column of text that is not JSON); and
+ * cache/roleplan.c: the calls that take a role from one role.json to another.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "aws/buf.h"
 #include "cache/render.h"
 #include "cache/roledoc.h"
+#include "cache/roleplan.h"
 #include "check.h"
 
 #define ARN "arn:aws:iam::123456789012:policy/boundary"
@@ -83,7 +85,8 @@ static void test_partial(void)
 	CHECK_INT(d.max_session_duration, 43200);
 	CHECK(d.description == NULL && d.ntags == 0);
 	roledoc_cleanup(&d);
-	CHECK_INT(parse("{\"PermissionsBoundary\": {\"PermissionsBoundaryArn\": "
+	CHECK_INT(parse("{\"PermissionsBoundary\": {\"PermissionsBoundaryType\": "
+			"\"PermissionsBoundaryPolicy\", \"PermissionsBoundaryArn\": "
 			"\"arn:aws-us-gov:iam::aws:policy/service-role/X+y=1\"}, \"Path\": "
 			"\"/a/b/\"}",
 			&d, msg, sizeof(msg)),
@@ -127,7 +130,7 @@ static const struct bad_case bad_cases[] = {
 	 "needs a \"PermissionsBoundaryArn\""},
 	{"{\"PermissionsBoundary\": {\"PermissionsBoundaryType\": \"Role\", "
 	 "\"PermissionsBoundaryArn\": \"" ARN "\"}}",
-	 -EINVAL, "must be \"Policy\""},
+	 -EINVAL, "must be \"PermissionsBoundaryPolicy\""},
 	{"{\"PermissionsBoundary\": {\"Arn\": \"" ARN "\"}}", -EINVAL, "unknown key \"Arn\""},
 	{"{\"Tags\": {}}", -EINVAL, "\"Tags\" must be an array"},
 	{"{\"Tags\": [{\"Key\": \"a\"}]}", -EINVAL, "\"Tags\" entry 1 must be"},
@@ -210,8 +213,133 @@ static void test_names(void)
 	CHECK_STR(roledoc_field_name(ROLEDOC_FIELD_COUNT), "?");
 }
 
+#define HAVE                                                                                       \
+	"{\"RoleName\": \"r\", \"Arn\": \"arn:aws:iam::123456789012:role/r\", \"Path\": \"/\", "   \
+	"\"Description\": \"old\", \"MaxSessionDuration\": 3600, \"PermissionsBoundary\": "        \
+	"{\"PermissionsBoundaryType\": \"PermissionsBoundaryPolicy\", "                            \
+	"\"PermissionsBoundaryArn\": "                                                             \
+	"\"" ARN "\"}, \"Tags\": [{\"Key\": \"a\", \"Value\": \"1\"}, {\"Key\": \"b\", "           \
+	"\"Value\": \"2\"}], \"AttachedPolicies\": [\"arn:aws:iam::aws:policy/A\", "               \
+	"\"arn:aws:iam::aws:policy/B\"]}"
+
+/* The plan of want against HAVE. */
+static void plan_of(const char *want, struct roledoc *w, struct roledoc *h, struct roleplan *p)
+{
+	char msg[ROLEDOC_MSG_MAX];
+
+	CHECK_INT(parse(HAVE, h, msg, sizeof(msg)), 0);
+	CHECK_INT(parse(want, w, msg, sizeof(msg)), 0);
+	CHECK_INT(roleplan_make(w, h, p), 0);
+}
+
+static void plan_done(struct roledoc *w, struct roledoc *h, struct roleplan *p)
+{
+	roleplan_cleanup(p);
+	roledoc_cleanup(w);
+	roledoc_cleanup(h);
+}
+
+static void test_plan(void)
+{
+	struct roledoc w, h;
+	struct roleplan p;
+
+	/* The same file, and one reduced to its editable fields: nothing to send. */
+	plan_of(HAVE, &w, &h, &p);
+	CHECK(roleplan_empty(&p));
+	CHECK_INT(roleplan_read_only_change(&w, &h), ROLEDOC_FIELD_COUNT);
+	CHECK(roleplan_same_editable(&w, &h));
+	plan_done(&w, &h, &p);
+	plan_of("{\"Description\": \"old\", \"PermissionsBoundary\": \"" ARN "\", \"Tags\": "
+		"[{\"Key\": \"b\", \"Value\": \"2\"}, {\"Key\": \"a\", \"Value\": \"1\"}], "
+		"\"AttachedPolicies\": [\"arn:aws:iam::aws:policy/B\", "
+		"\"arn:aws:iam::aws:policy/A\"]}",
+		&w, &h, &p);
+	CHECK(roleplan_empty(&p));
+	CHECK_INT(roleplan_read_only_change(&w, &h), ROLEDOC_FIELD_COUNT);
+	plan_done(&w, &h, &p);
+	/* Everything changes; the keys left out mean none. */
+	plan_of("{\"Description\": \"new\", \"MaxSessionDuration\": 7200, \"Tags\": [{\"Key\": "
+		"\"b\", \"Value\": \"3\"}, {\"Key\": \"c\", \"Value\": \"\"}]}",
+		&w, &h, &p);
+	CHECK(p.step[ROLEPLAN_UPDATE] && p.step[ROLEPLAN_UNTAG] && p.step[ROLEPLAN_TAG]);
+	CHECK(p.step[ROLEPLAN_DELETE_BOUNDARY] && !p.step[ROLEPLAN_PUT_BOUNDARY]);
+	CHECK_STR(p.description, "new");
+	CHECK_INT(p.max_session_duration, 7200);
+	CHECK_INT(p.nuntag, 1);
+	CHECK_STR(p.untag[0], "a");
+	CHECK_INT(p.ntag, 2);
+	CHECK_STR(p.tag[0].key, "b");
+	CHECK_STR(p.tag[0].value, "3");
+	CHECK_STR(p.tag[1].key, "c");
+	CHECK(!roleplan_same_editable(&w, &h));
+	/* Settling: h holds none of it, w all of it. */
+	CHECK(!roleplan_step_landed(&p, ROLEPLAN_UPDATE, &h));
+	CHECK(!roleplan_step_landed(&p, ROLEPLAN_UNTAG, &h));
+	CHECK(!roleplan_step_landed(&p, ROLEPLAN_TAG, &h));
+	CHECK(!roleplan_step_landed(&p, ROLEPLAN_DELETE_BOUNDARY, &h));
+	CHECK(roleplan_step_landed(&p, ROLEPLAN_UPDATE, &w));
+	CHECK(roleplan_step_landed(&p, ROLEPLAN_UNTAG, &w));
+	CHECK(roleplan_step_landed(&p, ROLEPLAN_TAG, &w));
+	CHECK(roleplan_step_landed(&p, ROLEPLAN_DELETE_BOUNDARY, &w));
+	plan_done(&w, &h, &p);
+	/* A new boundary and a description cleared. */
+	plan_of("{\"PermissionsBoundary\": \"arn:aws:iam::aws:policy/Other\", \"Description\": "
+		"\"\", "
+		"\"Tags\": [{\"Key\": \"a\", \"Value\": \"1\"}, {\"Key\": \"b\", \"Value\": "
+		"\"2\"}]}",
+		&w, &h, &p);
+	CHECK(p.step[ROLEPLAN_PUT_BOUNDARY] && p.step[ROLEPLAN_UPDATE]);
+	CHECK(!p.step[ROLEPLAN_TAG] && !p.step[ROLEPLAN_UNTAG] &&
+	      !p.step[ROLEPLAN_DELETE_BOUNDARY]);
+	CHECK_STR(p.boundary, "arn:aws:iam::aws:policy/Other");
+	CHECK_STR(p.description, "");
+	CHECK_INT(p.max_session_duration, 3600); /* unchanged, sent as it is */
+	plan_done(&w, &h, &p);
+	/* Only MaxSessionDuration: the Description goes along unchanged. */
+	plan_of("{\"Description\": \"old\", \"MaxSessionDuration\": 5000, \"PermissionsBoundary\": "
+		"\"" ARN "\", \"Tags\": [{\"Key\": \"a\", \"Value\": \"1\"}, {\"Key\": \"b\", "
+		"\"Value\": \"2\"}]}",
+		&w, &h, &p);
+	CHECK(p.step[ROLEPLAN_UPDATE] && !p.step[ROLEPLAN_TAG] && !p.step[ROLEPLAN_PUT_BOUNDARY]);
+	CHECK_STR(p.description, "old");
+	CHECK_INT(p.max_session_duration, 5000);
+	plan_done(&w, &h, &p);
+	CHECK_STR(roleplan_step_name(ROLEPLAN_DELETE_BOUNDARY), "DeleteRolePermissionsBoundary");
+}
+
+static void test_read_only(void)
+{
+	static const struct {
+		const char *text;
+		enum roledoc_field f;
+	} cases[] = {
+		{"{\"RoleName\": \"R\"}", ROLEDOC_ROLE_NAME},
+		{"{\"Arn\": \"arn:aws:iam::123456789012:role/x\"}", ROLEDOC_ARN},
+		{"{\"RoleId\": \"AROA\"}", ROLEDOC_ROLE_ID},
+		{"{\"Path\": \"/x/\"}", ROLEDOC_PATH},
+		{"{\"CreateDate\": \"2020-01-01T00:00:00Z\"}", ROLEDOC_CREATE_DATE},
+		{"{\"AttachedPolicies\": [\"arn:aws:iam::aws:policy/A\"]}",
+		 ROLEDOC_ATTACHED_POLICIES},
+		{"{\"AttachedPolicies\": [\"arn:aws:iam::aws:policy/A\", "
+		 "\"arn:aws:iam::aws:policy/C\"]}",
+		 ROLEDOC_ATTACHED_POLICIES},
+	};
+	struct roledoc w, h;
+	struct roleplan p;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		plan_of(cases[i].text, &w, &h, &p);
+		CHECK_INT(roleplan_read_only_change(&w, &h), cases[i].f);
+		plan_done(&w, &h, &p);
+	}
+}
+
 int main(void)
 {
+	test_plan();
+	test_read_only();
 	test_rendered();
 	test_partial();
 	test_bad();

@@ -22,6 +22,8 @@
 	"{\n    \"Statement\": [\n        {\n            \"Effect\": \"Allow\"\n        }\n    "   \
 	"]\n}\n"
 
+#define ROLE_JSON "{\n    \"RoleName\": \"web\",\n    \"RoleId\": \"AROAWEB\"\n}\n"
+
 static char root[] = "/tmp/iamfs-test-saveoff-XXXXXX";
 
 static void seed(const char *dir, const char *profile)
@@ -35,7 +37,7 @@ static void seed(const char *dir, const char *profile)
 	roles[0].name = strdup("web");
 	roles[0].mtime = 10;
 	roles[0].trust = model_doc_new(TRUST, strlen(TRUST), 11);
-	roles[0].role_json = model_doc_new("{\"r\"}\n", 6, 12);
+	roles[0].role_json = model_doc_new(ROLE_JSON, strlen(ROLE_JSON), 12);
 	model_role_add_attached(&roles[0], "ReadOnlyAccess", RO, NULL);
 	v = model_view_new(roles, 1, 1);
 	CHECK(snprintf(folder, sizeof(folder), "%s/123456789012-x", dir) < (int)sizeof(folder));
@@ -176,7 +178,12 @@ static void test_refusals(struct iam_client *cl, const char *dir)
 	CHECK_INT(save(c, CACHE_FILE_TRUST, NULL, "{\"Statement\": {}}", g, &res), -ESTALE);
 	CHECK(strstr(res.message, "changed in IAM since it was read") != NULL);
 	CHECK_INT(save(c, CACHE_FILE_ATTACHED, "ReadOnlyAccess", same, 0, &res), -EPERM);
-	CHECK_INT(save(c, CACHE_FILE_ROLE, NULL, "{}", 0, &res), -EPERM);
+	/* role.json: a read-only field changed is refused; leaving it out changes nothing. */
+	CHECK_INT(save(c, CACHE_FILE_ROLE, NULL, "{\"RoleId\": \"AROAOTHER\"}", 0, &res), -EPERM);
+	CHECK(strstr(res.message, "\"RoleId\" cannot be changed") != NULL);
+	CHECK_INT(save(c, CACHE_FILE_ROLE, NULL, "{}", 0, &res), 0);
+	CHECK(res.noop);
+	CHECK_INT(res.calls, 0);
 	CHECK_INT(save(c, CACHE_FILE_TRUST, NULL, "{\"Statement\": {}} x", 0, &res), -EINVAL);
 	/* IAM unreachable: the conflict read fails. */
 	CHECK_INT(

@@ -208,7 +208,7 @@ def test_cp_of_trust_creates_the_role_with_its_role_json(account, mounts, tmp_pa
     assert shown["RoleName"] == NEW and shown["Arn"] == role["Arn"]
     assert shown["Path"] == SETTINGS["Path"]
     assert shown["MaxSessionDuration"] == SETTINGS["MaxSessionDuration"]
-    assert os.stat(m.p(NEW, "role.json")).st_mode & 0o777 == 0o444
+    assert os.stat(m.p(NEW, "role.json")).st_mode & 0o777 == 0o644  # edited as any role's
     assert os.listdir(m.p(NEW, "inline")) == [] and os.listdir(m.p(NEW, "attached")) == []
     assert status_lines(m, "pending roles") == ["0"]
     assert errors_text(m) == ""

@@ -75,16 +75,15 @@ static int attr_doc(struct fs *fs, const struct cache_view *v, const struct fs_i
 }
 
 /* A policy file's mode: the table's, less writing for AWS managed policies and
- * --read-only; a pending role's role.json is written like a policy file. */
-static mode_t attr_file_mode(const struct fs *fs, enum inode_kind kind, enum lookup_result res,
-			     bool pending)
+ * --read-only. */
+static mode_t attr_file_mode(const struct fs *fs, enum inode_kind kind, enum lookup_result res)
 {
 	struct inode_row row;
 
 	inode_row(kind, &row);
 	if (res == LOOKUP_AWS_MANAGED || fs->read_only)
 		return row.mode & ~(mode_t)0222;
-	return pending ? row.mode | 0200 : row.mode;
+	return row.mode;
 }
 
 /* stat of a role-tree node; doc (may be NULL) receives the document (+1 ref). */
@@ -109,7 +108,7 @@ static int attr_role_node(struct fs *fs, const struct cache_view *v, const struc
 	r = attr_doc(fs, v, id, on_worker, &d, &res);
 	if (r)
 		return r;
-	fs_stat_base(fs, ino, attr_file_mode(fs, id->kind, res, role->pending), st);
+	fs_stat_base(fs, ino, attr_file_mode(fs, id->kind, res), st);
 	st->st_size = (off_t)d->len;
 	st->st_blocks = (blkcnt_t)((d->len + 511) / 512);
 	attr_set_time(st, d->mtime);
@@ -159,7 +158,7 @@ int attr_pending(struct fs *fs, const struct inode_node *n, int r, struct stat *
 {
 	struct stat p;
 
-	if (!n || !edit_node_savable(fs, n) || (r && r != -ENOENT))
+	if (!n || !edit_kind_savable(n->kind) || (r && r != -ENOENT))
 		return r;
 	memset(&p, 0, sizeof(p));
 	if (!fs_open_pending_attr(fs, n, &p))

@@ -46,18 +46,6 @@ static int change_dir(struct fs *fs, fuse_ino_t parent, struct inode_node **out)
 	return 0;
 }
 
-/* names_class, where a pending role's role.json is written like a policy file. */
-static enum names_class change_class(struct fs *fs, const struct inode_node *p, const char *name,
-				     enum inode_kind *kind)
-{
-	enum names_class c = names_class(p->kind, name, kind);
-
-	if (c == NAMES_FIXED && *kind == INODE_ROLE_JSON && p->role &&
-	    cache_role_pending(fs->cache, p->role))
-		return NAMES_POLICY;
-	return c;
-}
-
 static void change_create_policy(struct fs *fs, fuse_req_t req, struct inode_node *p,
 				 const char *name, struct fuse_file_info *fi)
 {
@@ -127,7 +115,7 @@ void change_create(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char 
 		fuse_reply_err(req, -r);
 		return;
 	}
-	switch (change_class(fs, p, name, &kind)) {
+	switch (names_class(p->kind, name, &kind)) {
 	case NAMES_HELPER:
 		log_msg(LOG_DEBUG, "%s %s in %s: in memory only", names_helper_kind(name), name,
 			p->role);
@@ -382,8 +370,8 @@ void change_rename(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char 
 		fuse_reply_err(req, -r);
 		return;
 	}
-	sc = change_class(fs, p, name, &sk);
-	dc = change_class(fs, np, newname, &dk);
+	sc = names_class(p->kind, name, &sk);
+	dc = names_class(np->kind, newname, &dk);
 	if (sc == NAMES_INVALID)
 		fuse_reply_err(req, ENOENT);
 	else if (dc == NAMES_INVALID && (sc == NAMES_HELPER || sc == NAMES_POLICY))
@@ -451,7 +439,7 @@ void change_setattr(struct fs *fs, fuse_req_t req, struct inode_node *n, struct 
 		fuse_reply_err(req, EROFS);
 		return;
 	}
-	if (!edit_node_savable(fs, n)) {
+	if (!edit_kind_savable(n->kind)) {
 		/* Times and owner of fixed nodes: accepted and left as they are. */
 		if (to_set & (FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_MODE))
 			fuse_reply_err(req, EPERM);

@@ -24,11 +24,6 @@ bool edit_pending_file(struct fs *fs, const struct inode_node *n)
 	       cache_role_pending(fs->cache, n->role);
 }
 
-bool edit_node_savable(struct fs *fs, const struct inode_node *n)
-{
-	return edit_kind_savable(n->kind) || edit_pending_file(fs, n);
-}
-
 int edit_doc(struct fs *fs, const struct inode_node *n, enum lookup_use use, struct cache_doc **out)
 {
 	struct cache_view *v;
@@ -36,7 +31,7 @@ int edit_doc(struct fs *fs, const struct inode_node *n, enum lookup_use use, str
 	struct lookup l;
 	int r;
 
-	if (!edit_node_savable(fs, n) || !inode_file_kind(n->kind, &kind))
+	if (!edit_kind_savable(n->kind) || !inode_file_kind(n->kind, &kind))
 		return -EACCES;
 	v = cache_view_get(fs->cache);
 	r = lookup_errno(lookup_doc(v, n->role, kind, n->policy, &l), use);

@@ -16,8 +16,6 @@ bool edit_kind_savable(enum inode_kind kind);
 /* Whether n is trust.json or role.json of a pending role (cache_role_pending): a
  * file a write creates (the role, or its settings kept until then). */
 bool edit_pending_file(struct fs *fs, const struct inode_node *n);
-/* Whether node n can be saved: its kind's files, or a pending role's file above. */
-bool edit_node_savable(struct fs *fs, const struct inode_node *n);
 /* The current view's document of savable node n (+1 ref) for use (OPEN_WRITE or
  * RENAME): 0, or lookup_errno's answer (cache/lookup.h), -EACCES for other kinds. */
 int edit_doc(struct fs *fs, const struct inode_node *n, enum lookup_use use,

@@ -83,7 +83,7 @@ void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_in
 		fuse_reply_err(req, EISDIR);
 		return;
 	}
-	if (writing && n->kind < INODE_CTL_DIR && !edit_node_savable(fs, n)) {
+	if (writing && n->kind < INODE_CTL_DIR && !edit_kind_savable(n->kind)) {
 		fuse_reply_err(req, EACCES);
 		return;
 	}

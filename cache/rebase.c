@@ -6,6 +6,7 @@
 #include "cache/rebase.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -75,6 +76,55 @@ int rebase_view(const struct cache_view *v, const struct cache_view *from, struc
 	return 0;
 }
 
+/* Gives freed heap pages back to the system (as cache.c does after a load). */
+static void rebase_trim(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
+/* True when one of v's documents is on the heap (not in a mapping). */
+static bool rebase_has_heap(const struct cache_view *v)
+{
+	for (size_t i = 0; i < v->nroles; i++) {
+		const struct cache_role *r = &v->roles[i];
+
+		if ((r->trust && !r->trust->backing) || (r->role_json && !r->role_json->backing))
+			return true;
+		for (size_t j = 0; j < r->ninl; j++)
+			if (r->inl[j].doc && !r->inl[j].doc->backing)
+				return true;
+		for (size_t j = 0; j < r->natt; j++)
+			if (r->att[j].doc && !r->att[j].doc->backing)
+				return true;
+	}
+	return false;
+}
+
+static int rebase_cmp_arn(const void *a, const void *b)
+{
+	return strcmp(((const struct disk_managed *)a)->arn, ((const struct disk_managed *)b)->arn);
+}
+
+/* Trades c's AWS managed documents for the copy's (m, sorted by ARN, as
+ * c->managed is), so that no document is left on the heap or on an older
+ * mapping. Called with mu held. */
+static void rebase_managed(struct cache *c, const struct disk_managed *m, size_t nm)
+{
+	size_t traded = 0;
+
+	for (size_t i = 0; i < c->nmanaged; i++) {
+		const struct disk_managed *f;
+
+		if (!c->managed[i].doc || !nm)
+			continue;
+		f = bsearch(&c->managed[i], m, nm, sizeof(*m), rebase_cmp_arn);
+		if (f)
+			rebase_trade(&c->managed[i].doc, f->doc, &traded);
+	}
+}
+
 void rebase_cache(struct cache *c, const struct cache_view *written, const char *folder)
 {
 	struct cache_view *copy = NULL, *nv = NULL, *old = NULL;
@@ -83,25 +133,27 @@ void rebase_cache(struct cache *c, const struct cache_view *written, const char 
 	char why[CACHE_WHY_MAX];
 	size_t nm = 0, traded = 0;
 
+	/* A view all in a mapping already stays on it: trading it for every new copy
+	 * would copy the view at each write and keep each copy mapped. */
+	if (!rebase_has_heap(written))
+		return;
+	rebase_trim(); /* the load's garbage goes before the copy's pages come in */
 	if (disk_read(folder, &copy, &m, &nm, &meta, why, sizeof(why)))
 		return;
-	disk_managed_free(m, nm);
 	disk_meta_cleanup(&meta);
-	if (!rebase_view(written, copy, &nv, &traded) && traded) {
-		pthread_mutex_lock(&c->mu);
-		if (c->view == written) {
-			old = c->view;
-			c->view = nv;
-			nv = NULL;
-		}
-		pthread_mutex_unlock(&c->mu);
+	if (rebase_view(written, copy, &nv, &traded))
+		nv = NULL;
+	pthread_mutex_lock(&c->mu);
+	if (nv && traded && c->view == written) {
+		old = c->view;
+		c->view = nv;
+		nv = NULL;
+		rebase_managed(c, m, nm);
 	}
+	pthread_mutex_unlock(&c->mu);
+	disk_managed_free(m, nm);
 	cache_view_put(copy);
 	cache_view_put(nv);
-	if (!old)
-		return;
 	cache_view_put(old);
-#ifdef __GLIBC__
-	malloc_trim(0);
-#endif
+	rebase_trim();
 }

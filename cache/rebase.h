@@ -23,12 +23,15 @@ struct cache;
 int rebase_view(const struct cache_view *v, const struct cache_view *from, struct cache_view **out,
 		size_t *traded);
 
-/* After written (a view of c) was written to c's disk copy in folder: reads the
- * copy back and, if written is still c's current view, publishes in its place
- * rebase_view(written, copy) and gives the freed heap back (malloc_trim). A copy
- * that cannot be read, or a view replaced meanwhile, leaves everything as it was:
- * the documents stay on the heap until the next write. Takes c->mu for the swap
- * only; never reports a change (the bytes are the same). */
+/* After written (a view of c) was written to c's disk copy in folder: when
+ * written holds documents on the heap, reads the copy back and, if written is
+ * still c's current view, publishes in its place rebase_view(written, copy),
+ * trades c's AWS managed documents for the copy's too (so one mapping serves
+ * everything), and gives the freed heap back (malloc_trim). A view already all
+ * in a mapping is left alone (an AWS managed document fetched since stays on the
+ * heap until the next trade). A copy that cannot be read, or a view replaced
+ * meanwhile, leaves everything as it was. Takes c->mu for the swap only; never
+ * reports a change (the bytes are the same). */
 void rebase_cache(struct cache *c, const struct cache_view *written, const char *folder);
 
 #endif

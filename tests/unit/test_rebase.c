@@ -202,6 +202,43 @@ static void test_cache_swaps_only_what_it_wrote(void)
 	pthread_mutex_destroy(&c.mu);
 }
 
+/* AWS managed documents are traded with the view; a view already all in a
+ * mapping is not copied again. */
+static void test_cache_managed_and_nothing_to_do(void)
+{
+	struct cache c;
+	struct cache_view *v = make_view();
+	struct disk_managed m = {RO, model_doc_new("{\"RO\"}\n", 7, 50)};
+	struct disk_meta meta = {"123456789012", "arn:aws:iam::123456789012:user/me", 1};
+	struct cache_view *rebased;
+	char folder[512];
+
+	memset(&c, 0, sizeof(c));
+	pthread_mutex_init(&c.mu, NULL);
+	snprintf(folder, sizeof(folder), "%s/managed", root);
+	CHECK_INT(disk_write(folder, v, &m, 1, &meta), 0);
+	c.view = v;
+	c.managed = calloc(1, sizeof(*c.managed));
+	if (!c.managed)
+		goto out;
+	c.managed[0].arn = strdup(RO);
+	c.managed[0].doc = m.doc;
+	cache_doc_ref(m.doc);
+	c.nmanaged = 1;
+	rebase_cache(&c, v, folder);
+	CHECK(c.managed[0].doc != m.doc && c.managed[0].doc->backing != NULL);
+	CHECK_STR(c.managed[0].doc->bytes, "{\"RO\"}\n");
+	rebased = c.view;
+	CHECK(rebased != v);
+	rebase_cache(&c, rebased, folder); /* all mapped: left alone */
+	CHECK(c.view == rebased);
+out:
+	disk_managed_free(c.managed, c.nmanaged);
+	cache_doc_unref(m.doc);
+	cache_view_put(c.view);
+	pthread_mutex_destroy(&c.mu);
+}
+
 static void cleanup(void)
 {
 	char cmd[600];
@@ -223,6 +260,7 @@ int main(void)
 	test_trades_equal_documents();
 	test_keeps_what_differs();
 	test_cache_swaps_only_what_it_wrote();
+	test_cache_managed_and_nothing_to_do();
 	cleanup();
 	return check_done("rebase");
 }

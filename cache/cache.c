@@ -23,6 +23,7 @@
 #include "cache/cachedir.h"
 #include "cache/load.h"
 #include "cache/model.h"
+#include "cache/rebase.h"
 #include "cache/save.h"
 
 /* Gives the parse and render garbage of a bulk load back to the system: without
@@ -132,6 +133,8 @@ static void cache_write_disk(struct cache *c)
 		if (rc)
 			hooks_log(&c->hooks, LOG_WARNING, "cannot write the cache copy in %s: %s",
 				  folder, strerror(-rc));
+		else
+			rebase_cache(c, v, folder);
 	}
 	disk_managed_free(m, nm);
 	disk_meta_cleanup(&meta);

@@ -28,6 +28,7 @@ struct cache_options {
 	bool read_only;		     /* --read-only, shown in status */
 	bool dry_run;		     /* --dry-run, shown in status */
 	bool prune_versions;	     /* --prune-versions: make room for a sixth version */
+	bool allow_delete;	     /* --allow-delete: removals may reach IAM (status) */
 	struct iam_client *iam;	     /* borrowed; outlives the cache */
 	long long (*now)(void *ctx); /* unix seconds; NULL: time() */
 	void *now_ctx;

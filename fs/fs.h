@@ -45,6 +45,7 @@ struct fs {
 	bool read_only;
 	bool dry_run;	     /* --dry-run: for saving (validate, log, send nothing) */
 	bool prune_versions; /* --prune-versions: for saving managed policy versions */
+	bool allow_delete;   /* --allow-delete: rm and rmdir may remove from IAM */
 	struct timespec mount_time;
 	/* Every struct fs_open not released yet (freed at unmount if the kernel never did). */
 	pthread_mutex_t open_lock;

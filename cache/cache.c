@@ -424,7 +424,15 @@ static struct cache_view *cache_host_view(void *ctx)
 static int cache_host_publish(void *ctx, const char *role, enum cache_file_kind kind,
 			      const char *name, struct cache_doc *doc)
 {
-	return cache_publish_doc(ctx, role, kind, name, doc);
+	struct model_edit e = {
+		.op = MODEL_EDIT_DOC, .role = role, .kind = kind, .name = name, .doc = doc};
+
+	return cache_publish_edit(ctx, &e);
+}
+
+static int cache_host_publish_edit(void *ctx, const struct model_edit *e)
+{
+	return cache_publish_edit(ctx, e);
 }
 
 /* A save sent calls: IAM answered unless the last one reached nobody. */
@@ -449,6 +457,7 @@ static int cache_open_save(struct cache *c)
 		.conn = cache_host_conn,
 		.view_get = cache_host_view,
 		.publish = cache_host_publish,
+		.publish_edit = cache_host_publish_edit,
 		.called = cache_host_called,
 	};
 	struct save_state *st;
@@ -629,17 +638,16 @@ int cache_folder(struct cache *c, char *out, size_t cap)
 	return rc;
 }
 
-int cache_publish_doc(struct cache *c, const char *role, enum cache_file_kind kind,
-		      const char *name, struct cache_doc *doc)
+int cache_publish_edit(struct cache *c, const struct model_edit *e)
 {
 	struct cache_view *old, *nv = NULL;
 	int rc;
 
 	pthread_mutex_lock(&c->mu);
 	old = c->view;
-	rc = model_view_replace(old, role, kind, name, doc, &nv);
+	rc = model_view_edit(old, e, &nv);
 	if (!rc) {
-		commits_record(c, role, kind, name, doc);
+		commits_record(c, e);
 		c->view = nv;
 		/* Our own reference: a concurrent save may replace and put nv before
 		 * the diff below has read it. */

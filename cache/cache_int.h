@@ -81,21 +81,19 @@ void conn_free_all(struct cache *c);
  * write outside mu; NULL on ENOMEM. Called with mu held. */
 struct disk_managed *managed_snapshot(struct cache *c, size_t *n);
 
-/* For the save path: publishes the current view with one document replaced
- * (model_view_replace; doc borrowed), reports the difference through on_change
+/* For the save path: publishes the current view with one structural edit applied
+ * (model_view_edit; documents borrowed), reports the difference through on_change
  * from the calling thread, and has the refresher write the disk copy. The
  * caller has already made the IAM call; mu is held only for the swap. */
-int cache_publish_doc(struct cache *c, const char *role, enum cache_file_kind kind,
-		      const char *name, struct cache_doc *doc);
+int cache_publish_edit(struct cache *c, const struct model_edit *e);
 
 /* commits.c, all under mu: a load begins (the log starts empty) and ends (it is
- * freed); cache_publish_doc records each save (doc borrowed, a ref taken); a load
+ * freed); cache_publish_edit records each edit (copied, documents referenced); a load
  * about to be published replays them onto its view nv (-EAGAIN when the log
  * overflowed: the load must be discarded). */
 void commits_begin(struct cache *c);
 void commits_end(struct cache *c);
-void commits_record(struct cache *c, const char *role, enum cache_file_kind kind, const char *name,
-		    struct cache_doc *doc);
+void commits_record(struct cache *c, const struct model_edit *e);
 int commits_apply(struct cache *c, struct cache_view *nv);
 
 #endif

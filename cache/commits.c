@@ -13,19 +13,24 @@
 #include "cache/model.h"
 
 struct commits_entry {
-	char *role;
-	enum cache_file_kind kind;
-	char *name;	       /* INLINE: the policy name; ATTACHED: the ARN; else NULL */
-	struct cache_doc *doc; /* +1 ref; NULL: an inline policy removed */
+	struct model_edit e; /* strings owned (role, name, arn), documents +1 ref each */
 };
+
+static void commits_entry_free(struct commits_entry *x)
+{
+	free((char *)x->e.role);
+	free((char *)x->e.name);
+	free((char *)x->e.arn);
+	cache_doc_unref(x->e.doc);
+	cache_doc_unref(x->e.trust);
+	cache_doc_unref(x->e.role_json);
+	memset(x, 0, sizeof(*x));
+}
 
 static void commits_clear(struct cache *c)
 {
-	for (size_t i = 0; i < c->nsince; i++) {
-		free(c->since[i].role);
-		free(c->since[i].name);
-		cache_doc_unref(c->since[i].doc);
-	}
+	for (size_t i = 0; i < c->nsince; i++)
+		commits_entry_free(&c->since[i]);
 	free(c->since);
 	c->since = NULL;
 	c->nsince = c->capsince = 0;
@@ -63,10 +68,17 @@ static bool commits_grow(struct cache *c)
 	return true;
 }
 
-void commits_record(struct cache *c, const char *role, enum cache_file_kind kind, const char *name,
-		    struct cache_doc *doc)
+/* A copy of s or NULL for NULL; false when out of memory. */
+static bool commits_dup(const char **d, const char *s)
 {
-	struct commits_entry *e;
+	*d = s ? strdup(s) : NULL;
+	return !s || *d;
+}
+
+void commits_record(struct cache *c, const struct model_edit *e)
+{
+	struct commits_entry *x;
+	bool ok;
 
 	if (!c->loading || c->since_lost)
 		return;
@@ -74,19 +86,25 @@ void commits_record(struct cache *c, const char *role, enum cache_file_kind kind
 		c->since_lost = true;
 		return;
 	}
-	e = &c->since[c->nsince];
-	e->role = strdup(role);
-	e->name = name ? strdup(name) : NULL;
-	if (!e->role || (name && !e->name)) {
-		free(e->role);
-		free(e->name);
+	x = &c->since[c->nsince];
+	memset(x, 0, sizeof(*x));
+	ok = commits_dup(&x->e.role, e->role);
+	ok = commits_dup(&x->e.name, e->name) && ok;
+	ok = commits_dup(&x->e.arn, e->arn) && ok;
+	if (!ok) {
+		commits_entry_free(x);
 		c->since_lost = true;
 		return;
 	}
-	e->kind = kind;
-	e->doc = doc;
-	if (doc)
-		cache_doc_ref(doc);
+	x->e.op = e->op;
+	x->e.kind = e->kind;
+	x->e.mtime = e->mtime;
+	x->e.doc = e->doc;
+	x->e.trust = e->trust;
+	x->e.role_json = e->role_json;
+	cache_doc_ref(x->e.doc);
+	cache_doc_ref(x->e.trust);
+	cache_doc_ref(x->e.role_json);
 	c->nsince++;
 }
 
@@ -97,9 +115,7 @@ int commits_apply(struct cache *c, struct cache_view *nv)
 	if (c->since_lost)
 		return -EAGAIN;
 	for (size_t i = 0; !rc && i < c->nsince; i++) {
-		const struct commits_entry *e = &c->since[i];
-
-		rc = model_view_apply(nv, e->role, e->kind, e->name, e->doc);
+		rc = model_view_apply_edit(nv, &c->since[i].e);
 		if (rc == -ENOENT) /* the load no longer has the role or attachment */
 			rc = 0;
 	}

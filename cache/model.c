@@ -491,7 +491,7 @@ void model_diff(const struct cache_view *old, const struct cache_view *nv,
 	}
 }
 
-static int model_role_copy(struct cache_role *dst, const struct cache_role *src)
+int model_role_copy(struct cache_role *dst, const struct cache_role *src)
 {
 	size_t i;
 	int rc = 0;
@@ -515,6 +515,8 @@ static int model_role_copy(struct cache_role *dst, const struct cache_role *src)
 		if (!rc)
 			dst->att[dst->natt - 1].aws_managed = src->att[i].aws_managed;
 	}
+	if (rc)
+		model_role_cleanup(dst);
 	return rc;
 }
 
@@ -572,30 +574,10 @@ static int model_replace_in_role(struct cache_role *r, enum cache_file_kind kind
 int model_view_replace(const struct cache_view *v, const char *role, enum cache_file_kind kind,
 		       const char *name, struct cache_doc *doc, struct cache_view **out)
 {
-	struct cache_role *roles = calloc(v->nroles ? v->nroles : 1, sizeof(*roles));
-	size_t i, n = 0, hits = 0;
-	bool found = false;
-	int rc = roles ? 0 : -ENOMEM;
+	struct model_edit e = {
+		.op = MODEL_EDIT_DOC, .role = role, .kind = kind, .name = name, .doc = doc};
 
-	for (i = 0; !rc && i < v->nroles; i++, n++) {
-		bool mine = kind == CACHE_FILE_ATTACHED || !strcmp(v->roles[i].name, role);
-
-		rc = model_role_copy(&roles[i], &v->roles[i]);
-		if (!rc && mine) {
-			found = true;
-			rc = model_replace_in_role(&roles[i], kind, name, doc, &hits);
-		}
-	}
-	if (!rc && (!found || (kind == CACHE_FILE_ATTACHED && !hits)))
-		rc = -ENOENT;
-	if (rc) {
-		for (i = 0; i < n; i++)
-			model_role_cleanup(&roles[i]);
-		free(roles);
-		return rc;
-	}
-	*out = model_view_new(roles, n, v->serial + 1);
-	return *out ? 0 : -ENOMEM;
+	return model_view_edit(v, &e, out);
 }
 
 int model_view_apply(struct cache_view *v, const char *role, enum cache_file_kind kind,

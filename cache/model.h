@@ -154,4 +154,50 @@ int model_view_replace(const struct cache_view *v, const char *role, enum cache_
 int model_view_apply(struct cache_view *v, const char *role, enum cache_file_kind kind,
 		     const char *name, struct cache_doc *doc);
 
+/* Deep copy of a role: names and arrays copied, document references taken. dst is
+ * overwritten; on failure it is left cleaned up. 0 or -ENOMEM. */
+int model_role_copy(struct cache_role *dst, const struct cache_role *src);
+
+/*
+ * Structural edits of a view (model_edit.c): every change a user's save makes to
+ * the tree, one kind of record. A document replaced (DOC, model_view_replace's
+ * meaning), a managed policy attached or detached, a role created or deleted.
+ * Publication, the replay onto a load in flight and the change reports all take
+ * this one record.
+ */
+enum model_edit_op {
+	MODEL_EDIT_DOC,		/* replace one document (model_view_replace) */
+	MODEL_EDIT_ATTACH,	/* role attaches managed policy name/arn */
+	MODEL_EDIT_DETACH,	/* role detaches managed policy name */
+	MODEL_EDIT_ROLE_ADD,	/* a role now exists in IAM (created) */
+	MODEL_EDIT_ROLE_REMOVE, /* the role is gone from IAM (deleted) */
+};
+
+struct model_edit {
+	enum model_edit_op op;
+	const char *role;
+	enum cache_file_kind kind; /* DOC: as model_view_replace */
+	const char *name;	 /* DOC: policy name (INLINE) or ARN (ATTACHED); ATTACH/DETACH: the
+				    policy name */
+	const char *arn;	 /* ATTACH: the policy ARN */
+	struct cache_doc *doc;	 /* DOC: the new document (NULL: remove an inline policy);
+				    ATTACH: the customer managed default document, or NULL
+				    (AWS managed: fetched lazily) */
+	struct cache_doc *trust; /* ROLE_ADD: the trust policy document */
+	struct cache_doc *role_json; /* ATTACH, DETACH, ROLE_ADD: the role's new role.json
+					(NULL: unchanged; ROLE_ADD: none) */
+	long long mtime;	     /* ROLE_ADD: the role's CreateDate (unix seconds) */
+};
+
+/* Copy-on-write: a new view (refs 1, serial + 1) equal to v with e applied.
+ * Documents are borrowed (references taken). ATTACH of a name already attached
+ * replaces it; ROLE_ADD of a role already present replaces it (a fresh role, no
+ * policies). -ENOENT when the role (or for DOC what model_view_replace needs, for
+ * DETACH the attachment) is absent, -EINVAL for a bad record, -ENOMEM. */
+int model_view_edit(const struct cache_view *v, const struct model_edit *e,
+		    struct cache_view **out);
+/* The same edit in place, on a view nobody else holds yet (a load being replayed).
+ * Arrays stay sorted. Same errors; on one, v is unchanged. */
+int model_view_apply_edit(struct cache_view *v, const struct model_edit *e);
+
 #endif

@@ -408,3 +408,67 @@ out:
 	cJSON_Delete(o);
 	return rc;
 }
+
+/* The ARNs of list (strings only) plus arn when add, minus it otherwise, sorted
+ * bytewise without duplicates: a new array of n borrowed pointers. */
+static int render_arns(const cJSON *list, const char *arn, bool add, const char ***out, size_t *n)
+{
+	size_t cap = (size_t)cJSON_GetArraySize(list) + 1, k = 0;
+	const char **v = calloc(cap, sizeof(*v));
+	const cJSON *it;
+
+	if (!v)
+		return -ENOMEM;
+	cJSON_ArrayForEach(it, list)
+	{
+		if (!cJSON_IsString(it))
+			continue;
+		if (strcmp(it->valuestring, arn))
+			v[k++] = it->valuestring;
+	}
+	if (add)
+		v[k++] = arn;
+	qsort(v, k, sizeof(*v), render_cmp_str);
+	*n = 0;
+	for (size_t i = 0; i < k; i++)
+		if (!*n || strcmp(v[*n - 1], v[i]))
+			v[(*n)++] = v[i];
+	*out = v;
+	return 0;
+}
+
+int render_role_attached(const char *role_json, size_t len, const char *arn, bool add,
+			 struct buf *out)
+{
+	cJSON *o = cJSON_ParseWithLength(role_json, len), *list, *fresh = NULL;
+	const char **arns = NULL;
+	size_t n = 0, at = out->len;
+	int rc = -EINVAL;
+
+	list = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, "AttachedPolicies") : NULL;
+	if (!arn || !cJSON_IsArray(list))
+		goto out;
+	if ((rc = render_arns(list, arn, add, &arns, &n)))
+		goto out;
+	rc = -ENOMEM;
+	if (!(fresh = cJSON_CreateArray()))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (!cJSON_AddItemToArray(fresh, cJSON_CreateString(arns[i])))
+			goto out;
+	if (!cJSON_ReplaceItemInObjectCaseSensitive(o, "AttachedPolicies", fresh))
+		goto out;
+	fresh = NULL;
+	rc = render_value(o, 0, out);
+	if (!rc)
+		rc = buf_putc(out, '\n');
+out:
+	if (rc && out->len > at) {
+		out->len = at;
+		out->data[at] = '\0';
+	}
+	cJSON_Delete(fresh);
+	cJSON_Delete(o);
+	free(arns);
+	return rc;
+}

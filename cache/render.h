@@ -7,6 +7,7 @@
 #ifndef IAMFS_CACHE_RENDER_H
 #define IAMFS_CACHE_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -39,5 +40,12 @@ int render_double(struct buf *out, double d);
  * Description (when set), MaxSessionDuration, PermissionsBoundary (when set),
  * Tags (when any) and AttachedPolicies (ARNs sorted bytewise). Nothing volatile. */
 int render_role(const struct iam_role *r, struct buf *out);
+
+/* Appends role.json (role_json, len bytes, as render_role made it) with arn added
+ * to (add) or removed from its "AttachedPolicies" list, kept sorted bytewise and
+ * without duplicates; everything else renders as before. 0, -EINVAL (not an
+ * object with that list), -ENOMEM / -EFBIG from out (out as it was). */
+int render_role_attached(const char *role_json, size_t len, const char *arn, bool add,
+			 struct buf *out);
 
 #endif

@@ -70,6 +70,11 @@ struct save_host {
 	int (*publish)(void *ctx, const char *role, enum cache_file_kind kind, const char *name,
 		       struct cache_doc *doc);
 	void (*called)(void *ctx, const struct aws_error *last);
+	/* Publication of one structural edit (model.h: a policy attached or
+	 * detached, a role created or deleted; documents borrowed), reported
+	 * through on_change as the differences it makes (model_diff) and replayed
+	 * onto a load in flight like a saved document. 0, -ENOENT, -EINVAL, -ENOMEM. */
+	int (*publish_edit)(void *ctx, const struct model_edit *e);
 };
 
 #endif

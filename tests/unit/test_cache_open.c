@@ -169,8 +169,17 @@ static void test_publish_doc(void)
 	CHECK_INT(cache_open(&o, &c, &err), 0);
 	if (!c)
 		goto out;
-	CHECK_INT(cache_publish_doc(c, "web", CACHE_FILE_INLINE, "new", d), 0);
-	CHECK_INT(cache_publish_doc(c, "nobody", CACHE_FILE_TRUST, NULL, d), -ENOENT);
+	CHECK_INT(cache_publish_edit(c, &(struct model_edit){.op = MODEL_EDIT_DOC,
+							     .role = "web",
+							     .kind = CACHE_FILE_INLINE,
+							     .name = "new",
+							     .doc = d}),
+		  0);
+	CHECK_INT(cache_publish_edit(c, &(struct model_edit){.op = MODEL_EDIT_DOC,
+							     .role = "nobody",
+							     .kind = CACHE_FILE_TRUST,
+							     .doc = d}),
+		  -ENOENT);
 	CHECK_INT(offline_nchanges, 1);
 	CHECK_STR(offline_changes[0], "2 web 2 new");
 	v = cache_view_get(c);

@@ -408,6 +408,72 @@ out:
 	cache_doc_unref(d);
 }
 
+/* Structural edits: attach, detach, role added and removed, copy-on-write and
+ * in place, with their refusals. */
+static void test_edit(void)
+{
+	struct cache_view *v1 = build("{}", 1), *v2 = NULL, *v3 = NULL;
+	struct cache_doc *d = model_doc_new("{}\n", 3, 5), *rj = model_doc_new("R\n", 2, 5);
+	struct model_edit att = {.op = MODEL_EDIT_ATTACH,
+				 .role = "alpha",
+				 .name = "AWSLambdaRole",
+				 .arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaRole",
+				 .role_json = rj};
+	struct model_edit add = {.op = MODEL_EDIT_ROLE_ADD,
+				 .role = "new-role",
+				 .trust = d,
+				 .role_json = rj,
+				 .mtime = 77};
+	struct events e = {.n = 0};
+	const struct cache_role *r;
+
+	if (!v1 || !d || !rj)
+		goto out;
+	CHECK_INT(model_view_edit(v1, &att, &v2), 0);
+	r = v2 ? cache_view_find(v2, "alpha") : NULL;
+	CHECK(r && r->natt == 2 && !strcmp(r->att[0].name, "AWSLambdaRole") &&
+	      r->att[0].aws_managed && !r->att[0].doc && r->role_json == rj);
+	CHECK(cache_view_find(v1, "alpha")->natt == 1);
+	model_diff(v1, v2, record, &e);
+	CHECK_INT(e.n, 2);
+	CHECK_STR(e.lines[0], "file~ alpha role -");
+	CHECK_STR(e.lines[1], "file+ alpha attached AWSLambdaRole");
+	att.op = MODEL_EDIT_DETACH;
+	att.role_json = NULL;
+	CHECK_INT(model_view_edit(v2, &att, &v3), 0);
+	r = v3 ? cache_view_find(v3, "alpha") : NULL;
+	CHECK(r && r->natt == 1 && !strcmp(r->att[0].name, "Shared") && r->role_json == rj);
+	cache_view_put(v3);
+	v3 = NULL;
+	att.role = "nobody";
+	CHECK_INT(model_view_edit(v2, &att, &v3), -ENOENT);
+	att.role = "zeta";
+	att.name = "NotAttached";
+	CHECK_INT(model_view_edit(v2, &att, &v3), -ENOENT);
+	att.op = MODEL_EDIT_ATTACH;
+	att.arn = NULL;
+	CHECK_INT(model_view_edit(v2, &att, &v3), -EINVAL);
+	CHECK(v3 == NULL);
+	/* A created role goes in its sorted place; a deleted one goes away. */
+	CHECK_INT(model_view_edit(v2, &add, &v3), 0);
+	CHECK(v3 && v3->nroles == 4 && !strcmp(v3->roles[2].name, "new-role"));
+	r = v3 ? cache_view_find(v3, "new-role") : NULL;
+	CHECK(r && r->trust == d && r->role_json == rj && r->mtime == 77 && !r->ninl && !r->natt);
+	add.op = MODEL_EDIT_ROLE_REMOVE;
+	CHECK_INT(model_view_apply_edit(v3, &add), 0);
+	CHECK_INT(model_view_apply_edit(v3, &add), -ENOENT);
+	CHECK(v3 && v3->nroles == 3 && !cache_view_find(v3, "new-role"));
+	/* Documents: one reference each from v2 (rj) and from v3 (rj, none for d). */
+	CHECK_INT(d->refs, 1);
+out:
+	cache_view_put(v1);
+	cache_view_put(v2);
+	cache_view_put(v3);
+	CHECK(d && d->refs == 1 && rj && rj->refs == 1);
+	cache_doc_unref(d);
+	cache_doc_unref(rj);
+}
+
 int main(void)
 {
 	test_helpers();
@@ -419,5 +485,6 @@ int main(void)
 	test_diff();
 	test_replace();
 	test_apply();
+	test_edit();
 	return check_done("model");
 }

@@ -187,6 +187,58 @@ static void test_render_role(void)
 	buf_cleanup(&b);
 }
 
+/* Attaching and detaching re-render role.json exactly as render_role would. */
+static void test_render_role_attached(void)
+{
+	struct iam_attached_policy one[] = {{"A", "arn:aws:iam::1:policy/A"}};
+	struct iam_attached_policy two[] = {{"A", "arn:aws:iam::1:policy/A"},
+					    {"B", "arn:aws:iam::aws:policy/B"}};
+	struct iam_role r = {.name = "r",
+			     .id = "AROA1",
+			     .arn = "arn:aws:iam::1:role/r",
+			     .path = "/",
+			     .create_date = "2024-01-02T03:04:05Z",
+			     .max_session_duration = 3600,
+			     .attached = one,
+			     .nattached = 1};
+	struct buf base, want, got;
+
+	buf_init(&base, 0);
+	buf_init(&want, 0);
+	buf_init(&got, 0);
+	CHECK_INT(render_role(&r, &base), 0);
+	r.attached = two;
+	r.nattached = 2;
+	CHECK_INT(render_role(&r, &want), 0);
+	CHECK_INT(
+		render_role_attached(base.data, base.len, "arn:aws:iam::aws:policy/B", true, &got),
+		0);
+	CHECK_STR(got.data, want.data);
+	/* Attaching twice keeps one entry; detaching gives the first bytes back. */
+	buf_reset(&base);
+	CHECK_INT(render_role_attached(got.data, got.len, "arn:aws:iam::aws:policy/B", true, &base),
+		  0);
+	CHECK_STR(base.data, want.data);
+	buf_reset(&base);
+	CHECK_INT(
+		render_role_attached(got.data, got.len, "arn:aws:iam::aws:policy/B", false, &base),
+		0);
+	r.attached = one;
+	r.nattached = 1;
+	buf_reset(&want);
+	CHECK_INT(render_role(&r, &want), 0);
+	CHECK_STR(base.data, want.data);
+	/* Not a role.json: nothing appended. */
+	buf_reset(&got);
+	CHECK_INT(render_role_attached("[1]", 3, "arn:x", true, &got), -EINVAL);
+	CHECK_INT(render_role_attached("{\"A\": 1}", 8, "arn:x", true, &got), -EINVAL);
+	CHECK_INT(render_role_attached("{", 1, "arn:x", true, &got), -EINVAL);
+	CHECK_INT((int)got.len, 0);
+	buf_cleanup(&base);
+	buf_cleanup(&want);
+	buf_cleanup(&got);
+}
+
 int main(void)
 {
 	test_render_json_table();
@@ -194,5 +246,6 @@ int main(void)
 	test_render_double_table();
 	test_render_value_numbers();
 	test_render_role();
+	test_render_role_attached();
 	return check_done("render");
 }

@@ -133,4 +133,17 @@ int cache_errors_text(struct cache *c, struct buf *out);
  * type is rejects.h's; free it with cache_rejected_list_cleanup). */
 int cache_rejected_list(struct cache *c, struct cache_rejected_list *out);
 
+/* rmdir of a role folder (the mount allows deletes; fs decides that): removes the
+ * role from each of its instance profiles (ListInstanceProfilesForRole,
+ * RemoveRoleFromInstanceProfile), then DeleteRole, after keeping its trust policy
+ * and role.json under .iamfs/removed/. Journaled, --dry-run and --read-only
+ * honoured like a save; a role that still has inline or attached policies is
+ * -ENOTEMPTY, a service-linked role (path /aws-service-role/) -EPERM, both with
+ * nothing sent. Every refusal is recorded. res as cache_save's. 0 or -errno. */
+int cache_delete_role(struct cache *c, const char *role, struct cache_save_result *res);
+
+/* The .iamfs/removed/ folder: what removals took out of IAM, oldest first (free
+ * with cache_rejected_list_cleanup). */
+int cache_removed_list(struct cache *c, struct cache_rejected_list *out);
+
 #endif

@@ -17,10 +17,8 @@
 #include "cache/rejects.h"
 
 const char *const save_action_names[SAVE_NACTIONS] = {
-	"UpdateAssumeRolePolicy",
-	"PutRolePolicy",
-	"CreatePolicyVersion",
-	"DeleteRolePolicy",
+	"UpdateAssumeRolePolicy", "PutRolePolicy",    "CreatePolicyVersion",
+	"DeleteRolePolicy",	  "DetachRolePolicy", "DeleteRole",
 };
 
 void save_emit(struct save_state *st, const struct cache_change *ch)

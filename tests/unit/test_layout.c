@@ -80,7 +80,8 @@ static void test_classify(void)
 static void test_tree(void)
 {
 	static const char *const role[] = {"trust.json", "role.json", "inline", "attached", NULL};
-	static const char *const ctl[] = {"status", "errors", "rejected", "refresh", NULL};
+	static const char *const ctl[] = {"status",  "errors",	"rejected",
+					  "refresh", "removed", NULL};
 	struct inode_row row;
 	enum cache_file_kind f;
 	size_t i;

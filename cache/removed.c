@@ -23,8 +23,17 @@
 #define REMOVED_SEQ_MAX 1000
 #define REMOVED_DOC_MAX (1024 * 1024)
 
+#define REMOVED_MARKS_MAX 256
+
+/* A removal that landed in this mount. */
+struct removed_mark {
+	char *role, *what;
+};
+
 struct removed {
 	pthread_mutex_t mu;
+	struct removed_mark marks[REMOVED_MARKS_MAX]; /* the oldest dropped first */
+	size_t nmarks;
 	int dfd;					/* FOLDER/removed, -1: none */
 	struct cache_rejected files[REMOVED_FILES_MAX]; /* ring, oldest at first */
 	size_t first, n;
@@ -167,6 +176,64 @@ size_t removed_count(struct removed *r)
 	return n;
 }
 
+void removed_mark(struct removed *r, const char *role, const char *what)
+{
+	char *a, *b;
+
+	if (!r || !(a = strdup(role)))
+		return;
+	if (!(b = strdup(what))) {
+		free(a);
+		return;
+	}
+	pthread_mutex_lock(&r->mu);
+	if (r->nmarks == REMOVED_MARKS_MAX) {
+		free(r->marks[0].role);
+		free(r->marks[0].what);
+		memmove(r->marks, r->marks + 1, (REMOVED_MARKS_MAX - 1) * sizeof(r->marks[0]));
+		r->nmarks--;
+	}
+	r->marks[r->nmarks++] = (struct removed_mark){a, b};
+	pthread_mutex_unlock(&r->mu);
+}
+
+void removed_marks(struct removed *r, const char *role, char *out, size_t cap)
+{
+	size_t i, n = 0;
+
+	if (cap)
+		out[0] = '\0';
+	if (!r || !cap)
+		return;
+	pthread_mutex_lock(&r->mu);
+	for (i = 0; i < r->nmarks && n + 1 < cap; i++) {
+		if (strcmp(r->marks[i].role, role))
+			continue;
+		snprintf(out + n, cap - n, "%s%s", n ? ", " : "", r->marks[i].what);
+		n += strlen(out + n);
+	}
+	pthread_mutex_unlock(&r->mu);
+}
+
+void removed_forget(struct removed *r, const char *role)
+{
+	size_t i, k = 0;
+
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->mu);
+	for (i = 0; i < r->nmarks; i++) {
+		if (strcmp(r->marks[i].role, role)) {
+			r->marks[k++] = r->marks[i];
+			continue;
+		}
+		free(r->marks[i].role);
+		free(r->marks[i].what);
+	}
+	r->nmarks = k;
+	pthread_mutex_unlock(&r->mu);
+}
+
 static int removed_cmp_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -254,6 +321,10 @@ void removed_close(struct removed *r)
 
 	if (!r)
 		return;
+	for (i = 0; i < r->nmarks; i++) {
+		free(r->marks[i].role);
+		free(r->marks[i].what);
+	}
 	for (i = 0; i < r->n; i++) {
 		struct cache_rejected *f = &r->files[(r->first + i) % REMOVED_FILES_MAX];
 

@@ -35,5 +35,11 @@ int removed_add(struct removed *r, long long t, const char *role, const char *wh
  * rejects.h's (a name and a document). */
 int removed_list(struct removed *r, struct cache_rejected_list *out);
 size_t removed_count(struct removed *r);
+/* Memory of this mount only: the removal of role's what landed in IAM (marked), and
+ * what landed for role so far, joined by ", " into out (cap bytes, "" when none),
+ * for the message of a later failure; forgetting a role's marks (it is gone). */
+void removed_mark(struct removed *r, const char *role, const char *what);
+void removed_marks(struct removed *r, const char *role, char *out, size_t cap);
+void removed_forget(struct removed *r, const char *role);
 
 #endif

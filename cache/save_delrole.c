@@ -80,7 +80,8 @@ static int save_delrole_check(struct save_ctx *x)
 			 x->role);
 		return save_refuse(x, -EPERM, false);
 	}
-	if (x->r->ninl || x->r->natt) {
+	/* A dry run of rm -r left the policies it simulated removing in place. */
+	if ((x->r->ninl || x->r->natt) && !x->st->host.dry_run) {
 		snprintf(m, cap,
 			 "%.200s still has %zu inline and %zu attached policies; remove them first "
 			 "(rm -r removes the files, then the folder)",
@@ -223,6 +224,10 @@ static int save_delrole_send(struct save_delrole *d)
 	} else if (!(rc = save_delrole_profiles(d, conn))) {
 		rc = save_delrole_call(d, conn);
 	}
+	if (rc)
+		save_remove_note(x, rc);
+	else
+		removed_forget(x->st->removed, x->role);
 	if (!rc) {
 		if (x->st->host.publish_edit(x->st->host.ctx, &e))
 			hooks_log(&x->st->host.hooks, LOG_WARNING,

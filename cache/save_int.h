@@ -120,6 +120,9 @@ int save_remove(struct save_ctx *x);
 bool save_action_removes(enum save_action a);
 int save_remove_call(struct save_ctx *x, struct iam_conn *conn);
 int save_remove_settle(struct save_ctx *x, struct iam_conn *conn);
+/* save_remove.c: after a failed removal (rc) of x's role, one more errors line
+ * naming the removals of that role that landed earlier in this mount, if any. */
+void save_remove_note(struct save_ctx *x, int rc);
 
 /* save_record.c, shared by every saving file: counts one (under st->mu). */
 void save_count(struct save_state *st, unsigned long *n);

@@ -23,6 +23,7 @@
 
 #define SAVE_REMOVE_KEY_MAX (JOURNAL_NAME_MAX + 8)
 #define SAVE_ARN_LINE_MAX   2100
+#define SAVE_NOTE_MAX	    700
 
 bool save_action_removes(enum save_action a)
 {
@@ -82,6 +83,27 @@ static int save_keep_removed(struct save_ctx *x, const char *what, const char *b
 	return save_refuse(x, -EIO, false);
 }
 
+void save_remove_note(struct save_ctx *x, int rc)
+{
+	char landed[SAVE_NOTE_MAX], msg[SAVE_NOTE_MAX + 256];
+	struct rejects_event ev = {.time = hooks_now(&x->st->host.hooks),
+				   .role = x->role,
+				   .path = x->path,
+				   .err = rc,
+				   .message = msg};
+	char kept[REJECTS_NAME_MAX + 1];
+
+	removed_marks(x->st->removed, x->role, landed, sizeof(landed));
+	if (!landed[0])
+		return;
+	snprintf(msg, sizeof(msg),
+		 "removal stopped here (%s not done); removed before it in this mount: %s "
+		 "(copies under .iamfs/removed/)",
+		 save_action_names[x->action], landed);
+	hooks_log(&x->st->host.hooks, LOG_WARNING, "%s/%s: %s", x->role, x->path, msg);
+	save_record(x->st, &ev, kept, sizeof(kept));
+}
+
 /* The view after a detach: the attachment gone, role.json without the ARN. */
 static int save_publish_detach(struct save_ctx *x)
 {
@@ -121,6 +143,10 @@ static int save_remove_send(struct save_ctx *x, const char *what, const char *by
 	} else {
 		rc = save_write(x, conn, NULL, &mtime, &ver);
 	}
+	if (!rc)
+		removed_mark(x->st->removed, x->role, x->path);
+	else
+		save_remove_note(x, rc);
 	if (!rc) {
 		if (x->action == SAVE_DETACH)
 			save_publish_detach(x);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fs/commit.h"
+#include "fs/helper.h"
 #include "fs/log.h"
 #include "fs/notify.h"
 #include "fs/workers.h"
@@ -123,7 +124,6 @@ static int remove_not_allowed(struct fs *fs, const char *role, const char *path,
 		 "%s would remove %s from IAM; this mount does not allow deletes (mount with "
 		 "--allow-delete, or -o allow_delete); nothing was sent",
 		 what, path[0] ? path : "the role");
-	log_msg(LOG_WARNING, "%s/%s: %s", role, path, msg);
 	cache_refuse(fs->cache, &r);
 	return -EPERM;
 }
@@ -186,16 +186,25 @@ void remove_unlink(struct fs *fs, fuse_req_t req, struct inode_node *p, const ch
 
 /* ---- rmdir ---- */
 
-/* rmdir of inline/ or attached/ (kind) of role: hidden when it holds no policy. */
-static int remove_subdir(struct fs *fs, const char *role, enum inode_kind kind)
+/* rmdir of inline/ or attached/ (kind, the node dir when the kernel knows it) of
+ * role: hidden when it holds no policy and no helper file. --dry-run hides nothing
+ * and checks nothing (the rm -r it simulates left the policies in place). */
+static int remove_subdir(struct fs *fs, const char *role, enum inode_kind kind,
+			 const struct inode_node *dir)
 {
 	struct cache_view *v = cache_view_get(fs->cache);
 	const struct cache_role *r = cache_view_find(v, role);
 	size_t left = !r ? 0 : kind == INODE_INLINE_DIR ? r->ninl : r->natt;
+	char name[INODE_NAME_MAX + 1];
+	struct helper_attr ha;
 	int rc = !r ? -ENOENT : left ? -ENOTEMPTY : 0;
 
 	cache_view_put(v);
-	if (!rc && !fs->dry_run)
+	if (rc == -ENOENT || fs->dry_run)
+		return rc == -ENOENT ? rc : 0;
+	if (!rc && dir && !helper_list(fs->helpers, dir->ino, 0, name, sizeof(name), &ha))
+		rc = -ENOTEMPTY;
+	if (!rc)
 		rc = remove_hide(fs, role, kind);
 	return rc;
 }
@@ -281,6 +290,6 @@ void remove_rmdir(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *
 	else if (remove_hidden(fs, p->role, kind))
 		r = -ENOENT;
 	else
-		r = remove_subdir(fs, p->role, kind);
+		r = remove_subdir(fs, p->role, kind, inode_table_find(fs->inodes, p->ino, name));
 	fuse_reply_err(req, -r);
 }

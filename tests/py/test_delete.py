@@ -14,8 +14,8 @@ import subprocess
 
 import pytest
 
-from saverig import (CUST, DOOMED, ROLE, account, cust_arn, errors_text, mounts,  # noqa: F401
-                     policy, rendered, snapshot, trust, wait_until, writes_of)
+from saverig import (CUST, DOOMED, ROLE, account, cust_arn, errors_text,  # noqa: F401
+                     kill_daemon, mounts, policy, snapshot, trust, wait_until, writes_of)
 
 ALLOW = ["--allow-delete"]
 PROFILE = "doomed-profile"
@@ -305,3 +305,118 @@ def test_read_only_refuses_every_delete_first(account, mounts):
         assert e.value.errno == errno.EROFS
     assert proxy.counts()["_total"] == 0
     assert errors_text(m) == ""
+
+
+@pytest.mark.parametrize("fault", ["drop", "status"])
+def test_a_detach_whose_answer_was_lost_is_settled_by_a_read(account, mounts, fault):
+    """DetachRolePolicy reached IAM and its answer was lost: the read shows the policy
+    no longer attached, so rm succeeds, with one call sent."""
+    iam, proxy = account
+    m = mounts(proxy.url, args=ALLOW)
+    path = m.p(ROLE, "attached", CUST + ".json")
+    assert os.path.exists(path)
+    proxy.reset()
+    proxy.fault("DetachRolePolicy", fault, when="after", count=-1, status=500)
+    os.unlink(path)
+    proxy.clear_faults()
+    assert proxy.upstream_counts()["DetachRolePolicy"] == 1
+    assert proxy.counts()["ListAttachedRolePolicies"] >= 1
+    assert iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"] == []
+    assert not os.path.exists(path)
+    assert errors_text(m) == ""
+
+
+def test_a_detach_that_did_not_land_is_refused(account, mounts):
+    iam, proxy = account
+    m = mounts(proxy.url, args=ALLOW, allow=r"refused")
+    path = m.p(ROLE, "attached", CUST + ".json")
+    proxy.reset()
+    proxy.fault("DetachRolePolicy", "drop", count=-1)
+    with pytest.raises(OSError) as e:
+        os.unlink(path)
+    proxy.clear_faults()
+    assert e.value.errno == errno.EIO
+    assert proxy.upstream_counts().get("DetachRolePolicy", 0) == 0
+    assert [a["PolicyArn"] for a in iam.list_attached_role_policies(RoleName=ROLE)[
+        "AttachedPolicies"]] == [cust_arn()]
+    assert os.path.exists(path)
+    assert "attached/%s.json EIO" % CUST in errors_text(m)
+
+
+def test_already_detached_elsewhere_counts_as_done(account, mounts):
+    """NoSuchEntity on DetachRolePolicy: what the rm wanted is already true."""
+    iam, proxy = account
+    m = mounts(proxy.url, args=ALLOW)
+    path = m.p(ROLE, "attached", CUST + ".json")
+    assert os.path.exists(path)
+    iam.detach_role_policy(RoleName=ROLE, PolicyArn=cust_arn())  # the view does not know
+    proxy.reset()
+    os.unlink(path)
+    assert writes_of(proxy.counts()) == {"DetachRolePolicy": 1}
+    assert not os.path.exists(path)
+    assert errors_text(m) == ""
+
+
+def test_an_aws_managed_policy_is_detached_never_deleted(managed_peer, mounts):
+    server, proxy = managed_peer
+    server.reset()
+    iam = server.client()
+    arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaRole"
+    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(
+        trust("states.amazonaws.com")))
+    iam.attach_role_policy(RoleName=ROLE, PolicyArn=arn)
+    m = mounts(proxy.url, args=ALLOW)
+    proxy.reset()
+    os.unlink(m.p(ROLE, "attached", "AWSLambdaRole.json"))
+    assert writes_of(proxy.counts()) == {"DetachRolePolicy": 1}
+    assert iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"] == []
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["PolicyName"] == "AWSLambdaRole"
+    files = removed_files(m)
+    assert one(files, "-%s-detached-AWSLambdaRole.txt" % ROLE)[1] == (arn + "\n").encode()
+
+
+def test_a_daemon_killed_mid_detach_loses_nothing(account, mounts):
+    """The detach is journaled before its call: after SIGKILL and a remount it is
+    either in IAM (the file is gone) or reported as an interrupted removal."""
+    iam, proxy = account
+    m = mounts(proxy.url, args=ALLOW)
+    path = m.p(ROLE, "attached", CUST + ".json")
+    assert os.path.exists(path)
+    proxy.reset()
+    proxy.fault("DetachRolePolicy", "delay", delay_ms=3000, count=-1)
+    rm = subprocess.Popen(["rm", "-f", path], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: proxy.counts().get("DetachRolePolicy", 0) >= 1, 20,
+                   what="DetachRolePolicy reached the proxy")
+        kill_daemon(m)
+        rm.wait(timeout=20)
+    finally:
+        if rm.poll() is None:
+            rm.kill()
+            rm.wait(timeout=10)
+    proxy.clear_faults()
+    one(removed_files_in(m.cache_dir), "-%s-detached-%s.txt" % (ROLE, CUST))
+    m2 = mounts(proxy.url, cache_dir=m.cache_dir, name="again", args=ALLOW, allow=r"interrupted")
+    attached = [a["PolicyArn"] for a in iam.list_attached_role_policies(RoleName=ROLE)[
+        "AttachedPolicies"]]
+    if attached:
+        wait_until(lambda: "interrupted removal" in errors_text(m2), 20,
+                   what="the interrupted detach is reported")
+        assert os.path.exists(m2.p(ROLE, "attached", CUST + ".json"))
+    else:
+        wait_until(lambda: not os.path.exists(m2.p(ROLE, "attached", CUST + ".json")), 20,
+                   what="the landed detach shows")
+        assert "interrupted" not in errors_text(m2)
+    one(removed_files(m2), "-%s-detached-%s.txt" % (ROLE, CUST))
+
+
+def removed_files_in(cache_dir):
+    """{name: bytes} of the removed/ folder of the one account folder in cache_dir."""
+    out = {}
+    for root, dirs, files in os.walk(cache_dir):
+        if os.path.basename(root) == "removed":
+            for name in files:
+                with open(os.path.join(root, name), "rb") as f:
+                    out[name] = f.read()
+    return out

@@ -132,6 +132,32 @@ static int save_profile_remove(struct save_delrole *d, struct iam_conn *conn, co
 	return save_delrole_failed(d, "RemoveRoleFromInstanceProfile", rc);
 }
 
+/* Keeps the names of the instance profiles the role leaves under removed/, one a line. */
+static int save_delrole_keep_profiles(struct save_ctx *x, const struct iam_string_list *l)
+{
+	char name[REJECTS_NAME_MAX + 1];
+	struct buf b;
+	size_t i;
+	int rc = 0;
+
+	buf_init(&b, JOURNAL_DOC_MAX);
+	for (i = 0; !rc && i < l->n; i++)
+		rc = buf_printf(&b, "%s\n", l->v[i]);
+	if (!rc)
+		rc = x->st->removed ? removed_add(x->st->removed, hooks_now(&x->st->host.hooks),
+						  x->role, "instance-profiles.txt", b.data, b.len,
+						  name, sizeof(name))
+				    : -ENOMEM;
+	buf_cleanup(&b);
+	if (!rc)
+		return 0;
+	snprintf(x->res->message, sizeof(x->res->message),
+		 "role %.200s: cannot keep the names of its instance profiles under "
+		 ".iamfs/removed/ (%s); nothing was removed",
+		 x->role, strerror(-rc));
+	return save_refuse(x, -EIO, false);
+}
+
 static int save_delrole_profiles(struct save_delrole *d, struct iam_conn *conn)
 {
 	struct save_ctx *x = &d->x;
@@ -142,6 +168,10 @@ static int save_delrole_profiles(struct save_delrole *d, struct iam_conn *conn)
 	x->res->calls++;
 	if (rc)
 		return save_delrole_failed(d, "ListInstanceProfilesForRole", rc);
+	if (l.n && (rc = save_delrole_keep_profiles(x, &l))) {
+		iam_string_list_cleanup(&l);
+		return rc;
+	}
 	for (i = 0; !rc && i < l.n; i++) {
 		rc = save_profile_remove(d, conn, l.v[i]);
 		if (!rc)

@@ -33,7 +33,7 @@ bool remove_hidden(struct fs *fs, const char *role, enum inode_kind kind)
 	const struct fs_hidden *h;
 	bool hidden;
 
-	if (!role || !fs->nhidden)
+	if (!role)
 		return false;
 	pthread_mutex_lock(&fs->hide_lock);
 	h = remove_find(fs, role);
@@ -170,8 +170,10 @@ void remove_unlink(struct fs *fs, fuse_req_t req, struct inode_node *p, const ch
 		if (!r && !fs->dry_run)
 			r = remove_hide(fs, p->role, kind);
 		if (!r)
-			log_msg(LOG_INFO, "rm of %s/%s: hidden here, nothing sent (%s)", p->role,
-				path, "it goes with the role's rmdir");
+			log_msg(LOG_INFO, "rm of %s/%s: %s", p->role, path,
+				fs->dry_run ? "dry-run: nothing hidden, nothing sent"
+					    : "hidden here, nothing sent (it goes with the "
+					      "role's rmdir)");
 		fuse_reply_err(req, -r);
 		return;
 	}

@@ -144,12 +144,13 @@ def test_rm_r_deletes_the_role_with_exactly_the_calls_needed(account, mounts):
         ["logs:PutLogEvents"])
     assert one(files, "-%s-detached-%s.txt" % (DOOMED, CUST))[1] == (cust_arn() + "\n").encode()
     assert one(files, "-%s-trust.json" % DOOMED)[1] == trust_doc
+    assert one(files, "-%s-instance-profiles.txt" % DOOMED)[1] == (PROFILE + "\n").encode()
     # role.json as the role was when deleted: its policies were removed file by file
     # (each kept above), so it lists none.
     kept_role = json.loads(one(files, "-%s-role.json" % DOOMED)[1])
     assert kept_role == dict(json.loads(role_doc), AttachedPolicies=[])
     assert errors_text(m) == ""
-    assert "removed files: 4" in m.status()
+    assert "removed files: 5" in m.status()
     # Kept across a remount, readable, never sent.
     m.stop()
     again = mounts(proxy.url, cache_dir=m.cache_dir, name="again")

@@ -53,6 +53,10 @@ static const struct classify_case classify_cases[] = {
 	 "20261123T114407Z-r-trust.json"},
 	{INODE_CTL_REJECTED, ".hidden", -ENOENT, INODE_ROOT, NULL},
 	{INODE_CTL_REJECTED, "", -ENOENT, INODE_ROOT, NULL},
+	{INODE_CTL_DIR, "removed", 0, INODE_CTL_REMOVED, NULL},
+	{INODE_CTL_REMOVED, "20261203T091716Z-r-inline-p.json", 0, INODE_CTL_REMOVED_FILE,
+	 "20261203T091716Z-r-inline-p.json"},
+	{INODE_CTL_REMOVED, ".tmp-1-0", -ENOENT, INODE_ROOT, NULL},
 	{INODE_TRUST, "x", -ENOENT, INODE_ROOT, NULL},
 };
 
@@ -100,6 +104,7 @@ static const struct path_case path_cases[] = {
 	{{"r2", "inline", "p.json"}, INODE_INLINE, "r2", "p"},
 	{{".iamfs", "status"}, INODE_CTL_STATUS, NULL, NULL},
 	{{".iamfs", "rejected"}, INODE_CTL_REJECTED, NULL, NULL},
+	{{".iamfs", "removed"}, INODE_CTL_REMOVED, NULL, NULL},
 };
 
 /* Walks path from the root, creating nodes; returns the last one. */

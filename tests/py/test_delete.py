@@ -376,20 +376,31 @@ def test_an_aws_managed_policy_is_detached_never_deleted(managed_peer, mounts):
     assert one(files, "-%s-detached-AWSLambdaRole.txt" % ROLE)[1] == (arn + "\n").encode()
 
 
-def test_a_daemon_killed_mid_detach_loses_nothing(account, mounts):
-    """The detach is journaled before its call: after SIGKILL and a remount it is
-    either in IAM (the file is gone) or reported as an interrupted removal."""
+@pytest.mark.parametrize("undone", [False, True])
+@pytest.mark.parametrize("what", ["detach", "role"])
+def test_a_daemon_killed_mid_removal_loses_nothing(account, mounts, what, undone):
+    """A removal is journaled before its call: after SIGKILL and a remount it is
+    either in IAM (the entry is gone, nothing reported) or, when IAM does not show
+    it (undone here behind the daemon's back), reported as an interrupted removal."""
     iam, proxy = account
+    if what == "role":
+        iam.create_role(RoleName="bare", AssumeRolePolicyDocument=json.dumps(
+            trust("ec2.amazonaws.com")))
+    action, rel, kept = {
+        "detach": ("DetachRolePolicy", (ROLE, "attached", CUST + ".json"),
+                   "-%s-detached-%s.txt" % (ROLE, CUST)),
+        "role": ("DeleteRole", ("bare",), "-bare-trust.json"),
+    }[what]
     m = mounts(proxy.url, args=ALLOW)
-    path = m.p(ROLE, "attached", CUST + ".json")
+    path = m.p(*rel)
     assert os.path.exists(path)
     proxy.reset()
-    proxy.fault("DetachRolePolicy", "delay", delay_ms=3000, count=-1)
-    rm = subprocess.Popen(["rm", "-f", path], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL)
+    proxy.fault(action, "delay", delay_ms=3000, count=-1)
+    cmd = ["rm", "-f", path] if what == "detach" else ["rmdir", path]
+    rm = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_until(lambda: proxy.counts().get("DetachRolePolicy", 0) >= 1, 20,
-                   what="DetachRolePolicy reached the proxy")
+        wait_until(lambda: proxy.counts().get(action, 0) >= 1, 20,
+                   what=action + " reached the proxy")
         kill_daemon(m)
         rm.wait(timeout=20)
     finally:
@@ -397,19 +408,23 @@ def test_a_daemon_killed_mid_detach_loses_nothing(account, mounts):
             rm.kill()
             rm.wait(timeout=10)
     proxy.clear_faults()
-    one(removed_files_in(m.cache_dir), "-%s-detached-%s.txt" % (ROLE, CUST))
+    wait_until(lambda: proxy.upstream_counts().get(action, 0) >= 1, 20,
+               what="the held call reached moto")
+    one(removed_files_in(m.cache_dir), kept)
+    if undone and what == "detach":
+        iam.attach_role_policy(RoleName=ROLE, PolicyArn=cust_arn())
+    elif undone:
+        iam.create_role(RoleName="bare", AssumeRolePolicyDocument=json.dumps(
+            trust("ec2.amazonaws.com")))
     m2 = mounts(proxy.url, cache_dir=m.cache_dir, name="again", args=ALLOW, allow=r"interrupted")
-    attached = [a["PolicyArn"] for a in iam.list_attached_role_policies(RoleName=ROLE)[
-        "AttachedPolicies"]]
-    if attached:
+    if undone:
         wait_until(lambda: "interrupted removal" in errors_text(m2), 20,
-                   what="the interrupted detach is reported")
-        assert os.path.exists(m2.p(ROLE, "attached", CUST + ".json"))
+                   what="the interrupted removal is reported")
+        assert os.path.exists(m2.p(*rel))
     else:
-        wait_until(lambda: not os.path.exists(m2.p(ROLE, "attached", CUST + ".json")), 20,
-                   what="the landed detach shows")
+        wait_until(lambda: not os.path.exists(m2.p(*rel)), 20, what="the landed removal shows")
         assert "interrupted" not in errors_text(m2)
-    one(removed_files(m2), "-%s-detached-%s.txt" % (ROLE, CUST))
+    one(removed_files(m2), kept)
 
 
 def removed_files_in(cache_dir):

@@ -105,8 +105,8 @@ int cache_folder(struct cache *c, char *out, size_t cap);
  * of an inline policy: DeleteRolePolicy, journaled, settled and recorded the
  * same way (already gone in IAM counts as done; a refusal keeps the last
  * document under rejected/). With remove of an attached policy: DetachRolePolicy
- * the same way (the ARN's detached copy kept under removed/ first, the policy
- * itself never deleted); what a removal takes is kept under removed/ first.
+ * the same way (the managed policy itself is never deleted). Either removal keeps
+ * what it takes out of IAM under removed/ before its call.
  */
 int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_result *res);
 /* Journals s (journal_id ignored) the moment it is accepted, before it waits for a

@@ -436,3 +436,25 @@ def removed_files_in(cache_dir):
                 with open(os.path.join(root, name), "rb") as f:
                     out[name] = f.read()
     return out
+
+
+@pytest.mark.parametrize("action", ["RemoveRoleFromInstanceProfile", "DeleteRole"])
+def test_lost_answers_of_a_role_deletion_are_settled_by_a_read(account, mounts, action):
+    """The call reached IAM and its answer was lost: a read (the profile's listing,
+    GetRole answering NoSuchEntity) shows it landed, so rmdir succeeds, each call
+    sent once."""
+    iam, proxy = account
+    iam.create_role(RoleName="bare", AssumeRolePolicyDocument=json.dumps(
+        trust("ec2.amazonaws.com")))
+    iam.create_instance_profile(InstanceProfileName=PROFILE)
+    iam.add_role_to_instance_profile(InstanceProfileName=PROFILE, RoleName="bare")
+    m = mounts(proxy.url, args=ALLOW)
+    proxy.reset()
+    proxy.fault(action, "drop", when="after", count=-1)
+    os.rmdir(m.p("bare"))
+    proxy.clear_faults()
+    up = proxy.upstream_counts()
+    assert up["RemoveRoleFromInstanceProfile"] == 1 and up["DeleteRole"] == 1, up
+    assert "bare" not in role_names(iam)
+    assert not os.path.exists(m.p("bare"))
+    assert errors_text(m) == ""

@@ -717,3 +717,13 @@ int cache_rejected_list(struct cache *c, struct cache_rejected_list *out)
 {
 	return save_rejected_list(c->save, out);
 }
+
+int cache_delete_role(struct cache *c, const char *role, struct cache_save_result *res)
+{
+	return save_delete_role(c->save, role, res);
+}
+
+int cache_removed_list(struct cache *c, struct cache_rejected_list *out)
+{
+	return save_removed_list(c->save, out);
+}

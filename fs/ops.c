@@ -23,6 +23,7 @@
 #include "fs/log.h"
 #include "fs/names.h"
 #include "fs/notify.h"
+#include "fs/remove.h"
 #include "fs/workers.h"
 
 /* The handlers libfuse calls, on the dispatch thread. */
@@ -239,9 +240,7 @@ static void ops_ll_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 static void ops_ll_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct fs *fs = fuse_req_userdata(req);
-
-	fuse_reply_err(req, fs->read_only ? EROFS : EPERM);
+	remove_rmdir(fuse_req_userdata(req), req, parent, name);
 }
 
 static void ops_ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)

@@ -24,6 +24,7 @@
 #include "cache/load.h"
 #include "cache/model.h"
 #include "cache/pending.h"
+#include "cache/rebase.h"
 #include "cache/save.h"
 
 /* Gives the parse and render garbage of a bulk load back to the system: without
@@ -134,6 +135,8 @@ static void cache_write_disk(struct cache *c)
 		if (rc)
 			hooks_log(&c->hooks, LOG_WARNING, "cannot write the cache copy in %s: %s",
 				  folder, strerror(-rc));
+		else
+			rebase_cache(c, v, folder);
 	}
 	disk_managed_free(m, nm);
 	disk_meta_cleanup(&meta);
@@ -730,4 +733,14 @@ int cache_errors_text(struct cache *c, struct buf *out)
 int cache_rejected_list(struct cache *c, struct cache_rejected_list *out)
 {
 	return save_rejected_list(c->save, out);
+}
+
+int cache_delete_role(struct cache *c, const char *role, struct cache_save_result *res)
+{
+	return save_delete_role(c->save, role, res);
+}
+
+int cache_removed_list(struct cache *c, struct cache_rejected_list *out)
+{
+	return save_removed_list(c->save, out);
 }

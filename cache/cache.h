@@ -29,6 +29,7 @@ struct cache_options {
 	bool read_only;		     /* --read-only, shown in status */
 	bool dry_run;		     /* --dry-run, shown in status */
 	bool prune_versions;	     /* --prune-versions: make room for a sixth version */
+	bool allow_delete;	     /* --allow-delete: removals may reach IAM (status) */
 	struct iam_client *iam;	     /* borrowed; outlives the cache */
 	long long (*now)(void *ctx); /* unix seconds; NULL: time() */
 	void *now_ctx;
@@ -110,7 +111,9 @@ int cache_folder(struct cache *c, char *out, size_t cap);
  * AWS managed), EACCES, EKEYEXPIRED, ENOENT, EAGAIN, EIO. With remove, the rm
  * of an inline policy: DeleteRolePolicy, journaled, settled and recorded the
  * same way (already gone in IAM counts as done; a refusal keeps the last
- * document under rejected/).
+ * document under rejected/). With remove of an attached policy: DetachRolePolicy
+ * the same way (the managed policy itself is never deleted). Either removal keeps
+ * what it takes out of IAM under removed/ before its call.
  */
 int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_result *res);
 /* Journals s (journal_id ignored) the moment it is accepted, before it waits for a
@@ -151,5 +154,18 @@ int cache_errors_text(struct cache *c, struct buf *out);
 /* The .iamfs/rejected/ folder: a snapshot of the refused saves' files (the list
  * type is rejects.h's; free it with cache_rejected_list_cleanup). */
 int cache_rejected_list(struct cache *c, struct cache_rejected_list *out);
+
+/* rmdir of a role folder (the mount allows deletes; fs decides that): removes the
+ * role from each of its instance profiles (ListInstanceProfilesForRole,
+ * RemoveRoleFromInstanceProfile), then DeleteRole, after keeping its trust policy
+ * and role.json under .iamfs/removed/. Journaled, --dry-run and --read-only
+ * honoured like a save; a role that still has inline or attached policies is
+ * -ENOTEMPTY, a service-linked role (path /aws-service-role/) -EPERM, both with
+ * nothing sent. Every refusal is recorded. res as cache_save's. 0 or -errno. */
+int cache_delete_role(struct cache *c, const char *role, struct cache_save_result *res);
+
+/* The .iamfs/removed/ folder: what removals took out of IAM, oldest first (free
+ * with cache_rejected_list_cleanup). */
+int cache_removed_list(struct cache *c, struct cache_rejected_list *out);
 
 #endif

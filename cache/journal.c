@@ -50,6 +50,8 @@ static const char *const kind_names[] = {
 	[JOURNAL_INLINE_DELETE] = "inline-delete",
 	[JOURNAL_MANAGED] = "managed",
 	[JOURNAL_ROLE] = "role",
+	[JOURNAL_DETACH] = "detach",
+	[JOURNAL_ROLE_DELETE] = "role-delete",
 	[JOURNAL_CREATE_ROLE] = "create-role",
 };
 

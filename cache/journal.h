@@ -18,6 +18,8 @@ enum journal_kind {
 	JOURNAL_INLINE_DELETE, /* DeleteRolePolicy; no bytes */
 	JOURNAL_MANAGED,       /* CreatePolicyVersion; name is the policy name or ARN */
 	JOURNAL_ROLE,	       /* a role.json edit (UpdateRole, tags, boundary); name is "" */
+	JOURNAL_DETACH,	       /* DetachRolePolicy; name is the policy ARN; no bytes */
+	JOURNAL_ROLE_DELETE,   /* RemoveRoleFromInstanceProfile(s), DeleteRole; no name, no bytes */
 	JOURNAL_CREATE_ROLE,   /* CreateRole of a pending role; bytes: its trust policy */
 };
 
@@ -75,7 +77,8 @@ int journal_list(struct journal *j, int (*cb)(void *ctx, const struct journal_en
  * -ENOENT or -errno. */
 int journal_discard(struct journal *j, unsigned long long id);
 
-/* "trust", "inline", "inline-delete", "managed", "role", "create-role". */
+/* "trust", "inline", "inline-delete", "managed", "role", "detach", "role-delete",
+ * "create-role". */
 const char *journal_kind_name(enum journal_kind kind);
 
 #endif

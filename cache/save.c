@@ -28,7 +28,7 @@
 
 /* ---- in-flight markers ---- */
 
-static int save_busy_enter(struct save_state *st, const char *key)
+int save_busy_enter(struct save_state *st, const char *key)
 {
 	char *k = strdup(key);
 	size_t i;
@@ -60,7 +60,7 @@ static int save_busy_enter(struct save_state *st, const char *key)
 	return 0;
 }
 
-static void save_busy_leave(struct save_state *st, const char *key)
+void save_busy_leave(struct save_state *st, const char *key)
 {
 	size_t i;
 
@@ -78,24 +78,24 @@ static void save_busy_leave(struct save_state *st, const char *key)
 
 /* ---- the host ---- */
 
-static struct iam_conn *save_conn(struct save_state *st)
+struct iam_conn *save_conn(struct save_state *st)
 {
 	return st->host.conn(st->host.ctx);
 }
 
-static struct cache_view *save_view(struct save_state *st)
+struct cache_view *save_view(struct save_state *st)
 {
 	return st->host.view_get(st->host.ctx);
 }
 
-static int save_publish(struct save_state *st, const char *role, enum cache_file_kind kind,
-			const char *name, struct cache_doc *doc)
+int save_publish(struct save_state *st, const char *role, enum cache_file_kind kind,
+		 const char *name, struct cache_doc *doc)
 {
 	return st->host.publish(st->host.ctx, role, kind, name, doc);
 }
 
 /* After a save: when it sent calls, tells the host how the last one went. */
-static void save_called(struct save_ctx *x)
+void save_called(struct save_ctx *x)
 {
 	if (x->res->calls)
 		x->st->host.called(x->st->host.ctx, &x->res->aws);
@@ -300,7 +300,7 @@ static int save_noop(struct save_ctx *x)
 }
 
 /* --dry-run: log and count the call that would be made; the file reverts. */
-static int save_dry_run(struct save_ctx *x)
+int save_dry_run(struct save_ctx *x)
 {
 	x->res->dry_run = true;
 	snprintf(x->res->message, sizeof(x->res->message),
@@ -309,7 +309,7 @@ static int save_dry_run(struct save_ctx *x)
 		 x->arn ? x->arn : "");
 	hooks_log(&x->st->host.hooks, LOG_NOTICE, "%s", x->res->message);
 	save_count(x->st, &x->st->dry[x->action]);
-	if (x->action == SAVE_DELETE_INLINE)
+	if (x->action == SAVE_DELETE_INLINE || x->action == SAVE_DETACH)
 		save_tell(x, CACHE_CHANGE_FILE_ADDED);
 	else if (x->cur)
 		save_tell(x, CACHE_CHANGE_FILE_CHANGED);
@@ -318,17 +318,27 @@ static int save_dry_run(struct save_ctx *x)
 	return 0;
 }
 
-static int save_begin(struct save_ctx *x, unsigned long long *jid)
+int save_begin(struct save_ctx *x, unsigned long long *jid)
 {
-	static const enum journal_kind jk[SAVE_NACTIONS] = {JOURNAL_TRUST, JOURNAL_INLINE,
-							    JOURNAL_MANAGED, JOURNAL_INLINE_DELETE};
+	static const enum journal_kind jk[SAVE_NACTIONS] = {
+		[SAVE_UPDATE_TRUST] = JOURNAL_TRUST,
+		[SAVE_PUT_INLINE] = JOURNAL_INLINE,
+		[SAVE_CREATE_VERSION] = JOURNAL_MANAGED,
+		[SAVE_DELETE_INLINE] = JOURNAL_INLINE_DELETE,
+		[SAVE_UPDATE_ROLE] = JOURNAL_ROLE,
+		[SAVE_UNTAG_ROLE] = JOURNAL_ROLE,
+		[SAVE_TAG_ROLE] = JOURNAL_ROLE,
+		[SAVE_PUT_BOUNDARY] = JOURNAL_ROLE,
+		[SAVE_DELETE_BOUNDARY] = JOURNAL_ROLE,
+		[SAVE_DETACH] = JOURNAL_DETACH,
+		[SAVE_DELETE_ROLE] = JOURNAL_ROLE_DELETE};
 	const char *name = x->kind == CACHE_FILE_ATTACHED ? x->arn : x->name;
+	bool removal = save_action_removes(x->action);
 	int rc = -EIO;
 
 	if (x->st->journal)
 		rc = journal_begin(x->st->journal, x->role, jk[x->action], name,
-				   x->action == SAVE_DELETE_INLINE ? NULL : x->bytes,
-				   x->action == SAVE_DELETE_INLINE ? 0 : x->len, jid);
+				   removal ? NULL : x->bytes, removal ? 0 : x->len, jid);
 	if (!rc)
 		return 0;
 	snprintf(
@@ -354,7 +364,7 @@ static void save_end(struct save_ctx *x, unsigned long long jid)
 /* The end of a save that sent: its journal entry ends, or stays for the next mount
  * when the outcome is unsettled; a save that landed also ends what earlier
  * unsettled saves of the same file kept (IAM now holds newer bytes). */
-static void save_finish(struct save_ctx *x, unsigned long long jid, int rc)
+void save_finish(struct save_ctx *x, unsigned long long jid, int rc)
 {
 	char file[SAVE_KEY_MAX];
 	unsigned long long old;
@@ -491,75 +501,6 @@ static int save_commit(struct save_ctx *x, const struct cache_save *s)
 	return rc;
 }
 
-static int save_delete_send(struct save_ctx *x)
-{
-	struct iam_policy_version ver = {0};
-	struct iam_conn *conn = save_conn(x->st);
-	unsigned long long jid = x->jid;
-	long long mtime;
-	int rc;
-
-	if (!jid && (rc = save_begin(x, &jid)))
-		return rc;
-	if (!conn) {
-		aws_error_set(&x->res->aws, "ConnectionError", "cannot set up an HTTP connection");
-		rc = save_iam_failed(x, save_action_names[x->action], -EIO);
-	} else {
-		rc = save_write(x, conn, NULL, &mtime, &ver);
-	}
-	if (!rc) {
-		save_publish(x->st, x->role, CACHE_FILE_INLINE, x->name, NULL);
-		save_count(x->st, &x->st->ok);
-		snprintf(x->res->message, sizeof(x->res->message),
-			 "DeleteRolePolicy of %.200s/%.300s done", x->role, x->path);
-	}
-	save_finish(x, jid, rc);
-	iam_policy_version_cleanup(&ver);
-	return rc;
-}
-
-/* rm of inline/<name>.json (s->remove). */
-static int save_remove(struct save_ctx *x)
-{
-	struct save_state *st = x->st;
-	struct cache_save_result *res = x->res;
-	const struct cache_inline *in;
-	char key[SAVE_KEY_MAX];
-	int rc;
-
-	if (!x->role || !x->name || x->kind != CACHE_FILE_INLINE)
-		return -EINVAL;
-	x->action = SAVE_DELETE_INLINE;
-	layout_path(LAYOUT_INLINE, NULL, x->name, x->path, sizeof(x->path));
-	snprintf(res->action, sizeof(res->action), "DeleteRolePolicy");
-	if (st->host.read_only) {
-		snprintf(res->message, sizeof(res->message),
-			 "%.200s/%.300s: the filesystem is mounted read-only", x->role, x->path);
-		return -EROFS;
-	}
-	snprintf(key, sizeof(key), "r:%s", x->role);
-	if ((rc = save_busy_enter(st, key)))
-		return rc;
-	x->v = save_view(st);
-	x->r = cache_view_find(x->v, x->role);
-	in = cache_role_find_inline(x->r, x->name);
-	if (!in) {
-		snprintf(res->message, sizeof(res->message), "%.200s/%.300s: no such inline policy",
-			 x->role, x->path);
-		rc = -ENOENT;
-	} else {
-		/* No bytes were written: a refusal keeps the last content. */
-		x->cur = in->doc;
-		x->bytes = in->doc ? in->doc->bytes : NULL;
-		x->len = in->doc ? in->doc->len : 0;
-		rc = st->host.dry_run ? save_dry_run(x) : save_delete_send(x);
-		save_called(x);
-	}
-	cache_view_put(x->v);
-	save_busy_leave(st, key);
-	return rc;
-}
-
 int save_file(struct save_state *st, const struct cache_save *s, struct cache_save_result *res)
 {
 	struct save_ctx x = {.st = st,
@@ -588,7 +529,9 @@ void save_accept(struct save_state *st, const struct cache_save *s, unsigned lon
 					       [CACHE_FILE_INLINE] = JOURNAL_INLINE,
 					       [CACHE_FILE_ATTACHED] = JOURNAL_MANAGED,
 					       [CACHE_FILE_ROLE] = JOURNAL_ROLE};
-	enum journal_kind kind = s->remove ? JOURNAL_INLINE_DELETE : jk[s->kind];
+	enum journal_kind kind = !s->remove			  ? jk[s->kind]
+				 : s->kind == CACHE_FILE_ATTACHED ? JOURNAL_DETACH
+								  : JOURNAL_INLINE_DELETE;
 	const struct cache_attached *at = NULL;
 	struct cache_view *v;
 	const char *name = s->name;
@@ -609,7 +552,7 @@ void save_accept(struct save_state *st, const struct cache_save *s, unsigned lon
 	}
 	if (s->kind == CACHE_FILE_ATTACHED) {
 		at = cache_role_find_attached(cache_view_find(v, s->role), s->name);
-		name = at && !at->aws_managed && at->doc ? at->arn : NULL;
+		name = at && (s->remove || (!at->aws_managed && at->doc)) ? at->arn : NULL;
 	}
 	if ((s->kind != CACHE_FILE_ATTACHED || name) &&
 	    journal_begin(st->journal, s->role, kind, name, s->remove ? NULL : s->bytes,

@@ -42,5 +42,9 @@ void save_abandon(struct save_state *st, unsigned long long jid);
 int save_refusal(struct save_state *st, const struct cache_refusal *r);
 int save_errors_text(struct save_state *st, struct buf *out);
 int save_rejected_list(struct save_state *st, struct cache_rejected_list *out);
+/* save_remove.c and save_life.c: the bodies of cache_delete_role and
+ * cache_removed_list (cache.h), same contracts; st NULL: -EINVAL, empty. */
+int save_delete_role(struct save_state *st, const char *role, struct cache_save_result *res);
+int save_removed_list(struct save_state *st, struct cache_rejected_list *out);
 
 #endif

@@ -33,6 +33,8 @@ enum save_action {
 	SAVE_TAG_ROLE,
 	SAVE_PUT_BOUNDARY,
 	SAVE_DELETE_BOUNDARY,
+	SAVE_DETACH,	  /* rm of attached/X.json: DetachRolePolicy (save_remove.c) */
+	SAVE_DELETE_ROLE, /* rmdir of a role folder: DeleteRole (save_remove.c) */
 	SAVE_CREATE_ROLE, /* save_create.c */
 	SAVE_NACTIONS
 };
@@ -77,6 +79,7 @@ struct save_state {
 	size_t nkept;
 	unsigned long ok, refused, noop, interrupted, landed;
 	unsigned long dry[SAVE_NACTIONS];
+	struct removed *removed; /* .iamfs/removed/ (removed.h) */
 };
 
 /* One save under way (save.c, save_write.c). */
@@ -101,6 +104,36 @@ struct save_ctx {
 	struct iam_role *created;
 };
 
+/* save.c, shared with save_remove.c: the in-flight marker of key (waits while
+ * another save holds it; -ENOMEM) and its release; this thread's connection and
+ * the current view (+1 ref) from the host; publication of one document; telling
+ * the host how the last call went; --dry-run (log, count, the file reverts);
+ * journaling a save before its first call (refused and recorded when it cannot);
+ * and the end of a save that sent (its journal entry ends or stays). */
+int save_busy_enter(struct save_state *st, const char *key);
+void save_busy_leave(struct save_state *st, const char *key);
+struct iam_conn *save_conn(struct save_state *st);
+struct cache_view *save_view(struct save_state *st);
+int save_publish(struct save_state *st, const char *role, enum cache_file_kind kind,
+		 const char *name, struct cache_doc *doc);
+void save_called(struct save_ctx *x);
+int save_dry_run(struct save_ctx *x);
+int save_begin(struct save_ctx *x, unsigned long long *jid);
+void save_finish(struct save_ctx *x, unsigned long long jid, int rc);
+
+/* save_remove.c: rm of inline/X.json (DeleteRolePolicy) or attached/X.json
+ * (DetachRolePolicy) for x (role, kind, name, jid set): what goes is kept under
+ * removed/ first, journaled, settled by a read when ambiguous, published. Every
+ * refusal recorded. 0 or -errno. */
+int save_remove(struct save_ctx *x);
+/* save_remove.c: the call of a removal action and the read that settles it
+ * (1: what it removes is gone, 0: still there, -errno: the read failed). */
+bool save_action_removes(enum save_action a);
+int save_remove_call(struct save_ctx *x, struct iam_conn *conn);
+int save_remove_settle(struct save_ctx *x, struct iam_conn *conn);
+/* save_remove.c: after a failed removal (rc) of x's role, one more errors line
+ * naming the removals of that role that landed earlier in this mount, if any. */
+void save_remove_note(struct save_ctx *x, int rc);
 /* save_create.c: saves into a pending role's folder (cache/pending.h). Whether role
  * is pending in the host's view now; the save of x (its role pending in x->v, the
  * role's in-flight marker held): role.json kept, trust.json creates the role

@@ -17,6 +17,7 @@
 #include "cache/layout.h"
 #include "cache/model.h"
 #include "cache/rejects.h"
+#include "cache/removed.h"
 #include "cache/validate.h"
 
 static void save_leftover_free(struct save_leftover *l)
@@ -77,11 +78,41 @@ static bool save_landed(const struct cache_view *v, const struct save_leftover *
 		return !in;
 	if (l->kind == JOURNAL_ROLE)
 		return r && save_role_json_landed(l->bytes, l->len, r->role_json);
+	if (l->kind == JOURNAL_ROLE_DELETE)
+		return !r;
+	if (l->kind == JOURNAL_DETACH) {
+		for (i = 0; r && i < r->natt; i++)
+			if (!strcmp(r->att[i].arn, l->name))
+				return false;
+		return true;
+	}
 	for (i = 0; v && i < v->nroles; i++)
 		for (j = 0; j < v->roles[i].natt; j++)
 			if (!strcmp(v->roles[i].att[j].arn, l->name))
 				return save_same_doc(l, v->roles[i].att[j].doc);
 	return false;
+}
+
+static bool save_leftover_removal(const struct save_leftover *l)
+{
+	return l->kind == JOURNAL_INLINE_DELETE || l->kind == JOURNAL_DETACH ||
+	       l->kind == JOURNAL_ROLE_DELETE;
+}
+
+/* The file (inside the role folder) a leftover entry is about; "" for the folder. */
+static void save_leftover_path(const struct save_leftover *l, char *path, size_t cap)
+{
+	bool arn = l->kind == JOURNAL_MANAGED || l->kind == JOURNAL_DETACH;
+
+	if (l->kind == JOURNAL_ROLE_DELETE) {
+		path[0] = '\0';
+		return;
+	}
+	layout_path(l->kind == JOURNAL_TRUST || l->kind == JOURNAL_CREATE_ROLE ? LAYOUT_TRUST
+		    : l->kind == JOURNAL_ROLE				       ? LAYOUT_ROLE_JSON
+		    : arn						       ? LAYOUT_ATTACHED
+									       : LAYOUT_INLINE,
+		    NULL, arn ? model_arn_name(l->name) : l->name, path, cap);
 }
 
 static void save_report(struct save_state *st, const struct save_leftover *l)
@@ -94,20 +125,14 @@ static void save_report(struct save_state *st, const struct save_leftover *l)
 		snprintf(path, sizeof(path), "journal-entry-%llu", l->id);
 		ev.role = "unknown";
 	} else {
-		layout_path(l->kind == JOURNAL_TRUST || l->kind == JOURNAL_CREATE_ROLE
-				    ? LAYOUT_TRUST
-			    : l->kind == JOURNAL_MANAGED ? LAYOUT_ATTACHED
-			    : l->kind == JOURNAL_ROLE	 ? LAYOUT_ROLE_JSON
-							 : LAYOUT_INLINE,
-			    NULL, l->kind == JOURNAL_MANAGED ? model_arn_name(l->name) : l->name,
-			    path, sizeof(path));
+		save_leftover_path(l, path, sizeof(path));
 		ev.role = l->role;
 	}
 	ev.path = path;
-	ev.bytes = l->kind == JOURNAL_INLINE_DELETE ? NULL : l->bytes;
-	ev.message = l->kind == JOURNAL_INLINE_DELETE
-			     ? "interrupted delete: the daemon stopped before IAM confirmed it; "
-			       "the policy is still in IAM"
+	ev.bytes = save_leftover_removal(l) ? NULL : l->bytes;
+	ev.message = save_leftover_removal(l)
+			     ? "interrupted removal: the daemon stopped before IAM confirmed it; "
+			       "what it removes is still in IAM (and kept under .iamfs/removed/)"
 			     : "interrupted save: the daemon stopped before IAM confirmed it; the "
 			       "bytes are kept here";
 	rc = save_record(st, &ev, kept, sizeof(kept));
@@ -158,6 +183,15 @@ int save_rejected_list(struct save_state *st, struct cache_rejected_list *out)
 		return 0;
 	}
 	return rejects_list(st->rejects, out);
+}
+
+int save_removed_list(struct save_state *st, struct cache_rejected_list *out)
+{
+	if (!st) {
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
+	return removed_list(st->removed, out);
 }
 
 void save_replay(struct save_state *st)
@@ -220,6 +254,11 @@ int save_open(const struct save_host *h, const char *folder, struct save_state *
 		hooks_log(&st->host.hooks, LOG_WARNING,
 			  "cannot keep refused saves in %s: %s (kept in memory)", folder,
 			  strerror(-rc));
+	if (removed_open(folder, &st->removed) && st->removed)
+		hooks_log(&st->host.hooks, LOG_WARNING,
+			  "cannot keep what removals take out of IAM in %s/removed: removals "
+			  "will be refused",
+			  folder);
 	rc = folder[0] ? journal_open(folder, h->hooks.now, h->hooks.now_ctx, &st->journal)
 		       : -ENOENT;
 	if (rc)
@@ -247,6 +286,7 @@ void save_close(struct save_state *st)
 		return;
 	journal_close(st->journal);
 	rejects_close(st->rejects);
+	removed_close(st->removed);
 	for (i = 0; i < st->nbusy; i++)
 		free(st->busy[i]);
 	free(st->busy);
@@ -288,6 +328,8 @@ int save_status(struct save_state *st, struct buf *out)
 			"rejected files: %zu\ninterrupted saves reported: %lu\n"
 			"interrupted saves that reached IAM: %lu\n",
 			ok, refused, noop, rejects_count(st->rejects), interrupted, landed);
+	if (!rc && removed_count(st->removed))
+		rc = buf_printf(out, "removed files: %zu\n", removed_count(st->removed));
 	if (!rc && pending)
 		rc = buf_printf(out, "interrupted saves awaiting the first load: %zu\n", pending);
 	if (!rc && !st->journal)

@@ -26,6 +26,8 @@ const char *const save_action_names[SAVE_NACTIONS] = {
 	"TagRole",
 	"PutRolePermissionsBoundary",
 	"DeleteRolePermissionsBoundary",
+	"DetachRolePolicy",
+	"DeleteRole",
 	"CreateRole",
 };
 

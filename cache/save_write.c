@@ -112,6 +112,10 @@ static int save_settle(struct save_ctx *x, struct iam_conn *conn, const struct c
 	struct iam_inline_policy p = {0};
 	int rc;
 
+	if (x->action == SAVE_DETACH) {
+		rc = save_remove_settle(x, conn);
+		return rc < 0 ? rc : rc ? SAVE_FOUND_OURS : SAVE_FOUND_OLD;
+	}
 	if (x->kind == CACHE_FILE_ATTACHED)
 		return save_settle_managed(x, conn, ours, ver, &e);
 	x->res->calls++;
@@ -175,11 +179,8 @@ static int save_call(struct save_ctx *x, struct iam_conn *conn, const char *doc,
 
 	aws_error_clear(e);
 	x->res->calls++;
-	if (x->action == SAVE_DELETE_INLINE) {
-		int rc = iam_delete_role_policy(conn, x->role, x->name, e);
-
-		return rc == -ENOENT ? 0 : rc; /* already gone: the wish of the rm is met */
-	}
+	if (save_action_removes(x->action))
+		return save_remove_call(x, conn);
 	if (x->action == SAVE_CREATE_ROLE) {
 		iam_role_cleanup(x->created);
 		return iam_create_role(conn, x->create, x->created, e);
@@ -198,7 +199,7 @@ static int save_send_settled(struct save_ctx *x, struct iam_conn *conn, const ch
 			     struct iam_policy_version *ver)
 {
 	/* What IAM holds once the call landed: the saved bytes, or nothing for a delete. */
-	bool remove = x->action == SAVE_DELETE_INLINE;
+	bool remove = save_action_removes(x->action);
 	struct cache_doc *ours = remove ? NULL : model_doc_new(x->bytes, x->len, 0);
 	int sends, found, rc = -ENOMEM;
 

@@ -114,7 +114,10 @@ int cache_status(struct cache *c, struct buf *out)
 	if (!s)
 		return -ENOMEM;
 	status_snapshot(c, s);
-	mode = c->o.read_only ? "read-only" : c->o.dry_run ? "dry-run" : "read-write";
+	mode = c->o.read_only	   ? "read-only"
+	       : c->o.dry_run	   ? (c->o.allow_delete ? "dry-run, deletes allowed" : "dry-run")
+	       : c->o.allow_delete ? "read-write, deletes allowed"
+				   : "read-write";
 	rc = buf_printf(out,
 			"account: %s\ncaller: %s\nendpoint: %s\nsts endpoint: %s\nprofile: %s\n"
 			"mode: %s\n",

@@ -13,6 +13,7 @@
 
 #include "fs/edit.h"
 #include "fs/log.h"
+#include "fs/remove.h"
 
 static void attr_set_time(struct stat *st, long long t)
 {
@@ -95,6 +96,8 @@ static int attr_role_node(struct fs *fs, const struct cache_view *v, const struc
 	struct cache_doc *d = NULL;
 	int r;
 
+	if (remove_hidden(fs, id->role, id->kind))
+		return -ENOENT; /* rm hid it (fs/remove.c) */
 	if (inode_kind_is_dir(id->kind)) {
 		/* A pending role (not in IAM yet) has no inline/ or attached/. */
 		if (role->pending && id->kind != INODE_ROLE)
@@ -135,6 +138,7 @@ int attr_of(struct fs *fs, struct cache_view *v, const struct fs_ident *id, uint
 	case INODE_CTL_STATUS:
 	case INODE_CTL_ERRORS:
 	case INODE_CTL_REJECTED:
+	case INODE_CTL_REMOVED:
 	case INODE_CTL_REFRESH:
 		memset(&tmp, 0, sizeof(tmp));
 		tmp.ino = ino;
@@ -142,7 +146,8 @@ int attr_of(struct fs *fs, struct cache_view *v, const struct fs_ident *id, uint
 		control_stat(fs, &tmp, st);
 		return 0;
 	case INODE_CTL_REJECTED_FILE:
-		return control_rejected_stat(fs, id->policy, ino, st, doc);
+	case INODE_CTL_REMOVED_FILE:
+		return control_kept_stat(fs, id->kind, id->policy, ino, st, doc);
 	default:
 		break;
 	}

@@ -19,6 +19,7 @@
 #include "fs/log.h"
 #include "fs/names.h"
 #include "fs/notify.h"
+#include "fs/remove.h"
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -180,8 +181,7 @@ void change_symlink(struct fs *fs, fuse_req_t req, const char *link, fuse_ino_t 
 
 void change_unlink(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct inode_node *p, *n;
-	struct cache_doc *d;
+	struct inode_node *p;
 	enum inode_kind kind;
 	int r = change_dir(fs, parent, &p);
 
@@ -194,17 +194,8 @@ void change_unlink(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char 
 		fuse_reply_err(req, -helper_unlink(fs->helpers, parent, name));
 		return;
 	case NAMES_POLICY:
-		if (kind != INODE_INLINE)
-			break;
-		r = inode_table_child(fs->inodes, parent, name, &n);
-		if (!r)
-			r = edit_doc(fs, n, LOOKUP_OPEN_WRITE, &d);
-		if (r) {
-			fuse_reply_err(req, -r);
-			return;
-		}
-		cache_doc_unref(d);
-		commit_delete(fs, req, n);
+	case NAMES_FIXED:
+		remove_unlink(fs, req, p, name, kind);
 		return;
 	case NAMES_INVALID:
 		fuse_reply_err(req, ENOENT); /* such a name never exists */

@@ -16,6 +16,7 @@
 
 #include "fs/log.h"
 #include "fs/notify.h"
+#include "fs/remove.h"
 #include "fs/workers.h"
 
 /* Regenerates the status text into out (reset first). */
@@ -57,12 +58,20 @@ static size_t control_errors_size(struct fs *fs)
 	return n;
 }
 
-int control_rejected_doc(struct fs *fs, const char *name, struct cache_doc **out)
+/* The files of .iamfs/rejected/ or .iamfs/removed/ (dir: the folder's kind or its files'). */
+static int control_kept_list(struct fs *fs, enum inode_kind dir, struct cache_rejected_list *l)
+{
+	if (dir == INODE_CTL_REMOVED || dir == INODE_CTL_REMOVED_FILE)
+		return cache_removed_list(fs->cache, l);
+	return cache_rejected_list(fs->cache, l);
+}
+
+int control_kept_doc(struct fs *fs, enum inode_kind dir, const char *name, struct cache_doc **out)
 {
 	struct cache_rejected_list l;
 	int r = -ENOENT;
 
-	if (cache_rejected_list(fs->cache, &l))
+	if (control_kept_list(fs, dir, &l))
 		return -EIO;
 	for (size_t i = 0; i < l.n; i++) {
 		if (!strcmp(l.v[i].name, name) && l.v[i].doc) {
@@ -76,15 +85,20 @@ int control_rejected_doc(struct fs *fs, const char *name, struct cache_doc **out
 	return r;
 }
 
-int control_rejected_stat(struct fs *fs, const char *name, uint64_t ino, struct stat *st,
-			  struct cache_doc **doc)
+int control_rejected_doc(struct fs *fs, const char *name, struct cache_doc **out)
+{
+	return control_kept_doc(fs, INODE_CTL_REJECTED, name, out);
+}
+
+int control_kept_stat(struct fs *fs, enum inode_kind dir, const char *name, uint64_t ino,
+		      struct stat *st, struct cache_doc **doc)
 {
 	struct cache_doc *d;
-	int r = control_rejected_doc(fs, name, &d);
+	int r = control_kept_doc(fs, dir, name, &d);
 
 	if (r)
 		return r;
-	fs_stat_base(fs, ino, S_IFREG | 0444, st); /* the row of INODE_CTL_REJECTED_FILE */
+	fs_stat_base(fs, ino, S_IFREG | 0444, st); /* the rows of INODE_CTL_RE*_FILE */
 	st->st_size = (off_t)d->len;
 	st->st_blocks = (blkcnt_t)((d->len + 511) / 512);
 	if (d->mtime) {
@@ -100,12 +114,18 @@ int control_rejected_stat(struct fs *fs, const char *name, uint64_t ino, struct 
 	return 0;
 }
 
-int control_rejected_entry(struct fs *fs, size_t i, char *name, size_t cap)
+int control_rejected_stat(struct fs *fs, const char *name, uint64_t ino, struct stat *st,
+			  struct cache_doc **doc)
+{
+	return control_kept_stat(fs, INODE_CTL_REJECTED, name, ino, st, doc);
+}
+
+int control_kept_entry(struct fs *fs, enum inode_kind dir, size_t i, char *name, size_t cap)
 {
 	struct cache_rejected_list l;
 	int r = -ENOENT;
 
-	if (cache_rejected_list(fs->cache, &l))
+	if (control_kept_list(fs, dir, &l))
 		return -EIO;
 	if (i < l.n) {
 		snprintf(name, cap, "%s", l.v[i].name);
@@ -113,6 +133,11 @@ int control_rejected_entry(struct fs *fs, size_t i, char *name, size_t cap)
 	}
 	cache_rejected_list_cleanup(&l);
 	return r;
+}
+
+int control_rejected_entry(struct fs *fs, size_t i, char *name, size_t cap)
+{
+	return control_kept_entry(fs, INODE_CTL_REJECTED, i, name, cap);
 }
 
 void control_stat(struct fs *fs, const struct inode_node *n, struct stat *st)
@@ -163,9 +188,10 @@ int control_open(struct fs *fs, const struct inode_node *n, int flags, struct fs
 		o->data = buf_steal(&b);
 		return o->data || !o->len ? 0 : -ENOMEM;
 	case INODE_CTL_REJECTED_FILE:
+	case INODE_CTL_REMOVED_FILE:
 		if (writing)
 			return -EACCES;
-		return control_rejected_doc(fs, n->policy, &o->doc);
+		return control_kept_doc(fs, n->kind, n->policy, &o->doc);
 	case INODE_CTL_REFRESH:
 		return 0;
 	default:
@@ -195,7 +221,8 @@ static void control_read_other(struct fs *fs, fuse_req_t req, const struct inode
 			buf_reset(&b);
 		control_read_bytes(req, b.data, b.len, size, off);
 		buf_cleanup(&b);
-	} else if (n->kind == INODE_CTL_REJECTED_FILE && !control_rejected_doc(fs, n->policy, &d)) {
+	} else if ((n->kind == INODE_CTL_REJECTED_FILE || n->kind == INODE_CTL_REMOVED_FILE) &&
+		   !control_kept_doc(fs, n->kind, n->policy, &d)) {
 		control_read_bytes(req, d->bytes, d->len, size, off);
 		cache_doc_unref(d);
 	} else {
@@ -240,6 +267,7 @@ static void control_refresh_run(void *arg)
 			err.request_id[0] ? ")" : "");
 		fuse_reply_err(j->req, -r);
 	} else {
+		remove_unhide_all(j->fs); /* what rm hid shows IAM's state again */
 		/* The write returns once the kernel has dropped what changed. */
 		if (j->fs->notify && notify_flush(j->fs->notify, FS_REFRESH_FLUSH_MS))
 			log_msg(LOG_WARNING, "refresh: kernel cache invalidation still pending");

@@ -16,12 +16,17 @@ void fs_init(struct fs *fs)
 {
 	pthread_mutex_init(&fs->open_lock, NULL);
 	pthread_mutex_init(&fs->status_lock, NULL);
+	pthread_mutex_init(&fs->hide_lock, NULL);
 	buf_init(&fs->status, FS_STATUS_MAX);
 }
 
 void fs_cleanup(struct fs *fs)
 {
 	buf_cleanup(&fs->status);
+	for (size_t i = 0; i < fs->nhidden; i++)
+		free(fs->hidden[i].role);
+	free(fs->hidden);
+	pthread_mutex_destroy(&fs->hide_lock);
 	pthread_mutex_destroy(&fs->status_lock);
 	pthread_mutex_destroy(&fs->open_lock);
 }

@@ -45,14 +45,26 @@ struct fs {
 	bool read_only;
 	bool dry_run;	     /* --dry-run: for saving (validate, log, send nothing) */
 	bool prune_versions; /* --prune-versions: for saving managed policy versions */
+	bool allow_delete;   /* --allow-delete: rm and rmdir may remove from IAM */
 	struct timespec mount_time;
 	/* Every struct fs_open not released yet (freed at unmount if the kernel never did). */
 	pthread_mutex_t open_lock;
 	struct fs_open *opens;
+	/* fs/remove.c: per role, the fixed entries (trust.json, role.json, inline/,
+	 * attached/) rm -r hid locally with no call, as bits 1 << enum inode_kind. */
+	pthread_mutex_t hide_lock;
+	struct fs_hidden *hidden;
+	size_t nhidden;
 	/* The .iamfs/status text served to stat and to reads without an open. */
 	pthread_mutex_t status_lock;
 	struct buf status;
 	struct timespec status_time;
+};
+
+/* One role's entries hidden by rm (fs/remove.c). */
+struct fs_hidden {
+	char *role;
+	unsigned mask;
 };
 
 /* What one open file serves; fi->fh points at it. Policy files keep the
@@ -114,6 +126,12 @@ int control_rejected_doc(struct fs *fs, const char *name, struct cache_doc **out
 int control_rejected_stat(struct fs *fs, const char *name, uint64_t ino, struct stat *st,
 			  struct cache_doc **doc);
 int control_rejected_entry(struct fs *fs, size_t i, char *name, size_t cap);
+/* The same for .iamfs/rejected/ or .iamfs/removed/, chosen by dir (the folder's
+ * kind or its files'). */
+int control_kept_doc(struct fs *fs, enum inode_kind dir, const char *name, struct cache_doc **out);
+int control_kept_stat(struct fs *fs, enum inode_kind dir, const char *name, uint64_t ino,
+		      struct stat *st, struct cache_doc **doc);
+int control_kept_entry(struct fs *fs, enum inode_kind dir, size_t i, char *name, size_t cap);
 /* Reply to a read of a control file opened without an open (no_open). */
 void control_read(struct fs *fs, fuse_req_t req, const struct inode_node *n, size_t size,
 		  off_t off);

@@ -31,12 +31,14 @@ static const struct inode_row inode_rows[INODE_NKINDS] = {
 	[INODE_ATTACHED_DIR] = {INODE_ROLE, NULL, LAYOUT_ATTACHED_DIR, 0, 2},
 	[INODE_INLINE] = {INODE_INLINE_DIR, NULL, LAYOUT_INLINE, 0, 1},
 	[INODE_ATTACHED] = {INODE_ATTACHED_DIR, NULL, LAYOUT_ATTACHED, 0, 1},
-	[INODE_CTL_DIR] = {INODE_ROOT, ".iamfs", -1, S_IFDIR | 0755, 3},
+	[INODE_CTL_DIR] = {INODE_ROOT, ".iamfs", -1, S_IFDIR | 0755, 4},
 	[INODE_CTL_STATUS] = {INODE_CTL_DIR, "status", -1, S_IFREG | 0444, 1},
 	[INODE_CTL_ERRORS] = {INODE_CTL_DIR, "errors", -1, S_IFREG | 0444, 1},
 	[INODE_CTL_REJECTED] = {INODE_CTL_DIR, "rejected", -1, S_IFDIR | 0755, 2},
 	[INODE_CTL_REFRESH] = {INODE_CTL_DIR, "refresh", -1, S_IFREG | 0644, 1},
 	[INODE_CTL_REJECTED_FILE] = {INODE_CTL_REJECTED, NULL, -1, S_IFREG | 0444, 1},
+	[INODE_CTL_REMOVED] = {INODE_CTL_DIR, "removed", -1, S_IFDIR | 0755, 2},
+	[INODE_CTL_REMOVED_FILE] = {INODE_CTL_REMOVED, NULL, -1, S_IFREG | 0444, 1},
 };
 
 void inode_row(enum inode_kind kind, struct inode_row *out)
@@ -143,9 +145,11 @@ int inode_classify(enum inode_kind parent_kind, const char *name, enum inode_kin
 		*kind = INODE_ROLE;
 		return 0;
 	}
-	if (parent_kind != INODE_CTL_REJECTED || !name[0] || name[0] == '.' || strchr(name, '/'))
+	if ((parent_kind != INODE_CTL_REJECTED && parent_kind != INODE_CTL_REMOVED) || !name[0] ||
+	    name[0] == '.' || strchr(name, '/'))
 		return -ENOENT;
-	*kind = INODE_CTL_REJECTED_FILE;
+	*kind = parent_kind == INODE_CTL_REJECTED ? INODE_CTL_REJECTED_FILE
+						  : INODE_CTL_REMOVED_FILE;
 	*policy = name;
 	*policy_len = strlen(name);
 	return 0;

@@ -37,6 +37,8 @@ enum inode_kind {
 	INODE_CTL_REJECTED,	 /* .iamfs/rejected/ */
 	INODE_CTL_REFRESH,	 /* .iamfs/refresh */
 	INODE_CTL_REJECTED_FILE, /* .iamfs/rejected/<file>: policy holds the file name */
+	INODE_CTL_REMOVED,	 /* .iamfs/removed/ */
+	INODE_CTL_REMOVED_FILE,	 /* .iamfs/removed/<file>: policy holds the file name */
 	INODE_NKINDS
 };
 
@@ -58,7 +60,7 @@ struct inode_node {
 	enum inode_kind kind;
 	char *name;   /* entry name in parent ("" for the root) */
 	char *role;   /* NULL for the root and .iamfs nodes */
-	char *policy; /* INLINE/ATTACHED: policy name without ".json"; CTL_REJECTED_FILE:
+	char *policy; /* INLINE/ATTACHED: policy name without ".json"; CTL_RE*_FILE:
 			 the file name; else NULL */
 	/* Under the table lock: */
 	uint64_t nlookup;

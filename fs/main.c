@@ -158,6 +158,7 @@ static int main_open_cache(struct fs *fs, const struct fs_opts *o, struct iam_cl
 	co.read_only = o->read_only;
 	co.dry_run = o->dry_run;
 	co.prune_versions = o->prune_versions;
+	co.allow_delete = o->allow_delete;
 	co.iam = iam;
 	co.on_change = main_on_change;
 	co.on_change_ctx = fs;
@@ -310,6 +311,7 @@ int main(int argc, char *argv[])
 	fs.read_only = o.read_only;
 	fs.dry_run = o.dry_run;
 	fs.prune_versions = o.prune_versions;
+	fs.allow_delete = o.allow_delete;
 	clock_gettime(CLOCK_REALTIME, &fs.mount_time);
 	fs.mount_time.tv_nsec = 0;
 	fuse_set_log_func(main_fuse_log);

@@ -12,7 +12,8 @@
 
 enum names_class {
 	NAMES_NONE,    /* the parent holds no such files (root, .iamfs) */
-	NAMES_FIXED,   /* role.json, inline/, attached/: never created, moved or removed */
+	NAMES_FIXED,   /* role.json, inline/, attached/: never created or moved; only
+			  hidden by rm with --allow-delete (fs/remove.c) */
 	NAMES_POLICY,  /* trust.json, inline/X.json, attached/X.json */
 	NAMES_HELPER,  /* an editor's helper file: in memory only */
 	NAMES_INVALID, /* inline/, attached/: looks like a policy file (*.json in any case,

@@ -111,6 +111,17 @@ static size_t notify_plan_rejected(struct inode_table *t, const struct cache_cha
 	return n;
 }
 
+/* A removal may have kept a file under .iamfs/removed/: its listing. */
+static size_t notify_plan_removed(struct inode_table *t, struct notify_action *out, size_t n)
+{
+	const struct inode_node *ctl = inode_table_find(t, INODE_ROOT_INO, ".iamfs");
+	const struct inode_node *removed = ctl ? inode_table_find(t, ctl->ino, "removed") : NULL;
+
+	if (removed && inode_table_known(t, removed))
+		n = notify_add(out, n, false, removed->ino, NULL);
+	return n;
+}
+
 size_t notify_plan(struct inode_table *t, const struct cache_change *ch,
 		   struct notify_action out[NOTIFY_PLAN_MAX])
 {
@@ -122,9 +133,11 @@ size_t notify_plan(struct inode_table *t, const struct cache_change *ch,
 		return notify_plan_rejected(t, ch, out);
 	if (!ch->role)
 		return 0;
-	if (ch->what == CACHE_CHANGE_ROLE_ADDED || ch->what == CACHE_CHANGE_ROLE_REMOVED)
+	if (ch->what == CACHE_CHANGE_ROLE_ADDED || ch->what == CACHE_CHANGE_ROLE_REMOVED) {
 		/* Also drops a negative entry the kernel may hold for the name. */
-		return notify_plan_entry(t, inode_table_get(t, INODE_ROOT_INO), ch->role, out, 0);
+		n = notify_plan_entry(t, inode_table_get(t, INODE_ROOT_INO), ch->role, out, 0);
+		return ch->what == CACHE_CHANGE_ROLE_REMOVED ? notify_plan_removed(t, out, n) : n;
+	}
 	role = inode_table_find(t, INODE_ROOT_INO, ch->role);
 	dir = role ? notify_file_dir(t, ch, role, entry, sizeof(entry)) : NULL;
 	if (!dir)
@@ -134,6 +147,8 @@ size_t notify_plan(struct inode_table *t, const struct cache_change *ch,
 		n = notify_add(out, n, false, file->ino, NULL);
 	if (ch->what != CACHE_CHANGE_FILE_CHANGED && dir != role)
 		n = notify_plan_entry(t, dir, entry, out, n);
+	if (ch->what == CACHE_CHANGE_FILE_REMOVED)
+		n = notify_plan_removed(t, out, n);
 	return n;
 }
 

@@ -15,7 +15,7 @@
 struct fuse_session;
 struct notify;
 
-#define NOTIFY_PLAN_MAX 3
+#define NOTIFY_PLAN_MAX 4
 
 /* One kernel invalidation: an entry (name in folder ino) or an inode (attributes,
  * pages, listing). */

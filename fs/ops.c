@@ -23,6 +23,7 @@
 #include "fs/log.h"
 #include "fs/names.h"
 #include "fs/notify.h"
+#include "fs/remove.h"
 #include "fs/rolefolder.h"
 #include "fs/workers.h"
 
@@ -243,8 +244,8 @@ static void ops_ll_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct fs *fs = fuse_req_userdata(req);
 
 	if (!fs->read_only && rolefolder_rmdir(fs, req, parent, name))
-		return; /* a pending role folder */
-	fuse_reply_err(req, fs->read_only ? EROFS : EPERM);
+		return; /* a pending role folder: dropped, nothing sent */
+	remove_rmdir(fs, req, parent, name);
 }
 
 static void ops_ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)

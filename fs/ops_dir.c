@@ -14,6 +14,7 @@
 #include "fs/commit.h"
 #include "fs/edit.h"
 #include "fs/helperops.h"
+#include "fs/remove.h"
 #include "fs/log.h"
 #include "fs/names.h"
 #include "fs/workers.h"
@@ -60,7 +61,8 @@ static const char *ops_dir_entry(struct fs *fs, const struct cache_view *v,
 		layout_entry_name(LAYOUT_ATTACHED, role->att[i].name, buf, buflen);
 		return buf;
 	case INODE_CTL_REJECTED:
-		return control_rejected_entry(fs, i, buf, buflen) ? NULL : buf;
+	case INODE_CTL_REMOVED:
+		return control_kept_entry(fs, n->kind, i, buf, buflen) ? NULL : buf;
 	default:
 		return NULL;
 	}
@@ -100,6 +102,8 @@ static int ops_dirent(struct fs *fs, fuse_req_t req, struct cache_view *v,
 		e.attr.st_mode = S_IFDIR | 0755;
 	} else {
 		r = inode_table_child(fs->inodes, dir->ino, name, &c);
+		if (!r && remove_hidden(fs, c->role, c->kind))
+			r = -ENOENT; /* rm hid it (fs/remove.c) */
 		if (r)
 			return r;
 		attr_ident(c, &id);

@@ -32,6 +32,7 @@ enum {
 	OPT_PRUNE,
 	OPT_VERSION,
 	OPT_HELP,
+	OPT_ALLOW_DELETE,
 };
 
 static const struct opts_spec opts_long[] = {
@@ -43,6 +44,7 @@ static const struct opts_spec opts_long[] = {
 	{"read-only", OPTS_NONE, OPT_READ_ONLY},
 	{"dry-run", OPTS_NONE, OPT_DRY_RUN},
 	{"prune-versions", OPTS_NONE, OPT_PRUNE},
+	{"allow-delete", OPTS_NONE, OPT_ALLOW_DELETE},
 	{"version", OPTS_NONE, OPT_VERSION},
 	{"help", OPTS_NONE, OPT_HELP},
 };
@@ -65,12 +67,15 @@ static const char opts_usage_text[] =
 	"    --dry-run                validate saves and log the call; send no write call\n"
 	"    --prune-versions         delete the oldest non-default managed policy version\n"
 	"                             when five exist\n"
+	"    --allow-delete           let rm and rmdir remove policies and roles from IAM\n"
+	"                             (without it they answer EPERM)\n"
 	"    -f                       stay in the foreground, log to stderr\n"
 	"    -d                       debug (implies -f)\n"
 	"    -o OPT[,OPT...]          FUSE mount options (e.g. allow_other); also\n"
 	"                             profile=, endpoint_url=, sts_endpoint_url=,\n"
-	"                             cache_dir=, ttl=, read_only, dry_run and\n"
-	"                             prune_versions, as /etc/fstab gives them\n"
+	"                             cache_dir=, ttl=, read_only, dry_run,\n"
+	"                             prune_versions and allow_delete, as /etc/fstab\n"
+	"                             gives them\n"
 	"    --version                print the version\n"
 	"    --help                   print this help\n"
 	"\n"
@@ -133,6 +138,7 @@ static const struct opts_spec opts_mount[] = {
 	{"read_only", OPTS_NONE, OPT_READ_ONLY},
 	{"dry_run", OPTS_NONE, OPT_DRY_RUN},
 	{"prune_versions", OPTS_NONE, OPT_PRUNE},
+	{"allow_delete", OPTS_NONE, OPT_ALLOW_DELETE},
 };
 
 /* The buffer that keeps a -o value for option id, or NULL when opts_apply copies it. */
@@ -252,6 +258,9 @@ static int opts_apply(struct fs_opts *o, int id, const char *val, char *err, siz
 		break;
 	case OPT_PRUNE:
 		o->prune_versions = true;
+		break;
+	case OPT_ALLOW_DELETE:
+		o->allow_delete = true;
 		break;
 	case OPT_VERSION:
 		o->show_version = true;

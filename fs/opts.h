@@ -26,8 +26,9 @@ struct fs_opts {
 	bool read_only;
 	bool dry_run;
 	bool prune_versions;
-	bool foreground; /* -f (or -d) */
-	bool debug;	 /* -d */
+	bool allow_delete; /* --allow-delete: rm/rmdir may remove from IAM */
+	bool foreground;   /* -f (or -d) */
+	bool debug;	   /* -d */
 	bool show_version;
 	bool show_help;
 	char fuse_opts[OPTS_FUSE_MAX]; /* the -o options for FUSE, comma-joined ("" when none) */
@@ -44,7 +45,7 @@ typedef const char *(*opts_getenv_fn)(void *ctx, const char *name);
  * "iamfs [options] [PROFILE] MOUNTPOINT": a source before the mount point (as
  * mount.fuse3 passes it from /etc/fstab) names the profile unless --profile does.
  * -o items profile=, endpoint_url=, sts_endpoint_url=, cache_dir=, ttl=, read_only,
- * dry_run and prune_versions are iamfs's own; the other -o items go to FUSE.
+ * dry_run, prune_versions and allow_delete are iamfs's own; the other -o items go to FUSE.
  * Returns 0, or -EINVAL with one sentence in err (no trailing newline). With
  * --version or --help, out->show_* is set and the mount point is not required. */
 int opts_parse(int argc, char *const *argv, opts_getenv_fn getenv, void *ctx, struct fs_opts *out,

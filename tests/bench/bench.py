@@ -5,7 +5,12 @@ copy of the tree) in the same run, through tests/proxy.py with 50 ms per request
 and prints the table (Markdown) to stdout and tests/bench/results/latest.md.
 
 Usage: /usr/bin/python3 tests/bench/bench.py [--roles 1000,5000] [--runs 7] [--quick]
-       [--build DIR] [--idle S]
+       [--build DIR] [--idle S] [--fixture large|small] [--memory]
+
+--fixture picks the account shape (tests/bench/seed.py: large documents, the
+default, or the small ones most real accounts hold). --memory measures only the
+daemon's memory (VmRSS, VmHWM, RssAnon after a cold load and after a remount
+from the disk copy, each followed by `grep -r`) and the IAM calls, no timings.
 
 Warm measures interleave mount and tmpfs runs and compare medians; cold ones
 start a fresh daemon on an empty --cache-dir after dropping the kernel's caches.
@@ -53,6 +58,10 @@ def parse_args(argv):
                     help="build folder holding iamfs (default: build/ or $IAMFS_BUILD)")
     ap.add_argument("--idle", type=float, default=30.0, help="P10 idle seconds")
     ap.add_argument("--latency-ms", type=int, default=50)
+    ap.add_argument("--fixture", choices=("large", "small"), default="large",
+                    help="account shape (tests/bench/seed.py)")
+    ap.add_argument("--memory", action="store_true",
+                    help="only memory and call counts: one cold load and one remount a size")
     args = ap.parse_args(argv)
     if args.quick:
         args.roles, args.runs, args.idle = "200", 3, 5.0
@@ -80,12 +89,31 @@ def median(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
-def proc_kb(pid, key):
+MEM_KEYS = ("VmRSS", "VmHWM", "RssAnon", "RssFile")
+
+
+def proc_status_kb(pid, keys):
+    """{key: KiB} of /proc/PID/status lines such as "VmRSS:  1234 kB"."""
+    out = {}
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    raise KeyError(key)
+            key = line.split(":", 1)[0]
+            if key in keys:
+                out[key] = int(line.split()[1])
+    missing = set(keys) - set(out)
+    if missing:
+        raise KeyError(", ".join(sorted(missing)))
+    return out
+
+
+def proc_kb(pid, key):
+    return proc_status_kb(pid, (key,))[key]
+
+
+def proc_mem(pid):
+    """The daemon's memory in KiB: VmRSS, VmHWM (peak), RssAnon (heap, stacks:
+    what a mount really costs) and RssFile (mapped files: page cache, reclaimable)."""
+    return proc_status_kb(pid, MEM_KEYS)
 
 
 def iam_calls(counts):
@@ -162,6 +190,7 @@ class Bench:
         self.notes = []
         self.seeded = 0
         self.ncache = 0
+        self.fixture = seed.FIXTURES[args.fixture]
 
     # ---- plumbing -------------------------------------------------------
     def drop_caches(self):
@@ -233,8 +262,8 @@ class Bench:
 
     def seed_to(self, n):
         if n > self.seeded:
-            log("seeding roles %d..%d into moto" % (self.seeded, n - 1))
-            took = seed.seed(self.moto.url, n, self.seeded)
+            log("seeding %s roles %d..%d into moto" % (self.fixture.name, self.seeded, n - 1))
+            took = seed.seed(self.moto.url, n, self.seeded, fixture=self.fixture)
             log("seeded in %.1f s" % took)
             self.seeded = n
 
@@ -262,7 +291,7 @@ class Bench:
             counts = self.proxy.counts()
             st = m.status()
             self.run(self.GREP, m.path, ok=(1,))  # warm grep -r, for P9
-            rss, hwm = proc_kb(m.proc.pid, "VmRSS"), proc_kb(m.proc.pid, "VmHWM")
+            mem = proc_mem(m.proc.pid)
             roles = re.search(r"^roles: (\d+)$", st, re.M)
         finally:
             self.unmount(m)
@@ -273,8 +302,8 @@ class Bench:
         theirs = {k: v for k, v in counts.items() if not k.startswith("_")}
         return {"time": total, "ready": ready, "grep": grep, "cat": cat,
                 "calls": iam_calls(counts), "counts": theirs,
-                "agree": mine == theirs, "status_calls": mine, "rss": rss, "hwm": hwm,
-                "cache": cache}
+                "agree": mine == theirs, "status_calls": mine, "rss": mem["VmRSS"],
+                "hwm": mem["VmHWM"], "mem": mem, "cache": cache}
 
     def aws_export(self):
         env = mount.iamfs_env(self.proxy.url, os.path.join(self.work, "home"))
@@ -317,6 +346,7 @@ class Bench:
                "agree": all(r["agree"] for r in runs),
                "disagree": [(r["counts"], r["status_calls"]) for r in runs if not r["agree"]],
                "hwm": max(r["hwm"] for r in runs), "rss": median([r["rss"] for r in runs]),
+               "mem": {k: median([r["mem"][k] for r in runs]) for k in MEM_KEYS},
                "cache": runs[-1]["cache"]}
         if refs:
             out["ref_time"] = median([r["time"] for r in refs])
@@ -523,23 +553,52 @@ class Bench:
                 self.proxy.reset()
         return median(times), max(times), names
 
-    def baseline_rss(self):
+    def baseline_mem(self):
+        """A 0-role mount's memory after two `grep -r`: what is not the account's."""
         m = self.mount()
         try:
             self.run(self.GREP, m.path, (1,))
             self.run(self.GREP, m.path, (1,))
-            return proc_kb(m.proc.pid, "VmRSS")
+            return proc_mem(m.proc.pid)
         finally:
             self.unmount(m)
+
+    def remount_mem(self, cache):
+        """Memory of a remount from the cold run's disk copy once its background
+        revalidation is over and `grep -r` has read every file twice."""
+        self.proxy.reset()
+        m = self.mount(cache_dir=cache, ttl=WARM_TTL)
+        try:
+            self.wait_refreshed(m)
+            self.run(self.GREP, m.path, (1,))
+            self.run(self.GREP, m.path, (1,))
+            return {"mem": proc_mem(m.proc.pid), "calls": iam_calls(self.proxy.counts())}
+        finally:
+            self.unmount(m)
+
+    def memory(self, size):
+        """The --memory run at one size: one cold load and one remount."""
+        self.res["cold:%d" % size] = c = self.cold_run(size)
+        self.res["remount:%d" % size] = self.remount_mem(c["cache"])
+        log("memory at %d roles: cold RssAnon %d KiB, remount RssAnon %d KiB" % (
+            size, c["mem"]["RssAnon"], self.res["remount:%d" % size]["mem"]["RssAnon"]))
 
     # ---- the run --------------------------------------------------------
     def go(self):
         a = self.args
-        self.moto = rig.Moto().start(self.work)
+        env = {"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"} if self.fixture.needs_aws_managed else {}
+        self.moto = rig.Moto(extra_env=env).start(self.work)
         self.proxy = rig.Proxy(self.moto.url, latency_ms=a.latency_ms,
                                gaad_page_size=1000).start(self.work)
-        self.res["base_rss"] = self.baseline_rss()
-        log("0-role mount RSS %d KiB" % self.res["base_rss"])
+        self.res["base"] = self.baseline_mem()
+        self.res["base_rss"] = self.res["base"]["VmRSS"]
+        log("0-role mount RSS %d KiB, RssAnon %d KiB" % (self.res["base_rss"],
+                                                        self.res["base"]["RssAnon"]))
+        if a.memory:
+            for size in a.sizes:
+                self.seed_to(size)
+                self.memory(size)
+            return self.table()
         small, big = a.sizes[0], a.sizes[-1]
         for size in a.sizes:
             self.seed_to(size)
@@ -558,6 +617,7 @@ class Bench:
                 log("P7: remounts with the disk cache at %d roles" % size)
                 self.res["p7"] = self.remount(c["cache"], offline=False)
                 self.res["p7off"] = self.remount(c["cache"], offline=True)
+            self.res["remount:%d" % size] = self.remount_mem(c["cache"])
         return self.table()
 
     def close(self):
@@ -582,8 +642,10 @@ class Bench:
         os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
         with open(os.path.join(HERE, "results", "latest.json"), "w") as f:
             json.dump({"res": self.res, "notes": self.notes, "sizes": self.args.sizes,
-                       "runs": self.args.runs, "idle": self.args.idle}, f, indent=1,
-                      default=str)
+                       "runs": self.args.runs, "idle": self.args.idle,
+                       "fixture": self.args.fixture}, f, indent=1, default=str)
+        if self.args.memory:
+            return bench_table.render_memory(self.res, self.args)
         return bench_table.render(self.res, self.args, self.notes)
 
 
@@ -670,11 +732,11 @@ def main():
         text = b.go()
     finally:
         b.close()
-    head = "# iamfs benchmark, %s\n\n%s; %d cores; kernel %s; iamfs %s; %d runs per median; " \
-           "proxy latency %d ms; run took %.0f s.\n\n" % (
+    head = "# iamfs benchmark, %s\n\n%s; %d cores; kernel %s; iamfs %s; %s fixture; " \
+           "%d runs per median; proxy latency %d ms; run took %.0f s.\n\n" % (
                datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), platform.node(),
-               os.cpu_count(), platform.release(), git_head(), ARGS.runs, ARGS.latency_ms,
-               time.monotonic() - started)
+               os.cpu_count(), platform.release(), git_head(), ARGS.fixture, ARGS.runs,
+               ARGS.latency_ms, time.monotonic() - started)
     text = head + text
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     with open(os.path.join(HERE, "results", "latest.md"), "w") as f:

@@ -1,15 +1,23 @@
 #!/usr/bin/env python3
-"""Seeds moto with the benchmark's account shape (the large-document shape of docs/performance.md):
-50 customer managed policies, and roles each with a trust policy of 150-500 B,
-1-2 inline policies of 1-3 KB and 2 of the 50 managed policies attached.
+"""Seeds moto with one of the benchmark's account shapes (docs/performance.md):
 
-Roles are numbered; seed(url, start, stop) creates roles start..stop-1, so a
+- large (the default): 50 customer managed policies of 1-3 KB, and roles each
+  with a trust policy of 150-500 B, 1-2 inline policies of 1-3 KB and 2 of the
+  50 managed policies attached;
+- small, closer to most real accounts: 20 customer managed policies of
+  0.3-2 KB, and roles each with a trust policy of 200-600 B, a description and
+  0-2 tags (role.json about 400 B), 0-2 inline policies of 0.3-2 KB and 1-3
+  attached policies drawn from the 20 and from AWS_MANAGED (AWS managed ones
+  moto has when started with MOTO_IAM_LOAD_MANAGED_POLICIES=true).
+
+Roles are numbered; seed(url, stop, start) creates roles start..stop-1, so a
 run can grow the account from 1,000 to 5,000 roles without starting over.
 Everything is derived from the role number, so the same number always gets the
 same documents. ~8 boto3 clients in threads talk to moto directly (no proxy).
 
-Usage: seed.py MOTO_URL ROLES [START]
+Usage: seed.py [--fixture small|large] MOTO_URL ROLES [START]
 """
+import argparse
 import concurrent.futures
 import json
 import random
@@ -17,7 +25,6 @@ import sys
 import threading
 import time
 
-MANAGED = 50
 THREADS = 8
 ATTEMPTS = 6
 ACCOUNT = "123456789012"
@@ -48,9 +55,9 @@ def doc(statements):
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def trust_policy(rng, n):
-    """A service or account trust of 150-500 B (compact)."""
-    target = rng.randint(150, 500)
+def trust_policy(rng, n, lo=150, hi=500):
+    """A service or account trust of lo..hi B (compact)."""
+    target = rng.randint(lo, hi)
     services = ["%s.amazonaws.com" % rng.choice(SERVICES)]
     stmt = {"Effect": "Allow", "Principal": {"Service": services}, "Action": "sts:AssumeRole"}
     policy = doc([stmt])
@@ -67,7 +74,7 @@ def trust_policy(rng, n):
             if name in services:
                 break
             services.append(name)
-    if compact(policy) > 500:
+    if compact(policy) > hi:
         services.pop()
     return policy
 
@@ -96,22 +103,79 @@ def permission_policy(rng, n, k, lo, hi):
     return policy
 
 
+# AWS managed policies moto knows (MOTO_IAM_LOAD_MANAGED_POLICIES=true), 0.1-1.5 KB
+# each, the kind many roles of a real account attach.
+AWS_MANAGED = tuple("arn:aws:iam::aws:policy/" + p for p in (
+    "service-role/AWSLambdaBasicExecutionRole", "service-role/AWSLambdaVPCAccessExecutionRole",
+    "service-role/AmazonECSTaskExecutionRolePolicy", "service-role/AWSGlueServiceRole",
+    "AmazonS3ReadOnlyAccess", "AmazonDynamoDBReadOnlyAccess", "CloudWatchLogsFullAccess",
+    "AmazonSSMManagedInstanceCore", "AWSXRayDaemonWriteAccess",
+    "AmazonEC2ContainerRegistryReadOnly"))
+TEAMS = ("payments", "search", "ingest", "billing", "identity", "analytics", "platform", "web")
+
+
+class Fixture:
+    """One account shape: how many customer managed policies (and their size), and
+    role_spec(n) -> (name, trust, {inline name: doc}, [attached ARNs], create_role
+    extras). needs_aws_managed: moto must load the AWS managed policies."""
+
+    def __init__(self, name, managed, managed_size, role_spec, needs_aws_managed):
+        self.name, self.managed, self.managed_size = name, managed, managed_size
+        self.role_spec, self.needs_aws_managed = role_spec, needs_aws_managed
+
+
 def managed_name(i):
     return "bench-managed-%02d" % i
+
+
+def managed_arn(i):
+    return "arn:aws:iam::%s:policy/%s" % (ACCOUNT, managed_name(i))
 
 
 def role_name(n):
     return "bench-role-%05d" % n
 
 
-def role_spec(n):
-    """(name, trust, {inline name: doc}, [managed indexes]) for role number n."""
-    rng = random.Random(n * 7919 + 17)
+def _rng(n):
+    return random.Random(n * 7919 + 17)
+
+
+def large_role(n):
+    rng = _rng(n)
     inline = {}
     for k in range(rng.randint(1, 2)):
         inline["inline-%d" % k] = permission_policy(rng, n, k, 1024, 3072)
-    managed = rng.sample(range(MANAGED), 2)
-    return role_name(n), trust_policy(rng, n), inline, managed
+    attached = [managed_arn(i) for i in rng.sample(range(LARGE.managed), 2)]
+    return (role_name(n), trust_policy(rng, n), inline, attached,
+            {"Description": "benchmark role %d" % n})
+
+
+def small_role(n):
+    rng = _rng(n)
+    team = rng.choice(TEAMS)
+    extras = {"Description": "Runs the %s %s jobs of the %s team (role %d)" % (
+        rng.choice(SERVICES), rng.choice(("nightly", "hourly", "on-demand")), team, n)}
+    tags = [{"Key": "team", "Value": team}, {"Key": "env", "Value": rng.choice(("prod", "dev"))}]
+    tags = tags[:rng.randint(0, 2)]
+    if tags:
+        extras["Tags"] = tags
+    inline = {}
+    for k in range(rng.randint(0, 2)):
+        inline["inline-%d" % k] = permission_policy(rng, n, k, 300, 2048)
+    pool = [managed_arn(i) for i in range(SMALL.managed)] + list(AWS_MANAGED)
+    # AWS managed ones are drawn about half the time: the pool's tail, weighted.
+    weights = [1] * SMALL.managed + [2] * len(AWS_MANAGED)
+    attached, want = [], rng.randint(1, 3)
+    while len(attached) < want:
+        arn = rng.choices(pool, weights)[0]
+        if arn not in attached:
+            attached.append(arn)
+    return role_name(n), trust_policy(rng, n, 200, 600), inline, attached, extras
+
+
+LARGE = Fixture("large", 50, (1024, 3072), large_role, False)
+SMALL = Fixture("small", 20, (300, 2048), small_role, True)
+FIXTURES = {f.name: f for f in (LARGE, SMALL)}
 
 
 _local = threading.local()
@@ -149,44 +213,48 @@ def _call(iam, method, **kw):
             time.sleep(0.05 * (attempt + 1))
 
 
-def _create_managed(url, i):
+def _create_managed(url, fixture, i):
     rng = random.Random(100000 + i)
-    body = permission_policy(rng, 90000 + i, 0, 1024, 3072)
+    body = permission_policy(rng, 90000 + i, 0, *fixture.managed_size)
     _call(_client(url), "create_policy", PolicyName=managed_name(i),
           PolicyDocument=json.dumps(body), Description="benchmark managed policy %d" % i)
 
 
-def _create_role(url, n):
+def _create_role(url, fixture, n):
     iam = _client(url)
-    name, trust, inline, managed = role_spec(n)
+    name, trust, inline, attached, extras = fixture.role_spec(n)
     _call(iam, "create_role", RoleName=name, AssumeRolePolicyDocument=json.dumps(trust),
-          Description="benchmark role %d" % n)
+          **extras)
     for pname, body in inline.items():
         _call(iam, "put_role_policy", RoleName=name, PolicyName=pname,
               PolicyDocument=json.dumps(body))
-    for i in managed:
-        _call(iam, "attach_role_policy", RoleName=name,
-              PolicyArn="arn:aws:iam::%s:policy/%s" % (ACCOUNT, managed_name(i)))
+    for arn in attached:
+        _call(iam, "attach_role_policy", RoleName=name, PolicyArn=arn)
 
 
-def seed(url, stop, start=0, threads=THREADS):
-    """Creates the 50 managed policies when start == 0, then roles start..stop-1.
-    Returns the seconds it took. Raises the first failure."""
+def seed(url, stop, start=0, threads=THREADS, fixture=LARGE):
+    """Creates the fixture's customer managed policies when start == 0, then roles
+    start..stop-1. Returns the seconds it took. Raises the first failure. A
+    fixture that needs_aws_managed needs a moto started with
+    MOTO_IAM_LOAD_MANAGED_POLICIES=true."""
     t0 = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(threads) as pool:
         if start == 0:
-            list(pool.map(lambda i: _create_managed(url, i), range(MANAGED)))
-        list(pool.map(lambda n: _create_role(url, n), range(start, stop), chunksize=16))
+            list(pool.map(lambda i: _create_managed(url, fixture, i), range(fixture.managed)))
+        list(pool.map(lambda n: _create_role(url, fixture, n), range(start, stop),
+                      chunksize=16))
     return time.monotonic() - t0
 
 
 def main(argv):
-    if len(argv) not in (3, 4):
-        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
-        return 2
-    start = int(argv[3]) if len(argv) == 4 else 0
-    took = seed(argv[1], int(argv[2]), start)
-    print("seeded roles %d..%d in %.1f s" % (start, int(argv[2]) - 1, took))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--fixture", choices=sorted(FIXTURES), default=LARGE.name)
+    ap.add_argument("url")
+    ap.add_argument("roles", type=int)
+    ap.add_argument("start", type=int, nargs="?", default=0)
+    args = ap.parse_args(argv[1:])
+    took = seed(args.url, args.roles, args.start, fixture=FIXTURES[args.fixture])
+    print("seeded %s roles %d..%d in %.1f s" % (args.fixture, args.start, args.roles - 1, took))
     return 0
 
 

@@ -161,7 +161,8 @@ def test_names_that_cannot_be_files_are_named_not_dropped(peer, tmp_path):
     try:
         assert roles(m) == ["ok-role"]
         assert os.listdir(m.p("ok-role", "inline")) == ["good.json"]
-        assert sorted(os.listdir(m.p(".iamfs"))) == ["errors", "refresh", "rejected", "status"]
+        assert sorted(os.listdir(m.p(".iamfs"))) == ["errors", "refresh", "rejected", "removed",
+                                                  "status"]
         lines = m.status().splitlines()
         shown = [line for line in lines if line.startswith("not shown: ")]
         assert len(shown) == 1, lines

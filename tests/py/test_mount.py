@@ -261,7 +261,9 @@ def test_structural_changes_are_refused(peer, mounts):
     assert os.path.exists(m.p("plain", "trust.json"))
     assert os.path.exists(m.p("plain", "role.json"))
     assert os.listdir(m.p(".iamfs", "rejected")) == []
-    assert m.read(".iamfs", "errors") == b""
+    # The three removals are recorded, naming the option that would allow them.
+    errors = m.read(".iamfs", "errors").decode().splitlines()
+    assert len(errors) == 3 and all("--allow-delete" in line for line in errors), errors
     for action in ("PutRolePolicy", "UpdateAssumeRolePolicy", "DeleteRolePolicy", "DeleteRole"):
         assert proxy.counts().get(action, 0) == 0
 

@@ -89,7 +89,7 @@ def test_a_save_that_did_not_land_is_refused_and_kept(account, mounts):
 def test_an_rm_that_landed_is_reported_done(account, mounts, fault):
     """DeleteRolePolicy reached IAM and its answer was lost: rm succeeds, once."""
     iam, proxy = account
-    m = mounts(proxy.url)
+    m = mounts(proxy.url, args=["--allow-delete"])
     path = m.p(ROLE, "inline", "s3-read.json")
     assert os.path.exists(path)
     proxy.fault("DeleteRolePolicy", fault, when="after", count=-1, status=500)
@@ -104,7 +104,7 @@ def test_an_rm_that_landed_is_reported_done(account, mounts, fault):
 
 def test_an_rm_that_did_not_land_is_refused(account, mounts):
     iam, proxy = account
-    m = mounts(proxy.url, allow=r"refused")
+    m = mounts(proxy.url, allow=r"refused", args=["--allow-delete"])
     path = m.p(ROLE, "inline", "s3-read.json")
     before = m.read(ROLE, "inline", "s3-read.json")
     proxy.fault("DeleteRolePolicy", "drop", count=-1)

@@ -76,7 +76,7 @@ def test_vim_backup_file_is_local_and_remote_policy_kept(account, mounts, tmp_pa
 
 def test_create_inline_with_cp_then_rm(account, mounts, tmp_path):
     iam, proxy = account
-    m = mounts(proxy.url)
+    m = mounts(proxy.url, args=["--allow-delete"])
     doc = rendered(policy(["sqs:SendMessage"]))
     src = tmp_path / "new.json"
     src.write_bytes(doc)

@@ -89,7 +89,7 @@ def test_sigkill_mid_delete(account, mounts, tmp_path):
     the remount the policy is gone from IAM and from the tree, or the delete is reported."""
     iam, proxy = account
     rel = TARGETS["inline"][0]
-    m = mounts(proxy.url)
+    m = mounts(proxy.url, args=["--allow-delete"])
     m.read(rel)
     proxy.reset()
     proxy.config(latency_ms=HOLD_MS)

@@ -53,6 +53,10 @@ static const struct classify_case classify_cases[] = {
 	 "20261123T114407Z-r-trust.json"},
 	{INODE_CTL_REJECTED, ".hidden", -ENOENT, INODE_ROOT, NULL},
 	{INODE_CTL_REJECTED, "", -ENOENT, INODE_ROOT, NULL},
+	{INODE_CTL_DIR, "removed", 0, INODE_CTL_REMOVED, NULL},
+	{INODE_CTL_REMOVED, "20261203T091716Z-r-inline-p.json", 0, INODE_CTL_REMOVED_FILE,
+	 "20261203T091716Z-r-inline-p.json"},
+	{INODE_CTL_REMOVED, ".tmp-1-0", -ENOENT, INODE_ROOT, NULL},
 	{INODE_TRUST, "x", -ENOENT, INODE_ROOT, NULL},
 };
 
@@ -100,6 +104,7 @@ static const struct path_case path_cases[] = {
 	{{"r2", "inline", "p.json"}, INODE_INLINE, "r2", "p"},
 	{{".iamfs", "status"}, INODE_CTL_STATUS, NULL, NULL},
 	{{".iamfs", "rejected"}, INODE_CTL_REJECTED, NULL, NULL},
+	{{".iamfs", "removed"}, INODE_CTL_REMOVED, NULL, NULL},
 };
 
 /* Walks path from the root, creating nodes; returns the last one. */
@@ -145,8 +150,8 @@ static void test_table(void)
 	}
 	count = inode_table_count(t);
 	/* root, r1, trust, role, inline, p, attached, AWSLambdaRole, r2, inline, p,
-	 * .iamfs, status, rejected */
-	CHECK_INT(count, 14);
+	 * .iamfs, status, rejected, removed */
+	CHECK_INT(count, 15);
 	/* The same path gives the same node and number; nothing new is made. */
 	for (size_t i = 0; i < sizeof(path_cases) / sizeof(path_cases[0]); i++)
 		CHECK(walk(t, path_cases[i].path) == nodes[i]);

@@ -138,6 +138,8 @@ static const struct {
 	{".", JOURNAL_INLINE, "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80", "{}", 2},
 	{"line\nbreak\"quote\\", JOURNAL_INLINE_DELETE, "ctl\x01\x1f", NULL, 0},
 	{"web", JOURNAL_ROLE, NULL, "{\"Tags\": []}", 12},
+	{"doomed", JOURNAL_DETACH, "arn:aws:iam::aws:policy/service-role/AWSLambdaRole", NULL, 0},
+	{"doomed", JOURNAL_ROLE_DELETE, NULL, NULL, 0},
 };
 #define NSAVES (sizeof(saves) / sizeof(saves[0]))
 
@@ -326,6 +328,8 @@ static void test_caps_and_errors(void)
 	}
 	CHECK_STR(journal_kind_name(JOURNAL_INLINE_DELETE), "inline-delete");
 	CHECK_STR(journal_kind_name(JOURNAL_ROLE), "role");
+	CHECK_STR(journal_kind_name(JOURNAL_DETACH), "detach");
+	CHECK_STR(journal_kind_name(JOURNAL_ROLE_DELETE), "role-delete");
 	CHECK_STR(journal_kind_name((enum journal_kind)42), "unknown");
 	free(big);
 	teardown();

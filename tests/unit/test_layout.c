@@ -80,7 +80,8 @@ static void test_classify(void)
 static void test_tree(void)
 {
 	static const char *const role[] = {"trust.json", "role.json", "inline", "attached", NULL};
-	static const char *const ctl[] = {"status", "errors", "rejected", "refresh", NULL};
+	static const char *const ctl[] = {"status",  "errors",	"rejected",
+					  "refresh", "removed", NULL};
 	struct inode_row row;
 	enum cache_file_kind f;
 	size_t i;
@@ -103,6 +104,8 @@ static void test_tree(void)
 	CHECK_INT(row.mode, S_IFREG | 0644);
 	CHECK(inode_kind_is_dir(INODE_CTL_REJECTED));
 	CHECK(!inode_kind_is_dir(INODE_CTL_REJECTED_FILE));
+	CHECK(inode_kind_is_dir(INODE_CTL_REMOVED));
+	CHECK(!inode_kind_is_dir(INODE_CTL_REMOVED_FILE));
 	CHECK(inode_file_kind(INODE_ATTACHED, &f) && f == CACHE_FILE_ATTACHED);
 	CHECK(inode_file_kind(INODE_ROLE_JSON, &f) && f == CACHE_FILE_ROLE);
 	CHECK(!inode_file_kind(INODE_INLINE_DIR, &f));

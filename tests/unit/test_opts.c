@@ -37,7 +37,7 @@ struct ok_case {
 	const struct env_pair *env;
 	const char *mountpoint, *profile, *endpoint, *sts, *cache_dir, *fuse_opts;
 	unsigned ttl;
-	bool read_only, dry_run, prune, fg, debug, version, help;
+	bool read_only, dry_run, prune, allow_delete, fg, debug, version, help;
 };
 
 #define HOMEC "/home/u/.cache/iamfs"
@@ -97,6 +97,13 @@ static const struct ok_case ok_cases[] = {
 	 .cache_dir = "rel/c",
 	 .fuse_opts = "",
 	 .ttl = 60},
+	{.argv = {"iamfs", "--allow-delete", "m"},
+	 .env = env_home,
+	 .mountpoint = "m",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "",
+	 .ttl = 60,
+	 .allow_delete = true},
 	{.argv = {"iamfs", "--read-only", "--dry-run", "--prune-versions", "m"},
 	 .env = env_home,
 	 .mountpoint = "m",
@@ -157,7 +164,7 @@ static const struct ok_case ok_cases[] = {
 	 .fuse_opts = "",
 	 .ttl = 60},
 	{.argv = {"iamfs", "-oendpoint_url=http://127.0.0.1:9,sts_endpoint_url=http://s:1", "-o",
-		  "cache_dir=/c,dry_run,prune_versions,,x", "m"},
+		  "cache_dir=/c,dry_run,prune_versions,,x,allow_delete", "m"},
 	 .env = env_none,
 	 .mountpoint = "m",
 	 .endpoint = "http://127.0.0.1:9",
@@ -166,7 +173,8 @@ static const struct ok_case ok_cases[] = {
 	 .fuse_opts = "x",
 	 .ttl = 60,
 	 .dry_run = true,
-	 .prune = true},
+	 .prune = true,
+	 .allow_delete = true},
 	{.argv = {"iamfs", "--version"},
 	 .env = env_none,
 	 .cache_dir = "",
@@ -210,6 +218,9 @@ static const struct err_case err_cases[] = {
 	 env_home,
 	 "option -o cache_dir needs a value (cache_dir=...)"},
 	{{"iamfs", "-o", "read_only=1", "m"}, env_home, "option -o read_only takes no value"},
+	{{"iamfs", "-o", "allow_delete=yes", "m"},
+	 env_home,
+	 "option -o allow_delete takes no value"},
 	{{"iamfs", "--bogus", "m"}, env_home, "unknown option \"--bogus\" (see iamfs --help)"},
 	{{"iamfs", "-x", "m"}, env_home, "unknown option \"-x\" (see iamfs --help)"},
 	{{"iamfs", "--ttl", "abc", "m"},
@@ -268,6 +279,7 @@ static void test_ok(void)
 		CHECK_INT(o.read_only, c->read_only);
 		CHECK_INT(o.dry_run, c->dry_run);
 		CHECK_INT(o.prune_versions, c->prune);
+		CHECK_INT(o.allow_delete, c->allow_delete);
 		CHECK_INT(o.foreground, c->fg);
 		CHECK_INT(o.debug, c->debug);
 		CHECK_INT(o.show_version, c->version);
@@ -305,6 +317,7 @@ static void test_long_fuse_opts(void)
 		  -EINVAL);
 	CHECK_STR(err, "the -o options are too long");
 	CHECK(strstr(opts_usage(), "--prune-versions") != NULL);
+	CHECK(strstr(opts_usage(), "--allow-delete") != NULL);
 	CHECK(strstr(opts_usage(), "usage: iamfs [options] [PROFILE] MOUNTPOINT") != NULL);
 }
 

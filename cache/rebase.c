@@ -1,0 +1,159 @@
+/*
+ * Trading a view's heap documents for the equal ones of its disk copy (see
+ * rebase.h). The trade is a copy-on-write of the view, published only when it
+ * is still the current one, so readers holding the old view keep it whole.
+ */
+#include "cache/rebase.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache/cache_int.h"
+#include "cache/disk.h"
+
+/* Replaces *slot by from when both hold the same bytes and mtime. */
+static void rebase_trade(struct cache_doc **slot, struct cache_doc *from, size_t *traded)
+{
+	if (!*slot || !from || *slot == from || (*slot)->mtime != from->mtime ||
+	    !model_doc_same(*slot, from))
+		return;
+	cache_doc_ref(from);
+	cache_doc_unref(*slot);
+	*slot = from;
+	(*traded)++;
+}
+
+static void rebase_role(struct cache_role *r, const struct cache_role *f, size_t *traded)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	rebase_trade(&r->trust, f->trust, traded);
+	rebase_trade(&r->role_json, f->role_json, traded);
+	for (i = 0; i < r->ninl; i++) {
+		const struct cache_inline *fi = cache_role_find_inline(f, r->inl[i].name);
+
+		if (fi)
+			rebase_trade(&r->inl[i].doc, fi->doc, traded);
+	}
+	for (i = 0; i < r->natt; i++) {
+		struct cache_attached *a = &r->att[i];
+		const struct cache_attached *fa = cache_role_find_attached(f, a->name);
+
+		if (fa && !a->aws_managed && !strcmp(fa->arn, a->arn))
+			rebase_trade(&a->doc, fa->doc, traded);
+	}
+}
+
+int rebase_view(const struct cache_view *v, const struct cache_view *from, struct cache_view **out,
+		size_t *traded)
+{
+	struct cache_role *roles = calloc(v->nroles + 1, sizeof(*roles));
+	struct cache_view *nv;
+	size_t i;
+
+	*traded = 0;
+	if (!roles)
+		return -ENOMEM;
+	for (i = 0; i < v->nroles; i++) {
+		if (model_role_copy(&roles[i], &v->roles[i])) {
+			while (i)
+				model_role_cleanup(&roles[--i]);
+			free(roles);
+			return -ENOMEM;
+		}
+		rebase_role(&roles[i], cache_view_find(from, roles[i].name), traded);
+	}
+	if (!(nv = model_view_new(roles, v->nroles, v->serial)))
+		return -ENOMEM;
+	*out = nv;
+	return 0;
+}
+
+/* Gives freed heap pages back to the system (as cache.c does after a load). */
+static void rebase_trim(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
+/* True when one of v's documents is on the heap (not in a mapping). */
+static bool rebase_has_heap(const struct cache_view *v)
+{
+	for (size_t i = 0; i < v->nroles; i++) {
+		const struct cache_role *r = &v->roles[i];
+
+		if ((r->trust && !r->trust->backing) || (r->role_json && !r->role_json->backing))
+			return true;
+		for (size_t j = 0; j < r->ninl; j++)
+			if (r->inl[j].doc && !r->inl[j].doc->backing)
+				return true;
+		for (size_t j = 0; j < r->natt; j++)
+			if (r->att[j].doc && !r->att[j].doc->backing)
+				return true;
+	}
+	return false;
+}
+
+static int rebase_cmp_arn(const void *a, const void *b)
+{
+	return strcmp(((const struct disk_managed *)a)->arn, ((const struct disk_managed *)b)->arn);
+}
+
+/* Trades c's AWS managed documents for the copy's (m, sorted by ARN, as
+ * c->managed is), so that no document is left on the heap or on an older
+ * mapping. Called with mu held. */
+static void rebase_managed(struct cache *c, const struct disk_managed *m, size_t nm)
+{
+	size_t traded = 0;
+
+	for (size_t i = 0; i < c->nmanaged; i++) {
+		const struct disk_managed *f;
+
+		if (!c->managed[i].doc || !nm)
+			continue;
+		f = bsearch(&c->managed[i], m, nm, sizeof(*m), rebase_cmp_arn);
+		if (f)
+			rebase_trade(&c->managed[i].doc, f->doc, &traded);
+	}
+}
+
+void rebase_cache(struct cache *c, const struct cache_view *written, const char *folder)
+{
+	struct cache_view *copy = NULL, *nv = NULL, *old = NULL;
+	struct disk_managed *m = NULL;
+	struct disk_meta meta = {0};
+	char why[CACHE_WHY_MAX];
+	size_t nm = 0, traded = 0;
+
+	/* A view all in a mapping already stays on it: trading it for every new copy
+	 * would copy the view at each write and keep each copy mapped. */
+	if (!rebase_has_heap(written))
+		return;
+	rebase_trim(); /* the load's garbage goes before the copy's pages come in */
+	if (disk_read(folder, &copy, &m, &nm, &meta, why, sizeof(why)))
+		return;
+	disk_meta_cleanup(&meta);
+	if (rebase_view(written, copy, &nv, &traded))
+		nv = NULL;
+	pthread_mutex_lock(&c->mu);
+	if (nv && traded && c->view == written) {
+		old = c->view;
+		c->view = nv;
+		nv = NULL;
+		rebase_managed(c, m, nm);
+	}
+	pthread_mutex_unlock(&c->mu);
+	disk_managed_free(m, nm);
+	cache_view_put(copy);
+	cache_view_put(nv);
+	cache_view_put(old);
+	rebase_trim();
+}

@@ -1,0 +1,338 @@
+/*
+ * The store of what removals took out of IAM (see removed.h). One mutex guards
+ * the in-memory ring and serializes the disk writes (one small file each, written
+ * to a temporary name, fsync'ed and linked into place so a name is never reused).
+ * Every file is made with cachedir.c's rules: no symlink is followed.
+ */
+#include "cache/removed.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache/cachedir.h"
+#include "cache/model.h"
+
+#define REMOVED_DIR	"removed"
+#define REMOVED_SEQ_MAX 1000
+#define REMOVED_DOC_MAX (1024 * 1024)
+
+#define REMOVED_MARKS_MAX 256
+
+/* A removal that landed in this mount. */
+struct removed_mark {
+	char *role, *what;
+};
+
+struct removed {
+	pthread_mutex_t mu;
+	struct removed_mark marks[REMOVED_MARKS_MAX]; /* the oldest dropped first */
+	size_t nmarks;
+	int dfd;					/* FOLDER/removed, -1: none */
+	struct cache_rejected files[REMOVED_FILES_MAX]; /* ring, oldest at first */
+	size_t first, n;
+};
+
+/* Adds a file to the ring (taking name and doc). Called with mu held. */
+static void removed_push(struct removed *r, char *name, struct cache_doc *doc)
+{
+	struct cache_rejected *slot;
+
+	if (r->n == REMOVED_FILES_MAX) {
+		slot = &r->files[r->first];
+		free(slot->name);
+		cache_doc_unref(slot->doc);
+		r->first = (r->first + 1) % REMOVED_FILES_MAX;
+	} else {
+		slot = &r->files[(r->first + r->n++) % REMOVED_FILES_MAX];
+	}
+	slot->name = name;
+	slot->doc = doc;
+}
+
+static int removed_write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Writes bytes to a fresh temporary file in dfd, fsync'ed; its name in tmp. */
+static int removed_write_tmp(struct removed *r, const char *bytes, size_t len, char *tmp,
+			     size_t cap)
+{
+	char prefix[64];
+	int fd, rc;
+
+	snprintf(prefix, sizeof(prefix), ".tmp-%ld-", (long)getpid());
+	if ((rc = cachedir_create(r->dfd, prefix, tmp, cap, &fd)))
+		return rc;
+	rc = removed_write_all(fd, bytes, len);
+	if (!rc && fsync(fd))
+		rc = -errno;
+	close(fd);
+	if (rc)
+		unlinkat(r->dfd, tmp, 0);
+	return rc;
+}
+
+/* Links tmp under the first free name for (t, role, what). Called with mu held. */
+static int removed_link(struct removed *r, const char *tmp, long long t, const char *role,
+			const char *what, char *name, size_t cap)
+{
+	unsigned seq;
+
+	for (seq = 1; seq <= REMOVED_SEQ_MAX; seq++) {
+		rejects_name(t, role, what, seq, name, cap);
+		if (!linkat(r->dfd, tmp, r->dfd, name, 0))
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+int removed_add(struct removed *r, long long t, const char *role, const char *what,
+		const char *bytes, size_t len, char *name, size_t cap)
+{
+	char tmp[64], *n = NULL;
+	struct cache_doc *doc = model_doc_new(bytes ? bytes : "", bytes ? len : 0, t);
+	int rc;
+
+	if (cap)
+		name[0] = '\0';
+	if (!doc)
+		return -ENOMEM;
+	pthread_mutex_lock(&r->mu);
+	rc = r->dfd >= 0 ? removed_write_tmp(r, doc->bytes, doc->len, tmp, sizeof(tmp)) : -EROFS;
+	if (!rc) {
+		rc = removed_link(r, tmp, t, role, what, name, cap);
+		unlinkat(r->dfd, tmp, 0);
+		if (fsync(r->dfd) && !rc)
+			rc = -errno;
+	}
+	if (!rc && !(n = strdup(name)))
+		rc = -ENOMEM;
+	if (!rc) {
+		removed_push(r, n, doc);
+		doc = NULL;
+	}
+	pthread_mutex_unlock(&r->mu);
+	cache_doc_unref(doc);
+	return rc;
+}
+
+int removed_list(struct removed *r, struct cache_rejected_list *out)
+{
+	size_t i;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!r)
+		return 0;
+	pthread_mutex_lock(&r->mu);
+	if (r->n && !(out->v = calloc(r->n, sizeof(*out->v))))
+		rc = -ENOMEM;
+	for (i = 0; !rc && i < r->n; i++) {
+		const struct cache_rejected *f = &r->files[(r->first + i) % REMOVED_FILES_MAX];
+
+		if (!(out->v[i].name = strdup(f->name))) {
+			rc = -ENOMEM;
+			break;
+		}
+		out->v[i].doc = f->doc;
+		cache_doc_ref(f->doc);
+		out->n = i + 1;
+	}
+	pthread_mutex_unlock(&r->mu);
+	if (rc)
+		cache_rejected_list_cleanup(out);
+	return rc;
+}
+
+size_t removed_count(struct removed *r)
+{
+	size_t n;
+
+	if (!r)
+		return 0;
+	pthread_mutex_lock(&r->mu);
+	n = r->n;
+	pthread_mutex_unlock(&r->mu);
+	return n;
+}
+
+void removed_mark(struct removed *r, const char *role, const char *what)
+{
+	char *a, *b;
+
+	if (!r || !(a = strdup(role)))
+		return;
+	if (!(b = strdup(what))) {
+		free(a);
+		return;
+	}
+	pthread_mutex_lock(&r->mu);
+	if (r->nmarks == REMOVED_MARKS_MAX) {
+		free(r->marks[0].role);
+		free(r->marks[0].what);
+		memmove(r->marks, r->marks + 1, (REMOVED_MARKS_MAX - 1) * sizeof(r->marks[0]));
+		r->nmarks--;
+	}
+	r->marks[r->nmarks++] = (struct removed_mark){a, b};
+	pthread_mutex_unlock(&r->mu);
+}
+
+void removed_marks(struct removed *r, const char *role, char *out, size_t cap)
+{
+	size_t i, n = 0;
+
+	if (cap)
+		out[0] = '\0';
+	if (!r || !cap)
+		return;
+	pthread_mutex_lock(&r->mu);
+	for (i = 0; i < r->nmarks && n + 1 < cap; i++) {
+		if (strcmp(r->marks[i].role, role))
+			continue;
+		snprintf(out + n, cap - n, "%s%s", n ? ", " : "", r->marks[i].what);
+		n += strlen(out + n);
+	}
+	pthread_mutex_unlock(&r->mu);
+}
+
+void removed_forget(struct removed *r, const char *role)
+{
+	size_t i, k = 0;
+
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->mu);
+	for (i = 0; i < r->nmarks; i++) {
+		if (strcmp(r->marks[i].role, role)) {
+			r->marks[k++] = r->marks[i];
+			continue;
+		}
+		free(r->marks[i].role);
+		free(r->marks[i].what);
+	}
+	r->nmarks = k;
+	pthread_mutex_unlock(&r->mu);
+}
+
+static int removed_cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in dfd (temporaries a killed writer left are removed), sorted. */
+static size_t removed_names(struct removed *r, char ***out)
+{
+	int fd = dup(r->dfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	char **names = NULL, **v;
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	rewinddir(d); /* the offset is shared with dfd */
+	while ((e = readdir(d))) {
+		if (!strncmp(e->d_name, ".tmp-", 5))
+			unlinkat(r->dfd, e->d_name, 0);
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == cap && (v = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*v))))
+			names = v;
+		if (n < cap && names && (names[n] = strdup(e->d_name)))
+			n++;
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), removed_cmp_name);
+	*out = names;
+	return n;
+}
+
+static void removed_load(struct removed *r)
+{
+	char **names;
+	size_t n = removed_names(r, &names), i;
+
+	for (i = 0; i < n; i++) {
+		struct cache_doc *doc;
+		long long mtime = 0;
+		size_t len;
+		char *bytes;
+
+		if (i + REMOVED_FILES_MAX >= n &&
+		    !cachedir_read_file(r->dfd, names[i], REMOVED_DOC_MAX, &bytes, &len, &mtime) &&
+		    (doc = model_doc_take(bytes, len, mtime))) {
+			removed_push(r, names[i], doc);
+			continue;
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+int removed_open(const char *folder, struct removed **out)
+{
+	struct removed *r = calloc(1, sizeof(*r));
+	int ffd = -1;
+
+	*out = NULL;
+	if (!r)
+		return -ENOMEM;
+	pthread_mutex_init(&r->mu, NULL);
+	r->dfd = -1;
+	if (folder && folder[0] && !cachedir_open(folder, false, &ffd, NULL, 0)) {
+		if (!cachedir_openat(ffd, REMOVED_DIR, REMOVED_DIR, true, &r->dfd, NULL, 0))
+			fchmod(r->dfd, 0700);
+		close(ffd);
+	}
+	if (r->dfd >= 0)
+		removed_load(r);
+	*out = r;
+	return r->dfd >= 0 || !folder || !folder[0] ? 0 : -EACCES;
+}
+
+void removed_close(struct removed *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nmarks; i++) {
+		free(r->marks[i].role);
+		free(r->marks[i].what);
+	}
+	for (i = 0; i < r->n; i++) {
+		struct cache_rejected *f = &r->files[(r->first + i) % REMOVED_FILES_MAX];
+
+		free(f->name);
+		cache_doc_unref(f->doc);
+	}
+	if (r->dfd >= 0)
+		close(r->dfd);
+	pthread_mutex_destroy(&r->mu);
+	free(r);
+}

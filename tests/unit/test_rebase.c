@@ -1,0 +1,266 @@
+/* Unit tests for rebasing a view onto its disk copy: every document equal in
+ * bytes and mtime is traded for the copy's (pointing into its mapping), shared
+ * customer managed documents stay shared, documents that differ and roles the
+ * copy lacks keep their own, nothing a reader sees changes (no diff), the mapping
+ * lives as long as the documents; the cache swaps only the view it wrote. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache/cache_int.h"
+#include "cache/disk.h"
+#include "cache/model.h"
+#include "cache/rebase.h"
+#include "check.h"
+
+#define SHARED "arn:aws:iam::123456789012:policy/Shared"
+#define RO     "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+static char root[256];
+
+static struct cache_view *make_view(void)
+{
+	struct cache_role *roles = calloc(2, sizeof(*roles));
+	struct cache_doc *shared = model_doc_new("{\n    \"S\": 1\n}\n", 15, 300);
+
+	roles[0].name = strdup("zeta");
+	roles[0].mtime = 100;
+	roles[0].trust = model_doc_new("{\"t\"}\n", 6, 101);
+	roles[0].role_json = model_doc_new("{}\n", 3, 102);
+	model_role_add_inline(&roles[0], "b", model_doc_new("[]\n", 3, 103));
+	model_role_add_inline(&roles[0], "a", model_doc_new("[1]\n", 4, 104));
+	cache_doc_ref(shared);
+	model_role_add_attached(&roles[0], "Shared", SHARED, shared);
+	model_role_add_attached(&roles[0], "ReadOnlyAccess", RO, NULL);
+	roles[1].name = strdup("alpha");
+	roles[1].mtime = 200;
+	roles[1].trust = model_doc_new("{}\n", 3, 201);
+	roles[1].role_json = model_doc_new("{\"x\"}\n", 6, 202);
+	model_role_add_attached(&roles[1], "Shared", SHARED, shared);
+	return model_view_new(roles, 2, 7);
+}
+
+static int mapped(const char *folder)
+{
+	char line[1024], want[600];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0;
+
+	snprintf(want, sizeof(want), "%s/view.json", folder);
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, want) != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Writes v as folder's disk copy and reads it back (the copy's view, refs 1). */
+static struct cache_view *copy_of(const char *folder, const struct cache_view *v)
+{
+	struct disk_meta meta = {"123456789012", "arn:aws:iam::123456789012:user/me", 1}, rm = {0};
+	struct disk_managed *m = NULL;
+	struct cache_view *r = NULL;
+	char why[512] = "";
+	size_t nm = 0;
+
+	CHECK_INT(disk_write(folder, v, NULL, 0, &meta), 0);
+	CHECK_INT(disk_read(folder, &r, &m, &nm, &rm, why, sizeof(why)), 0);
+	disk_managed_free(m, nm);
+	disk_meta_cleanup(&rm);
+	return r;
+}
+
+static void count_change(void *ctx, const struct cache_change *ch)
+{
+	(void)ch;
+	(*(int *)ctx)++;
+}
+
+static bool borrowed(const struct cache_doc *d, const struct cache_doc *was)
+{
+	return d && d->backing && d != was && model_doc_same(d, was) && d->mtime == was->mtime;
+}
+
+static void test_trades_equal_documents(void)
+{
+	struct cache_view *v = make_view(), *copy, *nv = NULL;
+	const struct cache_role *z, *a, *oz;
+	char folder[512];
+	size_t traded = 0;
+	int changes = 0;
+
+	snprintf(folder, sizeof(folder), "%s/all", root);
+	if (!(copy = copy_of(folder, v)))
+		goto out;
+	CHECK_INT(rebase_view(v, copy, &nv, &traded), 0);
+	cache_view_put(copy);
+	if (!nv)
+		goto out;
+	CHECK_INT(traded, 8); /* zeta: trust, role.json, 2 inline, Shared; alpha: 3 */
+	CHECK_INT(nv->serial, 7);
+	CHECK_INT(nv->nroles, 2);
+	model_diff(v, nv, count_change, &changes);
+	CHECK_INT(changes, 0);
+	z = cache_view_find(nv, "zeta");
+	a = cache_view_find(nv, "alpha");
+	oz = cache_view_find(v, "zeta");
+	CHECK(borrowed(z->trust, oz->trust));
+	CHECK(borrowed(z->role_json, oz->role_json));
+	CHECK(borrowed(z->inl[0].doc, oz->inl[0].doc));
+	CHECK(borrowed(z->inl[1].doc, oz->inl[1].doc));
+	CHECK(borrowed(cache_role_find_attached(z, "Shared")->doc,
+		       cache_role_find_attached(oz, "Shared")->doc));
+	CHECK(cache_role_find_attached(z, "Shared")->doc ==
+	      cache_role_find_attached(a, "Shared")->doc);
+	CHECK(cache_role_find_attached(z, "ReadOnlyAccess")->doc == NULL);
+	CHECK(cache_role_find_attached(z, "ReadOnlyAccess")->aws_managed);
+	CHECK_INT(z->mtime, 100);
+	/* The heap view goes; the copy's mapping stays while nv holds documents. */
+	cache_view_put(v);
+	v = NULL;
+	CHECK_INT(mapped(folder), 1);
+	CHECK_STR(z->inl[1].doc->bytes, "[]\n");
+	cache_view_put(nv);
+	CHECK_INT(mapped(folder), 0);
+out:
+	cache_view_put(v);
+}
+
+/* A document saved after the copy was written, and a role the copy lacks, keep
+ * their own documents; a document whose bytes match but mtime differs too. */
+static void test_keeps_what_differs(void)
+{
+	struct cache_view *v = make_view(), *copy, *v2 = NULL, *nv = NULL;
+	struct cache_doc *saved = model_doc_new("{\"new\"}\n", 8, 500);
+	struct cache_doc *touched = model_doc_new("{}\n", 3, 999);
+	struct cache_doc *fresh = model_doc_new("{}\n", 3, 1);
+	struct model_edit add = {
+		.op = MODEL_EDIT_ROLE_ADD, .role = "new-role", .trust = fresh, .mtime = 1};
+	const struct cache_role *z, *a;
+	char folder[512];
+	size_t traded = 0;
+
+	snprintf(folder, sizeof(folder), "%s/some", root);
+	copy = copy_of(folder, v);
+	CHECK_INT(model_view_replace(v, "zeta", CACHE_FILE_TRUST, NULL, saved, &v2), 0);
+	if (!copy || !v2)
+		goto out;
+	CHECK_INT(model_view_apply(v2, "alpha", CACHE_FILE_TRUST, NULL, touched), 0);
+	CHECK_INT(model_view_apply_edit(v2, &add), 0); /* a role the copy never saw */
+	CHECK_INT(rebase_view(v2, copy, &nv, &traded), 0);
+	if (!nv)
+		goto out;
+	CHECK_INT(traded, 6); /* the two trusts and the new role's stay */
+	z = cache_view_find(nv, "zeta");
+	a = cache_view_find(nv, "alpha");
+	CHECK(z->trust == saved && !z->trust->backing);
+	CHECK(a->trust == touched && !a->trust->backing);
+	CHECK(a->role_json->backing != NULL);
+	CHECK(cache_view_find(nv, "new-role")->trust->backing == NULL);
+out:
+	cache_doc_unref(fresh);
+	cache_doc_unref(saved);
+	cache_doc_unref(touched);
+	cache_view_put(nv);
+	cache_view_put(v2);
+	cache_view_put(copy);
+	cache_view_put(v);
+}
+
+/* rebase_cache publishes the rebased view only in place of the view written. */
+static void test_cache_swaps_only_what_it_wrote(void)
+{
+	struct cache c;
+	struct cache_view *v = make_view(), *other = make_view();
+	struct disk_meta meta = {"123456789012", "arn:aws:iam::123456789012:user/me", 1};
+	char folder[512];
+
+	memset(&c, 0, sizeof(c));
+	pthread_mutex_init(&c.mu, NULL);
+	snprintf(folder, sizeof(folder), "%s/cache", root);
+	CHECK_INT(disk_write(folder, v, NULL, 0, &meta), 0);
+	c.view = other; /* a save replaced the view meanwhile */
+	rebase_cache(&c, v, folder);
+	CHECK(c.view == other);
+	CHECK(other->roles[0].trust->backing == NULL);
+	c.view = v;
+	rebase_cache(&c, v, folder);
+	CHECK(c.view != v);
+	CHECK(c.view->roles[1].trust->backing != NULL);
+	CHECK_INT(c.view->serial, 7);
+	CHECK_INT(mapped(folder), 1);
+	cache_view_put(c.view);
+	CHECK_INT(mapped(folder), 0);
+	/* No copy to read: nothing changes. */
+	c.view = other;
+	snprintf(folder, sizeof(folder), "%s/none", root);
+	rebase_cache(&c, other, folder);
+	CHECK(c.view == other);
+	cache_view_put(other);
+	pthread_mutex_destroy(&c.mu);
+}
+
+/* AWS managed documents are traded with the view; a view already all in a
+ * mapping is not copied again. */
+static void test_cache_managed_and_nothing_to_do(void)
+{
+	struct cache c;
+	struct cache_view *v = make_view();
+	struct disk_managed m = {RO, model_doc_new("{\"RO\"}\n", 7, 50)};
+	struct disk_meta meta = {"123456789012", "arn:aws:iam::123456789012:user/me", 1};
+	struct cache_view *rebased;
+	char folder[512];
+
+	memset(&c, 0, sizeof(c));
+	pthread_mutex_init(&c.mu, NULL);
+	snprintf(folder, sizeof(folder), "%s/managed", root);
+	CHECK_INT(disk_write(folder, v, &m, 1, &meta), 0);
+	c.view = v;
+	c.managed = calloc(1, sizeof(*c.managed));
+	if (!c.managed)
+		goto out;
+	c.managed[0].arn = strdup(RO);
+	c.managed[0].doc = m.doc;
+	cache_doc_ref(m.doc);
+	c.nmanaged = 1;
+	rebase_cache(&c, v, folder);
+	CHECK(c.managed[0].doc != m.doc && c.managed[0].doc->backing != NULL);
+	CHECK_STR(c.managed[0].doc->bytes, "{\"RO\"}\n");
+	rebased = c.view;
+	CHECK(rebased != v);
+	rebase_cache(&c, rebased, folder); /* all mapped: left alone */
+	CHECK(c.view == rebased);
+out:
+	disk_managed_free(c.managed, c.nmanaged);
+	cache_doc_unref(m.doc);
+	cache_view_put(c.view);
+	pthread_mutex_destroy(&c.mu);
+}
+
+static void cleanup(void)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", root);
+}
+
+int main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(root, sizeof(root), "%s/iamfs-test-rebase-XXXXXX", tmp ? tmp : "/tmp");
+	if (!mkdtemp(root)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_trades_equal_documents();
+	test_keeps_what_differs();
+	test_cache_swaps_only_what_it_wrote();
+	test_cache_managed_and_nothing_to_do();
+	cleanup();
+	return check_done("rebase");
+}

@@ -145,6 +145,10 @@ int cache_refuse(struct cache *c, const struct cache_refusal *r);
  */
 int cache_mkdir(struct cache *c, const char *name, char *msg, size_t cap);
 int cache_rmdir_pending(struct cache *c, const char *name, char *msg, size_t cap);
+/* rm of a pending role's role.json: the settings kept for it are dropped (local,
+ * nothing sent; the folder stays pending). -EROFS, -ENOENT (not pending, or no
+ * role.json), -errno of the store. msg gets one sentence. */
+int cache_pending_unlink_json(struct cache *c, const char *name, char *msg, size_t cap);
 bool cache_role_pending(struct cache *c, const char *name);
 
 /* The .iamfs/errors text: one line per refused save (time, path, code, message,

@@ -245,6 +245,33 @@ void cache_pending_created(struct cache *c, const char *role)
 			  role, strerror(-rc));
 }
 
+int cache_pending_unlink_json(struct cache *c, const char *name, char *msg, size_t cap)
+{
+	struct cache_view *v;
+	const struct cache_role *r;
+	bool has;
+	int rc;
+
+	if (c->o.read_only) {
+		snprintf(msg, cap, "%s: the filesystem is mounted read-only", name);
+		return -EROFS;
+	}
+	v = cache_view_get(c);
+	r = cache_view_find(v, name);
+	has = r && r->pending && r->role_json;
+	cache_view_put(v);
+	rc = has ? pending_set_json(c->pending, name, NULL) : -ENOENT;
+	if (rc) {
+		snprintf(msg, cap, "%s/role.json: %s", name,
+			 rc == -ENOENT ? "no role.json kept for this pending folder"
+				       : strerror(-rc));
+		return rc;
+	}
+	snprintf(msg, cap, "%s/role.json of the pending folder was removed; nothing was sent",
+		 name);
+	return cache_pending_publish(c);
+}
+
 bool cache_role_pending(struct cache *c, const char *name)
 {
 	return pending_has(c->pending, name);

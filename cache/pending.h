@@ -53,7 +53,7 @@ const char *pending_name_problem(const char *name);
  * role has that name in any letter case, -EDQUOT past PENDING_MAX, or the file
  * system's -errno (nothing added). */
 int pending_add(struct pending *p, const char *name, long long created);
-/* Keeps doc (borrowed; a ref is taken) as name's role.json, on disk first.
+/* Keeps doc (borrowed; a ref is taken; NULL: none any more) as name's role.json, on disk first.
  * -ENOENT when name is not pending, -EFBIG past PENDING_JSON_MAX, -errno. */
 int pending_set_json(struct pending *p, const char *name, struct cache_doc *doc);
 /* Drops name from the store (disk and memory); *json (may be NULL) gets its

@@ -20,6 +20,7 @@
 #include "fs/names.h"
 #include "fs/notify.h"
 #include "fs/remove.h"
+#include "fs/rolefolder.h"
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -195,7 +196,8 @@ void change_unlink(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char 
 		return;
 	case NAMES_POLICY:
 	case NAMES_FIXED:
-		remove_unlink(fs, req, p, name, kind);
+		if (!rolefolder_unlink(fs, req, p, kind)) /* a pending role's role.json */
+			remove_unlink(fs, req, p, name, kind);
 		return;
 	case NAMES_INVALID:
 		fuse_reply_err(req, ENOENT); /* such a name never exists */

@@ -67,6 +67,24 @@ void rolefolder_mkdir(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const ch
 	notify_capture_end(fs->notify, &cap);
 }
 
+bool rolefolder_unlink(struct fs *fs, fuse_req_t req, const struct inode_node *p,
+		       enum inode_kind kind)
+{
+	char msg[ROLEFOLDER_MSG_MAX] = "";
+	struct notify_capture cap;
+	int r;
+
+	if (kind != INODE_ROLE_JSON || p->kind != INODE_ROLE || !p->role ||
+	    !cache_role_pending(fs->cache, p->role))
+		return false;
+	notify_capture_begin(fs->notify, &cap);
+	r = cache_pending_unlink_json(fs->cache, p->role, msg, sizeof(msg));
+	log_msg(r ? LOG_WARNING : LOG_NOTICE, "rm: %s", msg);
+	fuse_reply_err(req, -r);
+	notify_capture_end(fs->notify, &cap);
+	return true;
+}
+
 bool rolefolder_rmdir(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct inode_node *p = inode_table_get(fs->inodes, parent), *n;

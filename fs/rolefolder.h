@@ -18,4 +18,10 @@ void rolefolder_mkdir(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const ch
  * false without replying for anything else. */
 bool rolefolder_rmdir(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name);
 
+/* rm of name (its kind) in folder p when it is a pending role's role.json: the
+ * settings kept for the role are dropped (nothing sent); replies and returns true.
+ * False without replying for anything else. */
+bool rolefolder_unlink(struct fs *fs, fuse_req_t req, const struct inode_node *p,
+		       enum inode_kind kind);
+
 #endif

@@ -120,6 +120,13 @@ def test_rmdir_drops_a_pending_folder(account, mounts):
     os.rmdir(m.p(NEW))
     assert NEW not in os.listdir(m.path)
     assert status_lines(m, "pending roles") == ["0"]
+    # rm -r works file by file: a pending folder's role.json is local, so it goes too
+    os.mkdir(m.p(NEW))
+    assert put(m.p(NEW, "role.json"), rendered({"Description": "soon gone"})) == 0
+    r = subprocess.run(["rm", "-r", m.p(NEW)], capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert NEW not in os.listdir(m.path)
+    assert status_lines(m, "pending roles") == ["0"]
     # a role IAM has is not a pending folder: rmdir keeps refusing it
     with pytest.raises(PermissionError):
         os.rmdir(m.p("states-lambda-role"))

@@ -173,6 +173,7 @@ static void test_unreachable(struct iam_client *cl, const char *dir)
 	struct cache_save_result res;
 	struct cache *c = open_cache(cl, dir, false, false);
 	char folder[700], path[800], msg[512];
+	bool json;
 
 	if (!c)
 		return;
@@ -183,6 +184,11 @@ static void test_unreachable(struct iam_client *cl, const char *dir)
 	CHECK(pending_in(c, "new-role", NULL));
 	snprintf(path, sizeof(path), "%s/journal", folder);
 	CHECK_INT(count_files(path), 1); /* unsettled: compared with IAM at the next mount */
+	CHECK(pending_in(c, "new-role", &json) && json);
+	CHECK_INT(cache_pending_unlink_json(c, "new-role", msg, sizeof(msg)), 0);
+	CHECK(pending_in(c, "new-role", &json) && !json);
+	CHECK_INT(cache_pending_unlink_json(c, "new-role", msg, sizeof(msg)), -ENOENT);
+	CHECK_INT(cache_pending_unlink_json(c, "web", msg, sizeof(msg)), -ENOENT);
 	CHECK_INT(cache_rmdir_pending(c, "new-role", msg, sizeof(msg)), 0);
 	CHECK(!pending_in(c, "new-role", NULL));
 	CHECK_INT(cache_rmdir_pending(c, "new-role", msg, sizeof(msg)), -ENOENT);

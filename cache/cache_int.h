@@ -66,6 +66,9 @@ struct cache {
 	unsigned long long req_seq, done_seq;
 	int last_rc;
 	struct aws_error last_err;
+	/* The customer managed policies the first load listed, published before
+	 * saving opened: handed to it then (cache_open_save). */
+	struct load_result first_local;
 };
 
 /* conn.c: this thread's IAM connection, created on first use (NULL on ENOMEM);

@@ -49,6 +49,8 @@ static const char *const kind_names[] = {
 	[JOURNAL_INLINE] = "inline",
 	[JOURNAL_INLINE_DELETE] = "inline-delete",
 	[JOURNAL_MANAGED] = "managed",
+	[JOURNAL_ATTACH] = "attach",
+	[JOURNAL_CREATE_POLICY] = "create-policy",
 };
 
 const char *journal_kind_name(enum journal_kind kind)
@@ -333,7 +335,7 @@ int journal_begin(struct journal *j, const char *role, enum journal_kind kind, c
 	unsigned long long nid = 0;
 	int tries, rc = -EEXIST;
 
-	if (!j || !role || !*role || !id || (unsigned)kind > JOURNAL_MANAGED || (len && !bytes))
+	if (!j || !role || !*role || !id || (unsigned)kind >= sizeof(kind_names) / sizeof(kind_names[0]) || (len && !bytes))
 		return -EINVAL;
 	if (strlen(role) > JOURNAL_NAME_MAX || (name && strlen(name) > JOURNAL_NAME_MAX))
 		return -ENAMETOOLONG;

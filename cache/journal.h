@@ -17,6 +17,8 @@ enum journal_kind {
 	JOURNAL_INLINE,	       /* PutRolePolicy; name is the policy name */
 	JOURNAL_INLINE_DELETE, /* DeleteRolePolicy; no bytes */
 	JOURNAL_MANAGED,       /* CreatePolicyVersion; name is the policy name or ARN */
+	JOURNAL_ATTACH,	       /* AttachRolePolicy; name is the policy ARN; no bytes */
+	JOURNAL_CREATE_POLICY, /* CreatePolicy; name is the policy name; the document */
 };
 
 #define JOURNAL_NAME_MAX 1024	       /* bytes of a role or policy name */
@@ -73,7 +75,7 @@ int journal_list(struct journal *j, int (*cb)(void *ctx, const struct journal_en
  * -ENOENT or -errno. */
 int journal_discard(struct journal *j, unsigned long long id);
 
-/* "trust", "inline", "inline-delete", "managed". */
+/* "trust", "inline", "inline-delete", "managed", "attach", "create-policy". */
 const char *journal_kind_name(enum journal_kind kind);
 
 #endif

@@ -190,6 +190,36 @@ fail:
 	return -ENOMEM;
 }
 
+static void load_local_cleanup(struct load_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nlocal; i++)
+		free(r->local[i]);
+	free(r->local);
+	r->local = NULL;
+	r->nlocal = r->caplocal = 0;
+	r->local_known = false;
+}
+
+/* Records one customer managed policy's ARN (attached or not). */
+static int load_local_add(struct load_result *r, const char *arn)
+{
+	if (r->nlocal == r->caplocal) {
+		size_t ncap = r->caplocal ? r->caplocal * 2 : 32;
+		char **v = realloc(r->local, ncap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		r->local = v;
+		r->caplocal = ncap;
+	}
+	if (!(r->local[r->nlocal] = strdup(arn)))
+		return -ENOMEM;
+	r->nlocal++;
+	return 0;
+}
+
 void load_result_cleanup(struct load_result *r)
 {
 	size_t i;
@@ -201,6 +231,7 @@ void load_result_cleanup(struct load_result *r)
 	free(r->roles);
 	free(r->account);
 	free(r->caller_arn);
+	load_local_cleanup(r);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -310,6 +341,8 @@ static int load_policy(struct load_ctx *x, const struct iam_policy *p)
 
 	if (!p->arn)
 		return 0;
+	if (load_local_add(x->res, p->arn))
+		return -ENOMEM;
 	for (i = 0; i < p->nversions; i++) {
 		const struct iam_policy_version *v = &p->versions[i];
 
@@ -485,6 +518,7 @@ int load_account(struct iam_conn *conn, struct load_result *out, const char **fa
 	if (!rc) {
 		*failed = "GetAccountAuthorizationDetails";
 		rc = iam_get_account_authorization_details(conn, filters, load_page, &x, err);
+		res.local_known = !rc;
 		if (rc == -EACCES) {
 			*failed = "the per-role scan";
 			size_t i;
@@ -495,6 +529,7 @@ int load_account(struct iam_conn *conn, struct load_result *out, const char **fa
 			res.nskipped = 0;
 			res.skipped[0] = '\0';
 			res.fallback = true;
+			load_local_cleanup(&res);
 			rc = load_scan(conn, &x, err);
 		}
 	}

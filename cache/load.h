@@ -35,6 +35,12 @@ struct load_result {
 	 * there is dropped at once for that one, so a revalidation never holds two
 	 * copies of an unchanged account (what model_settle would decide anyway). */
 	const struct cache_view *old;
+	/* Every customer managed policy GAAD's LocalManagedPolicy pages listed,
+	 * attached or not (their ARNs, owned); local_known when GAAD ran (not the
+	 * per-role scan, which cannot list them). */
+	char **local;
+	size_t nlocal, caplocal;
+	bool local_known;
 };
 
 /* Loads the whole account through conn. On success fills out, empty but for old (free with

@@ -239,8 +239,7 @@ static void save_locate_message(struct save_ctx *x, enum lookup_result res)
 		snprintf(m, cap, "%.200s: no such role in IAM (as last read)", x->role);
 	else if (res == LOOKUP_NOT_ATTACHED)
 		snprintf(m, cap,
-			 "%.200s/%.300s: the role has no attached policy of that name; "
-			 "attach it with the AWS CLI first",
+			 "%.200s/%.300s: the role no longer attaches a policy of that name",
 			 x->role, x->path);
 	else if (res == LOOKUP_AWS_MANAGED)
 		snprintf(m, cap, "%.200s/%.300s is an AWS managed policy, which cannot be changed",
@@ -318,17 +317,13 @@ static int save_dry_run(struct save_ctx *x)
 	return 0;
 }
 
-static int save_begin(struct save_ctx *x, unsigned long long *jid)
+int save_journal(struct save_ctx *x, enum journal_kind kind, const char *name, const char *bytes,
+		 size_t len, unsigned long long *jid)
 {
-	static const enum journal_kind jk[SAVE_NACTIONS] = {JOURNAL_TRUST, JOURNAL_INLINE,
-							    JOURNAL_MANAGED, JOURNAL_INLINE_DELETE};
-	const char *name = x->kind == CACHE_FILE_ATTACHED ? x->arn : x->name;
 	int rc = -EIO;
 
 	if (x->st->journal)
-		rc = journal_begin(x->st->journal, x->role, jk[x->action], name,
-				   x->action == SAVE_DELETE_INLINE ? NULL : x->bytes,
-				   x->action == SAVE_DELETE_INLINE ? 0 : x->len, jid);
+		rc = journal_begin(x->st->journal, x->role, kind, name, bytes, len, jid);
 	if (!rc)
 		return 0;
 	snprintf(
@@ -336,6 +331,16 @@ static int save_begin(struct save_ctx *x, unsigned long long *jid)
 		"%.200s/%.300s: cannot journal the save in the cache folder (%s); nothing was sent",
 		x->role, x->path, strerror(-rc));
 	return save_refuse(x, rc == -EFBIG || rc == -ENAMETOOLONG ? rc : -EIO, false);
+}
+
+static int save_begin(struct save_ctx *x, unsigned long long *jid)
+{
+	static const enum journal_kind jk[SAVE_NACTIONS] = {JOURNAL_TRUST, JOURNAL_INLINE,
+							    JOURNAL_MANAGED, JOURNAL_INLINE_DELETE};
+	const char *name = x->kind == CACHE_FILE_ATTACHED ? x->arn : x->name;
+	bool del = x->action == SAVE_DELETE_INLINE;
+
+	return save_journal(x, jk[x->action], name, del ? NULL : x->bytes, del ? 0 : x->len, jid);
 }
 
 static void save_end(struct save_ctx *x, unsigned long long jid)
@@ -354,7 +359,7 @@ static void save_end(struct save_ctx *x, unsigned long long jid)
 /* The end of a save that sent: its journal entry ends, or stays for the next mount
  * when the outcome is unsettled; a save that landed also ends what earlier
  * unsettled saves of the same file kept (IAM now holds newer bytes). */
-static void save_finish(struct save_ctx *x, unsigned long long jid, int rc)
+void save_finish(struct save_ctx *x, unsigned long long jid, int rc)
 {
 	char file[SAVE_KEY_MAX];
 	unsigned long long old;
@@ -426,7 +431,16 @@ static int save_run(struct save_ctx *x, unsigned long long base_gen)
 {
 	int rc;
 
-	if ((rc = save_locate(x)) || (rc = save_validate(x)))
+	if ((rc = save_locate(x)))
+		return rc;
+	/* A new name in attached/: attaching, not a save of a document. */
+	if (x->kind == CACHE_FILE_ATTACHED && !x->arn && !base_gen)
+		return save_attach(x);
+	if (x->kind == CACHE_FILE_ATTACHED && !x->arn) {
+		save_locate_message(x, LOOKUP_NOT_ATTACHED);
+		return save_refuse(x, -ENOENT, false);
+	}
+	if ((rc = save_validate(x)))
 		return rc;
 	if (save_base_check(x->cur, base_gen))
 		return save_stale(x);
@@ -569,7 +583,8 @@ int save_file(struct save_state *st, const struct cache_save *s, struct cache_sa
 			     .bytes = s->bytes,
 			     .len = s->len,
 			     .res = res,
-			     .jid = s->journal_id};
+			     .jid = s->journal_id,
+			     .attach_arn = s->arn};
 	int rc;
 
 	memset(res, 0, sizeof(*res));

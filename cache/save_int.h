@@ -27,6 +27,8 @@ enum save_action {
 	SAVE_PUT_INLINE,
 	SAVE_CREATE_VERSION,
 	SAVE_DELETE_INLINE,
+	SAVE_ATTACH,	    /* AttachRolePolicy (save_attach.c) */
+	SAVE_CREATE_POLICY, /* CreatePolicy, before its AttachRolePolicy (save_attach.c) */
 	SAVE_NACTIONS
 };
 
@@ -70,6 +72,7 @@ struct save_state {
 	size_t nkept;
 	unsigned long ok, refused, noop, interrupted, landed;
 	unsigned long dry[SAVE_NACTIONS];
+	struct policies *pol; /* names in attached/ -> ARNs (policies.h), own lock */
 };
 
 /* One save under way (save.c, save_write.c). */
@@ -88,6 +91,7 @@ struct save_ctx {
 	enum save_action action;
 	bool unsettled; /* the outcome is unknown: the journal entry stays for the next mount */
 	unsigned long long jid; /* the journal entry made at acceptance, until ended; 0: none */
+	const char *attach_arn; /* ATTACHED, ln -s: the ARN to attach (cache_save.arn) */
 };
 
 /* save_record.c, shared by every saving file: counts one (under st->mu). */
@@ -105,6 +109,24 @@ int save_record(struct save_state *st, const struct rejects_event *ev, char *kep
 /* A refusal: its errors line, its record (save_record), a warning in the log and
  * the refused count. 0 or save_record's -errno. */
 int save_record_refusal(struct save_state *st, const struct rejects_event *ev);
+/* save.c: journals the call of x->action (kind, name, bytes) before it is sent;
+ * a failure is recorded as a refusal (nothing was sent). 0 or that refusal. */
+int save_journal(struct save_ctx *x, enum journal_kind kind, const char *name, const char *bytes,
+		 size_t len, unsigned long long *jid);
+/* save.c: the end of a call that was sent (rc its outcome): its journal entry ends,
+ * or stays for the next mount when x->unsettled. */
+void save_finish(struct save_ctx *x, unsigned long long jid, int rc);
+/* save_write.c: the failure does not prove that the call did not land. */
+bool save_ambiguous(int rc, const struct aws_error *e);
+/* save_write.c: the settling read failed too: recorded as unsettled (-EIO, or
+ * -EAGAIN when throttled), the bytes left in the journal. */
+int save_unsettled(struct save_ctx *x, int rc);
+/* save_attach.c: a new file in attached/ (x->arn NULL: the role attaches no policy
+ * of that name): closed empty, attach the managed policy of that name; with
+ * x->attach_arn, attach that ARN; with a document, create the policy when the
+ * account has none of that name, then attach. Every refusal recorded. */
+int save_attach(struct save_ctx *x);
+
 /* save_record.c: on_change of one change (nothing when the host has none). */
 void save_emit(struct save_state *st, const struct cache_change *ch);
 

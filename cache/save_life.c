@@ -16,6 +16,7 @@
 
 #include "cache/layout.h"
 #include "cache/model.h"
+#include "cache/policies.h"
 #include "cache/rejects.h"
 #include "cache/validate.h"
 
@@ -75,9 +76,15 @@ static bool save_landed(const struct cache_view *v, const struct save_leftover *
 		return in && save_same_doc(l, in->doc);
 	if (l->kind == JOURNAL_INLINE_DELETE)
 		return !in;
+	if (l->kind == JOURNAL_ATTACH)
+		return r && cache_role_find_attached(r, model_arn_name(l->name)) &&
+		       !strcmp(cache_role_find_attached(r, model_arn_name(l->name))->arn, l->name);
 	for (i = 0; v && i < v->nroles; i++)
 		for (j = 0; j < v->roles[i].natt; j++)
-			if (!strcmp(v->roles[i].att[j].arn, l->name))
+			if (l->kind == JOURNAL_CREATE_POLICY
+				    ? !strcmp(v->roles[i].att[j].name, l->name) &&
+					      !v->roles[i].att[j].aws_managed
+				    : !strcmp(v->roles[i].att[j].arn, l->name))
 				return save_same_doc(l, v->roles[i].att[j].doc);
 	return false;
 }
@@ -92,18 +99,22 @@ static void save_report(struct save_state *st, const struct save_leftover *l)
 		snprintf(path, sizeof(path), "journal-entry-%llu", l->id);
 		ev.role = "unknown";
 	} else {
-		layout_path(l->kind == JOURNAL_TRUST	 ? LAYOUT_TRUST
-			    : l->kind == JOURNAL_MANAGED ? LAYOUT_ATTACHED
-							 : LAYOUT_INLINE,
-			    NULL, l->kind == JOURNAL_MANAGED ? model_arn_name(l->name) : l->name,
-			    path, sizeof(path));
+		bool by_arn = l->kind == JOURNAL_MANAGED || l->kind == JOURNAL_ATTACH;
+
+		layout_path(l->kind == JOURNAL_TRUST			      ? LAYOUT_TRUST
+			    : by_arn || l->kind == JOURNAL_CREATE_POLICY ? LAYOUT_ATTACHED
+									 : LAYOUT_INLINE,
+			    NULL, by_arn ? model_arn_name(l->name) : l->name, path, sizeof(path));
 		ev.role = l->role;
 	}
 	ev.path = path;
-	ev.bytes = l->kind == JOURNAL_INLINE_DELETE ? NULL : l->bytes;
+	ev.bytes = l->kind == JOURNAL_INLINE_DELETE || l->kind == JOURNAL_ATTACH ? NULL : l->bytes;
 	ev.message = l->kind == JOURNAL_INLINE_DELETE
 			     ? "interrupted delete: the daemon stopped before IAM confirmed it; "
 			       "the policy is still in IAM"
+		     : l->kind == JOURNAL_ATTACH
+			     ? "interrupted attach: the daemon stopped before IAM confirmed it; "
+			       "the role does not attach the policy"
 			     : "interrupted save: the daemon stopped before IAM confirmed it; the "
 			       "bytes are kept here";
 	rc = save_record(st, &ev, kept, sizeof(kept));
@@ -210,6 +221,9 @@ int save_open(const struct save_host *h, const char *folder, struct save_state *
 	else if ((rc = journal_list(st->journal, save_collect, st)))
 		hooks_log(&st->host.hooks, LOG_WARNING, "cannot read the save journal in %s: %s",
 			  folder, strerror(-rc));
+	if (policies_open(folder, &st->host.hooks, &st->pol))
+		hooks_log(&st->host.hooks, LOG_WARNING,
+			  "out of memory: names in attached/ cannot be resolved");
 	if (st->nleft)
 		hooks_log(&st->host.hooks, LOG_NOTICE,
 			  "%zu saves were under way when the daemon stopped; they are "
@@ -227,6 +241,7 @@ void save_close(struct save_state *st)
 		return;
 	journal_close(st->journal);
 	rejects_close(st->rejects);
+	policies_close(st->pol);
 	for (i = 0; i < st->nbusy; i++)
 		free(st->busy[i]);
 	free(st->busy);

@@ -21,6 +21,8 @@ const char *const save_action_names[SAVE_NACTIONS] = {
 	"PutRolePolicy",
 	"CreatePolicyVersion",
 	"DeleteRolePolicy",
+	"AttachRolePolicy",
+	"CreatePolicy",
 };
 
 void save_emit(struct save_state *st, const struct cache_change *ch)

@@ -35,6 +35,12 @@ void commit_bytes(struct fs *fs, fuse_req_t req, struct inode_node *target,
  * based on b->base_gen) and answers the setattr with the new attributes. */
 void commit_truncate(struct fs *fs, fuse_req_t req, struct inode_node *n,
 		     const struct edit_bytes *b);
+/* A new attached/ file o (attach.h) closed with nothing written: attaches the
+ * managed policy of its name (a save with no bytes). Replies with the outcome. */
+void commit_empty(struct fs *fs, fuse_req_t req, struct fs_open *o, const char *why);
+/* ln -s arn as the new attached/ file n: attaches arn (copied); success is
+ * answered with n's entry. Replies with the outcome. */
+void commit_link(struct fs *fs, fuse_req_t req, struct inode_node *n, const char *arn);
 /* rm of the inline policy file n: DeleteRolePolicy. Replies with the outcome. */
 void commit_delete(struct fs *fs, fuse_req_t req, struct inode_node *n);
 

@@ -178,15 +178,14 @@ static int policies_why(char *why, size_t cap, const char *arn, const char *what
 
 int policies_arn_check(const char *arn, const char *name, char *why, size_t cap)
 {
-	const char *p, *acct, *res;
+	const char *p, *res;
 	size_t n;
 
 	if (!arn || strncmp(arn, "arn:", 4) || strlen(arn) >= POLICIES_ARN_MAX)
 		return policies_why(why, cap, arn ? arn : "", "is not an ARN");
-	p = strchr(arn + 4, ':');	      /* after the partition */
-	acct = p ? strchr(p + 1, ':') : NULL; /* after the service */
-	res = acct ? strchr(acct + 1, ':') : NULL;
-	if (!p || p == arn + 4 || strncmp(p, ":iam::", 6) || !res)
+	p = strchr(arn + 4, ':'); /* after the partition: ":iam::ACCOUNT:" */
+	res = p && !strncmp(p, ":iam::", 6) ? strchr(p + 6, ':') : NULL;
+	if (!p || p == arn + 4 || !res)
 		return policies_why(why, cap, arn, "is not an IAM ARN");
 	n = (size_t)(res - (p + 6));
 	if (!(n == 3 && !strncmp(p + 6, "aws", 3)) &&

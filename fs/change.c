@@ -164,7 +164,9 @@ void change_mknod(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *
 		helperops_create(fs, req, parent, name, mode, NULL);
 }
 
-/* ln -s ARN attached/NAME.json: attaches ARN (a name already there: EEXIST). */
+/* ln -s ARN attached/NAME.json: attaches ARN (a name already there: EEXIST); 0
+ * when the attach took req, -errno, or 1 for a name that is not a policy file
+ * in attached/. */
 static int change_link_policy(struct fs *fs, fuse_req_t req, struct inode_node *p,
 			      const char *name, const char *link)
 {
@@ -192,12 +194,10 @@ void change_symlink(struct fs *fs, fuse_req_t req, const char *link, fuse_ino_t 
 	struct inode_node *p;
 	int r = change_dir(fs, parent, &p);
 
-	if (!r && (r = change_link_policy(fs, req, p, name, link)) <= 0) {
-		if (r)
-			fuse_reply_err(req, -r);
-		return;
-	}
-	r = change_helper_only(fs, p, name);
+	if (!r && !(r = change_link_policy(fs, req, p, name, link)))
+		return; /* the attach replies */
+	if (r == 1)
+		r = change_helper_only(fs, p, name);
 	if (r)
 		fuse_reply_err(req, -r);
 	else

@@ -335,7 +335,8 @@ int journal_begin(struct journal *j, const char *role, enum journal_kind kind, c
 	unsigned long long nid = 0;
 	int tries, rc = -EEXIST;
 
-	if (!j || !role || !*role || !id || (unsigned)kind >= sizeof(kind_names) / sizeof(kind_names[0]) || (len && !bytes))
+	if (!j || !role || !*role || !id ||
+	    (unsigned)kind >= sizeof(kind_names) / sizeof(kind_names[0]) || (len && !bytes))
 		return -EINVAL;
 	if (strlen(role) > JOURNAL_NAME_MAX || (name && strlen(name) > JOURNAL_NAME_MAX))
 		return -ENAMETOOLONG;

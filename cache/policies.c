@@ -224,8 +224,8 @@ int policies_arn_for(const char *role_json, size_t len, const char *name, char *
 
 struct policies {
 	struct hooks hooks;
-	char *folder;		 /* "" when nothing is kept on disk */
-	pthread_mutex_t mu;	 /* the lists below */
+	char *folder;		  /* "" when nothing is kept on disk */
+	pthread_mutex_t mu;	  /* the lists below */
 	pthread_mutex_t fetch_mu; /* one fetch at a time (held across its chain) */
 	struct policies_list aws, local;
 	long long aws_fetched; /* unix seconds; the list is empty when 0 */
@@ -366,8 +366,9 @@ static void policies_write_disk(struct policies *p, const struct policies_list *
 	}
 	buf_cleanup(&b);
 	if (rc)
-		hooks_log(&p->hooks, LOG_WARNING, "cannot keep the list of AWS managed policies in %s: %s",
-			  p->folder, strerror(-rc));
+		hooks_log(&p->hooks, LOG_WARNING,
+			  "cannot keep the list of AWS managed policies in %s: %s", p->folder,
+			  strerror(-rc));
 }
 
 /* One ListPolicies chain of scope into a sorted list. */

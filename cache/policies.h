@@ -22,9 +22,9 @@
 #include "cache/hooks.h"
 
 #define POLICIES_FILE	  "aws-policies"
-#define POLICIES_MAX_AGE  86400		/* seconds the AWS managed list is trusted */
-#define POLICIES_FILE_MAX (16u << 20)	/* bytes of the file read back */
-#define POLICIES_ARN_MAX  2048		/* IAM's limit on an ARN */
+#define POLICIES_MAX_AGE  86400	      /* seconds the AWS managed list is trusted */
+#define POLICIES_FILE_MAX (16u << 20) /* bytes of the file read back */
+#define POLICIES_ARN_MAX  2048	      /* IAM's limit on an ARN */
 #define POLICIES_MAGIC	  "iamfs-aws-policies-1"
 
 /* A name -> ARN list, sorted by name (bytewise) once policies_list_sort ran. Owns

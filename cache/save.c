@@ -238,8 +238,7 @@ static void save_locate_message(struct save_ctx *x, enum lookup_result res)
 	if (res == LOOKUP_NO_ROLE)
 		snprintf(m, cap, "%.200s: no such role in IAM (as last read)", x->role);
 	else if (res == LOOKUP_NOT_ATTACHED)
-		snprintf(m, cap,
-			 "%.200s/%.300s: the role no longer attaches a policy of that name",
+		snprintf(m, cap, "%.200s/%.300s: the role no longer attaches a policy of that name",
 			 x->role, x->path);
 	else if (res == LOOKUP_AWS_MANAGED)
 		snprintf(m, cap, "%.200s/%.300s is an AWS managed policy, which cannot be changed",

@@ -141,10 +141,11 @@ static int attach_plan_name(struct save_ctx *x, struct attach_plan *pl)
 			"attached/%.200s.json",
 			x->role, x->path, x->name, m.local, m.aws, x->name);
 	if (!m.local[0] && !m.aws[0])
-		return attach_refuse(x, -ENOENT,
-				     "%.120s/%.150s: no managed policy is named \"%.200s\" (neither "
-				     "this account's nor an AWS managed one)",
-				     x->role, x->path, x->name);
+		return attach_refuse(
+			x, -ENOENT,
+			"%.120s/%.150s: no managed policy is named \"%.200s\" (neither "
+			"this account's nor an AWS managed one)",
+			x->role, x->path, x->name);
 	snprintf(pl->arn, sizeof(pl->arn), "%s", m.local[0] ? m.local : m.aws);
 	return m.local[0] ? attach_fetch_doc(x, pl) : 0;
 }
@@ -155,18 +156,19 @@ static int attach_plan_doc(struct save_ctx *x, struct attach_plan *pl)
 	struct validate_result vr;
 	struct policies_match m;
 	const struct cache_doc *rj = x->r ? x->r->role_json : NULL;
-	int rc = validate_policy(VALIDATE_MANAGED, NULL, x->bytes, x->len,
-				 VALIDATE_DEFAULT_BUDGET, &vr);
+	int rc = validate_policy(VALIDATE_MANAGED, NULL, x->bytes, x->len, VALIDATE_DEFAULT_BUDGET,
+				 &vr);
 
 	if (rc)
 		return attach_refuse(x, rc, "%.120s/%.150s: %s", x->role, x->path, vr.message);
 	if ((rc = attach_resolve(x, &m)))
 		return rc;
 	if (!m.local[0] && m.aws[0])
-		return attach_refuse(x, -EEXIST,
-				     "%.120s/%.150s: %.250s is an AWS managed policy, whose document "
-				     "cannot be written; touch attached/%.200s.json attaches it as it is",
-				     x->role, x->path, m.aws, x->name);
+		return attach_refuse(
+			x, -EEXIST,
+			"%.120s/%.150s: %.250s is an AWS managed policy, whose document "
+			"cannot be written; touch attached/%.200s.json attaches it as it is",
+			x->role, x->path, m.aws, x->name);
 	if (!m.local[0]) {
 		pl->create = true;
 		if (!rj || policies_arn_for(rj->bytes, rj->len, x->name, pl->arn, sizeof(pl->arn)))
@@ -178,18 +180,21 @@ static int attach_plan_doc(struct save_ctx *x, struct attach_plan *pl)
 	if ((rc = attach_fetch_doc(x, pl)))
 		return rc;
 	if (validate_same_value(x->bytes, x->len, pl->doc->bytes, pl->doc->len) != 1)
-		return attach_refuse(x, -EEXIST,
-				     "%.120s/%.150s: the policy %.250s already exists with another "
-				     "document; edit it where a role attaches it, or pick another name",
-				     x->role, x->path, pl->arn);
+		return attach_refuse(
+			x, -EEXIST,
+			"%.120s/%.150s: the policy %.250s already exists with another "
+			"document; edit it where a role attaches it, or pick another name",
+			x->role, x->path, pl->arn);
 	return 0;
 }
 
 /* --dry-run: the calls it would make are logged and counted; the name goes away. */
 static int attach_dry_run(struct save_ctx *x, const struct attach_plan *pl)
 {
-	struct cache_change ch = {
-		.what = CACHE_CHANGE_FILE_REMOVED, .role = x->role, .kind = x->kind, .name = x->name};
+	struct cache_change ch = {.what = CACHE_CHANGE_FILE_REMOVED,
+				  .role = x->role,
+				  .kind = x->kind,
+				  .name = x->name};
 
 	x->res->dry_run = true;
 	snprintf(x->res->message, sizeof(x->res->message),
@@ -222,7 +227,7 @@ static int attach_settle_create(struct save_ctx *x, struct iam_conn *conn, struc
 	if (rc)
 		return rc;
 	rc = validate_same_value(x->bytes, x->len, d->bytes, d->len) == 1 ? ATTACH_OURS
-									   : ATTACH_OTHER;
+									  : ATTACH_OTHER;
 	if (rc == ATTACH_OURS)
 		pl->created = d->mtime;
 	cache_doc_unref(d);
@@ -231,10 +236,10 @@ static int attach_settle_create(struct save_ctx *x, struct iam_conn *conn, struc
 
 /* Sends call (CreatePolicy or AttachRolePolicy) once, and once more only when
  * settle read that it did not land: 0, -errno, or save_unsettled's refusal. */
-static int attach_send_settled(struct save_ctx *x, struct iam_conn *conn, struct attach_plan *pl,
-			       int (*call)(struct save_ctx *, struct iam_conn *, struct attach_plan *),
-			       int (*settle)(struct save_ctx *, struct iam_conn *,
-					     struct attach_plan *))
+static int
+attach_send_settled(struct save_ctx *x, struct iam_conn *conn, struct attach_plan *pl,
+		    int (*call)(struct save_ctx *, struct iam_conn *, struct attach_plan *),
+		    int (*settle)(struct save_ctx *, struct iam_conn *, struct attach_plan *))
 {
 	int rc = -EIO, sends, found;
 
@@ -281,8 +286,7 @@ static int attach_call_attach(struct save_ctx *x, struct iam_conn *conn, struct 
 }
 
 /* AttachRolePolicy's settling read: is the ARN among the role's attachments? */
-static int attach_settle_attach(struct save_ctx *x, struct iam_conn *conn,
-				struct attach_plan *pl)
+static int attach_settle_attach(struct save_ctx *x, struct iam_conn *conn, struct attach_plan *pl)
 {
 	struct iam_attached_list l = {0};
 	struct aws_error e = {0};

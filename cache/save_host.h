@@ -25,7 +25,7 @@ struct cache_save {
 	size_t len;
 	unsigned long long base_gen;   /* gen of the document this open served; 0: a new file */
 	unsigned long long journal_id; /* from cache_save_accept (the save owns it); 0: none */
-	bool remove; /* INLINE only: rm of the file, DeleteRolePolicy (bytes unused) */
+	bool remove;	 /* INLINE only: rm of the file, DeleteRolePolicy (bytes unused) */
 	const char *arn; /* ATTACHED, a new name made by ln -s: the ARN to attach (bytes unused) */
 };
 

@@ -101,7 +101,7 @@ static void save_report(struct save_state *st, const struct save_leftover *l)
 	} else {
 		bool by_arn = l->kind == JOURNAL_MANAGED || l->kind == JOURNAL_ATTACH;
 
-		layout_path(l->kind == JOURNAL_TRUST			      ? LAYOUT_TRUST
+		layout_path(l->kind == JOURNAL_TRUST			 ? LAYOUT_TRUST
 			    : by_arn || l->kind == JOURNAL_CREATE_POLICY ? LAYOUT_ATTACHED
 									 : LAYOUT_INLINE,
 			    NULL, by_arn ? model_arn_name(l->name) : l->name, path, sizeof(path));

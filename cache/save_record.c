@@ -17,12 +17,8 @@
 #include "cache/rejects.h"
 
 const char *const save_action_names[SAVE_NACTIONS] = {
-	"UpdateAssumeRolePolicy",
-	"PutRolePolicy",
-	"CreatePolicyVersion",
-	"DeleteRolePolicy",
-	"AttachRolePolicy",
-	"CreatePolicy",
+	"UpdateAssumeRolePolicy", "PutRolePolicy",    "CreatePolicyVersion",
+	"DeleteRolePolicy",	  "AttachRolePolicy", "CreatePolicy",
 };
 
 void save_emit(struct save_state *st, const struct cache_change *ch)

@@ -167,8 +167,8 @@ void change_mknod(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *
 /* ln -s ARN attached/NAME.json: attaches ARN (a name already there: EEXIST); 0
  * when the attach took req, -errno, or 1 for a name that is not a policy file
  * in attached/. */
-static int change_link_policy(struct fs *fs, fuse_req_t req, struct inode_node *p,
-			      const char *name, const char *link)
+static int change_link_policy(struct fs *fs, fuse_req_t req, struct inode_node *p, const char *name,
+			      const char *link)
 {
 	struct inode_node *n;
 	struct cache_doc *d = NULL;

@@ -15,11 +15,9 @@ import pytest
 from saverig import (errors_text, mounts, policy, rejected_files, rendered,  # noqa: F401
                      trust, wait_until, writes_of)
 
-ROLE = "states-lambda-role"
 LAMBDA_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaRole"
+XRAY_ARN = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
 ACCOUNT = "123456789012"
-OTHER = "other-role"
-THIRD = "third-role"
 TEAM_DOC = policy(["s3:GetObject"])
 LIMIT_MSG = "Cannot exceed quota for PolicyPerRole: 10"
 
@@ -28,25 +26,33 @@ def local_arn(name):
     return "arn:aws:iam::%s:policy/%s" % (ACCOUNT, name)
 
 
-@pytest.fixture
-def peer(managed_peer):
-    """moto (AWS managed policies loaded) reset, with ROLE and one customer managed
-    policy "team-read" not attached; yields (server, proxy, iam)."""
+@pytest.fixture(scope="module")
+def world(managed_peer):
+    """moto with AWS managed policies loaded, reset once for the module (a reset
+    reloads 1,485 policies: seconds), with one customer managed policy "team-read"
+    that no role attaches. Each test makes roles of its own."""
     server, proxy = managed_peer
     server.reset()
     iam = server.client()
-    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(
-        trust("swf.amazonaws.com")))
-    for name in (OTHER, THIRD):
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(
-            trust("lambda.amazonaws.com")))
     iam.create_policy(PolicyName="team-read", PolicyDocument=json.dumps(TEAM_DOC))
+    yield proxy, iam
+
+
+@pytest.fixture
+def peer(world, request):
+    """(proxy, iam, main, other, third): three new roles named after the test."""
+    proxy, iam = world
+    base = request.node.name.replace("test_", "")[:40].replace("_", "-")
+    names = [base + "-main", base + "-other", base + "-third"]
+    for i, name in enumerate(names):
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(
+            trust("swf.amazonaws.com" if i == 0 else "lambda.amazonaws.com")))
     proxy.reset()
-    yield server, proxy, iam
+    yield (proxy, iam, *names)
     proxy.reset()
 
 
-def attached(iam, role=ROLE):
+def attached(iam, role):
     return sorted(a["PolicyArn"] for a in
                   iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"])
 
@@ -63,8 +69,8 @@ def close_errno(path, data=None, flags=os.O_WRONLY | os.O_CREAT | os.O_EXCL):
         return e.errno
 
 
-def role_json(m):
-    return json.loads(m.read(ROLE, "role.json"))
+def role_json(m, role):
+    return json.loads(m.read(role, "role.json"))
 
 
 def touch(m, role, name):
@@ -84,19 +90,19 @@ def test_touch_attaches_aws_managed(peer, mounts, tmp_path):
     """One AttachRolePolicy and one ListPolicies chain (2 pages of 1,000); the file
     then serves the policy's document and role.json lists the ARN at once; a
     second touch, and one after a remount, resolve from the list kept on disk."""
-    server, proxy, iam = peer
+    proxy, iam, ROLE, OTHER, THIRD = peer
     cache = str(tmp_path / "cache")
     m = mounts(proxy.url, cache_dir=cache)
-    role_before = role_json(m)
+    role_before = role_json(m, ROLE)
     proxy.reset()
     assert touch(m, ROLE, "AWSLambdaRole") == (0, "")
     counts = proxy.counts()
     assert writes_of(counts) == {"AttachRolePolicy": 1}, counts
     assert counts.get("ListPolicies") == 2, counts  # one chain: 1,485 policies, 1,000 a page
     assert counts["_total"] == 3, counts
-    assert attached(iam) == [LAMBDA_ARN]
-    assert role_json(m)["AttachedPolicies"] == [LAMBDA_ARN]
-    assert {k: v for k, v in role_json(m).items() if k != "AttachedPolicies"} == \
+    assert attached(iam, ROLE) == [LAMBDA_ARN]
+    assert role_json(m, ROLE)["AttachedPolicies"] == [LAMBDA_ARN]
+    assert {k: v for k, v in role_json(m, ROLE).items() if k != "AttachedPolicies"} == \
         {k: v for k, v in role_before.items() if k != "AttachedPolicies"}
     doc = m.read(ROLE, "attached", "AWSLambdaRole.json")
     assert b"lambda:InvokeFunction" in doc
@@ -123,7 +129,7 @@ def test_touch_attaches_aws_managed(peer, mounts, tmp_path):
 
 def test_aws_list_older_than_a_day_is_fetched_again(peer, mounts, tmp_path):
     """The list's age is the time written in it: a day old, it is fetched again."""
-    server, proxy, iam = peer
+    proxy, iam, ROLE, OTHER, THIRD = peer
     cache = str(tmp_path / "cache")
     m = mounts(proxy.url, cache_dir=cache)
     assert touch(m, ROLE, "AWSLambdaRole") == (0, "")
@@ -143,27 +149,27 @@ def test_aws_list_older_than_a_day_is_fetched_again(peer, mounts, tmp_path):
 
 def test_touch_customer_managed(peer, mounts):
     """A name of this account's policy attaches it, and its document is served."""
-    server, proxy, iam = peer
+    proxy, iam, ROLE, OTHER, THIRD = peer
     m = mounts(proxy.url)
     proxy.reset()
     assert close_errno(m.p(ROLE, "attached", "team-read.json")) == 0
     assert writes_of(proxy.counts()) == {"AttachRolePolicy": 1}
-    assert attached(iam) == [local_arn("team-read")]
+    assert attached(iam, ROLE) == [local_arn("team-read")]
     assert m.read(ROLE, "attached", "team-read.json") == rendered(TEAM_DOC)
     assert os.stat(m.p(ROLE, "attached", "team-read.json")).st_mode & 0o777 == 0o644
-    assert role_json(m)["AttachedPolicies"] == [local_arn("team-read")]
+    assert role_json(m, ROLE)["AttachedPolicies"] == [local_arn("team-read")]
 
 
 def test_link_by_arn(peer, mounts):
     """ln -s ARN attaches it; the name then is the usual regular file."""
-    server, proxy, iam = peer
+    proxy, iam, ROLE, OTHER, THIRD = peer
     m = mounts(proxy.url)
     proxy.reset()
     r = subprocess.run(["ln", "-s", LAMBDA_ARN, m.p(ROLE, "attached", "AWSLambdaRole.json")],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert proxy.counts() == {"AttachRolePolicy": 1, "_total": 1}
-    assert attached(iam) == [LAMBDA_ARN]
+    assert attached(iam, ROLE) == [LAMBDA_ARN]
     st = os.lstat(m.p(ROLE, "attached", "AWSLambdaRole.json"))
     assert st.st_mode & 0o170000 == 0o100000
     assert b"lambda:InvokeFunction" in m.read(ROLE, "attached", "AWSLambdaRole.json")
@@ -175,7 +181,7 @@ def test_link_by_arn(peer, mounts):
 def test_link_refusals(peer, mounts):
     """A name that is not the ARN's last part, or an ARN that is not a managed
     policy's: EINVAL, nothing sent, the reason in .iamfs/errors."""
-    server, proxy, iam = peer
+    proxy, iam, ROLE, OTHER, THIRD = peer
     m = mounts(proxy.url)
     proxy.reset()
     for arn, name in ((LAMBDA_ARN, "Lambda"),
@@ -190,11 +196,11 @@ def test_link_refusals(peer, mounts):
     assert "the ARN's policy name is \"AWSLambdaRole\" but the file is named " \
         "\"Lambda.json\"" in text
     assert "is not a managed policy's ARN" in text and "is not an ARN" in text
-    assert attached(iam) == []
+    assert attached(iam, ROLE) == []
 
 
 def test_unknown_name_is_enoent(peer, mounts):
-    server, proxy, iam = peer
+    proxy, iam, ROLE, OTHER, THIRD = peer
     m = mounts(proxy.url)
     proxy.reset()
     path = m.p(ROLE, "attached", "NoSuchPolicy.json")
@@ -209,35 +215,36 @@ def test_unknown_name_is_enoent(peer, mounts):
 
 def test_ambiguous_name_is_einval(peer, mounts):
     """A name in both scopes: EINVAL, and the message gives the ARN form."""
-    server, proxy, iam = peer
-    iam.create_policy(PolicyName="AWSLambdaRole", PolicyDocument=json.dumps(TEAM_DOC))
+    proxy, iam, ROLE, OTHER, THIRD = peer
+    iam.create_policy(PolicyName="AWSXRayDaemonWriteAccess",
+                      PolicyDocument=json.dumps(TEAM_DOC))
     m = mounts(proxy.url)
     proxy.reset()
-    assert close_errno(m.p(ROLE, "attached", "AWSLambdaRole.json")) == errno.EINVAL
+    assert close_errno(m.p(ROLE, "attached", "AWSXRayDaemonWriteAccess.json")) == errno.EINVAL
     assert writes_of(proxy.counts()) == {}
     text = errors_text(m)
-    assert local_arn("AWSLambdaRole") in text and LAMBDA_ARN in text
-    assert "ln -s ARN attached/AWSLambdaRole.json" in text
-    os.symlink(LAMBDA_ARN, m.p(ROLE, "attached", "AWSLambdaRole.json"))
-    assert attached(iam) == [LAMBDA_ARN]
+    assert local_arn("AWSXRayDaemonWriteAccess") in text and XRAY_ARN in text
+    assert "ln -s ARN attached/AWSXRayDaemonWriteAccess.json" in text
+    os.symlink(XRAY_ARN, m.p(ROLE, "attached", "AWSXRayDaemonWriteAccess.json"))
+    assert attached(iam, ROLE) == [XRAY_ARN]
 
 
 def test_new_document_creates_and_attaches(peer, mounts):
     """A document written to a new name: CreatePolicy then AttachRolePolicy, and
     the file reads back as written; cat > through a shell does the same."""
-    server, proxy, iam = peer
+    proxy, iam, ROLE, OTHER, THIRD = peer
     m = mounts(proxy.url)
     doc = json.dumps(policy(["sqs:SendMessage"]), indent=2).encode()
     proxy.reset()
     assert close_errno(m.p(ROLE, "attached", "queue-send.json"), doc) == 0
     assert writes_of(proxy.counts()) == {"CreatePolicy": 1, "AttachRolePolicy": 1}
-    assert attached(iam) == [local_arn("queue-send")]
+    assert attached(iam, ROLE) == [local_arn("queue-send")]
     pol = iam.get_policy(PolicyArn=local_arn("queue-send"))["Policy"]
     got = iam.get_policy_version(PolicyArn=local_arn("queue-send"),
                                  VersionId=pol["DefaultVersionId"])["PolicyVersion"]["Document"]
     assert got == policy(["sqs:SendMessage"])
     assert m.read(ROLE, "attached", "queue-send.json") == doc
-    assert role_json(m)["AttachedPolicies"] == [local_arn("queue-send")]
+    assert role_json(m, ROLE)["AttachedPolicies"] == [local_arn("queue-send")]
     src = m.p(OTHER, "x.tmp")  # a helper file: the shell redirects its bytes
     with open(src, "wb") as f:
         f.write(json.dumps(policy(["sns:Publish"])).encode())
@@ -252,27 +259,27 @@ def test_new_document_creates_and_attaches(peer, mounts):
 
 
 def test_same_document_only_attaches(peer, mounts):
-    server, proxy, iam = peer
+    proxy, iam, ROLE, OTHER, THIRD = peer
     m = mounts(proxy.url)
     proxy.reset()
     doc = json.dumps(TEAM_DOC).encode()
     assert close_errno(m.p(ROLE, "attached", "team-read.json"), doc) == 0
     assert writes_of(proxy.counts()) == {"AttachRolePolicy": 1}
-    assert attached(iam) == [local_arn("team-read")]
+    assert attached(iam, ROLE) == [local_arn("team-read")]
     assert m.read(ROLE, "attached", "team-read.json") == rendered(TEAM_DOC)
 
 
 def test_other_document_is_eexist(peer, mounts):
     """Another document under an existing name (customer or AWS managed): EEXIST,
     nothing sent, the bytes kept under rejected/."""
-    server, proxy, iam = peer
+    proxy, iam, ROLE, OTHER, THIRD = peer
     m = mounts(proxy.url)
     proxy.reset()
     doc = json.dumps(policy(["s3:DeleteObject"])).encode()
     assert close_errno(m.p(ROLE, "attached", "team-read.json"), doc) == errno.EEXIST
     assert close_errno(m.p(ROLE, "attached", "AWSLambdaRole.json"), doc) == errno.EEXIST
     assert writes_of(proxy.counts()) == {}
-    assert attached(iam) == []
+    assert attached(iam, ROLE) == []
     kept = rejected_files(m)
     assert sorted(kept.values()) == [doc, doc], kept
     text = errors_text(m)
@@ -283,7 +290,7 @@ def test_other_document_is_eexist(peer, mounts):
 
 def test_attached_policy_limit_is_edquot(peer, mounts):
     """moto sets no limit on attached policies: the proxy answers IAM's LimitExceeded."""
-    server, proxy, iam = peer
+    proxy, iam, ROLE, OTHER, THIRD = peer
     m = mounts(proxy.url)
     touch(m, OTHER, "AWSLambdaRole")  # the AWS managed list is known from here on
     proxy.reset()
@@ -291,14 +298,14 @@ def test_attached_policy_limit_is_edquot(peer, mounts):
                 message=LIMIT_MSG)
     assert close_errno(m.p(ROLE, "attached", "team-read.json")) == errno.EDQUOT
     assert proxy.counts()["AttachRolePolicy"] == 1
-    assert attached(iam) == []
+    assert attached(iam, ROLE) == []
     text = errors_text(m)
     assert LIMIT_MSG in text and "detach one first" in text
     assert not os.path.exists(m.p(ROLE, "attached", "team-read.json"))
 
 
 def test_read_only_refuses(peer, mounts):
-    server, proxy, iam = peer
+    proxy, iam, ROLE, OTHER, THIRD = peer
     m = mounts(proxy.url, args=["--read-only"])
     proxy.reset()
     for fn in (lambda: os.close(os.open(m.p(ROLE, "attached", "AWSLambdaRole.json"),
@@ -311,20 +318,20 @@ def test_read_only_refuses(peer, mounts):
 
 
 def test_dry_run_logs_and_sends_nothing(peer, mounts):
-    server, proxy, iam = peer
+    proxy, iam, ROLE, OTHER, THIRD = peer
     m = mounts(proxy.url, args=["--dry-run"])
     proxy.reset()
     assert close_errno(m.p(ROLE, "attached", "AWSLambdaRole.json")) == 0
     doc = json.dumps(policy(["sqs:SendMessage"])).encode()
-    assert close_errno(m.p(ROLE, "attached", "queue-send.json"), doc) == 0
+    assert close_errno(m.p(ROLE, "attached", "queue-dry.json"), doc) == 0
     os.symlink(local_arn("team-read"), m.p(ROLE, "attached", "team-read.json"))
     assert writes_of(proxy.counts()) == {}
-    assert attached(iam) == []
+    assert attached(iam, ROLE) == []
     assert os.listdir(m.p(ROLE, "attached")) == []
     log = m.stderr()
     assert "would call AttachRolePolicy on %s" % LAMBDA_ARN in log
-    assert "would call CreatePolicy queue-send then AttachRolePolicy on %s" % \
-        local_arn("queue-send") in log
+    assert "would call CreatePolicy queue-dry then AttachRolePolicy on %s" % \
+        local_arn("queue-dry") in log
     status = m.status()
     assert "dry-run calls AttachRolePolicy: 3" in status
     assert "dry-run calls CreatePolicy: 1" in status
@@ -333,7 +340,7 @@ def test_dry_run_logs_and_sends_nothing(peer, mounts):
 def test_lost_answer_to_attach_is_settled(peer, mounts):
     """AttachRolePolicy landed but its answer was dropped: ListAttachedRolePolicies
     shows it, so it is not sent again."""
-    server, proxy, iam = peer
+    proxy, iam, ROLE, OTHER, THIRD = peer
     m = mounts(proxy.url)
     touch(m, OTHER, "AWSLambdaRole")
     proxy.reset()
@@ -341,25 +348,25 @@ def test_lost_answer_to_attach_is_settled(peer, mounts):
     assert close_errno(m.p(ROLE, "attached", "AWSLambdaRole.json")) == 0
     counts = proxy.counts()
     assert counts["AttachRolePolicy"] == 1 and counts["ListAttachedRolePolicies"] == 1, counts
-    assert attached(iam) == [LAMBDA_ARN]
+    assert attached(iam, ROLE) == [LAMBDA_ARN]
     assert b"lambda:InvokeFunction" in m.read(ROLE, "attached", "AWSLambdaRole.json")
 
 
 def test_lost_answer_to_create_policy_is_settled(peer, mounts):
     """CreatePolicy landed but its answer was dropped: GetPolicy of the ARN it would
     have finds our document, so it is never sent twice; the attach follows."""
-    server, proxy, iam = peer
+    proxy, iam, ROLE, OTHER, THIRD = peer
     m = mounts(proxy.url)
     touch(m, OTHER, "AWSLambdaRole")
     doc = json.dumps(policy(["sqs:SendMessage"])).encode()
     proxy.reset()
     proxy.fault("CreatePolicy", "drop", when="after")
-    assert close_errno(m.p(ROLE, "attached", "queue-send.json"), doc) == 0
+    assert close_errno(m.p(ROLE, "attached", "queue-send-2.json"), doc) == 0
     counts = proxy.counts()
     assert writes_of(counts) == {"CreatePolicy": 1, "AttachRolePolicy": 1}, counts
     assert counts["GetPolicy"] == 1, counts
-    assert attached(iam) == [local_arn("queue-send")]
-    assert m.read(ROLE, "attached", "queue-send.json") == doc
+    assert attached(iam, ROLE) == [local_arn("queue-send-2")]
+    assert m.read(ROLE, "attached", "queue-send-2.json") == doc
     proxy.reset()
     proxy.fault("CreatePolicy", "drop", when="before")
     other = json.dumps(policy(["sqs:DeleteMessage"])).encode()

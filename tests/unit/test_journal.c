@@ -137,6 +137,9 @@ static const struct {
 	{"..", JOURNAL_MANAGED, "arn:aws:iam::123456789012:policy/p/a.b", "{}", 2},
 	{".", JOURNAL_INLINE, "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80", "{}", 2},
 	{"line\nbreak\"quote\\", JOURNAL_INLINE_DELETE, "ctl\x01\x1f", NULL, 0},
+	{"states-lambda-role", JOURNAL_ATTACH, "arn:aws:iam::aws:policy/service-role/AWSLambdaRole",
+	 NULL, 0},
+	{"states-lambda-role", JOURNAL_CREATE_POLICY, "queue-send", "{\"Statement\": []}", 17},
 };
 #define NSAVES (sizeof(saves) / sizeof(saves[0]))
 
@@ -324,6 +327,8 @@ static void test_caps_and_errors(void)
 		journal_close(j);
 	}
 	CHECK_STR(journal_kind_name(JOURNAL_INLINE_DELETE), "inline-delete");
+	CHECK_STR(journal_kind_name(JOURNAL_ATTACH), "attach");
+	CHECK_STR(journal_kind_name(JOURNAL_CREATE_POLICY), "create-policy");
 	CHECK_STR(journal_kind_name((enum journal_kind)42), "unknown");
 	free(big);
 	teardown();

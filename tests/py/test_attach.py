@@ -12,8 +12,8 @@ import subprocess
 
 import pytest
 
-from saverig import (errors_text, mounts, policy, rejected_files, rendered,  # noqa: F401
-                     trust, wait_until, writes_of)
+from saverig import (errors_text, kill_daemon, mounts, policy, rejected_files,  # noqa: F401
+                     rendered, trust, wait_until, writes_of)
 
 LAMBDA_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaRole"
 XRAY_ARN = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
@@ -374,3 +374,35 @@ def test_lost_answer_to_create_policy_is_settled(peer, mounts):
     counts = proxy.counts()
     assert counts["CreatePolicy"] == 2 and counts["AttachRolePolicy"] == 1, counts
     assert attached(iam, OTHER) == sorted([LAMBDA_ARN, local_arn("queue-del")])
+
+
+def test_killed_mid_attach_is_reported_at_the_next_mount(peer, mounts, tmp_path):
+    """Both attaches are journaled before their call; the daemon dies while IAM's
+    answers are held. The next mount finds one still attached (it reached IAM) and
+    reports the other, detached meanwhile, as an interrupted attach."""
+    proxy, iam, ROLE, OTHER, THIRD = peer
+    cache = str(tmp_path / "cache")
+    m = mounts(proxy.url, cache_dir=cache)
+    touch(m, THIRD, "AWSLambdaRole")  # the AWS managed list is known from here on
+    proxy.reset()
+    proxy.fault("AttachRolePolicy", "delay", count=2, when="after", delay_ms=20000)
+    writers = [subprocess.Popen(["touch", m.p(r, "attached", "AWSLambdaRole.json")],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               for r in (ROLE, OTHER)]
+    try:
+        wait_until(lambda: proxy.upstream_counts().get("AttachRolePolicy", 0) >= 2, 30,
+                   what="both attaches reached moto")
+        kill_daemon(m)
+    finally:
+        for w in writers:
+            w.kill()
+            w.wait(timeout=10)
+    iam.detach_role_policy(RoleName=OTHER, PolicyArn=LAMBDA_ARN)
+    proxy.reset()
+    m2 = mounts(proxy.url, cache_dir=cache)
+    text = wait_until(lambda: "interrupted attach" in errors_text(m2) and errors_text(m2),
+                      what="the interrupted attach reported")
+    assert "%s/attached/AWSLambdaRole.json" % OTHER in text and ROLE + "/" not in text
+    wait_until(lambda: "reached IAM" in m2.stderr(), what="the landed attach noticed")
+    assert os.listdir(m2.p(ROLE, "attached")) == ["AWSLambdaRole.json"]
+    assert os.listdir(m2.p(OTHER, "attached")) == []

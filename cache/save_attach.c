@@ -350,10 +350,12 @@ static int attach_publish(struct save_ctx *x, const struct attach_plan *pl)
 	if (pl->doc && !pl->create)
 		cache_doc_ref(e.doc);
 	buf_init(&b, 0);
-	if (old && !render_role_attached(old->bytes, old->len, pl->arn, true, &b))
+	/* A role.json that cannot be re-rendered stays as it is until the next load. */
+	rc = old ? render_role_attached(old->bytes, old->len, pl->arn, true, &b) : -EINVAL;
+	if (!rc)
 		e.role_json = model_doc_new(b.data ? b.data : "", b.len, now);
 	buf_cleanup(&b);
-	if ((pl->create && !e.doc) || (old && !e.role_json))
+	if ((pl->create && !e.doc) || rc == -ENOMEM || (!rc && !e.role_json))
 		rc = -ENOMEM;
 	else
 		rc = x->st->host.publish_edit(x->st->host.ctx, &e);

@@ -256,6 +256,13 @@ def test_new_document_creates_and_attaches(peer, mounts):
     assert writes_of(proxy.counts()) == {"CreatePolicy": 1, "AttachRolePolicy": 1}
     assert attached(iam, OTHER) == [local_arn("topic-pub")]
     assert "topic-pub" not in errors_text(m)
+    with open(src, "wb") as f:  # rsync and atomic-save editors: a rename onto the name
+        f.write(json.dumps(policy(["sns:Subscribe"])).encode())
+    proxy.reset()
+    os.rename(src, m.p(THIRD, "attached", "topic-sub.json"))
+    assert writes_of(proxy.counts()) == {"CreatePolicy": 1, "AttachRolePolicy": 1}
+    assert attached(iam, THIRD) == [local_arn("topic-sub")]
+    assert json.loads(m.read(THIRD, "attached", "topic-sub.json")) == policy(["sns:Subscribe"])
 
 
 def test_same_document_only_attaches(peer, mounts):

@@ -76,9 +76,12 @@ static bool save_landed(const struct cache_view *v, const struct save_leftover *
 		return in && save_same_doc(l, in->doc);
 	if (l->kind == JOURNAL_INLINE_DELETE)
 		return !in;
-	if (l->kind == JOURNAL_ATTACH)
-		return r && cache_role_find_attached(r, model_arn_name(l->name)) &&
-		       !strcmp(cache_role_find_attached(r, model_arn_name(l->name))->arn, l->name);
+	if (l->kind == JOURNAL_ATTACH) {
+		const struct cache_attached *a =
+			cache_role_find_attached(r, model_arn_name(l->name));
+
+		return a && !strcmp(a->arn, l->name);
+	}
 	for (i = 0; v && i < v->nroles; i++)
 		for (j = 0; j < v->roles[i].natt; j++)
 			if (l->kind == JOURNAL_CREATE_POLICY

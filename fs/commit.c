@@ -22,6 +22,8 @@
 
 enum commit_what { COMMIT_OPEN, COMMIT_BYTES, COMMIT_DELETE };
 
+#define COMMIT_GONE_WAIT_MS 2000 /* a refused attach waits this long for its name to go */
+
 struct commit_job {
 	struct fs *fs;
 	fuse_req_t req;
@@ -203,14 +205,20 @@ static void commit_run(void *arg)
 		commit_settle_open(j, r, res);
 	if (!r && j->what == COMMIT_BYTES && j->from)
 		commit_moved(fs, j->from, j->node);
+	/* A close that did not attach: the name is gone before close returns (no
+	 * folder lock is held across a close, so this cannot deadlock). */
+	if (j->attach && !j->arn && (r || !res || res->dry_run)) {
+		commit_queue_entry(fs, j->node->parent, j->node->name);
+		notify_flush(fs->notify, COMMIT_GONE_WAIT_MS);
+	}
 	commit_reply(j, r);
 	notify_capture_end(fs->notify, &cap);
 	/* The kernel may hold the bytes just written (refused, or not what IAM now has). */
 	commit_queue_inode(fs, j->node->ino);
 	if (!r && j->what == COMMIT_BYTES && j->from)
 		commit_queue_entry(fs, j->node->parent, j->node->name);
-	/* A link's entry, and a name that did not attach, are looked up again. */
-	if (j->arn || (j->attach && (r || !res || res->dry_run)))
+	/* A link's entry: the next lookup finds the attached policy's regular file. */
+	if (j->arn)
 		commit_queue_entry(fs, j->node->parent, j->node->name);
 	free(res);
 	commit_job_free(j);
@@ -269,13 +277,12 @@ void commit_flush(struct fs *fs, fuse_req_t req, struct fs_open *o)
 
 bool commit_release(struct fs *fs, fuse_req_t req, struct fs_open *o)
 {
-	if (!commit_dirty(fs, o) && attach_empty(fs, o)) {
+	if (commit_dirty(fs, o))
+		commit_open(fs, req, o, "last close");
+	else if (attach_empty(fs, o))
 		commit_empty(fs, req, o, "last close");
-		return true;
-	}
-	if (!commit_dirty(fs, o))
+	else
 		return false;
-	commit_open(fs, req, o, "last close");
 	return true;
 }
 
@@ -366,6 +373,7 @@ void commit_empty(struct fs *fs, fuse_req_t req, struct fs_open *o, const char *
 	j->seq = o->wseq;
 	o->cseq = o->wseq;
 	o->neditors = 0;
+	o->created = false; /* one attach per new name, however many closes follow */
 	o->refs++;
 	pthread_mutex_unlock(&fs->open_lock);
 	j->o = o;

@@ -435,6 +435,8 @@ static int save_run(struct save_ctx *x, unsigned long long base_gen)
 	/* A new name in attached/: attaching, not a save of a document. */
 	if (x->kind == CACHE_FILE_ATTACHED && !x->arn && !base_gen)
 		return save_attach(x);
+	if (x->kind == CACHE_FILE_ATTACHED && !base_gen)
+		return save_attach_present(x); /* the name was attached meanwhile */
 	if (x->kind == CACHE_FILE_ATTACHED && !x->arn) {
 		save_locate_message(x, LOOKUP_NOT_ATTACHED);
 		return save_refuse(x, -ENOENT, false);

@@ -414,6 +414,24 @@ int save_attach(struct save_ctx *x)
 	return rc;
 }
 
+int save_attach_present(struct save_ctx *x)
+{
+	snprintf(x->res->action, sizeof(x->res->action), "%s", save_action_names[SAVE_ATTACH]);
+	if ((x->attach_arn && strcmp(x->attach_arn, x->arn)) ||
+	    (!x->attach_arn && x->len &&
+	     (!x->cur || validate_same_value(x->bytes, x->len, x->cur->bytes, x->cur->len) != 1)))
+		return attach_refuse(x, -EEXIST,
+				     "%.120s/%.150s: the role already attaches %.300s under that "
+				     "name",
+				     x->role, x->path, x->arn);
+	x->res->noop = true;
+	snprintf(x->res->message, sizeof(x->res->message),
+		 "%.120s/%.150s: the role already attaches %.300s; nothing was sent", x->role,
+		 x->path, x->arn);
+	save_count(x->st, &x->st->noop);
+	return 0;
+}
+
 void save_local_policies(struct save_state *st, const char *const *arns, size_t n)
 {
 	if (st && policies_set_local(st->pol, arns, n))

@@ -126,6 +126,10 @@ int save_unsettled(struct save_ctx *x, int rc);
  * x->attach_arn, attach that ARN; with a document, create the policy when the
  * account has none of that name, then attach. Every refusal recorded. */
 int save_attach(struct save_ctx *x);
+/* save_attach.c: the same when the role attached a policy of that name meanwhile
+ * (another close, a load): that ARN again, or the same JSON value, is done,
+ * sending nothing; another ARN or document is EEXIST. */
+int save_attach_present(struct save_ctx *x);
 
 /* save_record.c: on_change of one change (nothing when the host has none). */
 void save_emit(struct save_state *st, const struct cache_change *ch);

@@ -89,7 +89,8 @@ struct policies_match {
  * to the folder) when none younger than POLICIES_MAX_AGE is known; the customer
  * managed list with ListPolicies Scope Local when no load listed it, and once more
  * when the name is found in neither (a policy created since the last load).
- * *calls counts the requests sent. 0, or the failed call's -errno with err. */
+ * *calls counts the ListPolicies chains sent (a chain may be several pages).
+ * 0, or the failed call's -errno with err. */
 int policies_resolve(struct policies *p, struct iam_conn *conn, const char *name,
 		     struct policies_match *m, unsigned *calls, struct aws_error *err);
 

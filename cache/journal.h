@@ -20,6 +20,8 @@ enum journal_kind {
 	JOURNAL_ROLE,	       /* a role.json edit (UpdateRole, tags, boundary); name is "" */
 	JOURNAL_DETACH,	       /* DetachRolePolicy; name is the policy ARN; no bytes */
 	JOURNAL_ROLE_DELETE,   /* RemoveRoleFromInstanceProfile(s), DeleteRole; no name, no bytes */
+	JOURNAL_ATTACH,	       /* AttachRolePolicy; name is the policy ARN; no bytes */
+	JOURNAL_CREATE_POLICY, /* CreatePolicy; name is the policy name; the document */
 };
 
 #define JOURNAL_NAME_MAX 1024	       /* bytes of a role or policy name */
@@ -76,7 +78,8 @@ int journal_list(struct journal *j, int (*cb)(void *ctx, const struct journal_en
  * -ENOENT or -errno. */
 int journal_discard(struct journal *j, unsigned long long id);
 
-/* "trust", "inline", "inline-delete", "managed", "role", "detach", "role-delete". */
+/* "trust", "inline", "inline-delete", "managed", "role", "detach", "role-delete",
+ * "attach", "create-policy". */
 const char *journal_kind_name(enum journal_kind kind);
 
 #endif

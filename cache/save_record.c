@@ -28,6 +28,8 @@ const char *const save_action_names[SAVE_NACTIONS] = {
 	"DeleteRolePermissionsBoundary",
 	"DetachRolePolicy",
 	"DeleteRole",
+	"AttachRolePolicy",
+	"CreatePolicy",
 };
 
 void save_emit(struct save_state *st, const struct cache_change *ch)

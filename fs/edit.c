@@ -66,8 +66,9 @@ int edit_open(struct fs *fs, struct inode_node *n, int flags, bool create, struc
 	struct cache_doc *d = NULL;
 	int r = edit_doc(fs, n, LOOKUP_OPEN_WRITE, &d);
 
-	if (r == -ENOENT && create && n->kind == INODE_INLINE) {
-		o->created = true; /* a new inline policy: in IAM at its first commit */
+	if (r == -ENOENT && create && (n->kind == INODE_INLINE || n->kind == INODE_ATTACHED)) {
+		/* A new inline policy, or an attachment: in IAM at its first commit. */
+		o->created = true;
 		r = 0;
 	}
 	if (r)

@@ -82,6 +82,9 @@ static int limit_exceeded_errno(const char *message)
 	 * version quota and "...PolicySize..." / "ACLSizePerRole" for sizes. */
 	if (strstr(message, "PolicyVersionsPerPolicy") || strstr(message, "versions"))
 		return -EDQUOT;
+	/* "...PolicyPerRole: 10": the managed policies one role may attach. */
+	if (strstr(message, "PolicyPerRole") || strstr(message, "PoliciesPerRole"))
+		return -EDQUOT;
 	return -EFBIG;
 }
 

@@ -175,6 +175,17 @@ static int cache_check_folder(struct cache *c, const char *account, struct aws_e
 	return rc;
 }
 
+/* Before saving opens: keeps the load's list of customer managed policies for it. */
+static void cache_keep_local(struct cache *c, struct load_result *res)
+{
+	load_result_cleanup(&c->first_local);
+	c->first_local.local = res->local;
+	c->first_local.nlocal = res->nlocal;
+	c->first_local.local_known = true;
+	res->local = NULL;
+	res->nlocal = res->caplocal = 0;
+}
+
 /* Publishes a freshly loaded account: settles mtimes against the current view,
  * replays the saves published since the chain began (their documents are newer
  * than its answers), swaps it in, tells on_change what changed, and writes the
@@ -239,6 +250,10 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 	    disk_index_store(c->dir, c->profile, c->endpoint, strrchr(folder, '/') + 1))
 		hooks_log(&c->hooks, LOG_WARNING, "cannot write the cache index in %s", c->dir);
 	cache_write_disk(c);
+	if (res->local_known && c->save)
+		save_local_policies(c->save, (const char *const *)res->local, res->nlocal);
+	else if (res->local_known)
+		cache_keep_local(c, res);
 	save_replay(c->save);
 	return 0;
 }
@@ -510,6 +525,10 @@ static int cache_open_save(struct cache *c)
 	fresh = !c->from_disk;
 	c->save = st;
 	pthread_mutex_unlock(&c->mu);
+	if (c->first_local.local_known)
+		save_local_policies(st, (const char *const *)c->first_local.local,
+				    c->first_local.nlocal);
+	load_result_cleanup(&c->first_local);
 	if ((rc = cache_pending_open(c, folder)))
 		return rc;
 	if (fresh)
@@ -589,6 +608,7 @@ void cache_close(struct cache *c)
 	if (c->save_pending)
 		cache_write_disk(c);
 	save_close(c->save);
+	load_result_cleanup(&c->first_local);
 	pending_close(c->pending);
 	pthread_key_delete(c->conn_key);
 	conn_free_all(c);

@@ -72,6 +72,9 @@ struct cache {
 	/* Under mu: the load in flight, as its last progress report gave it. */
 	bool progressing;
 	struct load_progress progress; /* stage is static text */
+	/* The customer managed policies the first load listed, published before
+	 * saving opened: handed to it then (cache_open_save). */
+	struct load_result first_local;
 };
 
 /* conn.c: this thread's IAM connection, created on first use (NULL on ENOMEM);

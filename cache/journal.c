@@ -52,6 +52,8 @@ static const char *const kind_names[] = {
 	[JOURNAL_ROLE] = "role",
 	[JOURNAL_DETACH] = "detach",
 	[JOURNAL_ROLE_DELETE] = "role-delete",
+	[JOURNAL_ATTACH] = "attach",
+	[JOURNAL_CREATE_POLICY] = "create-policy",
 	[JOURNAL_CREATE_ROLE] = "create-role",
 };
 

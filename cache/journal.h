@@ -20,6 +20,8 @@ enum journal_kind {
 	JOURNAL_ROLE,	       /* a role.json edit (UpdateRole, tags, boundary); name is "" */
 	JOURNAL_DETACH,	       /* DetachRolePolicy; name is the policy ARN; no bytes */
 	JOURNAL_ROLE_DELETE,   /* RemoveRoleFromInstanceProfile(s), DeleteRole; no name, no bytes */
+	JOURNAL_ATTACH,	       /* AttachRolePolicy; name is the policy ARN; no bytes */
+	JOURNAL_CREATE_POLICY, /* CreatePolicy; name is the policy name; the document */
 	JOURNAL_CREATE_ROLE,   /* CreateRole of a pending role; bytes: its trust policy */
 };
 
@@ -78,7 +80,7 @@ int journal_list(struct journal *j, int (*cb)(void *ctx, const struct journal_en
 int journal_discard(struct journal *j, unsigned long long id);
 
 /* "trust", "inline", "inline-delete", "managed", "role", "detach", "role-delete",
- * "create-role". */
+ * "attach", "create-policy", "create-role". */
 const char *journal_kind_name(enum journal_kind kind);
 
 #endif

@@ -200,6 +200,36 @@ fail:
 	return -ENOMEM;
 }
 
+static void load_local_cleanup(struct load_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nlocal; i++)
+		free(r->local[i]);
+	free(r->local);
+	r->local = NULL;
+	r->nlocal = r->caplocal = 0;
+	r->local_known = false;
+}
+
+/* Records one customer managed policy's ARN (attached or not). */
+static int load_local_add(struct load_result *r, const char *arn)
+{
+	if (r->nlocal == r->caplocal) {
+		size_t ncap = r->caplocal ? r->caplocal * 2 : 32;
+		char **v = realloc(r->local, ncap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		r->local = v;
+		r->caplocal = ncap;
+	}
+	if (!(r->local[r->nlocal] = strdup(arn)))
+		return -ENOMEM;
+	r->nlocal++;
+	return 0;
+}
+
 void load_result_cleanup(struct load_result *r)
 {
 	size_t i;
@@ -211,6 +241,7 @@ void load_result_cleanup(struct load_result *r)
 	free(r->roles);
 	free(r->account);
 	free(r->caller_arn);
+	load_local_cleanup(r);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -320,6 +351,8 @@ static int load_policy(struct load_ctx *x, const struct iam_policy *p)
 
 	if (!p->arn)
 		return 0;
+	if (load_local_add(x->res, p->arn))
+		return -ENOMEM;
 	for (i = 0; i < p->nversions; i++) {
 		const struct iam_policy_version *v = &p->versions[i];
 
@@ -502,6 +535,7 @@ int load_account(struct iam_conn *conn, struct load_result *out, const char **fa
 		*failed = "GetAccountAuthorizationDetails";
 		load_report(&x, *failed);
 		rc = iam_get_account_authorization_details(conn, filters, load_page, &x, err);
+		res.local_known = !rc;
 		if (rc == -EACCES) {
 			*failed = "the per-role scan";
 			size_t i;
@@ -513,6 +547,7 @@ int load_account(struct iam_conn *conn, struct load_result *out, const char **fa
 			res.skipped[0] = '\0';
 			res.fallback = true;
 			load_report(&x, *failed);
+			load_local_cleanup(&res);
 			rc = load_scan(conn, &x, err);
 		}
 	}

@@ -48,6 +48,12 @@ struct load_result {
 	 * loading thread. p is valid for the call only. */
 	void (*progress)(void *ctx, const struct load_progress *p);
 	void *progress_ctx;
+	/* Every customer managed policy GAAD's LocalManagedPolicy pages listed,
+	 * attached or not (their ARNs, owned); local_known when GAAD ran (not the
+	 * per-role scan, which cannot list them). */
+	char **local;
+	size_t nlocal, caplocal;
+	bool local_known;
 };
 
 /* Loads the whole account through conn, reporting to out->progress. On success fills

@@ -1,8 +1,9 @@
 /*
  * lookup.h: the lookup and its errno table. Where the uses differ they differ
- * on purpose: an attached policy that is not attached refuses a write or a
- * rename (EPERM: attaching is not a save) but is simply missing for stat and for
- * a save whose attachment went away meanwhile (ENOENT); an AWS managed one is
+ * on purpose: an attached policy that is not attached is missing to opening for
+ * writing, stat and rename (creating it is the caller's to allow, as a new inline
+ * policy) and is a new attachment to a save (save_attach.c; a save based on a
+ * document served under that name finds it gone: ENOENT); an AWS managed one is
  * EACCES to open(2) for writing (a 0444 file) and EPERM to a save or rename.
  */
 #include "cache/lookup.h"
@@ -14,7 +15,7 @@ static const int lookup_errnos[LOOKUP_NRESULTS][LOOKUP_NUSES] = {
 	[LOOKUP_FOUND] = {0, 0, 0, 0},
 	[LOOKUP_NO_ROLE] = {-ENOENT, -ENOENT, -ENOENT, -ENOENT},
 	[LOOKUP_NO_FILE] = {-ENOENT, -ENOENT, 0, -ENOENT},
-	[LOOKUP_NOT_ATTACHED] = {-EPERM, -ENOENT, -ENOENT, -EPERM},
+	[LOOKUP_NOT_ATTACHED] = {-ENOENT, -ENOENT, 0, -ENOENT},
 	[LOOKUP_AWS_MANAGED] = {-EACCES, 0, -EPERM, -EPERM},
 	[LOOKUP_NOT_FETCHED] = {-EIO, -EIO, -EIO, -EIO},
 };

@@ -23,7 +23,8 @@ enum lookup_result {
 enum lookup_use {
 	LOOKUP_OPEN_WRITE, /* open for writing, truncate, rm */
 	LOOKUP_STAT,	   /* stat and read */
-	LOOKUP_SAVE,	   /* cache_save: a missing inline policy or trust is a new file */
+	LOOKUP_SAVE,	   /* cache_save: a missing inline policy or trust is a new file,
+			      a name not attached a new attachment */
 	LOOKUP_RENAME,	   /* source and target of a rename (a new inline target is the
 			      caller's to allow, as a new file for OPEN_WRITE) */
 	LOOKUP_NUSES

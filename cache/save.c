@@ -238,9 +238,7 @@ static void save_locate_message(struct save_ctx *x, enum lookup_result res)
 	if (res == LOOKUP_NO_ROLE)
 		snprintf(m, cap, "%.200s: no such role in IAM (as last read)", x->role);
 	else if (res == LOOKUP_NOT_ATTACHED)
-		snprintf(m, cap,
-			 "%.200s/%.300s: the role has no attached policy of that name; "
-			 "attach it with the AWS CLI first",
+		snprintf(m, cap, "%.200s/%.300s: the role no longer attaches a policy of that name",
 			 x->role, x->path);
 	else if (res == LOOKUP_AWS_MANAGED)
 		snprintf(m, cap, "%.200s/%.300s is an AWS managed policy, which cannot be changed",
@@ -318,6 +316,22 @@ int save_dry_run(struct save_ctx *x)
 	return 0;
 }
 
+int save_journal(struct save_ctx *x, enum journal_kind kind, const char *name, const char *bytes,
+		 size_t len, unsigned long long *jid)
+{
+	int rc = -EIO;
+
+	if (x->st->journal)
+		rc = journal_begin(x->st->journal, x->role, kind, name, bytes, len, jid);
+	if (!rc)
+		return 0;
+	snprintf(
+		x->res->message, sizeof(x->res->message),
+		"%.200s/%.300s: cannot journal the save in the cache folder (%s); nothing was sent",
+		x->role, x->path, strerror(-rc));
+	return save_refuse(x, rc == -EFBIG || rc == -ENAMETOOLONG ? rc : -EIO, false);
+}
+
 int save_begin(struct save_ctx *x, unsigned long long *jid)
 {
 	static const enum journal_kind jk[SAVE_NACTIONS] = {
@@ -331,21 +345,14 @@ int save_begin(struct save_ctx *x, unsigned long long *jid)
 		[SAVE_PUT_BOUNDARY] = JOURNAL_ROLE,
 		[SAVE_DELETE_BOUNDARY] = JOURNAL_ROLE,
 		[SAVE_DETACH] = JOURNAL_DETACH,
-		[SAVE_DELETE_ROLE] = JOURNAL_ROLE_DELETE};
+		[SAVE_DELETE_ROLE] = JOURNAL_ROLE_DELETE,
+		[SAVE_ATTACH] = JOURNAL_ATTACH,
+		[SAVE_CREATE_POLICY] = JOURNAL_CREATE_POLICY};
 	const char *name = x->kind == CACHE_FILE_ATTACHED ? x->arn : x->name;
 	bool removal = save_action_removes(x->action);
-	int rc = -EIO;
 
-	if (x->st->journal)
-		rc = journal_begin(x->st->journal, x->role, jk[x->action], name,
-				   removal ? NULL : x->bytes, removal ? 0 : x->len, jid);
-	if (!rc)
-		return 0;
-	snprintf(
-		x->res->message, sizeof(x->res->message),
-		"%.200s/%.300s: cannot journal the save in the cache folder (%s); nothing was sent",
-		x->role, x->path, strerror(-rc));
-	return save_refuse(x, rc == -EFBIG || rc == -ENAMETOOLONG ? rc : -EIO, false);
+	return save_journal(x, jk[x->action], name, removal ? NULL : x->bytes, removal ? 0 : x->len,
+			    jid);
 }
 
 static void save_end(struct save_ctx *x, unsigned long long jid)
@@ -436,7 +443,18 @@ static int save_run(struct save_ctx *x, unsigned long long base_gen)
 {
 	int rc;
 
-	if ((rc = save_locate(x)) || (rc = save_validate(x)))
+	if ((rc = save_locate(x)))
+		return rc;
+	/* A new name in attached/: attaching, not a save of a document. */
+	if (x->kind == CACHE_FILE_ATTACHED && !x->arn && !base_gen)
+		return save_attach(x);
+	if (x->kind == CACHE_FILE_ATTACHED && !base_gen)
+		return save_attach_present(x); /* the name was attached meanwhile */
+	if (x->kind == CACHE_FILE_ATTACHED && !x->arn) {
+		save_locate_message(x, LOOKUP_NOT_ATTACHED);
+		return save_refuse(x, -ENOENT, false);
+	}
+	if ((rc = save_validate(x)))
 		return rc;
 	if (save_base_check(x->cur, base_gen))
 		return save_stale(x);
@@ -510,7 +528,8 @@ int save_file(struct save_state *st, const struct cache_save *s, struct cache_sa
 			     .bytes = s->bytes,
 			     .len = s->len,
 			     .res = res,
-			     .jid = s->journal_id};
+			     .jid = s->journal_id,
+			     .attach_arn = s->arn};
 	int rc;
 
 	memset(res, 0, sizeof(*res));

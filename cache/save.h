@@ -27,6 +27,9 @@ void save_close(struct save_state *st);
 /* After a load is published (any thread, no lock held; NULL-safe): reports the
  * leftover journal entries against IAM's documents now known. Cheap when none. */
 void save_replay(struct save_state *st);
+/* After a load is published: every customer managed policy it listed (load.h's
+ * local, arns copied), so names in attached/ resolve without a call (NULL-safe). */
+void save_local_policies(struct save_state *st, const char *const *arns, size_t n);
 /* Whether a CreateRole of role was under way when the daemon stopped (a left-over
  * journal entry not replayed yet): IAM's role of that name may be its own. */
 bool save_left_creates(struct save_state *st, const char *role);

@@ -25,8 +25,9 @@ struct cache_save {
 	size_t len;
 	unsigned long long base_gen;   /* gen of the document this open served; 0: a new file */
 	unsigned long long journal_id; /* from cache_save_accept (the save owns it); 0: none */
-	bool remove; /* rm of the file (bytes unused): INLINE DeleteRolePolicy, ATTACHED
-			DetachRolePolicy (fs allows it only with --allow-delete) */
+	bool remove;	 /* rm of the file (bytes unused): INLINE DeleteRolePolicy, ATTACHED
+			    DetachRolePolicy (fs allows it only with --allow-delete) */
+	const char *arn; /* ATTACHED, a new name made by ln -s: the ARN to attach (bytes unused) */
 };
 
 struct cache_save_result {

@@ -33,9 +33,11 @@ enum save_action {
 	SAVE_TAG_ROLE,
 	SAVE_PUT_BOUNDARY,
 	SAVE_DELETE_BOUNDARY,
-	SAVE_DETACH,	  /* rm of attached/X.json: DetachRolePolicy (save_remove.c) */
-	SAVE_DELETE_ROLE, /* rmdir of a role folder: DeleteRole (save_remove.c) */
-	SAVE_CREATE_ROLE, /* save_create.c */
+	SAVE_DETACH,	    /* rm of attached/X.json: DetachRolePolicy (save_remove.c) */
+	SAVE_DELETE_ROLE,   /* rmdir of a role folder: DeleteRole (save_remove.c) */
+	SAVE_ATTACH,	    /* AttachRolePolicy (save_attach.c) */
+	SAVE_CREATE_POLICY, /* CreatePolicy, before its AttachRolePolicy (save_attach.c) */
+	SAVE_CREATE_ROLE,   /* save_create.c */
 	SAVE_NACTIONS
 };
 
@@ -80,6 +82,7 @@ struct save_state {
 	unsigned long ok, refused, noop, interrupted, landed;
 	unsigned long dry[SAVE_NACTIONS];
 	struct removed *removed; /* .iamfs/removed/ (removed.h) */
+	struct policies *pol;	 /* names in attached/ -> ARNs (policies.h), own lock */
 };
 
 /* One save under way (save.c, save_write.c). */
@@ -98,6 +101,7 @@ struct save_ctx {
 	enum save_action action;
 	bool unsettled; /* the outcome is unknown: the journal entry stays for the next mount */
 	unsigned long long jid; /* the journal entry made at acceptance, until ended; 0: none */
+	const char *attach_arn; /* ATTACHED, ln -s: the ARN to attach (cache_save.arn) */
 	/* SAVE_CREATE_ROLE: what CreateRole sends, and IAM's role once it landed (its
 	 * answer, or the settling GetRole's); both the caller's. */
 	const struct iam_create_role_input *create;
@@ -157,6 +161,25 @@ int save_record(struct save_state *st, const struct rejects_event *ev, char *kep
 /* A refusal: its errors line, its record (save_record), a warning in the log and
  * the refused count. 0 or save_record's -errno. */
 int save_record_refusal(struct save_state *st, const struct rejects_event *ev);
+/* save.c: journals the call of x->action (kind, name, bytes) before it is sent;
+ * a failure is recorded as a refusal (nothing was sent). 0 or that refusal. */
+int save_journal(struct save_ctx *x, enum journal_kind kind, const char *name, const char *bytes,
+		 size_t len, unsigned long long *jid);
+/* save_write.c: the failure does not prove that the call did not land. */
+bool save_ambiguous(int rc, const struct aws_error *e);
+/* save_write.c: the settling read failed too: recorded as unsettled (-EIO, or
+ * -EAGAIN when throttled), the bytes left in the journal. */
+int save_unsettled(struct save_ctx *x, int rc);
+/* save_attach.c: a new file in attached/ (x->arn NULL: the role attaches no policy
+ * of that name): closed empty, attach the managed policy of that name; with
+ * x->attach_arn, attach that ARN; with a document, create the policy when the
+ * account has none of that name, then attach. Every refusal recorded. */
+int save_attach(struct save_ctx *x);
+/* save_attach.c: the same when the role attached a policy of that name meanwhile
+ * (another close, a load): that ARN again, or the same JSON value, is done,
+ * sending nothing; another ARN or document is EEXIST. */
+int save_attach_present(struct save_ctx *x);
+
 /* save_record.c: on_change of one change (nothing when the host has none). */
 void save_emit(struct save_state *st, const struct cache_change *ch);
 

@@ -16,6 +16,7 @@
 
 #include "cache/layout.h"
 #include "cache/model.h"
+#include "cache/policies.h"
 #include "cache/rejects.h"
 #include "cache/removed.h"
 #include "cache/validate.h"
@@ -86,55 +87,78 @@ static bool save_landed(const struct cache_view *v, const struct save_leftover *
 				return false;
 		return true;
 	}
+	if (l->kind == JOURNAL_ATTACH) {
+		const struct cache_attached *a =
+			cache_role_find_attached(r, model_arn_name(l->name));
+
+		return a && !strcmp(a->arn, l->name);
+	}
 	for (i = 0; v && i < v->nroles; i++)
 		for (j = 0; j < v->roles[i].natt; j++)
-			if (!strcmp(v->roles[i].att[j].arn, l->name))
+			if (l->kind == JOURNAL_CREATE_POLICY
+				    ? !strcmp(v->roles[i].att[j].name, l->name) &&
+					      !v->roles[i].att[j].aws_managed
+				    : !strcmp(v->roles[i].att[j].arn, l->name))
 				return save_same_doc(l, v->roles[i].att[j].doc);
 	return false;
 }
 
-static bool save_leftover_removal(const struct save_leftover *l)
-{
-	return l->kind == JOURNAL_INLINE_DELETE || l->kind == JOURNAL_DETACH ||
-	       l->kind == JOURNAL_ROLE_DELETE;
-}
+/* What the next mount says of each kind of journaled call it finds unfinished:
+ * the file it is about (a layout entry, or the role folder), whether that
+ * entry's name is the last part of the journaled ARN, whether the journaled
+ * bytes are kept under rejected/, and the sentence. */
+struct save_kind_row {
+	int entry; /* enum layout_entry; LAYOUT_ROLE_DIR: the folder itself */
+	bool by_arn;
+	bool keep_bytes;
+	const char *message;
+};
 
-/* The file (inside the role folder) a leftover entry is about; "" for the folder. */
-static void save_leftover_path(const struct save_leftover *l, char *path, size_t cap)
-{
-	bool arn = l->kind == JOURNAL_MANAGED || l->kind == JOURNAL_DETACH;
+#define SAVE_MSG_SAVE                                                                              \
+	"interrupted save: the daemon stopped before IAM confirmed it; the bytes are kept here"
+#define SAVE_MSG_REMOVAL                                                                           \
+	"interrupted removal: the daemon stopped before IAM confirmed it; what it removes is "     \
+	"still in IAM (and kept under .iamfs/removed/)"
+#define SAVE_MSG_ATTACH                                                                            \
+	"interrupted attach: the daemon stopped before IAM confirmed it; the role does not "       \
+	"attach the policy"
 
-	if (l->kind == JOURNAL_ROLE_DELETE) {
-		path[0] = '\0';
-		return;
-	}
-	layout_path(l->kind == JOURNAL_TRUST || l->kind == JOURNAL_CREATE_ROLE ? LAYOUT_TRUST
-		    : l->kind == JOURNAL_ROLE				       ? LAYOUT_ROLE_JSON
-		    : arn						       ? LAYOUT_ATTACHED
-									       : LAYOUT_INLINE,
-		    NULL, arn ? model_arn_name(l->name) : l->name, path, cap);
-}
+static const struct save_kind_row save_kinds[] = {
+	[JOURNAL_TRUST] = {LAYOUT_TRUST, false, true, SAVE_MSG_SAVE},
+	[JOURNAL_INLINE] = {LAYOUT_INLINE, false, true, SAVE_MSG_SAVE},
+	[JOURNAL_INLINE_DELETE] = {LAYOUT_INLINE, false, false, SAVE_MSG_REMOVAL},
+	[JOURNAL_MANAGED] = {LAYOUT_ATTACHED, true, true, SAVE_MSG_SAVE},
+	[JOURNAL_ROLE] = {LAYOUT_ROLE_JSON, false, true, SAVE_MSG_SAVE},
+	[JOURNAL_DETACH] = {LAYOUT_ATTACHED, true, false, SAVE_MSG_REMOVAL},
+	[JOURNAL_ROLE_DELETE] = {LAYOUT_ROLE_DIR, false, false, SAVE_MSG_REMOVAL},
+	[JOURNAL_ATTACH] = {LAYOUT_ATTACHED, true, false, SAVE_MSG_ATTACH},
+	[JOURNAL_CREATE_POLICY] = {LAYOUT_ATTACHED, false, true, SAVE_MSG_SAVE},
+	[JOURNAL_CREATE_ROLE] = {LAYOUT_TRUST, false, true, SAVE_MSG_SAVE},
+};
 
 static void save_report(struct save_state *st, const struct save_leftover *l)
 {
 	char path[SAVE_PATH_MAX], kept[REJECTS_NAME_MAX + 1] = "";
 	struct rejects_event ev = {.time = hooks_now(&st->host.hooks), .err = EINTR, .len = l->len};
+	const struct save_kind_row *k = (size_t)l->kind < sizeof(save_kinds) / sizeof(save_kinds[0])
+						? &save_kinds[l->kind]
+						: &save_kinds[JOURNAL_TRUST];
 	int rc;
 
+	path[0] = '\0';
 	if (l->damaged) {
 		snprintf(path, sizeof(path), "journal-entry-%llu", l->id);
 		ev.role = "unknown";
 	} else {
-		save_leftover_path(l, path, sizeof(path));
+		if (k->entry != LAYOUT_ROLE_DIR)
+			layout_path((enum layout_entry)k->entry, NULL,
+				    k->by_arn ? model_arn_name(l->name) : l->name, path,
+				    sizeof(path));
 		ev.role = l->role;
 	}
 	ev.path = path;
-	ev.bytes = save_leftover_removal(l) ? NULL : l->bytes;
-	ev.message = save_leftover_removal(l)
-			     ? "interrupted removal: the daemon stopped before IAM confirmed it; "
-			       "what it removes is still in IAM (and kept under .iamfs/removed/)"
-			     : "interrupted save: the daemon stopped before IAM confirmed it; the "
-			       "bytes are kept here";
+	ev.bytes = k->keep_bytes ? l->bytes : NULL;
+	ev.message = k->message;
 	rc = save_record(st, &ev, kept, sizeof(kept));
 	hooks_log(&st->host.hooks, LOG_WARNING, "%s/%s: %s%s%s", ev.role, path, ev.message,
 		  kept[0] ? ": .iamfs/rejected/" : "", kept);
@@ -269,6 +293,9 @@ int save_open(const struct save_host *h, const char *folder, struct save_state *
 	else if ((rc = journal_list(st->journal, save_collect, st)))
 		hooks_log(&st->host.hooks, LOG_WARNING, "cannot read the save journal in %s: %s",
 			  folder, strerror(-rc));
+	if (policies_open(folder, &st->host.hooks, &st->pol))
+		hooks_log(&st->host.hooks, LOG_WARNING,
+			  "out of memory: names in attached/ cannot be resolved");
 	if (st->nleft)
 		hooks_log(&st->host.hooks, LOG_NOTICE,
 			  "%zu saves were under way when the daemon stopped; they are "
@@ -287,6 +314,7 @@ void save_close(struct save_state *st)
 	journal_close(st->journal);
 	rejects_close(st->rejects);
 	removed_close(st->removed);
+	policies_close(st->pol);
 	for (i = 0; i < st->nbusy; i++)
 		free(st->busy[i]);
 	free(st->busy);

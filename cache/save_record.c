@@ -28,6 +28,8 @@ const char *const save_action_names[SAVE_NACTIONS] = {
 	"DeleteRolePermissionsBoundary",
 	"DetachRolePolicy",
 	"DeleteRole",
+	"AttachRolePolicy",
+	"CreatePolicy",
 	"CreateRole",
 };
 

@@ -147,14 +147,14 @@ static int save_settle(struct save_ctx *x, struct iam_conn *conn, const struct c
 }
 
 /* The failure does not prove that the call did not land. */
-static bool save_ambiguous(int rc, const struct aws_error *e)
+bool save_ambiguous(int rc, const struct aws_error *e)
 {
 	return e->maybe_applied || rc == -EAGAIN || rc == -EIO || rc == -ETIMEDOUT;
 }
 
 /* The settling read failed: nothing is known. The bytes stay in the journal (the
  * next mount compares them with IAM), not under rejected/. */
-static int save_unsettled(struct save_ctx *x, int rc)
+int save_unsettled(struct save_ctx *x, int rc)
 {
 	const char *bytes = x->bytes;
 	struct aws_error *e = &x->res->aws;

@@ -29,12 +29,13 @@ echo "== integration tests (moto)"
 export PYTHONDONTWRITEBYTECODE=1
 /usr/bin/python3 -m pytest tests/py -q -p no:cacheprovider -ra --durations=10 "$@"
 
-echo "== the daemon under ASan+UBSan (mount, concurrent saves, save targets, lost answers, faults, role.json, deletes, creating roles)"
+echo "== the daemon under ASan+UBSan (mount, concurrent saves, save targets, lost answers, faults, role.json, deletes, attaching, creating roles)"
 # The fixtures fail a test whose daemon stderr holds a sanitizer report.
 IAMFS_BUILD="$root/build-asan" ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	/usr/bin/python3 -m pytest tests/py/test_mount.py tests/py/test_save_concurrency.py \
 	tests/py/test_save_targets.py tests/py/test_save_ambiguous.py tests/py/test_save_faults.py \
 	tests/py/test_role_json.py \
 	tests/py/test_delete.py \
+	tests/py/test_attach.py \
 	tests/py/test_create.py \
 	-q -p no:cacheprovider -ra "$@"

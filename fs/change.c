@@ -166,13 +166,39 @@ void change_mknod(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *
 		helperops_create(fs, req, parent, name, mode, NULL);
 }
 
+/* ln -s ARN attached/NAME.json: attaches ARN (a name already there: EEXIST); 0
+ * when the attach took req, -errno, or 1 for a name that is not a policy file
+ * in attached/. */
+static int change_link_policy(struct fs *fs, fuse_req_t req, struct inode_node *p, const char *name,
+			      const char *link)
+{
+	struct inode_node *n;
+	struct cache_doc *d = NULL;
+	enum inode_kind kind;
+	int r;
+
+	if (names_class(p->kind, name, &kind) != NAMES_POLICY || kind != INODE_ATTACHED)
+		return 1;
+	if ((r = inode_table_child(fs->inodes, p->ino, name, &n)))
+		return r;
+	/* Only a name the role does not attach yet (AWS managed: EPERM, attached). */
+	r = edit_doc(fs, n, LOOKUP_RENAME, &d);
+	cache_doc_unref(d);
+	if (r != -ENOENT)
+		return !r || r == -EPERM || r == -EIO ? -EEXIST : r;
+	commit_link(fs, req, n, link);
+	return 0;
+}
+
 void change_symlink(struct fs *fs, fuse_req_t req, const char *link, fuse_ino_t parent,
 		    const char *name)
 {
 	struct inode_node *p;
 	int r = change_dir(fs, parent, &p);
 
-	if (!r)
+	if (!r && !(r = change_link_policy(fs, req, p, name, link)))
+		return; /* the attach replies */
+	if (r == 1)
 		r = change_helper_only(fs, p, name);
 	if (r)
 		fuse_reply_err(req, -r);
@@ -222,8 +248,10 @@ static void change_rename_onto(struct fs *fs, fuse_req_t req, struct inode_node 
 		r = edit_doc(fs, t, LOOKUP_RENAME, &d);
 		if (!r && noreplace)
 			r = -EEXIST;
-		else if (r == -ENOENT && (t->kind == INODE_INLINE || edit_pending_file(fs, t)))
-			r = 0; /* a new inline policy, or a pending role's file */
+		else if (r == -ENOENT && (t->kind == INODE_INLINE || t->kind == INODE_ATTACHED ||
+					  edit_pending_file(fs, t)))
+			r = 0; /* a new inline policy, a policy to attach, or a pending role's file
+				*/
 		/* Based on what this mount last served under the name, else this document. */
 		if (!r && d)
 			b.base_gen = edit_base_gen(fs, t, d);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cache/model.h"
+#include "fs/attach.h"
 #include "fs/edit.h"
 #include "fs/helper.h"
 #include "fs/log.h"
@@ -20,6 +21,8 @@
 #include "fs/workers.h"
 
 enum commit_what { COMMIT_OPEN, COMMIT_BYTES, COMMIT_DELETE };
+
+#define COMMIT_GONE_WAIT_MS 2000 /* a refused attach waits this long for its name to go */
 
 struct commit_job {
 	struct fs *fs;
@@ -35,6 +38,8 @@ struct commit_job {
 	uint64_t from;		/* COMMIT_BYTES of a rename: the number renamed onto node */
 	bool reply_attr;	/* a setattr: success is answered with the new attributes */
 	char why[16];
+	bool attach; /* a new attached/ name closed empty or linked: no bytes saved */
+	char *arn;   /* ln -s: the ARN attached; success is answered with the entry */
 };
 
 static void commit_log(const struct commit_job *j, int r, const struct cache_save_result *res)
@@ -60,7 +65,7 @@ static void commit_settle_open(struct commit_job *j, int r, const struct cache_s
 	struct fs *fs = j->fs;
 
 	pthread_mutex_lock(&fs->open_lock);
-	if (!r && !res->dry_run)
+	if (!r && !res->dry_run && !j->attach)
 		j->o->base_gen = res->shown_gen ? res->shown_gen : model_hash(j->bytes, j->len);
 	j->o->created = false;
 	pthread_mutex_unlock(&fs->open_lock);
@@ -70,7 +75,7 @@ static void commit_settle_open(struct commit_job *j, int r, const struct cache_s
  * the name are based on them; a refused or dry-run save leaves the name as it was. */
 static void commit_settle_node(struct commit_job *j, int r, const struct cache_save_result *res)
 {
-	if (!r && !res->dry_run && j->what != COMMIT_DELETE)
+	if (!r && !res->dry_run && j->what != COMMIT_DELETE && !j->attach)
 		inode_table_saved(j->fs->inodes, j->node,
 				  res->shown_gen ? res->shown_gen : model_hash(j->bytes, j->len));
 }
@@ -99,7 +104,8 @@ static void commit_save_of(const struct commit_job *j, struct cache_save *s)
 				 .len = j->len,
 				 .base_gen = j->base_gen,
 				 .journal_id = j->jid,
-				 .remove = j->what == COMMIT_DELETE};
+				 .remove = j->what == COMMIT_DELETE,
+				 .arn = j->arn};
 	inode_file_kind(j->node->kind, &s->kind); /* commits are of policy files only */
 }
 
@@ -111,12 +117,32 @@ static int commit_save(struct commit_job *j, struct cache_save_result *res)
 	return cache_save(j->fs->cache, &s, res);
 }
 
+/* ln -s answered: the entry of a symlink, as the kernel requires of the reply,
+ * never cached; the entry is invalidated after, so the next lookup shows the
+ * attached policy's regular file under the same number. */
+static void commit_reply_link(struct commit_job *j)
+{
+	struct fuse_entry_param e;
+
+	memset(&e, 0, sizeof(e));
+	e.ino = j->node->ino;
+	fs_stat_base(j->fs, j->node->ino, S_IFLNK | 0777, &e.attr);
+	e.attr.st_size = (off_t)strlen(j->arn);
+	inode_table_ref(j->fs->inodes, j->node);
+	if (fuse_reply_entry(j->req, &e))
+		inode_table_forget(j->fs->inodes, j->node->ino, 1);
+}
+
 static void commit_reply(struct commit_job *j, int r)
 {
 	struct cache_view *v;
 	struct fs_ident id;
 	struct stat st;
 
+	if (!r && j->arn && !j->reply_attr) {
+		commit_reply_link(j);
+		return;
+	}
 	if (r || !j->reply_attr) {
 		fuse_reply_err(j->req, -r);
 		return;
@@ -149,6 +175,7 @@ static void commit_job_free(struct commit_job *j)
 	if (j->o)
 		fs_open_put(j->fs, j->o);
 	free(j->bytes);
+	free(j->arn);
 	free(j);
 }
 
@@ -179,11 +206,20 @@ static void commit_run(void *arg)
 		commit_settle_open(j, r, res);
 	if (!r && j->what == COMMIT_BYTES && j->from)
 		commit_moved(fs, j->from, j->node);
+	/* A close that did not attach: the name is gone before close returns (no
+	 * folder lock is held across a close, so this cannot deadlock). */
+	if (j->attach && !j->arn && (r || !res || res->dry_run)) {
+		commit_queue_entry(fs, j->node->parent, j->node->name);
+		notify_flush(fs->notify, COMMIT_GONE_WAIT_MS);
+	}
 	commit_reply(j, r);
 	notify_capture_end(fs->notify, &cap);
 	/* The kernel may hold the bytes just written (refused, or not what IAM now has). */
 	commit_queue_inode(fs, j->node->ino);
 	if (!r && j->what == COMMIT_BYTES && j->from)
+		commit_queue_entry(fs, j->node->parent, j->node->name);
+	/* A link's entry: the next lookup finds the attached policy's regular file. */
+	if (j->arn)
 		commit_queue_entry(fs, j->node->parent, j->node->name);
 	free(res);
 	commit_job_free(j);
@@ -230,17 +266,24 @@ static bool commit_dirty(struct fs *fs, struct fs_open *o)
 
 void commit_flush(struct fs *fs, fuse_req_t req, struct fs_open *o)
 {
-	if (edit_by(fs, o, fuse_req_ctx(req)->pid))
+	pid_t tid = fuse_req_ctx(req)->pid;
+
+	if (edit_by(fs, o, tid))
 		commit_open(fs, req, o, "close");
+	else if (attach_flush_now(fs, o, tid))
+		commit_empty(fs, req, o, "close");
 	else
 		fuse_reply_err(req, 0);
 }
 
 bool commit_release(struct fs *fs, fuse_req_t req, struct fs_open *o)
 {
-	if (!commit_dirty(fs, o))
+	if (commit_dirty(fs, o))
+		commit_open(fs, req, o, "last close");
+	else if (attach_empty(fs, o))
+		commit_empty(fs, req, o, "last close");
+	else
 		return false;
-	commit_open(fs, req, o, "last close");
 	return true;
 }
 
@@ -313,4 +356,44 @@ void commit_delete(struct fs *fs, fuse_req_t req, struct inode_node *n)
 
 	if (j)
 		commit_submit(fs, j);
+}
+
+void commit_empty(struct fs *fs, fuse_req_t req, struct fs_open *o, const char *why)
+{
+	struct commit_job *j = commit_job_new(fs, req, COMMIT_OPEN, o->node, why);
+
+	if (!j)
+		return;
+	if (!(j->bytes = malloc(1))) {
+		free(j);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	j->attach = true;
+	pthread_mutex_lock(&fs->open_lock);
+	j->seq = o->wseq;
+	o->cseq = o->wseq;
+	o->neditors = 0;
+	o->created = false; /* one attach per new name, however many closes follow */
+	o->refs++;
+	pthread_mutex_unlock(&fs->open_lock);
+	j->o = o;
+	commit_submit(fs, j);
+}
+
+void commit_link(struct fs *fs, fuse_req_t req, struct inode_node *n, const char *arn)
+{
+	struct commit_job *j = commit_job_new(fs, req, COMMIT_BYTES, n, "ln -s");
+
+	if (!j)
+		return;
+	j->bytes = malloc(1);
+	j->arn = strdup(arn);
+	if (!j->bytes || !j->arn) {
+		commit_job_free(j);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	j->attach = true;
+	commit_submit(fs, j);
 }

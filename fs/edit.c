@@ -72,9 +72,10 @@ int edit_open(struct fs *fs, struct inode_node *n, int flags, bool create, struc
 	struct cache_doc *d = NULL;
 	int r = edit_doc(fs, n, LOOKUP_OPEN_WRITE, &d);
 
-	if (r == -ENOENT && create && (n->kind == INODE_INLINE || edit_pending_file(fs, n))) {
-		/* A new inline policy, or a pending role's first trust.json or role.json:
-		 * in IAM (or the pending store) at its first commit. */
+	if (r == -ENOENT && create &&
+	    (n->kind == INODE_INLINE || n->kind == INODE_ATTACHED || edit_pending_file(fs, n))) {
+		/* A new inline policy, an attachment, or a pending role's first trust.json
+		 * or role.json: in IAM (or the pending store) at its first commit. */
 		o->created = true;
 		r = 0;
 	}

@@ -35,8 +35,7 @@ int edit_truncated(const struct cache_doc *d, off_t size, struct edit_bytes *out
 unsigned long long edit_base_gen(struct fs *fs, const struct inode_node *n,
 				 const struct cache_doc *d);
 /* Sets o up for writing node n (opened with flags, or made by CREATE when
- * create): 0, -EACCES (role.json, AWS managed), -ENOENT, -EPERM (a new attached
- * file), -ENOMEM. */
+ * create): 0, -EACCES (role.json, AWS managed), -ENOENT, -ENOMEM. */
 int edit_open(struct fs *fs, struct inode_node *n, int flags, bool create, struct fs_open *o);
 /* write(2) into the buffer by thread tid (a request's caller): the bytes taken, or
  * -errno (EFBIG past FS_POLICY_MAX). */

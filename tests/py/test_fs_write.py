@@ -154,7 +154,8 @@ def test_fixed_parts_refuse_changes(account, mounts, tmp_path):
         (lambda: os.setxattr(m.p(TRUST), "user.x", b"1"), errno.EOPNOTSUPP),
         (lambda: os.getxattr(m.p(TRUST), "user.x"), errno.EOPNOTSUPP),
         (lambda: os.listxattr(m.p(TRUST)), errno.EOPNOTSUPP),
-        (lambda: open(m.p(ROLE, "attached", "not-attached.json"), "w"), errno.EPERM),
+        (lambda: os.symlink("arn:aws:iam::aws:policy/Other",
+                            m.p(ROLE, "attached", "not-attached.json")), errno.EINVAL),
     ]
     for i, (fn, want) in enumerate(cases):
         with pytest.raises(OSError) as e:

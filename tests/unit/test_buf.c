@@ -47,6 +47,7 @@ static void test_errno_table(void)
 		{"LimitExceeded", "Cannot exceed quota for ACLSizePerRole: 2048", 409, -EFBIG},
 		{"LimitExceeded", "Cannot exceed quota for PolicyVersionsPerPolicy: 5", 409,
 		 -EDQUOT},
+		{"LimitExceeded", "Cannot exceed quota for PolicyPerRole: 10", 409, -EDQUOT},
 		{"UnmodifiableEntity", "AWS managed", 400, -EPERM},
 		{"Throttling", "Rate exceeded", 400, -EAGAIN},
 		{"ServiceFailure", "oops", 500, -EIO},

@@ -140,6 +140,9 @@ static const struct {
 	{"web", JOURNAL_ROLE, NULL, "{\"Tags\": []}", 12},
 	{"doomed", JOURNAL_DETACH, "arn:aws:iam::aws:policy/service-role/AWSLambdaRole", NULL, 0},
 	{"doomed", JOURNAL_ROLE_DELETE, NULL, NULL, 0},
+	{"states-lambda-role", JOURNAL_ATTACH, "arn:aws:iam::aws:policy/service-role/AWSLambdaRole",
+	 NULL, 0},
+	{"states-lambda-role", JOURNAL_CREATE_POLICY, "queue-send", "{\"Statement\": []}", 17},
 };
 #define NSAVES (sizeof(saves) / sizeof(saves[0]))
 
@@ -330,6 +333,8 @@ static void test_caps_and_errors(void)
 	CHECK_STR(journal_kind_name(JOURNAL_ROLE), "role");
 	CHECK_STR(journal_kind_name(JOURNAL_DETACH), "detach");
 	CHECK_STR(journal_kind_name(JOURNAL_ROLE_DELETE), "role-delete");
+	CHECK_STR(journal_kind_name(JOURNAL_ATTACH), "attach");
+	CHECK_STR(journal_kind_name(JOURNAL_CREATE_POLICY), "create-policy");
 	CHECK_STR(journal_kind_name((enum journal_kind)42), "unknown");
 	free(big);
 	teardown();

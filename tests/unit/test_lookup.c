@@ -63,7 +63,7 @@ static void test_errnos(void)
 		/* A new inline policy: a save makes it; open and rename decide themselves. */
 		{LOOKUP_NO_FILE, -ENOENT, -ENOENT, 0, -ENOENT},
 		/* Writing attached/X.json for a policy not attached: attaching is not a save. */
-		{LOOKUP_NOT_ATTACHED, -EPERM, -ENOENT, -ENOENT, -EPERM},
+		{LOOKUP_NOT_ATTACHED, -ENOENT, -ENOENT, 0, -ENOENT},
 		/* 0444: open(2) for writing is EACCES, a save or a rename EPERM; stat fetches. */
 		{LOOKUP_AWS_MANAGED, -EACCES, 0, -EPERM, -EPERM},
 		{LOOKUP_NOT_FETCHED, -EIO, -EIO, -EIO, -EIO},

@@ -305,7 +305,7 @@ static void test_caps_and_errors(void)
 	CHECK_INT(journal_begin(j, "", JOURNAL_TRUST, NULL, "{}", 2, &id), -EINVAL);
 	CHECK_INT(journal_begin(j, NULL, JOURNAL_TRUST, NULL, "{}", 2, &id), -EINVAL);
 	CHECK_INT(journal_begin(j, "r", JOURNAL_TRUST, NULL, NULL, 2, &id), -EINVAL);
-	CHECK_INT(journal_begin(j, "r", (enum journal_kind)9, NULL, "{}", 2, &id), -EINVAL);
+	CHECK_INT(journal_begin(j, "r", (enum journal_kind)42, NULL, "{}", 2, &id), -EINVAL);
 	CHECK_INT(journal_begin(j, name, JOURNAL_TRUST, NULL, "{}", 2, &id), -ENAMETOOLONG);
 	CHECK_INT(journal_begin(j, "r", JOURNAL_INLINE, name, "{}", 2, &id), -ENAMETOOLONG);
 	CHECK_INT(journal_begin(j, "r", JOURNAL_INLINE, "p", big, JOURNAL_DOC_MAX + 1, &id),

@@ -39,7 +39,7 @@ done
 mkdir -p "$mnt"
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
-"$root/build/iamfs" -f --cache-dir "$work/cache" "$mnt" 2>"$work/iamfs.log" &
+"$root/build/iamfs" -f --allow-delete --cache-dir "$work/cache" "$mnt" 2>"$work/iamfs.log" &
 iamfs_pid=$!
 for _ in $(seq 1 100); do
 	[ -r "$mnt/.iamfs/status" ] && break
@@ -53,12 +53,22 @@ iamfs is mounted at $mnt (a demo account served by moto; log: $work/iamfs.log).
 Try, in another terminal:
 
   ls $mnt
-  cat $mnt/states-lambda-role/trust.json
-  cat $mnt/states-lambda-role/attached/AWSLambdaRole.json
-  cat $mnt/states-lambda-role/role.json
+  cat $mnt/web-server/role.json
   grep -rl sts:AssumeRoleWithWebIdentity $mnt
-  vim $mnt/states-lambda-role/trust.json     # change swf.amazonaws.com to states.us-east-1.amazonaws.com, :wq
   cat $mnt/.iamfs/status
+
+The AWS Step Functions guide, from a shell (each step is one IAM call, or none):
+
+  mkdir $mnt/states-lambda-role                  # a pending role: nothing sent yet
+  echo '{"Description": "Allows Step Functions to call AWS Lambda"}' > $mnt/states-lambda-role/role.json
+  cp $here/examples/swf-trust.json $mnt/states-lambda-role/trust.json     # CreateRole
+  touch $mnt/states-lambda-role/attached/AWSLambdaRole.json              # AttachRolePolicy
+  vim $mnt/states-lambda-role/trust.json         # swf.amazonaws.com -> states.us-east-1.amazonaws.com, :wq
+  cat $mnt/states-lambda-role/role.json
+
+This demo mounts with --allow-delete, so it can be undone (copies go to .iamfs/removed/):
+
+  rm -rf $mnt/states-lambda-role                 # DetachRolePolicy, DeleteRole
 
 Press Ctrl-C here to unmount and stop the emulator.
 MSG

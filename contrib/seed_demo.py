@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Seeds an IAM emulator (moto) with the demo account: a dozen roles of the
-kinds people meet in real accounts. Usage: seed_demo.py ENDPOINT_URL
+kinds people meet in real accounts. The Step Functions guide's
+states-lambda-role is not among them: the demo's hints create it from a shell.
+Usage: seed_demo.py ENDPOINT_URL
 
 Needs boto3 (the Python that runs moto has it). Idempotent per fresh emulator.
 """
@@ -27,10 +29,6 @@ def aws_policy(name, path="/"):
 
 
 ROLES = [
-    # The Step Functions guide's role: Lambda invoke rights, trust naming swf.
-    dict(name="states-lambda-role", trust=service_trust("swf.amazonaws.com"),
-         description="Allows Step Functions to call AWS Lambda on your behalf",
-         attached=[aws_policy("AWSLambdaRole", "/service-role/")]),
     dict(name="lambda-basic-execution", trust=service_trust("lambda.amazonaws.com"),
          attached=[aws_policy("AWSLambdaBasicExecutionRole", "/service-role/")]),
     dict(name="ecs-task-execution", trust=service_trust("ecs-tasks.amazonaws.com"),

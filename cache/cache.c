@@ -143,13 +143,6 @@ static void cache_write_disk(struct cache *c)
 	cache_view_put(v);
 }
 
-static void cache_emit(void *ctx, const struct cache_change *ch)
-{
-	struct cache *c = ctx;
-
-	c->o.on_change(c->o.on_change_ctx, ch);
-}
-
 /* The folder of an account: one per account and IAM endpoint (two emulators may
  * both claim account 123456789012). */
 static void cache_folder_of(struct cache *c, const char *account, char *out, size_t cap)
@@ -242,7 +235,7 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 			  "%zu roles or policies from IAM are not shown: %s", res->nskipped,
 			  res->skipped);
 	if (old && c->o.on_change)
-		model_diff(old, nv, cache_emit, c);
+		model_diff(old, nv, commits_emit, c);
 	cache_view_put(nv);
 	cache_view_put(old);
 	cache_pending_settle(c, &cl);
@@ -624,17 +617,6 @@ void cache_close(struct cache *c)
 	free(c);
 }
 
-struct cache_view *cache_view_get(struct cache *c)
-{
-	struct cache_view *v;
-
-	pthread_mutex_lock(&c->mu);
-	v = c->view;
-	__atomic_add_fetch(&v->refs, 1, __ATOMIC_RELAXED);
-	pthread_mutex_unlock(&c->mu);
-	return v;
-}
-
 void cache_touch(struct cache *c)
 {
 	long long now = hooks_now(&c->hooks);
@@ -696,33 +678,6 @@ int cache_folder(struct cache *c, char *out, size_t cap)
 		rc = -ENAMETOOLONG;
 	pthread_mutex_unlock(&c->mu);
 	return rc;
-}
-
-int cache_publish_edit(struct cache *c, const struct model_edit *e)
-{
-	struct cache_view *old, *nv = NULL;
-	int rc;
-
-	pthread_mutex_lock(&c->mu);
-	old = c->view;
-	rc = model_view_edit(old, e, &nv);
-	if (!rc) {
-		commits_record(c, e);
-		c->view = nv;
-		/* Our own reference: a concurrent save may replace and put nv before
-		 * the diff below has read it. */
-		__atomic_add_fetch(&nv->refs, 1, __ATOMIC_RELAXED);
-		c->save_pending = true;
-		pthread_cond_broadcast(&c->cond);
-	}
-	pthread_mutex_unlock(&c->mu);
-	if (rc)
-		return rc;
-	if (c->o.on_change)
-		model_diff(old, nv, cache_emit, c);
-	cache_view_put(nv);
-	cache_view_put(old);
-	return 0;
 }
 
 int cache_save(struct cache *c, const struct cache_save *s, struct cache_save_result *res)

@@ -90,7 +90,7 @@ void conn_free_all(struct cache *c);
  * write outside mu; NULL on ENOMEM. Called with mu held. */
 struct disk_managed *managed_snapshot(struct cache *c, size_t *n);
 
-/* For the save path: publishes the current view with one structural edit applied
+/* commits.c, for the save path: publishes the current view with one edit applied
  * (model_view_edit; documents borrowed), reports the difference through on_change
  * from the calling thread, and has the refresher write the disk copy. The
  * caller has already made the IAM call; mu is held only for the swap. */
@@ -103,6 +103,9 @@ int cache_publish_edit(struct cache *c, const struct model_edit *e);
 void commits_begin(struct cache *c);
 void commits_end(struct cache *c);
 void commits_record(struct cache *c, const struct model_edit *e);
+/* commits.c: model_diff's callback handing each change to the embedder's on_change
+ * (ctx is the cache; call it only when on_change is set). */
+void commits_emit(void *ctx, const struct cache_change *ch);
 int commits_apply(struct cache *c, struct cache_view *nv);
 
 /* cache_pending.c. Pending roles found clashing with IAM's during a merge. */

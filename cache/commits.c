@@ -1,9 +1,10 @@
 /*
- * The saves published while a bulk load is in flight. The load read the account
- * before (or while) they landed, so its view may hold older documents for the
- * files they changed; rather than throwing the load away, publication replays
- * these saves onto it, in order, and the newer documents win. Everything here
- * runs with the cache's mu held.
+ * The current view and the publication of one save's edit (cache_view_get,
+ * cache_publish_edit), and the edits published while a bulk load is in flight.
+ * The load read the account before (or while) they landed, so its view may hold
+ * older documents for the files they changed; rather than throwing the load
+ * away, publication replays these edits onto it, in order, and the newer
+ * documents win. The log's functions run with the cache's mu held.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -120,4 +121,49 @@ int commits_apply(struct cache *c, struct cache_view *nv)
 			rc = 0;
 	}
 	return rc;
+}
+
+void commits_emit(void *ctx, const struct cache_change *ch)
+{
+	struct cache *c = ctx;
+
+	c->o.on_change(c->o.on_change_ctx, ch);
+}
+
+struct cache_view *cache_view_get(struct cache *c)
+{
+	struct cache_view *v;
+
+	pthread_mutex_lock(&c->mu);
+	v = c->view;
+	__atomic_add_fetch(&v->refs, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&c->mu);
+	return v;
+}
+
+int cache_publish_edit(struct cache *c, const struct model_edit *e)
+{
+	struct cache_view *old, *nv = NULL;
+	int rc;
+
+	pthread_mutex_lock(&c->mu);
+	old = c->view;
+	rc = model_view_edit(old, e, &nv);
+	if (!rc) {
+		commits_record(c, e);
+		c->view = nv;
+		/* Our own reference: a concurrent save may replace and put nv before
+		 * the diff below has read it. */
+		__atomic_add_fetch(&nv->refs, 1, __ATOMIC_RELAXED);
+		c->save_pending = true;
+		pthread_cond_broadcast(&c->cond);
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (rc)
+		return rc;
+	if (c->o.on_change)
+		model_diff(old, nv, commits_emit, c);
+	cache_view_put(nv);
+	cache_view_put(old);
+	return 0;
 }

@@ -13,7 +13,7 @@
 
 #include "fs/edit.h"
 #include "fs/log.h"
-#include "fs/remove.h"
+#include "fs/hidden.h"
 
 static void attr_set_time(struct stat *st, long long t)
 {
@@ -96,7 +96,7 @@ static int attr_role_node(struct fs *fs, const struct cache_view *v, const struc
 	struct cache_doc *d = NULL;
 	int r;
 
-	if (remove_hidden(fs, id->role, id->kind))
+	if (hidden_has(fs, id->role, id->kind))
 		return -ENOENT; /* rm hid it (fs/remove.c) */
 	if (inode_kind_is_dir(id->kind)) {
 		/* A pending role (not in IAM yet) has no inline/ or attached/. */

@@ -16,7 +16,7 @@
 
 #include "fs/log.h"
 #include "fs/notify.h"
-#include "fs/remove.h"
+#include "fs/hidden.h"
 #include "fs/workers.h"
 
 /* Regenerates the status text into out (reset first). */
@@ -267,7 +267,7 @@ static void control_refresh_run(void *arg)
 			err.request_id[0] ? ")" : "");
 		fuse_reply_err(j->req, -r);
 	} else {
-		remove_unhide_all(j->fs); /* what rm hid shows IAM's state again */
+		hidden_unhide_all(j->fs); /* what rm hid shows IAM's state again */
 		/* The write returns once the kernel has dropped what changed. */
 		if (j->fs->notify && notify_flush(j->fs->notify, FS_REFRESH_FLUSH_MS))
 			log_msg(LOG_WARNING, "refresh: kernel cache invalidation still pending");

@@ -14,7 +14,7 @@
 #include "fs/commit.h"
 #include "fs/edit.h"
 #include "fs/helperops.h"
-#include "fs/remove.h"
+#include "fs/hidden.h"
 #include "fs/log.h"
 #include "fs/names.h"
 #include "fs/workers.h"
@@ -102,7 +102,7 @@ static int ops_dirent(struct fs *fs, fuse_req_t req, struct cache_view *v,
 		e.attr.st_mode = S_IFDIR | 0755;
 	} else {
 		r = inode_table_child(fs->inodes, dir->ino, name, &c);
-		if (!r && remove_hidden(fs, c->role, c->kind))
+		if (!r && hidden_has(fs, c->role, c->kind))
 			r = -ENOENT; /* rm hid it (fs/remove.c) */
 		if (r)
 			return r;

@@ -14,103 +14,10 @@
 
 #include "fs/commit.h"
 #include "fs/helper.h"
+#include "fs/hidden.h"
 #include "fs/log.h"
 #include "fs/notify.h"
 #include "fs/workers.h"
-
-/* ---- entries hidden by rm ---- */
-
-static struct fs_hidden *remove_find(struct fs *fs, const char *role)
-{
-	for (size_t i = 0; i < fs->nhidden; i++)
-		if (!strcmp(fs->hidden[i].role, role))
-			return &fs->hidden[i];
-	return NULL;
-}
-
-bool remove_hidden(struct fs *fs, const char *role, enum inode_kind kind)
-{
-	const struct fs_hidden *h;
-	bool hidden;
-
-	if (!role)
-		return false;
-	pthread_mutex_lock(&fs->hide_lock);
-	h = remove_find(fs, role);
-	hidden = h && (h->mask & (1u << kind));
-	pthread_mutex_unlock(&fs->hide_lock);
-	return hidden;
-}
-
-static int remove_hide(struct fs *fs, const char *role, enum inode_kind kind)
-{
-	struct fs_hidden *h, *v;
-	int r = 0;
-
-	pthread_mutex_lock(&fs->hide_lock);
-	if (!(h = remove_find(fs, role))) {
-		v = realloc(fs->hidden, (fs->nhidden + 1) * sizeof(*v));
-		if (v)
-			fs->hidden = v;
-		if (v && (v[fs->nhidden].role = strdup(role))) {
-			h = &v[fs->nhidden++];
-			h->mask = 0;
-		}
-	}
-	if (h)
-		h->mask |= 1u << kind;
-	else
-		r = -ENOMEM;
-	pthread_mutex_unlock(&fs->hide_lock);
-	return r;
-}
-
-/* The role is gone (or back): its entries are no longer hidden. */
-static void remove_forget(struct fs *fs, const char *role)
-{
-	struct fs_hidden *h;
-
-	pthread_mutex_lock(&fs->hide_lock);
-	if ((h = remove_find(fs, role))) {
-		free(h->role);
-		*h = fs->hidden[--fs->nhidden];
-	}
-	pthread_mutex_unlock(&fs->hide_lock);
-}
-
-/* Tells the kernel to look at role's folder again (its listing and entries). */
-static void remove_show_again(struct fs *fs, const char *role)
-{
-	struct inode_node *n = inode_table_find(fs->inodes, INODE_ROOT_INO, role);
-	struct notify_action a = {.entry = true, .ino = INODE_ROOT_INO};
-
-	if (!fs->notify)
-		return;
-	snprintf(a.name, sizeof(a.name), "%s", role);
-	notify_queue_action(fs->notify, &a);
-	if (n) {
-		a = (struct notify_action){.entry = false, .ino = n->ino};
-		notify_queue_action(fs->notify, &a);
-	}
-}
-
-void remove_unhide_all(struct fs *fs)
-{
-	struct fs_hidden *v;
-	size_t n, i;
-
-	pthread_mutex_lock(&fs->hide_lock);
-	v = fs->hidden;
-	n = fs->nhidden;
-	fs->hidden = NULL;
-	fs->nhidden = 0;
-	pthread_mutex_unlock(&fs->hide_lock);
-	for (i = 0; i < n; i++) {
-		remove_show_again(fs, v[i].role);
-		free(v[i].role);
-	}
-	free(v);
-}
 
 /* ---- the mount's choice ---- */
 
@@ -163,12 +70,12 @@ void remove_unlink(struct fs *fs, fuse_req_t req, struct inode_node *p, const ch
 		 p->kind == INODE_ROLE ? "" : "/", name);
 	if (!fs->allow_delete)
 		r = remove_not_allowed(fs, p->role, path, "rm");
-	else if (remove_hidden(fs, p->role, kind))
+	else if (hidden_has(fs, p->role, kind))
 		r = -ENOENT;
 	if (r || (kind == INODE_TRUST || kind == INODE_ROLE_JSON)) {
 		/* trust.json and role.json live and die with the role: hidden, no call. */
 		if (!r && !fs->dry_run)
-			r = remove_hide(fs, p->role, kind);
+			r = hidden_add(fs, p->role, kind);
 		if (!r)
 			log_msg(LOG_INFO, "rm of %s/%s: %s", p->role, path,
 				fs->dry_run ? "dry-run: nothing hidden, nothing sent"
@@ -207,7 +114,7 @@ static int remove_subdir(struct fs *fs, const char *role, enum inode_kind kind,
 	if (!rc && dir && !helper_list(fs->helpers, dir->ino, 0, name, sizeof(name), &ha))
 		rc = -ENOTEMPTY;
 	if (!rc)
-		rc = remove_hide(fs, role, kind);
+		rc = hidden_add(fs, role, kind);
 	return rc;
 }
 
@@ -232,12 +139,12 @@ static void remove_role_run(void *arg)
 	else if (res)
 		log_msg(LOG_INFO, "rmdir of %s: %s", j->role, res->message);
 	if (!r && !res->dry_run)
-		remove_forget(j->fs, j->role);
+		hidden_forget(j->fs, j->role);
 	fuse_reply_err(j->req, -r);
 	notify_capture_end(j->fs->notify, &cap);
 	/* A dry run or a refusal: the kernel shows the folder again. */
 	if (r || res->dry_run)
-		remove_show_again(j->fs, j->role);
+		hidden_show_again(j->fs, j->role);
 	free(res);
 	free(j);
 }
@@ -289,7 +196,7 @@ void remove_rmdir(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *
 	}
 	if (!fs->allow_delete)
 		r = remove_not_allowed(fs, p->role, name, "rmdir");
-	else if (remove_hidden(fs, p->role, kind))
+	else if (hidden_has(fs, p->role, kind))
 		r = -ENOENT;
 	else
 		r = remove_subdir(fs, p->role, kind, inode_table_find(fs->inodes, p->ino, name));

@@ -9,7 +9,7 @@
  * the entry locally with no call (so rm -r can reach the role folder), and rmdir
  * of the role folder deletes the role (cache_delete_role). Hidden entries stay
  * hidden (lookups answer ENOENT, listings skip them) until the role is deleted,
- * .iamfs/refresh is written or the mount ends; --dry-run hides nothing.
+ * .iamfs/refresh is written or the mount ends (fs/hidden.h); --dry-run hides nothing.
  */
 #ifndef IAMFS_FS_REMOVE_H
 #define IAMFS_FS_REMOVE_H
@@ -24,10 +24,5 @@ void remove_unlink(struct fs *fs, fuse_req_t req, struct inode_node *p, const ch
 		   enum inode_kind kind);
 /* rmdir of name in parent. Replies (a role's deletion from a saver). */
 void remove_rmdir(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name);
-/* Whether rm hid role's entry of kind (TRUST, ROLE_JSON, INLINE_DIR, ATTACHED_DIR):
- * it is then absent from lookups and listings. */
-bool remove_hidden(struct fs *fs, const char *role, enum inode_kind kind);
-/* Shows every hidden entry again (a refresh) and tells the kernel. */
-void remove_unhide_all(struct fs *fs);
 
 #endif

@@ -125,3 +125,8 @@ long save_principal_delay_ms(int retries, long long waited_ms)
 		delay = (long)(SAVE_PRINCIPAL_WAIT_MS - waited_ms);
 	return delay;
 }
+
+bool save_action_removes(enum save_action a)
+{
+	return a == SAVE_DELETE_INLINE || a == SAVE_DETACH || a == SAVE_DELETE_ROLE;
+}

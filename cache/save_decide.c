@@ -2,8 +2,9 @@
  * The pure decisions of saving, driven by unit tests with plain values: how much
  * of a role's inline budget a policy may use, the local half of the conflict
  * check, whether IAM's text is the view's document, whether a managed policy's
- * default version is the one the view holds, which version to prune, and which
- * refusals are retried for how long. No I/O, no clock, no state.
+ * default version is the one the view holds, which version to prune, which
+ * refusals are retried for how long, and which actions remove something. No I/O,
+ * no clock, no state.
  */
 #include "cache/save_int.h"
 
@@ -124,4 +125,9 @@ long save_principal_delay_ms(int retries, long long waited_ms)
 	if (waited_ms + delay > SAVE_PRINCIPAL_WAIT_MS)
 		delay = (long)(SAVE_PRINCIPAL_WAIT_MS - waited_ms);
 	return delay;
+}
+
+bool save_action_removes(enum save_action a)
+{
+	return a == SAVE_DELETE_INLINE || a == SAVE_DETACH || a == SAVE_DELETE_ROLE;
 }

@@ -1,11 +1,26 @@
 /*
- * The inside of saving (save.c the commit, save_write.c the write call,
- * save_life.c open/replay/status, save_record.c what they share, save_decide.c
- * the pure decisions; each depends only on those after it): the saving state
- * (the host it was handed, its own mutex, never held across a network call), one
- * save under way, the helpers the three files share, and the pure decisions unit
- * tests drive with plain values (inline size budget, conflict checks, which
- * version to prune). Nothing here sees struct cache.
+ * The inside of saving. Its files, top to bottom; each calls only files below it:
+ *
+ *   save.c            the commit of a policy save: dispatch by kind, validate, the
+ *                     same-value no-op, the conflict read, publish;
+ *   save_life.c       open, the replay of the journal, status;
+ *   save_attach.c, save_create.c, save_delrole.c, save_remove.c, save_rolejson.c
+ *                     attaching, a pending role's saves and CreateRole, rmdir of a
+ *                     role, rm of a policy, role.json (save_delrole.c above
+ *                     save_remove.c);
+ *   save_write.c      the write: send, settle an ambiguous failure, the unknown
+ *                     principal's retry, the room of a full managed policy;
+ *   save_calls.c      each action's one IAM call and the read that settles it;
+ *   save_step.c       the steps every save shares: in-flight marker, the host,
+ *                     --dry-run, journal, the end of a save;
+ *   save_record.c     counters, version ids, the recording of every refusal;
+ *   save_decide.c     the pure decisions.
+ *
+ * Here: the saving state (the host it was handed, its own mutex, never held
+ * across a network call), one save under way, the functions the files share,
+ * grouped by the file that defines them, and the pure decisions unit tests drive
+ * with plain values (inline size budget, conflict checks, which version to prune).
+ * Nothing here sees struct cache.
  */
 #ifndef IAMFS_CACHE_SAVE_INT_H
 #define IAMFS_CACHE_SAVE_INT_H
@@ -21,6 +36,7 @@
 #include "cache/save.h"
 
 #define SAVE_PATH_MAX (JOURNAL_NAME_MAX + 16)
+#define SAVE_KEY_MAX  (JOURNAL_NAME_MAX + 8) /* an in-flight marker or kept-entry key */
 
 enum save_action {
 	SAVE_UPDATE_TRUST,
@@ -85,7 +101,7 @@ struct save_state {
 	struct policies *pol;	 /* names in attached/ -> ARNs (policies.h), own lock */
 };
 
-/* One save under way (save.c, save_write.c). */
+/* One save under way (every saving file). */
 struct save_ctx {
 	struct save_state *st;
 	const char *role, *name;
@@ -108,12 +124,84 @@ struct save_ctx {
 	struct iam_role *created;
 };
 
-/* save.c, shared with save_remove.c: the in-flight marker of key (waits while
- * another save holds it; -ENOMEM) and its release; this thread's connection and
- * the current view (+1 ref) from the host; publication of one document; telling
- * the host how the last call went; --dry-run (log, count, the file reverts);
- * journaling a save before its first call (refused and recorded when it cannot);
- * and the end of a save that sent (its journal entry ends or stays). */
+/* save_attach.c: a new file in attached/ (x->arn NULL: the role attaches no policy
+ * of that name): closed empty, attach the managed policy of that name; with
+ * x->attach_arn, attach that ARN; with a document, create the policy when the
+ * account has none of that name, then attach. Every refusal recorded. */
+int save_attach(struct save_ctx *x);
+/* save_attach.c: the same when the role attached a policy of that name meanwhile
+ * (another close, a load): that ARN again, or the same JSON value, is done,
+ * sending nothing; another ARN or document is EEXIST. */
+int save_attach_present(struct save_ctx *x);
+
+/* save_create.c: saves into a pending role's folder (cache/pending.h). Whether role
+ * is pending in the host's view now; the save of x (its role pending in x->v, the
+ * role's in-flight marker held): role.json kept, trust.json creates the role
+ * (save_create), other files -ENOENT. Every refusal recorded. */
+bool save_role_pending(struct save_state *st, const char *role);
+int save_pending_run(struct save_ctx *x);
+int save_create(struct save_ctx *x);
+
+/* save_remove.c: rm of inline/X.json (DeleteRolePolicy) or attached/X.json
+ * (DetachRolePolicy) for x (role, kind, name, jid set): what goes is kept under
+ * removed/ first, journaled, settled by a read when ambiguous, published. Every
+ * refusal recorded. 0 or -errno. */
+int save_remove(struct save_ctx *x);
+/* save_remove.c: after a failed removal (rc) of x's role, one more errors line
+ * naming the removals of that role that landed earlier in this mount, if any. */
+void save_remove_note(struct save_ctx *x, int rc);
+
+/* save_rolejson.c: the save of role.json once save.c has the role to itself and x->v
+ * holds the view: validate, read-only fields, the same-value no-op, --dry-run,
+ * journal, the GetRole conflict read, the calls of roleplan.h, publication of the
+ * re-rendered role.json. Every refusal recorded. */
+int save_role_json(struct save_ctx *x, unsigned long long base_gen);
+/* save_rolejson.c, for the replay of a journaled role.json save: whether bytes (the
+ * saved role.json) hold the same editable fields as the view's role.json cur. */
+bool save_role_json_landed(const char *bytes, size_t len, const struct cache_doc *cur);
+
+/* save_write.c: the failure does not prove that the call did not land. */
+bool save_ambiguous(int rc, const struct aws_error *e);
+/* save_write.c: the settling read failed too: recorded as unsettled (-EIO, or
+ * -EAGAIN when throttled), the bytes left in the journal. */
+int save_unsettled(struct save_ctx *x, int rc);
+/* save_write.c: with --prune-versions, deletes the oldest non-default version when
+ * vl is full; else refuses a full policy with -EDQUOT. 0 or the refusal. */
+int save_make_room(struct save_ctx *x, struct iam_conn *conn, const struct iam_version_list *vl);
+/* save_write.c: the write call. When it fails in a way that does not prove it did
+ * not land, settles it with a read: IAM holds doc → 0; IAM still holds the old
+ * document → sent once more (safe now, not blind); the read fails → x->unsettled
+ * and -EIO. Refusals are recorded. On success *mtime and ver (managed) describe
+ * the new document. */
+int save_write(struct save_ctx *x, struct iam_conn *conn, const char *doc, long long *mtime,
+	       struct iam_policy_version *ver);
+
+/* save_calls.c: what a settling read found. */
+enum save_found { SAVE_FOUND_OURS, SAVE_FOUND_OLD, SAVE_FOUND_OTHER };
+/* save_calls.c: the one IAM call of x->action (doc: the document it sends; ver, for
+ * CreatePolicyVersion, takes IAM's answer; x->created, for CreateRole); 0 or
+ * -errno with x->res->aws set. */
+int save_call(struct save_ctx *x, struct iam_conn *conn, const char *doc,
+	      struct iam_policy_version *ver);
+/* save_calls.c: reads what IAM holds for x's file after an ambiguous failure: a
+ * save_found (ours: the saved document ours, NULL for a removal; a managed one
+ * found ours goes to ver, a created role to x->created), or -errno when the read
+ * failed. */
+int save_settle(struct save_ctx *x, struct iam_conn *conn, const struct cache_doc *ours,
+		struct iam_policy_version *ver);
+/* save_calls.c: the call of a removal action and the read that settles it
+ * (1: what it removes is gone, 0: still there, -errno: the read failed). */
+int save_remove_call(struct save_ctx *x, struct iam_conn *conn);
+int save_remove_settle(struct save_ctx *x, struct iam_conn *conn);
+
+/* save_step.c, shared by every kind of save: the in-flight marker of key (waits
+ * while another save holds it; -ENOMEM) and its release; this thread's connection
+ * and the current view (+1 ref) from the host; publication of one document;
+ * telling the host how the last call went; --dry-run (log, count, the file
+ * reverts); journaling a save before its first call (refused and recorded when it
+ * cannot); the end of journal entry jid (x->jid cleared when it is that one; a
+ * failure only logged); and the end of a save that sent (its journal entry ends
+ * or stays). */
 int save_busy_enter(struct save_state *st, const char *key);
 void save_busy_leave(struct save_state *st, const char *key);
 struct iam_conn *save_conn(struct save_state *st);
@@ -123,28 +211,12 @@ int save_publish(struct save_state *st, const char *role, enum cache_file_kind k
 void save_called(struct save_ctx *x);
 int save_dry_run(struct save_ctx *x);
 int save_begin(struct save_ctx *x, unsigned long long *jid);
+void save_end(struct save_ctx *x, unsigned long long jid);
 void save_finish(struct save_ctx *x, unsigned long long jid, int rc);
-
-/* save_remove.c: rm of inline/X.json (DeleteRolePolicy) or attached/X.json
- * (DetachRolePolicy) for x (role, kind, name, jid set): what goes is kept under
- * removed/ first, journaled, settled by a read when ambiguous, published. Every
- * refusal recorded. 0 or -errno. */
-int save_remove(struct save_ctx *x);
-/* save_remove.c: the call of a removal action and the read that settles it
- * (1: what it removes is gone, 0: still there, -errno: the read failed). */
-bool save_action_removes(enum save_action a);
-int save_remove_call(struct save_ctx *x, struct iam_conn *conn);
-int save_remove_settle(struct save_ctx *x, struct iam_conn *conn);
-/* save_remove.c: after a failed removal (rc) of x's role, one more errors line
- * naming the removals of that role that landed earlier in this mount, if any. */
-void save_remove_note(struct save_ctx *x, int rc);
-/* save_create.c: saves into a pending role's folder (cache/pending.h). Whether role
- * is pending in the host's view now; the save of x (its role pending in x->v, the
- * role's in-flight marker held): role.json kept, trust.json creates the role
- * (save_create), other files -ENOENT. Every refusal recorded. */
-bool save_role_pending(struct save_state *st, const char *role);
-int save_pending_run(struct save_ctx *x);
-int save_create(struct save_ctx *x);
+/* save_step.c: journals the call of x->action (kind, name, bytes) before it is sent;
+ * a failure is recorded as a refusal (nothing was sent). 0 or that refusal. */
+int save_journal(struct save_ctx *x, enum journal_kind kind, const char *name, const char *bytes,
+		 size_t len, unsigned long long *jid);
 
 /* save_record.c, shared by every saving file: counts one (under st->mu). */
 void save_count(struct save_state *st, unsigned long *n);
@@ -161,28 +233,8 @@ int save_record(struct save_state *st, const struct rejects_event *ev, char *kep
 /* A refusal: its errors line, its record (save_record), a warning in the log and
  * the refused count. 0 or save_record's -errno. */
 int save_record_refusal(struct save_state *st, const struct rejects_event *ev);
-/* save.c: journals the call of x->action (kind, name, bytes) before it is sent;
- * a failure is recorded as a refusal (nothing was sent). 0 or that refusal. */
-int save_journal(struct save_ctx *x, enum journal_kind kind, const char *name, const char *bytes,
-		 size_t len, unsigned long long *jid);
-/* save_write.c: the failure does not prove that the call did not land. */
-bool save_ambiguous(int rc, const struct aws_error *e);
-/* save_write.c: the settling read failed too: recorded as unsettled (-EIO, or
- * -EAGAIN when throttled), the bytes left in the journal. */
-int save_unsettled(struct save_ctx *x, int rc);
-/* save_attach.c: a new file in attached/ (x->arn NULL: the role attaches no policy
- * of that name): closed empty, attach the managed policy of that name; with
- * x->attach_arn, attach that ARN; with a document, create the policy when the
- * account has none of that name, then attach. Every refusal recorded. */
-int save_attach(struct save_ctx *x);
-/* save_attach.c: the same when the role attached a policy of that name meanwhile
- * (another close, a load): that ARN again, or the same JSON value, is done,
- * sending nothing; another ARN or document is EEXIST. */
-int save_attach_present(struct save_ctx *x);
-
 /* save_record.c: on_change of one change (nothing when the host has none). */
 void save_emit(struct save_state *st, const struct cache_change *ch);
-
 /* save_record.c: records a refusal whose sentence is in x->res->message (IAM's detail in
  * x->res->aws when from_iam): errors line, bytes under rejected/. Returns rc. */
 int save_refuse(struct save_ctx *x, int rc, bool from_iam);
@@ -193,29 +245,12 @@ bool save_version_get(struct save_state *st, const char *arn, unsigned long long
 		      size_t cap);
 void save_version_put(struct save_state *st, const char *arn, const char *vid,
 		      unsigned long long gen);
+
 /* save_decide.c: the default version of a listing, or NULL (borrowed from l). */
 const struct iam_policy_version *save_default(const struct iam_version_list *l);
-
-/* save_rolejson.c: the save of role.json once save.c has the role to itself and x->v
- * holds the view: validate, read-only fields, the same-value no-op, --dry-run,
- * journal, the GetRole conflict read, the calls of roleplan.h, publication of the
- * re-rendered role.json. Every refusal recorded. */
-int save_role_json(struct save_ctx *x, unsigned long long base_gen);
-/* save_rolejson.c, for the replay of a journaled role.json save: whether bytes (the
- * saved role.json) hold the same editable fields as the view's role.json cur. */
-bool save_role_json_landed(const char *bytes, size_t len, const struct cache_doc *cur);
-
-/* save_write.c: with --prune-versions, deletes the oldest non-default version when
- * vl is full; else refuses a full policy with -EDQUOT. 0 or the refusal. */
-int save_make_room(struct save_ctx *x, struct iam_conn *conn, const struct iam_version_list *vl);
-/* save_write.c: the write call. When it fails in a way that does not prove it did
- * not land, settles it with a read: IAM holds doc → 0; IAM still holds the old
- * document → sent once more (safe now, not blind); the read fails → x->unsettled
- * and -EIO. Refusals are recorded. On success *mtime and ver (managed) describe
- * the new document. */
-int save_write(struct save_ctx *x, struct iam_conn *conn, const char *doc, long long *mtime,
-	       struct iam_policy_version *ver);
-
+/* save_decide.c, pure: whether action a removes something (DeleteRolePolicy,
+ * DetachRolePolicy, DeleteRole). */
+bool save_action_removes(enum save_action a);
 /* save_decide.c, pure: the characters an inline policy named name may use: IAM's 10,240 for a
  * role minus validate_count_size of the role's other inline documents (0 when they
  * use it all). r may be NULL. */

@@ -6,7 +6,8 @@
  * DeleteRole). Each keeps what it removes under removed/ before its first call,
  * is journaled, honours --read-only and --dry-run, settles an ambiguous failure
  * with a read (gone: it landed; NoSuchEntity on the call: already gone, done) and
- * publishes the new view through the host.
+ * publishes the new view through the host. Their calls and settling reads are
+ * save_calls.c's (sent through save_write.c), the shared steps save_step.c's.
  */
 #include "cache/save_int.h"
 
@@ -24,43 +25,6 @@
 #define SAVE_REMOVE_KEY_MAX (JOURNAL_NAME_MAX + 8)
 #define SAVE_ARN_LINE_MAX   2100
 #define SAVE_NOTE_MAX	    700
-
-bool save_action_removes(enum save_action a)
-{
-	return a == SAVE_DELETE_INLINE || a == SAVE_DETACH || a == SAVE_DELETE_ROLE;
-}
-
-int save_remove_call(struct save_ctx *x, struct iam_conn *conn)
-{
-	struct aws_error *e = &x->res->aws;
-	int rc;
-
-	if (x->action == SAVE_DETACH)
-		rc = iam_detach_role_policy(conn, x->role, x->arn, e);
-	else
-		rc = iam_delete_role_policy(conn, x->role, x->name, e);
-	return rc == -ENOENT ? 0 : rc; /* already gone: the wish of the rm is met */
-}
-
-int save_remove_settle(struct save_ctx *x, struct iam_conn *conn)
-{
-	struct iam_attached_list l = {0};
-	struct aws_error e = {0};
-	size_t i;
-	int rc;
-
-	x->res->calls++;
-	rc = iam_list_attached_role_policies(conn, x->role, &l, &e);
-	if (rc == -ENOENT)
-		return 1; /* the role is gone, and its attachments with it */
-	if (rc)
-		return rc;
-	for (i = 0; i < l.n && strcmp(l.v[i].arn, x->arn); i++)
-		;
-	rc = i == l.n;
-	iam_attached_list_cleanup(&l);
-	return rc;
-}
 
 /* Keeps what x removes under removed/ (what: its name there, bytes: its content);
  * refused and recorded when it cannot be kept. */

@@ -6,7 +6,6 @@
  */
 #include "cache/rejects.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -169,47 +168,14 @@ static bool rejects_have_name(struct rejects *r, const char *name)
 	return false;
 }
 
-static int rejects_write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Writes bytes to a temporary file in dfd, fsync'ed; its name in tmp. */
-static int rejects_write_tmp(struct rejects *r, const char *bytes, size_t len, char *tmp,
-			     size_t cap)
-{
-	char prefix[64];
-	int fd, rc;
-
-	snprintf(prefix, sizeof(prefix), ".tmp-%ld-", (long)getpid());
-	if ((rc = cachedir_create(r->dfd, prefix, tmp, cap, &fd)))
-		return rc;
-	rc = rejects_write_all(fd, bytes, len);
-	if (!rc && fsync(fd))
-		rc = -errno;
-	close(fd);
-	if (rc)
-		unlinkat(r->dfd, tmp, 0);
-	return rc;
-}
-
 /* Keeps the bytes under a fresh name (name out). Called with mu held. 0 in
  * memory-only mode; -errno when the disk copy failed (the name is still set). */
 static int rejects_keep(struct rejects *r, const struct rejects_event *ev, char *name, size_t cap)
 {
 	char tmp[64];
 	unsigned seq;
-	int rc = r->dfd >= 0 ? rejects_write_tmp(r, ev->bytes, ev->len, tmp, sizeof(tmp)) : 0;
+	struct iovec iov = {(void *)ev->bytes, ev->len};
+	int rc = r->dfd >= 0 ? cachedir_write_tmp(r->dfd, ".tmp-", &iov, 1, tmp, sizeof(tmp)) : 0;
 	bool disk = r->dfd >= 0 && !rc;
 
 	for (seq = 1; seq <= REJECTS_SEQ_MAX; seq++) {
@@ -230,30 +196,21 @@ static int rejects_keep(struct rejects *r, const struct rejects_event *ev, char 
 	return seq > REJECTS_SEQ_MAX ? -EEXIST : rc;
 }
 
-/* Rewrites errors.log with the lines in memory (temp file, fsync, rename). */
+/* Rewrites errors.log with the lines in memory (cachedir_replace: temp file,
+ * fsync, rename). */
 static int rejects_rewrite_log(struct rejects *r)
 {
+	struct iovec iov;
 	struct buf b;
-	char prefix[64], tmp[96];
 	size_t i;
-	int fd = -1, rc = 0;
+	int rc = 0;
 
 	buf_init(&b, REJECTS_LOG_MAX);
 	for (i = 0; !rc && i < r->nlines; i++)
 		rc = buf_printf(&b, "%s\n", r->lines[(r->first + i) % REJECTS_LINES_MAX]);
-	snprintf(prefix, sizeof(prefix), ".%s.tmp-%ld-", REJECTS_LOG, (long)getpid());
+	iov = (struct iovec){b.data ? b.data : "", b.len};
 	if (!rc)
-		rc = cachedir_create(r->ffd, prefix, tmp, sizeof(tmp), &fd);
-	if (!rc)
-		rc = rejects_write_all(fd, b.data ? b.data : "", b.len);
-	if (!rc && fsync(fd))
-		rc = -errno;
-	if (fd >= 0)
-		close(fd);
-	if (!rc && renameat(r->ffd, tmp, r->ffd, REJECTS_LOG))
-		rc = -errno;
-	if (rc && fd >= 0)
-		unlinkat(r->ffd, tmp, 0);
+		rc = cachedir_replace(r->ffd, REJECTS_LOG, "." REJECTS_LOG ".tmp-", &iov, 1);
 	if (!rc)
 		r->disk_lines = r->nlines;
 	buf_cleanup(&b);
@@ -271,7 +228,7 @@ static int rejects_append_log(struct rejects *r, const char *line)
 	rc = cachedir_open_file(r->ffd, REJECTS_LOG, O_WRONLY | O_CREAT | O_APPEND, &fd);
 	if (rc)
 		return rc;
-	rc = rejects_write_all(fd, text, strlen(text));
+	rc = cachedir_write_all(fd, text, strlen(text));
 	if (!rc && fsync(fd))
 		rc = -errno;
 	close(fd);
@@ -392,38 +349,15 @@ static void rejects_load_log(struct rejects *r)
 	free(text);
 }
 
-static int rejects_cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
+/* Loads the newest REJECTS_FILES_MAX kept files, removing temporaries a killed
+ * writer left. */
 static void rejects_load_files(struct rejects *r)
 {
-	int fd = dup(r->dfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *e;
-	char **names = NULL;
-	size_t n = 0, cap = 0, i;
+	char **names;
+	size_t n, i;
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	rewinddir(d); /* the offset is shared with dfd */
-	while ((e = readdir(d))) {
-		char **v;
-
-		if (e->d_name[0] == '.')
-			continue;
-		if (n == cap && (v = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*v))))
-			names = v;
-		if (n < cap && names && (names[n] = strdup(e->d_name)))
-			n++;
-	}
-	closedir(d);
-	if (n > 1)
-		qsort(names, n, sizeof(*names), rejects_cmp_name);
+	if (cachedir_names(r->dfd, ".tmp-", &names, &n))
+		n = 0;
 	for (i = 0; i < n; i++) {
 		struct cache_doc *doc;
 		long long mtime = 0;
@@ -439,25 +373,6 @@ static void rejects_load_files(struct rejects *r)
 		free(names[i]);
 	}
 	free(names);
-}
-
-/* Removes temporaries a killed writer left. */
-static void rejects_sweep(struct rejects *r)
-{
-	int fd = dup(r->dfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *e;
-
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	rewinddir(d); /* the offset is shared with dfd */
-	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, ".tmp-", 5))
-			unlinkat(r->dfd, e->d_name, 0);
-	closedir(d);
 }
 
 int rejects_open(const char *folder, struct rejects **out)
@@ -477,7 +392,6 @@ int rejects_open(const char *folder, struct rejects **out)
 		}
 	}
 	if (r->ffd >= 0) {
-		rejects_sweep(r);
 		rejects_load_log(r);
 		rejects_load_files(r);
 	}

@@ -6,7 +6,6 @@
  */
 #include "cache/removed.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -56,40 +55,6 @@ static void removed_push(struct removed *r, char *name, struct cache_doc *doc)
 	slot->doc = doc;
 }
 
-static int removed_write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Writes bytes to a fresh temporary file in dfd, fsync'ed; its name in tmp. */
-static int removed_write_tmp(struct removed *r, const char *bytes, size_t len, char *tmp,
-			     size_t cap)
-{
-	char prefix[64];
-	int fd, rc;
-
-	snprintf(prefix, sizeof(prefix), ".tmp-%ld-", (long)getpid());
-	if ((rc = cachedir_create(r->dfd, prefix, tmp, cap, &fd)))
-		return rc;
-	rc = removed_write_all(fd, bytes, len);
-	if (!rc && fsync(fd))
-		rc = -errno;
-	close(fd);
-	if (rc)
-		unlinkat(r->dfd, tmp, 0);
-	return rc;
-}
-
 /* Links tmp under the first free name for (t, role, what). Called with mu held. */
 static int removed_link(struct removed *r, const char *tmp, long long t, const char *role,
 			const char *what, char *name, size_t cap)
@@ -111,6 +76,7 @@ int removed_add(struct removed *r, long long t, const char *role, const char *wh
 {
 	char tmp[64], *n = NULL;
 	struct cache_doc *doc = model_doc_new(bytes ? bytes : "", bytes ? len : 0, t);
+	struct iovec iov;
 	int rc;
 
 	if (cap)
@@ -118,7 +84,8 @@ int removed_add(struct removed *r, long long t, const char *role, const char *wh
 	if (!doc)
 		return -ENOMEM;
 	pthread_mutex_lock(&r->mu);
-	rc = r->dfd >= 0 ? removed_write_tmp(r, doc->bytes, doc->len, tmp, sizeof(tmp)) : -EROFS;
+	iov = (struct iovec){doc->bytes, doc->len};
+	rc = r->dfd >= 0 ? cachedir_write_tmp(r->dfd, ".tmp-", &iov, 1, tmp, sizeof(tmp)) : -EROFS;
 	if (!rc) {
 		rc = removed_link(r, tmp, t, role, what, name, cap);
 		unlinkat(r->dfd, tmp, 0);
@@ -234,48 +201,14 @@ void removed_forget(struct removed *r, const char *role)
 	pthread_mutex_unlock(&r->mu);
 }
 
-static int removed_cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names in dfd (temporaries a killed writer left are removed), sorted. */
-static size_t removed_names(struct removed *r, char ***out)
-{
-	int fd = dup(r->dfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *e;
-	char **names = NULL, **v;
-	size_t n = 0, cap = 0;
-
-	*out = NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	rewinddir(d); /* the offset is shared with dfd */
-	while ((e = readdir(d))) {
-		if (!strncmp(e->d_name, ".tmp-", 5))
-			unlinkat(r->dfd, e->d_name, 0);
-		if (e->d_name[0] == '.')
-			continue;
-		if (n == cap && (v = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*v))))
-			names = v;
-		if (n < cap && names && (names[n] = strdup(e->d_name)))
-			n++;
-	}
-	closedir(d);
-	if (n > 1)
-		qsort(names, n, sizeof(*names), removed_cmp_name);
-	*out = names;
-	return n;
-}
-
 static void removed_load(struct removed *r)
 {
 	char **names;
-	size_t n = removed_names(r, &names), i;
+	size_t n, i;
+
+	/* temporaries a killed writer left are removed on the way */
+	if (cachedir_names(r->dfd, ".tmp-", &names, &n))
+		n = 0;
 
 	for (i = 0; i < n; i++) {
 		struct cache_doc *doc;

@@ -30,9 +30,8 @@ struct rejects {
 	int ffd;			/* FOLDER, -1 when memory only */
 	char *lines[REJECTS_LINES_MAX]; /* ring, oldest at first */
 	size_t first, nlines;
-	size_t disk_lines;				/* lines in errors.log now */
-	struct cache_rejected files[REJECTS_FILES_MAX]; /* ring, oldest at ffirst */
-	size_t ffirst, nfiles;
+	size_t disk_lines; /* lines in errors.log now */
+	struct rejects_ring files;
 };
 
 const char *rejects_errno_name(int err, char *tmp, size_t cap)
@@ -141,29 +140,86 @@ static void rejects_push_line(struct rejects *r, char *line)
 	r->lines[at] = line;
 }
 
-/* Adds a file to the ring (taking name and doc). Called with mu held. */
-static void rejects_push_file(struct rejects *r, char *name, struct cache_doc *doc)
+void rejects_ring_push(struct rejects_ring *ring, char *name, struct cache_doc *doc)
 {
 	struct cache_rejected *slot;
 
-	if (r->nfiles == REJECTS_FILES_MAX) {
-		slot = &r->files[r->ffirst];
+	if (ring->n == REJECTS_FILES_MAX) {
+		slot = &ring->v[ring->first];
 		free(slot->name);
 		cache_doc_unref(slot->doc);
-		r->ffirst = (r->ffirst + 1) % REJECTS_FILES_MAX;
+		ring->first = (ring->first + 1) % REJECTS_FILES_MAX;
 	} else {
-		slot = &r->files[(r->ffirst + r->nfiles++) % REJECTS_FILES_MAX];
+		slot = &ring->v[(ring->first + ring->n++) % REJECTS_FILES_MAX];
 	}
 	slot->name = name;
 	slot->doc = doc;
+}
+
+int rejects_ring_list(const struct rejects_ring *ring, struct cache_rejected_list *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (ring->n && !(out->v = calloc(ring->n, sizeof(*out->v))))
+		return -ENOMEM;
+	for (i = 0; i < ring->n; i++) {
+		const struct cache_rejected *f = &ring->v[(ring->first + i) % REJECTS_FILES_MAX];
+
+		if (!(out->v[i].name = strdup(f->name))) {
+			cache_rejected_list_cleanup(out);
+			return -ENOMEM;
+		}
+		out->v[i].doc = f->doc;
+		cache_doc_ref(f->doc);
+		out->n = i + 1;
+	}
+	return 0;
+}
+
+void rejects_ring_load(struct rejects_ring *ring, int dfd, size_t max)
+{
+	char **names;
+	size_t n, i;
+
+	if (cachedir_names(dfd, ".tmp-", &names, &n))
+		n = 0;
+	for (i = 0; i < n; i++) {
+		struct cache_doc *doc;
+		long long mtime = 0;
+		size_t len;
+		char *bytes;
+
+		if (i + REJECTS_FILES_MAX >= n &&
+		    !cachedir_read_file(dfd, names[i], max, &bytes, &len, &mtime) &&
+		    (doc = model_doc_take(bytes, len, mtime))) {
+			rejects_ring_push(ring, names[i], doc);
+			continue;
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+void rejects_ring_cleanup(struct rejects_ring *ring)
+{
+	size_t i;
+
+	for (i = 0; i < ring->n; i++) {
+		struct cache_rejected *f = &ring->v[(ring->first + i) % REJECTS_FILES_MAX];
+
+		free(f->name);
+		cache_doc_unref(f->doc);
+	}
+	ring->first = ring->n = 0;
 }
 
 static bool rejects_have_name(struct rejects *r, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < r->nfiles; i++)
-		if (!strcmp(r->files[(r->ffirst + i) % REJECTS_FILES_MAX].name, name))
+	for (i = 0; i < r->files.n; i++)
+		if (!strcmp(r->files.v[(r->files.first + i) % REJECTS_FILES_MAX].name, name))
 			return true;
 	return false;
 }
@@ -255,7 +311,7 @@ int rejects_add(struct rejects *r, const struct rejects_event *ev, char *kept, s
 	if (doc) {
 		rc = rejects_keep(r, ev, name, sizeof(name));
 		if ((n = strdup(name)))
-			rejects_push_file(r, n, doc);
+			rejects_ring_push(&r->files, n, doc);
 		else
 			cache_doc_unref(doc);
 	}
@@ -281,27 +337,11 @@ int rejects_errors_text(struct rejects *r, struct buf *out)
 
 int rejects_list(struct rejects *r, struct cache_rejected_list *out)
 {
-	size_t i;
-	int rc = 0;
+	int rc;
 
-	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&r->mu);
-	if (r->nfiles && !(out->v = calloc(r->nfiles, sizeof(*out->v))))
-		rc = -ENOMEM;
-	for (i = 0; !rc && i < r->nfiles; i++) {
-		const struct cache_rejected *f = &r->files[(r->ffirst + i) % REJECTS_FILES_MAX];
-
-		if (!(out->v[i].name = strdup(f->name))) {
-			rc = -ENOMEM;
-			break;
-		}
-		out->v[i].doc = f->doc;
-		cache_doc_ref(f->doc);
-		out->n = i + 1;
-	}
+	rc = rejects_ring_list(&r->files, out);
 	pthread_mutex_unlock(&r->mu);
-	if (rc)
-		cache_rejected_list_cleanup(out);
 	return rc;
 }
 
@@ -310,7 +350,7 @@ size_t rejects_count(struct rejects *r)
 	size_t n;
 
 	pthread_mutex_lock(&r->mu);
-	n = r->nfiles;
+	n = r->files.n;
 	pthread_mutex_unlock(&r->mu);
 	return n;
 }
@@ -349,32 +389,6 @@ static void rejects_load_log(struct rejects *r)
 	free(text);
 }
 
-/* Loads the newest REJECTS_FILES_MAX kept files, removing temporaries a killed
- * writer left. */
-static void rejects_load_files(struct rejects *r)
-{
-	char **names;
-	size_t n, i;
-
-	if (cachedir_names(r->dfd, ".tmp-", &names, &n))
-		n = 0;
-	for (i = 0; i < n; i++) {
-		struct cache_doc *doc;
-		long long mtime = 0;
-		size_t len;
-		char *bytes;
-
-		if (i + REJECTS_FILES_MAX >= n &&
-		    !cachedir_read_file(r->dfd, names[i], REJECTS_DOC_MAX, &bytes, &len, &mtime) &&
-		    (doc = model_doc_take(bytes, len, mtime))) {
-			rejects_push_file(r, names[i], doc);
-			continue;
-		}
-		free(names[i]);
-	}
-	free(names);
-}
-
 int rejects_open(const char *folder, struct rejects **out)
 {
 	struct rejects *r = calloc(1, sizeof(*r));
@@ -393,7 +407,7 @@ int rejects_open(const char *folder, struct rejects **out)
 	}
 	if (r->ffd >= 0) {
 		rejects_load_log(r);
-		rejects_load_files(r);
+		rejects_ring_load(&r->files, r->dfd, REJECTS_DOC_MAX);
 	}
 	*out = r;
 	return r->ffd >= 0 || !folder || !folder[0] ? 0 : -EACCES;
@@ -407,12 +421,7 @@ void rejects_close(struct rejects *r)
 		return;
 	for (i = 0; i < r->nlines; i++)
 		free(r->lines[(r->first + i) % REJECTS_LINES_MAX]);
-	for (i = 0; i < r->nfiles; i++) {
-		struct cache_rejected *f = &r->files[(r->ffirst + i) % REJECTS_FILES_MAX];
-
-		free(f->name);
-		cache_doc_unref(f->doc);
-	}
+	rejects_ring_cleanup(&r->files);
 	if (r->dfd >= 0)
 		close(r->dfd);
 	if (r->ffd >= 0)

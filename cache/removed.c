@@ -33,27 +33,9 @@ struct removed {
 	pthread_mutex_t mu;
 	struct removed_mark marks[REMOVED_MARKS_MAX]; /* the oldest dropped first */
 	size_t nmarks;
-	int dfd;					/* FOLDER/removed, -1: none */
-	struct cache_rejected files[REMOVED_FILES_MAX]; /* ring, oldest at first */
-	size_t first, n;
+	int dfd; /* FOLDER/removed, -1: none */
+	struct rejects_ring files;
 };
-
-/* Adds a file to the ring (taking name and doc). Called with mu held. */
-static void removed_push(struct removed *r, char *name, struct cache_doc *doc)
-{
-	struct cache_rejected *slot;
-
-	if (r->n == REMOVED_FILES_MAX) {
-		slot = &r->files[r->first];
-		free(slot->name);
-		cache_doc_unref(slot->doc);
-		r->first = (r->first + 1) % REMOVED_FILES_MAX;
-	} else {
-		slot = &r->files[(r->first + r->n++) % REMOVED_FILES_MAX];
-	}
-	slot->name = name;
-	slot->doc = doc;
-}
 
 /* Links tmp under the first free name for (t, role, what). Called with mu held. */
 static int removed_link(struct removed *r, const char *tmp, long long t, const char *role,
@@ -95,7 +77,7 @@ int removed_add(struct removed *r, long long t, const char *role, const char *wh
 	if (!rc && !(n = strdup(name)))
 		rc = -ENOMEM;
 	if (!rc) {
-		removed_push(r, n, doc);
+		rejects_ring_push(&r->files, n, doc);
 		doc = NULL;
 	}
 	pthread_mutex_unlock(&r->mu);
@@ -105,29 +87,14 @@ int removed_add(struct removed *r, long long t, const char *role, const char *wh
 
 int removed_list(struct removed *r, struct cache_rejected_list *out)
 {
-	size_t i;
-	int rc = 0;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!r)
 		return 0;
 	pthread_mutex_lock(&r->mu);
-	if (r->n && !(out->v = calloc(r->n, sizeof(*out->v))))
-		rc = -ENOMEM;
-	for (i = 0; !rc && i < r->n; i++) {
-		const struct cache_rejected *f = &r->files[(r->first + i) % REMOVED_FILES_MAX];
-
-		if (!(out->v[i].name = strdup(f->name))) {
-			rc = -ENOMEM;
-			break;
-		}
-		out->v[i].doc = f->doc;
-		cache_doc_ref(f->doc);
-		out->n = i + 1;
-	}
+	rc = rejects_ring_list(&r->files, out);
 	pthread_mutex_unlock(&r->mu);
-	if (rc)
-		cache_rejected_list_cleanup(out);
 	return rc;
 }
 
@@ -138,7 +105,7 @@ size_t removed_count(struct removed *r)
 	if (!r)
 		return 0;
 	pthread_mutex_lock(&r->mu);
-	n = r->n;
+	n = r->files.n;
 	pthread_mutex_unlock(&r->mu);
 	return n;
 }
@@ -201,32 +168,6 @@ void removed_forget(struct removed *r, const char *role)
 	pthread_mutex_unlock(&r->mu);
 }
 
-static void removed_load(struct removed *r)
-{
-	char **names;
-	size_t n, i;
-
-	/* temporaries a killed writer left are removed on the way */
-	if (cachedir_names(r->dfd, ".tmp-", &names, &n))
-		n = 0;
-
-	for (i = 0; i < n; i++) {
-		struct cache_doc *doc;
-		long long mtime = 0;
-		size_t len;
-		char *bytes;
-
-		if (i + REMOVED_FILES_MAX >= n &&
-		    !cachedir_read_file(r->dfd, names[i], REMOVED_DOC_MAX, &bytes, &len, &mtime) &&
-		    (doc = model_doc_take(bytes, len, mtime))) {
-			removed_push(r, names[i], doc);
-			continue;
-		}
-		free(names[i]);
-	}
-	free(names);
-}
-
 int removed_open(const char *folder, struct removed **out)
 {
 	struct removed *r = calloc(1, sizeof(*r));
@@ -243,7 +184,7 @@ int removed_open(const char *folder, struct removed **out)
 		close(ffd);
 	}
 	if (r->dfd >= 0)
-		removed_load(r);
+		rejects_ring_load(&r->files, r->dfd, REMOVED_DOC_MAX);
 	*out = r;
 	return r->dfd >= 0 || !folder || !folder[0] ? 0 : -EACCES;
 }
@@ -258,12 +199,7 @@ void removed_close(struct removed *r)
 		free(r->marks[i].role);
 		free(r->marks[i].what);
 	}
-	for (i = 0; i < r->n; i++) {
-		struct cache_rejected *f = &r->files[(r->first + i) % REMOVED_FILES_MAX];
-
-		free(f->name);
-		cache_doc_unref(f->doc);
-	}
+	rejects_ring_cleanup(&r->files);
 	if (r->dfd >= 0)
 		close(r->dfd);
 	pthread_mutex_destroy(&r->mu);

@@ -121,3 +121,25 @@ int offline_main(char *tmpl, const char *what, void (*seed)(const char *dir, con
 	CHECK_INT(system(cmd), 0);
 	return check_done(what);
 }
+
+struct cache_view *offline_sample_view(const char *trust0)
+{
+	struct cache_role *roles = calloc(2, sizeof(*roles));
+	struct cache_doc *shared = model_doc_new("{\n    \"S\": 1\n}\n", 15, 300);
+
+	roles[0].name = strdup("zeta");
+	roles[0].mtime = 100;
+	roles[0].trust = model_doc_new(trust0, strlen(trust0), 101);
+	roles[0].role_json = model_doc_new("{}\n", 3, 102);
+	model_role_add_inline(&roles[0], "b", model_doc_new("[]\n", 3, 103));
+	model_role_add_inline(&roles[0], "a", model_doc_new("[1]\n", 4, 104));
+	cache_doc_ref(shared);
+	model_role_add_attached(&roles[0], "Shared", OFFLINE_SHARED, shared);
+	model_role_add_attached(&roles[0], "ReadOnlyAccess", OFFLINE_RO, NULL);
+	roles[1].name = strdup("alpha");
+	roles[1].mtime = 200;
+	roles[1].trust = model_doc_new("{}\n", 3, 201);
+	roles[1].role_json = model_doc_new("{\"x\"}\n", 6, 202);
+	model_role_add_attached(&roles[1], "Shared", OFFLINE_SHARED, shared);
+	return model_view_new(roles, 2, 7);
+}

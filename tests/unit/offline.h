@@ -28,6 +28,13 @@ void offline_on_change(void *ctx, const struct cache_change *ch);
  * failed check) when it cannot be made. */
 struct iam_client *offline_client(void);
 
+/* The sample account of the disk and rebase tests: role zeta (trust.json
+ * trust0, inline a and b, attached Shared and ReadOnlyAccess) and role alpha
+ * (attached Shared, the same document), serial 7. The caller puts the view. */
+#define OFFLINE_SHARED "arn:aws:iam::123456789012:policy/Shared"
+#define OFFLINE_RO     "arn:aws:iam::aws:policy/ReadOnlyAccess"
+struct cache_view *offline_sample_view(const char *trust0);
+
 /* The modes of offline_cache. */
 enum offline_mode {
 	OFFLINE_READ_ONLY = 1,

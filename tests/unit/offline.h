@@ -35,6 +35,9 @@ struct iam_client *offline_client(void);
 #define OFFLINE_RO     "arn:aws:iam::aws:policy/ReadOnlyAccess"
 struct cache_view *offline_sample_view(const char *trust0);
 
+/* How many mappings of folder's view.json (or of a replaced one) this process has. */
+int offline_mapped(const char *folder);
+
 /* The modes of offline_cache. */
 enum offline_mode {
 	OFFLINE_READ_ONLY = 1,

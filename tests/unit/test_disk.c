@@ -106,21 +106,6 @@ out:
 	cache_view_put(v);
 }
 
-/* Mappings of folder's view.json (or of a replaced one) in this process. */
-static int mapped(const char *folder)
-{
-	char line[1024], want[600];
-	FILE *f = fopen("/proc/self/maps", "r");
-	int n = 0;
-
-	snprintf(want, sizeof(want), "%s/view.json", folder);
-	while (f && fgets(line, sizeof(line), f))
-		n += strstr(line, want) != NULL;
-	if (f)
-		fclose(f);
-	return n;
-}
-
 /* Documents read from the disk copy point into its mapping: they outlive
  * disk_read and a later rewrite of the copy (replaced by rename, the mapped file
  * stays as it was), and the mapping goes with the last of them. */
@@ -140,7 +125,7 @@ static void test_read_keeps_mapping(void)
 		cache_view_put(v);
 		return;
 	}
-	CHECK_INT(mapped(folder), 1);
+	CHECK_INT(offline_mapped(folder), 1);
 	keep = cache_view_find(r, "zeta")->trust;
 	cache_doc_ref(keep);
 	CHECK(keep->backing != NULL);
@@ -148,11 +133,11 @@ static void test_read_keeps_mapping(void)
 	cache_view_put(r);
 	disk_managed_free(rm, nrm);
 	disk_meta_cleanup(&rmeta);
-	CHECK_INT(mapped(folder), 1);
+	CHECK_INT(offline_mapped(folder), 1);
 	CHECK(model_doc_same(keep, cache_view_find(v, "zeta")->trust));
 	CHECK(keep->bytes[keep->len] == '\0');
 	cache_doc_unref(keep);
-	CHECK_INT(mapped(folder), 0);
+	CHECK_INT(offline_mapped(folder), 0);
 	cache_view_put(v);
 }
 

@@ -23,20 +23,6 @@ static struct cache_view *make_view(void)
 	return offline_sample_view("{\"t\"}\n");
 }
 
-static int mapped(const char *folder)
-{
-	char line[1024], want[600];
-	FILE *f = fopen("/proc/self/maps", "r");
-	int n = 0;
-
-	snprintf(want, sizeof(want), "%s/view.json", folder);
-	while (f && fgets(line, sizeof(line), f))
-		n += strstr(line, want) != NULL;
-	if (f)
-		fclose(f);
-	return n;
-}
-
 /* Writes v as folder's disk copy and reads it back (the copy's view, refs 1). */
 static struct cache_view *copy_of(const char *folder, const struct cache_view *v)
 {
@@ -101,10 +87,10 @@ static void test_trades_equal_documents(void)
 	/* The heap view goes; the copy's mapping stays while nv holds documents. */
 	cache_view_put(v);
 	v = NULL;
-	CHECK_INT(mapped(folder), 1);
+	CHECK_INT(offline_mapped(folder), 1);
 	CHECK_STR(z->inl[1].doc->bytes, "[]\n");
 	cache_view_put(nv);
-	CHECK_INT(mapped(folder), 0);
+	CHECK_INT(offline_mapped(folder), 0);
 out:
 	cache_view_put(v);
 }
@@ -171,9 +157,9 @@ static void test_cache_swaps_only_what_it_wrote(void)
 	CHECK(c.view != v);
 	CHECK(c.view->roles[1].trust->backing != NULL);
 	CHECK_INT(c.view->serial, 7);
-	CHECK_INT(mapped(folder), 1);
+	CHECK_INT(offline_mapped(folder), 1);
 	cache_view_put(c.view);
-	CHECK_INT(mapped(folder), 0);
+	CHECK_INT(offline_mapped(folder), 0);
 	/* No copy to read: nothing changes. */
 	c.view = other;
 	snprintf(folder, sizeof(folder), "%s/none", root);

@@ -202,6 +202,25 @@ def kill_daemon(m):
     assert not mnt.unmount(m.path)
 
 
+def kill_while_held(m, proxy, argv, action, hold_ms):
+    """Runs the writer argv into mount m with every call held hold_ms by proxy and
+    SIGKILLs the daemon once action (None: any call) reached the proxy; the writer
+    is reaped and calls flow again. Returns the writer's exit code."""
+    proxy.config(latency_ms=hold_ms)
+    writer = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_until(lambda: proxy.counts().get(action or "_total", 0) >= 1,
+                   hold_ms / 1000 * 3 + 10, what="%s reached the proxy" % (action or "a call"))
+        kill_daemon(m)
+        writer.wait(timeout=20)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait(timeout=10)
+        proxy.config(latency_ms=0)
+    return writer.returncode
+
+
 def errors_text(m):
     return m.read(".iamfs", "errors").decode("utf-8", "replace")
 

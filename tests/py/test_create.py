@@ -13,8 +13,9 @@ import time
 
 import pytest
 
-from saverig import (account, errors_text, kill_daemon, mounts, rejected_files,  # noqa: F401
-                     rendered, snapshot, trust, wait_until, write_and_close, writes_of)
+from saverig import (account, errors_text, kill_while_held, mounts,  # noqa: F401
+                     rejected_files, rendered, snapshot, trust, wait_until, write_and_close,
+                     writes_of)
 
 NEW = "states-new-role"
 BOUNDARY = "arn:aws:iam::aws:policy/PowerUserAccess"
@@ -390,19 +391,7 @@ def test_killed_mid_create_is_settled_at_next_mount(account, mounts, tmp_path, o
     src = tmp_path / "new.json"
     src.write_bytes(rendered(doc))
     proxy.reset()
-    proxy.config(latency_ms=HOLD_MS)
-    writer = subprocess.Popen(["cp", str(src), m.p(NEW, "trust.json")],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_until(lambda: proxy.counts().get("CreateRole", 0) >= 1, HOLD_MS / 1000 * 3 + 10,
-                   what="CreateRole reached the proxy")
-        kill_daemon(m)
-        writer.wait(timeout=20)
-    finally:
-        if writer.poll() is None:
-            writer.kill()
-            writer.wait(timeout=10)
-    proxy.config(latency_ms=0)
+    kill_while_held(m, proxy, ["cp", str(src), m.p(NEW, "trust.json")], "CreateRole", HOLD_MS)
     wait_until(lambda: NEW in [r["RoleName"] for r in iam.list_roles()["Roles"]],
                HOLD_MS / 1000 + 10, what="the held CreateRole reached moto")
     if outcome == "lost":

@@ -175,11 +175,13 @@ def bounded(fn, timeout, what="call"):
     return box.get("value")
 
 
-def write_and_close(path, data, timeout=60):
-    """open(O_WRONLY|O_TRUNC), write, close: returns the errno of close (0 when it worked)."""
-    fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
+def write_and_close(path, data, timeout=60, flags=os.O_WRONLY | os.O_TRUNC):
+    """open(flags, 0644), write data (None: nothing), close: returns the errno of close
+    (0 when it worked)."""
+    fd = os.open(path, flags, 0o644)
     try:
-        os.write(fd, data)
+        if data is not None:
+            os.write(fd, data)
     except OSError:
         os.close(fd)
         raise

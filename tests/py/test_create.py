@@ -41,13 +41,7 @@ def create_writes(proxy):
 
 def put(path, data):
     """cp-like: open(O_WRONLY|O_CREAT|O_TRUNC), write, close; returns close's errno."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.write(fd, data)
-    try:
-        os.close(fd)
-        return 0
-    except OSError as e:
-        return e.errno
+    return write_and_close(path, data, flags=os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
 
 
 def test_mkdir_makes_an_empty_pending_folder(account, mounts):

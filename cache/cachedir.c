@@ -5,10 +5,12 @@
  */
 #include "cache/cachedir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -217,5 +219,119 @@ int cachedir_read_file(int dfd, const char *name, size_t max, char **out, size_t
 	buf_cleanup(&b);
 	if (!rc && mtime)
 		*mtime = (long long)st.st_mtime;
+	return rc;
+}
+
+int cachedir_write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int cachedir_write_tmp(int dfd, const char *prefix, const struct iovec *iov, int niov, char *tmp,
+		       size_t cap)
+{
+	char pre[96];
+	int fd, i, rc;
+
+	if ((size_t)snprintf(pre, sizeof(pre), "%s%ld-", prefix, (long)getpid()) >= sizeof(pre))
+		return -ENAMETOOLONG;
+	if ((rc = cachedir_create(dfd, pre, tmp, cap, &fd)))
+		return rc;
+	for (i = 0; !rc && i < niov; i++)
+		rc = cachedir_write_all(fd, iov[i].iov_base, iov[i].iov_len);
+	if (!rc && fsync(fd))
+		rc = -errno;
+	if (close(fd) && !rc)
+		rc = -errno;
+	if (rc)
+		unlinkat(dfd, tmp, 0);
+	return rc;
+}
+
+int cachedir_replace(int dfd, const char *name, const char *prefix, const struct iovec *iov,
+		     int niov)
+{
+	char tmp[128];
+	int rc = cachedir_write_tmp(dfd, prefix, iov, niov, tmp, sizeof(tmp));
+
+	if (rc)
+		return rc;
+	if (renameat(dfd, tmp, dfd, name)) {
+		rc = -errno;
+		unlinkat(dfd, tmp, 0);
+		return rc;
+	}
+	fsync(dfd);
+	return 0;
+}
+
+int cachedir_each(int dfd, void (*each)(int dfd, const char *name, void *arg), void *arg)
+{
+	int fd = dup(dfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (!d) {
+		int rc = -errno;
+
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	rewinddir(d); /* the offset is shared with dfd */
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			each(dfd, e->d_name, arg);
+	closedir(d);
+	return 0;
+}
+
+struct cachedir_list {
+	const char *sweep;
+	char **v;
+	size_t n, cap;
+};
+
+static void cachedir_names_one(int dfd, const char *name, void *arg)
+{
+	struct cachedir_list *l = arg;
+	char **v;
+
+	if (l->sweep && !strncmp(name, l->sweep, strlen(l->sweep)))
+		unlinkat(dfd, name, 0);
+	if (name[0] == '.')
+		return;
+	if (l->n == l->cap && (v = realloc(l->v, (l->cap ? l->cap * 2 : 64) * sizeof(*v)))) {
+		l->v = v;
+		l->cap = l->cap ? l->cap * 2 : 64;
+	}
+	if (l->n < l->cap && (l->v[l->n] = strdup(name)))
+		l->n++;
+}
+
+static int cachedir_cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cachedir_names(int dfd, const char *sweep, char ***names, size_t *n)
+{
+	struct cachedir_list l = {.sweep = sweep};
+	int rc = cachedir_each(dfd, cachedir_names_one, &l);
+
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), cachedir_cmp_name);
+	*names = l.v;
+	*n = l.n;
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 /* Names tried by cachedir_create before giving up with -EEXIST. */
 #define CACHEDIR_TRIES 100
@@ -63,5 +64,32 @@ int cachedir_open_file(int dfd, const char *name, int flags, int *fd);
  * when not NULL. -EINVAL when it is larger than max or not a regular file. */
 int cachedir_read_file(int dfd, const char *name, size_t max, char **out, size_t *len,
 		       long long *mtime);
+
+/* Writes all n bytes of p to fd, again after EINTR or a short write. 0 or -errno. */
+int cachedir_write_all(int fd, const char *p, size_t n);
+
+/* Writes the pieces iov[0..niov) one after the other into a new file in dfd made
+ * by cachedir_create under the name prefix, the pid and "-" followed by a number
+ * (so a sweep can tell whose leftover it is), then fsyncs and closes it. Its name
+ * goes to tmp (cap bytes); the caller links or renames it into place and removes
+ * it. On failure nothing is left behind. 0 or -errno. */
+int cachedir_write_tmp(int dfd, const char *prefix, const struct iovec *iov, int niov, char *tmp,
+		       size_t cap);
+
+/* Replaces name in dfd whole: cachedir_write_tmp, renamed over name, then dfd
+ * fsync'ed so the new name survives a crash. Readers see the old bytes or the new
+ * ones, never a part. 0 or -errno (nothing is left behind). */
+int cachedir_replace(int dfd, const char *name, const char *prefix, const struct iovec *iov,
+		     int niov);
+
+/* The names in dfd that do not start with '.', sorted bytewise, into *names (a
+ * malloc'ed array of *n malloc'ed strings, the caller frees both). Names starting
+ * with sweep (when not NULL), a killed writer's temporaries, are removed on the
+ * way. A name that cannot be copied is left out. 0 or -errno. */
+int cachedir_names(int dfd, const char *sweep, char ***names, size_t *n);
+
+/* Calls each(dfd, name, arg) for every name in dfd but "." and "..", in readdir's
+ * order (names starting with '.' included). 0 or -errno when dfd cannot be read. */
+int cachedir_each(int dfd, void (*each)(int dfd, const char *name, void *arg), void *arg);
 
 #endif

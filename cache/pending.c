@@ -6,7 +6,6 @@
  */
 #include "cache/pending.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -67,50 +66,23 @@ static void pending_file_name(const char *name, char *out, size_t cap)
 	snprintf(out, cap, "%s%s", PENDING_FILE_PREFIX, name);
 }
 
-static int pending_write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Writes r's file whole: a fresh temporary name, fsync, rename into place. */
+/* Writes r's file whole (cachedir_replace: a fresh temporary name, fsync, rename
+ * into place). */
 static int pending_write(struct pending *p, const struct pending_role *r)
 {
-	char head[PENDING_HEADER_MAX], prefix[48], tmp[64], final[IDENT_ROLE_MAX + 16];
+	char head[PENDING_HEADER_MAX], final[IDENT_ROLE_MAX + 16];
 	const struct cache_doc *d = r->role_json;
-	int fd, rc, hl;
+	struct iovec iov[2];
+	int hl;
 
 	if (p->dfd < 0)
 		return 0;
 	hl = snprintf(head, sizeof(head), "%s %lld %lld\n", PENDING_HEADER_MAGIC, r->created,
 		      d ? d->mtime : -1LL);
-	snprintf(prefix, sizeof(prefix), "%s%ld-", PENDING_TMP_PREFIX, (long)getpid());
-	if ((rc = cachedir_create(p->dfd, prefix, tmp, sizeof(tmp), &fd)))
-		return rc;
-	rc = pending_write_all(fd, head, (size_t)hl);
-	if (!rc && d)
-		rc = pending_write_all(fd, d->bytes, d->len);
-	if (!rc && fsync(fd))
-		rc = -errno;
-	if (close(fd) && !rc)
-		rc = -errno;
+	iov[0] = (struct iovec){head, (size_t)hl};
+	iov[1] = (struct iovec){d ? d->bytes : NULL, d ? d->len : 0};
 	pending_file_name(r->name, final, sizeof(final));
-	if (!rc && renameat(p->dfd, tmp, p->dfd, final))
-		rc = -errno;
-	if (rc)
-		unlinkat(p->dfd, tmp, 0);
-	else
-		fsync(p->dfd);
-	return rc;
+	return cachedir_replace(p->dfd, final, PENDING_TMP_PREFIX, iov, d ? 2 : 1);
 }
 
 static int pending_unlink(struct pending *p, const char *name)
@@ -194,25 +166,22 @@ static void pending_sweep(struct pending *p, const char *fname)
 		unlinkat(p->dfd, fname, 0);
 }
 
+/* One name in the store's folder: a dead writer's temporary or a role's file. */
+static void pending_load_name(int dfd, const char *fname, void *arg)
+{
+	struct pending *p = arg;
+
+	(void)dfd;
+	if (!strncmp(fname, PENDING_TMP_PREFIX, strlen(PENDING_TMP_PREFIX)))
+		pending_sweep(p, fname);
+	if (!strncmp(fname, PENDING_FILE_PREFIX, strlen(PENDING_FILE_PREFIX)))
+		pending_load_one(p, fname);
+}
+
 static void pending_load(struct pending *p)
 {
-	int fd = dup(p->dfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
-
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	if (cachedir_each(p->dfd, pending_load_name, p))
 		return;
-	}
-	while ((de = readdir(d))) {
-		if (!strncmp(de->d_name, PENDING_TMP_PREFIX, strlen(PENDING_TMP_PREFIX)))
-			pending_sweep(p, de->d_name);
-		if (strncmp(de->d_name, PENDING_FILE_PREFIX, strlen(PENDING_FILE_PREFIX)))
-			continue;
-		pending_load_one(p, de->d_name);
-	}
-	closedir(d);
 	qsort(p->roles, p->n, sizeof(*p->roles), pending_cmp);
 }
 

@@ -6,7 +6,6 @@
  */
 #include "cache/rejects.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -31,9 +30,8 @@ struct rejects {
 	int ffd;			/* FOLDER, -1 when memory only */
 	char *lines[REJECTS_LINES_MAX]; /* ring, oldest at first */
 	size_t first, nlines;
-	size_t disk_lines;				/* lines in errors.log now */
-	struct cache_rejected files[REJECTS_FILES_MAX]; /* ring, oldest at ffirst */
-	size_t ffirst, nfiles;
+	size_t disk_lines; /* lines in errors.log now */
+	struct rejects_ring files;
 };
 
 const char *rejects_errno_name(int err, char *tmp, size_t cap)
@@ -142,65 +140,88 @@ static void rejects_push_line(struct rejects *r, char *line)
 	r->lines[at] = line;
 }
 
-/* Adds a file to the ring (taking name and doc). Called with mu held. */
-static void rejects_push_file(struct rejects *r, char *name, struct cache_doc *doc)
+void rejects_ring_push(struct rejects_ring *ring, char *name, struct cache_doc *doc)
 {
 	struct cache_rejected *slot;
 
-	if (r->nfiles == REJECTS_FILES_MAX) {
-		slot = &r->files[r->ffirst];
+	if (ring->n == REJECTS_FILES_MAX) {
+		slot = &ring->v[ring->first];
 		free(slot->name);
 		cache_doc_unref(slot->doc);
-		r->ffirst = (r->ffirst + 1) % REJECTS_FILES_MAX;
+		ring->first = (ring->first + 1) % REJECTS_FILES_MAX;
 	} else {
-		slot = &r->files[(r->ffirst + r->nfiles++) % REJECTS_FILES_MAX];
+		slot = &ring->v[(ring->first + ring->n++) % REJECTS_FILES_MAX];
 	}
 	slot->name = name;
 	slot->doc = doc;
+}
+
+int rejects_ring_list(const struct rejects_ring *ring, struct cache_rejected_list *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (ring->n && !(out->v = calloc(ring->n, sizeof(*out->v))))
+		return -ENOMEM;
+	for (i = 0; i < ring->n; i++) {
+		const struct cache_rejected *f = &ring->v[(ring->first + i) % REJECTS_FILES_MAX];
+
+		if (!(out->v[i].name = strdup(f->name))) {
+			cache_rejected_list_cleanup(out);
+			return -ENOMEM;
+		}
+		out->v[i].doc = f->doc;
+		cache_doc_ref(f->doc);
+		out->n = i + 1;
+	}
+	return 0;
+}
+
+void rejects_ring_load(struct rejects_ring *ring, int dfd, size_t max)
+{
+	char **names;
+	size_t n, i;
+
+	if (cachedir_names(dfd, ".tmp-", &names, &n))
+		n = 0;
+	for (i = 0; i < n; i++) {
+		struct cache_doc *doc;
+		long long mtime = 0;
+		size_t len;
+		char *bytes;
+
+		if (i + REJECTS_FILES_MAX >= n &&
+		    !cachedir_read_file(dfd, names[i], max, &bytes, &len, &mtime) &&
+		    (doc = model_doc_take(bytes, len, mtime))) {
+			rejects_ring_push(ring, names[i], doc);
+			continue;
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+void rejects_ring_cleanup(struct rejects_ring *ring)
+{
+	size_t i;
+
+	for (i = 0; i < ring->n; i++) {
+		struct cache_rejected *f = &ring->v[(ring->first + i) % REJECTS_FILES_MAX];
+
+		free(f->name);
+		cache_doc_unref(f->doc);
+	}
+	ring->first = ring->n = 0;
 }
 
 static bool rejects_have_name(struct rejects *r, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < r->nfiles; i++)
-		if (!strcmp(r->files[(r->ffirst + i) % REJECTS_FILES_MAX].name, name))
+	for (i = 0; i < r->files.n; i++)
+		if (!strcmp(r->files.v[(r->files.first + i) % REJECTS_FILES_MAX].name, name))
 			return true;
 	return false;
-}
-
-static int rejects_write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Writes bytes to a temporary file in dfd, fsync'ed; its name in tmp. */
-static int rejects_write_tmp(struct rejects *r, const char *bytes, size_t len, char *tmp,
-			     size_t cap)
-{
-	char prefix[64];
-	int fd, rc;
-
-	snprintf(prefix, sizeof(prefix), ".tmp-%ld-", (long)getpid());
-	if ((rc = cachedir_create(r->dfd, prefix, tmp, cap, &fd)))
-		return rc;
-	rc = rejects_write_all(fd, bytes, len);
-	if (!rc && fsync(fd))
-		rc = -errno;
-	close(fd);
-	if (rc)
-		unlinkat(r->dfd, tmp, 0);
-	return rc;
 }
 
 /* Keeps the bytes under a fresh name (name out). Called with mu held. 0 in
@@ -209,7 +230,8 @@ static int rejects_keep(struct rejects *r, const struct rejects_event *ev, char 
 {
 	char tmp[64];
 	unsigned seq;
-	int rc = r->dfd >= 0 ? rejects_write_tmp(r, ev->bytes, ev->len, tmp, sizeof(tmp)) : 0;
+	struct iovec iov = {(void *)ev->bytes, ev->len};
+	int rc = r->dfd >= 0 ? cachedir_write_tmp(r->dfd, ".tmp-", &iov, 1, tmp, sizeof(tmp)) : 0;
 	bool disk = r->dfd >= 0 && !rc;
 
 	for (seq = 1; seq <= REJECTS_SEQ_MAX; seq++) {
@@ -230,30 +252,21 @@ static int rejects_keep(struct rejects *r, const struct rejects_event *ev, char 
 	return seq > REJECTS_SEQ_MAX ? -EEXIST : rc;
 }
 
-/* Rewrites errors.log with the lines in memory (temp file, fsync, rename). */
+/* Rewrites errors.log with the lines in memory (cachedir_replace: temp file,
+ * fsync, rename). */
 static int rejects_rewrite_log(struct rejects *r)
 {
+	struct iovec iov;
 	struct buf b;
-	char prefix[64], tmp[96];
 	size_t i;
-	int fd = -1, rc = 0;
+	int rc = 0;
 
 	buf_init(&b, REJECTS_LOG_MAX);
 	for (i = 0; !rc && i < r->nlines; i++)
 		rc = buf_printf(&b, "%s\n", r->lines[(r->first + i) % REJECTS_LINES_MAX]);
-	snprintf(prefix, sizeof(prefix), ".%s.tmp-%ld-", REJECTS_LOG, (long)getpid());
+	iov = (struct iovec){b.data ? b.data : "", b.len};
 	if (!rc)
-		rc = cachedir_create(r->ffd, prefix, tmp, sizeof(tmp), &fd);
-	if (!rc)
-		rc = rejects_write_all(fd, b.data ? b.data : "", b.len);
-	if (!rc && fsync(fd))
-		rc = -errno;
-	if (fd >= 0)
-		close(fd);
-	if (!rc && renameat(r->ffd, tmp, r->ffd, REJECTS_LOG))
-		rc = -errno;
-	if (rc && fd >= 0)
-		unlinkat(r->ffd, tmp, 0);
+		rc = cachedir_replace(r->ffd, REJECTS_LOG, "." REJECTS_LOG ".tmp-", &iov, 1);
 	if (!rc)
 		r->disk_lines = r->nlines;
 	buf_cleanup(&b);
@@ -271,7 +284,7 @@ static int rejects_append_log(struct rejects *r, const char *line)
 	rc = cachedir_open_file(r->ffd, REJECTS_LOG, O_WRONLY | O_CREAT | O_APPEND, &fd);
 	if (rc)
 		return rc;
-	rc = rejects_write_all(fd, text, strlen(text));
+	rc = cachedir_write_all(fd, text, strlen(text));
 	if (!rc && fsync(fd))
 		rc = -errno;
 	close(fd);
@@ -298,7 +311,7 @@ int rejects_add(struct rejects *r, const struct rejects_event *ev, char *kept, s
 	if (doc) {
 		rc = rejects_keep(r, ev, name, sizeof(name));
 		if ((n = strdup(name)))
-			rejects_push_file(r, n, doc);
+			rejects_ring_push(&r->files, n, doc);
 		else
 			cache_doc_unref(doc);
 	}
@@ -324,27 +337,11 @@ int rejects_errors_text(struct rejects *r, struct buf *out)
 
 int rejects_list(struct rejects *r, struct cache_rejected_list *out)
 {
-	size_t i;
-	int rc = 0;
+	int rc;
 
-	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&r->mu);
-	if (r->nfiles && !(out->v = calloc(r->nfiles, sizeof(*out->v))))
-		rc = -ENOMEM;
-	for (i = 0; !rc && i < r->nfiles; i++) {
-		const struct cache_rejected *f = &r->files[(r->ffirst + i) % REJECTS_FILES_MAX];
-
-		if (!(out->v[i].name = strdup(f->name))) {
-			rc = -ENOMEM;
-			break;
-		}
-		out->v[i].doc = f->doc;
-		cache_doc_ref(f->doc);
-		out->n = i + 1;
-	}
+	rc = rejects_ring_list(&r->files, out);
 	pthread_mutex_unlock(&r->mu);
-	if (rc)
-		cache_rejected_list_cleanup(out);
 	return rc;
 }
 
@@ -353,7 +350,7 @@ size_t rejects_count(struct rejects *r)
 	size_t n;
 
 	pthread_mutex_lock(&r->mu);
-	n = r->nfiles;
+	n = r->files.n;
 	pthread_mutex_unlock(&r->mu);
 	return n;
 }
@@ -392,74 +389,6 @@ static void rejects_load_log(struct rejects *r)
 	free(text);
 }
 
-static int rejects_cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void rejects_load_files(struct rejects *r)
-{
-	int fd = dup(r->dfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *e;
-	char **names = NULL;
-	size_t n = 0, cap = 0, i;
-
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	rewinddir(d); /* the offset is shared with dfd */
-	while ((e = readdir(d))) {
-		char **v;
-
-		if (e->d_name[0] == '.')
-			continue;
-		if (n == cap && (v = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*v))))
-			names = v;
-		if (n < cap && names && (names[n] = strdup(e->d_name)))
-			n++;
-	}
-	closedir(d);
-	if (n > 1)
-		qsort(names, n, sizeof(*names), rejects_cmp_name);
-	for (i = 0; i < n; i++) {
-		struct cache_doc *doc;
-		long long mtime = 0;
-		size_t len;
-		char *bytes;
-
-		if (i + REJECTS_FILES_MAX >= n &&
-		    !cachedir_read_file(r->dfd, names[i], REJECTS_DOC_MAX, &bytes, &len, &mtime) &&
-		    (doc = model_doc_take(bytes, len, mtime))) {
-			rejects_push_file(r, names[i], doc);
-			continue;
-		}
-		free(names[i]);
-	}
-	free(names);
-}
-
-/* Removes temporaries a killed writer left. */
-static void rejects_sweep(struct rejects *r)
-{
-	int fd = dup(r->dfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *e;
-
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	rewinddir(d); /* the offset is shared with dfd */
-	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, ".tmp-", 5))
-			unlinkat(r->dfd, e->d_name, 0);
-	closedir(d);
-}
-
 int rejects_open(const char *folder, struct rejects **out)
 {
 	struct rejects *r = calloc(1, sizeof(*r));
@@ -477,9 +406,8 @@ int rejects_open(const char *folder, struct rejects **out)
 		}
 	}
 	if (r->ffd >= 0) {
-		rejects_sweep(r);
 		rejects_load_log(r);
-		rejects_load_files(r);
+		rejects_ring_load(&r->files, r->dfd, REJECTS_DOC_MAX);
 	}
 	*out = r;
 	return r->ffd >= 0 || !folder || !folder[0] ? 0 : -EACCES;
@@ -493,12 +421,7 @@ void rejects_close(struct rejects *r)
 		return;
 	for (i = 0; i < r->nlines; i++)
 		free(r->lines[(r->first + i) % REJECTS_LINES_MAX]);
-	for (i = 0; i < r->nfiles; i++) {
-		struct cache_rejected *f = &r->files[(r->ffirst + i) % REJECTS_FILES_MAX];
-
-		free(f->name);
-		cache_doc_unref(f->doc);
-	}
+	rejects_ring_cleanup(&r->files);
 	if (r->dfd >= 0)
 		close(r->dfd);
 	if (r->ffd >= 0)

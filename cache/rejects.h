@@ -34,6 +34,25 @@ struct cache_rejected_list {
 /* Drops the snapshot's references and arrays and zeroes it. */
 void cache_rejected_list_cleanup(struct cache_rejected_list *l);
 
+/* The files kept in one folder (rejected/, removed/), mirrored in memory: the
+ * newest REJECTS_FILES_MAX, oldest at first. Not locked: its owner's lock guards
+ * it. A zeroed ring is empty. */
+struct rejects_ring {
+	struct cache_rejected v[REJECTS_FILES_MAX];
+	size_t first, n;
+};
+/* Adds name and doc (both taken) as the newest, dropping the oldest when full. */
+void rejects_ring_push(struct rejects_ring *ring, char *name, struct cache_doc *doc);
+/* A snapshot of ring into out (the caller's, cache_rejected_list_cleanup). 0 or
+ * -ENOMEM (out empty). */
+int rejects_ring_list(const struct rejects_ring *ring, struct cache_rejected_list *out);
+/* Reads the newest REJECTS_FILES_MAX files of the folder dfd (max bytes at most
+ * each; larger or unreadable ones are left out) into ring, in name order, and
+ * removes the temporaries (".tmp-*") a killed writer left. */
+void rejects_ring_load(struct rejects_ring *ring, int dfd, size_t max);
+/* Drops every file of ring and empties it. */
+void rejects_ring_cleanup(struct rejects_ring *ring);
+
 /* Opens the record in folder (NULL or "": memory only) and reads back what a
  * previous mount left. *out is freed with rejects_close (NULL-safe); it is set even
  * when the folder cannot be used (-errno, then the record is kept in memory only). */

@@ -6,7 +6,6 @@
  */
 #include "cache/removed.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -34,61 +33,9 @@ struct removed {
 	pthread_mutex_t mu;
 	struct removed_mark marks[REMOVED_MARKS_MAX]; /* the oldest dropped first */
 	size_t nmarks;
-	int dfd;					/* FOLDER/removed, -1: none */
-	struct cache_rejected files[REMOVED_FILES_MAX]; /* ring, oldest at first */
-	size_t first, n;
+	int dfd; /* FOLDER/removed, -1: none */
+	struct rejects_ring files;
 };
-
-/* Adds a file to the ring (taking name and doc). Called with mu held. */
-static void removed_push(struct removed *r, char *name, struct cache_doc *doc)
-{
-	struct cache_rejected *slot;
-
-	if (r->n == REMOVED_FILES_MAX) {
-		slot = &r->files[r->first];
-		free(slot->name);
-		cache_doc_unref(slot->doc);
-		r->first = (r->first + 1) % REMOVED_FILES_MAX;
-	} else {
-		slot = &r->files[(r->first + r->n++) % REMOVED_FILES_MAX];
-	}
-	slot->name = name;
-	slot->doc = doc;
-}
-
-static int removed_write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Writes bytes to a fresh temporary file in dfd, fsync'ed; its name in tmp. */
-static int removed_write_tmp(struct removed *r, const char *bytes, size_t len, char *tmp,
-			     size_t cap)
-{
-	char prefix[64];
-	int fd, rc;
-
-	snprintf(prefix, sizeof(prefix), ".tmp-%ld-", (long)getpid());
-	if ((rc = cachedir_create(r->dfd, prefix, tmp, cap, &fd)))
-		return rc;
-	rc = removed_write_all(fd, bytes, len);
-	if (!rc && fsync(fd))
-		rc = -errno;
-	close(fd);
-	if (rc)
-		unlinkat(r->dfd, tmp, 0);
-	return rc;
-}
 
 /* Links tmp under the first free name for (t, role, what). Called with mu held. */
 static int removed_link(struct removed *r, const char *tmp, long long t, const char *role,
@@ -111,6 +58,7 @@ int removed_add(struct removed *r, long long t, const char *role, const char *wh
 {
 	char tmp[64], *n = NULL;
 	struct cache_doc *doc = model_doc_new(bytes ? bytes : "", bytes ? len : 0, t);
+	struct iovec iov;
 	int rc;
 
 	if (cap)
@@ -118,7 +66,8 @@ int removed_add(struct removed *r, long long t, const char *role, const char *wh
 	if (!doc)
 		return -ENOMEM;
 	pthread_mutex_lock(&r->mu);
-	rc = r->dfd >= 0 ? removed_write_tmp(r, doc->bytes, doc->len, tmp, sizeof(tmp)) : -EROFS;
+	iov = (struct iovec){doc->bytes, doc->len};
+	rc = r->dfd >= 0 ? cachedir_write_tmp(r->dfd, ".tmp-", &iov, 1, tmp, sizeof(tmp)) : -EROFS;
 	if (!rc) {
 		rc = removed_link(r, tmp, t, role, what, name, cap);
 		unlinkat(r->dfd, tmp, 0);
@@ -128,7 +77,7 @@ int removed_add(struct removed *r, long long t, const char *role, const char *wh
 	if (!rc && !(n = strdup(name)))
 		rc = -ENOMEM;
 	if (!rc) {
-		removed_push(r, n, doc);
+		rejects_ring_push(&r->files, n, doc);
 		doc = NULL;
 	}
 	pthread_mutex_unlock(&r->mu);
@@ -138,29 +87,14 @@ int removed_add(struct removed *r, long long t, const char *role, const char *wh
 
 int removed_list(struct removed *r, struct cache_rejected_list *out)
 {
-	size_t i;
-	int rc = 0;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!r)
 		return 0;
 	pthread_mutex_lock(&r->mu);
-	if (r->n && !(out->v = calloc(r->n, sizeof(*out->v))))
-		rc = -ENOMEM;
-	for (i = 0; !rc && i < r->n; i++) {
-		const struct cache_rejected *f = &r->files[(r->first + i) % REMOVED_FILES_MAX];
-
-		if (!(out->v[i].name = strdup(f->name))) {
-			rc = -ENOMEM;
-			break;
-		}
-		out->v[i].doc = f->doc;
-		cache_doc_ref(f->doc);
-		out->n = i + 1;
-	}
+	rc = rejects_ring_list(&r->files, out);
 	pthread_mutex_unlock(&r->mu);
-	if (rc)
-		cache_rejected_list_cleanup(out);
 	return rc;
 }
 
@@ -171,7 +105,7 @@ size_t removed_count(struct removed *r)
 	if (!r)
 		return 0;
 	pthread_mutex_lock(&r->mu);
-	n = r->n;
+	n = r->files.n;
 	pthread_mutex_unlock(&r->mu);
 	return n;
 }
@@ -234,66 +168,6 @@ void removed_forget(struct removed *r, const char *role)
 	pthread_mutex_unlock(&r->mu);
 }
 
-static int removed_cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names in dfd (temporaries a killed writer left are removed), sorted. */
-static size_t removed_names(struct removed *r, char ***out)
-{
-	int fd = dup(r->dfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *e;
-	char **names = NULL, **v;
-	size_t n = 0, cap = 0;
-
-	*out = NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	rewinddir(d); /* the offset is shared with dfd */
-	while ((e = readdir(d))) {
-		if (!strncmp(e->d_name, ".tmp-", 5))
-			unlinkat(r->dfd, e->d_name, 0);
-		if (e->d_name[0] == '.')
-			continue;
-		if (n == cap && (v = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*v))))
-			names = v;
-		if (n < cap && names && (names[n] = strdup(e->d_name)))
-			n++;
-	}
-	closedir(d);
-	if (n > 1)
-		qsort(names, n, sizeof(*names), removed_cmp_name);
-	*out = names;
-	return n;
-}
-
-static void removed_load(struct removed *r)
-{
-	char **names;
-	size_t n = removed_names(r, &names), i;
-
-	for (i = 0; i < n; i++) {
-		struct cache_doc *doc;
-		long long mtime = 0;
-		size_t len;
-		char *bytes;
-
-		if (i + REMOVED_FILES_MAX >= n &&
-		    !cachedir_read_file(r->dfd, names[i], REMOVED_DOC_MAX, &bytes, &len, &mtime) &&
-		    (doc = model_doc_take(bytes, len, mtime))) {
-			removed_push(r, names[i], doc);
-			continue;
-		}
-		free(names[i]);
-	}
-	free(names);
-}
-
 int removed_open(const char *folder, struct removed **out)
 {
 	struct removed *r = calloc(1, sizeof(*r));
@@ -310,7 +184,7 @@ int removed_open(const char *folder, struct removed **out)
 		close(ffd);
 	}
 	if (r->dfd >= 0)
-		removed_load(r);
+		rejects_ring_load(&r->files, r->dfd, REMOVED_DOC_MAX);
 	*out = r;
 	return r->dfd >= 0 || !folder || !folder[0] ? 0 : -EACCES;
 }
@@ -325,12 +199,7 @@ void removed_close(struct removed *r)
 		free(r->marks[i].role);
 		free(r->marks[i].what);
 	}
-	for (i = 0; i < r->n; i++) {
-		struct cache_rejected *f = &r->files[(r->first + i) % REMOVED_FILES_MAX];
-
-		free(f->name);
-		cache_doc_unref(f->doc);
-	}
+	rejects_ring_cleanup(&r->files);
 	if (r->dfd >= 0)
 		close(r->dfd);
 	pthread_mutex_destroy(&r->mu);

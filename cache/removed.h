@@ -3,10 +3,10 @@
  * deleted, a managed policy detached or a role deleted, what goes is written as a
  * file under FOLDER/removed/ (0700, files 0600, written whole to a fresh
  * temporary name, fsync'ed, then linked into place, never overwritten), mirrored in
- * memory and read back at open, so a mistake can be put back by hand after a
- * remount too. Never sent anywhere. Names follow rejects_name:
- * "<yyyymmddThhmmssZ>-<role>-<what>" with what e.g. "inline/X.json" written as
- * "inline-X.json".
+ * memory (the newest REJECTS_FILES_MAX, in a rejects_ring) and read back at open,
+ * so a mistake can be put back by hand after a remount too. Never sent anywhere.
+ * Names follow rejects_name: "<yyyymmddThhmmssZ>-<role>-<what>" with what e.g.
+ * "inline/X.json" written as "inline-X.json".
  */
 #ifndef IAMFS_CACHE_REMOVED_H
 #define IAMFS_CACHE_REMOVED_H
@@ -14,8 +14,6 @@
 #include <stddef.h>
 
 #include "cache/rejects.h"
-
-#define REMOVED_FILES_MAX 1000 /* files listed (the newest) */
 
 struct removed;
 

@@ -175,11 +175,13 @@ def bounded(fn, timeout, what="call"):
     return box.get("value")
 
 
-def write_and_close(path, data, timeout=60):
-    """open(O_WRONLY|O_TRUNC), write, close: returns the errno of close (0 when it worked)."""
-    fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
+def write_and_close(path, data, timeout=60, flags=os.O_WRONLY | os.O_TRUNC):
+    """open(flags, 0644), write data (None: nothing), close: returns the errno of close
+    (0 when it worked)."""
+    fd = os.open(path, flags, 0o644)
     try:
-        os.write(fd, data)
+        if data is not None:
+            os.write(fd, data)
     except OSError:
         os.close(fd)
         raise
@@ -200,6 +202,25 @@ def kill_daemon(m):
     m.proc.wait(timeout=10)
     subprocess.run(["fusermount3", "-uz", m.path], capture_output=True, timeout=15)
     assert not mnt.unmount(m.path)
+
+
+def kill_while_held(m, proxy, argv, action, hold_ms):
+    """Runs the writer argv into mount m with every call held hold_ms by proxy and
+    SIGKILLs the daemon once action (None: any call) reached the proxy; the writer
+    is reaped and calls flow again. Returns the writer's exit code."""
+    proxy.config(latency_ms=hold_ms)
+    writer = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_until(lambda: proxy.counts().get(action or "_total", 0) >= 1,
+                   hold_ms / 1000 * 3 + 10, what="%s reached the proxy" % (action or "a call"))
+        kill_daemon(m)
+        writer.wait(timeout=20)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait(timeout=10)
+        proxy.config(latency_ms=0)
+    return writer.returncode
 
 
 def errors_text(m):

@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from saverig import (errors_text, kill_daemon, mounts, policy, rejected_files,  # noqa: F401
-                     rendered, trust, wait_until, writes_of)
+                     rendered, trust, wait_until, write_and_close, writes_of)
 
 LAMBDA_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaRole"
 XRAY_ARN = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
@@ -57,16 +57,9 @@ def attached(iam, role):
                   iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"])
 
 
-def close_errno(path, data=None, flags=os.O_WRONLY | os.O_CREAT | os.O_EXCL):
-    """Creates path, writes data (None: nothing), closes: the errno of close (0: worked)."""
-    fd = os.open(path, flags, 0o644)
-    if data is not None:
-        os.write(fd, data)
-    try:
-        os.close(fd)
-        return 0
-    except OSError as e:
-        return e.errno
+def close_errno(path, data=None):
+    """Creates path (O_EXCL), writes data (None: nothing), closes: the errno of close."""
+    return write_and_close(path, data, flags=os.O_WRONLY | os.O_CREAT | os.O_EXCL)
 
 
 def role_json(m, role):

@@ -13,8 +13,9 @@ import time
 
 import pytest
 
-from saverig import (account, errors_text, kill_daemon, mounts, rejected_files,  # noqa: F401
-                     rendered, snapshot, trust, wait_until, write_and_close, writes_of)
+from saverig import (account, errors_text, kill_while_held, mounts,  # noqa: F401
+                     rejected_files, rendered, snapshot, trust, wait_until, write_and_close,
+                     writes_of)
 
 NEW = "states-new-role"
 BOUNDARY = "arn:aws:iam::aws:policy/PowerUserAccess"
@@ -40,13 +41,7 @@ def create_writes(proxy):
 
 def put(path, data):
     """cp-like: open(O_WRONLY|O_CREAT|O_TRUNC), write, close; returns close's errno."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.write(fd, data)
-    try:
-        os.close(fd)
-        return 0
-    except OSError as e:
-        return e.errno
+    return write_and_close(path, data, flags=os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
 
 
 def test_mkdir_makes_an_empty_pending_folder(account, mounts):
@@ -390,19 +385,7 @@ def test_killed_mid_create_is_settled_at_next_mount(account, mounts, tmp_path, o
     src = tmp_path / "new.json"
     src.write_bytes(rendered(doc))
     proxy.reset()
-    proxy.config(latency_ms=HOLD_MS)
-    writer = subprocess.Popen(["cp", str(src), m.p(NEW, "trust.json")],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_until(lambda: proxy.counts().get("CreateRole", 0) >= 1, HOLD_MS / 1000 * 3 + 10,
-                   what="CreateRole reached the proxy")
-        kill_daemon(m)
-        writer.wait(timeout=20)
-    finally:
-        if writer.poll() is None:
-            writer.kill()
-            writer.wait(timeout=10)
-    proxy.config(latency_ms=0)
+    kill_while_held(m, proxy, ["cp", str(src), m.p(NEW, "trust.json")], "CreateRole", HOLD_MS)
     wait_until(lambda: NEW in [r["RoleName"] for r in iam.list_roles()["Roles"]],
                HOLD_MS / 1000 + 10, what="the held CreateRole reached moto")
     if outcome == "lost":

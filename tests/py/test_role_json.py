@@ -10,15 +10,14 @@ straight from moto, calls are counted by the proxy.
 """
 import errno
 import json
-import subprocess
 
 import pytest
 
 import editors
 import mount as mnt
-from saverig import (DOOMED, ROLE, SANITIZER, WORKERS, errors_text, kill_daemon,  # noqa: F401
-                     mounts, reads_of, rejected_files, seed, wait_until, write_and_close,
-                     writes_of)
+from saverig import (DOOMED, ROLE, SANITIZER, WORKERS, errors_text,  # noqa: F401
+                     kill_while_held, mounts, reads_of, rejected_files, seed, wait_until,
+                     write_and_close, writes_of)
 
 BOUNDARY = "role-boundary"
 KEYS = ["RoleName", "Arn", "RoleId", "Path", "CreateDate", "Description", "MaxSessionDuration",
@@ -345,21 +344,8 @@ def test_sigkill_mid_save_loses_nothing(rig, mounts, tmp_path, moment):
     src = tmp_path / "role.json"
     src.write_bytes(data)
     proxy.reset()
-    proxy.config(latency_ms=HOLD_MS)
-    writer = subprocess.Popen(["cp", str(src), m.p(BAD, "role.json")],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        held = "UpdateRole" if moment == "during-write" else "GetRole"
-        wait_until(lambda: proxy.counts().get(held, 0) >= 1, HOLD_MS / 1000 * 3 + 10,
-                   what=held + " reached the proxy")
-        kill_daemon(m)
-        writer.wait(timeout=20)
-    finally:
-        if writer.poll() is None:
-            writer.kill()
-            writer.wait(timeout=10)
-        proxy.config(latency_ms=0)
-    assert writer.returncode != 0
+    held = "UpdateRole" if moment == "during-write" else "GetRole"
+    assert kill_while_held(m, proxy, ["cp", str(src), m.p(BAD, "role.json")], held, HOLD_MS) != 0
     wait_until(lambda: proxy.upstream_counts().get(held, 0) >= 1, HOLD_MS / 1000 + 10,
                what="the held call reached moto")
     if moment == "during-write":

@@ -8,13 +8,12 @@ daemon is killed.
 import json
 import os
 import signal
-import subprocess
 
 import pytest
 
 import mount as mnt
-from saverig import (TARGETS, account, errors_text, kill_daemon, mounts,  # noqa: F401
-                     rejected_files, remote_doc, wait_until)
+from saverig import (TARGETS, account, errors_text, kill_while_held,  # noqa: F401
+                     mounts, rejected_files, remote_doc, wait_until)
 
 HOLD_MS = 4000
 
@@ -32,25 +31,10 @@ def test_sigkill_mid_save_loses_nothing(account, mounts, tmp_path, kind, moment)
     src = tmp_path / "new.json"
     src.write_bytes(data)
     proxy.reset()
-    proxy.config(latency_ms=HOLD_MS)
-    writer = subprocess.Popen(["cp", str(src), m.p(rel)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)
-    try:
-        if moment == "during-write":
-            wait_until(lambda: proxy.counts().get(action, 0) >= 1, HOLD_MS / 1000 * 3 + 10,
-                       what="the write call reached the proxy")
-        else:
-            wait_until(lambda: proxy.counts()["_total"] >= 1, 20,
-                       what="the save's first call reached the proxy")
-            assert proxy.counts().get(action, 0) == 0
-        kill_daemon(m)
-        writer.wait(timeout=20)
-    finally:
-        if writer.poll() is None:
-            writer.kill()
-            writer.wait(timeout=10)
-    assert writer.returncode != 0
-    proxy.config(latency_ms=0)
+    held = action if moment == "during-write" else None
+    assert kill_while_held(m, proxy, ["cp", str(src), m.p(rel)], held, HOLD_MS) != 0
+    if moment != "during-write":
+        assert proxy.counts().get(action, 0) == 0  # killed while the first read was held
     if moment == "during-write":
         # Let the held request reach moto, so the remount sees the edit in IAM.
         wait_until(lambda: proxy.upstream_counts().get(action, 0) >= 1, HOLD_MS / 1000 + 10,
@@ -92,19 +76,7 @@ def test_sigkill_mid_delete(account, mounts, tmp_path):
     m = mounts(proxy.url, args=["--allow-delete"])
     m.read(rel)
     proxy.reset()
-    proxy.config(latency_ms=HOLD_MS)
-    writer = subprocess.Popen(["rm", m.p(rel)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)
-    try:
-        wait_until(lambda: proxy.counts().get("DeleteRolePolicy", 0) >= 1, HOLD_MS / 1000 * 3 + 10,
-                   what="DeleteRolePolicy reached the proxy")
-        kill_daemon(m)
-        writer.wait(timeout=20)
-    finally:
-        if writer.poll() is None:
-            writer.kill()
-            writer.wait(timeout=10)
-    proxy.config(latency_ms=0)
+    kill_while_held(m, proxy, ["rm", m.p(rel)], "DeleteRolePolicy", HOLD_MS)
     wait_until(lambda: proxy.upstream_counts().get("DeleteRolePolicy", 0) >= 1,
                HOLD_MS / 1000 + 10, what="the held delete reached moto")
     wait_until(lambda: "s3-read" not in iam.list_role_policies(RoleName="states-lambda-role")[

@@ -1,8 +1,11 @@
 /* The unit-test harness: counts checks, prints failures as they happen. */
 #include "check.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static int passed, failed;
 
@@ -42,4 +45,23 @@ struct check_file check_load(const char *name)
 	f.len = fread(f.data, 1, (size_t)n, fp);
 	fclose(fp);
 	return f;
+}
+
+void check_rm_tree(const char *path)
+{
+	char p[512];
+	struct dirent *de;
+	DIR *d = opendir(path);
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
+		if (unlink(p) < 0)
+			check_rm_tree(p);
+	}
+	closedir(d);
+	rmdir(path);
 }

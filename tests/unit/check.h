@@ -23,6 +23,10 @@ struct check_file {
 };
 struct check_file check_load(const char *name);
 
+/* Removes path and everything below it (a test's scratch folder); what cannot be
+ * removed is left. */
+void check_rm_tree(const char *path);
+
 #define CHECK(e) check_record(!!(e), __FILE__, __LINE__, #e)
 #define CHECK_STR(a, b)                                                                            \
 	do {                                                                                       \

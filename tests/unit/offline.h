@@ -4,8 +4,11 @@
 #ifndef IAMFS_TESTS_OFFLINE_H
 #define IAMFS_TESTS_OFFLINE_H
 
+#include <stdbool.h>
+
 #include "aws/iam.h"
 #include "cache/cache.h"
+#include "cache/model.h"
 
 /* Port 1 on loopback: nothing listens, connections are refused at once. */
 #define OFFLINE_URL "http://127.0.0.1:1/"
@@ -24,5 +27,44 @@ void offline_on_change(void *ctx, const struct cache_change *ch);
  * us-east-1, offline_now as its clock and one attempt per call; NULL (and a
  * failed check) when it cannot be made. */
 struct iam_client *offline_client(void);
+
+/* The sample account of the disk and rebase tests: role zeta (trust.json
+ * trust0, inline a and b, attached Shared and ReadOnlyAccess) and role alpha
+ * (attached Shared, the same document), serial 7. The caller puts the view. */
+#define OFFLINE_SHARED "arn:aws:iam::123456789012:policy/Shared"
+#define OFFLINE_RO     "arn:aws:iam::aws:policy/ReadOnlyAccess"
+struct cache_view *offline_sample_view(const char *trust0);
+
+/* How many mappings of folder's view.json (or of a replaced one) this process has. */
+int offline_mapped(const char *folder);
+
+/* The modes of offline_cache. */
+enum offline_mode {
+	OFFLINE_READ_ONLY = 1,
+	OFFLINE_DRY_RUN = 2,
+	OFFLINE_ALLOW_DELETE = 4,
+};
+
+/* Fills r as role name of a seeded copy: mtime 10, trust (mtime 11) and
+ * role.json (mtime 12) holding the given bytes; r owns them. */
+void offline_role(struct cache_role *r, const char *name, const char *trust, const char *role_json);
+
+/* Writes roles[0..n) (malloc'ed, taken) as the disk copy DIR/123456789012-x of
+ * profile at OFFLINE_URL, the one cache_open reads when IAM cannot be reached. */
+void offline_seed(const char *dir, const char *profile, struct cache_role *roles, size_t n);
+
+/* cache_open of dir with cl, ttl 60, offline_now, offline_on_change and modes (an
+ * OR of enum offline_mode); the caller closes it. NULL after a failed check. */
+struct cache *offline_cache(struct iam_client *cl, const char *dir, unsigned modes);
+
+/* How many names not starting with '.' the folder path holds; -1 when it cannot
+ * be read. */
+int offline_count_files(const char *path);
+
+/* One offline test program: a fresh folder from tmpl (mkdtemp changes it), an
+ * offline_client, seed(FOLDER/c, its profile), then each of tests (NULL-ended)
+ * on FOLDER/c in order; the folder is removed. check_done(what)'s answer. */
+int offline_main(char *tmpl, const char *what, void (*seed)(const char *dir, const char *profile),
+		 void (*const *tests)(struct iam_client *cl, const char *dir));
 
 #endif

@@ -3,7 +3,6 @@
  * role.json kept (no call) or refused by field, --read-only and --dry-run of a
  * create, a create whose CreateRole cannot reach IAM (unsettled: its journal
  * entry kept), pending folders across a reopen, and rmdir. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +10,6 @@
 #include <unistd.h>
 
 #include "cache/cache.h"
-#include "cache/disk.h"
 #include "cache/model.h"
 #include "check.h"
 #include "offline.h"
@@ -24,36 +22,9 @@ static char root[] = "/tmp/iamfs-test-createoff-XXXXXX";
 static void seed(const char *dir, const char *profile)
 {
 	struct cache_role *roles = calloc(1, sizeof(*roles));
-	struct disk_meta meta = {"123456789012", "arn:aws:iam::123456789012:user/me",
-				 offline_clock};
-	struct cache_view *v;
-	char folder[600];
 
-	roles[0].name = strdup("web");
-	roles[0].mtime = 10;
-	roles[0].trust = model_doc_new(TRUST, strlen(TRUST), 11);
-	roles[0].role_json = model_doc_new("{\"r\"}\n", 6, 12);
-	v = model_view_new(roles, 1, 1);
-	CHECK(snprintf(folder, sizeof(folder), "%s/123456789012-x", dir) < (int)sizeof(folder));
-	CHECK_INT(disk_write(folder, v, NULL, 0, &meta), 0);
-	CHECK_INT(disk_index_store(dir, profile, OFFLINE_URL, "123456789012-x"), 0);
-	cache_view_put(v);
-}
-
-static struct cache *open_cache(struct iam_client *cl, const char *dir, bool ro, bool dry)
-{
-	struct cache_options o = {.dir = dir,
-				  .ttl = 60,
-				  .iam = cl,
-				  .now = offline_now,
-				  .on_change = offline_on_change,
-				  .read_only = ro,
-				  .dry_run = dry};
-	struct cache *c = NULL;
-	struct aws_error err;
-
-	CHECK_INT(cache_open(&o, &c, &err), 0);
-	return c;
+	offline_role(&roles[0], "web", TRUST, "{\"r\"}\n");
+	offline_seed(dir, profile, roles, 1);
 }
 
 static int save(struct cache *c, const char *role, enum cache_file_kind kind, const char *bytes,
@@ -90,20 +61,6 @@ static bool status_has(struct cache *c, const char *line)
 	return has;
 }
 
-static int count_files(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 static void test_mkdir_and_json(struct iam_client *cl, const char *dir)
 {
 	struct cache_save_result res;
@@ -112,7 +69,7 @@ static void test_mkdir_and_json(struct iam_client *cl, const char *dir)
 				 .name = "p",
 				 .bytes = TRUST,
 				 .len = strlen(TRUST)};
-	struct cache *c = open_cache(cl, dir, false, false);
+	struct cache *c = offline_cache(cl, dir, 0);
 	char msg[512];
 	bool json;
 
@@ -143,7 +100,7 @@ static void test_mkdir_and_json(struct iam_client *cl, const char *dir)
 static void test_modes(struct iam_client *cl, const char *dir)
 {
 	struct cache_save_result res;
-	struct cache *c = open_cache(cl, dir, true, false);
+	struct cache *c = offline_cache(cl, dir, OFFLINE_READ_ONLY);
 	char msg[512];
 
 	if (!c)
@@ -153,7 +110,7 @@ static void test_modes(struct iam_client *cl, const char *dir)
 	CHECK_INT(cache_rmdir_pending(c, "new-role", msg, sizeof(msg)), -EROFS);
 	CHECK_INT(save(c, "new-role", CACHE_FILE_TRUST, TRUST, &res), -EROFS);
 	cache_close(c);
-	c = open_cache(cl, dir, false, true);
+	c = offline_cache(cl, dir, OFFLINE_DRY_RUN);
 	if (!c)
 		return;
 	CHECK_INT(save(c, "new-role", CACHE_FILE_TRUST, TRUST, &res), 0);
@@ -171,7 +128,7 @@ static void test_modes(struct iam_client *cl, const char *dir)
 static void test_unreachable(struct iam_client *cl, const char *dir)
 {
 	struct cache_save_result res;
-	struct cache *c = open_cache(cl, dir, false, false);
+	struct cache *c = offline_cache(cl, dir, 0);
 	char folder[700], path[800], msg[512];
 	bool json;
 
@@ -183,7 +140,8 @@ static void test_unreachable(struct iam_client *cl, const char *dir)
 	CHECK(res.calls >= 1);
 	CHECK(pending_in(c, "new-role", NULL));
 	snprintf(path, sizeof(path), "%s/journal", folder);
-	CHECK_INT(count_files(path), 1); /* unsettled: compared with IAM at the next mount */
+	CHECK_INT(offline_count_files(path),
+		  1); /* unsettled: compared with IAM at the next mount */
 	CHECK(pending_in(c, "new-role", &json) && json);
 	CHECK_INT(cache_pending_unlink_json(c, "new-role", msg, sizeof(msg)), 0);
 	CHECK(pending_in(c, "new-role", &json) && !json);
@@ -193,28 +151,15 @@ static void test_unreachable(struct iam_client *cl, const char *dir)
 	CHECK(!pending_in(c, "new-role", NULL));
 	CHECK_INT(cache_rmdir_pending(c, "new-role", msg, sizeof(msg)), -ENOENT);
 	snprintf(path, sizeof(path), "%s/pending", folder);
-	CHECK_INT(count_files(path), 0);
+	CHECK_INT(offline_count_files(path), 0);
 	CHECK(status_has(c, "pending roles: 0\n"));
 	cache_close(c);
 }
 
 int main(void)
 {
-	struct iam_client *cl;
-	char dir[600], cmd[700];
+	static void (*const tests[])(struct iam_client *, const char *) = {
+		test_mkdir_and_json, test_modes, test_unreachable, NULL};
 
-	if (!mkdtemp(root))
-		return 1;
-	cl = offline_client();
-	snprintf(dir, sizeof(dir), "%s/c", root);
-	if (cl) {
-		seed(dir, iam_client_profile(cl));
-		test_mkdir_and_json(cl, dir);
-		test_modes(cl, dir);
-		test_unreachable(cl, dir);
-	}
-	iam_client_free(cl);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	CHECK_INT(system(cmd), 0);
-	return check_done("create offline");
+	return offline_main(root, "create offline", seed, tests);
 }

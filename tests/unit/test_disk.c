@@ -14,33 +14,15 @@
 #include "cache/disk.h"
 #include "cache/model.h"
 #include "check.h"
-
-#define SHARED "arn:aws:iam::123456789012:policy/Shared"
-#define RO     "arn:aws:iam::aws:policy/ReadOnlyAccess"
+#include "offline.h"
 
 static char root[256];
 
 static struct cache_view *make_view(void)
 {
-	struct cache_role *roles = calloc(2, sizeof(*roles));
-	struct cache_doc *shared = model_doc_new("{\n    \"S\": 1\n}\n", 15, 300);
 	static const char odd[] = "{\n    \"q\": \"\\\"\\u0001 caf\303\251 \\\\ /\"\n}\n";
 
-	roles[0].name = strdup("zeta");
-	roles[0].mtime = 100;
-	roles[0].trust = model_doc_new(odd, strlen(odd), 101);
-	roles[0].role_json = model_doc_new("{}\n", 3, 102);
-	model_role_add_inline(&roles[0], "b", model_doc_new("[]\n", 3, 103));
-	model_role_add_inline(&roles[0], "a", model_doc_new("[1]\n", 4, 104));
-	cache_doc_ref(shared);
-	model_role_add_attached(&roles[0], "Shared", SHARED, shared);
-	model_role_add_attached(&roles[0], "ReadOnlyAccess", RO, NULL);
-	roles[1].name = strdup("alpha");
-	roles[1].mtime = 200;
-	roles[1].trust = model_doc_new("{}\n", 3, 201);
-	roles[1].role_json = model_doc_new("{\"x\"}\n", 6, 202);
-	model_role_add_attached(&roles[1], "Shared", SHARED, shared);
-	return model_view_new(roles, 2, 7);
+	return offline_sample_view(odd);
 }
 
 static int mode_of(const char *path)
@@ -65,7 +47,7 @@ static void test_round_trip(void)
 	size_t nrm = 0, i;
 	const struct cache_role *z;
 
-	m[0].arn = RO;
+	m[0].arn = OFFLINE_RO;
 	m[0].doc = model_doc_new("{\n    \"RO\": true\n}\n", 18, 400);
 	snprintf(folder, sizeof(folder), "%s/cache/123456789012-abc", root);
 	CHECK_INT(disk_read(folder, &r, &rm, &nrm, &rmeta, why, sizeof(why)), -ENOENT);
@@ -113,7 +95,7 @@ static void test_round_trip(void)
 			   cache_role_find_attached(cache_view_find(r, "alpha"), "Shared")->doc);
 	CHECK_INT(nrm, 1);
 	if (nrm == 1) {
-		CHECK_STR(rm[0].arn, RO);
+		CHECK_STR(rm[0].arn, OFFLINE_RO);
 		CHECK(same_doc(rm[0].doc, m[0].doc));
 	}
 out:
@@ -122,21 +104,6 @@ out:
 	disk_meta_cleanup(&rmeta);
 	cache_doc_unref(m[0].doc);
 	cache_view_put(v);
-}
-
-/* Mappings of folder's view.json (or of a replaced one) in this process. */
-static int mapped(const char *folder)
-{
-	char line[1024], want[600];
-	FILE *f = fopen("/proc/self/maps", "r");
-	int n = 0;
-
-	snprintf(want, sizeof(want), "%s/view.json", folder);
-	while (f && fgets(line, sizeof(line), f))
-		n += strstr(line, want) != NULL;
-	if (f)
-		fclose(f);
-	return n;
 }
 
 /* Documents read from the disk copy point into its mapping: they outlive
@@ -158,7 +125,7 @@ static void test_read_keeps_mapping(void)
 		cache_view_put(v);
 		return;
 	}
-	CHECK_INT(mapped(folder), 1);
+	CHECK_INT(offline_mapped(folder), 1);
 	keep = cache_view_find(r, "zeta")->trust;
 	cache_doc_ref(keep);
 	CHECK(keep->backing != NULL);
@@ -166,11 +133,11 @@ static void test_read_keeps_mapping(void)
 	cache_view_put(r);
 	disk_managed_free(rm, nrm);
 	disk_meta_cleanup(&rmeta);
-	CHECK_INT(mapped(folder), 1);
+	CHECK_INT(offline_mapped(folder), 1);
 	CHECK(model_doc_same(keep, cache_view_find(v, "zeta")->trust));
 	CHECK(keep->bytes[keep->len] == '\0');
 	cache_doc_unref(keep);
-	CHECK_INT(mapped(folder), 0);
+	CHECK_INT(offline_mapped(folder), 0);
 	cache_view_put(v);
 }
 

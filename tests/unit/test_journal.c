@@ -83,30 +83,11 @@ static void setup(void)
 	snprintf(jdir, sizeof(jdir), "%s/journal", cachedir);
 }
 
-static void rm_dir(const char *path)
-{
-	char p[512];
-	struct dirent *de;
-	DIR *d = opendir(path);
-
-	if (!d)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
-		if (unlink(p) < 0)
-			rm_dir(p);
-	}
-	closedir(d);
-	rmdir(path);
-}
-
 static void teardown(void)
 {
-	rm_dir(jdir);
-	rm_dir(cachedir);
-	rm_dir(tmpdir);
+	check_rm_tree(jdir);
+	check_rm_tree(cachedir);
+	check_rm_tree(tmpdir);
 }
 
 static size_t count_files(void)

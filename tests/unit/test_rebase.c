@@ -14,46 +14,13 @@
 #include "cache/model.h"
 #include "cache/rebase.h"
 #include "check.h"
-
-#define SHARED "arn:aws:iam::123456789012:policy/Shared"
-#define RO     "arn:aws:iam::aws:policy/ReadOnlyAccess"
+#include "offline.h"
 
 static char root[256];
 
 static struct cache_view *make_view(void)
 {
-	struct cache_role *roles = calloc(2, sizeof(*roles));
-	struct cache_doc *shared = model_doc_new("{\n    \"S\": 1\n}\n", 15, 300);
-
-	roles[0].name = strdup("zeta");
-	roles[0].mtime = 100;
-	roles[0].trust = model_doc_new("{\"t\"}\n", 6, 101);
-	roles[0].role_json = model_doc_new("{}\n", 3, 102);
-	model_role_add_inline(&roles[0], "b", model_doc_new("[]\n", 3, 103));
-	model_role_add_inline(&roles[0], "a", model_doc_new("[1]\n", 4, 104));
-	cache_doc_ref(shared);
-	model_role_add_attached(&roles[0], "Shared", SHARED, shared);
-	model_role_add_attached(&roles[0], "ReadOnlyAccess", RO, NULL);
-	roles[1].name = strdup("alpha");
-	roles[1].mtime = 200;
-	roles[1].trust = model_doc_new("{}\n", 3, 201);
-	roles[1].role_json = model_doc_new("{\"x\"}\n", 6, 202);
-	model_role_add_attached(&roles[1], "Shared", SHARED, shared);
-	return model_view_new(roles, 2, 7);
-}
-
-static int mapped(const char *folder)
-{
-	char line[1024], want[600];
-	FILE *f = fopen("/proc/self/maps", "r");
-	int n = 0;
-
-	snprintf(want, sizeof(want), "%s/view.json", folder);
-	while (f && fgets(line, sizeof(line), f))
-		n += strstr(line, want) != NULL;
-	if (f)
-		fclose(f);
-	return n;
+	return offline_sample_view("{\"t\"}\n");
 }
 
 /* Writes v as folder's disk copy and reads it back (the copy's view, refs 1). */
@@ -120,10 +87,10 @@ static void test_trades_equal_documents(void)
 	/* The heap view goes; the copy's mapping stays while nv holds documents. */
 	cache_view_put(v);
 	v = NULL;
-	CHECK_INT(mapped(folder), 1);
+	CHECK_INT(offline_mapped(folder), 1);
 	CHECK_STR(z->inl[1].doc->bytes, "[]\n");
 	cache_view_put(nv);
-	CHECK_INT(mapped(folder), 0);
+	CHECK_INT(offline_mapped(folder), 0);
 out:
 	cache_view_put(v);
 }
@@ -190,9 +157,9 @@ static void test_cache_swaps_only_what_it_wrote(void)
 	CHECK(c.view != v);
 	CHECK(c.view->roles[1].trust->backing != NULL);
 	CHECK_INT(c.view->serial, 7);
-	CHECK_INT(mapped(folder), 1);
+	CHECK_INT(offline_mapped(folder), 1);
 	cache_view_put(c.view);
-	CHECK_INT(mapped(folder), 0);
+	CHECK_INT(offline_mapped(folder), 0);
 	/* No copy to read: nothing changes. */
 	c.view = other;
 	snprintf(folder, sizeof(folder), "%s/none", root);
@@ -208,7 +175,7 @@ static void test_cache_managed_and_nothing_to_do(void)
 {
 	struct cache c;
 	struct cache_view *v = make_view();
-	struct disk_managed m = {RO, model_doc_new("{\"RO\"}\n", 7, 50)};
+	struct disk_managed m = {OFFLINE_RO, model_doc_new("{\"RO\"}\n", 7, 50)};
 	struct disk_meta meta = {"123456789012", "arn:aws:iam::123456789012:user/me", 1};
 	struct cache_view *rebased;
 	char folder[512];
@@ -221,7 +188,7 @@ static void test_cache_managed_and_nothing_to_do(void)
 	c.managed = calloc(1, sizeof(*c.managed));
 	if (!c.managed)
 		goto out;
-	c.managed[0].arn = strdup(RO);
+	c.managed[0].arn = strdup(OFFLINE_RO);
 	c.managed[0].doc = m.doc;
 	cache_doc_ref(m.doc);
 	c.nmanaged = 1;

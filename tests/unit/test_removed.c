@@ -4,7 +4,6 @@
  * later open (a remount), temporaries of a killed writer swept, no store without
  * a folder, and the marks of this mount's landed removals per role.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,25 +19,6 @@
 
 static char tmpdir[64];
 static char folder[128];
-
-static void rm_dir(const char *path)
-{
-	char p[512];
-	struct dirent *de;
-	DIR *d = opendir(path);
-
-	if (!d)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
-		if (unlink(p) < 0)
-			rm_dir(p);
-	}
-	closedir(d);
-	rmdir(path);
-}
 
 static void test_add_list_reopen(void)
 {
@@ -141,6 +121,6 @@ int main(void)
 	test_add_list_reopen();
 	test_marks();
 	test_no_folder();
-	rm_dir(tmpdir);
+	check_rm_tree(tmpdir);
 	return check_done("removed");
 }

@@ -3,14 +3,12 @@
  * link whose name is not the ARN's is EINVAL, --dry-run names the call and sends
  * nothing, --read-only refuses, an unreachable IAM is EIO with the journal left
  * empty; every refusal is in the errors text. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cache/cache_int.h"
-#include "cache/disk.h"
 #include "cache/model.h"
 #include "check.h"
 #include "offline.h"
@@ -24,37 +22,10 @@ static char root[] = "/tmp/iamfs-test-saveatt-XXXXXX";
 static void seed(const char *dir, const char *profile)
 {
 	struct cache_role *roles = calloc(1, sizeof(*roles));
-	struct cache_view *v;
-	struct disk_meta meta = {"123456789012", "arn:aws:iam::123456789012:user/me",
-				 offline_clock};
-	char folder[600];
 
-	roles[0].name = strdup("web");
-	roles[0].mtime = 10;
-	roles[0].trust = model_doc_new(DOC, strlen(DOC), 11);
-	roles[0].role_json = model_doc_new("{\"r\"}\n", 6, 12);
+	offline_role(&roles[0], "web", DOC, "{\"r\"}\n");
 	model_role_add_attached(&roles[0], "cust", CUST, model_doc_new(DOC, strlen(DOC), 13));
-	v = model_view_new(roles, 1, 1);
-	CHECK(snprintf(folder, sizeof(folder), "%s/123456789012-x", dir) < (int)sizeof(folder));
-	CHECK_INT(disk_write(folder, v, NULL, 0, &meta), 0);
-	CHECK_INT(disk_index_store(dir, profile, OFFLINE_URL, "123456789012-x"), 0);
-	cache_view_put(v);
-}
-
-static struct cache *open_cache(struct iam_client *cl, const char *dir, bool ro, bool dry)
-{
-	struct cache_options o = {.dir = dir,
-				  .ttl = 60,
-				  .iam = cl,
-				  .now = offline_now,
-				  .on_change = offline_on_change,
-				  .read_only = ro,
-				  .dry_run = dry};
-	struct cache *c = NULL;
-	struct aws_error err;
-
-	CHECK_INT(cache_open(&o, &c, &err), 0);
-	return c;
+	offline_seed(dir, profile, roles, 1);
 }
 
 /* A new attached/NAME.json of role web: closed with bytes (NULL: empty), or
@@ -86,7 +57,7 @@ static bool errors_have(struct cache *c, const char *s)
 static void test_modes(struct iam_client *cl, const char *dir)
 {
 	struct cache_save_result res;
-	struct cache *c = open_cache(cl, dir, true, false);
+	struct cache *c = offline_cache(cl, dir, OFFLINE_READ_ONLY);
 	struct buf b;
 
 	if (!c)
@@ -94,7 +65,7 @@ static void test_modes(struct iam_client *cl, const char *dir)
 	CHECK_INT(attach(c, "AWSLambdaRole", NULL, NULL, &res), -EROFS);
 	CHECK_INT(attach(c, "AWSLambdaRole", NULL, LAMBDA, &res), -EROFS);
 	cache_close(c);
-	c = open_cache(cl, dir, false, true);
+	c = offline_cache(cl, dir, OFFLINE_DRY_RUN);
 	if (!c)
 		return;
 	offline_nchanges = 0;
@@ -116,10 +87,8 @@ static void test_modes(struct iam_client *cl, const char *dir)
 static void test_refusals(struct iam_client *cl, const char *dir)
 {
 	struct cache_save_result res;
-	struct cache *c = open_cache(cl, dir, false, false);
+	struct cache *c = offline_cache(cl, dir, 0);
 	char folder[700], path[800];
-	DIR *d;
-	int n = 0;
 
 	if (!c)
 		return;
@@ -147,33 +116,14 @@ static void test_refusals(struct iam_client *cl, const char *dir)
 	CHECK(errors_have(c, " web/attached/AWSLambdaRole.json EIO ConnectionError: ListPolicies"));
 	CHECK_INT(cache_folder(c, folder, sizeof(folder)), 0);
 	snprintf(path, sizeof(path), "%s/journal", folder);
-	if ((d = opendir(path))) {
-		struct dirent *e;
-
-		while ((e = readdir(d)))
-			n += e->d_name[0] != '.';
-		closedir(d);
-	}
-	CHECK_INT(n, 0);
+	CHECK_INT(offline_count_files(path), 0);
 	cache_close(c);
 }
 
 int main(void)
 {
-	struct iam_client *cl;
-	char dir[600], cmd[700];
+	static void (*const tests[])(struct iam_client *, const char *) = {test_modes,
+									   test_refusals, NULL};
 
-	if (!mkdtemp(root))
-		return 1;
-	cl = offline_client();
-	snprintf(dir, sizeof(dir), "%s/c", root);
-	if (cl) {
-		seed(dir, iam_client_profile(cl));
-		test_modes(cl, dir);
-		test_refusals(cl, dir);
-	}
-	iam_client_free(cl);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	CHECK_INT(system(cmd), 0);
-	return check_done("save attach offline");
+	return offline_main(root, "save attach offline", seed, tests);
 }

@@ -4,7 +4,6 @@
  * saved, --dry-run reverts the file, AWS managed and role.json are EPERM, an
  * unreachable IAM is EIO; every refusal is in the errors text and rejected/,
  * and the journal is left empty. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +11,6 @@
 #include <unistd.h>
 
 #include "cache/cache_int.h"
-#include "cache/disk.h"
 #include "cache/model.h"
 #include "check.h"
 #include "offline.h"
@@ -29,21 +27,10 @@ static char root[] = "/tmp/iamfs-test-saveoff-XXXXXX";
 static void seed(const char *dir, const char *profile)
 {
 	struct cache_role *roles = calloc(1, sizeof(*roles));
-	struct cache_view *v;
-	struct disk_meta meta = {"123456789012", "arn:aws:iam::123456789012:user/me",
-				 offline_clock};
-	char folder[600];
 
-	roles[0].name = strdup("web");
-	roles[0].mtime = 10;
-	roles[0].trust = model_doc_new(TRUST, strlen(TRUST), 11);
-	roles[0].role_json = model_doc_new(ROLE_JSON, strlen(ROLE_JSON), 12);
+	offline_role(&roles[0], "web", TRUST, ROLE_JSON);
 	model_role_add_attached(&roles[0], "ReadOnlyAccess", RO, NULL);
-	v = model_view_new(roles, 1, 1);
-	CHECK(snprintf(folder, sizeof(folder), "%s/123456789012-x", dir) < (int)sizeof(folder));
-	CHECK_INT(disk_write(folder, v, NULL, 0, &meta), 0);
-	CHECK_INT(disk_index_store(dir, profile, OFFLINE_URL, "123456789012-x"), 0);
-	cache_view_put(v);
+	offline_seed(dir, profile, roles, 1);
 }
 
 static unsigned long long trust_gen(struct cache *c, long long *mtime, char *bytes, size_t cap)
@@ -58,20 +45,6 @@ static unsigned long long trust_gen(struct cache *c, long long *mtime, char *byt
 		snprintf(bytes, cap, "%s", r->trust->bytes);
 	cache_view_put(v);
 	return g;
-}
-
-static int count_files(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
 }
 
 static int save(struct cache *c, enum cache_file_kind kind, const char *name, const char *bytes,
@@ -96,26 +69,10 @@ static int remove_inline(struct cache *c, const char *name, struct cache_save_re
 	return cache_save(c, &s, res);
 }
 
-static struct cache *open_cache(struct iam_client *cl, const char *dir, bool ro, bool dry)
-{
-	struct cache_options o = {.dir = dir,
-				  .ttl = 60,
-				  .iam = cl,
-				  .now = offline_now,
-				  .on_change = offline_on_change,
-				  .read_only = ro,
-				  .dry_run = dry};
-	struct cache *c = NULL;
-	struct aws_error err;
-
-	CHECK_INT(cache_open(&o, &c, &err), 0);
-	return c;
-}
-
 static void test_modes(struct iam_client *cl, const char *dir)
 {
 	struct cache_save_result res;
-	struct cache *c = open_cache(cl, dir, true, false);
+	struct cache *c = offline_cache(cl, dir, OFFLINE_READ_ONLY);
 	struct buf b;
 	const char *same = "{\"Statement\": [{\"Effect\": \"Allow\"}]}";
 
@@ -125,7 +82,7 @@ static void test_modes(struct iam_client *cl, const char *dir)
 	CHECK(strstr(res.message, "read-only") != NULL);
 	CHECK_INT(remove_inline(c, "p", &res), -EROFS);
 	cache_close(c);
-	c = open_cache(cl, dir, false, true);
+	c = offline_cache(cl, dir, OFFLINE_DRY_RUN);
 	if (!c)
 		return;
 	offline_nchanges = 0;
@@ -155,7 +112,7 @@ static void test_modes(struct iam_client *cl, const char *dir)
 static void test_refusals(struct iam_client *cl, const char *dir)
 {
 	struct cache_save_result res;
-	struct cache *c = open_cache(cl, dir, false, false);
+	struct cache *c = offline_cache(cl, dir, 0);
 	const char *same = "{\"Statement\": [{\"Effect\": \"Allow\"}]}";
 	char folder[700], path[800], bytes[256];
 	unsigned long long g;
@@ -201,28 +158,16 @@ static void test_refusals(struct iam_client *cl, const char *dir)
 	buf_cleanup(&b);
 	snprintf(path, sizeof(path), "%s/rejected", folder);
 	/* Five here and the one refused during the dry-run mount. */
-	CHECK_INT(count_files(path), 6);
+	CHECK_INT(offline_count_files(path), 6);
 	snprintf(path, sizeof(path), "%s/journal", folder);
-	CHECK_INT(count_files(path), 0);
+	CHECK_INT(offline_count_files(path), 0);
 	cache_close(c);
 }
 
 int main(void)
 {
-	struct iam_client *cl;
-	char dir[600], cmd[700];
+	static void (*const tests[])(struct iam_client *, const char *) = {test_modes,
+									   test_refusals, NULL};
 
-	if (!mkdtemp(root))
-		return 1;
-	cl = offline_client();
-	snprintf(dir, sizeof(dir), "%s/c", root);
-	if (cl) {
-		seed(dir, iam_client_profile(cl));
-		test_modes(cl, dir);
-		test_refusals(cl, dir);
-	}
-	iam_client_free(cl);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	CHECK_INT(system(cmd), 0);
-	return check_done("save offline");
+	return offline_main(root, "save offline", seed, tests);
 }

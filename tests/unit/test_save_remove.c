@@ -5,7 +5,6 @@
  * unreachable IAM fails a detach as unsettled (its journal entry stays for the
  * next mount) after its copy was kept under removed/, and a role's deletion
  * with EIO after its trust.json and role.json were kept. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +12,6 @@
 #include <unistd.h>
 
 #include "cache/cache_int.h"
-#include "cache/disk.h"
 #include "cache/model.h"
 #include "check.h"
 #include "offline.h"
@@ -27,47 +25,23 @@
 
 static char root[] = "/tmp/iamfs-test-saveremove-XXXXXX";
 
-static void seed_role(struct cache_role *r, const char *name, const char *role_json)
-{
-	r->name = strdup(name);
-	r->mtime = 10;
-	r->trust = model_doc_new(TRUST, strlen(TRUST), 11);
-	r->role_json = model_doc_new(role_json, strlen(role_json), 12);
-}
-
 static void seed(const char *dir, const char *profile)
 {
 	struct cache_role *roles = calloc(3, sizeof(*roles));
-	struct disk_meta meta = {"123456789012", "arn:aws:iam::123456789012:user/me",
-				 offline_clock};
-	struct cache_view *v;
-	char folder[600];
 
-	seed_role(&roles[0], "web", "{\n    \"RoleName\": \"web\"\n}\n");
+	offline_role(&roles[0], "web", TRUST, "{\n    \"RoleName\": \"web\"\n}\n");
 	model_role_add_attached(&roles[0], "ReadOnlyAccess", RO, NULL);
-	seed_role(&roles[1], "svc", SVC_JSON);
-	seed_role(&roles[2], "bare", BARE_JSON);
-	v = model_view_new(roles, 3, 1);
-	CHECK(snprintf(folder, sizeof(folder), "%s/123456789012-x", dir) < (int)sizeof(folder));
-	CHECK_INT(disk_write(folder, v, NULL, 0, &meta), 0);
-	CHECK_INT(disk_index_store(dir, profile, OFFLINE_URL, "123456789012-x"), 0);
-	cache_view_put(v);
+	offline_role(&roles[1], "svc", TRUST, SVC_JSON);
+	offline_role(&roles[2], "bare", TRUST, BARE_JSON);
+	offline_seed(dir, profile, roles, 3);
 }
 
 static int count_files(const char *folder, const char *sub)
 {
 	char path[800];
-	DIR *d;
-	struct dirent *e;
-	int n = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", folder, sub);
-	if (!(d = opendir(path)))
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
+	return offline_count_files(path);
 }
 
 static int detach(struct cache *c, struct cache_save_result *res)
@@ -78,23 +52,6 @@ static int detach(struct cache *c, struct cache_save_result *res)
 			       .remove = true};
 
 	return cache_save(c, &s, res);
-}
-
-static struct cache *open_cache(struct iam_client *cl, const char *dir, bool ro, bool dry)
-{
-	struct cache_options o = {.dir = dir,
-				  .ttl = 60,
-				  .iam = cl,
-				  .now = offline_now,
-				  .on_change = offline_on_change,
-				  .read_only = ro,
-				  .dry_run = dry,
-				  .allow_delete = true};
-	struct cache *c = NULL;
-	struct aws_error err;
-
-	CHECK_INT(cache_open(&o, &c, &err), 0);
-	return c;
 }
 
 static bool status_has(struct cache *c, const char *line)
@@ -111,7 +68,7 @@ static bool status_has(struct cache *c, const char *line)
 static void test_modes(struct iam_client *cl, const char *dir)
 {
 	struct cache_save_result res;
-	struct cache *c = open_cache(cl, dir, true, false);
+	struct cache *c = offline_cache(cl, dir, OFFLINE_READ_ONLY | OFFLINE_ALLOW_DELETE);
 	char folder[700];
 
 	if (!c)
@@ -120,7 +77,7 @@ static void test_modes(struct iam_client *cl, const char *dir)
 	CHECK_INT(cache_delete_role(c, "bare", &res), -EROFS);
 	CHECK(strstr(res.message, "read-only") != NULL);
 	cache_close(c);
-	if (!(c = open_cache(cl, dir, false, true)))
+	if (!(c = offline_cache(cl, dir, OFFLINE_DRY_RUN | OFFLINE_ALLOW_DELETE)))
 		return;
 	CHECK(status_has(c, "mode: dry-run, deletes allowed\n"));
 	offline_nchanges = 0;
@@ -148,7 +105,7 @@ static void test_modes(struct iam_client *cl, const char *dir)
 static void test_refusals(struct iam_client *cl, const char *dir)
 {
 	struct cache_save_result res;
-	struct cache *c = open_cache(cl, dir, false, false);
+	struct cache *c = offline_cache(cl, dir, OFFLINE_ALLOW_DELETE);
 	char folder[700];
 	struct buf b;
 
@@ -186,20 +143,8 @@ static void test_refusals(struct iam_client *cl, const char *dir)
 
 int main(void)
 {
-	struct iam_client *cl;
-	char dir[600], cmd[700];
+	static void (*const tests[])(struct iam_client *, const char *) = {test_modes,
+									   test_refusals, NULL};
 
-	if (!mkdtemp(root))
-		return 1;
-	cl = offline_client();
-	snprintf(dir, sizeof(dir), "%s/c", root);
-	if (cl) {
-		seed(dir, iam_client_profile(cl));
-		test_modes(cl, dir);
-		test_refusals(cl, dir);
-	}
-	iam_client_free(cl);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	CHECK_INT(system(cmd), 0);
-	return check_done("save remove");
+	return offline_main(root, "save remove", seed, tests);
 }

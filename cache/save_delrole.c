@@ -135,7 +135,6 @@ static int save_profile_remove(struct save_delrole *d, struct iam_conn *conn, co
 /* Keeps the names of the instance profiles the role leaves under removed/, one a line. */
 static int save_delrole_keep_profiles(struct save_ctx *x, const struct iam_string_list *l)
 {
-	char name[REJECTS_NAME_MAX + 1];
 	struct buf b;
 	size_t i;
 	int rc = 0;
@@ -144,18 +143,9 @@ static int save_delrole_keep_profiles(struct save_ctx *x, const struct iam_strin
 	for (i = 0; !rc && i < l->n; i++)
 		rc = buf_printf(&b, "%s\n", l->v[i]);
 	if (!rc)
-		rc = x->st->removed ? removed_add(x->st->removed, hooks_now(&x->st->host.hooks),
-						  x->role, "instance-profiles.txt", b.data, b.len,
-						  name, sizeof(name))
-				    : -ENOMEM;
+		rc = save_keep_removed(x, "instance-profiles.txt", b.data, b.len);
 	buf_cleanup(&b);
-	if (!rc)
-		return 0;
-	snprintf(x->res->message, sizeof(x->res->message),
-		 "role %.200s: cannot keep the names of its instance profiles under "
-		 ".iamfs/removed/ (%s); nothing was removed",
-		 x->role, strerror(-rc));
-	return save_refuse(x, -EIO, false);
+	return rc;
 }
 
 static int save_delrole_profiles(struct save_delrole *d, struct iam_conn *conn)
@@ -219,23 +209,12 @@ static int save_delrole_keep(struct save_ctx *x)
 {
 	const struct cache_doc *docs[2] = {x->r->trust, x->r->role_json};
 	const char *what[2] = {"trust.json", "role.json"};
-	char name[REJECTS_NAME_MAX + 1];
-	long long now = hooks_now(&x->st->host.hooks);
 	int i, rc = 0;
 
 	for (i = 0; i < 2 && !rc; i++)
 		if (docs[i])
-			rc = x->st->removed
-				     ? removed_add(x->st->removed, now, x->role, what[i],
-						   docs[i]->bytes, docs[i]->len, name, sizeof(name))
-				     : -ENOMEM;
-	if (!rc)
-		return 0;
-	snprintf(x->res->message, sizeof(x->res->message),
-		 "role %.200s: cannot keep its trust.json and role.json under .iamfs/removed/ in "
-		 "the cache folder (%s); nothing was sent",
-		 x->role, strerror(-rc));
-	return save_refuse(x, -EIO, false);
+			rc = save_keep_removed(x, what[i], docs[i]->bytes, docs[i]->len);
+	return rc;
 }
 
 static int save_delrole_send(struct save_delrole *d)

@@ -150,6 +150,10 @@ int save_remove(struct save_ctx *x);
 /* save_remove.c: after a failed removal (rc) of x's role, one more errors line
  * naming the removals of that role that landed earlier in this mount, if any. */
 void save_remove_note(struct save_ctx *x, int rc);
+/* save_remove.c: keeps what x removes under .iamfs/removed/ before its first call
+ * (what: its name there, bytes: its content); a copy that cannot be kept refuses
+ * x (recorded, EIO) with nothing sent. 0 or that refusal. */
+int save_keep_removed(struct save_ctx *x, const char *what, const char *bytes, size_t len);
 
 /* save_rolejson.c: the save of role.json once save.c has the role to itself and x->v
  * holds the view: validate, read-only fields, the same-value no-op, --dry-run,

@@ -28,7 +28,7 @@
 
 /* Keeps what x removes under removed/ (what: its name there, bytes: its content);
  * refused and recorded when it cannot be kept. */
-static int save_keep_removed(struct save_ctx *x, const char *what, const char *bytes, size_t len)
+int save_keep_removed(struct save_ctx *x, const char *what, const char *bytes, size_t len)
 {
 	char name[REJECTS_NAME_MAX + 1];
 	int rc = x->st->removed ? removed_add(x->st->removed, hooks_now(&x->st->host.hooks),
@@ -41,9 +41,9 @@ static int save_keep_removed(struct save_ctx *x, const char *what, const char *b
 		return 0;
 	}
 	snprintf(x->res->message, sizeof(x->res->message),
-		 "%.200s/%.300s: cannot keep a copy of what %s removes under .iamfs/removed/ in "
-		 "the cache folder (%s); nothing was sent",
-		 x->role, x->path, save_action_names[x->action], strerror(-rc));
+		 "%.200s: cannot keep a copy of its %.300s (what %s removes) under "
+		 ".iamfs/removed/ in the cache folder (%s); nothing was sent",
+		 x->role, what, save_action_names[x->action], strerror(-rc));
 	return save_refuse(x, -EIO, false);
 }
 

@@ -42,11 +42,22 @@ def rm_r(path):
     return subprocess.run(["rm", "-rf", path], capture_output=True, text=True, timeout=60)
 
 
+def in_profile(iam, role):
+    """Puts role in the instance profile PROFILE (made here)."""
+    iam.create_instance_profile(InstanceProfileName=PROFILE)
+    iam.add_role_to_instance_profile(InstanceProfileName=PROFILE, RoleName=role)
+
+
+def bare(iam):
+    """A role "bare" with a trust policy and nothing else."""
+    iam.create_role(RoleName="bare", AssumeRolePolicyDocument=json.dumps(
+        trust("ec2.amazonaws.com")))
+
+
 def doom(iam):
     """DOOMED gets an attached policy and an instance profile beside its inline one."""
     iam.attach_role_policy(RoleName=DOOMED, PolicyArn=cust_arn())
-    iam.create_instance_profile(InstanceProfileName=PROFILE)
-    iam.add_role_to_instance_profile(InstanceProfileName=PROFILE, RoleName=DOOMED)
+    in_profile(iam, DOOMED)
 
 
 def role_names(iam):
@@ -192,8 +203,7 @@ def test_policies_attached_elsewhere_meanwhile_are_enotempty(account, mounts):
     """IAM's DeleteConflict (a policy attached behind the mount's back) is ENOTEMPTY
     and the errors line says what landed before it."""
     iam, proxy = account
-    iam.create_instance_profile(InstanceProfileName=PROFILE)
-    iam.add_role_to_instance_profile(InstanceProfileName=PROFILE, RoleName=DOOMED)
+    in_profile(iam, DOOMED)
     m = mounts(proxy.url, args=ALLOW, allow=r"refused")
     os.unlink(m.p(DOOMED, "inline", "logs.json"))
     iam.attach_role_policy(RoleName=DOOMED, PolicyArn=cust_arn())  # the view does not know
@@ -241,10 +251,8 @@ def test_a_failure_in_the_middle_of_rm_r_is_reported(account, mounts):
 
 def test_a_role_in_an_instance_profile_leaves_it_first(account, mounts):
     iam, proxy = account
-    iam.create_role(RoleName="bare", AssumeRolePolicyDocument=json.dumps(
-        trust("ec2.amazonaws.com")))
-    iam.create_instance_profile(InstanceProfileName=PROFILE)
-    iam.add_role_to_instance_profile(InstanceProfileName=PROFILE, RoleName="bare")
+    bare(iam)
+    in_profile(iam, "bare")
     m = mounts(proxy.url, args=ALLOW)
     proxy.reset()
     os.rmdir(m.p("bare"))
@@ -384,8 +392,7 @@ def test_a_daemon_killed_mid_removal_loses_nothing(account, mounts, what, undone
     it (undone here behind the daemon's back), reported as an interrupted removal."""
     iam, proxy = account
     if what == "role":
-        iam.create_role(RoleName="bare", AssumeRolePolicyDocument=json.dumps(
-            trust("ec2.amazonaws.com")))
+        bare(iam)
     action, rel, kept = {
         "detach": ("DetachRolePolicy", (ROLE, "attached", CUST + ".json"),
                    "-%s-detached-%s.txt" % (ROLE, CUST)),
@@ -414,8 +421,7 @@ def test_a_daemon_killed_mid_removal_loses_nothing(account, mounts, what, undone
     if undone and what == "detach":
         iam.attach_role_policy(RoleName=ROLE, PolicyArn=cust_arn())
     elif undone:
-        iam.create_role(RoleName="bare", AssumeRolePolicyDocument=json.dumps(
-            trust("ec2.amazonaws.com")))
+        bare(iam)
     m2 = mounts(proxy.url, cache_dir=m.cache_dir, name="again", args=ALLOW, allow=r"interrupted")
     if undone:
         wait_until(lambda: "interrupted removal" in errors_text(m2), 20,
@@ -444,10 +450,8 @@ def test_lost_answers_of_a_role_deletion_are_settled_by_a_read(account, mounts, 
     GetRole answering NoSuchEntity) shows it landed, so rmdir succeeds, each call
     sent once."""
     iam, proxy = account
-    iam.create_role(RoleName="bare", AssumeRolePolicyDocument=json.dumps(
-        trust("ec2.amazonaws.com")))
-    iam.create_instance_profile(InstanceProfileName=PROFILE)
-    iam.add_role_to_instance_profile(InstanceProfileName=PROFILE, RoleName="bare")
+    bare(iam)
+    in_profile(iam, "bare")
     m = mounts(proxy.url, args=ALLOW)
     proxy.reset()
     proxy.fault(action, "drop", when="after", count=-1)

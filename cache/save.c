@@ -375,6 +375,7 @@ void save_accept(struct save_state *st, const struct cache_save *s, unsigned lon
 				 : s->kind == CACHE_FILE_ATTACHED ? JOURNAL_DETACH
 								  : JOURNAL_INLINE_DELETE;
 	const struct cache_attached *at = NULL;
+	const struct cache_role *r;
 	struct cache_view *v;
 	const char *name = s->name;
 
@@ -384,7 +385,8 @@ void save_accept(struct save_state *st, const struct cache_save *s, unsigned lon
 	     s->kind != CACHE_FILE_ATTACHED && s->kind != CACHE_FILE_ROLE))
 		return;
 	v = save_view(st);
-	if (cache_view_find(v, s->role) && cache_view_find(v, s->role)->pending) {
+	r = cache_view_find(v, s->role);
+	if (r && r->pending) {
 		/* A pending role's trust creates it; its role.json is kept locally. */
 		if (s->kind != CACHE_FILE_TRUST || s->remove) {
 			cache_view_put(v);
@@ -393,7 +395,7 @@ void save_accept(struct save_state *st, const struct cache_save *s, unsigned lon
 		kind = JOURNAL_CREATE_ROLE;
 	}
 	if (s->kind == CACHE_FILE_ATTACHED) {
-		at = cache_role_find_attached(cache_view_find(v, s->role), s->name);
+		at = cache_role_find_attached(r, s->name);
 		name = at && (s->remove || (!at->aws_managed && at->doc)) ? at->arn : NULL;
 	}
 	if ((s->kind != CACHE_FILE_ATTACHED || name) &&

@@ -205,3 +205,16 @@ const char *creds_provider_source(const struct creds_provider *p)
 {
 	return p->chain.src->name;
 }
+
+int creds_provider_new_assumed(struct creds_provider *base, const char *role_arn,
+			       const char *external_id, const char *session_name,
+			       struct creds_provider **out, struct aws_error *err)
+{
+	(void)base;
+	(void)role_arn;
+	(void)external_id;
+	(void)session_name;
+	(void)out;
+	aws_error_set(err, "NotImplemented", "assumed providers are not implemented yet");
+	return -ENOSYS;
+}

@@ -696,3 +696,20 @@ int iam_get_caller_identity(struct iam_conn *c, struct iam_caller_identity *out,
 	return iam_call(c, &c->client->sts_ep, "GetCallerIdentity", STS_VERSION, NULL, NULL,
 			iam_parse_caller_identity, out, NULL, err);
 }
+
+const struct aws_endpoint *iam_client_org_endpoint(const struct iam_client *c)
+{
+	return &c->iam_ep;
+}
+
+int iam_client_new_assumed(struct iam_client *base, const char *role_arn, const char *external_id,
+			   const char *session_name, struct iam_client **out, struct aws_error *err)
+{
+	(void)base;
+	(void)role_arn;
+	(void)external_id;
+	(void)session_name;
+	(void)out;
+	aws_error_set(err, "NotImplemented", "assumed clients are not implemented yet");
+	return -ENOSYS;
+}

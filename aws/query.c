@@ -270,7 +270,7 @@ static int query_attempt(struct http_conn *c, const struct aws_endpoint *ep,
 		goto out;
 	if (status >= 200 && status < 300)
 		goto out;
-	(rq->parse_error ? rq->parse_error : iam_parse_error)(resp->data, resp->len, status, err);
+	iam_parse_error(resp->data, resp->len, status, err);
 	err->attempts = attempts + 1;
 	if (aws_code_is_throttling(err->code) || status == 429 || status >= 500)
 		rc = query_retry_or_final(action, true, err);

@@ -41,16 +41,14 @@ bool query_idempotent(const char *action);
  * a positive integer, at most 20. */
 int query_attempts_of(const char *s);
 
-/* One prepared request of any AWS protocol for query_send: what is signed and sent,
- * and how an error answer is read. All borrowed for the call. */
+/* One prepared request of any AWS protocol for query_send: what is signed and sent.
+ * All borrowed for the call. */
 struct query_request {
 	const char *action;	  /* counted through on_attempt; decides query_idempotent */
 	const char *content_type; /* NULL: the Query protocol's form type */
 	const char *target;	  /* X-Amz-Target (signed); NULL for none */
 	const char *body;
-	size_t body_len;
-	/* Fills err from a non-2xx answer; NULL: the Query protocol's XML error. */
-	void (*parse_error)(const char *body, size_t len, long status, struct aws_error *err);
+	size_t body_len; /* error answers, XML or JSON, are read by iam_parse_error */
 };
 
 /* The retrying core of query_call for any protocol: rq signed with creds (NULL:

@@ -42,11 +42,15 @@ static const char *org_str(const cJSON *o, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* The refusals that mean these credentials cannot list the organization at all. */
+/* The refusals of ListAccounts itself that mean these credentials cannot list the
+ * organization at all. A failure to get credentials (a refused AssumeRole of an
+ * assumed client) sent no ListAccounts request (attempts 0) and keeps its own words. */
 static void org_explain(struct aws_error *err)
 {
 	char why[sizeof(err->message)];
 
+	if (err->attempts == 0)
+		return;
 	if (strcmp(err->code, "AccessDeniedException") && strcmp(err->code, "AccessDenied") &&
 	    strcmp(err->code, "AWSOrganizationsNotInUseException"))
 		return;

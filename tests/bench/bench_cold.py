@@ -1,0 +1,104 @@
+"""bench.py --cold-only: only the cold mount, up to the moment it is ready, for
+one or more builds (--build A,B: runs interleaved, the order alternating), with
+where the time went from the proxy's request times (GET /_proxy/times, the
+same monotonic clock as ours): the daemon's start-up before its first request,
+GetCallerIdentity, the two listing chains (ListRoles, GAAD), and the time from
+the last answer to the mount being ready (building the view, the disk copy,
+the mount). Prints one line per build and size, and saves results/cold.json."""
+import json
+import os
+import shutil
+import statistics
+import time
+
+import rig
+
+GAAD = "GetAccountAuthorizationDetails"
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def span(times, action, t0):
+    """(first arrival, last answer) of action's requests, in seconds after t0."""
+    mine = [t for t in times if t["action"] == action]
+    if not mine:
+        return None
+    return (min(t["arrived"] for t in mine) - t0, max(t["answered"] for t in mine) - t0)
+
+
+def one(bench, build, size):
+    """One cold mount of build; the timeline of its requests."""
+    rig.IAMFS = os.path.join(build, "iamfs")
+    cache = bench.cache_dir()
+    bench.drop_caches()
+    bench.proxy.reset()
+    t0 = time.monotonic()
+    m = bench.mount(cache_dir=cache, cls=bench.status_mount)
+    ready = time.monotonic() - t0
+    try:
+        st = m.status()
+    finally:
+        bench.unmount(m)
+    shutil.rmtree(cache, ignore_errors=True)
+    if "roles: %d\n" % size not in st:
+        raise RuntimeError("the mount does not show %d roles:\n%s" % (size, st))
+    times = bench.proxy.times()
+    counts = {k: v for k, v in bench.proxy.counts().items() if not k.startswith("_")}
+    last = max(t["answered"] for t in times) - t0
+    out = {"ready": ready, "counts": counts, "first": min(t["arrived"] for t in times) - t0,
+           "after_last": ready - last}
+    for action in ("GetCallerIdentity", "ListRoles", GAAD):
+        out[action] = span(times, action, t0)
+    gaad = sorted((t for t in times if t["action"] == GAAD), key=lambda t: t["arrived"])
+    out["gaad_first_page"] = gaad[0]["answered"] - gaad[0]["arrived"] if gaad else None
+    return out
+
+
+def summary(runs):
+    med = statistics.median
+    s = {"ready": med(r["ready"] for r in runs), "min": min(r["ready"] for r in runs),
+         "max": max(r["ready"] for r in runs), "first": med(r["first"] for r in runs),
+         "after_last": med(r["after_last"] for r in runs), "counts": runs[-1]["counts"],
+         "gaad_first_page": med(r["gaad_first_page"] for r in runs)}
+    for action in ("GetCallerIdentity", "ListRoles", GAAD):
+        s[action] = [med(r[action][i] for r in runs) for i in (0, 1)]
+    return s
+
+
+def line(build, size, s):
+    c = s["counts"]
+    return ("%s @ %d roles: ready %.3f s (%.3f-%.3f); first request at %.3f; GCI %.3f-%.3f; "
+            "ListRoles %.3f-%.3f (%d); GAAD %.3f-%.3f (%d, first page %.3f s); "
+            "last answer to ready %.3f s" % (
+                build, size, s["ready"], s["min"], s["max"], s["first"],
+                s["GetCallerIdentity"][0], s["GetCallerIdentity"][1], s["ListRoles"][0],
+                s["ListRoles"][1], c.get("ListRoles", 0), s[GAAD][0], s[GAAD][1], c.get(GAAD, 0),
+                s["gaad_first_page"], s["after_last"]))
+
+
+def run(bench, builds):
+    """Every size: moto's own GAAD time, then runs x builds cold mounts."""
+    res, text = {"load_before": loadavg()}, []
+    for size in bench.args.sizes:
+        bench.seed_to(size)
+        res["moto:%d" % size] = bench.moto_gaad_time()
+        text.append("moto answers the whole GAAD at %d roles in %.3f s" % (
+            size, res["moto:%d" % size]))
+        runs = {b: [] for b in builds}
+        for i in range(bench.args.runs):
+            for b in builds if i % 2 == 0 else builds[::-1]:
+                runs[b].append(one(bench, b, size))
+        for b in builds:
+            res["%s:%d" % (b, size)] = {"summary": summary(runs[b]), "runs": runs[b]}
+            text.append(line(b, size, res["%s:%d" % (b, size)]["summary"]))
+    res["load_after"] = loadavg()
+    text.append("load average before %s, after %s" % (res["load_before"], res["load_after"]))
+    os.makedirs(os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"),
+                exist_ok=True)
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "cold.json"),
+              "w") as f:
+        json.dump(res, f, indent=1)
+    return "\n".join(text) + "\n"

@@ -597,8 +597,8 @@ class Bench:
         a = self.args
         env = {"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"} if self.fixture.needs_aws_managed else {}
         self.moto = rig.Moto(extra_env=env).start(self.work)
-        self.proxy = rig.Proxy(self.moto.url, latency_ms=a.latency_ms,
-                               gaad_page_size=1000).start(self.work)
+        self.proxy = rig.Proxy(self.moto.url, latency_ms=a.latency_ms, gaad_page_size=1000,
+                               log_requests=a.cold_only).start(self.work)
         if a.cold_only:
             return bench_cold.run(self, a.builds)
         self.res["base"] = self.baseline_mem()

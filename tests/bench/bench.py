@@ -67,6 +67,8 @@ def parse_args(argv):
                     help="only memory and call counts: one cold load and one remount a size")
     ap.add_argument("--cold-only", action="store_true",
                     help="only the cold mount's time to ready (--build A,B compares builds)")
+    ap.add_argument("--strace", action="store_true",
+                    help="with --cold-only: one more mount a size under strace (disk write)")
     args = ap.parse_args(argv)
     if args.quick:
         args.roles, args.runs, args.idle = "200", 3, 5.0

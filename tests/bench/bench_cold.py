@@ -96,6 +96,35 @@ def one(bench, build, size):
     return out
 
 
+TRACED = "recvfrom,openat,fsync,renameat,mount"
+
+
+def strace_timeline(bench, build, size):
+    """One more cold mount of build with the daemon under strace: seconds from its
+    last answer read to the disk copy's temporary file, from there to the copy's
+    rename (the write and its fsync) and from there to mount(2)."""
+    wrap = os.path.join(bench.work, "strace-bin")
+    log = os.path.join(bench.work, "strace-%d.log" % size)
+    os.makedirs(wrap, exist_ok=True)
+    with open(os.path.join(wrap, "iamfs"), "w") as f:
+        f.write('#!/bin/sh\nexec strace -f -ttt -o %s -e trace=%s %s "$@"\n'
+                % (log, TRACED, os.path.join(build, "iamfs")))
+    os.chmod(os.path.join(wrap, "iamfs"), 0o755)
+    run = one(bench, wrap, size)
+    ev = []
+    with open(log) as f:
+        for ln in f:
+            m = re.match(r"\d+\s+([\d.]+) (\w+)\((.*)", ln)
+            if m and "resumed" not in ln:
+                ev.append((float(m.group(1)), m.group(2), m.group(3)))
+    tmp = next(t for t, call, a in ev if call == "openat" and ".tmp." in a and "index" not in a)
+    recv = max(t for t, call, _ in ev if call == "recvfrom" and t < tmp)
+    ren = next(t for t, call, a in ev if call == "renameat" and t > tmp)
+    mnt = next(t for t, call, _ in ev if call == "mount")
+    return {"ready": run["ready"], "build": tmp - recv, "disk_write": ren - tmp,
+            "to_mount": mnt - ren}
+
+
 def summary(runs):
     med = statistics.median
     s = {"ready": med(r["ready"] for r in runs), "min": min(r["ready"] for r in runs),
@@ -143,6 +172,12 @@ def run(bench, builds):
         for b in builds:
             res["%s:%d" % (b, size)] = {"summary": summary(runs[b]), "runs": runs[b]}
             text.append(line(b, size, res["%s:%d" % (b, size)]["summary"]))
+        if bench.args.strace:
+            st = res["strace:%d" % size] = strace_timeline(bench, builds[0], size)
+            text.append("under strace (%s @ %d roles, ready %.3f s): last answer read to the "
+                        "disk copy's temporary file %.3f s, its write and fsync %.3f s, rename "
+                        "to mount(2) %.3f s" % (builds[0], size, st["ready"], st["build"],
+                                                 st["disk_write"], st["to_mount"]))
     res["load_after"] = loadavg()
     text.append("load average before %s, after %s" % (res["load_before"], res["load_after"]))
     os.makedirs(os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"),

@@ -237,6 +237,11 @@ int iam_conn_new(struct iam_client *c, struct iam_conn **out)
 	return 0;
 }
 
+struct iam_client *iam_conn_client(struct iam_conn *conn)
+{
+	return conn->client;
+}
+
 void iam_conn_free(struct iam_conn *conn)
 {
 	if (!conn)
@@ -534,6 +539,33 @@ int iam_list_roles(struct iam_conn *c, struct iam_role_list *out, struct aws_err
 	if (!rc)
 		rc = iam_move_roles(out, &tmp);
 	iam_role_list_cleanup(&tmp);
+	return rc;
+}
+
+struct iam_role_pages {
+	int (*cb)(void *ctx, struct iam_role_list *page);
+	void *ctx;
+};
+
+static int iam_role_page(void *ctx, void *list)
+{
+	struct iam_role_pages *pp = ctx;
+	int rc = pp->cb(pp->ctx, list);
+
+	iam_role_list_cleanup(list);
+	return rc;
+}
+
+int iam_list_roles_paged(struct iam_conn *c, int (*page_cb)(void *ctx, struct iam_role_list *page),
+			 void *ctx, struct aws_error *err)
+{
+	struct iam_role_pages pp = {page_cb, ctx};
+	struct iam_role_list l = {0};
+	int rc;
+
+	rc = iam_chain(c, "ListRoles", &(const struct iam_args){NULL, NULL}, iam_parse_list_roles,
+		       &l, iam_role_page, &pp, err);
+	iam_role_list_cleanup(&l);
 	return rc;
 }
 

@@ -49,6 +49,9 @@ int iam_client_new_assumed(struct iam_client *base, const char *role_arn, const 
 			   struct aws_error *err);
 int iam_conn_new(struct iam_client *c, struct iam_conn **out);
 void iam_conn_free(struct iam_conn *conn);
+/* The client conn was made from (borrowed): for another connection of the same
+ * client on another thread. */
+struct iam_client *iam_conn_client(struct iam_conn *conn);
 
 const struct aws_endpoint *iam_client_endpoint(const struct iam_client *c);
 const struct aws_endpoint *iam_client_sts_endpoint(const struct iam_client *c);
@@ -62,6 +65,11 @@ unsigned long iam_client_total_calls(struct iam_client *c);
 /* All return 0 or -errno (aws_error_errno), with err filled on failure.
  * Out-parameters are appended to (lists) or filled (structs) only on success. */
 int iam_list_roles(struct iam_conn *c, struct iam_role_list *out, struct aws_error *err);
+/* ListRoles page by page: each page's roles are handed to page_cb, which may move
+ * items out (the rest is freed after it returns); a non-zero return from page_cb
+ * stops the chain and is returned. */
+int iam_list_roles_paged(struct iam_conn *c, int (*page_cb)(void *ctx, struct iam_role_list *page),
+			 void *ctx, struct aws_error *err);
 int iam_get_role(struct iam_conn *c, const char *role, struct iam_role *out, struct aws_error *err);
 int iam_update_assume_role_policy(struct iam_conn *c, const char *role, const char *doc,
 				  struct aws_error *err);

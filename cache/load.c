@@ -1,27 +1,25 @@
 /*
- * Bulk load: GetCallerIdentity, a ListRoles chain reduced at once to a small
- * table of Description/MaxSessionDuration, then GAAD (Role, LocalManagedPolicy)
+ * Bulk load: GetCallerIdentity, then two chains at once: ListRoles on its own
+ * connection and thread (load_extras.c), reduced to a small table of
+ * Description/MaxSessionDuration, and GAAD (Role, LocalManagedPolicy) here,
  * whose pages are rendered as they arrive so the parsed structs never pile up.
+ * A GAAD role rendered before the table is complete gets its role.json again
+ * once it is (load_settle), so the result is the same whichever chain ends first.
  * A denied GAAD (-EACCES) falls back to the per-role scan. Customer managed
  * documents are created once per ARN and shared by every role attaching them.
  */
 #include "cache/load.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cache/ident.h"
+#include "cache/load_extras.h"
 #include "cache/model.h"
 #include "cache/render.h"
-
-/* What GAAD lacks, from ListRoles, sorted by name. */
-struct load_extra {
-	char *name;
-	char *description;
-	int max_session_duration;
-};
 
 /* One customer managed policy's shared document. */
 struct load_pol {
@@ -31,20 +29,53 @@ struct load_pol {
 
 struct load_ctx {
 	struct load_result *res;
-	struct load_extra *extras;
-	size_t nextras;
+	struct load_extras ex; /* the ListRoles chain */
+	bool ready;	       /* ex's table is complete (or there is none: pure loads) */
 	struct load_pol *pols;
 	size_t npols, cap;
-	size_t pages; /* GAAD pages so far */
+	/* Under mu: what load_report tells (both chains report). */
+	pthread_mutex_t mu;
+	const char *stage;
+	size_t roles;	  /* res->nroles as the loading thread last saw it */
+	size_t pages;	  /* GAAD pages so far */
+	size_t listpages; /* ListRoles pages so far */
 };
 
-/* Tells the caller how far the load has got (load_result.progress). */
-static void load_report(struct load_ctx *x, const char *stage)
+/* Tells the caller how far the load has got (load_result.progress), one call at a time. */
+static void load_report_locked(struct load_ctx *x)
 {
-	struct load_progress p = {.stage = stage, .roles = x->res->nroles, .pages = x->pages};
+	struct load_progress p = {
+		.stage = x->stage, .roles = x->roles, .pages = x->pages + x->listpages};
 
 	if (x->res->progress)
 		x->res->progress(x->res->progress_ctx, &p);
+}
+
+/* On the loading thread: stage (static text) is in flight; gaad_page: one more. */
+static void load_report_at(struct load_ctx *x, const char *stage, bool gaad_page)
+{
+	pthread_mutex_lock(&x->mu);
+	x->stage = stage;
+	x->roles = x->res->nroles;
+	x->pages += gaad_page;
+	load_report_locked(x);
+	pthread_mutex_unlock(&x->mu);
+}
+
+static void load_report(struct load_ctx *x, const char *stage)
+{
+	load_report_at(x, stage, false);
+}
+
+/* load_extras.on_page, on the ListRoles thread. */
+static void load_report_list_page(void *ctx)
+{
+	struct load_ctx *x = ctx;
+
+	pthread_mutex_lock(&x->mu);
+	x->listpages++;
+	load_report_locked(x);
+	pthread_mutex_unlock(&x->mu);
 }
 
 struct cache_doc *load_render_doc(const char *text, long long mtime)
@@ -245,11 +276,6 @@ void load_result_cleanup(struct load_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int load_cmp_extra(const void *a, const void *b)
-{
-	return strcmp(((const struct load_extra *)a)->name, ((const struct load_extra *)b)->name);
-}
-
 static int load_cmp_pol(const void *a, const void *b)
 {
 	return strcmp(((const struct load_pol *)a)->arn, ((const struct load_pol *)b)->arn);
@@ -259,11 +285,7 @@ static void load_ctx_cleanup(struct load_ctx *x)
 {
 	size_t i;
 
-	for (i = 0; i < x->nextras; i++) {
-		free(x->extras[i].name);
-		free(x->extras[i].description);
-	}
-	free(x->extras);
+	load_extras_cleanup(&x->ex);
 	for (i = 0; i < x->npols; i++) {
 		free(x->pols[i].arn);
 		cache_doc_unref(x->pols[i].doc);
@@ -271,54 +293,89 @@ static void load_ctx_cleanup(struct load_ctx *x)
 	free(x->pols);
 }
 
-/* Keeps only names, descriptions and durations of a ListRoles chain. */
-static int load_extras(struct iam_conn *conn, struct load_ctx *x, struct aws_error *err)
+/* What a role's fields were before load_borrow lent it the table's. */
+struct load_lent {
+	char *description;
+	int max_session_duration;
+};
+
+/* Lends r the ListRoles extras it lacks (e may be NULL); load_unborrow undoes it. */
+static void load_borrow(struct iam_role *r, const struct load_extra *e, struct load_lent *l)
 {
-	struct iam_role_list l = {0};
+	l->description = r->description;
+	l->max_session_duration = r->max_session_duration;
+	if (e && !r->description)
+		r->description = e->description;
+	if (e && !r->max_session_duration)
+		r->max_session_duration = e->max_session_duration;
+}
+
+static void load_unborrow(struct iam_role *r, const struct load_lent *l)
+{
+	r->description = l->description;
+	r->max_session_duration = l->max_session_duration;
+}
+
+/* Renders a role with its ListRoles extras; before the table is complete the
+ * role's shell waits for it (load_settle). */
+static int load_role_merged(struct load_ctx *x, struct iam_role *r)
+{
+	const struct load_extra *e = x->ready ? load_extras_find(&x->ex, r->name) : NULL;
+	size_t before = x->res->nroles;
+	struct load_lent l;
+	int rc;
+
+	load_borrow(r, e, &l);
+	rc = load_add_role(x->res, r);
+	load_unborrow(r, &l);
+	if (!rc && !x->ready && x->res->nroles > before)
+		rc = load_extras_defer(&x->ex, before, r);
+	return rc;
+}
+
+/* The table is complete: renders role.json again for the roles that waited,
+ * when the table has something they lack (the same bytes as if it had come first). */
+static int load_settle(struct load_ctx *x)
+{
 	size_t i;
-	int rc = iam_list_roles(conn, &l, err);
 
-	if (rc)
-		return rc;
-	if (l.n && !(x->extras = calloc(l.n, sizeof(*x->extras)))) {
-		iam_role_list_cleanup(&l);
-		return -ENOMEM;
-	}
-	for (i = 0; i < l.n; i++) {
-		struct load_extra *e = &x->extras[x->nextras];
+	for (i = 0; i < x->ex.nwait; i++) {
+		struct load_wait *w = &x->ex.wait[i];
+		struct cache_role *cr = &x->res->roles[w->index];
+		const struct load_extra *e = load_extras_find(&x->ex, w->role.name);
+		const struct cache_role *o;
+		struct cache_doc *d;
+		struct load_lent l;
 
-		if (!l.v[i].name)
+		if (!e || ((w->role.description || !e->description) &&
+			   (w->role.max_session_duration || !e->max_session_duration)))
 			continue;
-		e->name = l.v[i].name;
-		e->description = l.v[i].description;
-		e->max_session_duration = l.v[i].max_session_duration;
-		l.v[i].name = NULL;
-		l.v[i].description = NULL;
-		x->nextras++;
+		load_borrow(&w->role, e, &l);
+		d = load_render_role(&w->role, w->role.create_time);
+		load_unborrow(&w->role, &l);
+		if (!d)
+			return -ENOMEM;
+		cache_doc_unref(cr->role_json);
+		cr->role_json = d;
+		if ((o = cache_view_find(x->res->old, cr->name)))
+			load_share_doc(&cr->role_json, o->role_json);
 	}
-	if (x->nextras > 1)
-		qsort(x->extras, x->nextras, sizeof(*x->extras), load_cmp_extra);
-	iam_role_list_cleanup(&l);
+	load_extras_drop_waiting(&x->ex);
 	return 0;
 }
 
-/* Renders a role with its ListRoles extras borrowed for the moment. */
-static int load_role_merged(struct load_ctx *x, struct iam_role *r)
+/* Settles the waiting roles once the ListRoles chain is done; -ECANCELED when
+ * it failed (the load reports its error once it is joined). */
+static int load_check_extras(struct load_ctx *x)
 {
-	struct load_extra key = {.name = r->name}, *e = NULL;
-	char *desc = r->description;
-	int msd = r->max_session_duration, rc;
+	int rc;
 
-	if (r->name && x->nextras)
-		e = bsearch(&key, x->extras, x->nextras, sizeof(*e), load_cmp_extra);
-	if (e && !desc)
-		r->description = e->description;
-	if (e && !msd)
-		r->max_session_duration = e->max_session_duration;
-	rc = load_add_role(x->res, r);
-	r->description = desc;
-	r->max_session_duration = msd;
-	return rc;
+	if (x->ready || !load_extras_done(&x->ex, &rc))
+		return 0;
+	if (rc)
+		return -ECANCELED;
+	x->ready = true;
+	return load_settle(x);
 }
 
 static int load_pol_add(struct load_ctx *x, const char *arn, struct cache_doc *doc)
@@ -371,14 +428,15 @@ static int load_page(void *ctx, struct iam_gaad *page)
 	size_t i;
 	int rc;
 
+	if ((rc = load_check_extras(x)))
+		return rc;
 	for (i = 0; i < page->roles.n; i++)
 		if ((rc = load_role_merged(x, &page->roles.v[i])))
 			return rc;
 	for (i = 0; i < page->policies.n; i++)
 		if ((rc = load_policy(x, &page->policies.v[i])))
 			return rc;
-	x->pages++;
-	load_report(x, "GetAccountAuthorizationDetails");
+	load_report_at(x, "GetAccountAuthorizationDetails", true);
 	return 0;
 }
 
@@ -502,16 +560,72 @@ static int load_scan(struct iam_conn *conn, struct load_ctx *x, struct aws_error
 	return rc;
 }
 
+/* GAAD was denied: the roles so far go and the per-role scan loads them. */
+static int load_fallback(struct iam_conn *conn, struct load_ctx *x, struct aws_error *err)
+{
+	struct load_result *res = x->res;
+	size_t i;
+
+	for (i = 0; i < res->nroles; i++)
+		model_role_cleanup(&res->roles[i]);
+	res->nroles = 0;
+	res->nskipped = 0;
+	res->skipped[0] = '\0';
+	res->fallback = true;
+	load_extras_drop_waiting(&x->ex);
+	load_report(x, "the per-role scan");
+	load_local_cleanup(res);
+	return load_scan(conn, x, err);
+}
+
+/* Both listing chains: ListRoles on its own thread and connection, GAAD here on
+ * conn. A failed ListRoles is the load's failure whatever GAAD did (as when it
+ * ran first); a failed GAAD stops ListRoles after its request in flight, and a
+ * denied one waits for it, then falls back to the per-role scan. */
+static int load_chains(struct iam_conn *conn, struct load_ctx *x, const char **failed,
+		       struct aws_error *err)
+{
+	static const char *const filters[] = {"Role", "LocalManagedPolicy", NULL};
+	int rc, lrc;
+
+	*failed = "GetAccountAuthorizationDetails";
+	load_report(x, *failed);
+	x->ex.on_page = load_report_list_page;
+	x->ex.ctx = x;
+	load_extras_start(&x->ex, conn);
+	rc = load_extras_done(&x->ex, &lrc) && lrc ? -ECANCELED : 0;
+	if (!rc)
+		rc = iam_get_account_authorization_details(conn, filters, load_page, x, err);
+	if (!rc && !load_extras_done(&x->ex, &lrc))
+		load_report(x, "ListRoles"); /* GAAD is done: only ListRoles is in flight */
+	lrc = load_extras_finish(&x->ex, rc && rc != -EACCES);
+	if (lrc) {
+		*failed = "ListRoles";
+		*err = x->ex.err;
+		return lrc;
+	}
+	x->res->local_known = !rc;
+	if (!rc) {
+		x->ready = true;
+		rc = load_settle(x);
+	} else if (rc == -EACCES) {
+		*failed = "the per-role scan";
+		rc = load_fallback(conn, x, err);
+	}
+	return rc;
+}
+
 int load_account(struct iam_conn *conn, struct load_result *out, const char **failed,
 		 struct aws_error *err)
 {
-	static const char *const filters[] = {"Role", "LocalManagedPolicy", NULL};
 	struct load_result res = {
 		.old = out->old, .progress = out->progress, .progress_ctx = out->progress_ctx};
-	struct load_ctx x = {.res = &res};
+	struct load_ctx x = {.res = &res, .mu = PTHREAD_MUTEX_INITIALIZER};
 	struct iam_caller_identity id = {0};
 	int rc;
 
+	/* First and alone: it checks the credentials (a bad key costs one call,
+	 * not three) and gives the account the cache folder is named by. */
 	*failed = "GetCallerIdentity";
 	rc = iam_get_caller_identity(conn, &id, err);
 	if (!rc && !ident_account_ok(id.account)) {
@@ -527,29 +641,7 @@ int load_account(struct iam_conn *conn, struct load_result *out, const char **fa
 		res.account = id.account;
 		res.caller_arn = id.arn;
 		id.account = id.arn = NULL;
-		*failed = "ListRoles";
-		load_report(&x, *failed);
-		rc = load_extras(conn, &x, err);
-	}
-	if (!rc) {
-		*failed = "GetAccountAuthorizationDetails";
-		load_report(&x, *failed);
-		rc = iam_get_account_authorization_details(conn, filters, load_page, &x, err);
-		res.local_known = !rc;
-		if (rc == -EACCES) {
-			*failed = "the per-role scan";
-			size_t i;
-
-			for (i = 0; i < res.nroles; i++)
-				model_role_cleanup(&res.roles[i]);
-			res.nroles = 0;
-			res.nskipped = 0;
-			res.skipped[0] = '\0';
-			res.fallback = true;
-			load_report(&x, *failed);
-			load_local_cleanup(&res);
-			rc = load_scan(conn, &x, err);
-		}
+		rc = load_chains(conn, &x, failed, err);
 	}
 	if (!rc) {
 		*failed = "GetPolicy";
@@ -570,7 +662,7 @@ int load_gaad_pages(struct iam_gaad *pages, size_t n, struct load_result *out,
 		    struct aws_error *err)
 {
 	struct load_result res = {.old = out->old};
-	struct load_ctx x = {.res = &res};
+	struct load_ctx x = {.res = &res, .ready = true, .mu = PTHREAD_MUTEX_INITIALIZER};
 	size_t i;
 	int rc = 0;
 

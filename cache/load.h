@@ -1,9 +1,9 @@
 /*
- * The bulk load of one account: caller identity, one ListRoles chain (for
- * Description and MaxSessionDuration), then one GetAccountAuthorizationDetails
- * chain whose pages are rendered and freed as they arrive; when GAAD is denied,
- * a per-role scan instead. The result is a set of unsorted roles ready for
- * model_view_new. Only rendered bytes are kept.
+ * The bulk load of one account: caller identity, then at once one ListRoles
+ * chain (for Description and MaxSessionDuration, on its own connection and
+ * thread) and one GetAccountAuthorizationDetails chain whose pages are rendered
+ * and freed as they arrive; when GAAD is denied, a per-role scan instead. The result is a set of
+ * unsorted roles ready for model_view_new. Only rendered bytes are kept.
  */
 #ifndef IAMFS_CACHE_LOAD_H
 #define IAMFS_CACHE_LOAD_H
@@ -20,10 +20,11 @@
 
 /* How far a running load has got, for a progress display. */
 struct load_progress {
-	const char *stage; /* the chain in flight: "ListRoles", "GetAccountAuthorizationDetails",
-			      "the per-role scan", "GetPolicy" (static text) */
+	const char *stage; /* the chain waited for: "GetAccountAuthorizationDetails" (with
+			      ListRoles beside it), "ListRoles" (once GAAD is done), "the
+			      per-role scan", "GetPolicy" (static text) */
 	size_t roles;	   /* roles rendered so far */
-	size_t pages;	   /* GAAD pages received so far */
+	size_t pages;	   /* GAAD and ListRoles pages received so far */
 };
 
 struct load_result {
@@ -45,7 +46,8 @@ struct load_result {
 	const struct cache_view *old;
 	/* Set by the caller (may be NULL): told how far the load has got when a chain
 	 * starts, after each GAAD page and after each role of a per-role scan, on the
-	 * loading thread. p is valid for the call only. */
+	 * loading thread, and after each ListRoles page, on the ListRoles thread; never
+	 * two calls at once. p is valid for the call only. */
 	void (*progress)(void *ctx, const struct load_progress *p);
 	void *progress_ctx;
 	/* Every customer managed policy GAAD's LocalManagedPolicy pages listed,
@@ -56,7 +58,8 @@ struct load_result {
 	bool local_known;
 };
 
-/* Loads the whole account through conn, reporting to out->progress. On success fills
+/* Loads the whole account through conn (and, for ListRoles, a connection of its
+ * own from conn's client, freed before the return), reporting to out->progress. On success fills
  * out, empty but for old and progress (free with
  * load_result_cleanup); on failure returns -errno with err from the failed call as
  * IAM sent it and *failed naming that call's action (the caller words the sentence). */

@@ -13,6 +13,10 @@ Control paths (JSON in and out; never delayed, counted or faulted):
                                 ones too), plus "_dropped": n once offline dropped any
                                 (those are in neither an Action nor "_total")
   GET  /_proxy/upstream-counts  the same for requests the proxy sent to the upstream
+  GET  /_proxy/times            [{"action", "arrived", "answered"}, ...]: the last 10000
+                                requests past the proxy while online, in the order they
+                                were answered, with the proxy's monotonic clock (seconds)
+                                when each arrived and when its answer was written
   GET  /_proxy/config           {"latency_ms", "gaad_page_size", "offline", "faults", "chains"}
   POST /_proxy/reset            zero counts, clear faults, offline off (config stays)
   POST /_proxy/config           {"latency_ms": N, "gaad_page_size": N}, either optional
@@ -70,6 +74,7 @@ GAAD_LIST_ORDER = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Polic
 MARKER_FORMAT = "pxy1/%s+%d="
 MARKER_RE = re.compile(r"pxy1/([0-9a-f]{16})\+([1-9][0-9]{0,9})=\Z")
 MAX_CHAINS = 4
+MAX_TIMES = 10000
 MAX_BODY = 32 << 20
 CONNECT_TIMEOUT = 3.0  # seconds; the upstream is on this machine
 DEFAULT_PAGE_SIZE = 1000
@@ -216,6 +221,7 @@ class State:
         self.upstream = collections.Counter()
         self.dropped = 0
         self.chains = collections.OrderedDict()  # chain id -> GaadChain, LRU order
+        self.times = collections.deque(maxlen=MAX_TIMES)  # see /_proxy/times
 
     def admit(self, action):
         """Counts one forwarded request and takes the fault it meets, if any.
@@ -257,6 +263,15 @@ class State:
             out.setdefault("_total", 0)
             return out
 
+    def record_time(self, action, arrived):
+        with self.lock:
+            self.times.append({"action": action, "arrived": arrived,
+                               "answered": time.monotonic()})
+
+    def times_view(self):
+        with self.lock:
+            return list(self.times)
+
     def config_view(self):
         with self.lock:
             return {"latency_ms": self.latency_ms, "gaad_page_size": self.page_size,
@@ -268,6 +283,7 @@ class State:
             self.counts.clear()
             self.upstream.clear()
             self.dropped = 0
+            self.times.clear()
             self.faults.clear()
             self.offline = False
 
@@ -483,6 +499,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_json(200, state.snapshot("client"))
         if self.command == "GET" and path == "/_proxy/upstream-counts":
             return self.send_json(200, state.snapshot("upstream"))
+        if self.command == "GET" and path == "/_proxy/times":
+            return self.send_json(200, state.times_view())
         if self.command == "GET" and path == "/_proxy/config":
             return self.send_json(200, state.config_view())
         op = CONTROL_POST.get(path)
@@ -500,6 +518,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def proxied(self, body):
         params = form_params(self.headers, self.path, body)
         action = params.get("Action", "")
+        arrived = time.monotonic()
         offline, latency_ms, fault, page_size = self.server.state.admit(action)
         if offline:
             self.drop()
@@ -515,6 +534,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status = self.gaad(body, params, page_size)
         else:
             status = self.relay(body, action)
+        self.server.state.record_time(action, arrived)
         if self.server.log_requests:
             self.log_message("%s %s -> %s in %.1f ms (+%d ms latency)", self.command,
                              action or self.path, status,

@@ -5,12 +5,15 @@ copy of the tree) in the same run, through tests/proxy.py with 50 ms per request
 and prints the table (Markdown) to stdout and tests/bench/results/latest.md.
 
 Usage: /usr/bin/python3 tests/bench/bench.py [--roles 1000,5000] [--runs 7] [--quick]
-       [--build DIR] [--idle S] [--fixture large|small] [--memory]
+       [--build DIR] [--idle S] [--fixture large|small] [--memory] [--cold-only]
 
 --fixture picks the account shape (tests/bench/seed.py: large documents, the
 default, or the small ones most real accounts hold). --memory measures only the
 daemon's memory (VmRSS, VmHWM, RssAnon after a cold load and after a remount
 from the disk copy, each followed by `grep -r`) and the IAM calls, no timings.
+--cold-only measures only cold mounts up to ready and where their time goes
+(tests/bench/bench_cold.py); there --build may name several folders, compared
+in interleaved runs.
 
 Warm measures interleave mount and tmpfs runs and compare medians; cold ones
 start a fresh daemon on an empty --cache-dir after dropping the kernel's caches.
@@ -62,9 +65,15 @@ def parse_args(argv):
                     help="account shape (tests/bench/seed.py)")
     ap.add_argument("--memory", action="store_true",
                     help="only memory and call counts: one cold load and one remount a size")
+    ap.add_argument("--cold-only", action="store_true",
+                    help="only the cold mount's time to ready (--build A,B compares builds)")
+    ap.add_argument("--strace", action="store_true",
+                    help="with --cold-only: one more mount a size under strace (disk write)")
     args = ap.parse_args(argv)
     if args.quick:
         args.roles, args.runs, args.idle = "200", 3, 5.0
+    args.builds = [os.path.abspath(b) for b in args.build.split(",") if b]
+    args.build = args.builds[0]
     args.sizes = sorted({int(x) for x in args.roles.split(",") if x.strip()})
     if not args.sizes or args.sizes[0] <= 0 or args.runs < 1:
         ap.error("--roles needs positive sizes and --runs at least 1")
@@ -75,6 +84,7 @@ ARGS = parse_args(sys.argv[1:])
 os.environ["IAMFS_BUILD"] = os.path.abspath(ARGS.build)
 sys.path.insert(0, os.path.join(ROOT, "tests", "py"))
 sys.path.insert(0, HERE)
+import bench_cold  # noqa: E402
 import bench_table  # noqa: E402
 import mount  # noqa: E402
 import rig  # noqa: E402
@@ -191,6 +201,7 @@ class Bench:
         self.seeded = 0
         self.ncache = 0
         self.fixture = seed.FIXTURES[args.fixture]
+        self.status_mount = StatusMount
 
     # ---- plumbing -------------------------------------------------------
     def drop_caches(self):
@@ -588,8 +599,10 @@ class Bench:
         a = self.args
         env = {"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"} if self.fixture.needs_aws_managed else {}
         self.moto = rig.Moto(extra_env=env).start(self.work)
-        self.proxy = rig.Proxy(self.moto.url, latency_ms=a.latency_ms,
-                               gaad_page_size=1000).start(self.work)
+        self.proxy = rig.Proxy(self.moto.url, latency_ms=a.latency_ms, gaad_page_size=1000,
+                               log_requests=a.cold_only).start(self.work)
+        if a.cold_only:
+            return bench_cold.run(self, a.builds)
         self.res["base"] = self.baseline_mem()
         self.res["base_rss"] = self.res["base"]["VmRSS"]
         log("0-role mount RSS %d KiB, RssAnon %d KiB" % (self.res["base_rss"],

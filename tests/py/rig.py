@@ -197,6 +197,11 @@ class Proxy:
         """The same, for the requests the proxy itself sent to the upstream."""
         return self._call("/_proxy/upstream-counts")
 
+    def times(self):
+        """[{"action", "arrived", "answered"}, ...] of the requests since the last
+        reset, in the order they were answered (the proxy's monotonic seconds)."""
+        return self._call("/_proxy/times")
+
     def settings(self):
         """{"latency_ms", "gaad_page_size", "offline", "faults", "chains"}."""
         return self._call("/_proxy/config")

@@ -161,3 +161,17 @@ int cache_status(struct cache *c, struct buf *out)
 	free(s);
 	return rc;
 }
+
+void cache_health(struct cache *c, struct cache_health *out)
+{
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&c->mu);
+	out->last_load = c->last_load;
+	out->last_attempt = c->last_attempt;
+	out->loading = c->running || c->progressing;
+	out->offline = c->offline;
+	out->failed = c->last_fail[0] != '\0';
+	snprintf(out->why, sizeof(out->why), "%s", c->last_fail);
+	snprintf(out->account, sizeof(out->account), "%s", c->account ? c->account : "");
+	pthread_mutex_unlock(&c->mu);
+}

@@ -129,7 +129,10 @@ int cache_status(struct cache *c, struct buf *out)
 				"ttl: %us\nroles: %zu\naws managed documents: %zu\n"
 				"view serial: %llu\nloads: %lu\nfailed loads: %lu\n",
 				c->o.ttl, s->nroles, s->nmanaged, s->serial, s->loads, s->failures);
-	if (!rc)
+	if (!rc && !s->offline && !s->last_load && s->last_fail[0])
+		rc = buf_puts(out, "state: empty: no load has worked yet (the reason is below; "
+				   "a refresh tries again)\n");
+	else if (!rc)
 		rc = buf_printf(out, "state: %s%s%s\n", s->offline ? "offline: " : "online",
 				s->offline ? s->offline_why : "",
 				!s->offline && s->from_disk

@@ -89,9 +89,11 @@ int multi_build(struct router *r, struct fs *root, const struct fs_opts *o, stru
 	return multi_build_more(r, o, err, cap);
 }
 
+/* Opens from a disk copy and refused accounts take no gate slot: two more
+ * threads than the gate lets load keep them from waiting behind slow loads. */
 int multi_start(struct router *r)
 {
-	int rc = workers_start(r->max_loads, &r->loaders);
+	int rc = workers_start(r->max_loads + 2, &r->loaders);
 
 	if (rc)
 		return rc;

@@ -14,12 +14,18 @@ Control paths (JSON in and out; never delayed, counted or faulted):
                                 (those are in neither an Action nor "_total")
   GET  /_proxy/upstream-counts  the same for requests the proxy sent to the upstream
   GET  /_proxy/config           {"latency_ms", "gaad_page_size", "offline", "faults", "chains"}
+  GET  /_proxy/keys             {"ACCESS KEY ID": {"Action": n, ..., "_first": t, "_last": t}}:
+                                the requests each signing key sent (one key per account
+                                with assumed credentials), with the monotonic seconds the
+                                first began and the last ended
   POST /_proxy/reset            zero counts, clear faults, offline off (config stays)
   POST /_proxy/config           {"latency_ms": N, "gaad_page_size": N}, either optional
   POST /_proxy/fault            {"action": "GetRole" | "*", "kind": KIND, "count": N (-1: until
                                 cleared), "when": "before" | "after", and per kind "status",
                                 "code"/"message", "delay_ms", "keep", "body",
-                                "pattern"/"replace"}
+                                "pattern"/"replace", and for any kind "key" (only requests
+                                signed with that access key id) and "match" (only requests
+                                whose URL-decoded body matches that regex)}
   POST /_proxy/clear-faults
   POST /_proxy/offline          {"offline": true | false}
 Fault kinds: throttle (400 Throttling), status (an error answer with "status",
@@ -98,6 +104,12 @@ def error_xml(code, message, sender=True):
     ET.SubElement(err, "Message").text = message
     ET.SubElement(root, "RequestId").text = request_id()
     return ET.tostring(root, encoding="unicode").encode("utf-8")
+
+
+def signing_key(headers):
+    """The access key id of a SigV4 Authorization header, or None."""
+    match = re.search(r"Credential=([A-Za-z0-9]+)/", headers.get("Authorization") or "")
+    return match.group(1) if match else None
 
 
 def form_params(headers, path, body):
@@ -216,8 +228,9 @@ class State:
         self.upstream = collections.Counter()
         self.dropped = 0
         self.chains = collections.OrderedDict()  # chain id -> GaadChain, LRU order
+        self.keys = {}  # access key id -> {"Action": n, "_first": t, "_last": t}
 
-    def admit(self, action):
+    def admit(self, action, key=None, text=""):
         """Counts one forwarded request and takes the fault it meets, if any.
         Returns (offline, latency_ms, fault or None, page size)."""
         with self.lock:
@@ -227,11 +240,24 @@ class State:
             self.counts["_total"] += 1
             if action:
                 self.counts[action] += 1
-            return False, self.latency_ms, self._take_fault(action), self.page_size
+            if key:
+                rec = self.keys.setdefault(key, {"_first": time.monotonic()})
+                rec[action] = rec.get(action, 0) + 1
+            return (False, self.latency_ms, self._take_fault(action, key, text),
+                    self.page_size)
 
-    def _take_fault(self, action):
+    def key_done(self, key):
+        with self.lock:
+            if key in self.keys:
+                self.keys[key]["_last"] = time.monotonic()
+
+    def _take_fault(self, action, key=None, text=""):
         for i, fault in enumerate(self.faults):
             if fault["action"] not in ("*", action):
+                continue
+            if fault.get("key") and fault["key"] != key:
+                continue
+            if fault.get("match") and not re.search(fault["match"], text):
                 continue
             if fault["count"] > 0:
                 fault["count"] -= 1
@@ -270,6 +296,7 @@ class State:
             self.dropped = 0
             self.faults.clear()
             self.offline = False
+            self.keys.clear()
 
     def store_chain(self, chain):
         cid = secrets.token_hex(8)
@@ -340,6 +367,16 @@ def add_fault(state, body):
         when = "after"
     fault = {"action": action, "kind": kind, "count": count, "status": status, "when": when}
     fault.update(fault_extras(kind, body))
+    for name in ("key", "match"):
+        if body.get(name) is not None:
+            if not isinstance(body[name], str):
+                raise ValueError("%s must be a string" % name)
+            fault[name] = body[name]
+    if fault.get("match"):
+        try:
+            re.compile(fault["match"])
+        except re.error as exc:
+            raise ValueError("bad match: %s" % exc)
     with state.lock:
         state.faults.append(fault)
 
@@ -485,6 +522,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_json(200, state.snapshot("upstream"))
         if self.command == "GET" and path == "/_proxy/config":
             return self.send_json(200, state.config_view())
+        if self.command == "GET" and path == "/_proxy/keys":
+            with state.lock:
+                keys = {k: dict(v) for k, v in state.keys.items()}
+            return self.send_json(200, keys)
         op = CONTROL_POST.get(path)
         if op is None or self.command != "POST":
             return self.send_json(404, {"error": "no control path %s %s" % (self.command, path)})
@@ -500,7 +541,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def proxied(self, body):
         params = form_params(self.headers, self.path, body)
         action = params.get("Action", "")
-        offline, latency_ms, fault, page_size = self.server.state.admit(action)
+        key = signing_key(self.headers)
+        text = urllib.parse.unquote_plus(body.decode("utf-8", "replace"))
+        offline, latency_ms, fault, page_size = self.server.state.admit(action, key, text)
         if offline:
             self.drop()
             return
@@ -515,6 +558,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status = self.gaad(body, params, page_size)
         else:
             status = self.relay(body, action)
+        self.server.state.key_done(key)
         if self.server.log_requests:
             self.log_message("%s %s -> %s in %.1f ms (+%d ms latency)", self.command,
                              action or self.path, status,

@@ -25,6 +25,7 @@ static const struct code_errno code_table[] = {
 	{"AccessDenied", EACCES},
 	{"AccessDeniedException", EACCES},
 	{"OptInRequired", EACCES},
+	{"AWSOrganizationsNotInUseException", EACCES},
 	{"ExpiredToken", EKEYEXPIRED},
 	{"ExpiredTokenException", EKEYEXPIRED},
 	{"InvalidClientTokenId", EKEYEXPIRED},

@@ -3,11 +3,14 @@
  * credentials, refreshed when they expire within 5 minutes. One refresh runs at
  * a time and never under the mutex: other threads keep using still-valid
  * credentials meanwhile, or wait on the condition variable when none are valid.
+ * A provider built on another (creds_provider_new_assumed) signs its AssumeRole
+ * with the other's current credentials, so a chain of roles shares one cache.
  */
 #include "aws/creds.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,6 +27,7 @@ struct creds_provider {
 	struct creds_env env;
 	struct http_share *share;
 	struct aws_creds cur;
+	struct creds_provider *base; /* borrowed: signs the AssumeRole of chain.src */
 	bool have, refreshing;
 	long long next_try; /* no advisory refresh before this time */
 	unsigned gen;	    /* counts finished refreshes */
@@ -86,6 +90,34 @@ static bool is_valid(const struct aws_creds *c, long long t)
 	return !c->expiration || c->expiration > t;
 }
 
+/* The AssumeRole of an assumed provider, signed with its base's credentials; when
+ * they turn out expired, the base forgets them and the call is made once more. A
+ * failure names the role. */
+static int refresh_assumed(struct creds_provider *p, const struct creds_fetch_ctx *fc,
+			   struct aws_creds *got, struct aws_error *err)
+{
+	struct aws_creds base = {0};
+	char why[sizeof(err->message)];
+	int tries, rc = 0;
+
+	for (tries = 0; tries < 2; tries++) {
+		aws_error_clear(err);
+		rc = creds_provider_get(p->base, &base, err);
+		if (!rc)
+			rc = creds_fetch_assume(fc, p->chain.src, &base, got, err);
+		aws_creds_cleanup(&base);
+		if (!rc || !aws_code_is_expired_token(err->code))
+			break;
+		creds_provider_expire(p->base);
+	}
+	if (rc) {
+		snprintf(why, sizeof(why), "%s", err->message[0] ? err->message : err->code);
+		snprintf(err->message, sizeof(err->message), "cannot assume role %.300s: %.600s",
+			 p->chain.src->role_arn, why);
+	}
+	return rc;
+}
+
 /* Fetches without the lock; maps a failed metadata probe of last resort to -ENOENT. */
 static int refresh(struct creds_provider *p, struct aws_creds *got, struct aws_error *err)
 {
@@ -97,7 +129,7 @@ static int refresh(struct creds_provider *p, struct aws_creds *got, struct aws_e
 		.now = creds_now(p),
 	};
 	const struct creds_source *s = p->chain.src;
-	int rc = creds_fetch(&fc, s, got, err);
+	int rc = p->base ? refresh_assumed(p, &fc, got, err) : creds_fetch(&fc, s, got, err);
 
 	if (rc && s->kind == CREDS_IMDS && s->fallback) {
 		aws_error_set(err, "NoCredentials", "%s", p->chain.nocreds);
@@ -204,4 +236,70 @@ const char *creds_provider_profile(const struct creds_provider *p)
 const char *creds_provider_source(const struct creds_provider *p)
 {
 	return p->chain.src->name;
+}
+
+/* The source of an assumed provider: AssumeRole with no base source. */
+static int assumed_source(const char *role_arn, const char *external_id, const char *session_name,
+			  struct creds_source **out)
+{
+	struct creds_source *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	s->kind = CREDS_ASSUME_ROLE;
+	snprintf(s->name, sizeof(s->name), "assume-role");
+	s->role_arn = strdup(role_arn);
+	s->session_name = strdup(session_name && *session_name ? session_name : "iamfs");
+	if (external_id && *external_id)
+		s->external_id = strdup(external_id);
+	if (!s->role_arn || !s->session_name || (external_id && *external_id && !s->external_id)) {
+		creds_source_free(s);
+		return -ENOMEM;
+	}
+	*out = s;
+	return 0;
+}
+
+/* The settings of base's chain an assumed provider keeps: profile, region, STS, CA. */
+static int assumed_chain(const struct creds_chain_result *base, struct creds_chain_result *r)
+{
+	memcpy(r->profile, base->profile, sizeof(r->profile));
+	memcpy(r->region, base->region, sizeof(r->region));
+	if (base->sts_url && !(r->sts_url = strdup(base->sts_url)))
+		return -ENOMEM;
+	if (base->ca_bundle && !(r->ca_bundle = strdup(base->ca_bundle)))
+		return -ENOMEM;
+	return 0;
+}
+
+int creds_provider_new_assumed(struct creds_provider *base, const char *role_arn,
+			       const char *external_id, const char *session_name,
+			       struct creds_provider **out, struct aws_error *err)
+{
+	struct creds_provider *p;
+	int rc;
+
+	if (!base || !role_arn || !*role_arn) {
+		aws_error_set(err, "InvalidInput", "no role ARN to assume");
+		return -EINVAL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	rc = assumed_chain(&base->chain, &p->chain);
+	if (!rc)
+		rc = assumed_source(role_arn, external_id, session_name, &p->chain.src);
+	if (rc) {
+		creds_chain_result_cleanup(&p->chain);
+		free(p);
+		aws_error_set(err, "NoMemory", "out of memory");
+		return rc;
+	}
+	p->base = base;
+	p->env = base->env;
+	p->share = base->share;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	*out = p;
+	return 0;
 }

@@ -12,6 +12,7 @@
 #define IAMFS_AWS_CREDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "aws/awserr.h"
 #include "aws/aws_creds.h"
@@ -24,6 +25,15 @@ struct creds_provider;
 int creds_provider_new(const struct creds_options *o, struct creds_provider **out,
 		       struct aws_error *err);
 void creds_provider_free(struct creds_provider *p);
+/* A provider whose credentials come from STS AssumeRole of role_arn, signed with base's
+ * current credentials (base is borrowed and must outlive *out). external_id may be NULL;
+ * session_name NULL or "" means "iamfs". Region, STS endpoint, CA bundle, environment, clock
+ * and HTTP share are base's. Refreshed like any temporary credentials (5 minutes before
+ * expiry, one refresh at a time); an AssumeRole refused names role_arn in err->message.
+ * No network here. 0, -EINVAL (empty role_arn) or -ENOMEM with err filled. */
+int creds_provider_new_assumed(struct creds_provider *base, const char *role_arn,
+			       const char *external_id, const char *session_name,
+			       struct creds_provider **out, struct aws_error *err);
 /* A deep copy of the current credentials into an empty out, fetched or refreshed
  * when missing or expiring within 5 minutes. Thread-safe; one refresh at a time. */
 int creds_provider_get(struct creds_provider *p, struct aws_creds *out, struct aws_error *err);
@@ -38,5 +48,13 @@ const char *creds_provider_profile(const struct creds_provider *p);
  * "custom-process", "assume-role", "assume-role-with-web-identity",
  * "container-role", "iam-role"), as aws_creds.source will say. */
 const char *creds_provider_source(const struct creds_provider *p);
+
+/* Every profile named in the shared config file ([default], [profile X]) and the
+ * credentials file ([X]), as o->env says where they are (AWS_CONFIG_FILE,
+ * AWS_SHARED_CREDENTIALS_FILE, HOME): deduplicated and sorted (byte order). Missing files
+ * are empty. *names (each string and the array) is the caller's: free it with
+ * creds_profile_names_free. 0, -EINVAL (a file that cannot be parsed) or -ENOMEM. */
+int creds_profile_names(const struct creds_options *o, char ***names, size_t *n);
+void creds_profile_names_free(char **names, size_t n);
 
 #endif

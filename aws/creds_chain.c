@@ -4,6 +4,7 @@
  * a profile was named on the command line), the profile's assume-role settings,
  * web identity, static keys of the credentials file, credential_process, static
  * keys of the config file, the ECS container endpoint, then instance metadata.
+ * Also lists every profile the shared files name (creds_profile_names).
  */
 #include "aws/creds_source.h"
 
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "aws/buf.h"
+#include "aws/creds.h"
 #include "aws/secret.h"
 #include "aws/ini.h"
 
@@ -649,4 +651,81 @@ int creds_chain_resolve(const struct creds_options *o, struct creds_chain_result
 	ini_cleanup(&ch.config);
 	ini_cleanup(&ch.credentials);
 	return rc;
+}
+
+/* Appends a copy of name to the list (v, n, cap). */
+static int names_push(char ***v, size_t *n, size_t *cap, const char *name)
+{
+	char **nv;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		nv = realloc(*v, *cap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+	}
+	(*v)[*n] = strdup(name);
+	return (*v)[(*n)++] ? 0 : -ENOMEM;
+}
+
+static int names_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every profile of both files, unsorted and with repeats. */
+static int names_collect(const struct chain *ch, char ***v, size_t *n, size_t *cap)
+{
+	const char *name;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; !rc && i < ch->config.nsections; i++)
+		if ((name = ini_config_profile_name(ch->config.sections[i])))
+			rc = names_push(v, n, cap, name);
+	for (i = 0; !rc && i < ch->credentials.nsections; i++)
+		rc = names_push(v, n, cap, ch->credentials.sections[i]);
+	return rc;
+}
+
+int creds_profile_names(const struct creds_options *o, char ***names, size_t *n)
+{
+	struct aws_error err;
+	struct chain ch = {.o = o, .err = &err};
+	char **v = NULL;
+	size_t nv = 0, cap = 0, i, keep = 0;
+	int rc;
+
+	ini_init(&ch.config);
+	ini_init(&ch.credentials);
+	rc = load_files(&ch);
+	if (!rc)
+		rc = names_collect(&ch, &v, &nv, &cap);
+	ini_cleanup(&ch.config);
+	ini_cleanup(&ch.credentials);
+	if (rc) {
+		creds_profile_names_free(v, nv);
+		return rc;
+	}
+	if (nv)
+		qsort(v, nv, sizeof(*v), names_cmp);
+	for (i = 0; i < nv; i++) {
+		if (keep && !strcmp(v[keep - 1], v[i]))
+			free(v[i]);
+		else
+			v[keep++] = v[i];
+	}
+	*names = v;
+	*n = keep;
+	return 0;
+}
+
+void creds_profile_names_free(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
 }

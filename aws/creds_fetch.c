@@ -253,28 +253,38 @@ static void session_name(const struct creds_fetch_ctx *fc, const struct creds_so
 		snprintf(out, n, "iamfs-%lld", fc->now);
 }
 
-static int fetch_assume_role(const struct creds_fetch_ctx *fc, const struct creds_source *s,
-			     struct aws_creds *out, struct aws_error *err)
+int creds_fetch_assume(const struct creds_fetch_ctx *fc, const struct creds_source *s,
+		       const struct aws_creds *base, struct aws_creds *out, struct aws_error *err)
 {
 	struct iam_sts_credentials sc = {0};
-	struct aws_creds base = {0};
 	struct aws_endpoint ep;
 	struct http_conn *c = NULL;
 	char name[128];
 	int rc;
 
-	rc = creds_fetch(fc, s->base, &base, err);
-	if (!rc)
-		rc = sts_open(fc, &ep, &c, err);
+	snprintf(out->source, sizeof(out->source), "%s", s->name);
+	rc = sts_open(fc, &ep, &c, err);
 	session_name(fc, s, name, sizeof(name));
 	if (!rc)
-		rc = sts_assume_role(c, &ep, &base, NULL, s->role_arn, name, s->external_id,
+		rc = sts_assume_role(c, &ep, base, NULL, s->role_arn, name, s->external_id,
 				     s->duration_s, &sc, err);
 	if (!rc)
 		rc = from_sts(&sc, out, err);
 	iam_sts_credentials_cleanup(&sc);
-	aws_creds_cleanup(&base);
 	http_conn_free(c);
+	return rc;
+}
+
+static int fetch_assume_role(const struct creds_fetch_ctx *fc, const struct creds_source *s,
+			     struct aws_creds *out, struct aws_error *err)
+{
+	struct aws_creds base = {0};
+	int rc;
+
+	rc = creds_fetch(fc, s->base, &base, err);
+	if (!rc)
+		rc = creds_fetch_assume(fc, s, &base, out, err);
+	aws_creds_cleanup(&base);
 	return rc;
 }
 

@@ -27,7 +27,7 @@ struct creds_source {
 	struct aws_creds fixed;	   /* CREDS_STATIC */
 	char *command;		   /* CREDS_PROCESS */
 	long timeout_ms;	   /* CREDS_PROCESS: bound on the whole run */
-	struct creds_source *base; /* CREDS_ASSUME_ROLE */
+	struct creds_source *base; /* CREDS_ASSUME_ROLE; NULL when a provider gives the base */
 	char *role_arn;		   /* CREDS_ASSUME_ROLE, CREDS_WEB_IDENTITY */
 	char *external_id;	   /* CREDS_ASSUME_ROLE, NULL when none */
 	char *session_name;	   /* NULL: "iamfs-<unix time>" */
@@ -71,5 +71,11 @@ struct creds_fetch_ctx {
  * Returns 0 or -errno with err filled. */
 int creds_fetch(const struct creds_fetch_ctx *fc, const struct creds_source *s,
 		struct aws_creds *out, struct aws_error *err);
+
+/* STS AssumeRole of s (CREDS_ASSUME_ROLE: role_arn, external_id, session name,
+ * duration) signed with base, into an empty out (source name set). The fetch of
+ * a profile's role chain and of a provider built on another provider. */
+int creds_fetch_assume(const struct creds_fetch_ctx *fc, const struct creds_source *s,
+		       const struct aws_creds *base, struct aws_creds *out, struct aws_error *err);
 
 #endif

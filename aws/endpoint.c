@@ -1,8 +1,8 @@
 /*
- * Endpoint resolution: the partition of a region, the global IAM endpoint and
- * regional STS endpoint of each partition, and a strict parser for explicit
- * endpoint URLs. Every field of struct aws_endpoint is filled from validated
- * text that fits its array; anything else is -EINVAL, with *out untouched.
+ * Endpoint resolution: the partition of a region, the global IAM and
+ * Organizations endpoints and regional STS endpoint of each partition, and a strict parser for
+ * explicit endpoint URLs. Every field of struct aws_endpoint is filled from validated text that
+ * fits its array; anything else is -EINVAL, with *out untouched.
  */
 #include "aws/endpoint.h"
 
@@ -18,12 +18,17 @@ struct endpoint_partition {
 	const char *iam_host;
 	const char *iam_region;
 	const char *dns_suffix;
+	const char *org_host; /* Organizations is global too: one endpoint per partition */
+	const char *org_region;
 };
 
 static const struct endpoint_partition endpoint_partitions[] = {
-	{"aws", "iam.amazonaws.com", "us-east-1", "amazonaws.com"},
-	{"aws-cn", "iam.cn-north-1.amazonaws.com.cn", "cn-north-1", "amazonaws.com.cn"},
-	{"aws-us-gov", "iam.us-gov.amazonaws.com", "us-gov-west-1", "amazonaws.com"},
+	{"aws", "iam.amazonaws.com", "us-east-1", "amazonaws.com",
+	 "organizations.us-east-1.amazonaws.com", "us-east-1"},
+	{"aws-cn", "iam.cn-north-1.amazonaws.com.cn", "cn-north-1", "amazonaws.com.cn",
+	 "organizations.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1"},
+	{"aws-us-gov", "iam.us-gov.amazonaws.com", "us-gov-west-1", "amazonaws.com",
+	 "organizations.us-gov-west-1.amazonaws.com", "us-gov-west-1"},
 };
 
 static const struct endpoint_partition *endpoint_partition_get(const char *region)
@@ -222,6 +227,18 @@ int endpoint_iam(const char *url_override, const char *region, struct aws_endpoi
 	p = endpoint_partition_get(region);
 	snprintf(url, sizeof(url), "https://%s/", p->iam_host);
 	return endpoint_make(url_override, url, p->iam_region, "iam", p->name, out);
+}
+
+int endpoint_organizations(const char *url_override, const char *region, struct aws_endpoint *out)
+{
+	const struct endpoint_partition *p;
+	char url[sizeof(out->url)];
+
+	if (region && *region && !endpoint_region_ok(region))
+		return -EINVAL;
+	p = endpoint_partition_get(region);
+	snprintf(url, sizeof(url), "https://%s/", p->org_host);
+	return endpoint_make(url_override, url, p->org_region, "organizations", p->name, out);
 }
 
 int endpoint_sts(const char *url_override, const char *region, struct aws_endpoint *out)

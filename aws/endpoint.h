@@ -1,5 +1,5 @@
 /*
- * Where IAM and STS calls go and how they are signed: URL, Host header,
+ * Where IAM, STS and Organizations calls go and how they are signed: URL, Host header,
  * signing region and service, per partition (aws, aws-cn, aws-us-gov), or an
  * explicit endpoint URL (an emulator). Pure: the caller passes overrides read
  * from options or the environment.
@@ -14,7 +14,7 @@ struct aws_endpoint {
 	char host[300];	    /* Host header: hostname, plus ":port" when not the scheme's default */
 	char path[256];	    /* "/" or the URL's path */
 	char region[64];    /* signing region */
-	char service[16];   /* "iam" or "sts" */
+	char service[16];   /* "iam", "sts" or "organizations" */
 	char partition[16]; /* "aws", "aws-cn", "aws-us-gov" */
 	bool is_explicit;   /* url came from --endpoint-url or the environment */
 	bool is_http;	    /* plain http (allowed only when is_explicit) */
@@ -27,6 +27,12 @@ const char *endpoint_partition_of(const char *region);
  * cn-north-1; aws-us-gov: iam.us-gov.amazonaws.com signed us-gov-west-1). For an
  * override the signing region is the partition's IAM region. -EINVAL on a bad URL. */
 int endpoint_iam(const char *url_override, const char *region, struct aws_endpoint *out);
+/* Organizations: url_override wins; else the global endpoint of region's partition (aws:
+ * organizations.us-east-1.amazonaws.com signed us-east-1; aws-cn:
+ * organizations.cn-northwest-1.amazonaws.com.cn signed cn-northwest-1; aws-us-gov:
+ * organizations.us-gov-west-1.amazonaws.com signed us-gov-west-1). An override is signed
+ * with the partition's region. -EINVAL on a bad URL or region. */
+int endpoint_organizations(const char *url_override, const char *region, struct aws_endpoint *out);
 /* STS: url_override wins; else the regional endpoint sts.REGION.amazonaws.com(.cn),
  * signed with region (us-east-1 when region is NULL or empty). */
 int endpoint_sts(const char *url_override, const char *region, struct aws_endpoint *out);

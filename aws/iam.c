@@ -33,8 +33,10 @@ struct iam_count {
 struct iam_client {
 	struct aws_endpoint iam_ep;
 	struct aws_endpoint sts_ep;
+	struct aws_endpoint org_ep;
 	struct creds_provider *creds;
 	struct http_share *share;
+	bool borrowed_share; /* an assumed client's: its base's */
 	struct http_options http;
 	char *ca_bundle;
 	int page_size;
@@ -152,6 +154,14 @@ static int iam_client_endpoints(struct iam_client *c, const struct iam_client_op
 		aws_error_set(err, "InvalidEndpoint", "bad STS endpoint URL '%s'", url ? url : "");
 		return rc;
 	}
+	url = iam_pick(o->org_endpoint_url, o->env, "AWS_ENDPOINT_URL_ORGANIZATIONS",
+		       "AWS_ENDPOINT_URL");
+	rc = endpoint_organizations(url, region, &c->org_ep);
+	if (rc < 0) {
+		aws_error_set(err, "InvalidEndpoint", "bad Organizations endpoint URL '%s'",
+			      url ? url : "");
+		return rc;
+	}
 	return 0;
 }
 
@@ -202,7 +212,8 @@ void iam_client_free(struct iam_client *c)
 	if (!c)
 		return;
 	creds_provider_free(c->creds);
-	http_share_free(c->share);
+	if (!c->borrowed_share)
+		http_share_free(c->share);
 	free(c->ca_bundle);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
@@ -244,6 +255,11 @@ const struct aws_endpoint *iam_client_sts_endpoint(const struct iam_client *c)
 	return &c->sts_ep;
 }
 
+const struct aws_endpoint *iam_client_org_endpoint(const struct iam_client *c)
+{
+	return &c->org_ep;
+}
+
 const char *iam_client_profile(const struct iam_client *c)
 {
 	return creds_provider_profile(c->creds);
@@ -276,9 +292,11 @@ unsigned long iam_client_total_calls(struct iam_client *c)
 	return total;
 }
 
-/* One signed call with fresh credentials; once more after an expired token. */
-static int iam_send(struct iam_conn *conn, const struct aws_endpoint *ep,
-		    const struct aws_params *p, struct buf *resp, struct aws_error *err)
+/* One signed request (a Query call's params, or a prepared rq of another
+ * protocol) with fresh credentials; once more after an expired token. */
+static int iam_send_any(struct iam_conn *conn, const struct aws_endpoint *ep,
+			const struct aws_params *p, const struct query_request *rq,
+			struct buf *resp, struct aws_error *err)
 {
 	struct iam_client *c = conn->client;
 	struct aws_creds creds = {0};
@@ -291,7 +309,8 @@ static int iam_send(struct iam_conn *conn, const struct aws_endpoint *ep,
 		rc = creds_provider_get(c->creds, &creds, err);
 		if (rc < 0)
 			break;
-		rc = query_call(conn->http, ep, &creds, p, &q, resp, err);
+		rc = p ? query_call(conn->http, ep, &creds, p, &q, resp, err)
+		       : query_send(conn->http, ep, &creds, rq, &q, resp, err);
 		aws_creds_cleanup(&creds);
 		attempts += err->attempts;
 		err->attempts = attempts;
@@ -301,6 +320,18 @@ static int iam_send(struct iam_conn *conn, const struct aws_endpoint *ep,
 	}
 	err->attempts = attempts;
 	return rc;
+}
+
+static int iam_send(struct iam_conn *conn, const struct aws_endpoint *ep,
+		    const struct aws_params *p, struct buf *resp, struct aws_error *err)
+{
+	return iam_send_any(conn, ep, p, NULL, resp, err);
+}
+
+int iam_request_send(struct iam_conn *conn, const struct aws_endpoint *ep,
+		     const struct query_request *rq, struct buf *resp, struct aws_error *err)
+{
+	return iam_send_any(conn, ep, NULL, rq, resp, err);
 }
 
 /* Starts a parameter list with Action and Version. */
@@ -695,4 +726,38 @@ int iam_get_caller_identity(struct iam_conn *c, struct iam_caller_identity *out,
 {
 	return iam_call(c, &c->client->sts_ep, "GetCallerIdentity", STS_VERSION, NULL, NULL,
 			iam_parse_caller_identity, out, NULL, err);
+}
+
+int iam_client_new_assumed(struct iam_client *base, const char *role_arn, const char *external_id,
+			   const char *session_name, struct iam_client **out, struct aws_error *err)
+{
+	struct iam_client *c;
+	int rc;
+
+	aws_error_clear(err);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	pthread_mutex_init(&c->lock, NULL);
+	c->iam_ep = base->iam_ep;
+	c->sts_ep = base->sts_ep;
+	c->org_ep = base->org_ep;
+	c->user = base->user;
+	c->page_size = base->page_size;
+	c->http = base->http;
+	c->share = base->share;
+	c->borrowed_share = true;
+	rc = -ENOMEM;
+	if (base->ca_bundle && !(c->ca_bundle = strdup(base->ca_bundle)))
+		goto fail;
+	c->http.ca_bundle = c->ca_bundle;
+	rc = creds_provider_new_assumed(base->creds, role_arn, external_id, session_name, &c->creds,
+					err);
+	if (rc < 0)
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	iam_client_free(c);
+	return rc;
 }

@@ -25,6 +25,8 @@ struct iam_client_options {
 	const struct creds_env *env;  /* NULL: real environment and clock */
 	int page_size;		      /* MaxItems of listing calls; 0: 1000 */
 	struct query_config query;    /* retry policy and hooks; zeroes: defaults */
+	/* NULL: $AWS_ENDPOINT_URL_ORGANIZATIONS, $AWS_ENDPOINT_URL, the partition's global one */
+	const char *org_endpoint_url;
 };
 
 struct iam_client;
@@ -34,11 +36,23 @@ struct iam_conn;
 int iam_client_new(const struct iam_client_options *o, struct iam_client **out,
 		   struct aws_error *err);
 void iam_client_free(struct iam_client *c);
+/* A client for the same IAM, STS and Organizations endpoints as base (same retry policy,
+ * hooks and HTTP share; its own call counters), whose credentials come from STS AssumeRole of
+ * role_arn signed with base's credentials (external_id may be NULL; session_name NULL or ""
+ * means "iamfs"). The credentials are cached in memory, refreshed 5 minutes before expiry,
+ * one refresh at a time, forgotten on ExpiredToken; never written to disk or logged. A
+ * refused AssumeRole fails the call that needed it with an err naming role_arn (AccessDenied:
+ * EACCES). base is borrowed and must outlive *out; free *out with iam_client_free. No network
+ * here. 0, -EINVAL (empty role_arn) or -ENOMEM, with err filled. */
+int iam_client_new_assumed(struct iam_client *base, const char *role_arn, const char *external_id,
+			   const char *session_name, struct iam_client **out,
+			   struct aws_error *err);
 int iam_conn_new(struct iam_client *c, struct iam_conn **out);
 void iam_conn_free(struct iam_conn *conn);
 
 const struct aws_endpoint *iam_client_endpoint(const struct iam_client *c);
 const struct aws_endpoint *iam_client_sts_endpoint(const struct iam_client *c);
+const struct aws_endpoint *iam_client_org_endpoint(const struct iam_client *c);
 const char *iam_client_profile(const struct iam_client *c);
 /* Calls each (action, requests sent) pair, in first-use order. Thread-safe. */
 void iam_client_each_count(struct iam_client *c,

@@ -22,6 +22,11 @@ int iam_request(struct iam_conn *c, const char *action, const char *const *kv,
 int iam_request_all(struct iam_conn *c, const char *action, const char *const *kv,
 		    const struct aws_params *own, iam_parser parse, void *list,
 		    struct aws_error *err);
+/* A prepared request of another protocol (Organizations' JSON, org.c) sent to ep
+ * with the client's credentials, retry policy, hooks and counters, once more after
+ * an expired token. 0 with the 2xx body in resp, or -errno with err filled. */
+int iam_request_send(struct iam_conn *c, const struct aws_endpoint *ep,
+		     const struct query_request *rq, struct buf *resp, struct aws_error *err);
 /* Moves every item of a list (v, n, cap of elem-sized items) to the end of
  * another; 0 or -ENOMEM (both lists as they were). */
 int iam_request_move(void **dv, size_t *dn, size_t *dcap, void **sv, size_t *sn, size_t *scap,

@@ -257,6 +257,18 @@ static bool is_profile_section(const char *s, const char *name)
 	return !strcmp(s, name);
 }
 
+const char *ini_config_profile_name(const char *section)
+{
+	if (!strcmp(section, "default"))
+		return section;
+	if (strncmp(section, "profile", 7) || !is_blank(section[7]))
+		return NULL;
+	section += 7;
+	while (is_blank(*section))
+		section++;
+	return *section ? section : NULL;
+}
+
 const char *ini_config_section(const struct ini_file *f, const char *name)
 {
 	size_t i;

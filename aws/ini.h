@@ -42,5 +42,9 @@ bool ini_has_section(const struct ini_file *f, const char *section);
  * blanks between the words), or for "default" either "profile default" (preferred)
  * or "default". NULL when absent. The result points into f. */
 const char *ini_config_section(const struct ini_file *f, const char *name);
+/* The profile a config file section names: "default" for [default], NAME for
+ * [profile NAME]; NULL for any other section ([sso-session X], [services X]). The
+ * result points into section. */
+const char *ini_config_profile_name(const char *section);
 
 #endif

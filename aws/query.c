@@ -152,8 +152,8 @@ static long query_backoff_ms(const struct query_policy *p, int attempt)
 
 /* Header lines live in one capped buffer each, wiped afterwards (token, signature). */
 struct query_headers {
-	struct buf lines[6];
-	const char *v[7];
+	struct buf lines[7];
+	const char *v[8];
 	int n;
 };
 
@@ -181,15 +181,18 @@ static void query_headers_wipe(struct query_headers *h)
 }
 
 static int query_sign(const struct aws_endpoint *ep, const struct aws_creds *creds,
-		      const struct buf *body, const char *ua, struct query_headers *h)
+		      const struct query_request *rq, const char *ua, struct query_headers *h)
 {
+	const char *ctype = rq->content_type ? rq->content_type : SIGV4_CONTENT_TYPE;
 	struct sigv4_request r = {0};
 	char date[17];
 	struct buf auth;
 	int rc;
 
 	sigv4_amz_date((long long)time(NULL), date);
-	rc = query_header_add(h, "Content-Type", SIGV4_CONTENT_TYPE);
+	rc = query_header_add(h, "Content-Type", ctype);
+	if (!rc && rq->target)
+		rc = query_header_add(h, "X-Amz-Target", rq->target);
 	if (!rc)
 		rc = query_header_add(h, "Host", ep->host);
 	if (!rc)
@@ -206,9 +209,10 @@ static int query_sign(const struct aws_endpoint *ep, const struct aws_creds *cre
 	r.host = ep->host;
 	r.path = ep->path[0] ? ep->path : "/";
 	r.query = "";
-	r.content_type = SIGV4_CONTENT_TYPE;
-	r.body = body->data ? body->data : "";
-	r.body_len = body->len;
+	r.content_type = ctype;
+	r.target = rq->target;
+	r.body = rq->body ? rq->body : "";
+	r.body_len = rq->body_len;
 	r.amz_date = date;
 	r.region = ep->region;
 	r.service = ep->service;
@@ -236,16 +240,17 @@ static int query_retry_or_final(const char *action, bool answered, struct aws_er
 /* One request. Returns 0 on a 2xx answer, 1 when the failure may be retried,
  * or -errno when it is final. err is filled on every failure. */
 static int query_attempt(struct http_conn *c, const struct aws_endpoint *ep,
-			 const struct aws_creds *creds, const struct buf *body, const char *action,
+			 const struct aws_creds *creds, const struct query_request *rq,
 			 const struct query_config *cfg, struct buf *resp, struct aws_error *err)
 {
 	struct query_headers h = {.n = 0};
+	const char *action = rq->action ? rq->action : "Unknown";
 	long status = 0;
 	int attempts = err->attempts;
 	int rc;
 
-	rc = query_sign(ep, creds, body,
-			cfg && cfg->user_agent ? cfg->user_agent : QUERY_DEFAULT_UA, &h);
+	rc = query_sign(ep, creds, rq, cfg && cfg->user_agent ? cfg->user_agent : QUERY_DEFAULT_UA,
+			&h);
 	if (rc < 0) {
 		aws_error_set(err, "SigningError", "cannot sign the %s request", action);
 		goto out;
@@ -256,7 +261,7 @@ static int query_attempt(struct http_conn *c, const struct aws_endpoint *ep,
 	err->maybe_applied = 0;
 	if (!query_idempotent(action))
 		http_conn_fresh_next(c);
-	rc = http_request(c, "POST", ep->url, h.v, body->data, body->len, &status, resp, err);
+	rc = http_request(c, "POST", ep->url, h.v, rq->body, rq->body_len, &status, resp, err);
 	if (rc == -EIO || rc == -ETIMEDOUT) {
 		rc = query_retry_or_final(action, false, err);
 		goto out;
@@ -276,30 +281,20 @@ out:
 	return rc;
 }
 
-int query_call(struct http_conn *c, const struct aws_endpoint *ep, const struct aws_creds *creds,
-	       const struct aws_params *params, const struct query_config *cfg, struct buf *resp,
+int query_send(struct http_conn *c, const struct aws_endpoint *ep, const struct aws_creds *creds,
+	       const struct query_request *rq, const struct query_config *cfg, struct buf *resp,
 	       struct aws_error *err)
 {
 	struct query_policy pol;
-	const char *action = aws_params_get(params, "Action");
-	struct buf body;
 	long long start, now;
 	long delay;
-	int attempt, sent, rc;
+	int attempt, sent, rc = 0;
 
 	aws_error_clear(err);
 	query_policy_init(&pol, cfg);
-	buf_init(&body, 0);
-	rc = aws_params_encode(params, &body);
-	if (rc < 0) {
-		aws_error_set(err, "InvalidInput", "request parameters too large to encode");
-		goto out;
-	}
-	if (!action)
-		action = "Unknown";
 	start = query_now_ms(&pol);
 	for (attempt = 1;; attempt++) {
-		rc = query_attempt(c, ep, creds, &body, action, cfg, resp, err);
+		rc = query_attempt(c, ep, creds, rq, cfg, resp, err);
 		if (rc == 0) {
 			sent = err->attempts;
 			aws_error_clear(err);
@@ -317,10 +312,33 @@ int query_call(struct http_conn *c, const struct aws_endpoint *ep, const struct 
 			break;
 		query_sleep_ms(&pol, delay);
 	}
-out:
-	/* Form bodies carry policy text, not secrets, but may carry a web identity token. */
-	buf_wipe(&body);
 	if (rc < 0)
 		buf_reset(resp);
+	return rc;
+}
+
+int query_call(struct http_conn *c, const struct aws_endpoint *ep, const struct aws_creds *creds,
+	       const struct aws_params *params, const struct query_config *cfg, struct buf *resp,
+	       struct aws_error *err)
+{
+	struct query_request rq = {0};
+	struct buf body;
+	int rc;
+
+	aws_error_clear(err);
+	buf_init(&body, 0);
+	rc = aws_params_encode(params, &body);
+	if (rc < 0) {
+		aws_error_set(err, "InvalidInput", "request parameters too large to encode");
+		buf_reset(resp);
+	} else {
+		rq.action = aws_params_get(params, "Action");
+		rq.action = rq.action ? rq.action : "Unknown";
+		rq.body = body.data ? body.data : "";
+		rq.body_len = body.len;
+		rc = query_send(c, ep, creds, &rq, cfg, resp, err);
+	}
+	/* Form bodies carry policy text, not secrets, but may carry a web identity token. */
+	buf_wipe(&body);
 	return rc;
 }

@@ -41,6 +41,22 @@ bool query_idempotent(const char *action);
  * a positive integer, at most 20. */
 int query_attempts_of(const char *s);
 
+/* One prepared request of any AWS protocol for query_send: what is signed and sent.
+ * All borrowed for the call. */
+struct query_request {
+	const char *action;	  /* counted through on_attempt; decides query_idempotent */
+	const char *content_type; /* NULL: the Query protocol's form type */
+	const char *target;	  /* X-Amz-Target (signed); NULL for none */
+	const char *body;
+	size_t body_len; /* error answers, XML or JSON, are read by iam_parse_error */
+};
+
+/* The retrying core of query_call for any protocol: rq signed with creds (NULL:
+ * unsigned) and sent to ep under cfg's retry policy. Same results as query_call. */
+int query_send(struct http_conn *c, const struct aws_endpoint *ep, const struct aws_creds *creds,
+	       const struct query_request *rq, const struct query_config *cfg, struct buf *resp,
+	       struct aws_error *err);
+
 /* Sends params (Action first) to ep, signed with creds (NULL: unsigned, for
  * AssumeRoleWithWebIdentity). Returns 0 with the 2xx body in resp, or -errno
  * (aws_error_errno) with err filled from the error answer or transport failure;

@@ -87,12 +87,27 @@ static int sigv4_has_token(const struct sigv4_request *r)
 	return r->session_token && r->session_token[0];
 }
 
+static int sigv4_has_target(const struct sigv4_request *r)
+{
+	return r->target && r->target[0];
+}
+
 const char *sigv4_signed_headers(const struct sigv4_request *r)
 {
-	if (r->content_type)
-		return sigv4_has_token(r) ? "content-type;host;x-amz-date;x-amz-security-token"
-					  : "content-type;host;x-amz-date";
-	return sigv4_has_token(r) ? "host;x-amz-date;x-amz-security-token" : "host;x-amz-date";
+	/* Indexed by content-type (1), security token (2), target (4). */
+	static const char *const lists[] = {
+		"host;x-amz-date",
+		"content-type;host;x-amz-date",
+		"host;x-amz-date;x-amz-security-token",
+		"content-type;host;x-amz-date;x-amz-security-token",
+		"host;x-amz-date;x-amz-target",
+		"content-type;host;x-amz-date;x-amz-target",
+		"host;x-amz-date;x-amz-security-token;x-amz-target",
+		"content-type;host;x-amz-date;x-amz-security-token;x-amz-target",
+	};
+
+	return lists[(r->content_type ? 1 : 0) | (sigv4_has_token(r) ? 2 : 0) |
+		     (sigv4_has_target(r) ? 4 : 0)];
 }
 
 /* "YYYYMMDDTHHMMSSZ": the only x-amz-date form SigV4 accepts. */
@@ -135,6 +150,8 @@ int sigv4_canonical_request(const struct sigv4_request *r, struct buf *out)
 		rc = sigv4_put_header(out, "x-amz-date", r->amz_date);
 	if (!rc && sigv4_has_token(r))
 		rc = sigv4_put_header(out, "x-amz-security-token", r->session_token);
+	if (!rc && sigv4_has_target(r))
+		rc = sigv4_put_header(out, "x-amz-target", r->target);
 	if (!rc)
 		rc = buf_printf(out, "\n%s\n%s", sigv4_signed_headers(r), hash);
 	if (rc) {

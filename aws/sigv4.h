@@ -2,8 +2,8 @@
  * AWS Signature Version 4 in separately testable pure stages: canonical
  * request, string to sign, signing key, signature, Authorization header.
  * Signs content-type;host;x-amz-date (plus x-amz-security-token when a session
- * token is given), never User-Agent. No I/O, no clock: the caller passes the
- * date. Keys and secrets are wiped from the stack after use.
+ * token is given, x-amz-target when a target is), never User-Agent. No I/O, no clock: the caller
+ * passes the date. Keys and secrets are wiped from the stack after use.
  */
 #ifndef IAMFS_AWS_SIGV4_H
 #define IAMFS_AWS_SIGV4_H
@@ -24,6 +24,7 @@ struct sigv4_request {
 	const char *region;	   /* "us-east-1" */
 	const char *service;	   /* "iam", "sts" */
 	const char *session_token; /* NULL (or "") when none */
+	const char *target;	   /* X-Amz-Target of the JSON protocols; NULL (or "") when none */
 };
 /* content_type NULL signs no content-type header (a GET); header values are
  * trimmed and inner whitespace runs collapsed, as SigV4 requires. */

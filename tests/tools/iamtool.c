@@ -3,7 +3,9 @@
  * field names (policy documents as strings), so pytest suites can compare the
  * C client with boto3. On failure prints the AWS error detail and the errno
  * name and exits 1. The requests sent per action go to stderr (and stdout's
- * object with --counts).
+ * object with --counts). Two actions work on the client rather than one call:
+ * ListAccounts (Organizations, every page) and AssumedListRoles RoleArn=...
+ * [ExternalId=...] (the roles and caller of an assumed-role client).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 
 #include "aws/http.h"
 #include "aws/iam.h"
+#include "aws/org.h"
 
 #define IAMTOOL_MAX_KV	    16
 #define IAMTOOL_MAX_FILTERS 8
@@ -509,6 +512,72 @@ static void add_count(void *ctx, const char *action, unsigned long n)
 	cJSON_AddNumberToObject(ctx, action, (double)n);
 }
 
+static int run_org_accounts(struct iam_client *client, cJSON *out, struct aws_error *err)
+{
+	struct org_account_list l = {0};
+	cJSON *arr, *o;
+	size_t i;
+	int rc = iam_list_org_accounts(client, &l, err);
+
+	if (rc)
+		return rc;
+	arr = cJSON_AddArrayToObject(out, "Accounts");
+	for (i = 0; i < l.n; i++) {
+		o = cJSON_CreateObject();
+		add_str(o, "Id", l.items[i].id);
+		add_str(o, "Name", l.items[i].name);
+		add_str(o, "Status", l.items[i].status);
+		cJSON_AddItemToArray(arr, o);
+	}
+	org_account_list_free(&l);
+	return 0;
+}
+
+/* The assumed client's caller and role names, and the calls it counted. */
+static int run_assumed(struct iam_client *client, const struct iamtool_args *a, cJSON *out,
+		       struct aws_error *err)
+{
+	struct iam_role_list roles = {0};
+	struct iam_caller_identity who = {0};
+	struct iam_client *ac = NULL;
+	struct iam_conn *conn = NULL;
+	cJSON *names;
+	size_t i;
+	int rc = iam_client_new_assumed(client, arg(a, "RoleArn"), arg(a, "ExternalId"),
+					arg(a, "SessionName"), &ac, err);
+
+	if (!rc)
+		rc = iam_conn_new(ac, &conn);
+	if (!rc)
+		rc = iam_get_caller_identity(conn, &who, err);
+	if (!rc)
+		rc = iam_list_roles(conn, &roles, err);
+	if (!rc) {
+		add_str(out, "Account", who.account);
+		add_str(out, "Arn", who.arn);
+		names = cJSON_AddArrayToObject(out, "RoleNames");
+		for (i = 0; i < roles.n; i++)
+			cJSON_AddItemToArray(names, cJSON_CreateString(roles.v[i].name));
+		iam_client_each_count(ac, add_count, cJSON_AddObjectToObject(out, "assumed_calls"));
+	}
+	iam_role_list_cleanup(&roles);
+	iam_caller_identity_cleanup(&who);
+	iam_conn_free(conn);
+	iam_client_free(ac);
+	return rc;
+}
+
+/* The actions on the client itself; 1 when the action is not one of them. */
+static int run_client(struct iam_client *client, const struct iamtool_args *a, cJSON *out,
+		      struct aws_error *err)
+{
+	if (!strcmp(a->action, "ListAccounts"))
+		return run_org_accounts(client, out, err);
+	if (!strcmp(a->action, "AssumedListRoles"))
+		return run_assumed(client, a, out, err);
+	return 1;
+}
+
 static void print_json(FILE *f, cJSON *o)
 {
 	char *s = cJSON_PrintUnformatted(o);
@@ -630,8 +699,10 @@ int main(int argc, char **argv)
 	if (!rc)
 		rc = iam_client_new(&a.o, &client, &err);
 	if (!rc)
+		rc = run_client(client, &a, out, &err);
+	if (rc == 1)
 		rc = iam_conn_new(client, &conn);
-	if (!rc)
+	if (!rc && conn)
 		rc = run(conn, &a, out, &err);
 	if (rc == 1) {
 		fprintf(stderr, "iamtool: unknown action %s\n", a.action);

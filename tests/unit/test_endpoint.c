@@ -1,5 +1,6 @@
 /*
- * Unit tests for endpoint resolution: every partition's IAM and STS endpoints,
+ * Unit tests for endpoint resolution: every partition's IAM, STS and
+ * Organizations endpoints,
  * explicit URLs (Host header with and without ports, default paths, case),
  * and the URLs that must be refused.
  */
@@ -89,6 +90,44 @@ static void test_resolve(void)
 		CHECK_INT(e.is_explicit, resolve_cases[i].is_explicit);
 		CHECK_INT(e.is_http, resolve_cases[i].is_http);
 	}
+}
+
+/* Organizations: one global endpoint per partition, or the override signed for it. */
+static void test_organizations(void)
+{
+	static const struct {
+		const char *override, *region, *url, *host, *sign_region, *partition;
+		int is_explicit;
+	} cases[] = {
+		{NULL, NULL, "https://organizations.us-east-1.amazonaws.com/",
+		 "organizations.us-east-1.amazonaws.com", "us-east-1", "aws", 0},
+		{"", "eu-west-1", "https://organizations.us-east-1.amazonaws.com/",
+		 "organizations.us-east-1.amazonaws.com", "us-east-1", "aws", 0},
+		{NULL, "cn-north-1", "https://organizations.cn-northwest-1.amazonaws.com.cn/",
+		 "organizations.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1", "aws-cn", 0},
+		{NULL, "us-gov-east-1", "https://organizations.us-gov-west-1.amazonaws.com/",
+		 "organizations.us-gov-west-1.amazonaws.com", "us-gov-west-1", "aws-us-gov", 0},
+		{"http://127.0.0.1:5000", "eu-west-1", "http://127.0.0.1:5000/", "127.0.0.1:5000",
+		 "us-east-1", "aws", 1},
+		{"https://org.example.test/", "cn-north-1", "https://org.example.test/",
+		 "org.example.test", "cn-northwest-1", "aws-cn", 1},
+	};
+	struct aws_endpoint e;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&e, 0x55, sizeof(e));
+		CHECK_INT(endpoint_organizations(cases[i].override, cases[i].region, &e), 0);
+		CHECK_STR(e.url, cases[i].url);
+		CHECK_STR(e.host, cases[i].host);
+		CHECK_STR(e.path, "/");
+		CHECK_STR(e.region, cases[i].sign_region);
+		CHECK_STR(e.service, "organizations");
+		CHECK_STR(e.partition, cases[i].partition);
+		CHECK_INT(e.is_explicit, cases[i].is_explicit);
+	}
+	CHECK_INT(endpoint_organizations("ftp://x/", NULL, &e), -EINVAL);
+	CHECK_INT(endpoint_organizations(NULL, "Bad Region", &e), -EINVAL);
 }
 
 static void test_parse_url(void)
@@ -184,6 +223,7 @@ int main(void)
 {
 	test_partition_of();
 	test_resolve();
+	test_organizations();
 	test_parse_url();
 	test_bad_urls();
 	return check_done("test_endpoint");

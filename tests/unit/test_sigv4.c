@@ -24,7 +24,7 @@ static const struct {
 } cases[] = {
 	{
 		{"GET", "iam.amazonaws.com", "/", "Action=ListUsers&Version=2010-05-08", CT, "", 0,
-		 "20150830T123600Z", "us-east-1", "iam", NULL},
+		 "20150830T123600Z", "us-east-1", "iam", NULL, NULL},
 		EXAMPLE_SECRET,
 		"GET\n/\nAction=ListUsers&Version=2010-05-08\n"
 		"content-type:application/x-www-form-urlencoded; charset=utf-8\n"
@@ -41,7 +41,7 @@ static const struct {
 		/* A session token with runs of whitespace: trimmed and collapsed. */
 		{"POST", "sts.cn-north-1.amazonaws.com.cn", "/", "", CT,
 		 "Action=GetCallerIdentity&Version=2011-06-15", 43, "20261123T112051Z",
-		 "cn-north-1", "sts", "  my  session\ttoken "},
+		 "cn-north-1", "sts", "  my  session\ttoken ", NULL},
 		EXAMPLE_SECRET,
 		"POST\n/\n\ncontent-type:application/x-www-form-urlencoded; charset=utf-8\n"
 		"host:sts.cn-north-1.amazonaws.com.cn\nx-amz-date:20261123T112051Z\n"
@@ -58,7 +58,7 @@ static const struct {
 	{
 		/* A secret longer than HMAC's block (the key is hashed first); port in Host. */
 		{"POST", "127.0.0.1:5000", "/", "", CT, NULL, 0, "20261123T112051Z",
-		 "us-gov-west-1", "iam", ""},
+		 "us-gov-west-1", "iam", "", NULL},
 		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 		"xxxxxxxxxxxxxxxxxxx",
 		"POST\n/\n\ncontent-type:application/x-www-form-urlencoded; charset=utf-8\n"
@@ -70,6 +70,26 @@ static const struct {
 		"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261123/us-gov-west-1/iam/aws4_request, "
 		"SignedHeaders=content-type;host;x-amz-date, "
 		"Signature=fa86d037be1cc3beab12be596b509b9f3eeb2419512b7c00eb5f407b6425afda",
+	},
+	{
+		/* The JSON 1.1 protocol (Organizations): X-Amz-Target is signed too. */
+		{"POST", "organizations.us-east-1.amazonaws.com", "/", "",
+		 "application/x-amz-json-1.1", "{\"NextToken\":\"abc\"}", 19, "20261203T114944Z",
+		 "us-east-1", "organizations", "tok", "AWSOrganizationsV20161128.ListAccounts"},
+		EXAMPLE_SECRET,
+		"POST\n/\n\ncontent-type:application/x-amz-json-1.1\n"
+		"host:organizations.us-east-1.amazonaws.com\nx-amz-date:20261203T114944Z\n"
+		"x-amz-security-token:tok\nx-amz-target:AWSOrganizationsV20161128.ListAccounts\n\n"
+		"content-type;host;x-amz-date;x-amz-security-token;x-amz-target\n"
+		"4da061805d3c47f1e87feefddda46d8fd43d7a8efbb9a2bbdf08316e3ab0ca8a",
+		"AWS4-HMAC-SHA256\n20261203T114944Z\n20261203/us-east-1/organizations/"
+		"aws4_request\n"
+		"9bbb40a685d56ffa6526961b0fe30f3354d37add924d7b7235f157a20aff2a50",
+		"e93d36b33398071efc047bc36d72747ba201714a733419be25390cd736746be2",
+		"AWS4-HMAC-SHA256 "
+		"Credential=AKIDEXAMPLE/20261203/us-east-1/organizations/aws4_request, "
+		"SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, "
+		"Signature=49f155cd6f137b50e4a0f9711c0657ddea502e3858b833ed6ad2e12b099bd4a0",
 	},
 };
 
@@ -131,6 +151,14 @@ static void test_signed_headers(void)
 	CHECK_STR(sigv4_signed_headers(&r), "host;x-amz-date;x-amz-security-token");
 	r.session_token = NULL;
 	CHECK_STR(sigv4_signed_headers(&r), "host;x-amz-date");
+	r.target = "";
+	CHECK_STR(sigv4_signed_headers(&r), "host;x-amz-date");
+	r.content_type = CT;
+	r.target = "T.X";
+	CHECK_STR(sigv4_signed_headers(&r), "content-type;host;x-amz-date;x-amz-target");
+	r.session_token = "tok";
+	CHECK_STR(sigv4_signed_headers(&r),
+		  "content-type;host;x-amz-date;x-amz-security-token;x-amz-target");
 }
 
 /* Bad dates and missing fields are -EINVAL, and nothing is appended. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Test proxy in front of moto: forwards IAM requests, counts them per Action,
-adds latency, injects faults and pages GetAccountAuthorizationDetails (moto
-ignores MaxItems; this proxy asks moto once per Marker chain and serves pages
+"""Test proxy in front of moto: forwards IAM requests, counts them per Action (the
+operation of X-Amz-Target for JSON-protocol calls such as Organizations), adds
+latency, injects faults and pages GetAccountAuthorizationDetails (moto ignores
+MaxItems; this proxy asks moto once per Marker chain and serves pages
 from that one answer). Standard library only, so it runs in any Python 3.
 
 Usage: proxy.py --upstream http://127.0.0.1:MOTOPORT --port P [--latency-ms N]
@@ -104,6 +105,11 @@ def error_xml(code, message, sender=True):
     ET.SubElement(err, "Message").text = message
     ET.SubElement(root, "RequestId").text = request_id()
     return ET.tostring(root, encoding="unicode").encode("utf-8")
+
+
+def target_action(headers):
+    """The operation of a JSON-protocol request (X-Amz-Target: "Service.Operation"), or ""."""
+    return (headers.get("X-Amz-Target") or "").rpartition(".")[2]
 
 
 def signing_key(headers):
@@ -540,7 +546,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def proxied(self, body):
         params = form_params(self.headers, self.path, body)
-        action = params.get("Action", "")
+        action = params.get("Action") or target_action(self.headers)
         key = signing_key(self.headers)
         text = urllib.parse.unquote_plus(body.decode("utf-8", "replace"))
         offline, latency_ms, fault, page_size = self.server.state.admit(action, key, text)

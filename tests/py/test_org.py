@@ -151,7 +151,7 @@ def test_grep_across_accounts_finds_each_accounts_roles(peer, main_mount):
     proxy.reset()
     r = bounded(lambda: subprocess.run(["grep", "-rl", "ec2.amazonaws.com", main_mount.path],
                                        capture_output=True, text=True, timeout=60), 60, "grep")
-    found = set(os.path.relpath(p, main_mount.path) for p in r.stdout.split())
+    found = set(os.path.relpath(p, main_mount.path) for p in r.stdout.splitlines())
     want = set("%s/%s/trust.json" % (PROFILES[i], name) for i in range(N) for name in roles_of(i))
     assert found == want
     # Each account not loaded before cost one AssumeRole, then one chain of reads.
@@ -225,7 +225,7 @@ def test_remount_serves_every_account_from_disk(peer, main_mount, tmp_path):
     try:
         r = subprocess.run(["grep", "-rl", "ec2.amazonaws.com", m.path], capture_output=True,
                            text=True, timeout=60)
-        assert len(r.stdout.split()) == sum(len(roles_of(i)) for i in range(N)) - 1
+        assert len(r.stdout.splitlines()) == sum(len(roles_of(i)) for i in range(N)) - 1
         assert b"lambda" in m.read("acct1", "shared", "trust.json")
     finally:
         m.stop()
@@ -257,3 +257,83 @@ def test_max_loads_one_loads_accounts_one_after_the_other(peer, tmp_path):
     finally:
         proxy.config(latency_ms=0)
         m.stop()
+
+
+@pytest.fixture(scope="module")
+def org_mount(peer, tmp_path_factory):
+    """--org as the management account (moto's default credentials)."""
+    _, proxy, org = peer
+    proxy.reset()
+    m = MultiMount(org, proxy.url, tmp_path_factory.mktemp("org-org"),
+                   args=["--org", "--ttl", "3600"]).start()
+    try:
+        yield m
+    finally:
+        m.stop()
+        assert not m.bad_stderr(), m.stderr()
+
+
+def test_org_lists_every_account_without_a_call(peer, org_mount):
+    _, proxy, org = peer
+    proxy.reset()
+    names = sorted(os.listdir(org_mount.path))
+    assert names == sorted([".iamfs", "master"] + ["team %d" % i for i in range(N)])
+    states = org_mount.accounts()
+    assert {f: (s[0], s[2]) for f, s in states.items() if f != "master"} == {
+        "team %d" % i: (org.ids[i], "not loaded") for i in range(N)}
+    assert proxy.counts()["_total"] == 0
+
+
+def test_org_grep_reaches_each_account_through_assume_role(peer, org_mount):
+    _, proxy, org = peer
+    proxy.reset()
+    r = subprocess.run(["grep", "-rl", "ec2.amazonaws.com"] +
+                       [org_mount.p("team %d" % i) for i in range(N)],
+                       capture_output=True, text=True, timeout=60)
+    found = set(os.path.relpath(p, org_mount.path) for p in r.stdout.splitlines())
+    assert found == set("team %d/%s/trust.json" % (i, name)
+                        for i in range(N) for name in roles_of(i)
+                        if (i, name) != (1, "shared"))
+    keys = assumed_keys(proxy)
+    assert len(keys) == N
+    for rec in keys.values():
+        calls = {a: n for a, n in rec.items() if not a.startswith("_")}
+        assert calls == {"GetCallerIdentity": 1, "GetAccountAuthorizationDetails": 1,
+                         "ListRoles": 1}, calls
+    assert proxy.counts()["AssumeRole"] == N
+    assert {org_mount.accounts()["team %d" % i][2] for i in range(N)} == {"online"}
+
+
+def test_org_denied_account_and_remount_without_organizations(peer, org_mount):
+    _, proxy, org = peer
+    org_mount.stop()
+    proxy.reset()
+    # Organizations unreachable: the list kept at the last mount; team 0 is served
+    # from its disk copy though AssumeRole into it is refused now.
+    proxy.fault("ListAccounts", "denied", count=-1)
+    proxy.fault("AssumeRole", "denied", count=-1, match=org.ids[0])
+    org_mount.start()
+    try:
+        assert "team 0" in os.listdir(org_mount.path)
+        assert sorted(os.listdir(org_mount.p("team 0"))) == sorted(
+            [".iamfs", ROLE] + roles_of(0))
+        wait_until(lambda: org_mount.accounts()["team 0"][2] == "denied", 20,
+                   what="team 0 denied after its revalidation")
+        assert "AssumeRole" in org_mount.accounts()["team 0"][4]
+        assert "using the list kept from the last mount" in org_mount.stderr()
+    finally:
+        proxy.clear_faults()
+
+
+def test_all_profiles_mounts_every_profile_lazily(peer, tmp_path):
+    _, proxy, org = peer
+    proxy.reset()
+    m = MultiMount(org, proxy.url, tmp_path, args=["--all-profiles"]).start()
+    try:
+        assert sorted(os.listdir(m.path)) == sorted([".iamfs", "base"] + PROFILES)
+        assert proxy.counts()["_total"] == 0
+        assert sorted(os.listdir(m.p("acct4"))) == sorted([".iamfs", ROLE] + roles_of(4))
+        assert m.accounts()["acct4"][0] == org.ids[4]
+    finally:
+        m.stop()
+    assert not m.bad_stderr(), m.stderr()

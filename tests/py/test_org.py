@@ -337,3 +337,25 @@ def test_all_profiles_mounts_every_profile_lazily(peer, tmp_path):
     finally:
         m.stop()
     assert not m.bad_stderr(), m.stderr()
+
+
+def test_idle_account_releases_its_cache_and_opens_again_from_disk(peer, tmp_path):
+    _, proxy, org = peer
+    proxy.reset()
+    # --ttl 1: an account nobody uses for 3 s closes its cache.
+    m = MultiMount(org, proxy.url, tmp_path, args=["--profiles", "acct1,acct2",
+                                                   "--ttl", "1"]).start()
+    try:
+        before = os.stat(m.p("acct1", "app-1-0")).st_ino
+        assert m.accounts()["acct1"][2] == "online"
+        wait_until(lambda: m.accounts()["acct1"][2] == "not loaded", 15,
+                   what="acct1 released after three idle TTLs")
+        assert "account acct1: idle, released" in m.stderr()
+        gaad = proxy.counts().get("GetAccountAuthorizationDetails", 0)
+        # Looked into again: opened from its disk copy, same inode numbers.
+        assert sorted(os.listdir(m.p("acct1"))) == sorted([".iamfs", ROLE] + roles_of(1))
+        assert os.stat(m.p("acct1", "app-1-0")).st_ino == before
+        assert proxy.counts().get("GetAccountAuthorizationDetails", 0) <= gaad + 1
+    finally:
+        m.stop()
+    assert not m.bad_stderr(), m.stderr()

@@ -198,10 +198,11 @@ enum account_state router_account_state(struct account *a, long long *last_load)
 		cache_health(c, &h);
 		if (h.last_load)
 			*last_load = a->last_load = h.last_load;
-		s = h.loading	? ACCOUNT_LOADING
-		    : h.offline ? ACCOUNT_OFFLINE
-		    : h.failed	? ACCOUNT_DENIED
-				: ACCOUNT_ONLINE;
+		/* A revalidation of a good view is not "loading": the view is served. */
+		s = h.loading && !h.last_load ? ACCOUNT_LOADING
+		    : h.offline		      ? ACCOUNT_OFFLINE
+		    : h.failed		      ? ACCOUNT_DENIED
+					      : ACCOUNT_ONLINE;
 	}
 	pthread_mutex_unlock(&a->lock);
 	return s;

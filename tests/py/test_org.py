@@ -212,6 +212,7 @@ def test_denied_account_shows_an_empty_folder_and_why(peer, tmp_path):
         assert m.accounts()["acct3"][2] == "online"
     finally:
         m.stop()
+    assert not m.bad_stderr(), m.stderr()
 
 
 def test_remount_serves_every_account_from_disk(peer, main_mount, tmp_path):
@@ -230,6 +231,7 @@ def test_remount_serves_every_account_from_disk(peer, main_mount, tmp_path):
     finally:
         m.stop()
         proxy.clear_faults()
+    assert not m.bad_stderr(), m.stderr()
     main_mount.start()
 
 
@@ -257,6 +259,7 @@ def test_max_loads_one_loads_accounts_one_after_the_other(peer, tmp_path):
     finally:
         proxy.config(latency_ms=0)
         m.stop()
+    assert not m.bad_stderr(), m.stderr()
 
 
 @pytest.fixture(scope="module")

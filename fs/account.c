@@ -223,6 +223,12 @@ static int account_new(struct router *r, unsigned k, const struct account_spec *
 	return 0;
 }
 
+void router_init(struct router *r)
+{
+	pthread_mutex_init(&r->gate_lock, NULL);
+	pthread_cond_init(&r->gate_cond, NULL);
+}
+
 int router_add_accounts(struct router *r, const struct account_spec *specs, size_t n)
 {
 	char folder[ACCOUNT_FOLDER_MAX + 64];
@@ -233,8 +239,6 @@ int router_add_accounts(struct router *r, const struct account_spec *specs, size
 	r->accounts = calloc(n ? n : 1, sizeof(*r->accounts));
 	if (!r->accounts)
 		return -ENOMEM;
-	pthread_mutex_init(&r->gate_lock, NULL);
-	pthread_cond_init(&r->gate_cond, NULL);
 	for (size_t i = 0; i < n; i++) {
 		rc = account_folder(r, specs, n, i, folder, sizeof(folder));
 		if (!rc)

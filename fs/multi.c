@@ -73,6 +73,7 @@ int multi_build(struct router *r, struct fs *root, const struct fs_opts *o, stru
 		char *err, size_t cap)
 {
 	memset(r, 0, sizeof(*r));
+	router_init(r);
 	r->multi = true;
 	r->root = root;
 	r->cache_dir = o->cache_dir;

@@ -133,7 +133,8 @@ struct fs *router_fs(struct router *r, fuse_req_t req, const struct router_call 
 	if (!r->multi)
 		return r->single;
 	now = router_now();
-	if (now != r->idle_checked && c->op != ROUTER_OTHER && c->op != ROUTER_RELEASE)
+	if (now != __atomic_load_n(&r->idle_checked, __ATOMIC_RELAXED) && c->op != ROUTER_OTHER &&
+	    c->op != ROUTER_RELEASE)
 		router_release_idle(r, now);
 	if ((c->op == ROUTER_RENAME || c->op == ROUTER_LINK) &&
 	    c->ino >> ROUTER_RANGE_SHIFT != c->ino2 >> ROUTER_RANGE_SHIFT) {
@@ -240,7 +241,9 @@ void router_release_idle(struct router *r, long long now)
 {
 	long long idle = 3 * (long long)r->root->ttl;
 
-	r->idle_checked = now;
+	/* Also reached from a loader thread (a request run again): busy then, so it
+	 * returns before touching any account. */
+	__atomic_store_n(&r->idle_checked, now, __ATOMIC_RELAXED);
 	if (idle < ROUTER_IDLE_MIN)
 		idle = ROUTER_IDLE_MIN;
 	if (r->busy && r->busy(r))

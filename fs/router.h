@@ -153,6 +153,9 @@ struct fs *router_fs_of(struct router *r, uint64_t ino);
 /* Whether the mount refuses every change (FUSE init). */
 bool router_read_only(const struct router *r);
 
+/* Sets up r's own locks (r otherwise filled by the caller); undone by
+ * router_free_accounts. */
+void router_init(struct router *r);
 /* Builds the accounts of a mount of several from specs (n of them): their
  * folder names, inode and helper tables and cache folders. Each fs starts as a
  * copy of r->root's settings. 0 or -errno (-E2BIG past ROUTER_ACCOUNTS_MAX). */

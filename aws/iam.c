@@ -735,6 +735,10 @@ int iam_client_new_assumed(struct iam_client *base, const char *role_arn, const 
 	int rc;
 
 	aws_error_clear(err);
+	if (!base) {
+		aws_error_set(err, "InvalidInput", "no client to assume the role with");
+		return -EINVAL;
+	}
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;

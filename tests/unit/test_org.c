@@ -610,6 +610,40 @@ static void test_assumed_denied(void)
 	fake_stop(&f);
 }
 
+/* Base credentials found expired by STS: the base forgets them and AssumeRole goes once more. */
+static void test_assumed_base_expired(void)
+{
+	static const struct fake_step steps[] = {
+		{400,
+		 "<ErrorResponse><Error><Code>ExpiredToken</Code><Message>The security token "
+		 "included in the request is expired</Message></Error></ErrorResponse>",
+		 0},
+		{200, ASSUMED("ASIAAGAIN", "2030-01-01T01:00:00Z"), 0},
+	};
+	struct creds_env ce;
+	struct creds_options o = {0};
+	struct creds_provider *base = NULL, *p = NULL;
+	struct aws_creds got = {0};
+	struct fake_server f;
+	struct fake_env e;
+	struct aws_error err;
+
+	fake_start(&f, steps, 2);
+	env_for(&e, &f, "sts");
+	ce = (struct creds_env){fake_getenv, fake_now, &e};
+	o.env = &ce;
+	CHECK_INT(creds_provider_new(&o, &base, &err), 0);
+	CHECK_INT(creds_provider_new_assumed(base, ROLE, NULL, NULL, &p, &err), 0);
+	CHECK_INT(creds_provider_get(p, &got, &err), 0);
+	CHECK_STR(got.access_key_id, "ASIAAGAIN");
+	CHECK_INT(got.expiration, T0 + 3600);
+	CHECK_INT(f.served, 2);
+	aws_creds_cleanup(&got);
+	creds_provider_free(p);
+	creds_provider_free(base);
+	fake_stop(&f);
+}
+
 int main(void)
 {
 	if (http_global_init())
@@ -622,6 +656,7 @@ int main(void)
 	test_assumed_refresh();
 	test_assumed_one_refresh();
 	test_assumed_denied();
+	test_assumed_base_expired();
 	http_global_cleanup();
 	return check_done("test_org");
 }

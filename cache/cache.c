@@ -284,6 +284,8 @@ static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **
 		__atomic_add_fetch(&old->refs, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&c->mu);
 	res.old = old;
+	res.known_account = c->o.account_id;
+	res.known_caller = c->o.caller_arn;
 	res.progress = cache_on_progress;
 	res.progress_ctx = c;
 	aws_error_clear(err);

@@ -58,6 +58,10 @@ struct cache_options {
 	 * cache_open opens with an empty view instead of failing; status and
 	 * cache_health say why, and the TTL or cache_refresh tries again. */
 	bool open_empty;
+	/* The account id and caller ARN the credentials are known to have (both
+	 * borrowed, outliving the cache; NULL: each load asks GetCallerIdentity). */
+	const char *account_id;
+	const char *caller_arn;
 };
 
 /* What the last loads came to (cache_health). */

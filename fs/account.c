@@ -64,6 +64,10 @@ static int account_open_cache(struct account *a, char *why, size_t cap)
 	co.gate = router_gate;
 	co.gate_ctx = r;
 	co.open_empty = true;
+	if (a->caller[0] && a->id[0]) {
+		co.account_id = a->id;
+		co.caller_arn = a->caller;
+	}
 	if ((rc = cache_open(&co, &c, &err))) {
 		snprintf(why, cap, "%s", err.message[0] ? err.message : strerror(-rc));
 		return rc;

@@ -41,8 +41,14 @@ static int org_client(struct router *r, struct account *a, struct iam_client **o
 {
 	char arn[512];
 
+	const char *name = strrchr(r->org_role, '/');
+
 	snprintf(arn, sizeof(arn), "arn:%s:iam::%s:role/%s", org_partition(r->base), a->id,
 		 r->org_role);
+	/* What GetCallerIdentity would answer for these credentials (a role's path is
+	 * not part of its assumed-role ARN). */
+	snprintf(a->caller, sizeof(a->caller), "arn:%s:sts::%s:assumed-role/%s/iamfs",
+		 org_partition(r->base), a->id, name ? name + 1 : r->org_role);
 	return iam_client_new_assumed(r->base, arn, r->external_id, "iamfs", out, err);
 }
 

@@ -51,6 +51,8 @@ struct account {
 	char *folder;		/* its entry in the mount root */
 	char *cache_dir;	/* its own cache folder */
 	struct iam_client *iam; /* made at the first open and kept; owned */
+	char caller[512];	/* --org: the caller ARN AssumeRole gives ("" otherwise), so
+				   loads need no GetCallerIdentity */
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* an open finished */
 	/* Under lock: */

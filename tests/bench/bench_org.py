@@ -7,7 +7,7 @@ Measures, and prints as Markdown (also to tests/bench/results/org-latest.md):
   the management account) over a fresh cache folder (every account loads,
   at most --max-loads at once), its time, and the calls each account cost as
   the proxy saw them per signing key (goal: AssumeRole + GAAD pages + ListRoles
-  pages + GetCallerIdentity, nothing more);
+  pages, nothing more);
 - warm: `grep -r` over every account's roles against a tmpfs copy of the same
   tree, interleaved runs, medians and their ratio;
 - the daemon's RssAnon after the warm runs, per role;

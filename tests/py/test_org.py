@@ -297,13 +297,18 @@ def test_org_grep_reaches_each_account_through_assume_role(peer, org_mount):
     assert found == set("team %d/%s/trust.json" % (i, name)
                         for i in range(N) for name in roles_of(i)
                         if (i, name) != (1, "shared"))
+    # AssumeRole, then the load's reads: the account and caller are known, so
+    # no GetCallerIdentity.
     keys = assumed_keys(proxy)
     assert len(keys) == N
     for rec in keys.values():
         calls = {a: n for a, n in rec.items() if not a.startswith("_")}
-        assert calls == {"GetCallerIdentity": 1, "GetAccountAuthorizationDetails": 1,
-                         "ListRoles": 1}, calls
+        assert calls == {"GetAccountAuthorizationDetails": 1, "ListRoles": 1}, calls
     assert proxy.counts()["AssumeRole"] == N
+    assert "GetCallerIdentity" not in proxy.counts()
+    status = org_mount.read("team 2", ".iamfs", "status").decode()
+    assert "account: %s\n" % org.ids[2] in status
+    assert "caller: arn:aws:sts::%s:assumed-role/%s/iamfs\n" % (org.ids[2], ROLE) in status
     assert {org_mount.accounts()["team %d" % i][2] for i in range(N)} == {"online"}
 
 

@@ -250,6 +250,10 @@ def test_max_loads_one_loads_accounts_one_after_the_other(peer, tmp_path):
         threads = [threading.Thread(target=ls, args=(n,)) for n in ("acct0", "acct1")]
         for t in threads:
             t.start()
+        # The loads wait on loader threads: the mount answers meanwhile.
+        seen = wait_until(lambda: "loading" in [v[2] for v in m.accounts().values()], 10,
+                          interval=0.01, what="an account shown loading")
+        assert seen
         for t in threads:
             t.join(30)
         assert set(out["acct0"]) >= set(roles_of(0)) and set(out["acct1"]) >= set(roles_of(1))

@@ -34,7 +34,7 @@ enum {
 	OPT_VERSION,
 	OPT_HELP,
 	OPT_ALLOW_DELETE,
-	OPT_ORG,
+	OPT_ORG, /* this one and those after it: a mount of several accounts (opts_apply_multi) */
 	OPT_ORG_ROLE,
 	OPT_EXTERNAL_ID,
 	OPT_PROFILES,
@@ -266,10 +266,42 @@ static int opts_set_cache_dir(struct fs_opts *o, const char *dir, const char *su
 	return 0;
 }
 
+/* The options of a mount of several accounts. */
+static int opts_apply_multi(struct fs_opts *o, int id, const char *val, char *err, size_t errlen)
+{
+	switch (id) {
+	case OPT_ORG:
+		o->org = true;
+		break;
+	case OPT_ORG_ROLE:
+		o->org_role = val;
+		break;
+	case OPT_EXTERNAL_ID:
+		o->external_id = val;
+		break;
+	case OPT_PROFILES:
+		o->profiles = val;
+		break;
+	case OPT_ALL_PROFILES:
+		o->all_profiles = true;
+		break;
+	case OPT_MAX_LOADS:
+		if (opts_parse_uint(val, OPTS_LOADS_MAX, &o->max_loads) || !o->max_loads)
+			return opts_fail(
+				err, errlen,
+				"--max-loads needs a whole number from 1 to %u, not \"%s\"",
+				OPTS_LOADS_MAX, val);
+		break;
+	}
+	return 0;
+}
+
 static int opts_apply(struct fs_opts *o, int id, const char *val, char *err, size_t errlen)
 {
 	int r;
 
+	if (id >= OPT_ORG && id <= OPT_MAX_LOADS)
+		return opts_apply_multi(o, id, val, err, errlen);
 	switch (id) {
 	case OPT_PROFILE:
 		o->profile = val;
@@ -301,28 +333,6 @@ static int opts_apply(struct fs_opts *o, int id, const char *val, char *err, siz
 		break;
 	case OPT_ALLOW_DELETE:
 		o->allow_delete = true;
-		break;
-	case OPT_ORG:
-		o->org = true;
-		break;
-	case OPT_ORG_ROLE:
-		o->org_role = val;
-		break;
-	case OPT_EXTERNAL_ID:
-		o->external_id = val;
-		break;
-	case OPT_PROFILES:
-		o->profiles = val;
-		break;
-	case OPT_ALL_PROFILES:
-		o->all_profiles = true;
-		break;
-	case OPT_MAX_LOADS:
-		if (opts_parse_uint(val, OPTS_LOADS_MAX, &o->max_loads) || !o->max_loads)
-			return opts_fail(
-				err, errlen,
-				"--max-loads needs a whole number from 1 to %u, not \"%s\"",
-				OPTS_LOADS_MAX, val);
 		break;
 	case OPT_VERSION:
 		o->show_version = true;

@@ -284,6 +284,8 @@ static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **
 		__atomic_add_fetch(&old->refs, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&c->mu);
 	res.old = old;
+	res.known_account = c->o.account_id;
+	res.known_caller = c->o.caller_arn;
 	res.progress = cache_on_progress;
 	res.progress_ctx = c;
 	aws_error_clear(err);
@@ -327,8 +329,12 @@ static int cache_reload(struct cache *c, struct aws_error *err)
 		aws_error_set(err, "ConnectionError", "cannot set up an HTTP connection");
 		return -ENOMEM;
 	}
+	if (c->o.gate)
+		c->o.gate(c->o.gate_ctx, true);
 	for (tries = 0; overtaken && tries < 3; tries++)
 		rc = cache_load_once(c, conn, &failed, err, &overtaken);
+	if (c->o.gate)
+		c->o.gate(c->o.gate_ctx, false);
 	if (overtaken)
 		aws_error_set(err, "Busy",
 			      "more than %d saves were published during each of %d refreshes; "
@@ -410,6 +416,13 @@ static int cache_open_disk(struct cache *c, bool *served, struct aws_error *err)
 	c->from_disk = true;
 	*served = true;
 	return 0;
+}
+
+/* The first load failed (cache_load_failed recorded why): an empty view instead. */
+static int cache_open_empty(struct cache *c)
+{
+	c->view = model_view_new(NULL, 0, 0);
+	return c->view ? 0 : -ENOMEM;
 }
 
 /* Creates the cache folder, resolves its path once (a symlink the user chose is
@@ -558,6 +571,8 @@ int cache_open(const struct cache_options *o, struct cache **out, struct aws_err
 	if (!served) {
 		rc = cache_reload(c, err);
 		conn_drop(c);
+		if (rc && o->open_empty && rc != -ENOMEM && strcmp(err->code, "CacheDir"))
+			rc = cache_open_empty(c);
 		if (rc) {
 			cache_close(c);
 			return rc;

@@ -49,6 +49,30 @@ struct cache_options {
 	 * .iamfs/status shows the same on its "loading:" line. */
 	void (*progress)(void *ctx, const struct load_progress *p);
 	void *progress_ctx;
+	/* A bound on loads running at once across caches (may be NULL): called with
+	 * enter true before each whole-account load (cache_open's, a revalidation, a
+	 * refresh), which waits while it returns, and with enter false after it. */
+	void (*gate)(void *ctx, bool enter);
+	void *gate_ctx;
+	/* With no disk copy and a load IAM refuses (or cannot be reached):
+	 * cache_open opens with an empty view instead of failing; status and
+	 * cache_health say why, and the TTL or cache_refresh tries again. */
+	bool open_empty;
+	/* The account id and caller ARN the credentials are known to have (both
+	 * borrowed, outliving the cache; NULL: each load asks GetCallerIdentity). */
+	const char *account_id;
+	const char *caller_arn;
+};
+
+/* What the last loads came to (cache_health). */
+struct cache_health {
+	long long last_load;	/* unix seconds of the last good load; 0: never */
+	long long last_attempt; /* start of the last load; 0: none */
+	bool loading;		/* a load runs now */
+	bool offline;		/* IAM could not be reached */
+	bool failed;		/* the last load failed (refused, when not offline) */
+	char why[1152];		/* why it failed, one sentence ("" when it did not) */
+	char account[32];	/* the account id the loads found ("" when none yet) */
 };
 
 struct cache;
@@ -84,6 +108,8 @@ int cache_refresh(struct cache *c, struct aws_error *err);
 
 /* Appends the text of .iamfs/status. */
 int cache_status(struct cache *c, struct buf *out);
+/* How the last loads went. No network. */
+void cache_health(struct cache *c, struct cache_health *out);
 /* True while IAM is unreachable and the disk copy is served. */
 bool cache_offline(struct cache *c);
 /* Copies this account's cache folder path (0700, for files kept beside the disk

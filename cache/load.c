@@ -627,7 +627,13 @@ int load_account(struct iam_conn *conn, struct load_result *out, const char **fa
 	/* First and alone: it checks the credentials (a bad key costs one call,
 	 * not three) and gives the account the cache folder is named by. */
 	*failed = "GetCallerIdentity";
-	rc = iam_get_caller_identity(conn, &id, err);
+	if (out->known_account && out->known_caller) {
+		id.account = strdup(out->known_account);
+		id.arn = strdup(out->known_caller);
+		rc = id.account && id.arn ? 0 : -ENOMEM;
+	} else {
+		rc = iam_get_caller_identity(conn, &id, err);
+	}
 	if (!rc && !ident_account_ok(id.account)) {
 		char e[64];
 

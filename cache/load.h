@@ -56,6 +56,11 @@ struct load_result {
 	char **local;
 	size_t nlocal, caplocal;
 	bool local_known;
+	/* Set by the caller (borrowed; may be NULL): the account id and caller ARN
+	 * the credentials are known to have (an account of an organization reached
+	 * by AssumeRole), so GetCallerIdentity is not called. */
+	const char *known_account;
+	const char *known_caller;
 };
 
 /* Loads the whole account through conn (and, for ListRoles, a connection of its

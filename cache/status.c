@@ -129,7 +129,10 @@ int cache_status(struct cache *c, struct buf *out)
 				"ttl: %us\nroles: %zu\naws managed documents: %zu\n"
 				"view serial: %llu\nloads: %lu\nfailed loads: %lu\n",
 				c->o.ttl, s->nroles, s->nmanaged, s->serial, s->loads, s->failures);
-	if (!rc)
+	if (!rc && !s->offline && !s->last_load && s->last_fail[0])
+		rc = buf_puts(out, "state: empty: no load has worked yet (the reason is below; "
+				   "a refresh tries again)\n");
+	else if (!rc)
 		rc = buf_printf(out, "state: %s%s%s\n", s->offline ? "offline: " : "online",
 				s->offline ? s->offline_why : "",
 				!s->offline && s->from_disk
@@ -160,4 +163,18 @@ int cache_status(struct cache *c, struct buf *out)
 				iam_client_total_calls(c->o.iam), s->folder);
 	free(s);
 	return rc;
+}
+
+void cache_health(struct cache *c, struct cache_health *out)
+{
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&c->mu);
+	out->last_load = c->last_load;
+	out->last_attempt = c->last_attempt;
+	out->loading = c->running || c->progressing;
+	out->offline = c->offline;
+	out->failed = c->last_fail[0] != '\0';
+	snprintf(out->why, sizeof(out->why), "%s", c->last_fail);
+	snprintf(out->account, sizeof(out->account), "%s", c->account ? c->account : "");
+	pthread_mutex_unlock(&c->mu);
 }

@@ -103,7 +103,8 @@ struct fs_ident {
 /* Returned by stat helpers when a worker must fetch a document first. */
 #define FS_DEFER 1
 
-/* ops.c: fills ops with iamfs's low-level handlers. userdata for fuse_session_new is the struct fs.
+/* ops.c: fills ops with iamfs's low-level handlers. userdata for fuse_session_new is the
+ * struct router (router.h), which says which struct fs each request acts on.
  */
 void ops_init(struct fuse_lowlevel_ops *ops);
 

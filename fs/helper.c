@@ -60,7 +60,7 @@ struct helper_table {
 
 bool helper_is_ino(uint64_t ino)
 {
-	return ino >= HELPER_INO_BASE;
+	return (ino & (HELPER_INO_RANGE - 1)) >= HELPER_INO_BASE;
 }
 
 int helper_table_new_capped(size_t cap, struct helper_table **out)
@@ -80,6 +80,15 @@ int helper_table_new_capped(size_t cap, struct helper_table **out)
 int helper_table_new(struct helper_table **out)
 {
 	return helper_table_new_capped(HELPER_TOTAL_MAX, out);
+}
+
+int helper_table_new_at(uint64_t base, struct helper_table **out)
+{
+	int r = helper_table_new_capped(HELPER_TOTAL_MAX, out);
+
+	if (!r)
+		(*out)->next_ino = base + HELPER_INO_BASE;
+	return r;
 }
 
 static void helper_free(struct helper *h)

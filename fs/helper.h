@@ -3,8 +3,9 @@
  * attached/) that is not a policy file - vim swap files and its 4913 probe,
  * backups ending in "~", emacs autosaves and lock symlinks, sed/rsync temp
  * files. They live in this table only, in memory, are never sent to IAM and
- * vanish at unmount. Numbers start at HELPER_INO_BASE so they never meet the
- * inode table's. A helper keeps its number across renames; an unlinked helper
+ * vanish at unmount. Numbers start at HELPER_INO_BASE past the table's base
+ * (an account's range in a mount of several) so they never meet the inode
+ * table's. A helper keeps its number across renames; an unlinked helper
  * lives until the kernel forgets it. Thread-safe (one lock, no I/O).
  */
 #ifndef IAMFS_FS_HELPER_H
@@ -16,7 +17,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#define HELPER_INO_BASE	 (1ull << 48)
+#define HELPER_INO_BASE	 (1ull << 39) /* inside each (1 << 40)-wide range */
+#define HELPER_INO_RANGE (1ull << 40)
 #define HELPER_FILE_MAX	 (64u << 20)  /* bytes of one helper */
 #define HELPER_TOTAL_MAX (256u << 20) /* bytes of all helpers: ENOSPC past it */
 
@@ -38,6 +40,8 @@ struct helper_attr {
  * _capped: cap bytes. */
 int helper_table_new(struct helper_table **out);
 int helper_table_new_capped(size_t cap, struct helper_table **out);
+/* helper_table_new for the range starting at base (a multiple of HELPER_INO_RANGE). */
+int helper_table_new_at(uint64_t base, struct helper_table **out);
 /* Frees every helper. NULL-safe. */
 void helper_table_free(struct helper_table *t);
 bool helper_is_ino(uint64_t ino);

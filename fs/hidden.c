@@ -70,8 +70,9 @@ void hidden_forget(struct fs *fs, const char *role)
 
 void hidden_show_again(struct fs *fs, const char *role)
 {
-	struct inode_node *n = inode_table_find(fs->inodes, INODE_ROOT_INO, role);
-	struct notify_action a = {.entry = true, .ino = INODE_ROOT_INO};
+	uint64_t root = inode_table_root(fs->inodes);
+	struct inode_node *n = inode_table_find(fs->inodes, root, role);
+	struct notify_action a = {.entry = true, .ino = root};
 
 	if (!fs->notify)
 		return;

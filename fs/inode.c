@@ -1,5 +1,6 @@
 /*
- * The inode table. Node numbers are dense (ino = index + 1, the root is 1) so
+ * The inode table. Node numbers are dense (ino = base + index + 1, the root is
+ * base + 1; base is 0 but in a mount of several accounts) so
  * ino -> node is an array lookup; (parent, name) -> node is a chained hash.
  * Nodes are never removed: a forgotten node keeps its number, so a name that
  * comes back gets the same inode, and pointers handed out stay valid.
@@ -15,8 +16,9 @@
 
 struct inode_table {
 	pthread_mutex_t lock;
-	struct inode_node **nodes; /* by ino - 1 */
+	struct inode_node **nodes; /* by ino - base - 1 */
 	size_t n, cap;
+	uint64_t base; /* numbers are base + index + 1; the root is base + 1 */
 	struct inode_node **hash;
 	size_t nbuckets; /* power of two */
 };
@@ -234,7 +236,7 @@ static int inode_insert(struct inode_table *t, struct inode_node *n)
 	}
 	if (t->n + 1 > t->nbuckets && inode_grow_hash(t))
 		return -ENOMEM;
-	n->ino = t->n + 1;
+	n->ino = t->base + t->n + 1;
 	t->nodes[t->n++] = n;
 	b = inode_hash(n->parent, n->name) & (t->nbuckets - 1);
 	n->hnext = t->hash[b];
@@ -244,13 +246,19 @@ static int inode_insert(struct inode_table *t, struct inode_node *n)
 
 int inode_table_new(struct inode_table **out)
 {
+	return inode_table_new_at(0, 0, out);
+}
+
+int inode_table_new_at(uint64_t base, uint64_t parent, struct inode_table **out)
+{
 	struct inode_table *t = calloc(1, sizeof(*t));
 	struct inode_node *root;
 
 	if (!t)
 		return -ENOMEM;
 	pthread_mutex_init(&t->lock, NULL);
-	root = inode_node_new(0, "", INODE_ROOT, NULL, NULL, 0);
+	t->base = base;
+	root = inode_node_new(parent, "", INODE_ROOT, NULL, NULL, 0);
 	if (!root || inode_insert(t, root)) {
 		inode_node_free(root);
 		inode_table_free(t);
@@ -290,7 +298,12 @@ static struct inode_node *inode_find_locked(struct inode_table *t, uint64_t pare
 
 static struct inode_node *inode_get_locked(struct inode_table *t, uint64_t ino)
 {
-	return ino >= 1 && ino <= t->n ? t->nodes[ino - 1] : NULL;
+	return ino > t->base && ino - t->base <= t->n ? t->nodes[ino - t->base - 1] : NULL;
+}
+
+uint64_t inode_table_root(const struct inode_table *t)
+{
+	return t->base + 1;
 }
 
 struct inode_node *inode_table_get(struct inode_table *t, uint64_t ino)

@@ -80,6 +80,11 @@ struct inode_table;
  * Free with inode_table_free (NULL-safe), which frees every node. */
 int inode_table_new(struct inode_table **out);
 void inode_table_free(struct inode_table *t);
+/* The same for a table whose numbers start past base (its root is base + 1, with
+ * parent as its parent's number): one account of a mount of several. */
+int inode_table_new_at(uint64_t base, uint64_t parent, struct inode_table **out);
+/* The number of the table's root (INODE_ROOT_INO for inode_table_new's). */
+uint64_t inode_table_root(const struct inode_table *t);
 
 /* Classifies the child called name of a parent of kind parent_kind: its kind and,
  * for policy files, the policy name (a pointer into name, *policy_len bytes, the

@@ -21,6 +21,7 @@
 #include "aws/secret.h"
 #include "fs/helper.h"
 #include "fs/log.h"
+#include "fs/multi.h"
 #include "fs/notify.h"
 #include "fs/opts.h"
 #include "fs/progress.h"
@@ -173,7 +174,7 @@ static int main_open_cache(struct fs *fs, const struct fs_opts *o, struct iam_cl
 	return 0;
 }
 
-static struct fuse_session *main_new_session(struct fs *fs, const struct fs_opts *o)
+static struct fuse_session *main_new_session(struct router *rt, const struct fs_opts *o)
 {
 	char mopts[OPTS_FUSE_MAX + 128];
 	char *argv[5];
@@ -194,7 +195,7 @@ static struct fuse_session *main_new_session(struct fs *fs, const struct fs_opts
 	args.argv = argv;
 	args.allocated = 0;
 	ops_init(&ops);
-	se = fuse_session_new(&args, &ops, sizeof(ops), fs);
+	se = fuse_session_new(&args, &ops, sizeof(ops), rt);
 	fuse_opt_free_args(&args);
 	return se;
 }
@@ -208,8 +209,9 @@ static int main_usage_or_version(const struct fs_opts *o)
 	return 0;
 }
 
-/* Threads start only here, after the fork. */
-static int main_serve(struct fs *fs)
+/* Threads start only here, after the fork. The threads of a mount of several
+ * accounts are the mount's, whatever the number of accounts (router.h). */
+static int main_serve(struct fs *fs, struct router *rt)
 {
 	int r;
 
@@ -219,7 +221,7 @@ static int main_serve(struct fs *fs)
 	if (!r)
 		r = notify_start(fs->se, fs->inodes, &fs->notify);
 	if (!r)
-		r = cache_start(fs->cache);
+		r = rt->multi ? multi_start(rt) : cache_start(fs->cache);
 	if (r) {
 		log_msg(LOG_ERR, "cannot start threads: %s", strerror(-r));
 		return 1;
@@ -230,9 +232,11 @@ static int main_serve(struct fs *fs)
 	return r < 0 ? 1 : 0;
 }
 
-static void main_shutdown(struct fs *fs, bool mounted)
+static void main_shutdown(struct fs *fs, struct router *rt, bool mounted)
 {
 	/* Workers use the cache and the refresher uses notify: stop them in that order. */
+	if (rt->multi)
+		multi_stop(rt);
 	workers_stop(fs->workers);
 	fs->workers = NULL;
 	workers_stop(fs->savers);
@@ -240,6 +244,8 @@ static void main_shutdown(struct fs *fs, bool mounted)
 	fs_release_all(fs);
 	cache_close(fs->cache);
 	fs->cache = NULL;
+	if (rt->multi)
+		router_free_accounts(rt);
 	notify_stop(fs->notify);
 	fs->notify = NULL;
 	if (fs->se) {
@@ -252,15 +258,28 @@ static void main_shutdown(struct fs *fs, bool mounted)
 	helper_table_free(fs->helpers);
 }
 
-static int main_start(struct fs *fs, struct fs_opts *o, struct iam_client **iam,
+/* A mount of several accounts: the list of accounts (with --org, the one call
+ * that lists them) before daemonizing; each account opens when first used. */
+static int main_start_multi(struct fs *fs, struct router *rt, const struct fs_opts *o,
+			    struct iam_client *iam)
+{
+	char err[1024];
+
+	if (multi_build(rt, fs, o, iam, err, sizeof(err)))
+		return main_fail("%s", err);
+	return 0;
+}
+
+static int main_start(struct fs *fs, struct router *rt, struct fs_opts *o, struct iam_client **iam,
 		      struct progress *prog)
 {
 	struct iam_client_options io;
 	struct aws_error err;
+	bool multi = o->org || o->profiles || o->all_profiles;
 	int r;
 
 	/* FUSE options are checked first: a typo should not wait for the network. */
-	fs->se = main_new_session(fs, o);
+	fs->se = main_new_session(rt, o);
 	if (!fs->se)
 		return main_fail("bad FUSE options \"%s\": %s", o->fuse_opts,
 				 main_fuse_msg[0] ? main_fuse_msg : "rejected by libfuse");
@@ -269,12 +288,12 @@ static int main_start(struct fs *fs, struct fs_opts *o, struct iam_client **iam,
 	io.endpoint_url = o->endpoint_url;
 	io.sts_endpoint_url = o->sts_endpoint_url;
 	aws_error_clear(&err);
-	r = iam_client_new(&io, iam, &err);
+	r = multi && !o->org ? 0 : iam_client_new(&io, iam, &err);
 	if (r)
 		return main_fail("%s", err.message[0] ? err.message : strerror(-r));
-	if (main_open_cache(fs, o, *iam, prog))
+	if (multi ? main_start_multi(fs, rt, o, *iam) : main_open_cache(fs, o, *iam, prog))
 		return 1;
-	if (inode_table_new(&fs->inodes) || helper_table_new(&fs->helpers))
+	if (!multi && (inode_table_new(&fs->inodes) || helper_table_new(&fs->helpers)))
 		return main_fail("out of memory");
 	if (fuse_set_signal_handlers(fs->se))
 		return main_fail("cannot install signal handlers");
@@ -291,6 +310,7 @@ int main(int argc, char *argv[])
 	struct progress prog; /* outlives the cache, which keeps a pointer to it */
 	struct fs_opts o;
 	struct fs fs;
+	struct router rt; /* which fs a request acts on (router.h) */
 	int r;
 
 	/* First, before any credential is read: no core dumps, secrets in the secure heap. */
@@ -304,6 +324,8 @@ int main(int argc, char *argv[])
 	if (main_check_mountpoint(o.mountpoint) || main_prepare_cache_dir(&o))
 		return 1;
 	memset(&fs, 0, sizeof(fs));
+	memset(&rt, 0, sizeof(rt));
+	rt.single = &fs;
 	fs_init(&fs);
 	fs.uid = getuid();
 	fs.gid = getgid();
@@ -321,19 +343,19 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	progress_init(&prog, STDERR_FILENO);
-	r = main_start(&fs, &o, &iam, &prog);
+	r = main_start(&fs, &rt, &o, &iam, &prog);
 	if (r) {
-		main_shutdown(&fs, false);
+		main_shutdown(&fs, &rt, false);
 		goto out_http;
 	}
 	main_started = true;
 	if (fuse_daemonize(o.foreground)) {
-		main_shutdown(&fs, true);
+		main_shutdown(&fs, &rt, true);
 		r = 1;
 		goto out_http;
 	}
-	r = main_serve(&fs);
-	main_shutdown(&fs, true);
+	r = main_serve(&fs, &rt);
+	main_shutdown(&fs, &rt, true);
 out_http:
 	iam_client_free(iam);
 	http_global_cleanup();

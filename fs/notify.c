@@ -22,7 +22,8 @@
 #define NOTIFY_QUEUE_MAX 100000
 
 struct notify_item {
-	bool raw; /* act below, not a cache change */
+	bool raw;	       /* act below, not a cache change */
+	struct inode_table *t; /* the account's table (NULL: the notify's own) */
 	struct notify_action act;
 	int what;
 	enum cache_file_kind kind;
@@ -96,7 +97,7 @@ static size_t notify_plan_entry(struct inode_table *t, const struct inode_node *
 static size_t notify_plan_rejected(struct inode_table *t, const struct cache_change *ch,
 				   struct notify_action *out)
 {
-	const struct inode_node *ctl = inode_table_find(t, INODE_ROOT_INO, ".iamfs");
+	const struct inode_node *ctl = inode_table_find(t, inode_table_root(t), ".iamfs");
 	const struct inode_node *errors, *rejected;
 	size_t n = 0;
 
@@ -114,7 +115,7 @@ static size_t notify_plan_rejected(struct inode_table *t, const struct cache_cha
 /* A removal may have kept a file under .iamfs/removed/: its listing. */
 static size_t notify_plan_removed(struct inode_table *t, struct notify_action *out, size_t n)
 {
-	const struct inode_node *ctl = inode_table_find(t, INODE_ROOT_INO, ".iamfs");
+	const struct inode_node *ctl = inode_table_find(t, inode_table_root(t), ".iamfs");
 	const struct inode_node *removed = ctl ? inode_table_find(t, ctl->ino, "removed") : NULL;
 
 	if (removed && inode_table_known(t, removed))
@@ -135,10 +136,10 @@ size_t notify_plan(struct inode_table *t, const struct cache_change *ch,
 		return 0;
 	if (ch->what == CACHE_CHANGE_ROLE_ADDED || ch->what == CACHE_CHANGE_ROLE_REMOVED) {
 		/* Also drops a negative entry the kernel may hold for the name. */
-		n = notify_plan_entry(t, inode_table_get(t, INODE_ROOT_INO), ch->role, out, 0);
+		n = notify_plan_entry(t, inode_table_get(t, inode_table_root(t)), ch->role, out, 0);
 		return ch->what == CACHE_CHANGE_ROLE_REMOVED ? notify_plan_removed(t, out, n) : n;
 	}
-	role = inode_table_find(t, INODE_ROOT_INO, ch->role);
+	role = inode_table_find(t, inode_table_root(t), ch->role);
 	dir = role ? notify_file_dir(t, ch, role, entry, sizeof(entry)) : NULL;
 	if (!dir)
 		return 0;
@@ -163,7 +164,7 @@ static void notify_send(struct notify *n, const struct notify_item *it)
 		acts[0] = it->act;
 		k = 1;
 	} else {
-		k = notify_plan(n->t, &ch, acts);
+		k = notify_plan(it->t ? it->t : n->t, &ch, acts);
 	}
 
 	for (size_t i = 0; i < k; i++) {
@@ -311,14 +312,19 @@ static void notify_push(struct notify *n, struct notify_item *it)
 
 void notify_on_change(void *ctx, const struct cache_change *ch)
 {
-	struct notify *n = ctx;
+	notify_on_change_in(ctx, NULL, ch);
+}
+
+void notify_on_change_in(struct notify *n, struct inode_table *t, const struct cache_change *ch)
+{
 	struct notify_item *it;
 
-	if (!n || !ch || (!ch->role && ch->what != CACHE_CHANGE_REJECTED))
+	if (!n || (!t && !n->t) || !ch || (!ch->role && ch->what != CACHE_CHANGE_REJECTED))
 		return;
 	it = calloc(1, sizeof(*it));
 	if (!it)
 		goto fail;
+	it->t = t;
 	it->what = ch->what;
 	it->kind = ch->kind;
 	it->role = ch->role ? strdup(ch->role) : NULL;

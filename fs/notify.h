@@ -30,13 +30,17 @@ struct notify_action {
 size_t notify_plan(struct inode_table *t, const struct cache_change *ch,
 		   struct notify_action out[NOTIFY_PLAN_MAX]);
 
-/* Starts the notify thread. se and t are borrowed and must outlive it.
+/* Starts the notify thread. se and t are borrowed and must outlive it (t may be
+ * NULL when every change names its table: notify_on_change_in).
  * Free with notify_stop (NULL-safe), which sends what is queued first. */
 int notify_start(struct fuse_session *se, struct inode_table *t, struct notify **out);
 void notify_stop(struct notify *n);
 /* Queues one change (copied). Thread-safe; never blocks on the kernel. The
  * signature matches struct cache_options.on_change (ctx: the struct notify). */
 void notify_on_change(void *ctx, const struct cache_change *ch);
+/* The same for a change of the account whose inode table is t (borrowed; it must
+ * outlive the notify thread): one thread serves every account of a mount. */
+void notify_on_change_in(struct notify *n, struct inode_table *t, const struct cache_change *ch);
 /* Holds back what the calling thread reports (cache changes of a save, which the
  * cache reports from the saving thread) until notify_capture_end queues it: a
  * request's invalidations must reach the kernel only after its reply (before the

@@ -25,42 +25,63 @@
 #include "fs/notify.h"
 #include "fs/remove.h"
 #include "fs/rolefolder.h"
+#include "fs/router.h"
 #include "fs/workers.h"
 
-/* The handlers libfuse calls, on the dispatch thread. */
+/* The handlers libfuse calls, on the dispatch thread (or on a loader thread
+ * when the request waited for its account to open: ops_again). Each asks the
+ * router for the account it acts on (router.h); NULL: the router answered. */
+
+static void ops_again(fuse_req_t req, const struct router_call *c);
+static void ops_again_change(fuse_req_t req, const struct router_call *c);
+static const struct router_again ops_replay = {ops_again};
+
+static struct fs *ops_fs(fuse_req_t req, const struct router_call *c)
+{
+	return router_fs(fuse_req_userdata(req), req, c, &ops_replay);
+}
 
 static void ops_ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	ops_lookup(fuse_req_userdata(req), req, parent, name, false);
+	struct router_call c = {.op = ROUTER_LOOKUP, .ino = parent, .name = name};
+	struct fs *fs = ops_fs(req, &c);
+
+	if (fs)
+		ops_lookup(fs, req, parent, name, false);
 }
 
-static void ops_ll_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+static void ops_forget_one(struct router *r, fuse_ino_t ino, uint64_t nlookup)
 {
-	struct fs *fs = fuse_req_userdata(req);
+	struct fs *fs = router_fs_of(r, ino);
 
+	if (!fs)
+		return; /* the mount root's own nodes are not counted */
 	if (helper_is_ino(ino))
 		helper_forget(fs->helpers, ino, nlookup);
 	else
 		inode_table_forget(fs->inodes, ino, nlookup);
+}
+
+static void ops_ll_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	ops_forget_one(fuse_req_userdata(req), ino, nlookup);
 	fuse_reply_none(req);
 }
 
 static void ops_ll_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
-	struct fs *fs = fuse_req_userdata(req);
-
-	for (size_t i = 0; i < count; i++) {
-		if (helper_is_ino(forgets[i].ino))
-			helper_forget(fs->helpers, forgets[i].ino, forgets[i].nlookup);
-		else
-			inode_table_forget(fs->inodes, forgets[i].ino, forgets[i].nlookup);
-	}
+	for (size_t i = 0; i < count; i++)
+		ops_forget_one(fuse_req_userdata(req), forgets[i].ino, forgets[i].nlookup);
 	fuse_reply_none(req);
 }
 
 static void ops_ll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	ops_getattr(fuse_req_userdata(req), req, ino, false);
+	struct router_call c = {.op = ROUTER_GETATTR, .ino = ino};
+	struct fs *fs = ops_fs(req, &c);
+
+	if (fs)
+		ops_getattr(fs, req, ino, false);
 }
 
 /* Truncating .iamfs/refresh (echo x > refresh) is accepted; policy files and
@@ -68,11 +89,17 @@ static void ops_ll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 static void ops_ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 			   struct fuse_file_info *fi)
 {
-	struct fs *fs = fuse_req_userdata(req);
+	struct router_call c = {
+		.op = ROUTER_SETATTR, .ino = ino, .attr = *attr, .to_set = to_set, .has_fi = !!fi};
+	struct fs *fs;
 	struct inode_node *n;
 	struct stat st;
 	bool helper;
 
+	if (fi)
+		c.fi = *fi;
+	if (!(fs = ops_fs(req, &c)))
+		return;
 	ino = ops_alias(fs, ino, &helper);
 	if (helper) {
 		helperops_setattr(fs, req, ino, attr, to_set);
@@ -100,41 +127,71 @@ static void ops_ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 static void ops_ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			   struct fuse_file_info *fi)
 {
-	ops_readdir(fuse_req_userdata(req), req, ino, size, off, false);
+	struct router_call c = {.op = ROUTER_READDIR, .ino = ino, .size = size, .off = off};
+	struct fs *fs = ops_fs(req, &c);
+
+	if (fs)
+		ops_readdir(fs, req, ino, size, off, false);
 }
 
 static void ops_ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			       struct fuse_file_info *fi)
 {
-	ops_readdir(fuse_req_userdata(req), req, ino, size, off, true);
+	struct router_call c = {.op = ROUTER_READDIRPLUS, .ino = ino, .size = size, .off = off};
+	struct fs *fs = ops_fs(req, &c);
+
+	if (fs)
+		ops_readdir(fs, req, ino, size, off, true);
 }
 
 static void ops_ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs *fs = fuse_req_userdata(req);
+	struct router_call c = {.op = ROUTER_OPEN, .ino = ino, .fi = *fi, .has_fi = true};
+	struct fs *fs;
 
 	/* --read-only: no OPEN round trips at all; reads are served by inode. */
-	if (fs->read_only) {
+	if (router_read_only(fuse_req_userdata(req))) {
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}
-	ops_open(fs, req, ino, fi, false);
+	if ((fs = ops_fs(req, &c)))
+		ops_open(fs, req, ino, fi, false);
 }
 
 static void ops_ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			struct fuse_file_info *fi)
 {
-	ops_read(fuse_req_userdata(req), req, ino, size, off, fi, false);
+	struct router_call c = {.op = fi->fh ? ROUTER_OTHER : ROUTER_READ,
+				.ino = ino,
+				.size = size,
+				.off = off,
+				.fi = *fi,
+				.has_fi = true};
+	struct fs *fs;
+
+	if (!(ino >> ROUTER_RANGE_SHIFT))
+		c.op = ROUTER_READ; /* the mount root's open files are its own */
+	if ((fs = ops_fs(req, &c)))
+		ops_read(fs, req, ino, size, off, fi, false);
 }
 
 static void ops_ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 			 struct fuse_file_info *fi)
 {
-	struct fs *fs = fuse_req_userdata(req);
+	struct router_call c = {.op = fi->fh ? ROUTER_OTHER : ROUTER_WRITE,
+				.ino = ino,
+				.size = size,
+				.off = off,
+				.fi = *fi,
+				.has_fi = true,
+				.data = buf};
+	struct fs *fs = ops_fs(req, &c);
 	struct fs_open *o = (struct fs_open *)(uintptr_t)fi->fh;
 	struct inode_node *n;
 	int r;
 
+	if (!fs)
+		return;
 	if (o && !o->node) {
 		helperops_write(fs, req, o, buf, size, off);
 		return;
@@ -157,10 +214,13 @@ static void ops_ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t
 
 static void ops_ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs *fs = fuse_req_userdata(req);
+	struct router_call c = {.op = ROUTER_OTHER, .ino = ino};
+	struct fs *fs = ops_fs(req, &c);
 	struct fs_open *o = (struct fs_open *)(uintptr_t)fi->fh;
 
 	/* Nothing is ever saved on a read-only mount: ENOSYS stops FLUSH for good. */
+	if (!fs)
+		return;
 	if (fs->read_only)
 		fuse_reply_err(req, ENOSYS);
 	else if (o && o->writable)
@@ -171,11 +231,14 @@ static void ops_ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 
 static void ops_ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs *fs = fuse_req_userdata(req);
+	struct router_call c = {.op = ROUTER_RELEASE, .ino = ino, .fi = *fi, .has_fi = true};
+	struct fs *fs = ops_fs(req, &c);
 	struct fs_open *o = (struct fs_open *)(uintptr_t)fi->fh;
 	struct notify_action a = {.entry = true};
 	bool gone = false;
 
+	if (!fs)
+		return;
 	if (o && o->writable) {
 		pthread_mutex_lock(&fs->open_lock);
 		gone = o->created;
@@ -197,9 +260,12 @@ static void ops_ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 
 static void ops_ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
-	struct fs *fs = fuse_req_userdata(req);
+	struct router_call c = {.op = ROUTER_OTHER, .ino = ino};
+	struct fs *fs = ops_fs(req, &c);
 	struct fs_open *o = (struct fs_open *)(uintptr_t)fi->fh;
 
+	if (!fs)
+		return;
 	if (o && o->writable && !fs->read_only)
 		commit_open(fs, req, o, "fsync");
 	else
@@ -208,10 +274,14 @@ static void ops_ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fu
 
 static void ops_ll_statfs(fuse_req_t req, fuse_ino_t ino)
 {
-	struct fs *fs = fuse_req_userdata(req);
-	size_t nodes = inode_table_count(fs->inodes);
+	struct router_call c = {.op = ROUTER_STATFS, .ino = ino};
+	struct fs *fs = ops_fs(req, &c);
+	size_t nodes;
 	struct statvfs sv;
 
+	if (!fs)
+		return;
+	nodes = inode_table_count(fs->inodes);
 	memset(&sv, 0, sizeof(sv));
 	sv.f_bsize = 4096;
 	sv.f_frsize = 4096;
@@ -236,13 +306,20 @@ static void ops_ll_statfs(fuse_req_t req, fuse_ino_t ino)
 
 static void ops_ll_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	change_unlink(fuse_req_userdata(req), req, parent, name);
+	struct router_call c = {.op = ROUTER_UNLINK, .ino = parent, .name = name};
+	struct fs *fs = ops_fs(req, &c);
+
+	if (fs)
+		change_unlink(fs, req, parent, name);
 }
 
 static void ops_ll_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct fs *fs = fuse_req_userdata(req);
+	struct router_call c = {.op = ROUTER_RMDIR, .ino = parent, .name = name};
+	struct fs *fs = ops_fs(req, &c);
 
+	if (!fs)
+		return;
 	if (!fs->read_only && rolefolder_rmdir(fs, req, parent, name))
 		return; /* a pending role folder: dropped, nothing sent */
 	remove_rmdir(fs, req, parent, name);
@@ -250,49 +327,159 @@ static void ops_ll_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 static void ops_ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
-	rolefolder_mkdir(fuse_req_userdata(req), req, parent, name);
+	struct router_call c = {.op = ROUTER_MKDIR, .ino = parent, .name = name, .mode = mode};
+	struct fs *fs = ops_fs(req, &c);
+
+	if (fs)
+		rolefolder_mkdir(fs, req, parent, name);
 }
 
 static void ops_ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 			 dev_t rdev)
 {
-	change_mknod(fuse_req_userdata(req), req, parent, name, mode);
+	struct router_call c = {
+		.op = ROUTER_MKNOD, .ino = parent, .name = name, .mode = mode, .rdev = rdev};
+	struct fs *fs = ops_fs(req, &c);
+
+	if (fs)
+		change_mknod(fs, req, parent, name, mode);
 }
 
 static void ops_ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 			  struct fuse_file_info *fi)
 {
-	change_create(fuse_req_userdata(req), req, parent, name, mode, fi);
+	struct router_call c = {.op = ROUTER_CREATE,
+				.ino = parent,
+				.name = name,
+				.mode = mode,
+				.fi = *fi,
+				.has_fi = true};
+	struct fs *fs = ops_fs(req, &c);
+
+	if (fs)
+		change_create(fs, req, parent, name, mode, fi);
 }
 
 static void ops_ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
 			  const char *newname, unsigned int flags)
 {
-	change_rename(fuse_req_userdata(req), req, parent, name, newparent, newname, flags);
+	struct router_call c = {.op = ROUTER_RENAME,
+				.ino = parent,
+				.ino2 = newparent,
+				.name = name,
+				.name2 = newname,
+				.flags = flags};
+	struct fs *fs = ops_fs(req, &c);
+
+	if (fs)
+		change_rename(fs, req, parent, name, newparent, newname, flags);
 }
 
 static void ops_ll_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
 {
-	change_symlink(fuse_req_userdata(req), req, link, parent, name);
+	struct router_call c = {.op = ROUTER_SYMLINK, .ino = parent, .name = name, .name2 = link};
+	struct fs *fs = ops_fs(req, &c);
+
+	if (fs)
+		change_symlink(fs, req, link, parent, name);
 }
 
 static void ops_ll_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
 {
-	struct fs *fs = fuse_req_userdata(req);
+	struct router_call c = {.op = ROUTER_LINK, .ino = ino, .ino2 = newparent, .name = newname};
+	struct fs *fs = ops_fs(req, &c);
 
-	fuse_reply_err(req, fs->read_only ? EROFS : EPERM);
+	if (fs)
+		fuse_reply_err(req, fs->read_only ? EROFS : EPERM);
 }
 
 static void ops_ll_readlink(fuse_req_t req, fuse_ino_t ino)
 {
-	struct fs *fs = fuse_req_userdata(req);
+	struct router_call c = {.op = ROUTER_READLINK, .ino = ino};
+	struct fs *fs = ops_fs(req, &c);
 	bool helper;
 
+	if (!fs)
+		return;
 	ino = ops_alias(fs, ino, &helper);
 	if (helper)
 		helperops_readlink(fs, req, ino);
 	else
 		fuse_reply_err(req, EINVAL);
+}
+
+/* The changes among the requests that waited for their account (ops_again). */
+static void ops_again_change(fuse_req_t req, const struct router_call *c)
+{
+	struct fuse_file_info fi = c->fi;
+
+	switch (c->op) {
+	case ROUTER_UNLINK:
+		ops_ll_unlink(req, c->ino, c->name);
+		break;
+	case ROUTER_RMDIR:
+		ops_ll_rmdir(req, c->ino, c->name);
+		break;
+	case ROUTER_MKDIR:
+		ops_ll_mkdir(req, c->ino, c->name, c->mode);
+		break;
+	case ROUTER_MKNOD:
+		ops_ll_mknod(req, c->ino, c->name, c->mode, c->rdev);
+		break;
+	case ROUTER_CREATE:
+		ops_ll_create(req, c->ino, c->name, c->mode, &fi);
+		break;
+	case ROUTER_RENAME:
+		ops_ll_rename(req, c->ino, c->name, c->ino2, c->name2, c->flags);
+		break;
+	case ROUTER_SYMLINK:
+		ops_ll_symlink(req, c->name2, c->ino, c->name);
+		break;
+	case ROUTER_LINK:
+		ops_ll_link(req, c->ino, c->ino2, c->name);
+		break;
+	case ROUTER_READLINK:
+		ops_ll_readlink(req, c->ino);
+		break;
+	default:
+		fuse_reply_err(req, EIO);
+	}
+}
+
+/* A request that waited for its account to open runs again (on the loader thread). */
+static void ops_again(fuse_req_t req, const struct router_call *c)
+{
+	struct fuse_file_info fi = c->fi;
+	struct stat st = c->attr;
+
+	switch (c->op) {
+	case ROUTER_LOOKUP:
+		ops_ll_lookup(req, c->ino, c->name);
+		break;
+	case ROUTER_GETATTR:
+		ops_ll_getattr(req, c->ino, NULL);
+		break;
+	case ROUTER_SETATTR:
+		ops_ll_setattr(req, c->ino, &st, c->to_set, c->has_fi ? &fi : NULL);
+		break;
+	case ROUTER_READDIR:
+		ops_ll_readdir(req, c->ino, c->size, c->off, NULL);
+		break;
+	case ROUTER_READDIRPLUS:
+		ops_ll_readdirplus(req, c->ino, c->size, c->off, NULL);
+		break;
+	case ROUTER_OPEN:
+		ops_ll_open(req, c->ino, &fi);
+		break;
+	case ROUTER_READ:
+		ops_ll_read(req, c->ino, c->size, c->off, &fi);
+		break;
+	case ROUTER_WRITE:
+		ops_ll_write(req, c->ino, c->data, c->size, c->off, &fi);
+		break;
+	default:
+		ops_again_change(req, c);
+	}
 }
 
 /* No extended attributes anywhere. The first ENOSYS makes the kernel stop
@@ -343,7 +530,7 @@ static void ops_ll_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
 	/* Without OPEN round trips an O_TRUNC would otherwise never reach us. */
-	if (((struct fs *)userdata)->read_only)
+	if (router_read_only(userdata))
 		conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
 }
 

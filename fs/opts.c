@@ -11,7 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define OPTS_TTL_MAX (365u * 24 * 3600)
+#define OPTS_TTL_MAX   (365u * 24 * 3600)
+#define OPTS_LOADS_MAX 64
 
 enum opts_arg { OPTS_NONE, OPTS_VALUE };
 
@@ -33,6 +34,12 @@ enum {
 	OPT_VERSION,
 	OPT_HELP,
 	OPT_ALLOW_DELETE,
+	OPT_ORG, /* this one and those after it: a mount of several accounts (opts_apply_multi) */
+	OPT_ORG_ROLE,
+	OPT_EXTERNAL_ID,
+	OPT_PROFILES,
+	OPT_ALL_PROFILES,
+	OPT_MAX_LOADS,
 };
 
 static const struct opts_spec opts_long[] = {
@@ -45,6 +52,12 @@ static const struct opts_spec opts_long[] = {
 	{"dry-run", OPTS_NONE, OPT_DRY_RUN},
 	{"prune-versions", OPTS_NONE, OPT_PRUNE},
 	{"allow-delete", OPTS_NONE, OPT_ALLOW_DELETE},
+	{"org", OPTS_NONE, OPT_ORG},
+	{"org-role", OPTS_VALUE, OPT_ORG_ROLE},
+	{"external-id", OPTS_VALUE, OPT_EXTERNAL_ID},
+	{"profiles", OPTS_VALUE, OPT_PROFILES},
+	{"all-profiles", OPTS_NONE, OPT_ALL_PROFILES},
+	{"max-loads", OPTS_VALUE, OPT_MAX_LOADS},
 	{"version", OPTS_NONE, OPT_VERSION},
 	{"help", OPTS_NONE, OPT_HELP},
 };
@@ -69,13 +82,25 @@ static const char opts_usage_text[] =
 	"                             when five exist\n"
 	"    --allow-delete           let rm and rmdir remove policies and roles from IAM\n"
 	"                             (without it they answer EPERM)\n"
+	"    --org                    mount every ACTIVE account of the organization, one\n"
+	"                             folder each (Organizations ListAccounts, then STS\n"
+	"                             AssumeRole into each; --profile names the caller)\n"
+	"    --org-role NAME          role --org assumes in each account\n"
+	"                             (default: OrganizationAccountAccessRole)\n"
+	"    --external-id ID         external ID --org passes to AssumeRole\n"
+	"    --profiles A,B,...       mount these AWS profiles, one folder each (-o\n"
+	"                             profiles=A:B:... in /etc/fstab)\n"
+	"    --all-profiles           mount every profile of the AWS config and\n"
+	"                             credentials files, one folder each\n"
+	"    --max-loads N            accounts loading from IAM at once (8)\n"
 	"    -f                       stay in the foreground, log to stderr\n"
 	"    -d                       debug (implies -f)\n"
 	"    -o OPT[,OPT...]          FUSE mount options (e.g. allow_other); also\n"
 	"                             profile=, endpoint_url=, sts_endpoint_url=,\n"
 	"                             cache_dir=, ttl=, read_only, dry_run,\n"
-	"                             prune_versions and allow_delete, as /etc/fstab\n"
-	"                             gives them\n"
+	"                             prune_versions, allow_delete, org, org_role=,\n"
+	"                             external_id=, profiles=, all_profiles and\n"
+	"                             max_loads=, as /etc/fstab gives them\n"
 	"    --version                print the version\n"
 	"    --help                   print this help\n"
 	"\n"
@@ -139,6 +164,12 @@ static const struct opts_spec opts_mount[] = {
 	{"dry_run", OPTS_NONE, OPT_DRY_RUN},
 	{"prune_versions", OPTS_NONE, OPT_PRUNE},
 	{"allow_delete", OPTS_NONE, OPT_ALLOW_DELETE},
+	{"org", OPTS_NONE, OPT_ORG},
+	{"org_role", OPTS_VALUE, OPT_ORG_ROLE},
+	{"external_id", OPTS_VALUE, OPT_EXTERNAL_ID},
+	{"profiles", OPTS_VALUE, OPT_PROFILES},
+	{"all_profiles", OPTS_NONE, OPT_ALL_PROFILES},
+	{"max_loads", OPTS_VALUE, OPT_MAX_LOADS},
 };
 
 /* The buffer that keeps a -o value for option id, or NULL when opts_apply copies it. */
@@ -154,6 +185,15 @@ static char *opts_mount_buf(struct fs_opts *o, int id, size_t *cap)
 	case OPT_STS_ENDPOINT:
 		*cap = sizeof(o->sts_endpoint_buf);
 		return o->sts_endpoint_buf;
+	case OPT_ORG_ROLE:
+		*cap = sizeof(o->org_role_buf);
+		return o->org_role_buf;
+	case OPT_EXTERNAL_ID:
+		*cap = sizeof(o->external_id_buf);
+		return o->external_id_buf;
+	case OPT_PROFILES:
+		*cap = sizeof(o->profiles_buf);
+		return o->profiles_buf;
 	default:
 		return NULL;
 	}
@@ -226,10 +266,42 @@ static int opts_set_cache_dir(struct fs_opts *o, const char *dir, const char *su
 	return 0;
 }
 
+/* The options of a mount of several accounts. */
+static int opts_apply_multi(struct fs_opts *o, int id, const char *val, char *err, size_t errlen)
+{
+	switch (id) {
+	case OPT_ORG:
+		o->org = true;
+		break;
+	case OPT_ORG_ROLE:
+		o->org_role = val;
+		break;
+	case OPT_EXTERNAL_ID:
+		o->external_id = val;
+		break;
+	case OPT_PROFILES:
+		o->profiles = val;
+		break;
+	case OPT_ALL_PROFILES:
+		o->all_profiles = true;
+		break;
+	case OPT_MAX_LOADS:
+		if (opts_parse_uint(val, OPTS_LOADS_MAX, &o->max_loads) || !o->max_loads)
+			return opts_fail(
+				err, errlen,
+				"--max-loads needs a whole number from 1 to %u, not \"%s\"",
+				OPTS_LOADS_MAX, val);
+		break;
+	}
+	return 0;
+}
+
 static int opts_apply(struct fs_opts *o, int id, const char *val, char *err, size_t errlen)
 {
 	int r;
 
+	if (id >= OPT_ORG && id <= OPT_MAX_LOADS)
+		return opts_apply_multi(o, id, val, err, errlen);
 	switch (id) {
 	case OPT_PROFILE:
 		o->profile = val;
@@ -369,6 +441,58 @@ static void opts_copy(struct fs_opts *dst, const struct fs_opts *src)
 		dst->endpoint_url = dst->endpoint_buf;
 	if (src->sts_endpoint_url == src->sts_endpoint_buf)
 		dst->sts_endpoint_url = dst->sts_endpoint_buf;
+	if (src->org_role == src->org_role_buf)
+		dst->org_role = dst->org_role_buf;
+	if (src->external_id == src->external_id_buf)
+		dst->external_id = dst->external_id_buf;
+	if (src->profiles == src->profiles_buf)
+		dst->profiles = dst->profiles_buf;
+}
+
+/* Each item of a --profiles list is a non-empty name (separated by commas, or
+ * by colons, which -o profiles= needs: -o items are split at commas). */
+static int opts_check_profiles(const char *list, char *err, size_t errlen)
+{
+	for (const char *p = list;;) {
+		size_t n = strcspn(p, ",");
+
+		if (!n)
+			return opts_fail(
+				err, errlen,
+				"--profiles needs a comma list of profile names, not \"%s\"", list);
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
+/* The options of a mount of several accounts go together as they make sense. */
+static int opts_check_multi(struct fs_opts *o, char *err, size_t errlen)
+{
+	int kinds = (int)o->org + (o->profiles != NULL) + (int)o->all_profiles;
+
+	if (kinds > 1)
+		return opts_fail(err, errlen,
+				 "--org, --profiles and --all-profiles choose the accounts in "
+				 "different ways: give one of them");
+	if ((o->profiles || o->all_profiles) && o->profile)
+		return opts_fail(err, errlen,
+				 "--profile names one account: it does not go with %s (with "
+				 "--org it names the caller)",
+				 o->profiles ? "--profiles" : "--all-profiles");
+	if (!o->org && (o->org_role || o->external_id))
+		return opts_fail(err, errlen, "%s goes with --org only",
+				 o->org_role ? "--org-role" : "--external-id");
+	if (!kinds && o->max_loads)
+		return opts_fail(err, errlen,
+				 "--max-loads goes with --org, --profiles or --all-profiles");
+	if (o->profiles && opts_check_profiles(o->profiles, err, errlen))
+		return -EINVAL;
+	if (!o->org_role)
+		o->org_role = "OrganizationAccountAccessRole";
+	if (!o->max_loads)
+		o->max_loads = 8;
+	return 0;
 }
 
 int opts_parse(int argc, char *const *argv, opts_getenv_fn getenv, void *ctx, struct fs_opts *out,
@@ -407,6 +531,8 @@ int opts_parse(int argc, char *const *argv, opts_getenv_fn getenv, void *ctx, st
 			"no mount point given (usage: iamfs [options] [PROFILE] MOUNTPOINT)");
 	if (source && !o.profile)
 		o.profile = source;
+	if ((r = opts_check_multi(&o, err, errlen)))
+		return r;
 	if (!o.cache_dir[0]) {
 		r = opts_default_cache_dir(&o, getenv, ctx, err, errlen);
 		if (r)

@@ -27,8 +27,17 @@ struct fs_opts {
 	bool dry_run;
 	bool prune_versions;
 	bool allow_delete; /* --allow-delete: rm/rmdir may remove from IAM */
-	bool foreground;   /* -f (or -d) */
-	bool debug;	   /* -d */
+	/* A mount of several accounts: --org (every ACTIVE account of the
+	 * organization, through AssumeRole of org_role), --profiles (a comma list)
+	 * or --all-profiles; at most max_loads account loads at once. */
+	bool org;
+	const char *org_role;	 /* --org-role, default OrganizationAccountAccessRole */
+	const char *external_id; /* --external-id, or NULL */
+	const char *profiles;	 /* --profiles A,B,..., or NULL */
+	bool all_profiles;
+	unsigned max_loads; /* --max-loads, default 8 */
+	bool foreground;    /* -f (or -d) */
+	bool debug;	    /* -d */
 	bool show_version;
 	bool show_help;
 	char fuse_opts[OPTS_FUSE_MAX]; /* the -o options for FUSE, comma-joined ("" when none) */
@@ -36,6 +45,9 @@ struct fs_opts {
 	char profile_buf[256];
 	char endpoint_buf[512];
 	char sts_endpoint_buf[512];
+	char org_role_buf[128];
+	char external_id_buf[1280];
+	char profiles_buf[2048];
 };
 
 /* Looks up an environment variable; NULL when unset. */
@@ -45,7 +57,8 @@ typedef const char *(*opts_getenv_fn)(void *ctx, const char *name);
  * "iamfs [options] [PROFILE] MOUNTPOINT": a source before the mount point (as
  * mount.fuse3 passes it from /etc/fstab) names the profile unless --profile does.
  * -o items profile=, endpoint_url=, sts_endpoint_url=, cache_dir=, ttl=, read_only,
- * dry_run, prune_versions and allow_delete are iamfs's own; the other -o items go to FUSE.
+ * dry_run, prune_versions, allow_delete, org, org_role=, external_id=, profiles=,
+ * all_profiles and max_loads= are iamfs's own; the other -o items go to FUSE.
  * Returns 0, or -EINVAL with one sentence in err (no trailing newline). With
  * --version or --help, out->show_* is set and the mount point is not required. */
 int opts_parse(int argc, char *const *argv, opts_getenv_fn getenv, void *ctx, struct fs_opts *out,

@@ -23,6 +23,7 @@ struct workers {
 	pthread_cond_t cond;
 	struct workers_job *head, *tail;
 	size_t queued;
+	size_t running; /* jobs being run now */
 	bool stopping;
 	pthread_t threads[WORKERS_THREADS_MAX];
 	size_t nthreads;
@@ -45,10 +46,12 @@ static void *workers_main(void *arg)
 		if (!w->head)
 			w->tail = NULL;
 		w->queued--;
+		w->running++;
 		pthread_mutex_unlock(&w->lock);
 		j->fn(j->arg);
 		free(j);
 		pthread_mutex_lock(&w->lock);
+		w->running--;
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
@@ -136,4 +139,16 @@ int workers_hand(struct workers *w, fuse_req_t req, void (*run)(void *job), void
 		free(job);
 	fuse_reply_err(req, -r);
 	return r;
+}
+
+bool workers_idle(struct workers *w)
+{
+	bool idle;
+
+	if (!w)
+		return true;
+	pthread_mutex_lock(&w->lock);
+	idle = !w->queued && !w->running;
+	pthread_mutex_unlock(&w->lock);
+	return idle;
 }

@@ -8,6 +8,7 @@
 #ifndef IAMFS_FS_WORKERS_H
 #define IAMFS_FS_WORKERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define FUSE_USE_VERSION 314
@@ -30,5 +31,8 @@ int workers_submit(struct workers *w, void (*fn)(void *arg), void *arg);
  * free). Returns 0 when queued, else the -errno replied. */
 int workers_hand(struct workers *w, fuse_req_t req, void (*run)(void *job), void *job,
 		 void (*drop)(void *job));
+
+/* True when no job is queued or running (NULL: true). */
+bool workers_idle(struct workers *w);
 
 #endif

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Test proxy in front of moto: forwards IAM requests, counts them per Action,
-adds latency, injects faults and pages GetAccountAuthorizationDetails (moto
-ignores MaxItems; this proxy asks moto once per Marker chain and serves pages
+"""Test proxy in front of moto: forwards IAM requests, counts them per Action (the
+operation of X-Amz-Target for JSON-protocol calls such as Organizations), adds
+latency, injects faults and pages GetAccountAuthorizationDetails (moto ignores
+MaxItems; this proxy asks moto once per Marker chain and serves pages
 from that one answer). Standard library only, so it runs in any Python 3.
 
 Usage: proxy.py --upstream http://127.0.0.1:MOTOPORT --port P [--latency-ms N]
@@ -18,12 +19,18 @@ Control paths (JSON in and out; never delayed, counted or faulted):
                                 were answered, with the proxy's monotonic clock (seconds)
                                 when each arrived and when its answer was written
   GET  /_proxy/config           {"latency_ms", "gaad_page_size", "offline", "faults", "chains"}
+  GET  /_proxy/keys             {"ACCESS KEY ID": {"Action": n, ..., "_first": t, "_last": t}}:
+                                the requests each signing key sent (one key per account
+                                with assumed credentials), with the monotonic seconds the
+                                first began and the last ended
   POST /_proxy/reset            zero counts, clear faults, offline off (config stays)
   POST /_proxy/config           {"latency_ms": N, "gaad_page_size": N}, either optional
   POST /_proxy/fault            {"action": "GetRole" | "*", "kind": KIND, "count": N (-1: until
                                 cleared), "when": "before" | "after", and per kind "status",
                                 "code"/"message", "delay_ms", "keep", "body",
-                                "pattern"/"replace"}
+                                "pattern"/"replace", and for any kind "key" (only requests
+                                signed with that access key id) and "match" (only requests
+                                whose URL-decoded body matches that regex)}
   POST /_proxy/clear-faults
   POST /_proxy/offline          {"offline": true | false}
 Fault kinds: throttle (400 Throttling), status (an error answer with "status",
@@ -103,6 +110,17 @@ def error_xml(code, message, sender=True):
     ET.SubElement(err, "Message").text = message
     ET.SubElement(root, "RequestId").text = request_id()
     return ET.tostring(root, encoding="unicode").encode("utf-8")
+
+
+def target_action(headers):
+    """The operation of a JSON-protocol request (X-Amz-Target: "Service.Operation"), or ""."""
+    return (headers.get("X-Amz-Target") or "").rpartition(".")[2]
+
+
+def signing_key(headers):
+    """The access key id of a SigV4 Authorization header, or None."""
+    match = re.search(r"Credential=([A-Za-z0-9]+)/", headers.get("Authorization") or "")
+    return match.group(1) if match else None
 
 
 def form_params(headers, path, body):
@@ -222,8 +240,9 @@ class State:
         self.dropped = 0
         self.chains = collections.OrderedDict()  # chain id -> GaadChain, LRU order
         self.times = collections.deque(maxlen=MAX_TIMES)  # see /_proxy/times
+        self.keys = {}  # access key id -> {"Action": n, "_first": t, "_last": t}
 
-    def admit(self, action):
+    def admit(self, action, key=None, text=""):
         """Counts one forwarded request and takes the fault it meets, if any.
         Returns (offline, latency_ms, fault or None, page size)."""
         with self.lock:
@@ -233,11 +252,24 @@ class State:
             self.counts["_total"] += 1
             if action:
                 self.counts[action] += 1
-            return False, self.latency_ms, self._take_fault(action), self.page_size
+            if key:
+                rec = self.keys.setdefault(key, {"_first": time.monotonic()})
+                rec[action] = rec.get(action, 0) + 1
+            return (False, self.latency_ms, self._take_fault(action, key, text),
+                    self.page_size)
 
-    def _take_fault(self, action):
+    def key_done(self, key):
+        with self.lock:
+            if key in self.keys:
+                self.keys[key]["_last"] = time.monotonic()
+
+    def _take_fault(self, action, key=None, text=""):
         for i, fault in enumerate(self.faults):
             if fault["action"] not in ("*", action):
+                continue
+            if fault.get("key") and fault["key"] != key:
+                continue
+            if fault.get("match") and not re.search(fault["match"], text):
                 continue
             if fault["count"] > 0:
                 fault["count"] -= 1
@@ -286,6 +318,7 @@ class State:
             self.times.clear()
             self.faults.clear()
             self.offline = False
+            self.keys.clear()
 
     def store_chain(self, chain):
         cid = secrets.token_hex(8)
@@ -356,6 +389,16 @@ def add_fault(state, body):
         when = "after"
     fault = {"action": action, "kind": kind, "count": count, "status": status, "when": when}
     fault.update(fault_extras(kind, body))
+    for name in ("key", "match"):
+        if body.get(name) is not None:
+            if not isinstance(body[name], str):
+                raise ValueError("%s must be a string" % name)
+            fault[name] = body[name]
+    if fault.get("match"):
+        try:
+            re.compile(fault["match"])
+        except re.error as exc:
+            raise ValueError("bad match: %s" % exc)
     with state.lock:
         state.faults.append(fault)
 
@@ -503,6 +546,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_json(200, state.times_view())
         if self.command == "GET" and path == "/_proxy/config":
             return self.send_json(200, state.config_view())
+        if self.command == "GET" and path == "/_proxy/keys":
+            with state.lock:
+                keys = {k: dict(v) for k, v in state.keys.items()}
+            return self.send_json(200, keys)
         op = CONTROL_POST.get(path)
         if op is None or self.command != "POST":
             return self.send_json(404, {"error": "no control path %s %s" % (self.command, path)})
@@ -517,9 +564,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def proxied(self, body):
         params = form_params(self.headers, self.path, body)
-        action = params.get("Action", "")
+        action = params.get("Action") or target_action(self.headers)
         arrived = time.monotonic()
-        offline, latency_ms, fault, page_size = self.server.state.admit(action)
+        key = signing_key(self.headers)
+        text = urllib.parse.unquote_plus(body.decode("utf-8", "replace"))
+        offline, latency_ms, fault, page_size = self.server.state.admit(action, key, text)
         if offline:
             self.drop()
             return
@@ -535,6 +584,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             status = self.relay(body, action)
         self.server.state.record_time(action, arrived)
+        self.server.state.key_done(key)
         if self.server.log_requests:
             self.log_message("%s %s -> %s in %.1f ms (+%d ms latency)", self.command,
                              action or self.path, status,

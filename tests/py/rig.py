@@ -193,6 +193,11 @@ class Proxy:
         paged and failed ones included); "_dropped": n while offline dropped any."""
         return self._call("/_proxy/counts")
 
+    def keys(self):
+        """{"ACCESS KEY ID": {"Action": n, ..., "_first": t, "_last": t}}: the
+        requests each signing key sent, first start and last end (monotonic)."""
+        return self._call("/_proxy/keys")
+
     def upstream_counts(self):
         """The same, for the requests the proxy itself sent to the upstream."""
         return self._call("/_proxy/upstream-counts")

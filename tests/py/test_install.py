@@ -202,7 +202,7 @@ def test_completion_of_options_and_profiles(tmp_path):
     iamfs = rig.IAMFS
     every = sorted(set(re.findall(r"--[a-z][a-z-]+", help_text())))
     assert complete(iamfs + " --", env) == every
-    assert complete(iamfs + " --pr", env) == ["--profile", "--prune-versions"]
+    assert complete(iamfs + " --pr", env) == ["--profile", "--profiles", "--prune-versions"]
     assert complete(iamfs + " -", env) == sorted(every + ["-d", "-f", "-o"])
     # Profiles: [default] and [profile X] of the config, every section of the credentials.
     assert complete(iamfs + " --profile ", env) == ["ci", "default", "dev-admin", "prod"]
@@ -212,7 +212,10 @@ def test_completion_of_options_and_profiles(tmp_path):
     assert complete(iamfs + " -o ro,dr", env) == ["ro,dry_run"]
     assert complete(iamfs + " -o read_only,profile=c", env) == ["ci"]
     assert "read_only" in complete(iamfs + " -o ", env)
-    assert complete(iamfs + " -o pr", env) == ["profile=", "prune_versions"]
+    assert complete(iamfs + " -o pr", env) == ["profile=", "profiles=", "prune_versions"]
+    # --profiles takes a comma list, -o profiles= a colon list.
+    assert complete(iamfs + " --profiles ci,d", env) == ["ci,default", "ci,dev-admin"]
+    assert complete(iamfs + " -o profiles=ci:p", env) == ["prod"]
     (tmp_path / "mnt-a").mkdir()
     assert complete(iamfs + " --profile prod mnt", env, cwd=str(tmp_path)) == ["mnt-a"]
     # The default files are used when the variables are unset.

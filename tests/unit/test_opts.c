@@ -237,10 +237,60 @@ static const struct err_case err_cases[] = {
 	{{"iamfs", "--read-only=yes", "m"}, env_home, "option --read-only takes no value"},
 	{{"iamfs", "m", "-o"}, env_home, "option -o needs a value"},
 	{{"iamfs", "m"}, env_none, "no cache folder: set --cache-dir, $XDG_CACHE_HOME or $HOME"},
-	{{"iamfs", "--profiles", "x", "m"},
+	{{"iamfs", "--profile-list", "x", "m"},
 	 env_home,
-	 "unknown option \"--profiles\" (see iamfs --help)"},
+	 "unknown option \"--profile-list\" (see iamfs --help)"},
+	{{"iamfs", "--org", "--profiles", "a", "m"},
+	 env_home,
+	 "--org, --profiles and --all-profiles choose the accounts in different ways: give one "
+	 "of them"},
+	{{"iamfs", "--profile", "p", "--all-profiles", "m"},
+	 env_home,
+	 "--profile names one account: it does not go with --all-profiles (with --org it names "
+	 "the caller)"},
+	{{"iamfs", "--org-role", "R", "m"}, env_home, "--org-role goes with --org only"},
+	{{"iamfs", "-o", "external_id=x", "m"}, env_home, "--external-id goes with --org only"},
+	{{"iamfs", "--max-loads", "2", "m"},
+	 env_home,
+	 "--max-loads goes with --org, --profiles or --all-profiles"},
+	{{"iamfs", "--org", "--max-loads", "0", "m"},
+	 env_home,
+	 "--max-loads needs a whole number from 1 to 64, not \"0\""},
+	{{"iamfs", "--profiles", "a,,b", "m"},
+	 env_home,
+	 "--profiles needs a comma list of profile names, not \"a,,b\""},
 };
+
+/* The options of a mount of several accounts, and their defaults. */
+static void test_multi(void)
+{
+	const char *org[] = {"iamfs", "--org", "--profile", "mgmt", "--external-id", "x1", "m"};
+	const char *fstab[] = {"iamfs", "-o", "profiles=a:b,max_loads=3", "m"};
+	const char *all[] = {"iamfs", "-o", "all_profiles", "m"};
+	char err[OPTS_ERR_MAX] = "";
+	struct fs_opts o;
+
+	CHECK_INT(opts_parse(7, (char *const *)org, env_lookup, (void *)env_home, &o, err,
+			     sizeof(err)),
+		  0);
+	CHECK(o.org && !o.profiles && !o.all_profiles);
+	CHECK_STR(o.org_role, "OrganizationAccountAccessRole");
+	CHECK_STR(o.external_id, "x1");
+	CHECK_STR(o.profile, "mgmt");
+	CHECK_INT(o.max_loads, 8);
+	/* -o items are split at commas: -o profiles= separates names with colons. */
+	CHECK_INT(opts_parse(4, (char *const *)fstab, env_lookup, (void *)env_home, &o, err,
+			     sizeof(err)),
+		  0);
+	CHECK_STR(o.profiles, "a:b");
+	CHECK(o.profiles == o.profiles_buf);
+	CHECK_INT(o.max_loads, 3);
+	CHECK_STR(o.fuse_opts, "");
+	CHECK_INT(opts_parse(4, (char *const *)all, env_lookup, (void *)env_home, &o, err,
+			     sizeof(err)),
+		  0);
+	CHECK(o.all_profiles && !o.org);
+}
 
 static int argc_of(const char *const *argv)
 {
@@ -325,6 +375,7 @@ int main(void)
 {
 	test_ok();
 	test_errors();
+	test_multi();
 	test_long_fuse_opts();
 	return check_done("opts");
 }

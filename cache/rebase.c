@@ -76,6 +76,87 @@ int rebase_view(const struct cache_view *v, const struct cache_view *from, struc
 	return 0;
 }
 
+static bool rebase_same_doc(const struct cache_doc *a, const struct cache_doc *b)
+{
+	return a == b || (a && b && a->mtime == b->mtime && model_doc_same(a, b));
+}
+
+/* True when f holds exactly what r holds, so that f can stand for r. */
+static bool rebase_same_role(const struct cache_role *r, const struct cache_role *f)
+{
+	size_t i;
+
+	if (r->mtime != f->mtime || r->pending != f->pending || r->ninl != f->ninl ||
+	    r->natt != f->natt || !rebase_same_doc(r->trust, f->trust) ||
+	    !rebase_same_doc(r->role_json, f->role_json))
+		return false;
+	for (i = 0; i < r->ninl; i++)
+		if (strcmp(r->inl[i].name, f->inl[i].name) ||
+		    !rebase_same_doc(r->inl[i].doc, f->inl[i].doc))
+			return false;
+	for (i = 0; i < r->natt; i++)
+		if (strcmp(r->att[i].name, f->att[i].name) ||
+		    strcmp(r->att[i].arn, f->att[i].arn) ||
+		    r->att[i].aws_managed != f->att[i].aws_managed ||
+		    !rebase_same_doc(r->att[i].doc, f->att[i].doc))
+			return false;
+	return true;
+}
+
+/* The documents of r that f holds in other allocations (what taking f trades). */
+static size_t rebase_count(const struct cache_role *r, const struct cache_role *f)
+{
+	size_t i, n = (r->trust != f->trust) + (r->role_json != f->role_json);
+
+	for (i = 0; i < r->ninl; i++)
+		n += r->inl[i].doc != f->inl[i].doc;
+	for (i = 0; i < r->natt; i++)
+		n += r->att[i].doc != f->att[i].doc;
+	return n;
+}
+
+/* The role of from called name, at or after *j (both views are sorted bytewise;
+ * roles before *j were passed or taken). */
+static struct cache_role *rebase_next(struct cache_view *from, size_t *j, const char *name)
+{
+	while (*j < from->nroles && strcmp(from->roles[*j].name, name) < 0)
+		(*j)++;
+	return *j < from->nroles && !strcmp(from->roles[*j].name, name) ? &from->roles[*j] : NULL;
+}
+
+int rebase_view_take(const struct cache_view *v, struct cache_view *from, struct cache_view **out,
+		     size_t *traded)
+{
+	struct cache_role *roles = calloc(v->nroles + 1, sizeof(*roles)), *f;
+	struct cache_view *nv;
+	size_t i, j = 0;
+
+	*traded = 0;
+	if (!roles)
+		return -ENOMEM;
+	for (i = 0; i < v->nroles; i++) {
+		f = rebase_next(from, &j, v->roles[i].name);
+		if (f && rebase_same_role(&v->roles[i], f)) {
+			*traded += rebase_count(&v->roles[i], f);
+			roles[i] = *f;
+			memset(f, 0, sizeof(*f)); /* taken: from's cleanup skips it */
+			j++;
+			continue;
+		}
+		if (model_role_copy(&roles[i], &v->roles[i])) {
+			while (i)
+				model_role_cleanup(&roles[--i]);
+			free(roles);
+			return -ENOMEM;
+		}
+		rebase_role(&roles[i], f, traded);
+	}
+	if (!(nv = model_view_new(roles, v->nroles, v->serial)))
+		return -ENOMEM;
+	*out = nv;
+	return 0;
+}
+
 /* Gives freed heap pages back to the system (as cache.c does after a load). */
 static void rebase_trim(void)
 {
@@ -141,7 +222,7 @@ void rebase_cache(struct cache *c, const struct cache_view *written, const char 
 	if (disk_read(folder, &copy, &m, &nm, &meta, why, sizeof(why)))
 		return;
 	disk_meta_cleanup(&meta);
-	if (rebase_view(written, copy, &nv, &traded))
+	if (rebase_view_take(written, copy, &nv, &traded))
 		nv = NULL;
 	pthread_mutex_lock(&c->mu);
 	if (nv && traded && c->view == written) {

@@ -480,6 +480,44 @@ static void model_diff_attached(struct model_emit *e, const struct cache_role *a
 	}
 }
 
+static bool model_same_doc(const struct cache_doc *a, const struct cache_doc *b)
+{
+	return a == b || (a && b && a->mtime == b->mtime && model_doc_same(a, b));
+}
+
+bool model_role_same(const struct cache_role *a, const struct cache_role *b)
+{
+	size_t i;
+
+	if (strcmp(a->name, b->name) || a->mtime != b->mtime || a->pending != b->pending ||
+	    a->ninl != b->ninl || a->natt != b->natt || !model_same_doc(a->trust, b->trust) ||
+	    !model_same_doc(a->role_json, b->role_json))
+		return false;
+	for (i = 0; i < a->ninl; i++)
+		if (strcmp(a->inl[i].name, b->inl[i].name) ||
+		    !model_same_doc(a->inl[i].doc, b->inl[i].doc))
+			return false;
+	for (i = 0; i < a->natt; i++)
+		if (strcmp(a->att[i].name, b->att[i].name) ||
+		    strcmp(a->att[i].arn, b->att[i].arn) ||
+		    a->att[i].aws_managed != b->att[i].aws_managed ||
+		    !model_same_doc(a->att[i].doc, b->att[i].doc))
+			return false;
+	return true;
+}
+
+bool model_view_same(const struct cache_view *a, const struct cache_view *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || a->nroles != b->nroles)
+		return false;
+	for (size_t i = 0; i < a->nroles; i++)
+		if (!model_role_same(&a->roles[i], &b->roles[i]))
+			return false;
+	return true;
+}
+
 void model_diff(const struct cache_view *old, const struct cache_view *nv,
 		void (*fn)(void *ctx, const struct cache_change *ch), void *ctx)
 {

@@ -142,6 +142,13 @@ struct cache_view *model_view_new(struct cache_role *roles, size_t n, unsigned l
  * documents are settled per ARN the same way but keep their version's mtime. */
 void model_settle(struct cache_view *nv, const struct cache_view *old, long long now);
 
+/* True when a reader could not tell a from b: the same roles, mtimes, flags,
+ * names and ARNs, and documents of the same bytes and mtimes (NULL equals only
+ * NULL). Either may be NULL (equal only to NULL). */
+bool model_view_same(const struct cache_view *a, const struct cache_view *b);
+/* The same for one role (name included). */
+bool model_role_same(const struct cache_role *a, const struct cache_role *b);
+
 /* Calls fn for every difference from old to nv (either may be NULL: empty), in
  * role order: roles added/removed, inline/attached files added/removed, files
  * whose bytes changed (for AWS managed files: when the ARN changed). */

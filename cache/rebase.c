@@ -76,33 +76,6 @@ int rebase_view(const struct cache_view *v, const struct cache_view *from, struc
 	return 0;
 }
 
-static bool rebase_same_doc(const struct cache_doc *a, const struct cache_doc *b)
-{
-	return a == b || (a && b && a->mtime == b->mtime && model_doc_same(a, b));
-}
-
-/* True when f holds exactly what r holds, so that f can stand for r. */
-static bool rebase_same_role(const struct cache_role *r, const struct cache_role *f)
-{
-	size_t i;
-
-	if (r->mtime != f->mtime || r->pending != f->pending || r->ninl != f->ninl ||
-	    r->natt != f->natt || !rebase_same_doc(r->trust, f->trust) ||
-	    !rebase_same_doc(r->role_json, f->role_json))
-		return false;
-	for (i = 0; i < r->ninl; i++)
-		if (strcmp(r->inl[i].name, f->inl[i].name) ||
-		    !rebase_same_doc(r->inl[i].doc, f->inl[i].doc))
-			return false;
-	for (i = 0; i < r->natt; i++)
-		if (strcmp(r->att[i].name, f->att[i].name) ||
-		    strcmp(r->att[i].arn, f->att[i].arn) ||
-		    r->att[i].aws_managed != f->att[i].aws_managed ||
-		    !rebase_same_doc(r->att[i].doc, f->att[i].doc))
-			return false;
-	return true;
-}
-
 /* The documents of r that f holds in other allocations (what taking f trades). */
 static size_t rebase_count(const struct cache_role *r, const struct cache_role *f)
 {
@@ -136,7 +109,7 @@ int rebase_view_take(const struct cache_view *v, struct cache_view *from, struct
 		return -ENOMEM;
 	for (i = 0; i < v->nroles; i++) {
 		f = rebase_next(from, &j, v->roles[i].name);
-		if (f && rebase_same_role(&v->roles[i], f)) {
+		if (f && model_role_same(&v->roles[i], f)) {
 			*traded += rebase_count(&v->roles[i], f);
 			roles[i] = *f;
 			memset(f, 0, sizeof(*f)); /* taken: from's cleanup skips it */
@@ -206,35 +179,58 @@ static void rebase_managed(struct cache *c, const struct disk_managed *m, size_t
 	}
 }
 
-void rebase_cache(struct cache *c, const struct cache_view *written, const char *folder)
+/* The copy's read and the view built on it, run on a thread of their own. */
+struct rebase_job {
+	const struct cache_view *written;
+	const char *folder;
+	struct cache_view *copy, *nv;
+	struct disk_managed *m;
+	size_t nm;
+};
+
+static void *rebase_job_run(void *arg)
 {
-	struct cache_view *copy = NULL, *nv = NULL, *old = NULL;
-	struct disk_managed *m = NULL;
+	struct rebase_job *j = arg;
 	struct disk_meta meta = {0};
 	char why[CACHE_WHY_MAX];
-	size_t nm = 0, traded = 0;
+	size_t traded = 0;
+
+	if (disk_read(j->folder, &j->copy, &j->m, &j->nm, &meta, why, sizeof(why)))
+		return NULL;
+	disk_meta_cleanup(&meta);
+	if (rebase_view_take(j->written, j->copy, &j->nv, &traded) || !traded) {
+		cache_view_put(j->nv);
+		j->nv = NULL;
+	}
+	return NULL;
+}
+
+void rebase_cache(struct cache *c, const struct cache_view *written, const char *folder)
+{
+	struct rebase_job j = {.written = written, .folder = folder};
+	struct cache_view *old = NULL;
+	pthread_t th;
 
 	/* A view all in a mapping already stays on it: trading it for every new copy
 	 * would copy the view at each write and keep each copy mapped. */
 	if (!rebase_has_heap(written))
 		return;
 	rebase_trim(); /* the load's garbage goes before the copy's pages come in */
-	if (disk_read(folder, &copy, &m, &nm, &meta, why, sizeof(why)))
-		return;
-	disk_meta_cleanup(&meta);
-	if (rebase_view_take(written, copy, &nv, &traded))
-		nv = NULL;
+	if (pthread_create(&th, NULL, rebase_job_run, &j))
+		rebase_job_run(&j);
+	else
+		pthread_join(th, NULL);
 	pthread_mutex_lock(&c->mu);
-	if (nv && traded && c->view == written) {
+	if (j.nv && c->view == written) {
 		old = c->view;
-		c->view = nv;
-		nv = NULL;
-		rebase_managed(c, m, nm);
+		c->view = j.nv;
+		j.nv = NULL;
+		rebase_managed(c, j.m, j.nm);
 	}
 	pthread_mutex_unlock(&c->mu);
-	disk_managed_free(m, nm);
-	cache_view_put(copy);
-	cache_view_put(nv);
+	disk_managed_free(j.m, j.nm);
+	cache_view_put(j.copy);
+	cache_view_put(j.nv);
 	cache_view_put(old);
 	rebase_trim();
 }

@@ -138,22 +138,30 @@ static void rebase_trim(void)
 #endif
 }
 
-/* True when one of v's documents is on the heap (not in a mapping). */
-static bool rebase_has_heap(const struct cache_view *v)
+static void rebase_count_doc(const struct cache_doc *d, size_t *heap, size_t *all)
 {
+	if (!d)
+		return;
+	*all += d->len;
+	if (!d->backing)
+		*heap += d->len;
+}
+
+bool rebase_wanted(const struct cache_view *v)
+{
+	size_t heap = 0, all = 0;
+
 	for (size_t i = 0; i < v->nroles; i++) {
 		const struct cache_role *r = &v->roles[i];
 
-		if ((r->trust && !r->trust->backing) || (r->role_json && !r->role_json->backing))
-			return true;
+		rebase_count_doc(r->trust, &heap, &all);
+		rebase_count_doc(r->role_json, &heap, &all);
 		for (size_t j = 0; j < r->ninl; j++)
-			if (r->inl[j].doc && !r->inl[j].doc->backing)
-				return true;
+			rebase_count_doc(r->inl[j].doc, &heap, &all);
 		for (size_t j = 0; j < r->natt; j++)
-			if (r->att[j].doc && !r->att[j].doc->backing)
-				return true;
+			rebase_count_doc(r->att[j].doc, &heap, &all);
 	}
-	return false;
+	return heap && heap >= all / REBASE_HEAP_SHARE;
 }
 
 static int rebase_cmp_arn(const void *a, const void *b)
@@ -212,8 +220,9 @@ void rebase_cache(struct cache *c, const struct cache_view *written, const char 
 	pthread_t th;
 
 	/* A view all in a mapping already stays on it: trading it for every new copy
-	 * would copy the view at each write and keep each copy mapped. */
-	if (!rebase_has_heap(written))
+	 * would copy the view at each write and keep each copy mapped. A few saved
+	 * documents wait for more rather than have the whole copy read again. */
+	if (!rebase_wanted(written))
 		return;
 	rebase_trim(); /* the load's garbage goes before the copy's pages come in */
 	if (pthread_create(&th, NULL, rebase_job_run, &j))

@@ -8,6 +8,7 @@
 #ifndef IAMFS_CACHE_REBASE_H
 #define IAMFS_CACHE_REBASE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cache/model.h"
@@ -32,8 +33,15 @@ int rebase_view(const struct cache_view *v, const struct cache_view *from, struc
 int rebase_view_take(const struct cache_view *v, struct cache_view *from, struct cache_view **out,
 		     size_t *traded);
 
+/* A view's heap documents are worth trading for the copy's when they hold at
+ * least 1/REBASE_HEAP_SHARE of its documents' bytes (a load's, or many saves'):
+ * a single save does not have the whole copy read back. */
+#define REBASE_HEAP_SHARE 64
+/* True when v holds heap documents worth a trade (the rule above). Pure. */
+bool rebase_wanted(const struct cache_view *v);
+
 /* After written (a view of c) was written to c's disk copy in folder: when
- * written holds documents on the heap, reads the copy back and, if written is
+ * rebase_wanted(written), reads the copy back and, if written is
  * still c's current view, publishes in its place rebase_view_take(written, copy),
  * trades c's AWS managed documents for the copy's too (so one mapping serves
  * everything), and gives the freed heap back (malloc_trim). A view already all

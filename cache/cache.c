@@ -596,7 +596,7 @@ int cache_open(const struct cache_options *o, struct cache **out, struct aws_err
 		return rc;
 	}
 	if (!served) {
-		rc = cache_reload(c, err);
+		rc = cache_reload_apart(c, err);
 		conn_drop(c);
 		if (rc) {
 			cache_close(c);

@@ -186,7 +186,7 @@ static void cache_keep_local(struct cache *c, struct load_result *res)
 static int cache_publish(struct cache *c, struct load_result *res, long long now)
 {
 	struct cache_clashes cl = {0};
-	struct cache_view *old, *nv;
+	struct cache_view *old, *nv, *same = NULL;
 	char folder[sizeof(c->folder)];
 	bool new_folder, skipped_changed;
 	int rc;
@@ -208,7 +208,15 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 		cache_view_put(nv);
 		return rc;
 	}
-	nv->serial = old ? old->serial + 1 : 1;
+	if (old && model_view_same(old, nv)) {
+		/* Nothing changed: the current view stays, and the load's copy of it goes
+		 * whole (its names and arrays sit among the load's garbage). */
+		same = nv;
+		nv = old;
+		__atomic_add_fetch(&nv->refs, 1, __ATOMIC_RELAXED);
+	} else {
+		nv->serial = old ? old->serial + 1 : 1;
+	}
 	c->view = nv;
 	/* Held until the diff below is done: a save may replace nv meanwhile. */
 	__atomic_add_fetch(&nv->refs, 1, __ATOMIC_RELAXED);
@@ -230,6 +238,7 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 	new_folder = strcmp(folder, c->folder) != 0;
 	memcpy(c->folder, folder, sizeof(folder));
 	pthread_mutex_unlock(&c->mu);
+	cache_view_put(same);
 	if (skipped_changed && res->nskipped)
 		hooks_log(&c->hooks, LOG_WARNING,
 			  "%zu roles or policies from IAM are not shown: %s", res->nskipped,
@@ -303,10 +312,10 @@ static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **
 	if (!rc) {
 		rc = cache_publish(c, &res, hooks_now(&c->hooks));
 		*overtaken = rc == -EAGAIN;
-		cache_trim();
 	}
 	load_result_cleanup(&res);
 	cache_view_put(old);
+	cache_trim(); /* after the load's last frees: its arena's pages go back whole */
 	pthread_mutex_lock(&c->mu);
 	commits_end(c);
 	pthread_mutex_unlock(&c->mu);
@@ -347,6 +356,37 @@ static int cache_reload(struct cache *c, struct aws_error *err)
 	return rc;
 }
 
+struct cache_reload_job {
+	struct cache *c;
+	struct aws_error err;
+	int rc;
+};
+
+static void *cache_reload_run(void *arg)
+{
+	struct cache_reload_job *j = arg;
+
+	j->rc = cache_reload(j->c, &j->err);
+	return NULL;
+}
+
+/* cache_reload on a thread of its own, which ends with it: the chunks glibc
+ * keeps per thread for reuse go back to the arena then, so the trim after it
+ * hands every page of the load's garbage back (on a long-lived thread they pin
+ * hundreds of pages among it). The thread has its own connection (conn_key). */
+static int cache_reload_apart(struct cache *c, struct aws_error *err)
+{
+	struct cache_reload_job j = {.c = c};
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, cache_reload_run, &j))
+		return cache_reload(c, err);
+	pthread_join(th, NULL);
+	*err = j.err;
+	cache_trim();
+	return j.rc;
+}
+
 static void *cache_thread(void *arg)
 {
 	struct cache *c = arg;
@@ -370,7 +410,7 @@ static void *cache_thread(void *arg)
 		c->running = true;
 		seq = c->req_seq;
 		pthread_mutex_unlock(&c->mu);
-		rc = cache_reload(c, &err);
+		rc = cache_reload_apart(c, &err);
 		pthread_mutex_lock(&c->mu);
 		c->running = false;
 		c->done_seq = seq;
@@ -569,7 +609,7 @@ int cache_open(const struct cache_options *o, struct cache **out, struct aws_err
 		return rc;
 	}
 	if (!served) {
-		rc = cache_reload(c, err);
+		rc = cache_reload_apart(c, err);
 		conn_drop(c);
 		if (rc && o->open_empty && rc != -ENOMEM && strcmp(err->code, "CacheDir"))
 			rc = cache_open_empty(c);

@@ -144,11 +144,8 @@ void model_role_cleanup(struct cache_role *r)
 		free(r->inl[i].name);
 		cache_doc_unref(r->inl[i].doc);
 	}
-	for (i = 0; i < r->natt; i++) {
-		free(r->att[i].name);
-		free(r->att[i].arn);
-		cache_doc_unref(r->att[i].doc);
-	}
+	for (i = 0; i < r->natt; i++)
+		model_att_clear(&r->att[i]);
 	free(r->inl);
 	free(r->att);
 	free(r->name);
@@ -175,22 +172,43 @@ int model_role_add_inline(struct cache_role *r, const char *name, struct cache_d
 	return 0;
 }
 
+int model_att_names(struct cache_attached *a, const char *name, const char *arn)
+{
+	char *copy = strdup(arn), *n;
+
+	if (!copy)
+		return -ENOMEM;
+	n = (char *)model_arn_name(copy);
+	if (strcmp(n, name) && !(n = strdup(name))) {
+		free(copy);
+		return -ENOMEM;
+	}
+	a->name = n;
+	a->arn = copy;
+	return 0;
+}
+
+void model_att_clear(struct cache_attached *a)
+{
+	if (!a->arn || a->name != model_arn_name(a->arn))
+		free(a->name);
+	free(a->arn);
+	cache_doc_unref(a->doc);
+	a->name = a->arn = NULL;
+	a->doc = NULL;
+}
+
 int model_role_add_attached(struct cache_role *r, const char *name, const char *arn,
 			    struct cache_doc *doc)
 {
 	struct cache_attached *v = realloc(r->att, (r->natt + 1) * sizeof(*v));
-	char *n = strdup(name), *a = strdup(arn);
 
 	if (v)
 		r->att = v;
-	if (!v || !n || !a) {
-		free(n);
-		free(a);
+	if (!v || model_att_names(&v[r->natt], name, arn)) {
 		cache_doc_unref(doc);
 		return -ENOMEM;
 	}
-	v[r->natt].name = n;
-	v[r->natt].arn = a;
 	v[r->natt].aws_managed = model_arn_is_aws_managed(arn);
 	v[r->natt].doc = doc;
 	r->natt++;
@@ -236,6 +254,12 @@ struct cache_view *model_view_new(struct cache_role *roles, size_t n, unsigned l
 			model_role_cleanup(&roles[i]);
 		free(roles);
 		return NULL;
+	}
+	if (n) { /* exactly sized: a load grows its array by doubling */
+		struct cache_role *exact = realloc(roles, n * sizeof(*roles));
+
+		if (exact)
+			roles = exact;
 	}
 	for (i = 0; i < n; i++) {
 		if (roles[i].ninl > 1)
@@ -454,6 +478,44 @@ static void model_diff_attached(struct model_emit *e, const struct cache_role *a
 			j++;
 		}
 	}
+}
+
+static bool model_same_doc(const struct cache_doc *a, const struct cache_doc *b)
+{
+	return a == b || (a && b && a->mtime == b->mtime && model_doc_same(a, b));
+}
+
+bool model_role_same(const struct cache_role *a, const struct cache_role *b)
+{
+	size_t i;
+
+	if (strcmp(a->name, b->name) || a->mtime != b->mtime || a->pending != b->pending ||
+	    a->ninl != b->ninl || a->natt != b->natt || !model_same_doc(a->trust, b->trust) ||
+	    !model_same_doc(a->role_json, b->role_json))
+		return false;
+	for (i = 0; i < a->ninl; i++)
+		if (strcmp(a->inl[i].name, b->inl[i].name) ||
+		    !model_same_doc(a->inl[i].doc, b->inl[i].doc))
+			return false;
+	for (i = 0; i < a->natt; i++)
+		if (strcmp(a->att[i].name, b->att[i].name) ||
+		    strcmp(a->att[i].arn, b->att[i].arn) ||
+		    a->att[i].aws_managed != b->att[i].aws_managed ||
+		    !model_same_doc(a->att[i].doc, b->att[i].doc))
+			return false;
+	return true;
+}
+
+bool model_view_same(const struct cache_view *a, const struct cache_view *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || a->nroles != b->nroles)
+		return false;
+	for (size_t i = 0; i < a->nroles; i++)
+		if (!model_role_same(&a->roles[i], &b->roles[i]))
+			return false;
+	return true;
 }
 
 void model_diff(const struct cache_view *old, const struct cache_view *nv,

@@ -34,7 +34,8 @@ struct cache_inline {
 };
 
 struct cache_attached {
-	char *name; /* policy name, without ".json" */
+	char *name; /* policy name, without ".json": the ARN's tail (a pointer into arn) when
+		       it is that, else its own copy; model_att_clear frees either */
 	char *arn;
 	bool aws_managed;      /* read-only; doc fetched lazily */
 	struct cache_doc *doc; /* customer managed: set; AWS managed: see cache_managed_doc */
@@ -115,6 +116,11 @@ void model_backing_put(struct cache_backing *b);
 /* Same bytes (pointer, gen, len, then memcmp). NULL equals only NULL. */
 bool model_doc_same(const struct cache_doc *a, const struct cache_doc *b);
 
+/* Sets a's name and ARN: one copy of arn, the name pointing at its tail when it is
+ * that, else a copy of its own. Frees nothing; 0 or -ENOMEM (a unchanged). */
+int model_att_names(struct cache_attached *a, const char *name, const char *arn);
+/* Frees a's name and ARN (as model_att_names made them) and its doc reference. */
+void model_att_clear(struct cache_attached *a);
 /* Frees what a role owns (names, arrays, doc refs) and zeroes it. NULL-safe. */
 void model_role_cleanup(struct cache_role *r);
 /* Appends an inline or attached entry to a role under construction; name, arn are
@@ -125,7 +131,7 @@ int model_role_add_attached(struct cache_role *r, const char *name, const char *
 
 /* Makes a view (refs = 1, the given serial) of n roles, taking the roles array and
  * everything in it even on failure. Sorts roles, inline and attached arrays
- * bytewise. NULL on ENOMEM. */
+ * bytewise and sizes the array exactly. NULL on ENOMEM. */
 struct cache_view *model_view_new(struct cache_role *roles, size_t n, unsigned long long serial);
 
 /* Before publishing nv: each trust, role.json or inline document that holds the
@@ -135,6 +141,13 @@ struct cache_view *model_view_new(struct cache_role *roles, size_t n, unsigned l
  * old keep the mtime they were built with (the role's CreateDate). Customer managed
  * documents are settled per ARN the same way but keep their version's mtime. */
 void model_settle(struct cache_view *nv, const struct cache_view *old, long long now);
+
+/* True when a reader could not tell a from b: the same roles, mtimes, flags,
+ * names and ARNs, and documents of the same bytes and mtimes (NULL equals only
+ * NULL). Either may be NULL (equal only to NULL). */
+bool model_view_same(const struct cache_view *a, const struct cache_view *b);
+/* The same for one role (name included). */
+bool model_role_same(const struct cache_role *a, const struct cache_role *b);
 
 /* Calls fn for every difference from old to nv (either may be NULL: empty), in
  * role order: roles added/removed, inline/attached files added/removed, files

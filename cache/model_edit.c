@@ -44,33 +44,28 @@ static size_t model_edit_att_pos(const struct cache_role *r, const char *name, b
 
 static int model_edit_attach(struct cache_role *r, const struct model_edit *e)
 {
-	struct cache_attached *a;
+	struct cache_attached *a, fresh = {0};
 	bool found;
 	size_t i = model_edit_att_pos(r, e->name, &found);
-	char *arn = strdup(e->arn);
 
-	if (!arn)
+	if (model_att_names(&fresh, e->name, e->arn))
 		return -ENOMEM;
 	if (found) {
 		a = &r->att[i];
-		free(a->arn);
-		cache_doc_unref(a->doc);
+		model_att_clear(a);
 	} else {
-		char *name = strdup(e->name);
-		a = name ? realloc(r->att, (r->natt + 1) * sizeof(*a)) : NULL;
+		a = realloc(r->att, (r->natt + 1) * sizeof(*a));
 		if (!a) {
-			free(name);
-			free(arn);
+			model_att_clear(&fresh);
 			return -ENOMEM;
 		}
 		r->att = a;
 		memmove(&r->att[i + 1], &r->att[i], (r->natt - i) * sizeof(*a));
 		r->natt++;
 		a = &r->att[i];
-		a->name = name;
 	}
-	a->arn = arn;
-	a->aws_managed = model_arn_is_aws_managed(arn);
+	*a = fresh;
+	a->aws_managed = model_arn_is_aws_managed(a->arn);
 	a->doc = e->doc;
 	cache_doc_ref(e->doc);
 	model_edit_slot(&r->role_json, e->role_json);
@@ -84,9 +79,7 @@ static int model_edit_detach(struct cache_role *r, const struct model_edit *e)
 
 	if (!found)
 		return -ENOENT;
-	free(r->att[i].name);
-	free(r->att[i].arn);
-	cache_doc_unref(r->att[i].doc);
+	model_att_clear(&r->att[i]);
 	memmove(&r->att[i], &r->att[i + 1], (r->natt - i - 1) * sizeof(*r->att));
 	r->natt--;
 	model_edit_slot(&r->role_json, e->role_json);

@@ -8,6 +8,7 @@
 #ifndef IAMFS_CACHE_REBASE_H
 #define IAMFS_CACHE_REBASE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cache/model.h"
@@ -23,9 +24,25 @@ struct cache;
 int rebase_view(const struct cache_view *v, const struct cache_view *from, struct cache_view **out,
 		size_t *traded);
 
+/* rebase_view, but from is the copy's own private view (refs 1, not published)
+ * and v's roles that it holds identically (same mtime, flags, names, ARNs, and
+ * documents of the same bytes and mtime) are taken out of it whole instead of
+ * copied: the result ends on the copy's compact parse, as a remount does, and
+ * v's names and arrays can all go. from keeps what was not taken; the caller
+ * still puts it. Same *traded and errors. */
+int rebase_view_take(const struct cache_view *v, struct cache_view *from, struct cache_view **out,
+		     size_t *traded);
+
+/* A view's heap documents are worth trading for the copy's when they hold at
+ * least 1/REBASE_HEAP_SHARE of its documents' bytes (a load's, or many saves'):
+ * a single save does not have the whole copy read back. */
+#define REBASE_HEAP_SHARE 64
+/* True when v holds heap documents worth a trade (the rule above). Pure. */
+bool rebase_wanted(const struct cache_view *v);
+
 /* After written (a view of c) was written to c's disk copy in folder: when
- * written holds documents on the heap, reads the copy back and, if written is
- * still c's current view, publishes in its place rebase_view(written, copy),
+ * rebase_wanted(written), reads the copy back and, if written is
+ * still c's current view, publishes in its place rebase_view_take(written, copy),
  * trades c's AWS managed documents for the copy's too (so one mapping serves
  * everything), and gives the freed heap back (malloc_trim). A view already all
  * in a mapping is left alone (an AWS managed document fetched since stays on the

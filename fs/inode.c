@@ -3,7 +3,9 @@
  * base + 1; base is 0 but in a mount of several accounts) so
  * ino -> node is an array lookup; (parent, name) -> node is a chained hash.
  * Nodes are never removed: a forgotten node keeps its number, so a name that
- * comes back gets the same inode, and pointers handed out stay valid.
+ * comes back gets the same inode, and pointers handed out stay valid (the
+ * store's slabs never move). The hash's buckets and chains are 32-bit slot
+ * numbers plus one, at most two nodes a bucket on average.
  */
 #include "fs/inode.h"
 
@@ -14,13 +16,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fs/inode_store.h"
+
 struct inode_table {
 	pthread_mutex_t lock;
-	struct inode_node **nodes; /* by ino - base - 1 */
-	size_t n, cap;
-	uint64_t base; /* numbers are base + index + 1; the root is base + 1 */
-	struct inode_node **hash;
-	size_t nbuckets; /* power of two */
+	struct inode_store store; /* slot = ino - base - 1 */
+	uint64_t base;		  /* numbers are base + slot + 1; the root is base + 1 */
+	uint32_t *hash;		  /* the slot + 1 of each chain's first node; 0: empty */
+	size_t nbuckets;	  /* power of two */
 };
 
 /* Rows of the tree outside role folders, and the kinds that are layout rows. */
@@ -169,78 +172,86 @@ static size_t inode_hash(uint64_t parent, const char *name)
 	return (size_t)(h ^ (h >> 29));
 }
 
-static void inode_node_free(struct inode_node *n)
+static struct inode_node *inode_slot(const struct inode_table *t, uint32_t slot1)
 {
-	if (!n)
-		return;
-	free(n->name);
-	free(n->role);
-	free(n->policy);
-	free(n);
+	return slot1 ? inode_store_get(&t->store, slot1 - 1) : NULL;
 }
 
-static struct inode_node *inode_node_new(uint64_t parent, const char *name, enum inode_kind kind,
-					 const char *role, const char *policy, size_t policy_len)
+static uint32_t *inode_bucket(struct inode_table *t, const struct inode_node *n)
 {
-	struct inode_node *n = calloc(1, sizeof(*n));
-
-	if (!n)
-		return NULL;
-	n->parent = parent;
-	n->kind = kind;
-	n->name = strdup(name);
-	n->role = role ? strdup(role) : NULL;
-	n->policy = policy ? strndup(policy, policy_len) : NULL;
-	if (!n->name || (role && !n->role) || (policy && !n->policy)) {
-		inode_node_free(n);
-		return NULL;
-	}
-	return n;
+	return &t->hash[inode_hash(n->parent, n->name) & (t->nbuckets - 1)];
 }
 
+/* Room in the hash for one more node (at most two a bucket on average). */
 static int inode_grow_hash(struct inode_table *t)
 {
 	size_t nb = t->nbuckets ? t->nbuckets * 2 : 256;
-	struct inode_node **h = calloc(nb, sizeof(*h));
+	uint32_t *h;
 
-	if (!h)
+	if (t->store.n + 1 <= 2 * t->nbuckets)
+		return 0;
+	if (!(h = calloc(nb, sizeof(*h))))
 		return -ENOMEM;
-	for (size_t i = 0; i < t->n; i++) {
-		struct inode_node *n = t->nodes[i];
-		size_t b = inode_hash(n->parent, n->name) & (nb - 1);
-
-		if (n->moved_to)
-			continue; /* out of the index for good */
-		n->hnext = h[b];
-		h[b] = n;
-	}
 	free(t->hash);
 	t->hash = h;
 	t->nbuckets = nb;
+	for (size_t i = 0; i < t->store.n; i++) {
+		struct inode_node *n = inode_store_get(&t->store, i);
+		uint32_t *b = inode_bucket(t, n);
+
+		if (n->moved_to)
+			continue; /* out of the index for good */
+		n->hnext = *b;
+		*b = (uint32_t)(i + 1);
+	}
 	return 0;
 }
 
-/* Adds n (numbering it) under the lock. */
-static int inode_insert(struct inode_table *t, struct inode_node *n)
+/* The names of a new node of kind called name, stored or shared: a role folder
+ * keeps its name and is its own role; a fixed name is the row's; a policy file's
+ * names are interned; a kept file's policy is its name. */
+static int inode_names(struct inode_table *t, struct inode_node *n, const char *name,
+		       const char *role, const char *policy, size_t policy_len)
 {
-	size_t b;
+	size_t len = strlen(name);
+	bool kept = policy == name && policy_len == len; /* a kept file: its policy is its name */
+	struct inode_row row;
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		struct inode_node **v = realloc(t->nodes, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		t->nodes = v;
-		t->cap = cap;
-	}
-	if (t->n + 1 > t->nbuckets && inode_grow_hash(t))
+	inode_row((enum inode_kind)n->kind, &row);
+	if (row.name && !strcmp(row.name, name))
+		n->name = row.name;
+	else if (policy && !kept)
+		n->name = inode_store_intern(&t->store, name, len);
+	else
+		n->name = inode_store_name(&t->store, name, len);
+	if (!n->name)
 		return -ENOMEM;
-	n->ino = t->base + t->n + 1;
-	t->nodes[t->n++] = n;
-	b = inode_hash(n->parent, n->name) & (t->nbuckets - 1);
-	n->hnext = t->hash[b];
-	t->hash[b] = n;
+	n->role = n->kind == INODE_ROLE ? n->name : role;
+	if (kept)
+		n->policy = n->name;
+	else if (policy && !(n->policy = inode_store_intern(&t->store, policy, policy_len)))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Adds and numbers a node under the lock: role and policy as they are to be held
+ * (role: an earlier node's; policy: a pointer into name, or a node's). */
+static int inode_add_locked(struct inode_table *t, uint64_t parent, const char *name,
+			    enum inode_kind kind, const char *role, const char *policy,
+			    size_t policy_len, struct inode_node **out)
+{
+	struct inode_node tmp = {.parent = parent, .kind = (uint8_t)kind}, *n;
+	uint32_t *b;
+
+	if (inode_grow_hash(t) || inode_names(t, &tmp, name, role, policy, policy_len) ||
+	    !(n = inode_store_add(&t->store)))
+		return -ENOMEM;
+	*n = tmp;
+	n->ino = t->base + t->store.n;
+	b = inode_bucket(t, n);
+	n->hnext = *b;
+	*b = (uint32_t)t->store.n;
+	*out = n;
 	return 0;
 }
 
@@ -258,9 +269,7 @@ int inode_table_new_at(uint64_t base, uint64_t parent, struct inode_table **out)
 		return -ENOMEM;
 	pthread_mutex_init(&t->lock, NULL);
 	t->base = base;
-	root = inode_node_new(parent, "", INODE_ROOT, NULL, NULL, 0);
-	if (!root || inode_insert(t, root)) {
-		inode_node_free(root);
+	if (inode_add_locked(t, parent, "", INODE_ROOT, NULL, NULL, 0, &root)) {
 		inode_table_free(t);
 		return -ENOMEM;
 	}
@@ -273,9 +282,7 @@ void inode_table_free(struct inode_table *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->n; i++)
-		inode_node_free(t->nodes[i]);
-	free(t->nodes);
+	inode_store_free(&t->store);
 	free(t->hash);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
@@ -288,8 +295,8 @@ static struct inode_node *inode_find_locked(struct inode_table *t, uint64_t pare
 
 	if (!t->nbuckets)
 		return NULL;
-	n = t->hash[inode_hash(parent, name) & (t->nbuckets - 1)];
-	for (; n; n = n->hnext) {
+	n = inode_slot(t, t->hash[inode_hash(parent, name) & (t->nbuckets - 1)]);
+	for (; n; n = inode_slot(t, n->hnext)) {
 		if (n->parent == parent && !strcmp(n->name, name))
 			return n;
 	}
@@ -298,7 +305,7 @@ static struct inode_node *inode_find_locked(struct inode_table *t, uint64_t pare
 
 static struct inode_node *inode_get_locked(struct inode_table *t, uint64_t ino)
 {
-	return ino > t->base && ino - t->base <= t->n ? t->nodes[ino - t->base - 1] : NULL;
+	return ino > t->base ? inode_store_get(&t->store, ino - t->base - 1) : NULL;
 }
 
 uint64_t inode_table_root(const struct inode_table *t)
@@ -356,16 +363,8 @@ int inode_table_child(struct inode_table *t, uint64_t parent, const char *name,
 	r = inode_classify(p->kind, name, &kind, &policy, &plen);
 	if (r)
 		goto out;
-	n = inode_node_new(parent, name, kind, inode_child_role(p, kind, name), policy, plen);
-	if (!n) {
-		r = -ENOMEM;
-		goto out;
-	}
-	r = inode_insert(t, n);
-	if (r) {
-		inode_node_free(n);
-		n = NULL;
-	}
+	r = inode_add_locked(t, parent, name, kind, inode_child_role(p, kind, name), policy, plen,
+			     &n);
 out:
 	pthread_mutex_unlock(&t->lock);
 	if (!r)
@@ -439,12 +438,13 @@ unsigned long long inode_table_seen(struct inode_table *t, const struct inode_no
 
 static void inode_unhash_locked(struct inode_table *t, struct inode_node *n)
 {
-	struct inode_node **pp = &t->hash[inode_hash(n->parent, n->name) & (t->nbuckets - 1)];
+	uint32_t *pp = inode_bucket(t, n);
+	struct inode_node *c;
 
-	for (; *pp; pp = &(*pp)->hnext) {
-		if (*pp == n) {
+	for (; (c = inode_slot(t, *pp)); pp = &c->hnext) {
+		if (c == n) {
 			*pp = n->hnext;
-			n->hnext = NULL;
+			n->hnext = 0;
 			return;
 		}
 	}
@@ -452,25 +452,20 @@ static void inode_unhash_locked(struct inode_table *t, struct inode_node *n)
 
 int inode_table_move(struct inode_table *t, struct inode_node *n, uint64_t to, bool vacate)
 {
-	struct inode_node *fresh = NULL;
+	struct inode_node *fresh;
 	int r = 0;
 
-	if (vacate) {
-		fresh = inode_node_new(n->parent, n->name, n->kind, n->role, n->policy,
-				       n->policy ? strlen(n->policy) : 0);
-		if (!fresh)
-			return -ENOMEM;
-		fresh->vacated = true;
-	}
 	pthread_mutex_lock(&t->lock);
-	if (n->moved_to) {
-		inode_node_free(fresh); /* moved already: its name has another node */
-		goto out;
-	}
-	/* The new node goes in first (ahead of n in its chain), so a failure changes nothing. */
-	if (fresh && (r = inode_insert(t, fresh))) {
-		inode_node_free(fresh);
-		goto out;
+	if (n->moved_to)
+		goto out; /* moved already: its name has another node */
+	/* The new node goes in first (ahead of n in its chain), so a failure changes nothing;
+	 * it shares n's names, which live as long as the table. */
+	if (vacate) {
+		r = inode_add_locked(t, n->parent, n->name, (enum inode_kind)n->kind, n->role,
+				     n->policy, n->policy ? strlen(n->policy) : 0, &fresh);
+		if (r)
+			goto out;
+		fresh->vacated = true;
 	}
 	inode_unhash_locked(t, n);
 	n->moved_to = to;
@@ -508,7 +503,7 @@ size_t inode_table_count(struct inode_table *t)
 	size_t n;
 
 	pthread_mutex_lock(&t->lock);
-	n = t->n;
+	n = t->store.n;
 	pthread_mutex_unlock(&t->lock);
 	return n;
 }

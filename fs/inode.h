@@ -54,24 +54,28 @@ struct inode_row {
 	nlink_t nlink;		/* folders: links before their variable children */
 };
 
+/* Nodes live in the table's slabs (fs/inode_store.h) and their names in its name
+ * blocks: a role folder's node holds the role name once and every node under it
+ * points at it; fixed names are the layout's static strings; a policy file's
+ * name and policy name are interned. */
 struct inode_node {
 	uint64_t ino;
-	uint64_t parent; /* 0 for the root */
-	enum inode_kind kind;
-	char *name;   /* entry name in parent ("" for the root) */
-	char *role;   /* NULL for the root and .iamfs nodes */
-	char *policy; /* INLINE/ATTACHED: policy name without ".json"; CTL_RE*_FILE:
-			 the file name; else NULL */
+	uint64_t parent;    /* 0 for the root */
+	const char *name;   /* entry name in parent ("" for the root) */
+	const char *role;   /* NULL for the root and .iamfs nodes */
+	const char *policy; /* INLINE/ATTACHED: policy name without ".json"; CTL_RE*_FILE:
+			       the file name; else NULL */
 	/* Under the table lock: */
 	uint64_t nlookup;
 	unsigned long long served_gen; /* content generation in the kernel's pages (0: unknown) */
 	unsigned long long seen_gen;   /* the generation last served or saved under this name:
 					  what a save through it is based on (0: none) */
-	bool vacated;	   /* its name was renamed away: the next open for writing starts a new,
-			      empty file */
 	uint64_t moved_to; /* renamed onto another name: the number (a node's or a helper's)
 			      that requests on this one act on; 0: not moved */
-	struct inode_node *hnext; /* (parent, name) hash chain */
+	uint32_t hnext;	   /* (parent, name) hash chain: the next node's slot + 1; 0 ends it */
+	uint8_t kind;	   /* enum inode_kind */
+	bool vacated;	   /* its name was renamed away: the next open for writing starts a new,
+			      empty file */
 };
 
 struct inode_table;

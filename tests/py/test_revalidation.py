@@ -5,6 +5,7 @@ throttling and counted as a failed load, and "offline" means IAM could not be
 reached, never "read-only" while saves work.
 """
 import errno
+import json
 import os
 import re
 import time
@@ -102,3 +103,24 @@ def test_offline_wording_is_true(account, mounts):
     assert status_field(m, "state") == "online", m.status()
     assert "cannot reach IAM" in status_field(m, "last load failed")
     assert status_field(m, "failed loads") == "1"
+
+
+def test_refresh_that_changes_nothing_keeps_the_view(account, mounts):
+    """A revalidation that finds IAM as the view already holds it keeps that view
+    (same serial: nothing for the kernel to drop, no second copy of it in
+    memory); one that finds a change publishes a new view."""
+    iam, proxy = account
+    m = mounts(proxy.url, allow=r"refresh")
+    wait_until(lambda: "refresh: in progress" not in m.status(), 20, what="the load ends")
+    serial = int(status_field(m, "view serial"))
+    loads = int(status_field(m, "loads"))
+    before = m.read(TRUST)
+    assert refresh_errno(m) == 0
+    assert int(status_field(m, "loads")) == loads + 1, m.status()
+    assert int(status_field(m, "view serial")) == serial, m.status()
+    assert m.read(TRUST) == before
+    doc = policy(["s3:ListBucket"], "arn:aws:s3:::kept-view")
+    iam.put_role_policy(RoleName=ROLE, PolicyName="kept-view", PolicyDocument=json.dumps(doc))
+    assert refresh_errno(m) == 0
+    assert int(status_field(m, "view serial")) == serial + 1, m.status()
+    assert m.read(ROLE, "inline", "kept-view.json") == rendered(doc)

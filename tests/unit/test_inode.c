@@ -1,7 +1,8 @@
 /*
  * Unit tests for fs/inode.c: classification of names under each kind of
  * folder, stable numbering keyed by (parent, name), identity fields, lookup
- * counting with forget, the keep_cache generation record, and the kernel
+ * counting with forget, the keep_cache generation record, the packed storage
+ * (slabs that never move, names held once and shared), and the kernel
  * invalidations (notify_plan) a cache change maps to.
  */
 #include <errno.h>
@@ -10,6 +11,7 @@
 
 #include "check.h"
 #include "fs/inode.h"
+#include "fs/inode_store.h"
 #include "fs/notify.h"
 
 struct classify_case {
@@ -282,6 +284,93 @@ static void test_many(void)
 	inode_table_free(t);
 }
 
+/* Nodes under one role share its name; fixed names are static; policy file names
+ * are held once for every role; a kept file's policy is its name. */
+static void test_shared_names(void)
+{
+	struct inode_table *t = NULL;
+	struct inode_node *ra, *rb, *ta, *tb, *ia, *ib, *xa, *xb, *ctl, *rej, *k, *again;
+
+	CHECK_INT(inode_table_new(&t), 0);
+	CHECK_INT(inode_table_child(t, INODE_ROOT_INO, "role-a", &ra), 0);
+	CHECK_INT(inode_table_child(t, INODE_ROOT_INO, "role-b", &rb), 0);
+	CHECK(ra->role == ra->name && !strcmp(ra->name, "role-a"));
+	CHECK_INT(inode_table_child(t, ra->ino, "trust.json", &ta), 0);
+	CHECK_INT(inode_table_child(t, rb->ino, "trust.json", &tb), 0);
+	CHECK(ta->role == ra->name && tb->role == rb->name && ta->name == tb->name);
+	CHECK_INT(inode_table_child(t, ra->ino, "inline", &ia), 0);
+	CHECK_INT(inode_table_child(t, rb->ino, "inline", &ib), 0);
+	CHECK_INT(inode_table_child(t, ia->ino, "s3-read.json", &xa), 0);
+	CHECK_INT(inode_table_child(t, ib->ino, "s3-read.json", &xb), 0);
+	CHECK(xa != xb && xa->name == xb->name && xa->policy == xb->policy);
+	CHECK(!strcmp(xa->name, "s3-read.json") && !strcmp(xa->policy, "s3-read"));
+	CHECK(xa->role == ra->name && xb->role == rb->name);
+	CHECK_INT(inode_table_child(t, INODE_ROOT_INO, ".iamfs", &ctl), 0);
+	CHECK_INT(inode_table_child(t, ctl->ino, "rejected", &rej), 0);
+	CHECK_INT(inode_table_child(t, rej->ino, "x.json", &k), 0);
+	CHECK(k->policy == k->name && !strcmp(k->name, "x.json") && !k->role);
+	/* A vacated name's new node shares the old one's names. */
+	CHECK_INT(inode_table_move(t, xa, xb->ino, true), 0);
+	again = inode_table_find(t, ia->ino, "s3-read.json");
+	CHECK(again && again != xa && again->name == xa->name && again->policy == xa->policy);
+	CHECK(again->role == ra->name && again->kind == INODE_INLINE);
+	inode_table_free(t);
+}
+
+/* Slots across slab boundaries keep their address; names across blocks stay whole;
+ * interning answers one copy per distinct string. */
+static void test_store(void)
+{
+	struct inode_store s = {0};
+	struct inode_node *first[3] = {0};
+	const size_t n = 5 * INODE_STORE_FIRST_SLAB + 3;
+	const char *names[200], *a, *b;
+	char name[128];
+	int ok = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		struct inode_node *node = inode_store_add(&s);
+
+		if (!node || inode_store_get(&s, i) != node || node->ino)
+			ok = 0;
+		else
+			node->ino = i + 1;
+		if (i == 0 || i == INODE_STORE_FIRST_SLAB - 1 || i == INODE_STORE_FIRST_SLAB)
+			first[i ? i == INODE_STORE_FIRST_SLAB ? 2 : 1 : 0] = node;
+	}
+	CHECK(ok);
+	CHECK(inode_store_get(&s, n) == NULL);
+	CHECK(first[0] == inode_store_get(&s, 0) && first[1] == inode_store_get(&s, 63));
+	CHECK(first[2] == inode_store_get(&s, INODE_STORE_FIRST_SLAB));
+	for (size_t i = 0; i < n; i++)
+		if (inode_store_get(&s, i)->ino != i + 1)
+			ok = 0;
+	CHECK(ok);
+	for (int i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "%0120d", i);
+		names[i] = inode_store_name(&s, name, strlen(name));
+	}
+	for (int i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "%0120d", i);
+		if (!names[i] || strcmp(names[i], name))
+			ok = 0;
+	}
+	CHECK(ok);
+	a = inode_store_intern(&s, "policy.json", 6);
+	b = inode_store_intern(&s, "policy", 6);
+	CHECK(a && a == b && !strcmp(a, "policy"));
+	CHECK(inode_store_intern(&s, "policy.json", 11) != a);
+	for (int i = 0; i < 1000; i++) { /* grows the set */
+		snprintf(name, sizeof(name), "p-%d", i % 500);
+		if (!inode_store_intern(&s, name, strlen(name)))
+			ok = 0;
+	}
+	CHECK(ok);
+	CHECK_INT(s.set_n, 502);
+	inode_store_free(&s);
+	CHECK(s.n == 0 && !s.block && !s.set);
+}
+
 struct plan_case {
 	int what;
 	const char *role;
@@ -395,6 +484,8 @@ int main(void)
 	test_counts();
 	test_move();
 	test_many();
+	test_shared_names();
+	test_store();
 	test_notify_plan();
 	test_notify_plan_rejected();
 	return check_done("inode");

@@ -474,6 +474,49 @@ out:
 	cache_doc_unref(rj);
 }
 
+/* An attachment's name is a pointer into its ARN when it is the ARN's tail, a
+ * copy of its own when not; both free cleanly. */
+static void test_att_names(void)
+{
+	struct cache_attached a = {0}, b = {0};
+	const char *arn = "arn:aws:iam::123456789012:policy/team/Deploy";
+
+	CHECK_INT(model_att_names(&a, "Deploy", arn), 0);
+	CHECK(a.arn && a.arn != arn && !strcmp(a.arn, arn));
+	CHECK(a.name == a.arn + strlen(arn) - strlen("Deploy"));
+	CHECK_INT(model_att_names(&b, "Other", arn), 0);
+	CHECK(b.name && !strcmp(b.name, "Other") && b.name != model_arn_name(b.arn));
+	model_att_clear(&a);
+	model_att_clear(&b);
+	CHECK(!a.name && !a.arn && !b.name && !b.arn);
+}
+
+/* model_view_same: equal views (other allocations, same bytes and mtimes) are the
+ * same; a changed document, mtime, ARN or role is not. */
+static void test_view_same(void)
+{
+	struct cache_view *a = build("{}", 1), *b = build("{}", 2), *c = build("{\"x\": 1}", 3);
+	struct cache_view *d = NULL;
+	struct cache_doc *later;
+
+	CHECK(a && b && c);
+	if (!a || !b || !c)
+		goto out;
+	CHECK(model_view_same(a, a) && model_view_same(a, b) && model_view_same(NULL, NULL));
+	CHECK(!model_view_same(a, NULL) && !model_view_same(a, c));
+	CHECK(model_role_same(&a->roles[0], &b->roles[0]));
+	later = model_doc_new(a->roles[0].trust->bytes, a->roles[0].trust->len,
+			      a->roles[0].trust->mtime + 1);
+	CHECK_INT(model_view_replace(a, a->roles[0].name, CACHE_FILE_TRUST, NULL, later, &d), 0);
+	cache_doc_unref(later);
+	CHECK(d && !model_view_same(a, d));
+	cache_view_put(d);
+out:
+	cache_view_put(a);
+	cache_view_put(b);
+	cache_view_put(c);
+}
+
 int main(void)
 {
 	test_helpers();
@@ -486,5 +529,7 @@ int main(void)
 	test_replace();
 	test_apply();
 	test_edit();
+	test_att_names();
+	test_view_same();
 	return check_done("model");
 }

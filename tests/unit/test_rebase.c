@@ -136,6 +136,99 @@ out:
 	cache_view_put(v);
 }
 
+/* rebase_view_take takes the copy's roles that hold exactly what the written
+ * ones do (their names, arrays and documents: the copy's parse) and copies the
+ * one that differs; nothing a reader sees changes. */
+static void test_take_equal_roles(void)
+{
+	struct cache_view *v = make_view(), *copy, *v2 = NULL, *nv = NULL;
+	struct cache_doc *saved = model_doc_new("{\"new\"}\n", 8, 500);
+	const char *alpha_name, *zeta_name;
+	const struct cache_role *z, *a;
+	char folder[512];
+	size_t traded = 0;
+	int changes = 0;
+
+	snprintf(folder, sizeof(folder), "%s/take", root);
+	copy = copy_of(folder, v);
+	CHECK_INT(model_view_replace(v, "zeta", CACHE_FILE_TRUST, NULL, saved, &v2), 0);
+	if (!copy || !v2)
+		goto out;
+	alpha_name = cache_view_find(copy, "alpha")->name;
+	zeta_name = cache_view_find(copy, "zeta")->name;
+	CHECK_INT(rebase_view_take(v2, copy, &nv, &traded), 0);
+	if (!nv)
+		goto out;
+	CHECK_INT(traded, 7); /* alpha's 3 taken whole; zeta's all but the saved trust */
+	CHECK_INT(nv->serial, v2->serial);
+	a = cache_view_find(nv, "alpha");
+	z = cache_view_find(nv, "zeta");
+	CHECK(a && a->name == alpha_name && a->trust->backing && a->role_json->backing);
+	CHECK(copy->roles[0].name == NULL); /* alpha was taken out of the copy */
+	CHECK(z && z->name != zeta_name && z->trust == saved && z->role_json->backing);
+	CHECK(cache_role_find_attached(z, "Shared")->doc ==
+	      cache_role_find_attached(a, "Shared")->doc);
+	model_diff(v2, nv, count_change, &changes);
+	CHECK_INT(changes, 0);
+	CHECK(model_view_same(v2, nv));
+out:
+	cache_doc_unref(saved);
+	cache_view_put(nv);
+	cache_view_put(v2);
+	cache_view_put(copy);
+	cache_view_put(v);
+}
+
+/* A view of n roles whose trust documents are 100 bytes each (role.json 3), on
+ * the heap. */
+static struct cache_view *wide_view(size_t n)
+{
+	struct cache_role *roles = calloc(n, sizeof(*roles));
+	char name[32], doc[101];
+
+	memset(doc, 'x', 100);
+	doc[100] = '\0';
+	for (size_t i = 0; roles && i < n; i++) {
+		snprintf(name, sizeof(name), "role-%04zu", i);
+		roles[i].name = strdup(name);
+		roles[i].trust = model_doc_new(doc, 100, 1);
+		roles[i].role_json = model_doc_new("{}\n", 3, 1);
+	}
+	return roles ? model_view_new(roles, n, 1) : NULL;
+}
+
+/* One saved document in a large mapped view is not worth reading the copy
+ * back; a load's worth (or enough saves) is. */
+static void test_wanted_share(void)
+{
+	struct cache_view *v = wide_view(200), *copy;
+	struct cache_doc *saved = model_doc_new("{\"saved\"}\n", 10, 9);
+	char folder[512], name[32];
+
+	snprintf(folder, sizeof(folder), "%s/wide", root);
+	if (!v || !(copy = copy_of(folder, v))) {
+		CHECK(0);
+		cache_view_put(v);
+		cache_doc_unref(saved);
+		return;
+	}
+	CHECK(rebase_wanted(v));      /* all on the heap: a load */
+	CHECK(!rebase_wanted(copy));  /* all mapped */
+	for (int i = 0; i < 4; i++) { /* 40 of 20,240 bytes: under 1/64 */
+		snprintf(name, sizeof(name), "role-%04d", i);
+		CHECK_INT(model_view_apply(copy, name, CACHE_FILE_TRUST, NULL, saved), 0);
+	}
+	CHECK(!rebase_wanted(copy));
+	for (int i = 4; i < 40; i++) {
+		snprintf(name, sizeof(name), "role-%04d", i);
+		CHECK_INT(model_view_apply(copy, name, CACHE_FILE_TRUST, NULL, saved), 0);
+	}
+	CHECK(rebase_wanted(copy)); /* 400 of 17,000 bytes */
+	cache_view_put(copy);
+	cache_view_put(v);
+	cache_doc_unref(saved);
+}
+
 /* rebase_cache publishes the rebased view only in place of the view written. */
 static void test_cache_swaps_only_what_it_wrote(void)
 {
@@ -226,6 +319,8 @@ int main(void)
 	}
 	test_trades_equal_documents();
 	test_keeps_what_differs();
+	test_take_equal_roles();
+	test_wanted_share();
 	test_cache_swaps_only_what_it_wrote();
 	test_cache_managed_and_nothing_to_do();
 	cleanup();

@@ -7,6 +7,7 @@ import http.client
 import importlib.util
 import json
 import math
+import os
 import re
 import socket
 import statistics
@@ -320,7 +321,9 @@ def test_gaad_bad_max_items(moto, proxy, account):
 
 
 def load_proxy_module():
-    spec = importlib.util.spec_from_file_location("iamfs_test_proxy", rig.PROXY)
+    """tests/proxy_gaad.py, where the proxy's GAAD paging lives."""
+    spec = importlib.util.spec_from_file_location(
+        "iamfs_test_proxy_gaad", os.path.join(os.path.dirname(rig.PROXY), "proxy_gaad.py"))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod

@@ -114,7 +114,7 @@ static void ops_ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 	struct fs *fs = fuse_req_userdata(req);
 
 	/* --read-only: no OPEN round trips at all; reads are served by inode. */
-	if (fs->read_only || getenv("IAMFS_X_NOOPEN")) {
+	if (fs->read_only) {
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}
@@ -343,7 +343,7 @@ static void ops_ll_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
 	/* Without OPEN round trips an O_TRUNC would otherwise never reach us. */
-	if (((struct fs *)userdata)->read_only || getenv("IAMFS_X_NOOPEN"))
+	if (((struct fs *)userdata)->read_only)
 		conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
 }
 

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +20,18 @@
 
 #include "fs/log.h"
 
-#define NOTIFY_QUEUE_MAX 100000
+#define NOTIFY_QUEUE_MAX   100000
+#define NOTIFY_STORE_TRIES 8   /* a store before the kernel has set the node up */
+#define NOTIFY_CLAIM_SCAN  512 /* queued items an open looks through for its store */
 
 struct notify_item {
 	bool raw; /* act below, not a cache change */
 	struct notify_action act;
+	struct inode_node *node; /* a store: the node (lives for the mount) */
+	struct cache_doc *doc;	 /* a store: +1 ref, or NULL */
+	int tries;
+	void (*then)(void *ctx); /* a store an open waits for: called once it is sent */
+	void *then_ctx;
 	int what;
 	enum cache_file_kind kind;
 	char *role;
@@ -38,10 +46,12 @@ struct notify {
 	pthread_cond_t cond;	  /* work queued, or stopping */
 	pthread_cond_t idle_cond; /* queue drained */
 	struct notify_item *head, *tail;
+	struct notify_item *current;	 /* the item being sent (an open may wait for its store) */
 	struct notify_capture *captures; /* threads holding back their changes */
 	size_t queued;
 	bool busy, stopping;
 	unsigned long long pushed, done;
+	unsigned long long stored, stored_bytes, store_missed; /* notify thread only */
 	pthread_t thread;
 };
 
@@ -49,6 +59,9 @@ static void notify_item_free(struct notify_item *it)
 {
 	if (!it)
 		return;
+	if (it->then)
+		it->then(it->then_ctx); /* the open it held back is answered in any case */
+	cache_doc_unref(it->doc);
 	free(it->role);
 	free(it->name);
 	free(it);
@@ -175,6 +188,57 @@ static void notify_send(struct notify *n, const struct notify_item *it)
 	}
 }
 
+/* Sends a store; true when the kernel did not know the node yet and it should be
+ * tried again later. */
+static bool notify_send_store(struct notify *n, struct notify_item *it)
+{
+	struct fuse_bufvec bufv = FUSE_BUFVEC_INIT(it->doc->len);
+	int r;
+
+	if (inode_table_served(n->t, it->node) != it->doc->gen)
+		return false; /* opened for writing or saved since: its pages are not ours */
+	bufv.buf[0].mem = it->doc->bytes;
+	r = fuse_lowlevel_notify_store(n->se, it->node->ino, 0, &bufv, 0);
+	if (r == -ENOENT && ++it->tries < NOTIFY_STORE_TRIES)
+		return true;
+	if (r) {
+		n->store_missed++;
+		return false;
+	}
+	n->stored++;
+	n->stored_bytes += it->doc->len;
+	return false;
+}
+
+static void notify_push_locked(struct notify *n, struct notify_item *it);
+
+/* Sends one item and frees it, or queues a store again. */
+static void notify_run(struct notify *n, struct notify_item *it)
+{
+	if (it->tries)
+		sched_yield(); /* let the kernel finish setting the node up */
+	bool again = it->doc && notify_send_store(n, it);
+
+	if (!it->doc)
+		notify_send(n, it);
+	it->next = NULL; /* still the old queue's next: push takes a chain */
+	pthread_mutex_lock(&n->lock);
+	n->current = NULL;	 /* no open claims it from now on: then is final */
+	if (again && it->then) { /* an open waits for it: first again */
+		it->next = n->head;
+		n->head = it;
+		if (!n->tail)
+			n->tail = it;
+		n->queued++;
+		n->pushed++;
+	} else if (again) {
+		notify_push_locked(n, it);
+	}
+	pthread_mutex_unlock(&n->lock);
+	if (!again)
+		notify_item_free(it);
+}
+
 static void *notify_main(void *arg)
 {
 	struct notify *n = arg;
@@ -193,9 +257,9 @@ static void *notify_main(void *arg)
 			n->tail = NULL;
 		n->queued--;
 		n->busy = true;
+		n->current = it;
 		pthread_mutex_unlock(&n->lock);
-		notify_send(n, it);
-		notify_item_free(it);
+		notify_run(n, it);
 		pthread_mutex_lock(&n->lock);
 		n->busy = false;
 		n->done++;
@@ -236,6 +300,11 @@ void notify_stop(struct notify *n)
 	pthread_cond_broadcast(&n->cond);
 	pthread_mutex_unlock(&n->lock);
 	pthread_join(n->thread, NULL);
+	if (n->stored || n->store_missed)
+		log_msg(LOG_INFO,
+			"stored %llu files (%llu bytes) in the kernel's page cache, %llu not "
+			"stored",
+			n->stored, n->stored_bytes, n->store_missed);
 	while (n->head) {
 		struct notify_item *it = n->head;
 
@@ -379,6 +448,64 @@ void notify_capture_end(struct notify *n, struct notify_capture *c)
 		notify_push_locked(n, c->head);
 	c->head = c->tail = NULL;
 	pthread_mutex_unlock(&n->lock);
+}
+
+void notify_queue_store(struct notify *n, struct inode_node *node, struct cache_doc *doc)
+{
+	struct notify_item *it;
+
+	if (!n || !doc->len) {
+		cache_doc_unref(doc);
+		return;
+	}
+	it = calloc(1, sizeof(*it));
+	if (!it) {
+		cache_doc_unref(doc); /* the first read asks for the bytes instead */
+		return;
+	}
+	it->node = node;
+	it->doc = doc;
+	pthread_mutex_lock(&n->lock);
+	notify_push_locked(n, it);
+	pthread_mutex_unlock(&n->lock);
+}
+
+int notify_claim_store(struct notify *n, const struct inode_node *node, void (*then)(void *ctx),
+		       void *ctx)
+{
+	struct notify_item *it, *prev = NULL;
+	int scanned = 0;
+
+	if (!n)
+		return -ENOENT;
+	pthread_mutex_lock(&n->lock);
+	it = n->current;
+	if (it && it->node == node && it->doc && !it->then) {
+		/* Being sent now: the open is answered once it is. */
+		it->then = then;
+		it->then_ctx = ctx;
+		pthread_mutex_unlock(&n->lock);
+		return 0;
+	}
+	for (it = n->head; it && scanned < NOTIFY_CLAIM_SCAN; prev = it, it = it->next, scanned++) {
+		if (it->node == node && it->doc && !it->then)
+			break;
+	}
+	if (!it || scanned >= NOTIFY_CLAIM_SCAN) {
+		pthread_mutex_unlock(&n->lock);
+		return -ENOENT;
+	}
+	it->then = then;
+	it->then_ctx = ctx;
+	if (prev) { /* to the head: the open waits for it alone */
+		prev->next = it->next;
+		if (n->tail == it)
+			n->tail = prev;
+		it->next = n->head;
+		n->head = it;
+	}
+	pthread_mutex_unlock(&n->lock);
+	return 0;
 }
 
 int notify_flush(struct notify *n, long timeout_ms)

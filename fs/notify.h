@@ -54,6 +54,21 @@ void notify_capture_end(struct notify *n, struct notify_capture *c);
 /* Queues one invalidation as it is (an entry or an inode). Thread-safe. */
 void notify_queue_action(struct notify *n, const struct notify_action *a);
 
+/* Pushes doc's bytes into the kernel's page cache for node (the kernel was just
+ * told of it and inode_table_promise recorded doc->gen), so its first read needs
+ * no READ round trip. Sent only while the node's recorded generation is still
+ * doc->gen (an open for writing or a save resets it); a node the kernel has not
+ * set up yet is tried again a few times. Takes doc's reference. Thread-safe. */
+void notify_queue_store(struct notify *n, struct inode_node *node, struct cache_doc *doc);
+
+/* For the first open of a node whose store is still queued: moves the store to the
+ * head of the queue and has the notify thread call then(ctx) once it is sent (or
+ * dropped), so the open is answered with the bytes already in the kernel's pages
+ * and its reads need no READ. 0, or -ENOENT when no store of node is queued (the
+ * caller answers itself). then must not block on the kernel. */
+int notify_claim_store(struct notify *n, const struct inode_node *node, void (*then)(void *ctx),
+		       void *ctx);
+
 /* Waits until every change queued so far has been sent, at most timeout_ms.
  * Returns 0, or -ETIMEDOUT. */
 int notify_flush(struct notify *n, long timeout_ms);

@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,16 +19,13 @@
 
 #include "fs/log.h"
 
-#define NOTIFY_QUEUE_MAX   100000
-#define NOTIFY_STORE_TRIES 8   /* a store before the kernel has set the node up */
-#define NOTIFY_CLAIM_SCAN  512 /* queued items an open looks through for its store */
+#define NOTIFY_QUEUE_MAX 100000
 
 struct notify_item {
 	bool raw; /* act below, not a cache change */
 	struct notify_action act;
 	struct inode_node *node; /* a store: the node (lives for the mount) */
 	struct cache_doc *doc;	 /* a store: +1 ref, or NULL */
-	int tries;
 	void (*then)(void *ctx); /* a store an open waits for: called once it is sent */
 	void *then_ctx;
 	int what;
@@ -46,12 +42,14 @@ struct notify {
 	pthread_cond_t cond;	  /* work queued, or stopping */
 	pthread_cond_t idle_cond; /* queue drained */
 	struct notify_item *head, *tail;
-	struct notify_item *current;	 /* the item being sent (an open may wait for its store) */
+	struct notify_item *stores, *stores_tail; /* held until an open claims them */
+	size_t nstores;
 	struct notify_capture *captures; /* threads holding back their changes */
 	size_t queued;
 	bool busy, stopping;
 	unsigned long long pushed, done;
 	unsigned long long stored, stored_bytes, store_missed; /* notify thread only */
+	int store_error;				       /* the last store's error */
 	pthread_t thread;
 };
 
@@ -188,55 +186,33 @@ static void notify_send(struct notify *n, const struct notify_item *it)
 	}
 }
 
-/* Sends a store; true when the kernel did not know the node yet and it should be
- * tried again later. */
-static bool notify_send_store(struct notify *n, struct notify_item *it)
+/* Sends a store (the kernel is opening the node, so it knows it). */
+static void notify_send_store(struct notify *n, struct notify_item *it)
 {
 	struct fuse_bufvec bufv = FUSE_BUFVEC_INIT(it->doc->len);
 	int r;
 
 	if (inode_table_served(n->t, it->node) != it->doc->gen)
-		return false; /* opened for writing or saved since: its pages are not ours */
+		return; /* opened for writing or saved since: its pages are not ours */
 	bufv.buf[0].mem = it->doc->bytes;
 	r = fuse_lowlevel_notify_store(n->se, it->node->ino, 0, &bufv, 0);
-	if (r == -ENOENT && ++it->tries < NOTIFY_STORE_TRIES)
-		return true;
 	if (r) {
 		n->store_missed++;
-		return false;
+		n->store_error = r;
+		return;
 	}
 	n->stored++;
 	n->stored_bytes += it->doc->len;
-	return false;
 }
 
-static void notify_push_locked(struct notify *n, struct notify_item *it);
-
-/* Sends one item and frees it, or queues a store again. */
+/* Sends one item and frees it (which answers the open a store held back). */
 static void notify_run(struct notify *n, struct notify_item *it)
 {
-	if (it->tries)
-		sched_yield(); /* let the kernel finish setting the node up */
-	bool again = it->doc && notify_send_store(n, it);
-
-	if (!it->doc)
+	if (it->doc)
+		notify_send_store(n, it);
+	else
 		notify_send(n, it);
-	it->next = NULL; /* still the old queue's next: push takes a chain */
-	pthread_mutex_lock(&n->lock);
-	n->current = NULL;	 /* no open claims it from now on: then is final */
-	if (again && it->then) { /* an open waits for it: first again */
-		it->next = n->head;
-		n->head = it;
-		if (!n->tail)
-			n->tail = it;
-		n->queued++;
-		n->pushed++;
-	} else if (again) {
-		notify_push_locked(n, it);
-	}
-	pthread_mutex_unlock(&n->lock);
-	if (!again)
-		notify_item_free(it);
+	notify_item_free(it);
 }
 
 static void *notify_main(void *arg)
@@ -257,7 +233,6 @@ static void *notify_main(void *arg)
 			n->tail = NULL;
 		n->queued--;
 		n->busy = true;
-		n->current = it;
 		pthread_mutex_unlock(&n->lock);
 		notify_run(n, it);
 		pthread_mutex_lock(&n->lock);
@@ -303,12 +278,19 @@ void notify_stop(struct notify *n)
 	if (n->stored || n->store_missed)
 		log_msg(LOG_INFO,
 			"stored %llu files (%llu bytes) in the kernel's page cache, %llu not "
-			"stored",
-			n->stored, n->stored_bytes, n->store_missed);
+			"stored (%s)",
+			n->stored, n->stored_bytes, n->store_missed,
+			n->store_missed ? strerror(-n->store_error) : "-");
 	while (n->head) {
 		struct notify_item *it = n->head;
 
 		n->head = it->next;
+		notify_item_free(it);
+	}
+	while (n->stores) {
+		struct notify_item *it = n->stores;
+
+		n->stores = it->next;
 		notify_item_free(it);
 	}
 	pthread_cond_destroy(&n->idle_cond);
@@ -452,7 +434,7 @@ void notify_capture_end(struct notify *n, struct notify_capture *c)
 
 void notify_queue_store(struct notify *n, struct inode_node *node, struct cache_doc *doc)
 {
-	struct notify_item *it;
+	struct notify_item *it, *old = NULL;
 
 	if (!n || !doc->len) {
 		cache_doc_unref(doc);
@@ -466,44 +448,55 @@ void notify_queue_store(struct notify *n, struct inode_node *node, struct cache_
 	it->node = node;
 	it->doc = doc;
 	pthread_mutex_lock(&n->lock);
-	notify_push_locked(n, it);
+	if (n->stores_tail)
+		n->stores_tail->next = it;
+	else
+		n->stores = it;
+	n->stores_tail = it;
+	if (++n->nstores > NOTIFY_STORES_MAX) {
+		old = n->stores;
+		n->stores = old->next;
+		n->nstores--;
+	}
 	pthread_mutex_unlock(&n->lock);
+	notify_item_free(old); /* listed long ago and not opened: read by READ if ever */
 }
 
 int notify_claim_store(struct notify *n, const struct inode_node *node, void (*then)(void *ctx),
 		       void *ctx)
 {
 	struct notify_item *it, *prev = NULL;
-	int scanned = 0;
 
 	if (!n)
 		return -ENOENT;
 	pthread_mutex_lock(&n->lock);
-	it = n->current;
-	if (it && it->node == node && it->doc && !it->then) {
-		/* Being sent now: the open is answered once it is. */
-		it->then = then;
-		it->then_ctx = ctx;
-		pthread_mutex_unlock(&n->lock);
-		return 0;
-	}
-	for (it = n->head; it && scanned < NOTIFY_CLAIM_SCAN; prev = it, it = it->next, scanned++) {
-		if (it->node == node && it->doc && !it->then)
-			break;
-	}
-	if (!it || scanned >= NOTIFY_CLAIM_SCAN) {
+	if (n->stopping) {
 		pthread_mutex_unlock(&n->lock);
 		return -ENOENT;
 	}
+	for (it = n->stores; it && it->node != node; prev = it, it = it->next)
+		;
+	if (!it) {
+		pthread_mutex_unlock(&n->lock);
+		return -ENOENT;
+	}
+	if (prev)
+		prev->next = it->next;
+	else
+		n->stores = it->next;
+	if (n->stores_tail == it)
+		n->stores_tail = prev;
+	n->nstores--;
 	it->then = then;
 	it->then_ctx = ctx;
-	if (prev) { /* to the head: the open waits for it alone */
-		prev->next = it->next;
-		if (n->tail == it)
-			n->tail = prev;
-		it->next = n->head;
-		n->head = it;
-	}
+	/* First in the queue: the open waits for this store alone. */
+	it->next = n->head;
+	n->head = it;
+	if (!n->tail)
+		n->tail = it;
+	n->queued++;
+	n->pushed++;
+	pthread_cond_signal(&n->cond);
 	pthread_mutex_unlock(&n->lock);
 	return 0;
 }

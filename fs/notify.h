@@ -15,7 +15,8 @@
 struct fuse_session;
 struct notify;
 
-#define NOTIFY_PLAN_MAX 4
+#define NOTIFY_PLAN_MAX	  4
+#define NOTIFY_STORES_MAX 1024 /* bytes held for first opens (notify_queue_store) */
 
 /* One kernel invalidation: an entry (name in folder ino) or an inode (attributes,
  * pages, listing). */
@@ -54,18 +55,21 @@ void notify_capture_end(struct notify *n, struct notify_capture *c);
 /* Queues one invalidation as it is (an entry or an inode). Thread-safe. */
 void notify_queue_action(struct notify *n, const struct notify_action *a);
 
-/* Pushes doc's bytes into the kernel's page cache for node (the kernel was just
- * told of it and inode_table_promise recorded doc->gen), so its first read needs
- * no READ round trip. Sent only while the node's recorded generation is still
- * doc->gen (an open for writing or a save resets it); a node the kernel has not
- * set up yet is tried again a few times. Takes doc's reference. Thread-safe. */
+/* Holds doc's bytes for node, a policy file the kernel was just told of (in a
+ * listing or a lookup) and holds no pages of (inode_table_promise recorded
+ * doc->gen), for its first open: notify_claim_store then stores them in the
+ * kernel's page cache before that open is answered, so its reads need no READ
+ * (and, on a read-write mount, the kernel keeps the file's atime, so the next
+ * stat needs no GETATTR). The newest NOTIFY_STORES_MAX are held; older ones are
+ * dropped (their first read asks for the bytes). Takes doc's reference.
+ * Thread-safe; never blocks on the kernel. */
 void notify_queue_store(struct notify *n, struct inode_node *node, struct cache_doc *doc);
-
-/* For the first open of a node whose store is still queued: moves the store to the
- * head of the queue and has the notify thread call then(ctx) once it is sent (or
- * dropped), so the open is answered with the bytes already in the kernel's pages
- * and its reads need no READ. 0, or -ENOENT when no store of node is queued (the
- * caller answers itself). then must not block on the kernel. */
+/* For the first open of node whose bytes are held: queues their store first
+ * and has the notify thread call then(ctx) once it is sent (or dropped: then is
+ * called in any case), to answer the open. The store is sent only while the
+ * node's recorded generation is still the held one (an open for writing or a
+ * save resets it). 0, or -ENOENT when nothing is held for node (the caller
+ * answers itself). then must not block on the kernel. */
 int notify_claim_store(struct notify *n, const struct inode_node *node, void (*then)(void *ctx),
 		       void *ctx);
 

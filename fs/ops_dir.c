@@ -21,7 +21,7 @@
 #include "fs/workers.h"
 
 /* The policy files a readdirplus introduced to the kernel, whose bytes notify
- * stores in its page cache once the listing is answered (notify_queue_store). */
+ * holds for their first open once the listing is answered (notify_queue_store). */
 struct ops_stores {
 	struct inode_node **node;
 	struct cache_doc **doc; /* +1 ref each */
@@ -35,7 +35,8 @@ static void ops_stores_add(struct fs *fs, struct ops_stores *s, struct inode_nod
 {
 	if (!doc)
 		return;
-	if (!inode_table_promise(fs->inodes, node, doc->gen)) {
+	/* --read-only: no OPEN comes (reads do), so nothing would claim them. */
+	if (fs->read_only || !inode_table_promise(fs->inodes, node, doc->gen)) {
 		cache_doc_unref(doc);
 		return;
 	}

@@ -161,7 +161,7 @@ void ops_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *na
 	e.attr.st_ino = n->ino;
 	e.attr_timeout = attr_timeout(fs, n->kind);
 	e.entry_timeout = attr_timeout(fs, n->kind);
-	if (doc && !inode_table_promise(fs->inodes, n, doc->gen)) {
+	if (doc && (fs->read_only || !inode_table_promise(fs->inodes, n, doc->gen))) {
 		cache_doc_unref(doc);
 		doc = NULL;
 	}
@@ -170,7 +170,7 @@ void ops_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *na
 		inode_table_forget(fs->inodes, n->ino, 1);
 		cache_doc_unref(doc);
 	} else if (doc) {
-		/* Its bytes go to the kernel's page cache: the first read needs no READ. */
+		/* Held for its first open, which stores them in the kernel's pages. */
 		notify_queue_store(fs->notify, n, doc);
 	}
 }

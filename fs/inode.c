@@ -406,28 +406,6 @@ bool inode_table_serve(struct inode_table *t, struct inode_node *n, unsigned lon
 	return same;
 }
 
-bool inode_table_promise(struct inode_table *t, struct inode_node *n, unsigned long long gen)
-{
-	bool fresh;
-
-	pthread_mutex_lock(&t->lock);
-	fresh = n->nlookup == 0;
-	if (fresh)
-		n->served_gen = gen;
-	pthread_mutex_unlock(&t->lock);
-	return fresh;
-}
-
-unsigned long long inode_table_served(struct inode_table *t, const struct inode_node *n)
-{
-	unsigned long long g;
-
-	pthread_mutex_lock(&t->lock);
-	g = n->served_gen;
-	pthread_mutex_unlock(&t->lock);
-	return g;
-}
-
 void inode_table_saved(struct inode_table *t, struct inode_node *n, unsigned long long gen)
 {
 	pthread_mutex_lock(&t->lock);

@@ -121,14 +121,6 @@ bool inode_table_known(struct inode_table *t, const struct inode_node *n);
  * page cache for the node is still right: keep_cache). A gen other than 0 is also
  * what the user has now seen under the name. */
 bool inode_table_serve(struct inode_table *t, struct inode_node *n, unsigned long long gen);
-/* Called before the kernel is told of n in a listing or lookup: when it does not
- * know n yet (nlookup 0, so it holds none of its pages), records gen as what its
- * pages will hold once notify stores them there and returns true; else false and
- * nothing changes. Unlike inode_table_serve it does not mark gen as seen by the
- * user (a save through the name is based on what an open served). */
-bool inode_table_promise(struct inode_table *t, struct inode_node *n, unsigned long long gen);
-/* The generation recorded as in the kernel's pages (0: unknown). */
-unsigned long long inode_table_served(struct inode_table *t, const struct inode_node *n);
 /* This mount saved the document of gen under n's name: later saves through the
  * name are based on it, and the kernel's pages are not known to hold it. */
 void inode_table_saved(struct inode_table *t, struct inode_node *n, unsigned long long gen);

@@ -24,10 +24,6 @@
 struct notify_item {
 	bool raw; /* act below, not a cache change */
 	struct notify_action act;
-	struct inode_node *node; /* a store: the node (lives for the mount) */
-	struct cache_doc *doc;	 /* a store: +1 ref, or NULL */
-	void (*then)(void *ctx); /* a store an open waits for: called once it is sent */
-	void *then_ctx;
 	int what;
 	enum cache_file_kind kind;
 	char *role;
@@ -42,14 +38,10 @@ struct notify {
 	pthread_cond_t cond;	  /* work queued, or stopping */
 	pthread_cond_t idle_cond; /* queue drained */
 	struct notify_item *head, *tail;
-	struct notify_item *stores, *stores_tail; /* held until an open claims them */
-	size_t nstores;
 	struct notify_capture *captures; /* threads holding back their changes */
 	size_t queued;
 	bool busy, stopping;
 	unsigned long long pushed, done;
-	unsigned long long stored, stored_bytes, store_missed; /* notify thread only */
-	int store_error;				       /* the last store's error */
 	pthread_t thread;
 };
 
@@ -57,9 +49,6 @@ static void notify_item_free(struct notify_item *it)
 {
 	if (!it)
 		return;
-	if (it->then)
-		it->then(it->then_ctx); /* the open it held back is answered in any case */
-	cache_doc_unref(it->doc);
 	free(it->role);
 	free(it->name);
 	free(it);
@@ -186,35 +175,6 @@ static void notify_send(struct notify *n, const struct notify_item *it)
 	}
 }
 
-/* Sends a store (the kernel is opening the node, so it knows it). */
-static void notify_send_store(struct notify *n, struct notify_item *it)
-{
-	struct fuse_bufvec bufv = FUSE_BUFVEC_INIT(it->doc->len);
-	int r;
-
-	if (inode_table_served(n->t, it->node) != it->doc->gen)
-		return; /* opened for writing or saved since: its pages are not ours */
-	bufv.buf[0].mem = it->doc->bytes;
-	r = fuse_lowlevel_notify_store(n->se, it->node->ino, 0, &bufv, 0);
-	if (r) {
-		n->store_missed++;
-		n->store_error = r;
-		return;
-	}
-	n->stored++;
-	n->stored_bytes += it->doc->len;
-}
-
-/* Sends one item and frees it (which answers the open a store held back). */
-static void notify_run(struct notify *n, struct notify_item *it)
-{
-	if (it->doc)
-		notify_send_store(n, it);
-	else
-		notify_send(n, it);
-	notify_item_free(it);
-}
-
 static void *notify_main(void *arg)
 {
 	struct notify *n = arg;
@@ -234,7 +194,8 @@ static void *notify_main(void *arg)
 		n->queued--;
 		n->busy = true;
 		pthread_mutex_unlock(&n->lock);
-		notify_run(n, it);
+		notify_send(n, it);
+		notify_item_free(it);
 		pthread_mutex_lock(&n->lock);
 		n->busy = false;
 		n->done++;
@@ -275,22 +236,10 @@ void notify_stop(struct notify *n)
 	pthread_cond_broadcast(&n->cond);
 	pthread_mutex_unlock(&n->lock);
 	pthread_join(n->thread, NULL);
-	if (n->stored || n->store_missed)
-		log_msg(LOG_INFO,
-			"stored %llu files (%llu bytes) in the kernel's page cache, %llu not "
-			"stored (%s)",
-			n->stored, n->stored_bytes, n->store_missed,
-			n->store_missed ? strerror(-n->store_error) : "-");
 	while (n->head) {
 		struct notify_item *it = n->head;
 
 		n->head = it->next;
-		notify_item_free(it);
-	}
-	while (n->stores) {
-		struct notify_item *it = n->stores;
-
-		n->stores = it->next;
 		notify_item_free(it);
 	}
 	pthread_cond_destroy(&n->idle_cond);
@@ -430,75 +379,6 @@ void notify_capture_end(struct notify *n, struct notify_capture *c)
 		notify_push_locked(n, c->head);
 	c->head = c->tail = NULL;
 	pthread_mutex_unlock(&n->lock);
-}
-
-void notify_queue_store(struct notify *n, struct inode_node *node, struct cache_doc *doc)
-{
-	struct notify_item *it, *old = NULL;
-
-	if (!n || !doc->len) {
-		cache_doc_unref(doc);
-		return;
-	}
-	it = calloc(1, sizeof(*it));
-	if (!it) {
-		cache_doc_unref(doc); /* the first read asks for the bytes instead */
-		return;
-	}
-	it->node = node;
-	it->doc = doc;
-	pthread_mutex_lock(&n->lock);
-	if (n->stores_tail)
-		n->stores_tail->next = it;
-	else
-		n->stores = it;
-	n->stores_tail = it;
-	if (++n->nstores > NOTIFY_STORES_MAX) {
-		old = n->stores;
-		n->stores = old->next;
-		n->nstores--;
-	}
-	pthread_mutex_unlock(&n->lock);
-	notify_item_free(old); /* listed long ago and not opened: read by READ if ever */
-}
-
-int notify_claim_store(struct notify *n, const struct inode_node *node, void (*then)(void *ctx),
-		       void *ctx)
-{
-	struct notify_item *it, *prev = NULL;
-
-	if (!n)
-		return -ENOENT;
-	pthread_mutex_lock(&n->lock);
-	if (n->stopping) {
-		pthread_mutex_unlock(&n->lock);
-		return -ENOENT;
-	}
-	for (it = n->stores; it && it->node != node; prev = it, it = it->next)
-		;
-	if (!it) {
-		pthread_mutex_unlock(&n->lock);
-		return -ENOENT;
-	}
-	if (prev)
-		prev->next = it->next;
-	else
-		n->stores = it->next;
-	if (n->stores_tail == it)
-		n->stores_tail = prev;
-	n->nstores--;
-	it->then = then;
-	it->then_ctx = ctx;
-	/* First in the queue: the open waits for this store alone. */
-	it->next = n->head;
-	n->head = it;
-	if (!n->tail)
-		n->tail = it;
-	n->queued++;
-	n->pushed++;
-	pthread_cond_signal(&n->cond);
-	pthread_mutex_unlock(&n->lock);
-	return 0;
 }
 
 int notify_flush(struct notify *n, long timeout_ms)

@@ -15,8 +15,7 @@
 struct fuse_session;
 struct notify;
 
-#define NOTIFY_PLAN_MAX	  4
-#define NOTIFY_STORES_MAX 1024 /* bytes held for first opens (notify_queue_store) */
+#define NOTIFY_PLAN_MAX 4
 
 /* One kernel invalidation: an entry (name in folder ino) or an inode (attributes,
  * pages, listing). */
@@ -54,24 +53,6 @@ void notify_capture_begin(struct notify *n, struct notify_capture *c);
 void notify_capture_end(struct notify *n, struct notify_capture *c);
 /* Queues one invalidation as it is (an entry or an inode). Thread-safe. */
 void notify_queue_action(struct notify *n, const struct notify_action *a);
-
-/* Holds doc's bytes for node, a policy file the kernel was just told of (in a
- * listing or a lookup) and holds no pages of (inode_table_promise recorded
- * doc->gen), for its first open: notify_claim_store then stores them in the
- * kernel's page cache before that open is answered, so its reads need no READ
- * (and, on a read-write mount, the kernel keeps the file's atime, so the next
- * stat needs no GETATTR). The newest NOTIFY_STORES_MAX are held; older ones are
- * dropped (their first read asks for the bytes). Takes doc's reference.
- * Thread-safe; never blocks on the kernel. */
-void notify_queue_store(struct notify *n, struct inode_node *node, struct cache_doc *doc);
-/* For the first open of node whose bytes are held: queues their store first
- * and has the notify thread call then(ctx) once it is sent (or dropped: then is
- * called in any case), to answer the open. The store is sent only while the
- * node's recorded generation is still the held one (an open for writing or a
- * save resets it). 0, or -ENOENT when nothing is held for node (the caller
- * answers itself). then must not block on the kernel. */
-int notify_claim_store(struct notify *n, const struct inode_node *node, void (*then)(void *ctx),
-		       void *ctx);
 
 /* Waits until every change queued so far has been sent, at most timeout_ms.
  * Returns 0, or -ETIMEDOUT. */

@@ -17,56 +17,7 @@
 #include "fs/hidden.h"
 #include "fs/log.h"
 #include "fs/names.h"
-#include "fs/notify.h"
 #include "fs/workers.h"
-
-/* The policy files a readdirplus introduced to the kernel, whose bytes notify
- * holds for their first open once the listing is answered (notify_queue_store). */
-struct ops_stores {
-	struct inode_node **node;
-	struct cache_doc **doc; /* +1 ref each */
-	size_t n, cap;
-};
-
-/* Adds node (whose entry is in the reply) with doc, taking doc's reference, when the
- * kernel did not know the node before. */
-static void ops_stores_add(struct fs *fs, struct ops_stores *s, struct inode_node *node,
-			   struct cache_doc *doc)
-{
-	if (!doc)
-		return;
-	/* --read-only: no OPEN comes (reads do), so nothing would claim them. */
-	if (fs->read_only || !inode_table_promise(fs->inodes, node, doc->gen)) {
-		cache_doc_unref(doc);
-		return;
-	}
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct inode_node **nn = realloc(s->node, cap * sizeof(*nn));
-		struct cache_doc **nd = nn ? realloc(s->doc, cap * sizeof(*nd)) : NULL;
-
-		if (nn)
-			s->node = nn;
-		if (!nd) {
-			cache_doc_unref(doc); /* its first read asks for the bytes instead */
-			return;
-		}
-		s->doc = nd;
-		s->cap = cap;
-	}
-	s->node[s->n] = node;
-	s->doc[s->n++] = doc;
-}
-
-/* Hands every collected store to notify (after the reply) and empties s. */
-static void ops_stores_send(struct fs *fs, struct ops_stores *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		notify_queue_store(fs->notify, s->node[i], s->doc[i]);
-	free(s->node);
-	free(s->doc);
-	memset(s, 0, sizeof(*s));
-}
 
 /* Entry i past the account's entries of a role folder: its helper files. */
 static const char *ops_helper_entry(struct fs *fs, const struct inode_node *n, size_t i, char *buf,
@@ -138,11 +89,10 @@ static void ops_helper_dirent(struct fs *fs, fuse_req_t req, const char *name,
  * it did not fit and nothing was counted). 0, -ENOENT (skip it) or -errno. */
 static int ops_dirent(struct fs *fs, fuse_req_t req, struct cache_view *v,
 		      const struct inode_node *dir, const char *name, size_t i, char *buf,
-		      size_t rem, bool plus, size_t *used, struct ops_stores *stores)
+		      size_t rem, bool plus, size_t *used)
 {
 	struct fuse_entry_param e;
 	struct inode_node *c = NULL;
-	struct cache_doc *doc = NULL;
 	struct fs_ident id;
 	int r;
 
@@ -158,8 +108,7 @@ static int ops_dirent(struct fs *fs, fuse_req_t req, struct cache_view *v,
 			return r;
 		attr_ident(c, &id);
 		/* Checked for a plain entry too: a pending role's folder lacks some. */
-		r = attr_of(fs, v, &id, c->ino, false, &e.attr,
-			    plus && c->kind < INODE_CTL_DIR ? &doc : NULL);
+		r = attr_of(fs, v, &id, c->ino, false, &e.attr, NULL);
 		if (r < 0)
 			return r;
 		if (r == FS_DEFER || !plus) {
@@ -180,12 +129,8 @@ static int ops_dirent(struct fs *fs, fuse_req_t req, struct cache_view *v,
 		*used = fuse_add_direntry_plus(req, buf, rem, name, &e, (off_t)i + 1);
 	else
 		*used = fuse_add_direntry(req, buf, rem, name, &e.attr, (off_t)i + 1);
-	if (plus && c && *used <= rem) {
-		ops_stores_add(fs, stores, c, doc);
-		doc = NULL;
+	if (plus && c && *used <= rem)
 		inode_table_ref(fs->inodes, c);
-	}
-	cache_doc_unref(doc);
 	return 0;
 }
 
@@ -195,7 +140,6 @@ static void ops_fill_dir(struct fs *fs, fuse_req_t req, struct cache_view *v,
 {
 	char name[INODE_NAME_MAX + 8];
 	struct helper_attr ha;
-	struct ops_stores stores = {0};
 	size_t pos = 0, used;
 	const char *e;
 	char *buf;
@@ -215,8 +159,7 @@ static void ops_fill_dir(struct fs *fs, fuse_req_t req, struct cache_view *v,
 		if (ha.ino)
 			ops_helper_dirent(fs, req, e, &ha, i, buf + pos, size - pos, plus, &used);
 		else
-			r = ops_dirent(fs, req, v, n, e, i, buf + pos, size - pos, plus, &used,
-				       &stores);
+			r = ops_dirent(fs, req, v, n, e, i, buf + pos, size - pos, plus, &used);
 		if (r == -ENOENT) {
 			r = 0;
 			continue;
@@ -230,7 +173,6 @@ static void ops_fill_dir(struct fs *fs, fuse_req_t req, struct cache_view *v,
 	else
 		fuse_reply_buf(req, buf, pos);
 	free(buf);
-	ops_stores_send(fs, &stores);
 }
 
 /* Listings never wait on IAM: entries whose attributes would need a fetch go without. */

@@ -17,7 +17,6 @@
 #include "fs/helperops.h"
 #include "fs/log.h"
 #include "fs/names.h"
-#include "fs/notify.h"
 #include "fs/workers.h"
 
 static void ops_open_again(struct ops_job *j)
@@ -48,44 +47,6 @@ static int ops_open_policy(struct fs *fs, struct inode_node *n, struct fuse_file
 	fi->keep_cache = inode_table_serve(fs->inodes, n, o->doc->gen);
 	fi->noflush = 1;
 	return 0;
-}
-
-/* An open answered by the notify thread once the file's bytes are in the kernel's
- * pages (notify_claim_store). */
-struct ops_open_reply {
-	struct fs *fs;
-	fuse_req_t req;
-	struct fuse_file_info fi;
-	struct fs_open *o;
-};
-
-static void ops_open_reply(void *arg)
-{
-	struct ops_open_reply *a = arg;
-
-	if (fuse_reply_open(a->req, &a->fi)) {
-		fs_open_remove(a->fs, a->o);
-		fs_open_free(a->o);
-	}
-	free(a);
-}
-
-/* The first open of a file listed moments ago usually comes before notify has
- * stored its bytes; it is answered right after the store instead, so its reads
- * find the pages filled. true when handed over (the reply is notify's). */
-static bool ops_open_after_store(struct fs *fs, fuse_req_t req, struct fuse_file_info *fi,
-				 struct fs_open *o)
-{
-	struct ops_open_reply *a = malloc(sizeof(*a));
-
-	if (!a)
-		return false;
-	*a = (struct ops_open_reply){.fs = fs, .req = req, .fi = *fi, .o = o};
-	if (notify_claim_store(fs->notify, o->node, ops_open_reply, a)) {
-		free(a);
-		return false;
-	}
-	return true;
 }
 
 static int ops_open_kind(struct fs *fs, struct inode_node *n, struct fuse_file_info *fi,
@@ -155,8 +116,6 @@ void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_in
 		fi->noflush = 1;
 	fi->fh = (uint64_t)(uintptr_t)o;
 	fs_open_add(fs, o);
-	if (!writing && fi->keep_cache && ops_open_after_store(fs, req, fi, o))
-		return;
 	if (fuse_reply_open(req, fi)) {
 		fs_open_remove(fs, o);
 		fs_open_free(o);

@@ -16,7 +16,6 @@
 #include "fs/helperops.h"
 #include "fs/log.h"
 #include "fs/names.h"
-#include "fs/notify.h"
 #include "fs/workers.h"
 
 #define OPS_ALIAS_HOPS 16 /* renames followed by ops_alias */
@@ -108,7 +107,6 @@ void ops_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *na
 	struct inode_node *p = inode_table_get(fs->inodes, parent), *n;
 	char policy[INODE_POLICY_NAME_MAX + 1];
 	struct fuse_entry_param e;
-	struct cache_doc *doc = NULL;
 	struct fs_ident id;
 	struct cache_view *v;
 	const char *pol;
@@ -135,7 +133,7 @@ void ops_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *na
 	memset(&e, 0, sizeof(e));
 	v = cache_view_get(fs->cache);
 	/* Existence is checked before a node is made, so junk names make no nodes. */
-	r = attr_of(fs, v, &id, 0, on_worker, &e.attr, id.kind < INODE_CTL_DIR ? &doc : NULL);
+	r = attr_of(fs, v, &id, 0, on_worker, &e.attr, NULL);
 	cache_view_put(v);
 	if (r == FS_DEFER) {
 		struct ops_job j = {.again = ops_lookup_again, .ino = parent};
@@ -153,7 +151,6 @@ void ops_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *na
 	if (!r)
 		r = inode_table_child(fs->inodes, parent, name, &n);
 	if (r) {
-		cache_doc_unref(doc);
 		fuse_reply_err(req, -r);
 		return;
 	}
@@ -161,18 +158,9 @@ void ops_lookup(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *na
 	e.attr.st_ino = n->ino;
 	e.attr_timeout = attr_timeout(fs, n->kind);
 	e.entry_timeout = attr_timeout(fs, n->kind);
-	if (doc && (fs->read_only || !inode_table_promise(fs->inodes, n, doc->gen))) {
-		cache_doc_unref(doc);
-		doc = NULL;
-	}
 	inode_table_ref(fs->inodes, n);
-	if (fuse_reply_entry(req, &e)) {
+	if (fuse_reply_entry(req, &e))
 		inode_table_forget(fs->inodes, n->ino, 1);
-		cache_doc_unref(doc);
-	} else if (doc) {
-		/* Held for its first open, which stores them in the kernel's pages. */
-		notify_queue_store(fs->notify, n, doc);
-	}
 }
 
 void ops_getattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, bool on_worker)

@@ -38,7 +38,13 @@ static const struct router_again ops_replay = {ops_again};
 
 static struct fs *ops_fs(fuse_req_t req, const struct router_call *c)
 {
-	return router_fs(fuse_req_userdata(req), req, c, &ops_replay);
+	struct router *r = fuse_req_userdata(req);
+	bool at_root;
+	struct fs *fs = router_fs(r, req, c, &ops_replay, &at_root);
+
+	if (at_root)
+		mountroot_request(r, req, c);
+	return fs;
 }
 
 static void ops_ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)

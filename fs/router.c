@@ -125,11 +125,12 @@ static void router_reply_folder(struct account *a, fuse_req_t req, fuse_ino_t in
 }
 
 struct fs *router_fs(struct router *r, fuse_req_t req, const struct router_call *c,
-		     const struct router_again *again)
+		     const struct router_again *again, bool *at_root)
 {
 	struct account *a;
 	long long now;
 
+	*at_root = false;
 	if (!r->multi)
 		return r->single;
 	now = router_now();
@@ -142,7 +143,7 @@ struct fs *router_fs(struct router *r, fuse_req_t req, const struct router_call 
 		return NULL;
 	}
 	if (!(c->ino >> ROUTER_RANGE_SHIFT)) {
-		mountroot_request(r, req, c);
+		*at_root = true;
 		return NULL;
 	}
 	if (!(a = router_account_of(r, c->ino))) {

@@ -145,11 +145,13 @@ struct router_again {
 	void (*run)(fuse_req_t req, const struct router_call *c);
 };
 
-/* The fs request c acts on; NULL when the router replied itself (the mount
- * root, an account not open yet: the request was handed to a loader thread and
- * runs again through again->run there, a rename across accounts: EXDEV). */
+/* The fs request c acts on; NULL when the router replied itself (an account
+ * not open yet: the request was handed to a loader thread and runs again
+ * through again->run there; a rename across accounts: EXDEV) or when the
+ * request is the mount root's: then *at_root is true and the caller hands it to
+ * mountroot_request (so the router never calls into mountroot.c). */
 struct fs *router_fs(struct router *r, fuse_req_t req, const struct router_call *c,
-		     const struct router_again *again);
+		     const struct router_again *again, bool *at_root);
 /* The fs whose table numbers ino (forget); NULL for the mount root's. */
 struct fs *router_fs_of(struct router *r, uint64_t ino);
 /* Whether the mount refuses every change (FUSE init). */

@@ -24,6 +24,7 @@
 #include "aws/secret.h"
 #include "fs/helper.h"
 #include "fs/log.h"
+#include "fs/loop.h"
 #include "fs/multi.h"
 #include "fs/notify.h"
 #include "fs/opts.h"
@@ -230,7 +231,7 @@ static int main_serve(struct fs *fs, struct router *rt)
 		return 1;
 	}
 	log_msg(LOG_INFO, "serving");
-	r = fuse_session_loop(fs->se);
+	r = loop_serve(fs->se, LOOP_SPIN_US);
 	log_msg(LOG_INFO, "unmounting");
 	return r < 0 ? 1 : 0;
 }

@@ -385,8 +385,19 @@ def test_cold_grep_call_count_and_idle(peer, mounts):
     proxy.reset()
     subprocess.run(["grep", "-r", "-q", "nothing-matches-this", m.path], timeout=60)
     walk_files(m.path)
+    cpu = daemon_cpu_seconds(m.proc.pid)
     time.sleep(3)
     assert proxy.counts().get("_total", 0) == 0
+    # The dispatch thread polls only briefly after a request, then sleeps: an idle
+    # daemon uses no CPU (a loop that kept polling would use the whole 3 s).
+    assert daemon_cpu_seconds(m.proc.pid) - cpu < 0.3
+
+
+def daemon_cpu_seconds(pid):
+    """utime + stime of the daemon, every thread, from /proc/PID/stat."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def test_offline_reads_memory_and_disk(peer, mounts, tmp_path):

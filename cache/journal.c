@@ -233,23 +233,6 @@ static unsigned long long journal_take_id(struct journal *j)
 	return id;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The one-line header; caller frees. */
 static char *journal_header(const struct journal *j, unsigned long long id, const char *role,
 			    enum journal_kind kind, const char *name, size_t len)
@@ -282,11 +265,11 @@ static int journal_write_tmp(struct journal *j, const char *prefix, char *tmp, s
 
 	if ((rc = cachedir_create(j->dfd, prefix, tmp, cap, &fd)))
 		return rc;
-	rc = write_all(fd, header, strlen(header));
+	rc = cachedir_write_all(fd, header, strlen(header));
 	if (!rc)
-		rc = write_all(fd, "\n", 1);
+		rc = cachedir_write_all(fd, "\n", 1);
 	if (!rc && len)
-		rc = write_all(fd, bytes, len);
+		rc = cachedir_write_all(fd, bytes, len);
 	if (!rc && fsync(fd) < 0)
 		rc = -errno;
 	if (close(fd) < 0 && !rc)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -66,21 +67,11 @@ static size_t roledoc_chars(const char *s)
 	return n;
 }
 
-static char *roledoc_dup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
 static int roledoc_string(const cJSON *v, enum roledoc_field f, char **dst, struct roledoc_msg *m)
 {
 	if (!cJSON_IsString(v) || !v->valuestring)
 		return roledoc_refuse(m, "\"%s\" must be a string", roledoc_names[f]);
-	*dst = roledoc_dup(v->valuestring);
+	*dst = strdup(v->valuestring);
 	return *dst ? 0 : -ENOMEM;
 }
 
@@ -202,7 +193,7 @@ static int roledoc_boundary_object(const cJSON *v, struct roledoc *d, struct rol
 							 "\"PermissionsBoundaryArn\" must be a "
 							 "string");
 			free(d->boundary_arn);
-			if (!(d->boundary_arn = roledoc_dup(x->valuestring)))
+			if (!(d->boundary_arn = strdup(x->valuestring)))
 				return -ENOMEM;
 		} else {
 			return roledoc_refuse(
@@ -224,7 +215,7 @@ static int roledoc_boundary(const cJSON *v, struct roledoc *d, struct roledoc_ms
 	int rc;
 
 	if (cJSON_IsString(v)) {
-		if (!(d->boundary_arn = roledoc_dup(v->valuestring)))
+		if (!(d->boundary_arn = strdup(v->valuestring)))
 			return -ENOMEM;
 	} else if (cJSON_IsObject(v)) {
 		if ((rc = roledoc_boundary_object(v, d, m)))
@@ -254,18 +245,6 @@ static bool roledoc_tag_chars_ok(const char *s)
 	return true;
 }
 
-static bool roledoc_same_key(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++) {
-		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
-		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
-
-		if (x != y)
-			return false;
-	}
-	return *a == *b;
-}
-
 static int roledoc_tag_check(const struct roledoc *d, size_t i, struct roledoc_msg *m)
 {
 	const struct iam_tag *t = &d->tags[i];
@@ -288,7 +267,7 @@ static int roledoc_tag_check(const struct roledoc *d, size_t i, struct roledoc_m
 				      "reserved for AWS",
 				      i + 1);
 	for (j = 0; j < i; j++)
-		if (roledoc_same_key(d->tags[j].key, t->key))
+		if (!strcasecmp(d->tags[j].key, t->key))
 			return roledoc_refuse(
 				m,
 				"\"Tags\" entry %zu: the key \"%.128s\" appears twice "
@@ -311,8 +290,8 @@ static int roledoc_tag(const cJSON *t, struct roledoc *d, struct roledoc_msg *m)
 				      "\"Tags\" entry %zu must be {\"Key\": \"...\", \"Value\": "
 				      "\"...\"} and nothing else",
 				      i);
-	x->key = roledoc_dup(k->valuestring);
-	x->value = roledoc_dup(v->valuestring);
+	x->key = strdup(k->valuestring);
+	x->value = strdup(v->valuestring);
 	d->ntags++;
 	if (!x->key || !x->value)
 		return -ENOMEM;
@@ -355,7 +334,7 @@ static int roledoc_attached(const cJSON *v, struct roledoc *d, struct roledoc_ms
 	{
 		if (!cJSON_IsString(a))
 			return roledoc_refuse(m, "\"AttachedPolicies\" must be an array of ARNs");
-		if (!(d->attached[d->nattached] = roledoc_dup(a->valuestring)))
+		if (!(d->attached[d->nattached] = strdup(a->valuestring)))
 			return -ENOMEM;
 		d->nattached++;
 	}

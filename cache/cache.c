@@ -27,15 +27,6 @@
 #include "cache/rebase.h"
 #include "cache/save.h"
 
-/* Gives the parse and render garbage of a bulk load back to the system: without
- * it glibc keeps the peak, about twice the resident size of the view. */
-static void cache_trim(void)
-{
-#ifdef __GLIBC__
-	malloc_trim(0);
-#endif
-}
-
 static bool cache_code_is_creds(const char *code)
 {
 	static const char *const codes[] = {
@@ -315,7 +306,7 @@ static int cache_load_once(struct cache *c, struct iam_conn *conn, const char **
 	}
 	load_result_cleanup(&res);
 	cache_view_put(old);
-	cache_trim(); /* after the load's last frees: its arena's pages go back whole */
+	rebase_trim(); /* after the load's last frees: its arena's pages go back whole */
 	pthread_mutex_lock(&c->mu);
 	commits_end(c);
 	pthread_mutex_unlock(&c->mu);
@@ -383,7 +374,7 @@ static int cache_reload_apart(struct cache *c, struct aws_error *err)
 		return cache_reload(c, err);
 	pthread_join(th, NULL);
 	*err = j.err;
-	cache_trim();
+	rebase_trim();
 	return j.rc;
 }
 
@@ -447,7 +438,7 @@ static int cache_open_disk(struct cache *c, bool *served, struct aws_error *err)
 		c->folder[0] = '\0';
 		return rc == -EPERM ? rc : 0;
 	}
-	cache_trim();
+	rebase_trim();
 	c->capmanaged = c->nmanaged;
 	c->view = v;
 	c->account = meta.account;

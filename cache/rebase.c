@@ -51,31 +51,6 @@ static void rebase_role(struct cache_role *r, const struct cache_role *f, size_t
 	}
 }
 
-int rebase_view(const struct cache_view *v, const struct cache_view *from, struct cache_view **out,
-		size_t *traded)
-{
-	struct cache_role *roles = calloc(v->nroles + 1, sizeof(*roles));
-	struct cache_view *nv;
-	size_t i;
-
-	*traded = 0;
-	if (!roles)
-		return -ENOMEM;
-	for (i = 0; i < v->nroles; i++) {
-		if (model_role_copy(&roles[i], &v->roles[i])) {
-			while (i)
-				model_role_cleanup(&roles[--i]);
-			free(roles);
-			return -ENOMEM;
-		}
-		rebase_role(&roles[i], cache_view_find(from, roles[i].name), traded);
-	}
-	if (!(nv = model_view_new(roles, v->nroles, v->serial)))
-		return -ENOMEM;
-	*out = nv;
-	return 0;
-}
-
 /* The documents of r that f holds in other allocations (what taking f trades). */
 static size_t rebase_count(const struct cache_role *r, const struct cache_role *f)
 {
@@ -130,8 +105,7 @@ int rebase_view_take(const struct cache_view *v, struct cache_view *from, struct
 	return 0;
 }
 
-/* Gives freed heap pages back to the system (as cache.c does after a load). */
-static void rebase_trim(void)
+void rebase_trim(void)
 {
 #ifdef __GLIBC__
 	malloc_trim(0);

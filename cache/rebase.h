@@ -18,18 +18,14 @@ struct cache;
 /* A copy of v (refs 1, v's serial) in which every document of a role (trust,
  * role.json, inline) and every customer managed document is replaced by from's
  * document for the same role and file (the same ARN for attached ones) when both
- * hold the same bytes and mtime; the rest keep v's documents. v and from are
- * borrowed (references are taken on what the copy keeps). *traded counts the
- * documents replaced. 0 or -ENOMEM (*out untouched). */
-int rebase_view(const struct cache_view *v, const struct cache_view *from, struct cache_view **out,
-		size_t *traded);
-
-/* rebase_view, but from is the copy's own private view (refs 1, not published)
- * and v's roles that it holds identically (same mtime, flags, names, ARNs, and
- * documents of the same bytes and mtime) are taken out of it whole instead of
- * copied: the result ends on the copy's compact parse, as a remount does, and
- * v's names and arrays can all go. from keeps what was not taken; the caller
- * still puts it. Same *traded and errors. */
+ * hold the same bytes and mtime; the rest keep v's documents. from is the copy's
+ * own private view (refs 1, not published), and v's roles that it holds
+ * identically (same mtime, flags, names, ARNs, and documents of the same bytes
+ * and mtime) are taken out of it whole instead of copied: the result ends on the
+ * copy's compact parse, as a remount does, and v's names and arrays can all go.
+ * v is borrowed (references are taken on what the copy keeps); from keeps what
+ * was not taken and the caller still puts it. *traded counts the documents
+ * replaced. 0 or -ENOMEM (*out untouched). */
 int rebase_view_take(const struct cache_view *v, struct cache_view *from, struct cache_view **out,
 		     size_t *traded);
 
@@ -50,5 +46,10 @@ bool rebase_wanted(const struct cache_view *v);
  * meanwhile, leaves everything as it was. Takes c->mu for the swap only; never
  * reports a change (the bytes are the same). */
 void rebase_cache(struct cache *c, const struct cache_view *written, const char *folder);
+
+/* Gives freed heap pages back to the system (glibc's malloc_trim): after a bulk
+ * load, without it glibc keeps the peak, about twice the resident size of the
+ * view. */
+void rebase_trim(void);
 
 #endif

@@ -61,7 +61,7 @@ static void test_trades_equal_documents(void)
 	snprintf(folder, sizeof(folder), "%s/all", root);
 	if (!(copy = copy_of(folder, v)))
 		goto out;
-	CHECK_INT(rebase_view(v, copy, &nv, &traded), 0);
+	CHECK_INT(rebase_view_take(v, copy, &nv, &traded), 0);
 	cache_view_put(copy);
 	if (!nv)
 		goto out;
@@ -116,7 +116,7 @@ static void test_keeps_what_differs(void)
 		goto out;
 	CHECK_INT(model_view_apply(v2, "alpha", CACHE_FILE_TRUST, NULL, touched), 0);
 	CHECK_INT(model_view_apply_edit(v2, &add), 0); /* a role the copy never saw */
-	CHECK_INT(rebase_view(v2, copy, &nv, &traded), 0);
+	CHECK_INT(rebase_view_take(v2, copy, &nv, &traded), 0);
 	if (!nv)
 		goto out;
 	CHECK_INT(traded, 6); /* the two trusts and the new role's stay */

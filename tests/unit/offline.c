@@ -157,3 +157,17 @@ int offline_mapped(const char *folder)
 		fclose(f);
 	return n;
 }
+
+bool offline_status_has(struct cache *c, const char *line)
+{
+	struct buf b;
+	bool found;
+
+	buf_init(&b, 0);
+	CHECK_INT(cache_status(c, &b), 0);
+	found = b.data && strstr(b.data, line);
+	if (!found)
+		fprintf(stderr, "status lacks \"%s\":\n%s", line, b.data ? b.data : "");
+	buf_cleanup(&b);
+	return found;
+}

@@ -67,4 +67,8 @@ int offline_count_files(const char *path);
 int offline_main(char *tmpl, const char *what, void (*seed)(const char *dir, const char *profile),
 		 void (*const *tests)(struct iam_client *cl, const char *dir));
 
+/* True when c's .iamfs/status text holds line; says on stderr what it holds
+ * when not (a failed cache_status is a failed check). */
+bool offline_status_has(struct cache *c, const char *line);
+
 #endif

@@ -50,20 +50,6 @@ static void seed(const char *dir, const char *profile)
 	cache_doc_unref(m.doc);
 }
 
-static bool status_has(struct cache *c, const char *line)
-{
-	struct buf b;
-	bool found;
-
-	buf_init(&b, 0);
-	CHECK_INT(cache_status(c, &b), 0);
-	found = b.data && strstr(b.data, line);
-	if (!found)
-		fprintf(stderr, "status lacks \"%s\":\n%s", line, b.data ? b.data : "");
-	buf_cleanup(&b);
-	return found;
-}
-
 /* Waits (bounded) for the refresher thread to count n failed loads. */
 static bool wait_failures(struct cache *c, unsigned long n)
 {
@@ -119,14 +105,14 @@ static void test_serve_disk_then_offline(void)
 	CHECK_INT(cache_folder(c, folder, sizeof(folder)), 0);
 	CHECK(strstr(folder, "/123456789012-x") != NULL);
 	CHECK(!cache_offline(c));
-	CHECK(status_has(c, "account: 123456789012\n"));
-	CHECK(status_has(c, "roles: 1\n"));
-	CHECK(status_has(c, "mode: read-write\n"));
+	CHECK(offline_status_has(c, "account: 123456789012\n"));
+	CHECK(offline_status_has(c, "roles: 1\n"));
+	CHECK(offline_status_has(c, "mode: read-write\n"));
 	/* cache_start revalidates at once; IAM is unreachable. */
 	CHECK_INT(cache_start(c), 0);
 	CHECK(wait_failures(c, 1));
 	CHECK(cache_offline(c));
-	CHECK(status_has(c, "state: offline: cannot reach STS at " OFFLINE_URL));
+	CHECK(offline_status_has(c, "state: offline: cannot reach STS at " OFFLINE_URL));
 	CHECK(strstr(logged, "serving the cached copy") != NULL);
 	CHECK_INT(offline_nchanges, 0);
 	/* No new chain before the ttl; one after it. */

@@ -47,20 +47,6 @@ static bool pending_in(struct cache *c, const char *role, bool *has_json)
 	return p;
 }
 
-static bool status_has(struct cache *c, const char *line)
-{
-	struct buf b;
-	bool has;
-
-	buf_init(&b, 0);
-	CHECK_INT(cache_status(c, &b), 0);
-	has = b.data && strstr(b.data, line);
-	if (!has)
-		fprintf(stderr, "status lacks \"%s\":\n%s", line, b.data ? b.data : "");
-	buf_cleanup(&b);
-	return has;
-}
-
 static void test_mkdir_and_json(struct iam_client *cl, const char *dir)
 {
 	struct cache_save_result res;
@@ -91,8 +77,8 @@ static void test_mkdir_and_json(struct iam_client *cl, const char *dir)
 	CHECK(pending_in(c, "new-role", &json) && json);
 	/* A pending role has no inline policies: it is not in IAM yet. */
 	CHECK_INT(cache_save(c, &inl, &res), -ENOENT);
-	CHECK(status_has(c, "pending roles: 1\npending role: new-role\n"));
-	CHECK(status_has(c, "roles: 1\n"));
+	CHECK(offline_status_has(c, "pending roles: 1\npending role: new-role\n"));
+	CHECK(offline_status_has(c, "roles: 1\n"));
 	CHECK_INT(iam_client_total_calls(cl), 0);
 	cache_close(c);
 }
@@ -119,7 +105,7 @@ static void test_modes(struct iam_client *cl, const char *dir)
 	CHECK(strstr(res.message, "would call CreateRole for new-role (path /svc/") != NULL);
 	CHECK_INT(res.calls, 0);
 	CHECK(pending_in(c, "new-role", NULL));
-	CHECK(status_has(c, "dry-run calls CreateRole: 1\n"));
+	CHECK(offline_status_has(c, "dry-run calls CreateRole: 1\n"));
 	CHECK_INT(save(c, "new-role", CACHE_FILE_TRUST, "{\"Version\": \"x\"}", &res), -EINVAL);
 	CHECK_INT(iam_client_total_calls(cl), 0);
 	cache_close(c);
@@ -152,7 +138,7 @@ static void test_unreachable(struct iam_client *cl, const char *dir)
 	CHECK_INT(cache_rmdir_pending(c, "new-role", msg, sizeof(msg)), -ENOENT);
 	snprintf(path, sizeof(path), "%s/pending", folder);
 	CHECK_INT(offline_count_files(path), 0);
-	CHECK(status_has(c, "pending roles: 0\n"));
+	CHECK(offline_status_has(c, "pending roles: 0\n"));
 	cache_close(c);
 }
 

@@ -54,17 +54,6 @@ static int detach(struct cache *c, struct cache_save_result *res)
 	return cache_save(c, &s, res);
 }
 
-static bool status_has(struct cache *c, const char *line)
-{
-	struct buf b;
-	bool has;
-
-	buf_init(&b, 0);
-	has = !cache_status(c, &b) && b.data && strstr(b.data, line);
-	buf_cleanup(&b);
-	return has;
-}
-
 static void test_modes(struct iam_client *cl, const char *dir)
 {
 	struct cache_save_result res;
@@ -79,7 +68,7 @@ static void test_modes(struct iam_client *cl, const char *dir)
 	cache_close(c);
 	if (!(c = offline_cache(cl, dir, OFFLINE_DRY_RUN | OFFLINE_ALLOW_DELETE)))
 		return;
-	CHECK(status_has(c, "mode: dry-run, deletes allowed\n"));
+	CHECK(offline_status_has(c, "mode: dry-run, deletes allowed\n"));
 	offline_nchanges = 0;
 	CHECK_INT(detach(c, &res), 0);
 	CHECK(res.dry_run);
@@ -93,8 +82,8 @@ static void test_modes(struct iam_client *cl, const char *dir)
 	CHECK_INT(cache_delete_role(c, "bare", &res), 0);
 	CHECK(res.dry_run);
 	CHECK_INT(res.calls, 0);
-	CHECK(status_has(c, "dry-run calls DetachRolePolicy: 1\n"));
-	CHECK(status_has(c, "dry-run calls DeleteRole: 1\n"));
+	CHECK(offline_status_has(c, "dry-run calls DetachRolePolicy: 1\n"));
+	CHECK(offline_status_has(c, "dry-run calls DeleteRole: 1\n"));
 	CHECK_INT(iam_client_total_calls(cl), 0);
 	CHECK_INT(cache_folder(c, folder, sizeof(folder)), 0);
 	CHECK_INT(count_files(folder, "removed"), 0);
@@ -112,7 +101,7 @@ static void test_refusals(struct iam_client *cl, const char *dir)
 	if (!c)
 		return;
 	CHECK_INT(cache_folder(c, folder, sizeof(folder)), 0);
-	CHECK(status_has(c, "mode: read-write, deletes allowed\n"));
+	CHECK(offline_status_has(c, "mode: read-write, deletes allowed\n"));
 	CHECK_INT(cache_delete_role(c, "svc", &res), -EPERM);
 	CHECK(strstr(res.message, "service-linked") != NULL);
 	CHECK_INT(cache_delete_role(c, "web", &res), -ENOTEMPTY);
@@ -130,7 +119,7 @@ static void test_refusals(struct iam_client *cl, const char *dir)
 	CHECK(strstr(res.message, "landed before it: nothing") != NULL);
 	CHECK_INT(count_files(folder, "journal"), 1);
 	CHECK_INT(count_files(folder, "removed"), 3);
-	CHECK(status_has(c, "removed files: 3\n"));
+	CHECK(offline_status_has(c, "removed files: 3\n"));
 	buf_init(&b, 0);
 	CHECK_INT(cache_errors_text(c, &b), 0);
 	CHECK(b.data && strstr(b.data, " svc/ EPERM local: "));

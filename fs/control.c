@@ -85,11 +85,6 @@ int control_kept_doc(struct fs *fs, enum inode_kind dir, const char *name, struc
 	return r;
 }
 
-int control_rejected_doc(struct fs *fs, const char *name, struct cache_doc **out)
-{
-	return control_kept_doc(fs, INODE_CTL_REJECTED, name, out);
-}
-
 int control_kept_stat(struct fs *fs, enum inode_kind dir, const char *name, uint64_t ino,
 		      struct stat *st, struct cache_doc **doc)
 {
@@ -114,12 +109,6 @@ int control_kept_stat(struct fs *fs, enum inode_kind dir, const char *name, uint
 	return 0;
 }
 
-int control_rejected_stat(struct fs *fs, const char *name, uint64_t ino, struct stat *st,
-			  struct cache_doc **doc)
-{
-	return control_kept_stat(fs, INODE_CTL_REJECTED, name, ino, st, doc);
-}
-
 int control_kept_entry(struct fs *fs, enum inode_kind dir, size_t i, char *name, size_t cap)
 {
 	struct cache_rejected_list l;
@@ -133,11 +122,6 @@ int control_kept_entry(struct fs *fs, enum inode_kind dir, size_t i, char *name,
 	}
 	cache_rejected_list_cleanup(&l);
 	return r;
-}
-
-int control_rejected_entry(struct fs *fs, size_t i, char *name, size_t cap)
-{
-	return control_kept_entry(fs, INODE_CTL_REJECTED, i, name, cap);
 }
 
 void control_stat(struct fs *fs, const struct inode_node *n, struct stat *st)

@@ -121,14 +121,9 @@ void control_stat(struct fs *fs, const struct inode_node *n, struct stat *st);
 /* Fills o->data/len for an open of a control file. -EACCES for writes to status
  * or errors. */
 int control_open(struct fs *fs, const struct inode_node *n, int flags, struct fs_open *o);
-/* .iamfs/rejected/: the document of file name (+1 ref), its stat (doc may be NULL),
- * and the name of entry i (-ENOENT past the end). */
-int control_rejected_doc(struct fs *fs, const char *name, struct cache_doc **out);
-int control_rejected_stat(struct fs *fs, const char *name, uint64_t ino, struct stat *st,
-			  struct cache_doc **doc);
-int control_rejected_entry(struct fs *fs, size_t i, char *name, size_t cap);
-/* The same for .iamfs/rejected/ or .iamfs/removed/, chosen by dir (the folder's
- * kind or its files'). */
+/* .iamfs/rejected/ or .iamfs/removed/, chosen by dir (the folder's kind or its
+ * files'): the document of file name (+1 ref), its stat (doc may be NULL), and the
+ * name of entry i (-ENOENT past the end). */
 int control_kept_doc(struct fs *fs, enum inode_kind dir, const char *name, struct cache_doc **out);
 int control_kept_stat(struct fs *fs, enum inode_kind dir, const char *name, uint64_t ino,
 		      struct stat *st, struct cache_doc **doc);

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "aws/iam.h"
 #include "fs/helper.h"
@@ -108,8 +107,6 @@ int router_open_account(struct account *a)
 	pthread_mutex_lock(&a->lock);
 	a->opening = false;
 	snprintf(a->why, sizeof(a->why), "%s", why);
-	if (!rc)
-		a->opened = (long long)time(NULL);
 	pthread_cond_broadcast(&a->cond);
 	pthread_mutex_unlock(&a->lock);
 	/* Requests on an account that cannot be opened at all are refused. */

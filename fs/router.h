@@ -58,7 +58,6 @@ struct account {
 	/* Under lock: */
 	bool opening;
 	char why[1152];	     /* why the account could not be opened at all ("" when it was) */
-	long long opened;    /* when its cache was last opened (unix seconds; 0: never) */
 	long long last_load; /* its last good load as the cache last said (0: unknown) */
 	long long last_used; /* unix seconds of the last request on it (atomic) */
 };

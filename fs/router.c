@@ -15,6 +15,9 @@
 #include "fs/notify.h"
 #include "fs/workers.h"
 
+/* A helper file's number lies inside its account's range. */
+_Static_assert(HELPER_INO_RANGE == 1ull << ROUTER_RANGE_SHIFT, "one range width");
+
 /* A request waiting for its account to open, with copies of what it names. */
 struct router_job {
 	struct account *a;

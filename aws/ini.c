@@ -246,27 +246,34 @@ bool ini_has_section(const struct ini_file *f, const char *section)
 	return false;
 }
 
-/* True when s is "profile" + one or more blanks + name. */
-static bool is_profile_section(const char *s, const char *name)
+/* What follows "profile" + one or more blanks in s (possibly ""), or NULL when s
+ * does not start that way. */
+static const char *profile_suffix(const char *s)
 {
 	if (strncmp(s, "profile", 7) || !is_blank(s[7]))
-		return false;
+		return NULL;
 	s += 7;
 	while (is_blank(*s))
 		s++;
-	return !strcmp(s, name);
+	return s;
+}
+
+/* True when s is "profile" + one or more blanks + name. */
+static bool is_profile_section(const char *s, const char *name)
+{
+	const char *p = profile_suffix(s);
+
+	return p && !strcmp(p, name);
 }
 
 const char *ini_config_profile_name(const char *section)
 {
+	const char *p;
+
 	if (!strcmp(section, "default"))
 		return section;
-	if (strncmp(section, "profile", 7) || !is_blank(section[7]))
-		return NULL;
-	section += 7;
-	while (is_blank(*section))
-		section++;
-	return *section ? section : NULL;
+	p = profile_suffix(section);
+	return p && *p ? p : NULL;
 }
 
 const char *ini_config_section(const struct ini_file *f, const char *name)

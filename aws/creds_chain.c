@@ -21,6 +21,7 @@
 #include "aws/buf.h"
 #include "aws/creds.h"
 #include "aws/secret.h"
+#include "aws/iam_types.h"
 #include "aws/ini.h"
 
 #define CHAIN_MAX_DEPTH 16
@@ -654,28 +655,13 @@ int creds_chain_resolve(const struct creds_options *o, struct creds_chain_result
 }
 
 /* Appends a copy of name to the list (v, n, cap). */
-static int names_push(char ***v, size_t *n, size_t *cap, const char *name)
-{
-	char **nv;
-
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		nv = realloc(*v, *cap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-	}
-	(*v)[*n] = strdup(name);
-	return (*v)[(*n)++] ? 0 : -ENOMEM;
-}
-
 static int names_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Every profile of both files, unsorted and with repeats. */
-static int names_collect(const struct chain *ch, char ***v, size_t *n, size_t *cap)
+static int names_collect(const struct chain *ch, struct iam_string_list *l)
 {
 	const char *name;
 	size_t i;
@@ -683,9 +669,9 @@ static int names_collect(const struct chain *ch, char ***v, size_t *n, size_t *c
 
 	for (i = 0; !rc && i < ch->config.nsections; i++)
 		if ((name = ini_config_profile_name(ch->config.sections[i])))
-			rc = names_push(v, n, cap, name);
+			rc = iam_string_list_push(l, name);
 	for (i = 0; !rc && i < ch->credentials.nsections; i++)
-		rc = names_push(v, n, cap, ch->credentials.sections[i]);
+		rc = iam_string_list_push(l, ch->credentials.sections[i]);
 	return rc;
 }
 
@@ -693,30 +679,30 @@ int creds_profile_names(const struct creds_options *o, char ***names, size_t *n)
 {
 	struct aws_error err;
 	struct chain ch = {.o = o, .err = &err};
-	char **v = NULL;
-	size_t nv = 0, cap = 0, i, keep = 0;
+	struct iam_string_list l = {0};
+	size_t i, keep = 0;
 	int rc;
 
 	ini_init(&ch.config);
 	ini_init(&ch.credentials);
 	rc = load_files(&ch);
 	if (!rc)
-		rc = names_collect(&ch, &v, &nv, &cap);
+		rc = names_collect(&ch, &l);
 	ini_cleanup(&ch.config);
 	ini_cleanup(&ch.credentials);
 	if (rc) {
-		creds_profile_names_free(v, nv);
+		iam_string_list_cleanup(&l);
 		return rc;
 	}
-	if (nv)
-		qsort(v, nv, sizeof(*v), names_cmp);
-	for (i = 0; i < nv; i++) {
-		if (keep && !strcmp(v[keep - 1], v[i]))
-			free(v[i]);
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), names_cmp);
+	for (i = 0; i < l.n; i++) {
+		if (keep && !strcmp(l.v[keep - 1], l.v[i]))
+			free(l.v[i]);
 		else
-			v[keep++] = v[i];
+			l.v[keep++] = l.v[i];
 	}
-	*names = v;
+	*names = l.v;
 	*n = keep;
 	return 0;
 }

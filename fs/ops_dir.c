@@ -14,7 +14,6 @@
 #include "fs/commit.h"
 #include "fs/edit.h"
 #include "fs/helperops.h"
-#include "fs/hidden.h"
 #include "fs/log.h"
 #include "fs/names.h"
 #include "fs/workers.h"
@@ -102,12 +101,11 @@ static int ops_dirent(struct fs *fs, fuse_req_t req, struct cache_view *v,
 		e.attr.st_mode = S_IFDIR | 0755;
 	} else {
 		r = inode_table_child(fs->inodes, dir->ino, name, &c);
-		if (!r && hidden_has(fs, c->role, c->kind))
-			r = -ENOENT; /* rm hid it (fs/remove.c) */
 		if (r)
 			return r;
 		attr_ident(c, &id);
-		/* Checked for a plain entry too: a pending role's folder lacks some. */
+		/* Checked for a plain entry too: a pending role's folder lacks some,
+		 * and rm hides some (attr_of answers -ENOENT for both). */
 		r = attr_of(fs, v, &id, c->ino, false, &e.attr, NULL);
 		if (r < 0)
 			return r;

@@ -51,23 +51,15 @@ static void mountroot_field(const char *s, char *out, size_t cap)
 static int mountroot_line(struct account *a, struct buf *out)
 {
 	char when[32] = "-", name[256], why[sizeof(a->why)], id[sizeof(a->id)];
-	struct cache_health h = {0};
 	long long last = 0;
-	enum account_state s = router_account_state(a, &last);
-	struct cache *c;
+	enum account_state s = router_account_state(a, &last, why, sizeof(why));
 	struct tm tm;
 	time_t t = (time_t)last;
 
 	if (last && gmtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	pthread_mutex_lock(&a->lock);
-	snprintf(why, sizeof(why), "%s", a->why);
 	snprintf(id, sizeof(id), "%s", a->id[0] ? a->id : "-");
-	c = __atomic_load_n(&a->fs.cache, __ATOMIC_ACQUIRE);
-	if (c && s != ACCOUNT_ONLINE) {
-		cache_health(c, &h);
-		snprintf(why, sizeof(why), "%s", h.why);
-	}
 	pthread_mutex_unlock(&a->lock);
 	mountroot_field(a->name, name, sizeof(name));
 	mountroot_field(why, why, sizeof(why));

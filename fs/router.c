@@ -182,7 +182,8 @@ void router_gate(void *ctx, bool enter)
 	pthread_mutex_unlock(&r->gate_lock);
 }
 
-enum account_state router_account_state(struct account *a, long long *last_load)
+enum account_state router_account_state(struct account *a, long long *last_load, char *why,
+					size_t cap)
 {
 	struct cache_health h;
 	struct cache *c;
@@ -193,6 +194,7 @@ enum account_state router_account_state(struct account *a, long long *last_load)
 	opening = a->opening;
 	failed = a->why[0] != '\0';
 	*last_load = a->last_load;
+	snprintf(why, cap, "%s", a->why);
 	c = __atomic_load_n(&a->fs.cache, __ATOMIC_ACQUIRE);
 	if (opening) {
 		s = ACCOUNT_LOADING;
@@ -208,6 +210,8 @@ enum account_state router_account_state(struct account *a, long long *last_load)
 		    : h.offline		      ? ACCOUNT_OFFLINE
 		    : h.failed		      ? ACCOUNT_DENIED
 					      : ACCOUNT_ONLINE;
+		if (s != ACCOUNT_ONLINE)
+			snprintf(why, cap, "%s", h.why);
 	}
 	pthread_mutex_unlock(&a->lock);
 	return s;

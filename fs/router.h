@@ -167,8 +167,10 @@ int router_add_accounts(struct router *r, const struct account_spec *specs, size
 void router_free_accounts(struct router *r);
 /* The gate the caches call around each load (struct cache_options.gate; ctx: r). */
 void router_gate(void *ctx, bool enter);
-/* The state of account a now, and when its last good load was (0: never). */
-enum account_state router_account_state(struct account *a, long long *last_load);
+/* The state of account a now, when its last good load was (0: never) and, into
+ * why (cap bytes), why it is not online (the open's failure or its cache's). */
+enum account_state router_account_state(struct account *a, long long *last_load, char *why,
+					size_t cap);
 /* Opens account a now if it is not open (blocks: a loader thread). 0 or -errno. */
 int router_open_account(struct account *a);
 /* Closes the caches of accounts nobody used for three TTLs, when no work is

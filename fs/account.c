@@ -48,13 +48,8 @@ static int account_open_cache(struct account *a, char *why, size_t cap)
 		snprintf(why, cap, "%s", err.message[0] ? err.message : strerror(-rc));
 		return rc;
 	}
-	memset(&co, 0, sizeof(co));
+	fs_cache_options(&a->fs, &co);
 	co.dir = a->cache_dir;
-	co.ttl = (unsigned)r->root->ttl;
-	co.read_only = r->root->read_only;
-	co.dry_run = r->root->dry_run;
-	co.prune_versions = r->root->prune_versions;
-	co.allow_delete = r->root->allow_delete;
 	co.iam = a->iam;
 	co.on_change = account_on_change;
 	co.on_change_ctx = &a->fs;

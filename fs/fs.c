@@ -160,3 +160,13 @@ void fs_stat_base(const struct fs *fs, uint64_t ino, mode_t mode, struct stat *s
 	st->st_atim = fs->mount_time;
 	st->st_ctim = fs->mount_time;
 }
+
+void fs_cache_options(const struct fs *fs, struct cache_options *co)
+{
+	memset(co, 0, sizeof(*co));
+	co->ttl = (unsigned)fs->ttl;
+	co->read_only = fs->read_only;
+	co->dry_run = fs->dry_run;
+	co->prune_versions = fs->prune_versions;
+	co->allow_delete = fs->allow_delete;
+}

@@ -108,6 +108,10 @@ struct fs_ident {
  */
 void ops_init(struct fuse_lowlevel_ops *ops);
 
+/* The cache options every account's cache shares, from fs's settings (ttl,
+ * read_only, dry_run, prune_versions, allow_delete); the rest of co zeroed. */
+void fs_cache_options(const struct fs *fs, struct cache_options *co);
+
 /* fs_init / fs_cleanup: the embedded status buffer and its lock. */
 void fs_init(struct fs *fs);
 void fs_cleanup(struct fs *fs);

@@ -157,13 +157,8 @@ static int main_open_cache(struct fs *fs, const struct fs_opts *o, struct iam_cl
 	struct aws_error err;
 	int r;
 
-	memset(&co, 0, sizeof(co));
+	fs_cache_options(fs, &co);
 	co.dir = o->cache_dir;
-	co.ttl = o->ttl;
-	co.read_only = o->read_only;
-	co.dry_run = o->dry_run;
-	co.prune_versions = o->prune_versions;
-	co.allow_delete = o->allow_delete;
 	co.iam = iam;
 	co.on_change = main_on_change;
 	co.on_change_ctx = fs;

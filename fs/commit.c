@@ -17,7 +17,6 @@
 #include "fs/edit.h"
 #include "fs/helper.h"
 #include "fs/log.h"
-#include "fs/nodeopen.h"
 #include "fs/notify.h"
 #include "fs/workers.h"
 
@@ -205,8 +204,6 @@ static void commit_run(void *arg)
 		commit_settle_node(j, r, res);
 	if (j->what == COMMIT_OPEN)
 		commit_settle_open(j, r, res);
-	if (j->what == COMMIT_OPEN)
-		nodeopen_settle(fs, j->o, j->seq);
 	if (!r && j->what == COMMIT_BYTES && j->from)
 		commit_moved(fs, j->from, j->node);
 	/* A close that did not attach: the name is gone before close returns (no

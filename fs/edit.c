@@ -153,7 +153,7 @@ int edit_write(struct fs *fs, struct fs_open *o, pid_t tid, const char *p, size_
 	int r;
 
 	pthread_mutex_lock(&fs->open_lock);
-	r = o->settled ? -ESTALE : wbuf_write(&o->buf, off, p, n);
+	r = wbuf_write(&o->buf, off, p, n);
 	if (!r)
 		edit_count(o, pid);
 	pthread_mutex_unlock(&fs->open_lock);
@@ -166,7 +166,7 @@ int edit_truncate(struct fs *fs, struct fs_open *o, pid_t tid, off_t size)
 	int r;
 
 	pthread_mutex_lock(&fs->open_lock);
-	r = o->settled ? -ESTALE : wbuf_truncate(&o->buf, size);
+	r = wbuf_truncate(&o->buf, size);
 	if (!r)
 		edit_count(o, pid);
 	pthread_mutex_unlock(&fs->open_lock);

@@ -38,10 +38,9 @@ unsigned long long edit_base_gen(struct fs *fs, const struct inode_node *n,
  * create): 0, -EACCES (role.json, AWS managed), -ENOENT, -ENOMEM. */
 int edit_open(struct fs *fs, struct inode_node *n, int flags, bool create, struct fs_open *o);
 /* write(2) into the buffer by thread tid (a request's caller): the bytes taken, or
- * -errno (EFBIG past FS_POLICY_MAX; ESTALE for a node open a commit settled:
- * nodeopen.h). */
+ * -errno (EFBIG past FS_POLICY_MAX). */
 int edit_write(struct fs *fs, struct fs_open *o, pid_t tid, const char *p, size_t n, off_t off);
-/* ftruncate(2) of the buffer by thread tid (errors as edit_write). */
+/* ftruncate(2) of the buffer by thread tid. */
 int edit_truncate(struct fs *fs, struct fs_open *o, pid_t tid, off_t size);
 /* Whether the process of thread tid wrote to or truncated o since its last commit
  * (true also when more processes did than o tells apart). Dispatch thread only. */

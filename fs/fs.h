@@ -81,8 +81,6 @@ struct fs_open {
 	size_t len;
 	bool writable; /* a policy file open for writing: buf is in use */
 	bool created;  /* made by CREATE: not in IAM until a commit */
-	bool by_node;  /* no-open edits of node (nodeopen.h): no file handle */
-	bool settled;  /* by_node: a commit covered its edits; unlinked, takes no more */
 	struct wbuf buf;
 	unsigned long long wseq;	/* edits so far (O_TRUNC counts as one) */
 	unsigned long long cseq;	/* edits the last commit covered: dirty when != wseq */

@@ -124,7 +124,7 @@ void helperops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_f
 	}
 }
 
-void helperops_read(struct fs *fs, fuse_req_t req, uint64_t ino, size_t size, off_t off)
+void helperops_read(struct fs *fs, fuse_req_t req, struct fs_open *o, size_t size, off_t off)
 {
 	char *buf;
 	size_t n = 0;
@@ -137,7 +137,7 @@ void helperops_read(struct fs *fs, fuse_req_t req, uint64_t ino, size_t size, of
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	r = helper_read(fs->helpers, ino, off, size, buf, &n);
+	r = helper_read(fs->helpers, o->helper, off, size, buf, &n);
 	if (r)
 		fuse_reply_err(req, -r);
 	else
@@ -145,10 +145,10 @@ void helperops_read(struct fs *fs, fuse_req_t req, uint64_t ino, size_t size, of
 	free(buf);
 }
 
-void helperops_write(struct fs *fs, fuse_req_t req, uint64_t ino, const char *buf, size_t size,
+void helperops_write(struct fs *fs, fuse_req_t req, struct fs_open *o, const char *buf, size_t size,
 		     off_t off)
 {
-	int r = fs->read_only ? -EROFS : helper_write(fs->helpers, ino, off, buf, size);
+	int r = fs->read_only ? -EROFS : helper_write(fs->helpers, o->helper, off, buf, size);
 
 	if (r)
 		fuse_reply_err(req, -r);

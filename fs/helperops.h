@@ -18,9 +18,8 @@ void helperops_getattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino);
 void helperops_setattr(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		       int to_set);
 void helperops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-/* read and write of helper ino, through an open made by CREATE or without one. */
-void helperops_read(struct fs *fs, fuse_req_t req, uint64_t ino, size_t size, off_t off);
-void helperops_write(struct fs *fs, fuse_req_t req, uint64_t ino, const char *buf, size_t size,
+void helperops_read(struct fs *fs, fuse_req_t req, struct fs_open *o, size_t size, off_t off);
+void helperops_write(struct fs *fs, fuse_req_t req, struct fs_open *o, const char *buf, size_t size,
 		     off_t off);
 /* create (fi set) or mknod (fi NULL) of a regular helper file. */
 void helperops_create(struct fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name,

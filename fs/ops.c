@@ -22,7 +22,6 @@
 #include "fs/helperops.h"
 #include "fs/log.h"
 #include "fs/names.h"
-#include "fs/nodeopen.h"
 #include "fs/notify.h"
 #include "fs/remove.h"
 #include "fs/rolefolder.h"
@@ -153,10 +152,16 @@ static void ops_ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_
 
 static void ops_ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	/* No OPEN round trips at all (the kernel's no-open mode, for the whole
-	 * mount from this answer on): reads are served by inode, and edits wait on
-	 * the node (nodeopen.h). Only files made by CREATE get an open. */
-	fuse_reply_err(req, ENOSYS);
+	struct router_call c = {.op = ROUTER_OPEN, .ino = ino, .fi = *fi, .has_fi = true};
+	struct fs *fs;
+
+	/* --read-only: no OPEN round trips at all; reads are served by inode. */
+	if (router_read_only(fuse_req_userdata(req))) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
+	if ((fs = ops_fs(req, &c)))
+		ops_open(fs, req, ino, fi, false);
 }
 
 static void ops_ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -176,17 +181,6 @@ static void ops_ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		ops_read(fs, req, ino, size, off, fi, false);
 }
 
-static void ops_reply_written(fuse_req_t req, int r)
-{
-	if (r < 0)
-		fuse_reply_err(req, -r);
-	else
-		fuse_reply_write(req, (size_t)r);
-}
-
-/* A write through a file made by CREATE (its open), or through an open(2) that
- * sent nothing (a helper's number, .iamfs/refresh, or a policy file's node
- * open). */
 static void ops_ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 			 struct fuse_file_info *fi)
 {
@@ -200,22 +194,20 @@ static void ops_ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t
 	struct fs *fs = ops_fs(req, &c);
 	struct fs_open *o = (struct fs_open *)(uintptr_t)fi->fh;
 	struct inode_node *n;
-	bool helper = false;
+	int r;
 
 	if (!fs)
 		return;
 	if (o && !o->node) {
-		helperops_write(fs, req, o->helper, buf, size, off);
+		helperops_write(fs, req, o, buf, size, off);
 		return;
 	}
 	if (o && o->writable && !fs->read_only) {
-		ops_reply_written(req, edit_write(fs, o, fuse_req_ctx(req)->pid, buf, size, off));
-		return;
-	}
-	if (!o)
-		ino = ops_alias(fs, ino, &helper);
-	if (!o && helper) {
-		helperops_write(fs, req, ino, buf, size, off);
+		r = edit_write(fs, o, fuse_req_ctx(req)->pid, buf, size, off);
+		if (r < 0)
+			fuse_reply_err(req, -r);
+		else
+			fuse_reply_write(req, (size_t)r);
 		return;
 	}
 	n = inode_table_get(fs->inodes, ino);
@@ -223,23 +215,7 @@ static void ops_ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t
 		control_write_refresh(fs, req, size);
 		return;
 	}
-	if (!o && n && n->kind < INODE_CTL_DIR && !fs->read_only) {
-		ops_reply_written(req,
-				  nodeopen_write(fs, n, fuse_req_ctx(req)->pid, buf, size, off));
-		return;
-	}
-	fuse_reply_err(req, !n ? ENOENT : fs->read_only ? EROFS : o ? EBADF : EACCES);
-}
-
-/* The node open holding the edits of the policy file ino (+1 ref), or NULL. */
-static struct fs_open *ops_node_open(struct fs *fs, fuse_ino_t ino)
-{
-	struct inode_node *n;
-	bool helper;
-
-	ino = ops_alias(fs, ino, &helper);
-	n = helper ? NULL : inode_table_get(fs->inodes, ino);
-	return n ? nodeopen_find(fs, n) : NULL;
+	fuse_reply_err(req, !n ? ENOENT : fs->read_only ? EROFS : EBADF);
 }
 
 static void ops_ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -255,10 +231,7 @@ static void ops_ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 		fuse_reply_err(req, ENOSYS);
 	else if (o && o->writable)
 		commit_flush(fs, req, o);
-	else if (!o && (o = ops_node_open(fs, ino))) {
-		commit_flush(fs, req, o);
-		fs_open_put(fs, o);
-	} else
+	else
 		fuse_reply_err(req, 0);
 }
 
@@ -301,10 +274,7 @@ static void ops_ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fu
 		return;
 	if (o && o->writable && !fs->read_only)
 		commit_open(fs, req, o, "fsync");
-	else if (!o && (o = ops_node_open(fs, ino))) {
-		commit_open(fs, req, o, "fsync");
-		fs_open_put(fs, o);
-	} else
+	else
 		fuse_reply_err(req, 0);
 }
 
@@ -566,7 +536,8 @@ static void ops_ll_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
 	/* Without OPEN round trips an O_TRUNC would otherwise never reach us. */
-	conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
+	if (router_read_only(userdata))
+		conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
 }
 
 void ops_init(struct fuse_lowlevel_ops *ops)

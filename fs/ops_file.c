@@ -17,7 +17,6 @@
 #include "fs/helperops.h"
 #include "fs/log.h"
 #include "fs/names.h"
-#include "fs/nodeopen.h"
 #include "fs/workers.h"
 
 static void ops_open_again(struct ops_job *j)
@@ -141,7 +140,7 @@ static void ops_read_open(struct fs *fs, fuse_req_t req, struct fs_open *o, size
 	struct cache_doc *d;
 
 	if (!o->node) {
-		helperops_read(fs, req, o->helper, size, off);
+		helperops_read(fs, req, o, size, off);
 	} else if (o->writable) {
 		edit_read(fs, req, o, size, off);
 	} else if (o->doc && o->node->kind < INODE_CTL_DIR) {
@@ -166,7 +165,6 @@ void ops_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t 
 	struct cache_doc *d = NULL;
 	struct fs_ident id;
 	struct stat st;
-	bool helper;
 	int r;
 
 	cache_touch(fs->cache);
@@ -174,13 +172,7 @@ void ops_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t 
 		ops_read_open(fs, req, o, size, off);
 		return;
 	}
-	/* Opened without an OPEN round trip: a helper's bytes, the edits waiting on
-	 * the node (nodeopen.h), else the current bytes. */
-	ino = ops_alias(fs, ino, &helper);
-	if (helper) {
-		helperops_read(fs, req, ino, size, off);
-		return;
-	}
+	/* Opened without an OPEN round trip (--read-only): serve the current bytes. */
 	n = inode_table_get(fs->inodes, ino);
 	if (!n) {
 		fuse_reply_err(req, ENOENT);
@@ -188,11 +180,6 @@ void ops_read(struct fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t 
 	}
 	if (n->kind >= INODE_CTL_DIR) {
 		control_read(fs, req, n, size, off);
-		return;
-	}
-	if ((o = nodeopen_find(fs, n))) {
-		edit_read(fs, req, o, size, off);
-		fs_open_put(fs, o);
 		return;
 	}
 	attr_ident(n, &id);

@@ -32,7 +32,8 @@ static bool multi_busy(struct router *r)
 	       !workers_idle(r->loaders);
 }
 
-/* Accounts from a list of profiles (commas or colons between them). */
+/* Accounts from a list of profiles (OPTS_PROFILES_SEP between them; opts.c
+ * checked that no name is empty). */
 static int multi_profiles(struct router *r, const char *list, char *err, size_t cap)
 {
 	struct account_spec *specs;
@@ -41,7 +42,7 @@ static int multi_profiles(struct router *r, const char *list, char *err, size_t 
 	int rc;
 
 	for (const char *q = list; *q; q++)
-		n += *q == ',' || *q == ':';
+		n += strchr(OPTS_PROFILES_SEP, *q) != NULL;
 	specs = calloc(n, sizeof(*specs));
 	if (!copy || !specs) {
 		free(copy);
@@ -51,7 +52,7 @@ static int multi_profiles(struct router *r, const char *list, char *err, size_t 
 	}
 	n = 0;
 	for (p = copy;;) {
-		size_t len = strcspn(p, ",:");
+		size_t len = strcspn(p, OPTS_PROFILES_SEP);
 		bool last = !p[len];
 
 		p[len] = '\0';

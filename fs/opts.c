@@ -449,12 +449,11 @@ static void opts_copy(struct fs_opts *dst, const struct fs_opts *src)
 		dst->profiles = dst->profiles_buf;
 }
 
-/* Each item of a --profiles list is a non-empty name (separated by commas, or
- * by colons, which -o profiles= needs: -o items are split at commas). */
+/* Each item of a --profiles list is a non-empty name (OPTS_PROFILES_SEP). */
 static int opts_check_profiles(const char *list, char *err, size_t errlen)
 {
 	for (const char *p = list;;) {
-		size_t n = strcspn(p, ",");
+		size_t n = strcspn(p, OPTS_PROFILES_SEP);
 
 		if (!n)
 			return opts_fail(

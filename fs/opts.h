@@ -13,6 +13,10 @@
 #define OPTS_PATH_MAX 4096
 #define OPTS_FUSE_MAX 2048
 #define OPTS_ERR_MAX  512
+/* What separates the names of a --profiles list: commas, or colons, which -o
+ * profiles= needs (-o items are split at commas). The check and the mount split
+ * at the same characters. */
+#define OPTS_PROFILES_SEP ",:"
 
 /* Copy with care: profile/endpoint_url/sts_endpoint_url may point into the struct's
  * own buffers (opts_parse re-points them in out). */

@@ -259,6 +259,12 @@ static const struct err_case err_cases[] = {
 	{{"iamfs", "--profiles", "a,,b", "m"},
 	 env_home,
 	 "--profiles needs a comma list of profile names, not \"a,,b\""},
+	{{"iamfs", "--profiles", "a::b", "m"},
+	 env_home,
+	 "--profiles needs a comma list of profile names, not \"a::b\""},
+	{{"iamfs", "-o", "profiles=a:", "m"},
+	 env_home,
+	 "--profiles needs a comma list of profile names, not \"a:\""},
 };
 
 /* The options of a mount of several accounts, and their defaults. */

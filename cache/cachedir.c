@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,6 +297,26 @@ int cachedir_each(int dfd, void (*each)(int dfd, const char *name, void *arg), v
 	return 0;
 }
 
+bool cachedir_pid_other_live(long pid)
+{
+	return pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) == 0;
+}
+
+bool cachedir_sweep(int dfd, const char *name, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	char *end = NULL;
+	long pid;
+
+	if (strncmp(name, prefix, n))
+		return false;
+	errno = 0;
+	pid = strtol(name + n, &end, 10);
+	if (!errno && end != name + n && *end == '-' && pid > 0 && !cachedir_pid_other_live(pid))
+		unlinkat(dfd, name, 0);
+	return true;
+}
+
 struct cachedir_list {
 	const char *sweep;
 	char **v;
@@ -307,8 +328,8 @@ static void cachedir_names_one(int dfd, const char *name, void *arg)
 	struct cachedir_list *l = arg;
 	char **v;
 
-	if (l->sweep && !strncmp(name, l->sweep, strlen(l->sweep)))
-		unlinkat(dfd, name, 0);
+	if (l->sweep)
+		cachedir_sweep(dfd, name, l->sweep);
 	if (name[0] == '.')
 		return;
 	if (l->n == l->cap && (v = realloc(l->v, (l->cap ? l->cap * 2 : 64) * sizeof(*v)))) {

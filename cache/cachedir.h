@@ -83,10 +83,21 @@ int cachedir_replace(int dfd, const char *name, const char *prefix, const struct
 		     int niov);
 
 /* The names in dfd that do not start with '.', sorted bytewise, into *names (a
- * malloc'ed array of *n malloc'ed strings, the caller frees both). Names starting
- * with sweep (when not NULL), a killed writer's temporaries, are removed on the
- * way. A name that cannot be copied is left out. 0 or -errno. */
+ * malloc'ed array of *n malloc'ed strings, the caller frees both). Temporaries
+ * under the prefix sweep (when not NULL) are swept on the way (cachedir_sweep). A name that cannot
+ * be copied is left out. 0 or -errno. */
 int cachedir_names(int dfd, const char *sweep, char ***names, size_t *n);
+
+/* True when pid is another running process (not this one). The cache folders
+ * are 0700, so a process this one may not signal is a reused pid, not a
+ * writer of ours. */
+bool cachedir_pid_other_live(long pid);
+
+/* When name starts with prefix it is a temporary file a writer made with
+ * cachedir_write_tmp (prefix, its pid, "-", a number): removed from dfd when
+ * that writer is not another running process. Returns whether name was such a
+ * file. Meant for opening a folder, before this process writes there. */
+bool cachedir_sweep(int dfd, const char *name, const char *prefix);
 
 /* Calls each(dfd, name, arg) for every name in dfd but "." and "..", in readdir's
  * order (names starting with '.' included). 0 or -errno when dfd cannot be read. */

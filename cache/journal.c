@@ -98,28 +98,6 @@ static void entry_name(unsigned long long id, char *out, size_t cap)
 	snprintf(out, cap, "%020llu%s", id, JOURNAL_SUFFIX);
 }
 
-/* True when pid is another running process of ours (the folder is 0700, so a
- * process we may not signal is a reused pid, not a writer). */
-static bool pid_is_other_live(long pid)
-{
-	return pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) == 0;
-}
-
-/* Removes ".tmp-<pid>-..." files whose writer is gone. */
-static void journal_sweep_tmp(int dfd, const char *fname)
-{
-	const char *p = fname + strlen(JOURNAL_TMP_PREFIX);
-	char *end = NULL;
-	long pid;
-
-	errno = 0;
-	pid = strtol(p, &end, 10);
-	if (errno || end == p || *end != '-' || pid <= 0)
-		return;
-	if (!pid_is_other_live(pid))
-		unlinkat(dfd, fname, 0);
-}
-
 /* The journal folder for reading (NULL with errno set on failure). */
 static DIR *journal_opendir(struct journal *j)
 {
@@ -149,9 +127,9 @@ static int journal_scan(struct journal *j)
 	if (!d)
 		return -errno;
 	while ((de = readdir(d)) != NULL) {
-		if (!strncmp(de->d_name, JOURNAL_TMP_PREFIX, strlen(JOURNAL_TMP_PREFIX)))
-			journal_sweep_tmp(j->dfd, de->d_name);
-		else if (!entry_id(de->d_name, &id) && id > max)
+		if (cachedir_sweep(j->dfd, de->d_name, JOURNAL_TMP_PREFIX))
+			continue;
+		if (!entry_id(de->d_name, &id) && id > max)
 			max = id;
 	}
 	closedir(d);
@@ -256,29 +234,6 @@ static char *journal_header(const struct journal *j, unsigned long long id, cons
 	return s;
 }
 
-/* Writes a fresh temporary file (0600; its name, prefix and a number, in tmp)
- * with header and bytes, fsync'ed. */
-static int journal_write_tmp(struct journal *j, const char *prefix, char *tmp, size_t cap,
-			     const char *header, const char *bytes, size_t len)
-{
-	int fd, rc;
-
-	if ((rc = cachedir_create(j->dfd, prefix, tmp, cap, &fd)))
-		return rc;
-	rc = cachedir_write_all(fd, header, strlen(header));
-	if (!rc)
-		rc = cachedir_write_all(fd, "\n", 1);
-	if (!rc && len)
-		rc = cachedir_write_all(fd, bytes, len);
-	if (!rc && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	if (rc)
-		unlinkat(j->dfd, tmp, 0);
-	return rc;
-}
-
 /* Links tmp to its entry name (never replacing one: -EEXIST), drops tmp, syncs. */
 static int journal_publish(struct journal *j, const char *tmp, unsigned long long id)
 {
@@ -301,15 +256,18 @@ static int journal_write_entry(struct journal *j, unsigned long long id, const c
 			       enum journal_kind kind, const char *name, const char *bytes,
 			       size_t len)
 {
-	char prefix[80], tmp[96];
+	char tmp[96];
 	char *header;
+	struct iovec iov[3];
 	int rc;
 
 	header = journal_header(j, id, role, kind, name, len);
 	if (!header)
 		return -ENOMEM;
-	snprintf(prefix, sizeof(prefix), "%s%ld-%llu-", JOURNAL_TMP_PREFIX, (long)getpid(), id);
-	rc = journal_write_tmp(j, prefix, tmp, sizeof(tmp), header, bytes, len);
+	iov[0] = (struct iovec){header, strlen(header)};
+	iov[1] = (struct iovec){"\n", 1};
+	iov[2] = (struct iovec){(void *)bytes, len};
+	rc = cachedir_write_tmp(j->dfd, JOURNAL_TMP_PREFIX, iov, len ? 3 : 2, tmp, sizeof(tmp));
 	if (!rc)
 		rc = journal_publish(j, tmp, id);
 	free(header);
@@ -532,7 +490,7 @@ int journal_list(struct journal *j, int (*cb)(void *ctx, const struct journal_en
 		parse_entry(buf, len, &e, &hdr);
 		e.id = ids[i];
 		/* Another daemon sharing the folder has this save in flight: not a leftover. */
-		if (!pid_is_other_live(e.pid))
+		if (!cachedir_pid_other_live(e.pid))
 			rc = cb(ctx, &e);
 		cJSON_Delete(hdr);
 		free(buf);

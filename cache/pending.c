@@ -152,28 +152,14 @@ static void pending_load_one(struct pending *p, const char *fname)
 	p->roles[p->n++] = r;
 }
 
-/* A temporary file a killed process left (".tmp-PID-N"): removed once PID is gone. */
-static void pending_sweep(struct pending *p, const char *fname)
-{
-	long pid;
-	char *end;
-
-	errno = 0;
-	pid = strtol(fname + strlen(PENDING_TMP_PREFIX), &end, 10);
-	if (errno || *end != '-' || pid <= 0 || pid == (long)getpid())
-		return;
-	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
-		unlinkat(p->dfd, fname, 0);
-}
-
 /* One name in the store's folder: a dead writer's temporary or a role's file. */
 static void pending_load_name(int dfd, const char *fname, void *arg)
 {
 	struct pending *p = arg;
 
 	(void)dfd;
-	if (!strncmp(fname, PENDING_TMP_PREFIX, strlen(PENDING_TMP_PREFIX)))
-		pending_sweep(p, fname);
+	if (cachedir_sweep(p->dfd, fname, PENDING_TMP_PREFIX))
+		return;
 	if (!strncmp(fname, PENDING_FILE_PREFIX, strlen(PENDING_FILE_PREFIX)))
 		pending_load_one(p, fname);
 }

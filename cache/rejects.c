@@ -22,7 +22,6 @@
 #define REJECTS_DIR	"rejected"
 #define REJECTS_LOG	"errors.log"
 #define REJECTS_LOG_MAX (REJECTS_LINES_MAX * (REJECTS_LINE_MAX + 1) * 2)
-#define REJECTS_SEQ_MAX 1000
 
 struct rejects {
 	pthread_mutex_t mu;
@@ -214,14 +213,31 @@ void rejects_ring_cleanup(struct rejects_ring *ring)
 	ring->first = ring->n = 0;
 }
 
-static bool rejects_have_name(struct rejects *r, const char *name)
+static bool rejects_ring_has(const struct rejects_ring *ring, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < r->files.n; i++)
-		if (!strcmp(r->files.v[(r->files.first + i) % REJECTS_FILES_MAX].name, name))
+	for (i = 0; i < ring->n; i++)
+		if (!strcmp(ring->v[(ring->first + i) % REJECTS_FILES_MAX].name, name))
 			return true;
 	return false;
+}
+
+int rejects_link_fresh(int dfd, const char *tmp, const struct rejects_ring *ring, long long t,
+		       const char *role, const char *path, char *out, size_t cap)
+{
+	unsigned seq;
+
+	for (seq = 1; seq <= REJECTS_SEQ_MAX; seq++) {
+		rejects_name(t, role, path, seq, out, cap);
+		if (rejects_ring_has(ring, out))
+			continue;
+		if (dfd < 0 || !linkat(dfd, tmp, dfd, out, 0))
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
 }
 
 /* Keeps the bytes under a fresh name (name out). Called with mu held. 0 in
@@ -229,27 +245,17 @@ static bool rejects_have_name(struct rejects *r, const char *name)
 static int rejects_keep(struct rejects *r, const struct rejects_event *ev, char *name, size_t cap)
 {
 	char tmp[64];
-	unsigned seq;
 	struct iovec iov = {(void *)ev->bytes, ev->len};
 	int rc = r->dfd >= 0 ? cachedir_write_tmp(r->dfd, ".tmp-", &iov, 1, tmp, sizeof(tmp)) : 0;
 	bool disk = r->dfd >= 0 && !rc;
+	int lr = rejects_link_fresh(disk ? r->dfd : -1, tmp, &r->files, ev->time, ev->role,
+				    ev->path, name, cap);
 
-	for (seq = 1; seq <= REJECTS_SEQ_MAX; seq++) {
-		rejects_name(ev->time, ev->role, ev->path, seq, name, cap);
-		if (rejects_have_name(r, name))
-			continue;
-		if (!disk || !linkat(r->dfd, tmp, r->dfd, name, 0))
-			break;
-		if (errno != EEXIST) {
-			rc = -errno;
-			break;
-		}
-	}
 	if (disk) {
 		unlinkat(r->dfd, tmp, 0);
 		fsync(r->dfd);
 	}
-	return seq > REJECTS_SEQ_MAX ? -EEXIST : rc;
+	return lr ? lr : rc;
 }
 
 /* Rewrites errors.log with the lines in memory (cachedir_replace: temp file,

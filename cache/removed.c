@@ -19,7 +19,6 @@
 #include "cache/model.h"
 
 #define REMOVED_DIR	"removed"
-#define REMOVED_SEQ_MAX 1000
 #define REMOVED_DOC_MAX (1024 * 1024)
 
 #define REMOVED_MARKS_MAX 256
@@ -37,22 +36,6 @@ struct removed {
 	struct rejects_ring files;
 };
 
-/* Links tmp under the first free name for (t, role, what). Called with mu held. */
-static int removed_link(struct removed *r, const char *tmp, long long t, const char *role,
-			const char *what, char *name, size_t cap)
-{
-	unsigned seq;
-
-	for (seq = 1; seq <= REMOVED_SEQ_MAX; seq++) {
-		rejects_name(t, role, what, seq, name, cap);
-		if (!linkat(r->dfd, tmp, r->dfd, name, 0))
-			return 0;
-		if (errno != EEXIST)
-			return -errno;
-	}
-	return -EEXIST;
-}
-
 int removed_add(struct removed *r, long long t, const char *role, const char *what,
 		const char *bytes, size_t len, char *name, size_t cap)
 {
@@ -69,7 +52,7 @@ int removed_add(struct removed *r, long long t, const char *role, const char *wh
 	iov = (struct iovec){doc->bytes, doc->len};
 	rc = r->dfd >= 0 ? cachedir_write_tmp(r->dfd, ".tmp-", &iov, 1, tmp, sizeof(tmp)) : -EROFS;
 	if (!rc) {
-		rc = removed_link(r, tmp, t, role, what, name, cap);
+		rc = rejects_link_fresh(r->dfd, tmp, &r->files, t, role, what, name, cap);
 		unlinkat(r->dfd, tmp, 0);
 		if (fsync(r->dfd) && !rc)
 			rc = -errno;

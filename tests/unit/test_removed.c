@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cache/removed.h"
@@ -24,8 +25,9 @@ static void test_add_list_reopen(void)
 {
 	struct cache_rejected_list l;
 	struct removed *r = NULL;
-	char name[REJECTS_NAME_MAX + 1], path[512];
+	char name[REJECTS_NAME_MAX + 1], path[512], live[512];
 	struct stat st;
+	pid_t pid;
 	int fd;
 
 	CHECK_INT(removed_open(folder, &r), 0);
@@ -48,8 +50,18 @@ static void test_add_list_reopen(void)
 	CHECK_INT(st.st_mode & 07777, 0600);
 	removed_close(r);
 
-	/* A killed writer's temporary is swept; the files are read back in name order. */
-	snprintf(path, sizeof(path), "%s/removed/.tmp-1-0", folder);
+	/* A killed writer's temporary is swept, a live one's (our parent's) kept; the
+	 * files are read back in name order. */
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	snprintf(live, sizeof(live), "%s/removed/.tmp-%ld-0", folder, (long)getppid());
+	fd = open(live, O_CREAT | O_WRONLY, 0600);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), "%s/removed/.tmp-%ld-0", folder, (long)pid);
 	fd = open(path, O_CREAT | O_WRONLY, 0600);
 	CHECK(fd >= 0);
 	if (fd >= 0)
@@ -66,6 +78,8 @@ static void test_add_list_reopen(void)
 	}
 	cache_rejected_list_cleanup(&l);
 	CHECK(access(path, F_OK) != 0);
+	CHECK_INT(access(live, F_OK), 0);
+	unlink(live);
 	removed_close(r);
 }
 

@@ -119,11 +119,7 @@ static struct cache_doc *load_render_role(const struct iam_role *r, long long mt
 /* Trades a document for old's when the bytes are the same. */
 static void load_share_doc(struct cache_doc **slot, struct cache_doc *old)
 {
-	if (*slot && old && *slot != old && model_doc_same(*slot, old)) {
-		cache_doc_ref(old);
-		cache_doc_unref(*slot);
-		*slot = old;
-	}
+	model_doc_trade(slot, old, false);
 }
 
 static void load_share(const struct cache_view *old, struct cache_role *cr)

@@ -327,15 +327,30 @@ static bool model_json_same(const struct cache_doc *a, const struct cache_doc *b
 	return validate_same_value(a->bytes, a->len, b->bytes, b->len) == 1;
 }
 
+/* *slot becomes to (+1 ref), the document it held loses one. */
+static void model_doc_swap(struct cache_doc **slot, struct cache_doc *to)
+{
+	cache_doc_ref(to);
+	cache_doc_unref(*slot);
+	*slot = to;
+}
+
+bool model_doc_trade(struct cache_doc **slot, struct cache_doc *from, bool with_mtime)
+{
+	if (!*slot || !from || *slot == from || (with_mtime && (*slot)->mtime != from->mtime) ||
+	    !model_doc_same(*slot, from))
+		return false;
+	model_doc_swap(slot, from);
+	return true;
+}
+
 /* Keeps old's document when it holds the same value; else stamps now. */
 static void model_settle_doc(struct cache_doc **slot, struct cache_doc *old, long long now)
 {
 	if (!*slot || *slot == old)
 		return;
 	if (old && (model_doc_same(*slot, old) || model_json_same(*slot, old))) {
-		cache_doc_ref(old);
-		cache_doc_unref(*slot);
-		*slot = old;
+		model_doc_swap(slot, old);
 		return;
 	}
 	(*slot)->mtime = now;
@@ -377,11 +392,8 @@ static void model_settle_attached(struct cache_view *nv, const struct cache_view
 			m = n ? bsearch(&key, map, n, sizeof(*map), model_cmp_arn_doc) : NULL;
 			if (!a->doc || !m || a->doc == m->doc)
 				continue;
-			if (model_doc_same(a->doc, m->doc) || model_json_same(a->doc, m->doc)) {
-				cache_doc_ref(m->doc);
-				cache_doc_unref(a->doc);
-				a->doc = m->doc;
-			}
+			if (model_doc_same(a->doc, m->doc) || model_json_same(a->doc, m->doc))
+				model_doc_swap(&a->doc, m->doc);
 		}
 	}
 	free(map);

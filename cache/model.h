@@ -115,6 +115,10 @@ struct cache_doc *model_doc_borrow(const char *bytes, size_t len, long long mtim
 void model_backing_put(struct cache_backing *b);
 /* Same bytes (pointer, gen, len, then memcmp). NULL equals only NULL. */
 bool model_doc_same(const struct cache_doc *a, const struct cache_doc *b);
+/* When *slot and from are two allocations of the same bytes (and the same mtime
+ * when with_mtime), *slot becomes from (+1 ref on from, one dropped on the old),
+ * so one allocation serves both. Returns whether it traded. NULL-safe. */
+bool model_doc_trade(struct cache_doc **slot, struct cache_doc *from, bool with_mtime);
 
 /* Sets a's name and ARN: one copy of arn, the name pointing at its tail when it is
  * that, else a copy of its own. Frees nothing; 0 or -ENOMEM (a unchanged). */

@@ -19,13 +19,8 @@
 /* Replaces *slot by from when both hold the same bytes and mtime. */
 static void rebase_trade(struct cache_doc **slot, struct cache_doc *from, size_t *traded)
 {
-	if (!*slot || !from || *slot == from || (*slot)->mtime != from->mtime ||
-	    !model_doc_same(*slot, from))
-		return;
-	cache_doc_ref(from);
-	cache_doc_unref(*slot);
-	*slot = from;
-	(*traded)++;
+	if (model_doc_trade(slot, from, true))
+		(*traded)++;
 }
 
 static void rebase_role(struct cache_role *r, const struct cache_role *f, size_t *traded)

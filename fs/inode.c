@@ -418,6 +418,17 @@ bool inode_table_serve(struct inode_table *t, struct inode_node *n, unsigned lon
 	return same;
 }
 
+bool inode_table_first_open(struct inode_table *t, struct inode_node *n)
+{
+	bool first;
+
+	pthread_mutex_lock(&t->lock);
+	first = !n->opened;
+	n->opened = true;
+	pthread_mutex_unlock(&t->lock);
+	return first;
+}
+
 void inode_table_saved(struct inode_table *t, struct inode_node *n, unsigned long long gen)
 {
 	pthread_mutex_lock(&t->lock);

@@ -76,6 +76,7 @@ struct inode_node {
 	uint8_t kind;	   /* enum inode_kind */
 	bool vacated;	   /* its name was renamed away: the next open for writing starts a new,
 			      empty file */
+	bool opened;	   /* an OPEN of this number has reached the daemon */
 };
 
 struct inode_table;
@@ -130,6 +131,9 @@ bool inode_table_known(struct inode_table *t, const struct inode_node *n);
  * page cache for the node is still right: keep_cache). A gen other than 0 is also
  * what the user has now seen under the name. */
 bool inode_table_serve(struct inode_table *t, struct inode_node *n, unsigned long long gen);
+/* True for the first OPEN of n's number in the mount (and records it): no READ
+ * of it can be waiting in the kernel, since a READ needs an answered OPEN. */
+bool inode_table_first_open(struct inode_table *t, struct inode_node *n);
 /* This mount saved the document of gen under n's name: later saves through the
  * name are based on it, and the kernel's pages are not known to hold it. */
 void inode_table_saved(struct inode_table *t, struct inode_node *n, unsigned long long gen);

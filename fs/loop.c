@@ -12,6 +12,13 @@
 #include <stdlib.h>
 #include <time.h>
 
+static __thread bool loop_dispatching;
+
+bool loop_on_dispatch(void)
+{
+	return loop_dispatching;
+}
+
 static long long loop_now_us(void)
 {
 	struct timespec ts;
@@ -44,6 +51,7 @@ int loop_serve(struct fuse_session *se, unsigned spin_us)
 
 	if (spin_us && (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0))
 		spin_us = 0;
+	loop_dispatching = true;
 	while (!fuse_session_exited(se)) {
 		res = fuse_session_receive_buf(se, &buf);
 		if (res == -EAGAIN) {
@@ -58,6 +66,7 @@ int loop_serve(struct fuse_session *se, unsigned spin_us)
 		fuse_session_process_buf(se, &buf);
 		last = loop_now_us();
 	}
+	loop_dispatching = false;
 	free(buf.mem);
 	if (res > 0 || res == -EAGAIN)
 		res = 0;

@@ -12,6 +12,7 @@
 #define FUSE_USE_VERSION 314
 
 #include <fuse_lowlevel.h>
+#include <stdbool.h>
 
 /* Microseconds the loop keeps asking after a request before it sleeps. */
 #define LOOP_SPIN_US 200
@@ -19,5 +20,8 @@
 /* Serves se until it exits (unmount, signal). spin_us 0: sleep at once, as
  * fuse_session_loop does. 0, or -errno when reading the device failed. */
 int loop_serve(struct fuse_session *se, unsigned spin_us);
+/* True on the thread inside loop_serve: the one the kernel's requests wait on,
+ * which must never wait on the kernel's page locks. */
+bool loop_on_dispatch(void);
 
 #endif

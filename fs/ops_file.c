@@ -16,6 +16,7 @@
 #include "fs/edit.h"
 #include "fs/helperops.h"
 #include "fs/log.h"
+#include "fs/loop.h"
 #include "fs/names.h"
 #include "fs/workers.h"
 
@@ -59,13 +60,32 @@ static int ops_open_kind(struct fs *fs, struct inode_node *n, struct fuse_file_i
 	return ops_open_policy(fs, n, fi, on_worker, o);
 }
 
+/* The first open of n's number, for reading, on the dispatch thread: the
+ * document's bytes go into the kernel's page cache before the open is answered
+ * (with keep_cache), so the reads that follow need no READ round trip, and
+ * with no READ the kernel keeps the file's atime, so the next stat needs no
+ * GETATTR. Storing waits on the kernel's lock of each page it fills; no READ of
+ * this number can hold one yet (a READ needs an answered OPEN), and no other
+ * thread answers the dispatch thread's requests, hence the two conditions. */
+static void ops_open_store(struct fs *fs, fuse_ino_t ino, struct fs_open *o,
+			   struct fuse_file_info *fi)
+{
+	struct fuse_bufvec bv = FUSE_BUFVEC_INIT(o->doc->len);
+
+	bv.buf[0].mem = (void *)o->doc->bytes;
+	if (!o->doc->len || fuse_lowlevel_notify_store(fs->se, ino, 0, &bv, 0))
+		return;
+	fi->keep_cache = 1;
+}
+
 void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 	      bool on_worker)
 {
 	struct inode_node *n;
 	bool writing = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
+	fuse_ino_t asked = ino;
 	struct fs_open *o;
-	bool helper;
+	bool helper, store;
 	int r;
 
 	ino = ops_alias(fs, ino, &helper);
@@ -79,6 +99,8 @@ void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_in
 		fuse_reply_err(req, ENOENT);
 		return;
 	}
+	store = inode_table_first_open(fs->inodes, n) && asked == ino && !writing && !on_worker &&
+		n->kind < INODE_CTL_DIR && loop_on_dispatch();
 	if (inode_kind_is_dir(n->kind)) {
 		fuse_reply_err(req, EISDIR);
 		return;
@@ -114,6 +136,8 @@ void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_in
 		fi->keep_cache = 0;
 	else
 		fi->noflush = 1;
+	if (store && o->doc && !fi->keep_cache)
+		ops_open_store(fs, asked, o, fi);
 	fi->fh = (uint64_t)(uintptr_t)o;
 	fs_open_add(fs, o);
 	if (fuse_reply_open(req, fi)) {

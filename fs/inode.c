@@ -20,6 +20,7 @@
 
 struct inode_table {
 	pthread_mutex_t lock;
+	pthread_cond_t stored;	  /* a first open's store ended (inode_table_open_end) */
 	struct inode_store store; /* slot = ino - base - 1 */
 	uint64_t base;		  /* numbers are base + slot + 1; the root is base + 1 */
 	uint32_t *hash;		  /* the slot + 1 of each chain's first node; 0: empty */
@@ -268,6 +269,7 @@ int inode_table_new_at(uint64_t base, uint64_t parent, struct inode_table **out)
 	if (!t)
 		return -ENOMEM;
 	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->stored, NULL);
 	t->base = base;
 	if (inode_add_locked(t, parent, "", INODE_ROOT, NULL, NULL, 0, &root)) {
 		inode_table_free(t);
@@ -284,6 +286,7 @@ void inode_table_free(struct inode_table *t)
 		return;
 	inode_store_free(&t->store);
 	free(t->hash);
+	pthread_cond_destroy(&t->stored);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -418,15 +421,29 @@ bool inode_table_serve(struct inode_table *t, struct inode_node *n, unsigned lon
 	return same;
 }
 
-bool inode_table_first_open(struct inode_table *t, struct inode_node *n)
+bool inode_table_open_begin(struct inode_table *t, struct inode_node *n, bool may_store)
 {
-	bool first;
+	bool store;
 
 	pthread_mutex_lock(&t->lock);
-	first = !n->opened;
-	n->opened = true;
+	store = may_store && n->open_state == INODE_OPEN_NEVER;
+	if (store) {
+		n->open_state = INODE_OPEN_STORING;
+	} else {
+		while (n->open_state == INODE_OPEN_STORING)
+			pthread_cond_wait(&t->stored, &t->lock);
+		n->open_state = INODE_OPEN_DONE;
+	}
 	pthread_mutex_unlock(&t->lock);
-	return first;
+	return store;
+}
+
+void inode_table_open_end(struct inode_table *t, struct inode_node *n)
+{
+	pthread_mutex_lock(&t->lock);
+	n->open_state = INODE_OPEN_DONE;
+	pthread_cond_broadcast(&t->stored);
+	pthread_mutex_unlock(&t->lock);
 }
 
 void inode_table_saved(struct inode_table *t, struct inode_node *n, unsigned long long gen)

@@ -70,14 +70,17 @@ struct inode_node {
 	unsigned long long served_gen; /* content generation in the kernel's pages (0: unknown) */
 	unsigned long long seen_gen;   /* the generation last served or saved under this name:
 					  what a save through it is based on (0: none) */
-	uint64_t moved_to; /* renamed onto another name: the number (a node's or a helper's)
-			      that requests on this one act on; 0: not moved */
-	uint32_t hnext;	   /* (parent, name) hash chain: the next node's slot + 1; 0 ends it */
-	uint8_t kind;	   /* enum inode_kind */
-	bool vacated;	   /* its name was renamed away: the next open for writing starts a new,
-			      empty file */
-	bool opened;	   /* an OPEN of this number has reached the daemon */
+	uint64_t moved_to;  /* renamed onto another name: the number (a node's or a helper's)
+			       that requests on this one act on; 0: not moved */
+	uint32_t hnext;	    /* (parent, name) hash chain: the next node's slot + 1; 0 ends it */
+	uint8_t kind;	    /* enum inode_kind */
+	bool vacated;	    /* its name was renamed away: the next open for writing starts a new,
+			       empty file */
+	uint8_t open_state; /* enum inode_open_state, under the table lock */
 };
+
+/* Where the opens of a number stand (inode_table_open_begin). */
+enum inode_open_state { INODE_OPEN_NEVER, INODE_OPEN_STORING, INODE_OPEN_DONE };
 
 struct inode_table;
 
@@ -131,9 +134,15 @@ bool inode_table_known(struct inode_table *t, const struct inode_node *n);
  * page cache for the node is still right: keep_cache). A gen other than 0 is also
  * what the user has now seen under the name. */
 bool inode_table_serve(struct inode_table *t, struct inode_node *n, unsigned long long gen);
-/* True for the first OPEN of n's number in the mount (and records it): no READ
- * of it can be waiting in the kernel, since a READ needs an answered OPEN. */
-bool inode_table_first_open(struct inode_table *t, struct inode_node *n);
+/* Called by every OPEN of n's number before it is answered. With may_store
+ * (the dispatch thread, which nothing it waits on can wait for) and no open of
+ * the number before, returns true: the caller may store the file's bytes in the
+ * kernel's page cache and must call inode_table_open_end after, answered or
+ * not. No READ of the number can hold a page lock meanwhile, since a READ
+ * needs an answered OPEN: any other open of it waits here until the store
+ * ended. Otherwise returns false. */
+bool inode_table_open_begin(struct inode_table *t, struct inode_node *n, bool may_store);
+void inode_table_open_end(struct inode_table *t, struct inode_node *n);
 /* This mount saved the document of gen under n's name: later saves through the
  * name are based on it, and the kernel's pages are not known to hold it. */
 void inode_table_saved(struct inode_table *t, struct inode_node *n, unsigned long long gen);

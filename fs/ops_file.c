@@ -60,13 +60,13 @@ static int ops_open_kind(struct fs *fs, struct inode_node *n, struct fuse_file_i
 	return ops_open_policy(fs, n, fi, on_worker, o);
 }
 
-/* The first open of n's number, for reading, on the dispatch thread: the
+/* The first open of a number, for reading, on the dispatch thread: the
  * document's bytes go into the kernel's page cache before the open is answered
  * (with keep_cache), so the reads that follow need no READ round trip, and
  * with no READ the kernel keeps the file's atime, so the next stat needs no
- * GETATTR. Storing waits on the kernel's lock of each page it fills; no READ of
- * this number can hold one yet (a READ needs an answered OPEN), and no other
- * thread answers the dispatch thread's requests, hence the two conditions. */
+ * GETATTR. Storing waits on the kernel's lock of each page it fills, which
+ * only a READ waiting for the dispatch thread could hold: inode_table_open_begin
+ * makes sure no open of the number was answered before or during the store. */
 static void ops_open_store(struct fs *fs, fuse_ino_t ino, struct fs_open *o,
 			   struct fuse_file_info *fi)
 {
@@ -99,8 +99,6 @@ void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_in
 		fuse_reply_err(req, ENOENT);
 		return;
 	}
-	store = inode_table_first_open(fs->inodes, n) && asked == ino && !writing && !on_worker &&
-		n->kind < INODE_CTL_DIR && loop_on_dispatch();
 	if (inode_kind_is_dir(n->kind)) {
 		fuse_reply_err(req, EISDIR);
 		return;
@@ -117,7 +115,14 @@ void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_in
 	o->node = n;
 	o->flags = fi->flags;
 	o->refs = 1;
+	store = inode_table_open_begin(fs->inodes, n,
+				       asked == ino && !writing && !on_worker &&
+					       n->kind < INODE_CTL_DIR && loop_on_dispatch());
 	r = ops_open_kind(fs, n, fi, writing, on_worker, o);
+	if (store && !r && o->doc && !fi->keep_cache)
+		ops_open_store(fs, asked, o, fi);
+	if (store)
+		inode_table_open_end(fs->inodes, n);
 	if (r == FS_DEFER) {
 		struct ops_job j = {.again = ops_open_again, .ino = ino, .fi = *fi};
 
@@ -136,8 +141,6 @@ void ops_open(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct fuse_file_in
 		fi->keep_cache = 0;
 	else
 		fi->noflush = 1;
-	if (store && o->doc && !fi->keep_cache)
-		ops_open_store(fs, asked, o, fi);
 	fi->fh = (uint64_t)(uintptr_t)o;
 	fs_open_add(fs, o);
 	if (fuse_reply_open(req, fi)) {

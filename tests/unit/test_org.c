@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "fakeenv.h"
 #include "fakehttp.h"
 
 #include "aws/creds.h"
@@ -27,60 +28,32 @@
 
 /* ---- an injected environment and clock ---- */
 
-struct fake_env {
-	char vars[8][160];
-	long long now;
-	int slept; /* calls of the injected sleep */
-};
-
-static const char *fake_getenv(void *ctx, const char *name)
-{
-	struct fake_env *e = ctx;
-	size_t n = strlen(name), i;
-
-	for (i = 0; i < 8 && e->vars[i][0]; i++)
-		if (!strncmp(e->vars[i], name, n) && e->vars[i][n] == '=')
-			return e->vars[i] + n + 1;
-	return NULL;
-}
-
-static long long fake_now(void *ctx)
-{
-	return ((struct fake_env *)ctx)->now;
-}
-
-static void fake_sleep(void *ctx, long ms)
-{
-	(void)ms;
-	((struct fake_env *)ctx)->slept++;
-}
-
 /* Static keys, shared files that do not exist, and the fake server for every service
  * named in which ("org", "sts", "all" for AWS_ENDPOINT_URL). */
-static void env_for(struct fake_env *e, const struct fakehttp *f, const char *which)
+static void env_for(struct fakeenv *e, const struct fakehttp *f, const char *which)
 {
 	memset(e, 0, sizeof(*e));
 	e->now = T0;
-	snprintf(e->vars[0], sizeof(e->vars[0]), "AWS_ACCESS_KEY_ID=AKIDBASE");
-	snprintf(e->vars[1], sizeof(e->vars[1]), "AWS_SECRET_ACCESS_KEY=" SECRET);
-	snprintf(e->vars[2], sizeof(e->vars[2]), "AWS_CONFIG_FILE=/nonexistent/config");
-	snprintf(e->vars[3], sizeof(e->vars[3]), "AWS_SHARED_CREDENTIALS_FILE=/nonexistent/c");
-	snprintf(e->vars[4], sizeof(e->vars[4]), "AWS_ENDPOINT_URL%s=http://127.0.0.1:%d/",
-		 !strcmp(which, "all")	 ? ""
-		 : !strcmp(which, "sts") ? "_STS"
-					 : "_ORGANIZATIONS",
-		 f ? f->port : 1);
+	fakeenv_set(e, 0, "AWS_ACCESS_KEY_ID=AKIDBASE");
+	fakeenv_set(e, 1, "AWS_SECRET_ACCESS_KEY=" SECRET);
+	fakeenv_set(e, 2, "AWS_CONFIG_FILE=/nonexistent/config");
+	fakeenv_set(e, 3, "AWS_SHARED_CREDENTIALS_FILE=/nonexistent/c");
+	fakeenv_set(e, 4, "AWS_ENDPOINT_URL%s=http://127.0.0.1:%d/",
+		    !strcmp(which, "all")   ? ""
+		    : !strcmp(which, "sts") ? "_STS"
+					    : "_ORGANIZATIONS",
+		    f ? f->port : 1);
 }
 
-static struct iam_client *client_for(struct fake_env *e)
+static struct iam_client *client_for(struct fakeenv *e)
 {
-	struct creds_env ce = {fake_getenv, fake_now, e};
+	struct creds_env ce = {fakeenv_getenv, fakeenv_now, e};
 	struct iam_client_options o = {0};
 	struct iam_client *c = NULL;
 	struct aws_error err;
 
 	o.env = &ce;
-	o.query.sleep_ms = fake_sleep;
+	o.query.sleep_ms = fakeenv_sleep;
 	o.query.ctx = e;
 	CHECK_INT(iam_client_new(&o, &c, &err), 0);
 	return c;
@@ -124,7 +97,7 @@ static void test_paging(void)
 	};
 	struct org_account_list l = {0};
 	struct fakehttp f;
-	struct fake_env e;
+	struct fakeenv e;
 	struct iam_client *c;
 	struct aws_error err;
 
@@ -177,7 +150,7 @@ static void test_bad_answers(void)
 	};
 	struct org_account_list l = {(struct org_account *)&l, 7};
 	struct fakehttp f;
-	struct fake_env e;
+	struct fakeenv e;
 	struct iam_client *c;
 	struct aws_error err;
 	size_t i;
@@ -232,7 +205,7 @@ static void test_errors(void)
 	};
 	struct org_account_list l = {0};
 	struct fakehttp f;
-	struct fake_env e;
+	struct fakeenv e;
 	struct iam_client *c;
 	struct aws_error err;
 	size_t i;
@@ -262,7 +235,7 @@ static void test_throttled(void)
 	};
 	struct org_account_list l = {0};
 	struct fakehttp f;
-	struct fake_env e;
+	struct fakeenv e;
 	struct iam_client *c;
 	struct aws_error err;
 
@@ -288,11 +261,11 @@ static void test_endpoint_rule(void)
 	struct iam_client_options o = {0};
 	struct iam_client *c = NULL;
 	struct aws_error err;
-	struct fake_env e;
+	struct fakeenv e;
 
 	env_for(&e, NULL, "org");
-	snprintf(e.vars[5], sizeof(e.vars[5]), "AWS_ENDPOINT_URL=http://all.test:1/");
-	ce = (struct creds_env){fake_getenv, fake_now, &e};
+	fakeenv_set(&e, 5, "AWS_ENDPOINT_URL=http://all.test:1/");
+	ce = (struct creds_env){fakeenv_getenv, fakeenv_now, &e};
 	o.env = &ce;
 	CHECK_INT(iam_client_new(&o, &c, &err), 0);
 	CHECK_STR(iam_client_org_endpoint(c)->url, "http://127.0.0.1:1/");
@@ -300,14 +273,12 @@ static void test_endpoint_rule(void)
 	CHECK_STR(iam_client_org_endpoint(c)->service, "organizations");
 	CHECK_STR(iam_client_endpoint(c)->url, "http://all.test:1/");
 	iam_client_free(c);
-	e.vars[4][0] = '\0';
-	memmove(e.vars[4], e.vars[5], sizeof(e.vars[5]));
-	e.vars[5][0] = '\0';
+	e.vars[4] = e.vars[5];
+	e.vars[5] = NULL;
 	CHECK_INT(iam_client_new(&o, &c, &err), 0);
 	CHECK_STR(iam_client_org_endpoint(c)->url, "http://all.test:1/");
 	iam_client_free(c);
-	e.vars[4][0] = '\0';
-	snprintf(e.vars[4], sizeof(e.vars[4]), "AWS_REGION=cn-north-1");
+	fakeenv_set(&e, 4, "AWS_REGION=cn-north-1");
 	CHECK_INT(iam_client_new(&o, &c, &err), 0);
 	CHECK_STR(iam_client_org_endpoint(c)->url,
 		  "https://organizations.cn-northwest-1.amazonaws.com.cn/");
@@ -344,7 +315,7 @@ static void test_assumed_refresh(void)
 	struct org_account_list l = {0};
 	struct iam_client *base, *c = NULL;
 	struct fakehttp f;
-	struct fake_env e;
+	struct fakeenv e;
 	struct aws_error err;
 
 	fakehttp_start(&f, steps, 5);
@@ -415,13 +386,13 @@ static void test_assumed_one_refresh(void)
 	struct getter g[8];
 	pthread_t t[8];
 	struct fakehttp f;
-	struct fake_env e;
+	struct fakeenv e;
 	struct aws_error err;
 	int i;
 
 	fakehttp_start(&f, steps, 2);
 	env_for(&e, &f, "sts");
-	ce = (struct creds_env){fake_getenv, fake_now, &e};
+	ce = (struct creds_env){fakeenv_getenv, fakeenv_now, &e};
 	o.env = &ce;
 	CHECK_INT(creds_provider_new(&o, &base, &err), 0);
 	CHECK_INT(creds_provider_new_assumed(base, ROLE, NULL, "s1", &p, &err), 0);
@@ -458,7 +429,7 @@ static void test_assumed_denied(void)
 	struct org_account_list l = {0};
 	struct iam_client *base, *c = NULL;
 	struct fakehttp f;
-	struct fake_env e;
+	struct fakeenv e;
 	struct aws_error err;
 
 	fakehttp_start(&f, steps, 3);
@@ -496,12 +467,12 @@ static void test_assumed_base_expired(void)
 	struct creds_provider *base = NULL, *p = NULL;
 	struct aws_creds got = {0};
 	struct fakehttp f;
-	struct fake_env e;
+	struct fakeenv e;
 	struct aws_error err;
 
 	fakehttp_start(&f, steps, 2);
 	env_for(&e, &f, "sts");
-	ce = (struct creds_env){fake_getenv, fake_now, &e};
+	ce = (struct creds_env){fakeenv_getenv, fakeenv_now, &e};
 	o.env = &ce;
 	CHECK_INT(creds_provider_new(&o, &base, &err), 0);
 	CHECK_INT(creds_provider_new_assumed(base, ROLE, NULL, NULL, &p, &err), 0);

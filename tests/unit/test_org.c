@@ -371,6 +371,19 @@ static void *getter_main(void *arg)
 	return NULL;
 }
 
+/* A provider of e's static keys (*base) and one assuming ROLE through it with
+ * session name session (NULL: the default); the caller frees both. */
+static void assumed_for(struct fakeenv *e, const char *session, struct creds_provider **base,
+			struct creds_provider **p)
+{
+	struct creds_env ce = {fakeenv_getenv, fakeenv_now, e};
+	struct creds_options o = {.env = &ce};
+	struct aws_error err;
+
+	CHECK_INT(creds_provider_new(&o, base, &err), 0);
+	CHECK_INT(creds_provider_new_assumed(*base, ROLE, NULL, session, p, &err), 0);
+}
+
 /* Eight threads wanting credentials at once: one AssumeRole serves them all. */
 static void test_assumed_one_refresh(void)
 {
@@ -380,22 +393,16 @@ static void test_assumed_one_refresh(void)
 		 .delay_ms = 200},
 		{.status = 200, .body = ASSUMED("ASIATWICE", "2030-01-01T01:00:00Z")},
 	};
-	struct creds_env ce;
-	struct creds_options o = {0};
 	struct creds_provider *base = NULL, *p = NULL;
 	struct getter g[8];
 	pthread_t t[8];
 	struct fakehttp f;
 	struct fakeenv e;
-	struct aws_error err;
 	int i;
 
 	fakehttp_start(&f, steps, 2);
 	env_for(&e, &f, "sts");
-	ce = (struct creds_env){fakeenv_getenv, fakeenv_now, &e};
-	o.env = &ce;
-	CHECK_INT(creds_provider_new(&o, &base, &err), 0);
-	CHECK_INT(creds_provider_new_assumed(base, ROLE, NULL, "s1", &p, &err), 0);
+	assumed_for(&e, "s1", &base, &p);
 	CHECK_STR(creds_provider_source(p), "assume-role");
 	for (i = 0; i < 8; i++) {
 		g[i] = (struct getter){.p = p};
@@ -462,8 +469,6 @@ static void test_assumed_base_expired(void)
 			 "</ErrorResponse>"},
 		{.status = 200, .body = ASSUMED("ASIAAGAIN", "2030-01-01T01:00:00Z")},
 	};
-	struct creds_env ce;
-	struct creds_options o = {0};
 	struct creds_provider *base = NULL, *p = NULL;
 	struct aws_creds got = {0};
 	struct fakehttp f;
@@ -472,10 +477,7 @@ static void test_assumed_base_expired(void)
 
 	fakehttp_start(&f, steps, 2);
 	env_for(&e, &f, "sts");
-	ce = (struct creds_env){fakeenv_getenv, fakeenv_now, &e};
-	o.env = &ce;
-	CHECK_INT(creds_provider_new(&o, &base, &err), 0);
-	CHECK_INT(creds_provider_new_assumed(base, ROLE, NULL, NULL, &p, &err), 0);
+	assumed_for(&e, NULL, &base, &p);
 	CHECK_INT(creds_provider_get(p, &got, &err), 0);
 	CHECK_STR(got.access_key_id, "ASIAAGAIN");
 	CHECK_INT(got.expiration, T0 + 3600);

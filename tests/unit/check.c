@@ -65,3 +65,16 @@ void check_rm_tree(const char *path)
 	closedir(d);
 	rmdir(path);
 }
+
+void check_write_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+}

@@ -27,6 +27,10 @@ struct check_file check_load(const char *name);
  * removed is left. */
 void check_rm_tree(const char *path);
 
+/* Writes text as dir/name (a test's scratch file; the folders must exist); a file
+ * that cannot be made is left out. */
+void check_write_file(const char *dir, const char *name, const char *text);
+
 #define CHECK(e) check_record(!!(e), __FILE__, __LINE__, #e)
 #define CHECK_STR(a, b)                                                                            \
 	do {                                                                                       \

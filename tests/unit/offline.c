@@ -87,12 +87,15 @@ struct cache *offline_cache(struct iam_client *cl, const char *dir, unsigned mod
 	return c;
 }
 
-int offline_count_files(const char *path)
+int offline_count_files(const char *folder, const char *sub)
 {
-	DIR *d = opendir(path);
+	char path[800];
+	DIR *d;
 	struct dirent *e;
 	int n = 0;
 
+	snprintf(path, sizeof(path), "%s/%s", folder, sub);
+	d = opendir(path);
 	if (!d)
 		return -1;
 	while ((e = readdir(d)))

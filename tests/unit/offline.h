@@ -57,9 +57,9 @@ void offline_seed(const char *dir, const char *profile, struct cache_role *roles
  * OR of enum offline_mode); the caller closes it. NULL after a failed check. */
 struct cache *offline_cache(struct iam_client *cl, const char *dir, unsigned modes);
 
-/* How many names not starting with '.' the folder path holds; -1 when it cannot
- * be read. */
-int offline_count_files(const char *path);
+/* How many names not starting with '.' the folder folder/sub holds (a cache
+ * folder's journal, rejected, removed or pending); -1 when it cannot be read. */
+int offline_count_files(const char *folder, const char *sub);
 
 /* One offline test program: a fresh folder from tmpl (mkdtemp changes it), an
  * offline_client, seed(FOLDER/c, its profile), then each of tests (NULL-ended)

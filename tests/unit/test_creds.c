@@ -16,45 +16,12 @@
 #include "aws/creds.h"
 #include "aws/creds_json.h"
 #include "check.h"
+#include "fakeenv.h"
 
 #define T0 1893456000LL /* 2030-01-01T00:00:00Z */
 
-struct fake_env {
-	const char *vars[32]; /* "NAME=value" */
-	long long now;
-};
-
-static const char *fake_getenv(void *ctx, const char *name)
-{
-	struct fake_env *f = ctx;
-	size_t n = strlen(name), i;
-
-	for (i = 0; i < 32 && f->vars[i]; i++)
-		if (!strncmp(f->vars[i], name, n) && f->vars[i][n] == '=')
-			return f->vars[i] + n + 1;
-	return NULL;
-}
-
-static long long fake_now(void *ctx)
-{
-	return ((struct fake_env *)ctx)->now;
-}
-
 static char dir[64];
 static char cfg_var[128], cred_var[128], home_var[128];
-
-static void write_file(const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
-}
 
 static const char config_text[] = "[default]\n"
 				  "region = eu-central-1\n"
@@ -232,8 +199,8 @@ static const struct chain_case chain_cases[] = {
 /* Runs one case with the sample files; the missing-files cases use other paths. */
 static void run_chain_case(const struct chain_case *c)
 {
-	struct fake_env fe = {.now = T0};
-	struct creds_env env = {.getenv = fake_getenv, .now = fake_now, .ctx = &fe};
+	struct fakeenv fe = {.now = T0};
+	struct creds_env env = {.getenv = fakeenv_getenv, .now = fakeenv_now, .ctx = &fe};
 	struct creds_options o = {.profile = c->profile, .env = &env};
 	struct creds_provider *p = NULL;
 	struct aws_error err;
@@ -295,8 +262,8 @@ static void test_nothing(void)
 
 	snprintf(home, sizeof(home), "HOME=%s/empty", dir);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct fake_env fe = {.vars = {home, cases[i].vars[0]}, .now = T0};
-		struct creds_env env = {.getenv = fake_getenv, .now = fake_now, .ctx = &fe};
+		struct fakeenv fe = {.vars = {home, cases[i].vars[0]}, .now = T0};
+		struct creds_env env = {.getenv = fakeenv_getenv, .now = fakeenv_now, .ctx = &fe};
 		struct creds_options o = {.env = &env};
 		struct creds_provider *p = NULL;
 		struct aws_creds cr = {0};
@@ -424,7 +391,7 @@ static int count_runs(const char *sub)
 }
 
 /* A provider for "credential_process = sh DIR/SUB/script.sh" (profile "p"). */
-static int script_provider(const char *sub, struct fake_env *fe, struct creds_env *env,
+static int script_provider(const char *sub, struct fakeenv *fe, struct creds_env *env,
 			   struct creds_provider **p)
 {
 	char cfg[512], path[256], var[300];
@@ -433,17 +400,17 @@ static int script_provider(const char *sub, struct fake_env *fe, struct creds_en
 	struct aws_error err;
 
 	snprintf(path, sizeof(path), "%s/script.sh", sub);
-	write_file(path, script);
+	check_write_file(dir, path, script);
 	snprintf(cfg, sizeof(cfg), "[profile p]\ncredential_process = sh %s/%s/script.sh\n", dir,
 		 sub);
 	snprintf(path, sizeof(path), "%s/config", sub);
-	write_file(path, cfg);
+	check_write_file(dir, path, cfg);
 	snprintf(var, sizeof(var), "AWS_CONFIG_FILE=%s/%s/config", dir, sub);
 	memcpy(cfgvar, var, sizeof(var));
 	fe->vars[0] = cfgvar;
 	fe->vars[1] = home_var;
-	env->getenv = fake_getenv;
-	env->now = fake_now;
+	env->getenv = fakeenv_getenv;
+	env->now = fakeenv_now;
 	env->ctx = fe;
 	return creds_provider_new(&o, p, &err);
 }
@@ -489,7 +456,7 @@ static void test_refresh(void)
 		{10801, 0, 1, -EIO, "exit status 3", 3}, /* expired and the refresh fails */
 		{10802, 0, 0, 0, "AKID4", 4},
 	};
-	struct fake_env fe = {.now = T0};
+	struct fakeenv fe = {.now = T0};
 	struct creds_env env;
 	struct creds_provider *p = NULL;
 	char got[1024], fail[256];
@@ -504,7 +471,7 @@ static void test_refresh(void)
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		fe.now = T0 + steps[i].at;
 		if (steps[i].failing)
-			write_file("refresh/fail", "");
+			check_write_file(dir, "refresh/fail", "");
 		else
 			unlink(fail);
 		if (steps[i].expire_first)
@@ -543,13 +510,13 @@ static void test_process_limits(void)
 	char cfgvar[300];
 	size_t i;
 
-	write_file("process_config", process_config);
+	check_write_file(dir, "process_config", process_config);
 	snprintf(cfgvar, sizeof(cfgvar), "AWS_CONFIG_FILE=%s/process_config", dir);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct fake_env fe = {
+		struct fakeenv fe = {
 			.vars = {cfgvar, home_var, "IAMFS_CREDENTIAL_PROCESS_TIMEOUT_MS=300"},
 			.now = T0};
-		struct creds_env env = {.getenv = fake_getenv, .now = fake_now, .ctx = &fe};
+		struct creds_env env = {.getenv = fakeenv_getenv, .now = fakeenv_now, .ctx = &fe};
 		struct creds_options o = {.profile = cases[i].profile, .env = &env};
 		struct creds_provider *p = NULL;
 		struct aws_creds c = {0};
@@ -584,7 +551,7 @@ static void *getter_main(void *arg)
 
 static void test_one_refresh_at_a_time(void)
 {
-	struct fake_env fe = {.now = T0};
+	struct fakeenv fe = {.now = T0};
 	struct creds_env env;
 	struct creds_provider *p = NULL;
 	struct getter g[4];
@@ -592,7 +559,7 @@ static void test_one_refresh_at_a_time(void)
 	size_t i;
 
 	make_dir("threads");
-	write_file("threads/slow", "");
+	check_write_file(dir, "threads/slow", "");
 	CHECK_INT(script_provider("threads", &fe, &env, &p), 0);
 	if (!p)
 		return;
@@ -625,8 +592,8 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	write_file("config", config_text);
-	write_file("credentials", credentials_text);
+	check_write_file(dir, "config", config_text);
+	check_write_file(dir, "credentials", credentials_text);
 	snprintf(cfg_var, sizeof(cfg_var), "AWS_CONFIG_FILE=%s/config", dir);
 	snprintf(cred_var, sizeof(cred_var), "AWS_SHARED_CREDENTIALS_FILE=%s/credentials", dir);
 	snprintf(home_var, sizeof(home_var), "HOME=%s", dir);

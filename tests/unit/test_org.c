@@ -7,209 +7,53 @@
  * (cached, refreshed 5 minutes before expiry, one AssumeRole for many threads,
  * a refusal naming the role and no secret).
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "check.h"
+#include "fakeenv.h"
+#include "fakehttp.h"
 
 #include "aws/creds.h"
 #include "aws/http.h"
 #include "aws/iam.h"
 #include "aws/org.h"
 
-#define FAKE_MAX_STEPS 16
-#define FAKE_REQ_MAX   8192
-#define T0	       1893456000LL /* 2030-01-01T00:00:00Z */
-#define SECRET	       "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
-#define ROLE	       "arn:aws:iam::210987654321:role/OrganizationAccountAccessRole"
-
-struct fake_step {
-	int status;
-	const char *body;
-	int delay_ms;
-};
-
-struct fake_server {
-	int lfd, port;
-	pthread_t thread;
-	volatile int stop;
-	struct fake_step steps[FAKE_MAX_STEPS];
-	int nsteps;
-	pthread_mutex_t lock;
-	int served;
-	char reqs[FAKE_MAX_STEPS][FAKE_REQ_MAX];
-};
-
-/* Reads one request (head and Content-Length body) into keep; 0 on EOF. */
-static int fake_read(int fd, char *keep, size_t cap)
-{
-	size_t have = 0, want = 0;
-	char *end, *cl;
-	ssize_t n;
-
-	keep[0] = '\0';
-	for (;;) {
-		n = read(fd, keep + have, cap - 1 - have);
-		if (n <= 0)
-			return 0;
-		have += (size_t)n;
-		keep[have] = '\0';
-		if (!want && (end = strstr(keep, "\r\n\r\n"))) {
-			cl = strcasestr(keep, "\r\nContent-Length:");
-			want = (size_t)(end - keep) + 4 +
-			       (cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
-		}
-		if ((want && have >= want) || have == cap - 1)
-			return 1;
-	}
-}
-
-static void fake_serve(struct fake_server *f, int fd)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	char head[256], req[FAKE_REQ_MAX];
-	struct fake_step s;
-	int i;
-
-	while (!f->stop) {
-		if (poll(&p, 1, 50) <= 0)
-			continue;
-		if (!fake_read(fd, req, sizeof(req)))
-			return;
-		pthread_mutex_lock(&f->lock);
-		i = f->served < FAKE_MAX_STEPS ? f->served : FAKE_MAX_STEPS - 1;
-		memcpy(f->reqs[i], req, sizeof(req));
-		s = f->steps[f->served < f->nsteps ? f->served : f->nsteps - 1];
-		f->served++;
-		pthread_mutex_unlock(&f->lock);
-		if (s.delay_ms)
-			nanosleep(&(struct timespec){0, s.delay_ms * 1000000L}, NULL);
-		snprintf(head, sizeof(head), "HTTP/1.1 %d X\r\nContent-Length: %zu\r\n\r\n",
-			 s.status, strlen(s.body));
-		if (send(fd, head, strlen(head), MSG_NOSIGNAL) < 0 ||
-		    send(fd, s.body, strlen(s.body), MSG_NOSIGNAL) < 0)
-			return;
-	}
-}
-
-static void *fake_main(void *arg)
-{
-	struct fake_server *f = arg;
-	struct pollfd p = {.fd = f->lfd, .events = POLLIN};
-	int fd;
-
-	while (!f->stop) {
-		if (poll(&p, 1, 50) <= 0)
-			continue;
-		fd = accept(f->lfd, NULL, NULL);
-		if (fd < 0)
-			continue;
-		fake_serve(f, fd);
-		close(fd);
-	}
-	return NULL;
-}
-
-static void fake_start(struct fake_server *f, const struct fake_step *steps, int n)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	socklen_t len = sizeof(a);
-
-	memset(f, 0, sizeof(*f));
-	memcpy(f->steps, steps, sizeof(*steps) * (size_t)n);
-	f->nsteps = n;
-	pthread_mutex_init(&f->lock, NULL);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	f->lfd = socket(AF_INET, SOCK_STREAM, 0);
-	if (bind(f->lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(f->lfd, 8) < 0 ||
-	    getsockname(f->lfd, (struct sockaddr *)&a, &len) < 0) {
-		perror("fake server");
-		exit(2);
-	}
-	f->port = ntohs(a.sin_port);
-	pthread_create(&f->thread, NULL, fake_main, f);
-}
-
-static void fake_stop(struct fake_server *f)
-{
-	f->stop = 1;
-	pthread_join(f->thread, NULL);
-	close(f->lfd);
-	pthread_mutex_destroy(&f->lock);
-}
-
-static const char *req_body(const char *req)
-{
-	const char *b = strstr(req, "\r\n\r\n");
-
-	return b ? b + 4 : "";
-}
+#define T0     1893456000LL /* 2030-01-01T00:00:00Z */
+#define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+#define ROLE   "arn:aws:iam::210987654321:role/OrganizationAccountAccessRole"
 
 /* ---- an injected environment and clock ---- */
 
-struct fake_env {
-	char vars[8][160];
-	long long now;
-	int slept; /* calls of the injected sleep */
-};
-
-static const char *fake_getenv(void *ctx, const char *name)
-{
-	struct fake_env *e = ctx;
-	size_t n = strlen(name), i;
-
-	for (i = 0; i < 8 && e->vars[i][0]; i++)
-		if (!strncmp(e->vars[i], name, n) && e->vars[i][n] == '=')
-			return e->vars[i] + n + 1;
-	return NULL;
-}
-
-static long long fake_now(void *ctx)
-{
-	return ((struct fake_env *)ctx)->now;
-}
-
-static void fake_sleep(void *ctx, long ms)
-{
-	(void)ms;
-	((struct fake_env *)ctx)->slept++;
-}
-
 /* Static keys, shared files that do not exist, and the fake server for every service
  * named in which ("org", "sts", "all" for AWS_ENDPOINT_URL). */
-static void env_for(struct fake_env *e, const struct fake_server *f, const char *which)
+static void env_for(struct fakeenv *e, const struct fakehttp *f, const char *which)
 {
 	memset(e, 0, sizeof(*e));
 	e->now = T0;
-	snprintf(e->vars[0], sizeof(e->vars[0]), "AWS_ACCESS_KEY_ID=AKIDBASE");
-	snprintf(e->vars[1], sizeof(e->vars[1]), "AWS_SECRET_ACCESS_KEY=" SECRET);
-	snprintf(e->vars[2], sizeof(e->vars[2]), "AWS_CONFIG_FILE=/nonexistent/config");
-	snprintf(e->vars[3], sizeof(e->vars[3]), "AWS_SHARED_CREDENTIALS_FILE=/nonexistent/c");
-	snprintf(e->vars[4], sizeof(e->vars[4]), "AWS_ENDPOINT_URL%s=http://127.0.0.1:%d/",
-		 !strcmp(which, "all")	 ? ""
-		 : !strcmp(which, "sts") ? "_STS"
-					 : "_ORGANIZATIONS",
-		 f ? f->port : 1);
+	fakeenv_set(e, 0, "AWS_ACCESS_KEY_ID=AKIDBASE");
+	fakeenv_set(e, 1, "AWS_SECRET_ACCESS_KEY=" SECRET);
+	fakeenv_set(e, 2, "AWS_CONFIG_FILE=/nonexistent/config");
+	fakeenv_set(e, 3, "AWS_SHARED_CREDENTIALS_FILE=/nonexistent/c");
+	fakeenv_set(e, 4, "AWS_ENDPOINT_URL%s=http://127.0.0.1:%d/",
+		    !strcmp(which, "all")   ? ""
+		    : !strcmp(which, "sts") ? "_STS"
+					    : "_ORGANIZATIONS",
+		    f ? f->port : 1);
 }
 
-static struct iam_client *client_for(struct fake_env *e)
+static struct iam_client *client_for(struct fakeenv *e)
 {
-	struct creds_env ce = {fake_getenv, fake_now, e};
+	struct creds_env ce = {fakeenv_getenv, fakeenv_now, e};
 	struct iam_client_options o = {0};
 	struct iam_client *c = NULL;
 	struct aws_error err;
 
 	o.env = &ce;
-	o.query.sleep_ms = fake_sleep;
+	o.query.sleep_ms = fakeenv_sleep;
 	o.query.ctx = e;
 	CHECK_INT(iam_client_new(&o, &c, &err), 0);
 	return c;
@@ -242,24 +86,22 @@ static unsigned long count_of(struct iam_client *c, const char *action)
 
 static void test_paging(void)
 {
-	static const struct fake_step steps[] = {
-		{200,
-		 "{\"Accounts\":[" ACC("111111111111", "mgmt", "ACTIVE") "," ACC(
-			 "222222222222", "dev", "SUSPENDED") "],\"NextToken\":\"t1\"}",
-		 0},
-		{200, "{\"Accounts\":[],\"NextToken\":\"t2\"}", 0},
-		{200,
-		 "{\"Accounts\":[{\"Id\":\"333333333333\",\"Name\":\"pr\\u00e9\",\"State\":"
-		 "\"PENDING_CLOSURE\",\"Arn\":\"x\"}],\"NextToken\":null}",
-		 0},
+	static const struct fakehttp_step steps[] = {
+		{.status = 200,
+		 .body = "{\"Accounts\":[" ACC("111111111111", "mgmt", "ACTIVE") "," ACC(
+			 "222222222222", "dev", "SUSPENDED") "],\"NextToken\":\"t1\"}"},
+		{.status = 200, .body = "{\"Accounts\":[],\"NextToken\":\"t2\"}"},
+		{.status = 200,
+		 .body = "{\"Accounts\":[{\"Id\":\"333333333333\",\"Name\":\"pr\\u00e9\",\"State\":"
+			 "\"PENDING_CLOSURE\",\"Arn\":\"x\"}],\"NextToken\":null}"},
 	};
 	struct org_account_list l = {0};
-	struct fake_server f;
-	struct fake_env e;
+	struct fakehttp f;
+	struct fakeenv e;
 	struct iam_client *c;
 	struct aws_error err;
 
-	fake_start(&f, steps, 3);
+	fakehttp_start(&f, steps, 3);
 	env_for(&e, &f, "org");
 	c = client_for(&e);
 	CHECK_INT(iam_list_org_accounts(c, &l, &err), 0);
@@ -278,98 +120,98 @@ static void test_paging(void)
 	CHECK(strstr(f.reqs[0], "\r\nX-Amz-Target: AWSOrganizationsV20161128.ListAccounts\r\n"));
 	CHECK(strstr(f.reqs[0], "/us-east-1/organizations/aws4_request, SignedHeaders=content-type;"
 				"host;x-amz-date;x-amz-target, ") != NULL);
-	CHECK_STR(req_body(f.reqs[0]), "{}");
-	CHECK_STR(req_body(f.reqs[1]), "{\"NextToken\":\"t1\"}");
-	CHECK_STR(req_body(f.reqs[2]), "{\"NextToken\":\"t2\"}");
+	CHECK_STR(fakehttp_body(f.reqs[0]), "{}");
+	CHECK_STR(fakehttp_body(f.reqs[1]), "{\"NextToken\":\"t1\"}");
+	CHECK_STR(fakehttp_body(f.reqs[2]), "{\"NextToken\":\"t2\"}");
 	CHECK_INT(count_of(c, "ListAccounts"), 3);
 	org_account_list_free(&l);
 	CHECK_INT(l.n, 0);
 	iam_client_free(c);
-	fake_stop(&f);
+	fakehttp_stop(&f);
 }
 
 /* Answers that cannot be believed end the chain with -EIO and leave out untouched. */
 static void test_bad_answers(void)
 {
 	static const struct {
-		struct fake_step steps[2];
+		struct fakehttp_step steps[2];
 		int n;
 	} cases[] = {
-		{{{200, "{\"Accounts\":[],\"NextToken\":\"same\"}", 0},
-		  {200, "{\"Accounts\":[],\"NextToken\":\"same\"}", 0}},
+		{{{.status = 200, .body = "{\"Accounts\":[],\"NextToken\":\"same\"}"},
+		  {.status = 200, .body = "{\"Accounts\":[],\"NextToken\":\"same\"}"}},
 		 2},
-		{{{200, "not json", 0}}, 1},
-		{{{200, "{\"Accounts\":{}}", 0}}, 1},
-		{{{200, "{\"Accounts\":[{\"Id\":\"12345\",\"Name\":\"short\"}]}", 0}}, 1},
-		{{{200, "{\"Accounts\":[{\"Id\":\"12345678901x\"}]}", 0}}, 1},
-		{{{200, "[]", 0}}, 1},
+		{{{.status = 200, .body = "not json"}}, 1},
+		{{{.status = 200, .body = "{\"Accounts\":{}}"}}, 1},
+		{{{.status = 200,
+		   .body = "{\"Accounts\":[{\"Id\":\"12345\",\"Name\":\"short\"}]}"}},
+		 1},
+		{{{.status = 200, .body = "{\"Accounts\":[{\"Id\":\"12345678901x\"}]}"}}, 1},
+		{{{.status = 200, .body = "[]"}}, 1},
 	};
 	struct org_account_list l = {(struct org_account *)&l, 7};
-	struct fake_server f;
-	struct fake_env e;
+	struct fakehttp f;
+	struct fakeenv e;
 	struct iam_client *c;
 	struct aws_error err;
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		fake_start(&f, cases[i].steps, cases[i].n);
+		fakehttp_start(&f, cases[i].steps, cases[i].n);
 		env_for(&e, &f, "all");
 		c = client_for(&e);
 		CHECK_INT(iam_list_org_accounts(c, &l, &err), -EIO);
 		CHECK_STR(err.code, "MalformedResponse");
 		CHECK(l.items == (struct org_account *)&l && l.n == 7);
 		iam_client_free(c);
-		fake_stop(&f);
+		fakehttp_stop(&f);
 	}
 }
 
 static void test_errors(void)
 {
 	static const struct {
-		struct fake_step step;
+		struct fakehttp_step step;
 		int rc;
 		const char *code, *message;
 	} cases[] = {
-		{{400,
-		  "{\"__type\":\"AccessDeniedException\",\"Message\":\"You don't have "
-		  "permissions\"}",
-		  0},
+		{{.status = 400,
+		  .body = "{\"__type\":\"AccessDeniedException\",\"Message\":\"You don't have "
+			  "permissions\"}"},
 		 -EACCES,
 		 "AccessDeniedException",
 		 "these credentials cannot list the organization's accounts "
 		 "(AccessDeniedException: "
 		 "You don't have permissions); use the management account or a delegated "
 		 "administrator"},
-		{{400,
-		  "{\"__type\":\"com.amazon#AWSOrganizationsNotInUseException\",\"message\":"
-		  "\"Your account is not a member of an organization.\"}",
-		  0},
+		{{.status = 400,
+		  .body = "{\"__type\":\"com.amazon#AWSOrganizationsNotInUseException\","
+			  "\"message\":\"Your account is not a member of an organization.\"}"},
 		 -EACCES,
 		 "AWSOrganizationsNotInUseException",
 		 "these credentials cannot list the organization's accounts "
 		 "(AWSOrganizationsNotInUseException: Your account is not a member of an "
 		 "organization.)"},
-		{{403,
-		  "<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error>"
-		  "</ErrorResponse>",
-		  0},
+		{{.status = 403,
+		  .body = "<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message>"
+			  "</Error></ErrorResponse>"},
 		 -EACCES,
 		 "AccessDenied",
 		 "these credentials cannot list the organization's accounts (AccessDenied: no)"},
-		{{400, "{\"__type\":\"InvalidInputException\",\"message\":\"bad token\"}", 0},
+		{{.status = 400,
+		  .body = "{\"__type\":\"InvalidInputException\",\"message\":\"bad token\"}"},
 		 -EINVAL,
 		 "InvalidInputException",
 		 "bad token"},
 	};
 	struct org_account_list l = {0};
-	struct fake_server f;
-	struct fake_env e;
+	struct fakehttp f;
+	struct fakeenv e;
 	struct iam_client *c;
 	struct aws_error err;
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		fake_start(&f, &cases[i].step, 1);
+		fakehttp_start(&f, &cases[i].step, 1);
 		env_for(&e, &f, "org");
 		c = client_for(&e);
 		CHECK_INT(iam_list_org_accounts(c, &l, &err), cases[i].rc);
@@ -378,25 +220,26 @@ static void test_errors(void)
 		CHECK_INT(f.served, 1); /* refusals are not retried */
 		CHECK_INT(l.n, 0);
 		iam_client_free(c);
-		fake_stop(&f);
+		fakehttp_stop(&f);
 	}
 }
 
 /* Throttling and 5xx are retried through the injected sleep; the page is asked again. */
 static void test_throttled(void)
 {
-	static const struct fake_step steps[] = {
-		{400, "{\"__type\":\"TooManyRequestsException\",\"message\":\"slow down\"}", 0},
-		{503, "{\"__type\":\"ServiceException\",\"message\":\"later\"}", 0},
-		{200, "{\"Accounts\":[" ACC("444444444444", "a", "ACTIVE") "]}", 0},
+	static const struct fakehttp_step steps[] = {
+		{.status = 400,
+		 .body = "{\"__type\":\"TooManyRequestsException\",\"message\":\"slow down\"}"},
+		{.status = 503, .body = "{\"__type\":\"ServiceException\",\"message\":\"later\"}"},
+		{.status = 200, .body = "{\"Accounts\":[" ACC("444444444444", "a", "ACTIVE") "]}"},
 	};
 	struct org_account_list l = {0};
-	struct fake_server f;
-	struct fake_env e;
+	struct fakehttp f;
+	struct fakeenv e;
 	struct iam_client *c;
 	struct aws_error err;
 
-	fake_start(&f, steps, 3);
+	fakehttp_start(&f, steps, 3);
 	env_for(&e, &f, "org");
 	c = client_for(&e);
 	CHECK_INT(iam_list_org_accounts(c, &l, &err), 0);
@@ -404,10 +247,10 @@ static void test_throttled(void)
 	CHECK_INT(e.slept, 2);
 	CHECK_INT(f.served, 3);
 	CHECK_INT(count_of(c, "ListAccounts"), 3);
-	CHECK_STR(req_body(f.reqs[2]), "{}");
+	CHECK_STR(fakehttp_body(f.reqs[2]), "{}");
 	org_account_list_free(&l);
 	iam_client_free(c);
-	fake_stop(&f);
+	fakehttp_stop(&f);
 }
 
 /* AWS_ENDPOINT_URL_ORGANIZATIONS, then AWS_ENDPOINT_URL, then the partition's endpoint;
@@ -418,11 +261,11 @@ static void test_endpoint_rule(void)
 	struct iam_client_options o = {0};
 	struct iam_client *c = NULL;
 	struct aws_error err;
-	struct fake_env e;
+	struct fakeenv e;
 
 	env_for(&e, NULL, "org");
-	snprintf(e.vars[5], sizeof(e.vars[5]), "AWS_ENDPOINT_URL=http://all.test:1/");
-	ce = (struct creds_env){fake_getenv, fake_now, &e};
+	fakeenv_set(&e, 5, "AWS_ENDPOINT_URL=http://all.test:1/");
+	ce = (struct creds_env){fakeenv_getenv, fakeenv_now, &e};
 	o.env = &ce;
 	CHECK_INT(iam_client_new(&o, &c, &err), 0);
 	CHECK_STR(iam_client_org_endpoint(c)->url, "http://127.0.0.1:1/");
@@ -430,14 +273,12 @@ static void test_endpoint_rule(void)
 	CHECK_STR(iam_client_org_endpoint(c)->service, "organizations");
 	CHECK_STR(iam_client_endpoint(c)->url, "http://all.test:1/");
 	iam_client_free(c);
-	e.vars[4][0] = '\0';
-	memmove(e.vars[4], e.vars[5], sizeof(e.vars[5]));
-	e.vars[5][0] = '\0';
+	e.vars[4] = e.vars[5];
+	e.vars[5] = NULL;
 	CHECK_INT(iam_client_new(&o, &c, &err), 0);
 	CHECK_STR(iam_client_org_endpoint(c)->url, "http://all.test:1/");
 	iam_client_free(c);
-	e.vars[4][0] = '\0';
-	snprintf(e.vars[4], sizeof(e.vars[4]), "AWS_REGION=cn-north-1");
+	fakeenv_set(&e, 4, "AWS_REGION=cn-north-1");
 	CHECK_INT(iam_client_new(&o, &c, &err), 0);
 	CHECK_STR(iam_client_org_endpoint(c)->url,
 		  "https://organizations.cn-northwest-1.amazonaws.com.cn/");
@@ -464,20 +305,20 @@ static void test_endpoint_rule(void)
 /* Calls go out with the assumed keys, AssumeRole only when they near expiry. */
 static void test_assumed_refresh(void)
 {
-	static const struct fake_step steps[] = {
-		{200, ASSUMED("ASIAFIRST", "2030-01-01T01:00:00Z"), 0},
-		{200, ONE_ACCOUNT, 0},
-		{200, ONE_ACCOUNT, 0},
-		{200, ASSUMED("ASIASECOND", "2030-01-01T02:00:00Z"), 0},
-		{200, ONE_ACCOUNT, 0},
+	static const struct fakehttp_step steps[] = {
+		{.status = 200, .body = ASSUMED("ASIAFIRST", "2030-01-01T01:00:00Z")},
+		{.status = 200, .body = ONE_ACCOUNT},
+		{.status = 200, .body = ONE_ACCOUNT},
+		{.status = 200, .body = ASSUMED("ASIASECOND", "2030-01-01T02:00:00Z")},
+		{.status = 200, .body = ONE_ACCOUNT},
 	};
 	struct org_account_list l = {0};
 	struct iam_client *base, *c = NULL;
-	struct fake_server f;
-	struct fake_env e;
+	struct fakehttp f;
+	struct fakeenv e;
 	struct aws_error err;
 
-	fake_start(&f, steps, 5);
+	fakehttp_start(&f, steps, 5);
 	env_for(&e, &f, "all");
 	base = client_for(&e);
 	CHECK_INT(iam_client_new_assumed(base, ROLE, "ext-1", NULL, &c, &err), 0);
@@ -508,7 +349,7 @@ static void test_assumed_refresh(void)
 	CHECK_INT(count_of(base, "ListAccounts"), 0); /* each client counts its own calls */
 	iam_client_free(c);
 	iam_client_free(base);
-	fake_stop(&f);
+	fakehttp_stop(&f);
 }
 
 struct getter {
@@ -530,29 +371,38 @@ static void *getter_main(void *arg)
 	return NULL;
 }
 
+/* A provider of e's static keys (*base) and one assuming ROLE through it with
+ * session name session (NULL: the default); the caller frees both. */
+static void assumed_for(struct fakeenv *e, const char *session, struct creds_provider **base,
+			struct creds_provider **p)
+{
+	struct creds_env ce = {fakeenv_getenv, fakeenv_now, e};
+	struct creds_options o = {.env = &ce};
+	struct aws_error err;
+
+	CHECK_INT(creds_provider_new(&o, base, &err), 0);
+	CHECK_INT(creds_provider_new_assumed(*base, ROLE, NULL, session, p, &err), 0);
+}
+
 /* Eight threads wanting credentials at once: one AssumeRole serves them all. */
 static void test_assumed_one_refresh(void)
 {
-	static const struct fake_step steps[] = {
-		{200, ASSUMED("ASIAONCE", "2030-01-01T01:00:00Z"), 200},
-		{200, ASSUMED("ASIATWICE", "2030-01-01T01:00:00Z"), 0},
+	static const struct fakehttp_step steps[] = {
+		{.status = 200,
+		 .body = ASSUMED("ASIAONCE", "2030-01-01T01:00:00Z"),
+		 .delay_ms = 200},
+		{.status = 200, .body = ASSUMED("ASIATWICE", "2030-01-01T01:00:00Z")},
 	};
-	struct creds_env ce;
-	struct creds_options o = {0};
 	struct creds_provider *base = NULL, *p = NULL;
 	struct getter g[8];
 	pthread_t t[8];
-	struct fake_server f;
-	struct fake_env e;
-	struct aws_error err;
+	struct fakehttp f;
+	struct fakeenv e;
 	int i;
 
-	fake_start(&f, steps, 2);
+	fakehttp_start(&f, steps, 2);
 	env_for(&e, &f, "sts");
-	ce = (struct creds_env){fake_getenv, fake_now, &e};
-	o.env = &ce;
-	CHECK_INT(creds_provider_new(&o, &base, &err), 0);
-	CHECK_INT(creds_provider_new_assumed(base, ROLE, NULL, "s1", &p, &err), 0);
+	assumed_for(&e, "s1", &base, &p);
 	CHECK_STR(creds_provider_source(p), "assume-role");
 	for (i = 0; i < 8; i++) {
 		g[i] = (struct getter){.p = p};
@@ -568,29 +418,28 @@ static void test_assumed_one_refresh(void)
 	CHECK(strstr(f.reqs[0], "ExternalId") == NULL);
 	creds_provider_free(p);
 	creds_provider_free(base);
-	fake_stop(&f);
+	fakehttp_stop(&f);
 }
 
 /* A refused AssumeRole: EACCES, the role named, no key or token in the message; the
  * next call asks again rather than remembering the refusal forever. */
 static void test_assumed_denied(void)
 {
-	static const struct fake_step steps[] = {
-		{403,
-		 "<ErrorResponse><Error><Code>AccessDenied</Code><Message>User: "
-		 "arn:aws:iam::111111111111:user/ops is not authorized to perform: "
-		 "sts:AssumeRole</Message></Error></ErrorResponse>",
-		 0},
-		{200, ASSUMED("ASIALATER", "2030-01-01T01:00:00Z"), 0},
-		{200, ONE_ACCOUNT, 0},
+	static const struct fakehttp_step steps[] = {
+		{.status = 403,
+		 .body = "<ErrorResponse><Error><Code>AccessDenied</Code><Message>User: "
+			 "arn:aws:iam::111111111111:user/ops is not authorized to perform: "
+			 "sts:AssumeRole</Message></Error></ErrorResponse>"},
+		{.status = 200, .body = ASSUMED("ASIALATER", "2030-01-01T01:00:00Z")},
+		{.status = 200, .body = ONE_ACCOUNT},
 	};
 	struct org_account_list l = {0};
 	struct iam_client *base, *c = NULL;
-	struct fake_server f;
-	struct fake_env e;
+	struct fakehttp f;
+	struct fakeenv e;
 	struct aws_error err;
 
-	fake_start(&f, steps, 3);
+	fakehttp_start(&f, steps, 3);
 	env_for(&e, &f, "all");
 	base = client_for(&e);
 	CHECK_INT(iam_client_new_assumed(base, ROLE, NULL, NULL, &c, &err), 0);
@@ -607,33 +456,28 @@ static void test_assumed_denied(void)
 	CHECK_INT(iam_client_new_assumed(base, "", NULL, NULL, &c, &err), -EINVAL);
 	iam_client_free(c);
 	iam_client_free(base);
-	fake_stop(&f);
+	fakehttp_stop(&f);
 }
 
 /* Base credentials found expired by STS: the base forgets them and AssumeRole goes once more. */
 static void test_assumed_base_expired(void)
 {
-	static const struct fake_step steps[] = {
-		{400,
-		 "<ErrorResponse><Error><Code>ExpiredToken</Code><Message>The security token "
-		 "included in the request is expired</Message></Error></ErrorResponse>",
-		 0},
-		{200, ASSUMED("ASIAAGAIN", "2030-01-01T01:00:00Z"), 0},
+	static const struct fakehttp_step steps[] = {
+		{.status = 400,
+		 .body = "<ErrorResponse><Error><Code>ExpiredToken</Code><Message>The security "
+			 "token included in the request is expired</Message></Error>"
+			 "</ErrorResponse>"},
+		{.status = 200, .body = ASSUMED("ASIAAGAIN", "2030-01-01T01:00:00Z")},
 	};
-	struct creds_env ce;
-	struct creds_options o = {0};
 	struct creds_provider *base = NULL, *p = NULL;
 	struct aws_creds got = {0};
-	struct fake_server f;
-	struct fake_env e;
+	struct fakehttp f;
+	struct fakeenv e;
 	struct aws_error err;
 
-	fake_start(&f, steps, 2);
+	fakehttp_start(&f, steps, 2);
 	env_for(&e, &f, "sts");
-	ce = (struct creds_env){fake_getenv, fake_now, &e};
-	o.env = &ce;
-	CHECK_INT(creds_provider_new(&o, &base, &err), 0);
-	CHECK_INT(creds_provider_new_assumed(base, ROLE, NULL, NULL, &p, &err), 0);
+	assumed_for(&e, NULL, &base, &p);
 	CHECK_INT(creds_provider_get(p, &got, &err), 0);
 	CHECK_STR(got.access_key_id, "ASIAAGAIN");
 	CHECK_INT(got.expiration, T0 + 3600);
@@ -641,7 +485,7 @@ static void test_assumed_base_expired(void)
 	aws_creds_cleanup(&got);
 	creds_provider_free(p);
 	creds_provider_free(base);
-	fake_stop(&f);
+	fakehttp_stop(&f);
 }
 
 int main(void)

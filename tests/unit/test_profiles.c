@@ -12,41 +12,14 @@
 
 #include "aws/creds.h"
 #include "check.h"
-
-struct fake_env {
-	char vars[4][320];
-};
-
-static const char *fake_getenv(void *ctx, const char *name)
-{
-	struct fake_env *e = ctx;
-	size_t n = strlen(name), i;
-
-	for (i = 0; i < 4 && e->vars[i][0]; i++)
-		if (!strncmp(e->vars[i], name, n) && e->vars[i][n] == '=')
-			return e->vars[i] + n + 1;
-	return NULL;
-}
+#include "fakeenv.h"
 
 static char dir[64];
 
-static void write_file(const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
-}
-
 /* The names as one comma-separated string (empty on failure). */
-static int names_of(struct fake_env *e, char *out, size_t cap)
+static int names_of(struct fakeenv *e, char *out, size_t cap)
 {
-	struct creds_env ce = {fake_getenv, NULL, e};
+	struct creds_env ce = {fakeenv_getenv, NULL, e};
 	struct creds_options o = {.env = &ce};
 	char **names = NULL;
 	size_t n = 0, i, len = 0;
@@ -61,29 +34,31 @@ static int names_of(struct fake_env *e, char *out, size_t cap)
 
 static void test_names(void)
 {
-	struct fake_env e = {0};
+	struct fakeenv e = {0};
 	char got[512];
 
-	write_file("config", "[default]\nregion = eu-west-1\n[profile zeta]\nregion = x\n"
-			     "[profile   spaced name ]\n[profile dup]\n[sso-session corp]\n"
-			     "sso_region = us-east-1\n[services local]\n[profile default]\n"
-			     "[profile]\n");
-	write_file("credentials", "[dup]\naws_access_key_id = A\naws_secret_access_key = s\n"
-				  "[Alpha]\n[default]\n");
-	snprintf(e.vars[0], sizeof(e.vars[0]), "AWS_CONFIG_FILE=%s/config", dir);
-	snprintf(e.vars[1], sizeof(e.vars[1]), "AWS_SHARED_CREDENTIALS_FILE=%s/credentials", dir);
+	check_write_file(dir, "config",
+			 "[default]\nregion = eu-west-1\n[profile zeta]\nregion = x\n"
+			 "[profile   spaced name ]\n[profile dup]\n[sso-session corp]\n"
+			 "sso_region = us-east-1\n[services local]\n[profile default]\n"
+			 "[profile]\n");
+	check_write_file(dir, "credentials",
+			 "[dup]\naws_access_key_id = A\naws_secret_access_key = s\n"
+			 "[Alpha]\n[default]\n");
+	fakeenv_set(&e, 0, "AWS_CONFIG_FILE=%s/config", dir);
+	fakeenv_set(&e, 1, "AWS_SHARED_CREDENTIALS_FILE=%s/credentials", dir);
 	CHECK_INT(names_of(&e, got, sizeof(got)), 0);
 	CHECK_STR(got, "Alpha,default,dup,spaced name,zeta");
 	/* Without the variables: $HOME/.aws/config and $HOME/.aws/credentials. */
-	snprintf(e.vars[0], sizeof(e.vars[0]), "HOME=%s/home", dir);
-	e.vars[1][0] = '\0';
+	fakeenv_set(&e, 0, "HOME=%s/home", dir);
+	e.vars[1] = NULL;
 	CHECK_INT(names_of(&e, got, sizeof(got)), 0);
 	CHECK_STR(got, "");
-	write_file("home/.aws/credentials", "[only]\n");
+	check_write_file(dir, "home/.aws/credentials", "[only]\n");
 	CHECK_INT(names_of(&e, got, sizeof(got)), 0);
 	CHECK_STR(got, "only");
 	/* A file that cannot be parsed is an error, not an empty list. */
-	write_file("home/.aws/config", "[profile a]\nthis is not ini\n");
+	check_write_file(dir, "home/.aws/config", "[profile a]\nthis is not ini\n");
 	CHECK_INT(names_of(&e, got, sizeof(got)), -EINVAL);
 }
 

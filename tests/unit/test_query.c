@@ -4,199 +4,32 @@
  * what a signed request carries; retries with an injected clock, sleep and
  * randomness (no real waiting); the expired-token retry and Marker paging.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "check.h"
+#include "fakehttp.h"
 
 #include "aws/http.h"
 #include "aws/iam.h"
 #include "aws/query.h"
 
-#define FAKE_MAX_STEPS 16
-#define FAKE_REQ_MAX   8192
-
-enum fake_kind { FAKE_ANSWER, FAKE_DROP, FAKE_HANG };
-
-struct fake_step {
-	enum fake_kind kind;
-	int status;
-	const char *body;
-	size_t big; /* when non-zero: a body of this many 'x' */
-};
-
-struct fake_server {
-	int lfd;
-	int port;
-	pthread_t thread;
-	volatile int stop;
-	struct fake_step steps[FAKE_MAX_STEPS];
-	int nsteps;
-	pthread_mutex_t lock;
-	int served;	 /* requests read */
-	int connections; /* connections accepted */
-	char reqs[FAKE_MAX_STEPS][FAKE_REQ_MAX];
-};
-
-/* Reads one request (head and Content-Length body), keeping its first cap-1
- * bytes in keep; 0 on EOF or error. */
-static int fake_read_request(int fd, char *keep, size_t cap)
-{
-	char buf[65536], *end, *cl;
-	size_t have = 0, want = 0, head = 0, k;
-	ssize_t n;
-
-	keep[0] = '\0';
-	for (;;) {
-		n = read(fd, buf, sizeof(buf));
-		if (n <= 0)
-			return 0;
-		if (have < cap - 1) {
-			k = (size_t)n < cap - 1 - have ? (size_t)n : cap - 1 - have;
-			memcpy(keep + have, buf, k);
-			keep[have + k] = '\0';
-		}
-		have += (size_t)n;
-		if (!head && (end = strstr(keep, "\r\n\r\n"))) {
-			head = (size_t)(end - keep) + 4;
-			cl = strcasestr(keep, "\r\nContent-Length:");
-			want = head + (cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
-		}
-		if (head && have >= want)
-			return 1;
-	}
-}
-
-static void fake_answer(int fd, const struct fake_step *s)
-{
-	char head[256];
-	size_t len = s->big ? s->big : strlen(s->body), i;
-	char chunk[4096];
-
-	snprintf(head, sizeof(head),
-		 "HTTP/1.1 %d X\r\nContent-Type: text/xml\r\nContent-Length: %zu\r\n\r\n",
-		 s->status, len);
-	if (send(fd, head, strlen(head), MSG_NOSIGNAL) < 0)
-		return;
-	if (!s->big) {
-		if (send(fd, s->body, len, MSG_NOSIGNAL) < 0)
-			return;
-		return;
-	}
-	memset(chunk, 'x', sizeof(chunk));
-	for (i = 0; i < len; i += sizeof(chunk))
-		if (send(fd, chunk, len - i < sizeof(chunk) ? len - i : sizeof(chunk),
-			 MSG_NOSIGNAL) < 0)
-			return;
-}
-
-/* Serves requests on one connection until the client closes it or a step closes it. */
-static void fake_serve(struct fake_server *f, int fd)
-{
-	struct fake_step s;
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	char scratch[FAKE_REQ_MAX];
-	int i;
-
-	while (!f->stop) {
-		if (poll(&p, 1, 50) <= 0)
-			continue;
-		pthread_mutex_lock(&f->lock);
-		i = f->served < FAKE_MAX_STEPS ? f->served : FAKE_MAX_STEPS - 1;
-		pthread_mutex_unlock(&f->lock);
-		if (!fake_read_request(fd, scratch, sizeof(scratch)))
-			return;
-		pthread_mutex_lock(&f->lock);
-		memcpy(f->reqs[i], scratch, sizeof(scratch));
-		s = f->steps[f->served < f->nsteps ? f->served : f->nsteps - 1];
-		f->served++;
-		pthread_mutex_unlock(&f->lock);
-		if (s.kind == FAKE_DROP)
-			return;
-		if (s.kind == FAKE_HANG) {
-			/* Keep the connection open without answering until the client gives up. */
-			while (!f->stop && read(fd, scratch, sizeof(scratch)) > 0)
-				;
-			return;
-		}
-		fake_answer(fd, &s);
-	}
-}
-
-static void *fake_main(void *arg)
-{
-	struct fake_server *f = arg;
-	struct pollfd p = {.fd = f->lfd, .events = POLLIN};
-	int fd;
-
-	while (!f->stop) {
-		if (poll(&p, 1, 50) <= 0)
-			continue;
-		fd = accept(f->lfd, NULL, NULL);
-		if (fd < 0)
-			continue;
-		pthread_mutex_lock(&f->lock);
-		f->connections++;
-		pthread_mutex_unlock(&f->lock);
-		fake_serve(f, fd);
-		close(fd);
-	}
-	return NULL;
-}
-
-static void fake_start(struct fake_server *f, const struct fake_step *steps, int n)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	socklen_t len = sizeof(a);
-
-	memset(f, 0, sizeof(*f));
-	memcpy(f->steps, steps, sizeof(*steps) * (size_t)n);
-	f->nsteps = n;
-	pthread_mutex_init(&f->lock, NULL);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	f->lfd = socket(AF_INET, SOCK_STREAM, 0);
-	if (bind(f->lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(f->lfd, 8) < 0 ||
-	    getsockname(f->lfd, (struct sockaddr *)&a, &len) < 0) {
-		perror("fake server");
-		exit(2);
-	}
-	f->port = ntohs(a.sin_port);
-	pthread_create(&f->thread, NULL, fake_main, f);
-}
-
-static void fake_stop(struct fake_server *f)
-{
-	f->stop = 1;
-	pthread_join(f->thread, NULL);
-	close(f->lfd);
-	pthread_mutex_destroy(&f->lock);
-}
-
-static void fake_url(const struct fake_server *f, char *out, size_t n)
-{
-	snprintf(out, n, "http://127.0.0.1:%d/", f->port);
-}
-
 /* ---- http.c ---- */
 
 static void test_http(void)
 {
-	static const struct fake_step steps[] = {
-		{FAKE_ANSWER, 200, "<ok/>", 0}, {FAKE_ANSWER, 404, "<missing/>", 0},
-		{FAKE_ANSWER, 200, NULL, 5000}, {FAKE_DROP, 0, NULL, 0},
-		{FAKE_HANG, 0, NULL, 0},
+	static const struct fakehttp_step steps[] = {
+		{.status = 200, .body = "<ok/>"},
+		{.status = 404, .body = "<missing/>"}, /* still an answer */
+		{.status = 200, .big = 5000},	       /* over max_response */
+		{.kind = FAKEHTTP_DROP},	       /* ConnectionError */
+		{.kind = FAKEHTTP_HANG},	       /* Timeout */
 	};
 	struct http_options o = {.timeout_ms = 400, .max_response = 1000};
 	const char *hdrs[] = {"X-Test: 1", NULL};
-	struct fake_server f;
+	struct fakehttp f;
 	struct http_share *sh = NULL;
 	struct http_conn *c = NULL;
 	struct aws_error err;
@@ -204,8 +37,8 @@ static void test_http(void)
 	char url[64];
 	long status = 0;
 
-	fake_start(&f, steps, 5);
-	fake_url(&f, url, sizeof(url));
+	fakehttp_start(&f, steps, 5);
+	fakehttp_url(&f, url, sizeof(url));
 	buf_init(&resp, 0);
 	CHECK_INT(http_share_new(&sh), 0);
 	CHECK_INT(http_conn_new(sh, &o, &c), 0);
@@ -234,7 +67,7 @@ static void test_http(void)
 	CHECK_INT(f.served, 5);
 	http_conn_free(c);
 	http_share_free(sh);
-	fake_stop(&f);
+	fakehttp_stop(&f);
 	/* Nothing listens on the port any more: a refused connection. */
 	CHECK_INT(http_conn_new(NULL, NULL, &c), 0);
 	CHECK_INT(http_request(c, "GET", url, NULL, NULL, 0, &status, &resp, &err), -EIO);
@@ -246,10 +79,10 @@ static void test_http(void)
 /* A big body must go out at once, without waiting for 100-continue. */
 static void test_http_big_body(void)
 {
-	static const struct fake_step steps[] = {{FAKE_ANSWER, 200, "<ok/>", 0}};
+	static const struct fakehttp_step steps[] = {{.status = 200, .body = "<ok/>"}};
 	size_t n = 2u << 20;
 	char *body = malloc(n);
-	struct fake_server f;
+	struct fakehttp f;
 	struct http_conn *c = NULL;
 	struct aws_error err;
 	struct buf resp;
@@ -257,8 +90,8 @@ static void test_http_big_body(void)
 	long status = 0;
 
 	memset(body, 'a', n);
-	fake_start(&f, steps, 1);
-	fake_url(&f, url, sizeof(url));
+	fakehttp_start(&f, steps, 1);
+	fakehttp_url(&f, url, sizeof(url));
 	buf_init(&resp, 0);
 	CHECK_INT(http_conn_new(NULL, NULL, &c), 0);
 	CHECK_INT(http_request(c, "POST", url, NULL, body, n, &status, &resp, &err), 0);
@@ -266,7 +99,7 @@ static void test_http_big_body(void)
 	CHECK(strcasestr(f.reqs[0], "\r\nExpect:") == NULL);
 	CHECK(strstr(f.reqs[0], "\r\nContent-Length: 2097152\r\n") != NULL);
 	http_conn_free(c);
-	fake_stop(&f);
+	fakehttp_stop(&f);
 	buf_cleanup(&resp);
 	free(body);
 }
@@ -325,7 +158,7 @@ static void fc_attempt(void *ctx, const char *action)
 
 struct query_case {
 	const char *name;
-	struct fake_step steps[6];
+	struct fakehttp_step steps[6];
 	int nsteps;
 	int max_attempts;
 	long budget_ms;
@@ -335,11 +168,11 @@ struct query_case {
 };
 
 static const struct query_case query_cases[] = {
-	{"ok", {{FAKE_ANSWER, 200, EMPTY_OK, 0}}, 1, 5, 5000, 0, 1, ""},
+	{"ok", {{.status = 200, .body = EMPTY_OK}}, 1, 5, 5000, 0, 1, ""},
 	{"two throttles",
-	 {{FAKE_ANSWER, 400, THROTTLE, 0},
-	  {FAKE_ANSWER, 400, THROTTLE, 0},
-	  {FAKE_ANSWER, 200, EMPTY_OK, 0}},
+	 {{.status = 400, .body = THROTTLE},
+	  {.status = 400, .body = THROTTLE},
+	  {.status = 200, .body = EMPTY_OK}},
 	 3,
 	 5,
 	 5000,
@@ -347,7 +180,7 @@ static const struct query_case query_cases[] = {
 	 3,
 	 ""},
 	{"throttled to the attempt cap",
-	 {{FAKE_ANSWER, 400, THROTTLE, 0}},
+	 {{.status = 400, .body = THROTTLE}},
 	 1,
 	 4,
 	 60000,
@@ -355,7 +188,7 @@ static const struct query_case query_cases[] = {
 	 4,
 	 "Throttling"},
 	{"5xx then ok",
-	 {{FAKE_ANSWER, 503, FAILURE, 0}, {FAKE_ANSWER, 200, EMPTY_OK, 0}},
+	 {{.status = 503, .body = FAILURE}, {.status = 200, .body = EMPTY_OK}},
 	 2,
 	 5,
 	 5000,
@@ -363,7 +196,7 @@ static const struct query_case query_cases[] = {
 	 2,
 	 ""},
 	{"429 without a code",
-	 {{FAKE_ANSWER, 429, "", 0}, {FAKE_ANSWER, 200, EMPTY_OK, 0}},
+	 {{.status = 429, .body = ""}, {.status = 200, .body = EMPTY_OK}},
 	 2,
 	 5,
 	 5000,
@@ -371,7 +204,7 @@ static const struct query_case query_cases[] = {
 	 2,
 	 ""},
 	{"persistent 500",
-	 {{FAKE_ANSWER, 500, FAILURE, 0}},
+	 {{.status = 500, .body = FAILURE}},
 	 1,
 	 3,
 	 60000,
@@ -379,7 +212,7 @@ static const struct query_case query_cases[] = {
 	 3,
 	 "ServiceFailure"},
 	{"validation error not retried",
-	 {{FAKE_ANSWER, 400, MALFORMED, 0}},
+	 {{.status = 400, .body = MALFORMED}},
 	 1,
 	 5,
 	 5000,
@@ -387,7 +220,7 @@ static const struct query_case query_cases[] = {
 	 1,
 	 "MalformedPolicyDocument"},
 	{"drop then ok",
-	 {{FAKE_DROP, 0, NULL, 0}, {FAKE_ANSWER, 200, EMPTY_OK, 0}},
+	 {{.kind = FAKEHTTP_DROP}, {.status = 200, .body = EMPTY_OK}},
 	 2,
 	 5,
 	 5000,
@@ -396,10 +229,10 @@ static const struct query_case query_cases[] = {
 	 ""},
 };
 
-static void query_endpoint(const struct fake_server *f, struct aws_endpoint *ep)
+static void query_endpoint(const struct fakehttp *f, struct aws_endpoint *ep)
 {
 	memset(ep, 0, sizeof(*ep));
-	fake_url(f, ep->url, sizeof(ep->url));
+	fakehttp_url(f, ep->url, sizeof(ep->url));
 	snprintf(ep->host, sizeof(ep->host), "127.0.0.1:%d", f->port);
 	snprintf(ep->path, sizeof(ep->path), "/");
 	snprintf(ep->region, sizeof(ep->region), "us-east-1");
@@ -425,7 +258,7 @@ static void test_query_cases(void)
 					   .random = fc_random,
 					   .on_attempt = fc_attempt,
 					   .ctx = &fc};
-		struct fake_server f;
+		struct fakehttp f;
 		struct http_conn *c = NULL;
 		struct aws_endpoint ep;
 		struct aws_error err;
@@ -433,7 +266,7 @@ static void test_query_cases(void)
 		int rc;
 
 		fprintf(stderr, "case %s\n", t->name);
-		fake_start(&f, t->steps, t->nsteps);
+		fakehttp_start(&f, t->steps, t->nsteps);
 		query_endpoint(&f, &ep);
 		buf_init(&resp, 0);
 		http_conn_new(NULL, NULL, &c);
@@ -449,7 +282,7 @@ static void test_query_cases(void)
 			CHECK_STR(resp.data, EMPTY_OK);
 		http_conn_free(c);
 		buf_cleanup(&resp);
-		fake_stop(&f);
+		fakehttp_stop(&f);
 	}
 	aws_params_cleanup(&p);
 }
@@ -458,7 +291,7 @@ static void test_query_cases(void)
  * max_delay, and never sleeps past the budget. */
 static void test_query_backoff_and_budget(void)
 {
-	static const struct fake_step steps[] = {{FAKE_ANSWER, 400, THROTTLE, 0}};
+	static const struct fakehttp_step steps[] = {{.status = 400, .body = THROTTLE}};
 	struct aws_creds creds = {.access_key_id = "AKIDEXAMPLE", .secret_access_key = "s3cr3t"};
 	struct fake_clock fc = {.now = 0};
 	struct query_config cfg = {.max_attempts = 20,
@@ -469,7 +302,7 @@ static void test_query_backoff_and_budget(void)
 				   .sleep_ms = fc_sleep,
 				   .random = fc_random,
 				   .ctx = &fc};
-	struct fake_server f;
+	struct fakehttp f;
 	struct http_conn *c = NULL;
 	struct aws_endpoint ep;
 	struct aws_params p;
@@ -478,7 +311,7 @@ static void test_query_backoff_and_budget(void)
 	long total = 0;
 	int i;
 
-	fake_start(&f, steps, 1);
+	fakehttp_start(&f, steps, 1);
 	query_endpoint(&f, &ep);
 	buf_init(&resp, 0);
 	aws_params_init(&p);
@@ -499,17 +332,17 @@ static void test_query_backoff_and_budget(void)
 	http_conn_free(c);
 	aws_params_cleanup(&p);
 	buf_cleanup(&resp);
-	fake_stop(&f);
+	fakehttp_stop(&f);
 }
 
 static void test_query_signed_request(void)
 {
-	static const struct fake_step steps[] = {{FAKE_ANSWER, 200, EMPTY_OK, 0}};
+	static const struct fakehttp_step steps[] = {{.status = 200, .body = EMPTY_OK}};
 	struct aws_creds creds = {.access_key_id = "AKIDEXAMPLE",
 				  .secret_access_key = "s3cr3t",
 				  .session_token = "TOKEN/abc="};
 	struct query_config cfg = {.user_agent = "iamfs-test/1"};
-	struct fake_server f;
+	struct fakehttp f;
 	struct http_conn *c = NULL;
 	struct aws_endpoint ep;
 	struct aws_params p;
@@ -518,7 +351,7 @@ static void test_query_signed_request(void)
 	const char *r;
 	char host[64];
 
-	fake_start(&f, steps, 1);
+	fakehttp_start(&f, steps, 1);
 	query_endpoint(&f, &ep);
 	buf_init(&resp, 0);
 	aws_params_init(&p);
@@ -546,7 +379,7 @@ static void test_query_signed_request(void)
 	http_conn_free(c);
 	aws_params_cleanup(&p);
 	buf_cleanup(&resp);
-	fake_stop(&f);
+	fakehttp_stop(&f);
 }
 
 /* ---- iam.c ---- */
@@ -585,14 +418,14 @@ static const char *fake_env_get(void *ctx, const char *name)
 	"<Message>The security token included in the request is expired</Message></Error>"         \
 	"<RequestId>rq-9</RequestId></ErrorResponse>"
 
-static void iam_setup(struct fake_server *f, struct iam_client **cl, struct iam_conn **conn)
+static void iam_setup(struct fakehttp *f, struct iam_client **cl, struct iam_conn **conn)
 {
 	static const struct creds_env env = {.getenv = fake_env_get};
 	static char url[64];
 	struct iam_client_options o = {.env = &env, .page_size = 2};
 	struct aws_error err;
 
-	fake_url(f, url, sizeof(url));
+	fakehttp_url(f, url, sizeof(url));
 	o.endpoint_url = url;
 	o.sts_endpoint_url = url;
 	CHECK_INT(iam_client_new(&o, cl, &err), 0);
@@ -609,22 +442,22 @@ static void count_cb(void *ctx, const char *action, unsigned long n)
 
 static void test_iam_paging_and_expiry(void)
 {
-	static const struct fake_step steps[] = {
-		{FAKE_ANSWER, 403, EXPIRED, 0},
-		{FAKE_ANSWER, 200,
-		 LIST_PAGE("true", "<Marker>m+1</Marker>", ROLE_XML("a") ROLE_XML("b")), 0},
-		{FAKE_ANSWER, 200, LIST_PAGE("false", "", ROLE_XML("c")), 0},
-		{FAKE_ANSWER, 200, LIST_PAGE("true", "<Marker>m2</Marker>", ROLE_XML("d")), 0},
-		{FAKE_ANSWER, 400, MALFORMED, 0},
+	static const struct fakehttp_step steps[] = {
+		{.status = 403, .body = EXPIRED},
+		{.status = 200,
+		 .body = LIST_PAGE("true", "<Marker>m+1</Marker>", ROLE_XML("a") ROLE_XML("b"))},
+		{.status = 200, .body = LIST_PAGE("false", "", ROLE_XML("c"))},
+		{.status = 200, .body = LIST_PAGE("true", "<Marker>m2</Marker>", ROLE_XML("d"))},
+		{.status = 400, .body = MALFORMED},
 	};
 	struct iam_role_list roles = {0};
 	struct iam_client *cl = NULL;
 	struct iam_conn *conn = NULL;
-	struct fake_server f;
+	struct fakehttp f;
 	struct aws_error err;
 	char counts[256] = "";
 
-	fake_start(&f, steps, 5);
+	fakehttp_start(&f, steps, 5);
 	iam_setup(&f, &cl, &conn);
 	CHECK_STR(iam_client_endpoint(cl)->region, "us-east-1");
 	CHECK_STR(iam_client_endpoint(cl)->service, "iam");
@@ -650,7 +483,7 @@ static void test_iam_paging_and_expiry(void)
 	iam_role_list_cleanup(&roles);
 	iam_conn_free(conn);
 	iam_client_free(cl);
-	fake_stop(&f);
+	fakehttp_stop(&f);
 }
 
 static const char *env_two_attempts(void *ctx, const char *name)
@@ -662,19 +495,19 @@ static const char *env_two_attempts(void *ctx, const char *name)
  * request, and takes AWS_MAX_ATTEMPTS from the injected environment. */
 static void test_iam_hooks_and_env_attempts(void)
 {
-	static const struct fake_step steps[] = {{FAKE_ANSWER, 400, THROTTLE, 0}};
+	static const struct fakehttp_step steps[] = {{.status = 400, .body = THROTTLE}};
 	static const struct creds_env env = {.getenv = env_two_attempts};
 	struct fake_clock fc = {.now = 0};
 	struct iam_client_options o = {.env = &env};
 	struct iam_client *cl = NULL;
 	struct iam_conn *conn = NULL;
 	struct iam_role role = {0};
-	struct fake_server f;
+	struct fakehttp f;
 	struct aws_error err;
 	char url[64], counts[256] = "";
 
-	fake_start(&f, steps, 1);
-	fake_url(&f, url, sizeof(url));
+	fakehttp_start(&f, steps, 1);
+	fakehttp_url(&f, url, sizeof(url));
 	o.endpoint_url = url;
 	o.query.now_ms = fc_now;
 	o.query.sleep_ms = fc_sleep;
@@ -696,7 +529,7 @@ static void test_iam_hooks_and_env_attempts(void)
 	CHECK_STR(counts, "GetRole=2;");
 	iam_conn_free(conn);
 	iam_client_free(cl);
-	fake_stop(&f);
+	fakehttp_stop(&f);
 }
 
 int main(void)

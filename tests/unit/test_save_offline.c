@@ -114,7 +114,7 @@ static void test_refusals(struct iam_client *cl, const char *dir)
 	struct cache_save_result res;
 	struct cache *c = offline_cache(cl, dir, 0);
 	const char *same = "{\"Statement\": [{\"Effect\": \"Allow\"}]}";
-	char folder[700], path[800], bytes[256];
+	char folder[700], bytes[256];
 	unsigned long long g;
 	long long mtime;
 	struct buf b;
@@ -156,11 +156,9 @@ static void test_refusals(struct iam_client *cl, const char *dir)
 	CHECK(b.data && strstr(b.data, " web/role.json EPERM local: "));
 	CHECK(b.data && strstr(b.data, " web/trust.json EIO ConnectionError: GetRole of "));
 	buf_cleanup(&b);
-	snprintf(path, sizeof(path), "%s/rejected", folder);
 	/* Five here and the one refused during the dry-run mount. */
-	CHECK_INT(offline_count_files(path), 6);
-	snprintf(path, sizeof(path), "%s/journal", folder);
-	CHECK_INT(offline_count_files(path), 0);
+	CHECK_INT(offline_count_files(folder, "rejected"), 6);
+	CHECK_INT(offline_count_files(folder, "journal"), 0);
 	cache_close(c);
 }
 

@@ -36,14 +36,6 @@ static void seed(const char *dir, const char *profile)
 	offline_seed(dir, profile, roles, 3);
 }
 
-static int count_files(const char *folder, const char *sub)
-{
-	char path[800];
-
-	snprintf(path, sizeof(path), "%s/%s", folder, sub);
-	return offline_count_files(path);
-}
-
 static int detach(struct cache *c, struct cache_save_result *res)
 {
 	struct cache_save s = {.role = "web",
@@ -86,8 +78,8 @@ static void test_modes(struct iam_client *cl, const char *dir)
 	CHECK(offline_status_has(c, "dry-run calls DeleteRole: 1\n"));
 	CHECK_INT(iam_client_total_calls(cl), 0);
 	CHECK_INT(cache_folder(c, folder, sizeof(folder)), 0);
-	CHECK_INT(count_files(folder, "removed"), 0);
-	CHECK_INT(count_files(folder, "journal"), 0);
+	CHECK_INT(offline_count_files(folder, "removed"), 0);
+	CHECK_INT(offline_count_files(folder, "journal"), 0);
 	cache_close(c);
 }
 
@@ -111,14 +103,14 @@ static void test_refusals(struct iam_client *cl, const char *dir)
 	/* IAM unreachable: the detach cannot be settled; its entry stays journaled. */
 	CHECK_INT(detach(c, &res), -EIO);
 	CHECK(strstr(res.message, "unsettled") != NULL);
-	CHECK_INT(count_files(folder, "journal"), 1);
-	CHECK_INT(count_files(folder, "removed"), 1);
+	CHECK_INT(offline_count_files(folder, "journal"), 1);
+	CHECK_INT(offline_count_files(folder, "removed"), 1);
 	/* The deletion's listing fails: refused, the entry ended, the copies kept. */
 	CHECK_INT(cache_delete_role(c, "bare", &res), -EIO);
 	CHECK(strstr(res.message, "ListInstanceProfilesForRole of role bare failed") != NULL);
 	CHECK(strstr(res.message, "landed before it: nothing") != NULL);
-	CHECK_INT(count_files(folder, "journal"), 1);
-	CHECK_INT(count_files(folder, "removed"), 3);
+	CHECK_INT(offline_count_files(folder, "journal"), 1);
+	CHECK_INT(offline_count_files(folder, "removed"), 3);
 	CHECK(offline_status_has(c, "removed files: 3\n"));
 	buf_init(&b, 0);
 	CHECK_INT(cache_errors_text(c, &b), 0);

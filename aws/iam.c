@@ -420,42 +420,38 @@ out:
 	return rc;
 }
 
-/* Follows a chain to the end, every page appended to list by parse; with
- * on_page, list is handed to it after each page (a nonzero answer ends the chain).
- * A page truncated without a Marker, or repeating one, ends it with -EIO. */
+/* A listing chain: every page appended to list by parse, then handed to on_page
+ * (may be NULL; a nonzero answer ends the chain). */
+struct iam_chain {
+	struct iam_conn *conn;
+	const char *action;
+	const struct iam_args *a;
+	iam_parser parse;
+	void *list;
+	int (*on_page)(void *ctx, void *list);
+	void *ctx;
+};
+
+static int iam_chain_page(void *ctx, const char *marker, struct iam_page *page,
+			  struct aws_error *err)
+{
+	struct iam_chain *ch = ctx;
+	int rc = iam_call(ch->conn, &ch->conn->client->iam_ep, ch->action, IAM_VERSION, ch->a,
+			  marker, ch->parse, ch->list, page, err);
+
+	return !rc && ch->on_page ? ch->on_page(ch->ctx, ch->list) : rc;
+}
+
+/* Follows a chain to the end (pager_follow): a page truncated without a Marker,
+ * or repeating one, ends it with -EIO. */
 static int iam_chain(struct iam_conn *conn, const char *action, const struct iam_args *a,
 		     iam_parser parse, void *list, int (*on_page)(void *ctx, void *list), void *ctx,
 		     struct aws_error *err)
 {
-	struct iam_page page = {0};
-	struct pager pager;
-	char *marker = NULL;
-	int pages, rc = 0;
+	struct iam_chain ch = {conn, action, a, parse, list, on_page, ctx};
+	const struct pager_chain pc = {action, IAM_MAX_PAGES, "InvalidInput", iam_chain_page, &ch};
 
-	pager_init(&pager);
-	for (pages = 0; pages < IAM_MAX_PAGES; pages++) {
-		rc = iam_call(conn, &conn->client->iam_ep, action, IAM_VERSION, a, marker, parse,
-			      list, &page, err);
-		free(marker);
-		marker = NULL;
-		if (!rc && on_page)
-			rc = on_page(ctx, list);
-		if (!rc)
-			rc = pager_next(&pager, action, &page, err);
-		if (rc <= 0)
-			break;
-		marker = page.marker;
-		page.marker = NULL;
-		page.is_truncated = false;
-	}
-	pager_cleanup(&pager);
-	iam_page_cleanup(&page);
-	if (rc > 0) {
-		free(marker);
-		aws_error_set(err, "InvalidInput", "%s did not end after %d pages", action, pages);
-		rc = -EIO;
-	}
-	return rc;
+	return pager_follow(&pc, err);
 }
 
 int iam_request_all(struct iam_conn *conn, const char *action, const char *const *kv,

@@ -463,13 +463,6 @@ int iam_request_all(struct iam_conn *conn, const char *action, const char *const
 	return iam_chain(conn, action, &a, parse, list, NULL, NULL, err);
 }
 
-/* Follows a listing chain to the end, every page appended to list by parse. */
-static int iam_list_all(struct iam_conn *conn, const char *action, const char *const *kv,
-			iam_parser parse, void *list, struct aws_error *err)
-{
-	return iam_request_all(conn, action, kv, NULL, parse, list, err);
-}
-
 int iam_request_move(void **dv, size_t *dn, size_t *dcap, void **sv, size_t *sn, size_t *scap,
 		     size_t elem)
 {
@@ -499,10 +492,10 @@ int iam_request_move(void **dv, size_t *dn, size_t *dcap, void **sv, size_t *sn,
 	return 0;
 }
 
-IAM_DEFINE_MOVE(iam_move_roles, iam_role_list)
-IAM_DEFINE_MOVE(iam_move_strings, iam_string_list)
-IAM_DEFINE_MOVE(iam_move_attached, iam_attached_list)
-IAM_DEFINE_MOVE(iam_move_versions, iam_version_list)
+IAM_DEFINE_LIST(iam_list_into_roles, iam_role_list)
+IAM_DEFINE_LIST(iam_list_into_strings, iam_string_list)
+IAM_DEFINE_LIST(iam_list_into_attached, iam_attached_list)
+IAM_DEFINE_LIST(iam_list_into_versions, iam_version_list)
 
 int iam_request(struct iam_conn *c, const char *action, const char *const *kv,
 		const struct aws_params *own, iam_parser parse, void *out, struct aws_error *err)
@@ -528,14 +521,7 @@ static int iam_write(struct iam_conn *c, const char *action, const char *const *
 
 int iam_list_roles(struct iam_conn *c, struct iam_role_list *out, struct aws_error *err)
 {
-	struct iam_role_list tmp = {0};
-	int rc;
-
-	rc = iam_list_all(c, "ListRoles", NULL, iam_parse_list_roles, &tmp, err);
-	if (!rc)
-		rc = iam_move_roles(out, &tmp);
-	iam_role_list_cleanup(&tmp);
-	return rc;
+	return iam_list_into_roles(c, "ListRoles", NULL, NULL, iam_parse_list_roles, out, err);
 }
 
 struct iam_role_pages {
@@ -584,14 +570,9 @@ int iam_list_role_policies(struct iam_conn *c, const char *role, struct iam_stri
 			   struct aws_error *err)
 {
 	const char *kv[] = {"RoleName", role, NULL};
-	struct iam_string_list tmp = {0};
-	int rc;
 
-	rc = iam_list_all(c, "ListRolePolicies", kv, iam_parse_list_role_policies, &tmp, err);
-	if (!rc)
-		rc = iam_move_strings(out, &tmp);
-	iam_string_list_cleanup(&tmp);
-	return rc;
+	return iam_list_into_strings(c, "ListRolePolicies", kv, NULL, iam_parse_list_role_policies,
+				     out, err);
 }
 
 int iam_get_role_policy(struct iam_conn *c, const char *role, const char *name,
@@ -622,15 +603,9 @@ int iam_list_attached_role_policies(struct iam_conn *c, const char *role,
 				    struct iam_attached_list *out, struct aws_error *err)
 {
 	const char *kv[] = {"RoleName", role, NULL};
-	struct iam_attached_list tmp = {0};
-	int rc;
 
-	rc = iam_list_all(c, "ListAttachedRolePolicies", kv, iam_parse_list_attached_role_policies,
-			  &tmp, err);
-	if (!rc)
-		rc = iam_move_attached(out, &tmp);
-	iam_attached_list_cleanup(&tmp);
-	return rc;
+	return iam_list_into_attached(c, "ListAttachedRolePolicies", kv, NULL,
+				      iam_parse_list_attached_role_policies, out, err);
 }
 
 int iam_get_policy(struct iam_conn *c, const char *arn, struct iam_policy *out,
@@ -653,14 +628,9 @@ int iam_list_policy_versions(struct iam_conn *c, const char *arn, struct iam_ver
 			     struct aws_error *err)
 {
 	const char *kv[] = {"PolicyArn", arn, NULL};
-	struct iam_version_list tmp = {0};
-	int rc;
 
-	rc = iam_list_all(c, "ListPolicyVersions", kv, iam_parse_list_policy_versions, &tmp, err);
-	if (!rc)
-		rc = iam_move_versions(out, &tmp);
-	iam_version_list_cleanup(&tmp);
-	return rc;
+	return iam_list_into_versions(c, "ListPolicyVersions", kv, NULL,
+				      iam_parse_list_policy_versions, out, err);
 }
 
 int iam_create_policy_version(struct iam_conn *c, const char *arn, const char *doc,

@@ -298,32 +298,38 @@ unsigned long iam_client_total_calls(struct iam_client *c)
 }
 
 /* One signed request (a Query call's params, or a prepared rq of another
- * protocol) with fresh credentials; once more after an expired token. */
+ * protocol); attempts counts the requests of both runs creds_provider_call may make. */
+struct iam_sent {
+	struct iam_conn *conn;
+	const struct aws_endpoint *ep;
+	const struct aws_params *p;
+	const struct query_request *rq;
+	struct buf *resp;
+	struct query_config q;
+	int attempts;
+};
+
+static int iam_sent_run(void *ctx, const struct aws_creds *creds, struct aws_error *err)
+{
+	struct iam_sent *s = ctx;
+	int rc = s->p ? query_call(s->conn->http, s->ep, creds, s->p, &s->q, s->resp, err)
+		      : query_send(s->conn->http, s->ep, creds, s->rq, &s->q, s->resp, err);
+
+	s->attempts += err->attempts;
+	return rc;
+}
+
+/* Sends with fresh credentials, once more after an expired token. */
 static int iam_send_any(struct iam_conn *conn, const struct aws_endpoint *ep,
 			const struct aws_params *p, const struct query_request *rq,
 			struct buf *resp, struct aws_error *err)
 {
-	struct iam_client *c = conn->client;
-	struct aws_creds creds = {0};
-	struct query_config q;
-	int tries, attempts = 0, rc;
+	struct iam_sent s = {.conn = conn, .ep = ep, .p = p, .rq = rq, .resp = resp};
+	int rc;
 
-	iam_query_config(c, &q);
-	for (tries = 0; tries < 2; tries++) {
-		aws_error_clear(err);
-		rc = creds_provider_get(c->creds, &creds, err);
-		if (rc < 0)
-			break;
-		rc = p ? query_call(conn->http, ep, &creds, p, &q, resp, err)
-		       : query_send(conn->http, ep, &creds, rq, &q, resp, err);
-		aws_creds_cleanup(&creds);
-		attempts += err->attempts;
-		err->attempts = attempts;
-		if (rc == 0 || !aws_code_is_expired_token(err->code))
-			break;
-		creds_provider_expire(c->creds);
-	}
-	err->attempts = attempts;
+	iam_query_config(conn->client, &s.q);
+	rc = creds_provider_call(conn->client->creds, iam_sent_run, &s, err);
+	err->attempts = s.attempts;
 	return rc;
 }
 

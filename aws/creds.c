@@ -268,12 +268,10 @@ const char *creds_provider_source(const struct creds_provider *p)
 static int assumed_source(const char *role_arn, const char *external_id, const char *session_name,
 			  struct creds_source **out)
 {
-	struct creds_source *s = calloc(1, sizeof(*s));
+	struct creds_source *s = creds_source_new(CREDS_ASSUME_ROLE, "assume-role");
 
 	if (!s)
 		return -ENOMEM;
-	s->kind = CREDS_ASSUME_ROLE;
-	snprintf(s->name, sizeof(s->name), "assume-role");
 	s->role_arn = strdup(role_arn);
 	s->session_name = strdup(session_name && *session_name ? session_name : "iamfs");
 	if (external_id && *external_id)

@@ -90,26 +90,30 @@ static bool is_valid(const struct aws_creds *c, long long t)
 	return !c->expiration || c->expiration > t;
 }
 
-/* The AssumeRole of an assumed provider, signed with its base's credentials; when
- * they turn out expired, the base forgets them and the call is made once more. A
- * failure names the role. */
+/* What the AssumeRole of an assumed provider needs besides the base's credentials. */
+struct assume_call {
+	const struct creds_fetch_ctx *fc;
+	const struct creds_source *src;
+	struct aws_creds *got;
+};
+
+static int assume_call_run(void *ctx, const struct aws_creds *base, struct aws_error *err)
+{
+	const struct assume_call *a = ctx;
+
+	return creds_fetch_assume(a->fc, a->src, base, a->got, err);
+}
+
+/* The AssumeRole of an assumed provider, signed with its base's credentials
+ * (creds_provider_call: sent once more after an expired token). A failure names
+ * the role. */
 static int refresh_assumed(struct creds_provider *p, const struct creds_fetch_ctx *fc,
 			   struct aws_creds *got, struct aws_error *err)
 {
-	struct aws_creds base = {0};
+	struct assume_call a = {fc, p->chain.src, got};
 	char why[sizeof(err->message)];
-	int tries, rc = 0;
+	int rc = creds_provider_call(p->base, assume_call_run, &a, err);
 
-	for (tries = 0; tries < 2; tries++) {
-		aws_error_clear(err);
-		rc = creds_provider_get(p->base, &base, err);
-		if (!rc)
-			rc = creds_fetch_assume(fc, p->chain.src, &base, got, err);
-		aws_creds_cleanup(&base);
-		if (!rc || !aws_code_is_expired_token(err->code))
-			break;
-		creds_provider_expire(p->base);
-	}
 	if (rc) {
 		snprintf(why, sizeof(why), "%s", err->message[0] ? err->message : err->code);
 		snprintf(err->message, sizeof(err->message), "cannot assume role %.300s: %.600s",
@@ -223,6 +227,28 @@ void creds_provider_expire(struct creds_provider *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
+int creds_provider_call(struct creds_provider *p,
+			int (*call)(void *ctx, const struct aws_creds *creds,
+				    struct aws_error *err),
+			void *ctx, struct aws_error *err)
+{
+	struct aws_creds creds = {0};
+	int tries, rc = 0;
+
+	for (tries = 0; tries < 2; tries++) {
+		aws_error_clear(err);
+		rc = creds_provider_get(p, &creds, err);
+		if (rc < 0)
+			break;
+		rc = call(ctx, &creds, err);
+		aws_creds_cleanup(&creds);
+		if (rc == 0 || !aws_code_is_expired_token(err->code))
+			break;
+		creds_provider_expire(p);
+	}
+	return rc;
+}
+
 const char *creds_provider_region(const struct creds_provider *p)
 {
 	return p->chain.region;
@@ -242,12 +268,10 @@ const char *creds_provider_source(const struct creds_provider *p)
 static int assumed_source(const char *role_arn, const char *external_id, const char *session_name,
 			  struct creds_source **out)
 {
-	struct creds_source *s = calloc(1, sizeof(*s));
+	struct creds_source *s = creds_source_new(CREDS_ASSUME_ROLE, "assume-role");
 
 	if (!s)
 		return -ENOMEM;
-	s->kind = CREDS_ASSUME_ROLE;
-	snprintf(s->name, sizeof(s->name), "assume-role");
 	s->role_arn = strdup(role_arn);
 	s->session_name = strdup(session_name && *session_name ? session_name : "iamfs");
 	if (external_id && *external_id)

@@ -39,6 +39,15 @@ int creds_provider_new_assumed(struct creds_provider *base, const char *role_arn
 int creds_provider_get(struct creds_provider *p, struct aws_creds *out, struct aws_error *err);
 /* Forgets cached temporary credentials (after ExpiredToken) so the next get refreshes. */
 void creds_provider_expire(struct creds_provider *p);
+/* Runs call(ctx, creds, err) with a copy of p's current credentials (borrowed by call,
+ * wiped after it). A call refused with an expired-token code (aws_code_is_expired_token)
+ * is run once more: p forgets its credentials first, so the second run gets fresh ones.
+ * err is cleared before each run. 0, the -errno of getting credentials (no call run, no
+ * retry), or the -errno of call's last run, with err filled. Thread-safe as get is. */
+int creds_provider_call(struct creds_provider *p,
+			int (*call)(void *ctx, const struct aws_creds *creds,
+				    struct aws_error *err),
+			void *ctx, struct aws_error *err);
 /* The region of the profile or environment (AWS_REGION, AWS_DEFAULT_REGION, the
  * profile's region), or "" when none is set. */
 const char *creds_provider_region(const struct creds_provider *p);

@@ -134,7 +134,7 @@ static const char *prof_get(const struct chain *ch, const char *name, const char
 	return v && *v ? v : NULL;
 }
 
-static struct creds_source *source_new(enum creds_kind kind, const char *name)
+struct creds_source *creds_source_new(enum creds_kind kind, const char *name)
 {
 	struct creds_source *s = calloc(1, sizeof(*s));
 
@@ -191,7 +191,7 @@ static int static_source(struct chain *ch, const char *name, const char *where, 
 			      akid ? "secret access key" : "access key id");
 		return -EINVAL;
 	}
-	s = source_new(CREDS_STATIC, name);
+	s = creds_source_new(CREDS_STATIC, name);
 	if (!s)
 		return -ENOMEM;
 	snprintf(s->fixed.source, sizeof(s->fixed.source), "%s", name);
@@ -320,7 +320,7 @@ static int container_source(struct chain *ch, bool required, struct creds_source
 	buf_init(&url, 8192);
 	rc = rel ? buf_printf(&url, "http://169.254.170.2%s%s", *rel == '/' ? "" : "/", rel)
 		 : buf_puts(&url, full);
-	s = rc ? NULL : source_new(CREDS_CONTAINER, "container-role");
+	s = rc ? NULL : creds_source_new(CREDS_CONTAINER, "container-role");
 	if (!s) {
 		buf_cleanup(&url);
 		return rc ? rc : -ENOMEM;
@@ -353,7 +353,7 @@ static int imds_source(struct chain *ch, const char *name, bool fallback, struct
 	}
 	if (!ep)
 		ep = prof_get(ch, name, "ec2_metadata_service_endpoint");
-	s = source_new(CREDS_IMDS, "iam-role");
+	s = creds_source_new(CREDS_IMDS, "iam-role");
 	if (!s || dup_opt(&s->url, ep ? ep : "http://169.254.169.254")) {
 		creds_source_free(s);
 		return -ENOMEM;
@@ -387,7 +387,7 @@ static int web_identity_source(struct chain *ch, const char *name, bool allow_en
 	}
 	if (expand_home(ch->o, file, path, sizeof(path)))
 		return -EINVAL;
-	s = source_new(CREDS_WEB_IDENTITY, "assume-role-with-web-identity");
+	s = creds_source_new(CREDS_WEB_IDENTITY, "assume-role-with-web-identity");
 	if (!s)
 		return -ENOMEM;
 	rc = parse_duration(ch, name, prof_get(ch, name, "duration_seconds"), &s->duration_s);
@@ -409,7 +409,7 @@ static int process_source(struct chain *ch, const char *name, struct creds_sourc
 
 	if (!cmd)
 		return 0;
-	s = source_new(CREDS_PROCESS, "custom-process");
+	s = creds_source_new(CREDS_PROCESS, "custom-process");
 	if (!s || dup_opt(&s->command, cmd)) {
 		creds_source_free(s);
 		return -ENOMEM;
@@ -523,7 +523,7 @@ static int assume_role_source(struct chain *ch, const char *name, const char **v
 			      name);
 		return -EINVAL;
 	}
-	s = source_new(CREDS_ASSUME_ROLE, "assume-role");
+	s = creds_source_new(CREDS_ASSUME_ROLE, "assume-role");
 	if (!s)
 		return -ENOMEM;
 	rc = parse_duration(ch, name, prof_get(ch, name, "duration_seconds"), &s->duration_s);

@@ -38,6 +38,9 @@ struct creds_source {
 	bool fallback;		   /* CREDS_IMDS: chosen only because nothing else was */
 };
 
+/* A zeroed source of kind named name (cut to fit); the caller owns it (creds_source_free).
+ * NULL when out of memory. */
+struct creds_source *creds_source_new(enum creds_kind kind, const char *name);
 /* Frees a source tree, wiping fixed keys and tokens (NULL-safe). */
 void creds_source_free(struct creds_source *s);
 

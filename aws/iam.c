@@ -298,32 +298,38 @@ unsigned long iam_client_total_calls(struct iam_client *c)
 }
 
 /* One signed request (a Query call's params, or a prepared rq of another
- * protocol) with fresh credentials; once more after an expired token. */
+ * protocol); attempts counts the requests of both runs creds_provider_call may make. */
+struct iam_sent {
+	struct iam_conn *conn;
+	const struct aws_endpoint *ep;
+	const struct aws_params *p;
+	const struct query_request *rq;
+	struct buf *resp;
+	struct query_config q;
+	int attempts;
+};
+
+static int iam_sent_run(void *ctx, const struct aws_creds *creds, struct aws_error *err)
+{
+	struct iam_sent *s = ctx;
+	int rc = s->p ? query_call(s->conn->http, s->ep, creds, s->p, &s->q, s->resp, err)
+		      : query_send(s->conn->http, s->ep, creds, s->rq, &s->q, s->resp, err);
+
+	s->attempts += err->attempts;
+	return rc;
+}
+
+/* Sends with fresh credentials, once more after an expired token. */
 static int iam_send_any(struct iam_conn *conn, const struct aws_endpoint *ep,
 			const struct aws_params *p, const struct query_request *rq,
 			struct buf *resp, struct aws_error *err)
 {
-	struct iam_client *c = conn->client;
-	struct aws_creds creds = {0};
-	struct query_config q;
-	int tries, attempts = 0, rc;
+	struct iam_sent s = {.conn = conn, .ep = ep, .p = p, .rq = rq, .resp = resp};
+	int rc;
 
-	iam_query_config(c, &q);
-	for (tries = 0; tries < 2; tries++) {
-		aws_error_clear(err);
-		rc = creds_provider_get(c->creds, &creds, err);
-		if (rc < 0)
-			break;
-		rc = p ? query_call(conn->http, ep, &creds, p, &q, resp, err)
-		       : query_send(conn->http, ep, &creds, rq, &q, resp, err);
-		aws_creds_cleanup(&creds);
-		attempts += err->attempts;
-		err->attempts = attempts;
-		if (rc == 0 || !aws_code_is_expired_token(err->code))
-			break;
-		creds_provider_expire(c->creds);
-	}
-	err->attempts = attempts;
+	iam_query_config(conn->client, &s.q);
+	rc = creds_provider_call(conn->client->creds, iam_sent_run, &s, err);
+	err->attempts = s.attempts;
 	return rc;
 }
 
@@ -420,42 +426,38 @@ out:
 	return rc;
 }
 
-/* Follows a chain to the end, every page appended to list by parse; with
- * on_page, list is handed to it after each page (a nonzero answer ends the chain).
- * A page truncated without a Marker, or repeating one, ends it with -EIO. */
+/* A listing chain: every page appended to list by parse, then handed to on_page
+ * (may be NULL; a nonzero answer ends the chain). */
+struct iam_chain {
+	struct iam_conn *conn;
+	const char *action;
+	const struct iam_args *a;
+	iam_parser parse;
+	void *list;
+	int (*on_page)(void *ctx, void *list);
+	void *ctx;
+};
+
+static int iam_chain_page(void *ctx, const char *marker, struct iam_page *page,
+			  struct aws_error *err)
+{
+	struct iam_chain *ch = ctx;
+	int rc = iam_call(ch->conn, &ch->conn->client->iam_ep, ch->action, IAM_VERSION, ch->a,
+			  marker, ch->parse, ch->list, page, err);
+
+	return !rc && ch->on_page ? ch->on_page(ch->ctx, ch->list) : rc;
+}
+
+/* Follows a chain to the end (pager_follow): a page truncated without a Marker,
+ * or repeating one, ends it with -EIO. */
 static int iam_chain(struct iam_conn *conn, const char *action, const struct iam_args *a,
 		     iam_parser parse, void *list, int (*on_page)(void *ctx, void *list), void *ctx,
 		     struct aws_error *err)
 {
-	struct iam_page page = {0};
-	struct pager pager;
-	char *marker = NULL;
-	int pages, rc = 0;
+	struct iam_chain ch = {conn, action, a, parse, list, on_page, ctx};
+	const struct pager_chain pc = {action, IAM_MAX_PAGES, "InvalidInput", iam_chain_page, &ch};
 
-	pager_init(&pager);
-	for (pages = 0; pages < IAM_MAX_PAGES; pages++) {
-		rc = iam_call(conn, &conn->client->iam_ep, action, IAM_VERSION, a, marker, parse,
-			      list, &page, err);
-		free(marker);
-		marker = NULL;
-		if (!rc && on_page)
-			rc = on_page(ctx, list);
-		if (!rc)
-			rc = pager_next(&pager, action, &page, err);
-		if (rc <= 0)
-			break;
-		marker = page.marker;
-		page.marker = NULL;
-		page.is_truncated = false;
-	}
-	pager_cleanup(&pager);
-	iam_page_cleanup(&page);
-	if (rc > 0) {
-		free(marker);
-		aws_error_set(err, "InvalidInput", "%s did not end after %d pages", action, pages);
-		rc = -EIO;
-	}
-	return rc;
+	return pager_follow(&pc, err);
 }
 
 int iam_request_all(struct iam_conn *conn, const char *action, const char *const *kv,
@@ -465,13 +467,6 @@ int iam_request_all(struct iam_conn *conn, const char *action, const char *const
 	const struct iam_args a = {kv, own};
 
 	return iam_chain(conn, action, &a, parse, list, NULL, NULL, err);
-}
-
-/* Follows a listing chain to the end, every page appended to list by parse. */
-static int iam_list_all(struct iam_conn *conn, const char *action, const char *const *kv,
-			iam_parser parse, void *list, struct aws_error *err)
-{
-	return iam_request_all(conn, action, kv, NULL, parse, list, err);
 }
 
 int iam_request_move(void **dv, size_t *dn, size_t *dcap, void **sv, size_t *sn, size_t *scap,
@@ -503,10 +498,10 @@ int iam_request_move(void **dv, size_t *dn, size_t *dcap, void **sv, size_t *sn,
 	return 0;
 }
 
-IAM_DEFINE_MOVE(iam_move_roles, iam_role_list)
-IAM_DEFINE_MOVE(iam_move_strings, iam_string_list)
-IAM_DEFINE_MOVE(iam_move_attached, iam_attached_list)
-IAM_DEFINE_MOVE(iam_move_versions, iam_version_list)
+IAM_DEFINE_LIST(iam_list_into_roles, iam_role_list)
+IAM_DEFINE_LIST(iam_list_into_strings, iam_string_list)
+IAM_DEFINE_LIST(iam_list_into_attached, iam_attached_list)
+IAM_DEFINE_LIST(iam_list_into_versions, iam_version_list)
 
 int iam_request(struct iam_conn *c, const char *action, const char *const *kv,
 		const struct aws_params *own, iam_parser parse, void *out, struct aws_error *err)
@@ -532,14 +527,7 @@ static int iam_write(struct iam_conn *c, const char *action, const char *const *
 
 int iam_list_roles(struct iam_conn *c, struct iam_role_list *out, struct aws_error *err)
 {
-	struct iam_role_list tmp = {0};
-	int rc;
-
-	rc = iam_list_all(c, "ListRoles", NULL, iam_parse_list_roles, &tmp, err);
-	if (!rc)
-		rc = iam_move_roles(out, &tmp);
-	iam_role_list_cleanup(&tmp);
-	return rc;
+	return iam_list_into_roles(c, "ListRoles", NULL, NULL, iam_parse_list_roles, out, err);
 }
 
 struct iam_role_pages {
@@ -588,14 +576,9 @@ int iam_list_role_policies(struct iam_conn *c, const char *role, struct iam_stri
 			   struct aws_error *err)
 {
 	const char *kv[] = {"RoleName", role, NULL};
-	struct iam_string_list tmp = {0};
-	int rc;
 
-	rc = iam_list_all(c, "ListRolePolicies", kv, iam_parse_list_role_policies, &tmp, err);
-	if (!rc)
-		rc = iam_move_strings(out, &tmp);
-	iam_string_list_cleanup(&tmp);
-	return rc;
+	return iam_list_into_strings(c, "ListRolePolicies", kv, NULL, iam_parse_list_role_policies,
+				     out, err);
 }
 
 int iam_get_role_policy(struct iam_conn *c, const char *role, const char *name,
@@ -626,15 +609,9 @@ int iam_list_attached_role_policies(struct iam_conn *c, const char *role,
 				    struct iam_attached_list *out, struct aws_error *err)
 {
 	const char *kv[] = {"RoleName", role, NULL};
-	struct iam_attached_list tmp = {0};
-	int rc;
 
-	rc = iam_list_all(c, "ListAttachedRolePolicies", kv, iam_parse_list_attached_role_policies,
-			  &tmp, err);
-	if (!rc)
-		rc = iam_move_attached(out, &tmp);
-	iam_attached_list_cleanup(&tmp);
-	return rc;
+	return iam_list_into_attached(c, "ListAttachedRolePolicies", kv, NULL,
+				      iam_parse_list_attached_role_policies, out, err);
 }
 
 int iam_get_policy(struct iam_conn *c, const char *arn, struct iam_policy *out,
@@ -657,14 +634,9 @@ int iam_list_policy_versions(struct iam_conn *c, const char *arn, struct iam_ver
 			     struct aws_error *err)
 {
 	const char *kv[] = {"PolicyArn", arn, NULL};
-	struct iam_version_list tmp = {0};
-	int rc;
 
-	rc = iam_list_all(c, "ListPolicyVersions", kv, iam_parse_list_policy_versions, &tmp, err);
-	if (!rc)
-		rc = iam_move_versions(out, &tmp);
-	iam_version_list_cleanup(&tmp);
-	return rc;
+	return iam_list_into_versions(c, "ListPolicyVersions", kv, NULL,
+				      iam_parse_list_policy_versions, out, err);
 }
 
 int iam_create_policy_version(struct iam_conn *c, const char *arn, const char *doc,

@@ -14,8 +14,8 @@
 #include "aws/iam_parse.h"
 #include "aws/iam_request.h"
 
-IAM_DEFINE_MOVE(iam_lifecycle_move_policies, iam_policy_list)
-IAM_DEFINE_MOVE(iam_lifecycle_move_strings, iam_string_list)
+IAM_DEFINE_LIST(iam_lifecycle_list_policies, iam_policy_list)
+IAM_DEFINE_LIST(iam_lifecycle_list_strings, iam_string_list)
 
 /* Fills err for a request iam_form.c refused (nothing was sent). */
 static int iam_lifecycle_refused(int rc, const char *action, struct aws_error *err)
@@ -74,15 +74,9 @@ int iam_list_instance_profiles_for_role(struct iam_conn *c, const char *role,
 					struct iam_string_list *out, struct aws_error *err)
 {
 	const char *kv[] = {"RoleName", role, NULL};
-	struct iam_string_list tmp = {0};
-	int rc;
 
-	rc = iam_request_all(c, "ListInstanceProfilesForRole", kv, NULL,
-			     iam_parse_list_instance_profiles_for_role, &tmp, err);
-	if (!rc)
-		rc = iam_lifecycle_move_strings(out, &tmp);
-	iam_string_list_cleanup(&tmp);
-	return rc;
+	return iam_lifecycle_list_strings(c, "ListInstanceProfilesForRole", kv, NULL,
+					  iam_parse_list_instance_profiles_for_role, out, err);
 }
 
 int iam_remove_role_from_instance_profile(struct iam_conn *c, const char *profile, const char *role,
@@ -127,7 +121,6 @@ int iam_create_policy(struct iam_conn *c, const char *name, const char *doc, con
 int iam_list_policies(struct iam_conn *c, enum iam_policy_scope scope, const char *path_prefix,
 		      struct iam_policy_list *out, struct aws_error *err)
 {
-	struct iam_policy_list tmp = {0};
 	struct aws_params own;
 	int rc;
 
@@ -136,11 +129,8 @@ int iam_list_policies(struct iam_conn *c, enum iam_policy_scope scope, const cha
 	if (rc < 0)
 		rc = iam_lifecycle_refused(rc, "ListPolicies", err);
 	else
-		rc = iam_request_all(c, "ListPolicies", NULL, &own, iam_parse_list_policies, &tmp,
-				     err);
-	if (!rc)
-		rc = iam_lifecycle_move_policies(out, &tmp);
-	iam_policy_list_cleanup(&tmp);
+		rc = iam_lifecycle_list_policies(c, "ListPolicies", NULL, &own,
+						 iam_parse_list_policies, out, err);
 	aws_params_cleanup(&own);
 	return rc;
 }

@@ -45,4 +45,23 @@ int iam_request_move(void **dv, size_t *dn, size_t *dcap, void **sv, size_t *sn,
 		return rc;                                                                         \
 	}
 
+/* Defines static int fn(struct iam_conn *c, const char *action, const char *const *kv,
+ * const struct aws_params *own, iam_parser parse, struct type *out, struct aws_error *err)
+ * (and fn##_move): iam_request_all into a list of its own, whose items go to the end of
+ * out only when the whole chain succeeded (out as it was otherwise). */
+#define IAM_DEFINE_LIST(fn, type)                                                                  \
+	IAM_DEFINE_MOVE(fn##_move, type)                                                           \
+	static int fn(struct iam_conn *c, const char *action, const char *const *kv,               \
+		      const struct aws_params *own, iam_parser parse, struct type *out,            \
+		      struct aws_error *err)                                                       \
+	{                                                                                          \
+		struct type tmp = {0};                                                             \
+		int rc = iam_request_all(c, action, kv, own, parse, &tmp, err);                    \
+                                                                                                   \
+		if (!rc)                                                                           \
+			rc = fn##_move(out, &tmp);                                                 \
+		type##_cleanup(&tmp);                                                              \
+		return rc;                                                                         \
+	}
+
 #endif

@@ -130,10 +130,17 @@ static int org_page_read(const cJSON *doc, struct org_account_list *l, struct ia
 	return page->is_truncated && !page->marker ? -ENOMEM : 0;
 }
 
-/* Sends one page's request (token NULL: the first) and reads its answer. */
-static int org_page(struct iam_conn *conn, const struct aws_endpoint *ep, const char *token,
-		    struct org_account_list *l, struct iam_page *page, struct aws_error *err)
+/* Where the pages of one chain go and come from. */
+struct org_chain {
+	struct iam_conn *conn;
+	const struct aws_endpoint *ep;
+	struct org_account_list *l;
+};
+
+/* Sends one page's request (token NULL: the first) and reads its answer (pager_chain.page). */
+static int org_page(void *ctx, const char *token, struct iam_page *page, struct aws_error *err)
 {
+	struct org_chain *ch = ctx;
 	struct query_request rq = {
 		.action = "ListAccounts", .content_type = ORG_CONTENT_TYPE, .target = ORG_TARGET};
 	struct buf body, resp;
@@ -148,10 +155,10 @@ static int org_page(struct iam_conn *conn, const struct aws_endpoint *ep, const 
 	rq.body = body.data;
 	rq.body_len = body.len;
 	if (!rc)
-		rc = iam_request_send(conn, ep, &rq, &resp, err);
+		rc = iam_request_send(ch->conn, ch->ep, &rq, &resp, err);
 	if (!rc) {
 		doc = cJSON_ParseWithLength(resp.data ? resp.data : "", resp.len);
-		rc = doc ? org_page_read(doc, l, page) : -EINVAL;
+		rc = doc ? org_page_read(doc, ch->l, page) : -EINVAL;
 		if (rc == -EINVAL)
 			aws_error_set(
 				err, AWS_MALFORMED_RESPONSE,
@@ -166,53 +173,22 @@ static int org_page(struct iam_conn *conn, const struct aws_endpoint *ep, const 
 	return rc;
 }
 
-/* Follows the chain into l; 0 or -errno with err filled. */
-static int org_chain(struct iam_conn *conn, const struct aws_endpoint *ep,
-		     struct org_account_list *l, struct aws_error *err)
-{
-	struct iam_page page = {0};
-	struct pager pager;
-	char *token = NULL;
-	int pages, rc = 0;
-
-	pager_init(&pager);
-	for (pages = 0; pages < ORG_MAX_PAGES; pages++) {
-		rc = org_page(conn, ep, token, l, &page, err);
-		free(token);
-		token = NULL;
-		if (!rc)
-			rc = pager_next(&pager, "ListAccounts", &page, err);
-		if (rc <= 0)
-			break;
-		token = page.marker;
-		page.marker = NULL;
-		page.is_truncated = false;
-	}
-	free(token);
-	pager_cleanup(&pager);
-	iam_page_cleanup(&page);
-	if (rc > 0) {
-		aws_error_set(err, AWS_MALFORMED_RESPONSE,
-			      "ListAccounts did not end after %d pages", pages);
-		rc = -EIO;
-	}
-	return rc;
-}
-
 int iam_list_org_accounts(struct iam_client *c, struct org_account_list *out, struct aws_error *err)
 {
 	struct org_account_list l = {0};
-	struct iam_conn *conn = NULL;
+	struct org_chain ch = {NULL, iam_client_org_endpoint(c), &l};
+	const struct pager_chain pc = {"ListAccounts", ORG_MAX_PAGES, AWS_MALFORMED_RESPONSE,
+				       org_page, &ch};
 	int rc;
 
 	aws_error_clear(err);
-	rc = iam_conn_new(c, &conn);
+	rc = iam_conn_new(c, &ch.conn);
 	if (rc) {
 		aws_error_set(err, "ConnectionError", "cannot open an HTTP handle");
 		return rc;
 	}
-	rc = org_chain(conn, iam_client_org_endpoint(c), &l, err);
-	iam_conn_free(conn);
+	rc = pager_follow(&pc, err);
+	iam_conn_free(ch.conn);
 	if (rc) {
 		org_account_list_free(&l);
 		return rc;

@@ -100,3 +100,34 @@ int pager_next(struct pager *p, const char *action, const struct iam_page *page,
 	}
 	return rc;
 }
+
+int pager_follow(const struct pager_chain *ch, struct aws_error *err)
+{
+	struct iam_page page = {0};
+	struct pager pager;
+	char *marker = NULL;
+	int pages, rc = 0;
+
+	pager_init(&pager);
+	for (pages = 0; pages < ch->max_pages; pages++) {
+		rc = ch->page(ch->ctx, marker, &page, err);
+		free(marker);
+		marker = NULL;
+		if (!rc)
+			rc = pager_next(&pager, ch->action, &page, err);
+		if (rc <= 0)
+			break;
+		marker = page.marker;
+		page.marker = NULL;
+		page.is_truncated = false;
+	}
+	free(marker);
+	pager_cleanup(&pager);
+	iam_page_cleanup(&page);
+	if (rc > 0) {
+		aws_error_set(err, ch->cap_code, "%s did not end after %d pages", ch->action,
+			      pages);
+		rc = -EIO;
+	}
+	return rc;
+}

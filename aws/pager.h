@@ -4,6 +4,8 @@
  * make it lie or loop: IsTruncated without a Marker (taking the pages so far
  * as the whole listing would hide the rest) and a Marker already answered in
  * this chain (a server that repeats one would be asked forever). Pure: no I/O.
+ * pager_follow is the loop every listing chain runs on that state, whatever
+ * the protocol: the page requests themselves are its caller's.
  */
 #ifndef IAMFS_AWS_PAGER_H
 #define IAMFS_AWS_PAGER_H
@@ -33,5 +35,23 @@ void pager_cleanup(struct pager *p);
  */
 int pager_next(struct pager *p, const char *action, const struct iam_page *page,
 	       struct aws_error *err);
+
+/* A chain to follow: page asks for the page after marker (NULL: the first;
+ * borrowed), hands what it holds to its consumer and fills page's is_truncated
+ * and marker (the marker is then pager_follow's); 0 or -errno with err filled. */
+struct pager_chain {
+	const char *action;   /* names the chain in errors */
+	int max_pages;	      /* a chain not ended after this many pages is refused */
+	const char *cap_code; /* the error code of that refusal */
+	int (*page)(void *ctx, const char *marker, struct iam_page *page, struct aws_error *err);
+	void *ctx;
+};
+
+/*
+ * Asks for page after page, each with the marker of the one before, until one
+ * is not truncated. 0; the -errno of the first page that failed; pager_next's
+ * refusal; or -EIO with err (code ch->cap_code) after ch->max_pages pages.
+ */
+int pager_follow(const struct pager_chain *ch, struct aws_error *err);
 
 #endif

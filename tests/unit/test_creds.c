@@ -2,7 +2,8 @@
  * Unit tests for the credentials chain: source selection from an injected
  * environment and temporary shared files, the JSON documents, and refresh
  * timing with an injected clock (credential_process as the source, so
- * no network is needed). No test sleeps: the clock is a variable.
+ * no network is needed), and the one retry of a call refused with an expired
+ * token. No test sleeps: the clock is a variable.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -576,6 +577,66 @@ static void test_one_refresh_at_a_time(void)
 	creds_provider_free(p);
 }
 
+/* creds_provider_call's call: answers[i] is the error code of run i (NULL: success). */
+struct refusing {
+	const char *const *answers;
+	int runs;
+	char akids[4][16]; /* the key each run was given */
+};
+
+static int refusing_call(void *ctx, const struct aws_creds *creds, struct aws_error *err)
+{
+	struct refusing *r = ctx;
+	const char *code = r->answers[r->runs];
+
+	snprintf(r->akids[r->runs++ % 4], sizeof(r->akids[0]), "%s", creds->access_key_id);
+	if (!code)
+		return 0;
+	aws_error_set(err, code, "refused");
+	return -EACCES;
+}
+
+static void test_call_expired(void)
+{
+	static const struct {
+		const char *answers[3];
+		int failing; /* the process fails (after the provider forgot its keys) */
+		int rc, runs;
+		const char *akids[2]; /* the keys of the runs */
+		int process_runs;     /* so far */
+	} cases[] = {
+		{{"ExpiredToken", NULL}, 0, 0, 2, {"AKID1", "AKID2"}, 2},
+		{{"AccessDenied"}, 0, -EACCES, 1, {"AKID2"}, 2},
+		{{"ExpiredTokenException", "RequestExpired"}, 0, -EACCES, 2, {"AKID2", "AKID3"}, 3},
+		{{NULL}, 1, -EIO, 0, {NULL}, 3},
+	};
+	struct fake_env fe = {.now = T0};
+	struct creds_env env;
+	struct creds_provider *p = NULL;
+	struct aws_error err;
+	size_t i;
+	int j;
+
+	make_dir("call");
+	CHECK_INT(script_provider("call", &fe, &env, &p), 0);
+	for (i = 0; p && i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct refusing r = {.answers = cases[i].answers};
+
+		if (cases[i].failing) {
+			write_file("call/fail", "");
+			creds_provider_expire(p);
+		}
+		CHECK_INT(creds_provider_call(p, refusing_call, &r, &err), cases[i].rc);
+		CHECK_INT(r.runs, cases[i].runs);
+		for (j = 0; j < r.runs && j < 2; j++)
+			CHECK_STR(r.akids[j], cases[i].akids[j]);
+		if (cases[i].runs)
+			CHECK_STR(err.code, cases[i].rc ? cases[i].answers[r.runs - 1] : "");
+		CHECK_INT(count_runs("call"), cases[i].process_runs);
+	}
+	creds_provider_free(p);
+}
+
 static void remove_tree(void)
 {
 	char cmd[128];
@@ -603,6 +664,7 @@ int main(void)
 	test_refresh();
 	test_process_limits();
 	test_one_refresh_at_a_time();
+	test_call_expired();
 	remove_tree();
 	return check_done("creds");
 }

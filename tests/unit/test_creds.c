@@ -610,7 +610,7 @@ static void test_call_expired(void)
 		{{"ExpiredTokenException", "RequestExpired"}, 0, -EACCES, 2, {"AKID2", "AKID3"}, 3},
 		{{NULL}, 1, -EIO, 0, {NULL}, 3},
 	};
-	struct fake_env fe = {.now = T0};
+	struct fakeenv fe = {.now = T0};
 	struct creds_env env;
 	struct creds_provider *p = NULL;
 	struct aws_error err;
@@ -623,7 +623,7 @@ static void test_call_expired(void)
 		struct refusing r = {.answers = cases[i].answers};
 
 		if (cases[i].failing) {
-			write_file("call/fail", "");
+			check_write_file(dir, "call/fail", "");
 			creds_provider_expire(p);
 		}
 		CHECK_INT(creds_provider_call(p, refusing_call, &r, &err), cases[i].rc);

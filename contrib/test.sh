@@ -39,7 +39,8 @@ IAMFS_BUILD="$root/build-asan" ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	/usr/bin/python3 -m pytest tests/py/test_mount.py tests/py/test_save_concurrency.py \
 	tests/py/test_save_targets.py tests/py/test_save_ambiguous.py tests/py/test_save_faults.py \
 	tests/py/test_role_json.py tests/py/test_delete.py tests/py/test_attach.py \
-	tests/py/test_create.py tests/py/test_org.py --basetemp "$scratch/asan" \
+	tests/py/test_create.py tests/py/test_org.py tests/py/test_first_open.py \
+	--basetemp "$scratch/asan" \
 	-q -p no:cacheprovider -ra "$@" >"$scratch/asan.log" 2>&1 &
 asan_pid=$!
 

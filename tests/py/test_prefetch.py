@@ -1,0 +1,143 @@
+"""AWS managed policy documents fetched ahead of the first read: once a
+single-account mount is ready, every AWS managed policy attached to a role is
+fetched in the background (GetPolicy + GetPolicyVersion each, a few at once),
+so reading them makes no call; a remount from the disk copy fetches none; a
+prefetch IAM refuses leaves the mount ready, logs one line, adds nothing to
+.iamfs/errors, and the read that needs the document reports as it always did.
+Against moto with AWS managed policies loaded, through the counting proxy."""
+import errno
+import json
+import re
+
+import pytest
+
+from saverig import errors_text, mounts, trust, wait_until  # noqa: F401
+
+POLICY = "arn:aws:iam::aws:policy/"
+# role -> the AWS managed policies it attaches (some shared between roles)
+ROLES = {
+    "pf-lambda": ["service-role/AWSLambdaRole", "service-role/AWSLambdaBasicExecutionRole"],
+    "pf-xray": ["AWSXRayDaemonWriteAccess", "service-role/AWSLambdaRole"],
+    "pf-reader": ["ReadOnlyAccess", "AmazonS3ReadOnlyAccess", "CloudWatchLogsReadOnlyAccess"],
+    "pf-none": [],
+}
+ARNS = sorted({POLICY + p for ps in ROLES.values() for p in ps})
+PREFETCH_LINE = re.compile(r"fetching AWS managed policy documents ahead of reads: "
+                           r"(\d+) of (\d+) failed")
+
+
+@pytest.fixture(scope="module")
+def world(managed_peer):
+    """moto with AWS managed policies loaded, reset once for the module, and the
+    roles of ROLES; yields (proxy, {arn: the document IAM serves})."""
+    server, proxy = managed_peer
+    server.reset()
+    iam = server.client()
+    for role, pols in ROLES.items():
+        iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(
+            trust("lambda.amazonaws.com")))
+        for p in pols:
+            iam.attach_role_policy(RoleName=role, PolicyArn=POLICY + p)
+    docs = {}
+    for arn in ARNS:
+        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        docs[arn] = iam.get_policy_version(PolicyArn=arn,
+                                           VersionId=version)["PolicyVersion"]["Document"]
+    proxy.reset()
+    yield proxy, docs
+    proxy.reset()
+
+
+def attached_files():
+    """(role, file name, arn) of every attached AWS managed policy file."""
+    return [(role, p.rsplit("/", 1)[-1] + ".json", POLICY + p)
+            for role, ps in ROLES.items() for p in ps]
+
+
+def prefetched(proxy):
+    """Each ARN's GetPolicyVersion has been answered (the proxy counts on arrival; the
+    document is in the table a moment later, which the reads below wait for)."""
+    counts = proxy.counts()
+    return counts.get("GetPolicyVersion", 0) >= len(ARNS) and counts
+
+
+def test_ready_mount_fetches_every_attached_aws_managed_document(world, mounts):
+    proxy, docs = world
+    proxy.reset()
+    m = mounts(proxy.url)
+    counts = wait_until(lambda: prefetched(proxy), timeout=20, what="the prefetch")
+    assert counts["GetPolicy"] == len(ARNS) and counts["GetPolicyVersion"] == len(ARNS), counts
+    # Every attached AWS managed document is served with no further call (a read
+    # of one whose answer is still on its way waits for that fetch, never sends).
+    proxy.reset()
+    for role, name, arn in attached_files():
+        assert json.loads(m.read(role, "attached", name)) == docs[arn]
+    assert proxy.counts().get("_total", 0) == 0, proxy.counts()
+    assert not PREFETCH_LINE.search(m.stderr())
+    m.stop()
+    # A remount serves the disk copy, which holds them: no GetPolicy, not even
+    # after the revalidation (.iamfs/refresh waits for it; a prefetch would start
+    # when it publishes).
+    proxy.reset()
+    again = mounts(proxy.url, name="again")
+    again.refresh()
+    for role, name, arn in attached_files():
+        assert json.loads(again.read(role, "attached", name)) == docs[arn]
+    counts = proxy.counts()
+    assert counts.get("GetAccountAuthorizationDetails", 0) >= 1, counts
+    assert "GetPolicy" not in counts and "GetPolicyVersion" not in counts, counts
+
+
+def test_read_only_dry_run_mount_prefetches_too(world, mounts):
+    proxy, docs = world
+    proxy.reset()
+    m = mounts(proxy.url, args=["--read-only", "--dry-run"])
+    counts = wait_until(lambda: prefetched(proxy), timeout=20, what="the prefetch")
+    assert counts["GetPolicy"] == len(ARNS), counts
+    role, name, arn = attached_files()[0]
+    proxy.reset()
+    assert json.loads(m.read(role, "attached", name)) == docs[arn]
+    assert proxy.counts().get("_total", 0) == 0, proxy.counts()
+
+
+def test_no_prefetch_fetches_on_the_first_read_only(world, mounts):
+    proxy, docs = world
+    proxy.reset()
+    m = mounts(proxy.url, args=["--no-prefetch"])
+    m.refresh()  # a published load: no prefetch starts after it either
+    assert "GetPolicy" not in proxy.counts(), proxy.counts()
+    role, name, arn = attached_files()[0]
+    assert json.loads(m.read(role, "attached", name)) == docs[arn]
+    counts = proxy.counts()
+    assert counts["GetPolicy"] == 1 and counts["GetPolicyVersion"] == 1, counts
+
+
+def test_refused_prefetch_is_one_log_line_and_reads_report_as_before(world, mounts):
+    proxy, docs = world
+    proxy.reset()
+    proxy.fault("GetPolicy", "status", count=-1, status=403, code="AccessDenied",
+                message="not allowed to read policies")
+    try:
+        m = mounts(proxy.url)
+        assert "roles: %d" % len(ROLES) in m.status()
+        line = wait_until(lambda: PREFETCH_LINE.search(m.stderr()), timeout=20,
+                          what="the prefetch's log line")
+        assert line.group(1) == line.group(2) == str(len(ARNS)), line.group(0)
+        assert len(PREFETCH_LINE.findall(m.stderr())) == 1
+        assert "AccessDenied" in line.string[line.start():].splitlines()[0]
+        assert errors_text(m) == ""
+        # The read fetches again and reports as a read always has: EACCES and
+        # its own log line naming the file, still nothing in .iamfs/errors.
+        role, name, arn = attached_files()[0]
+        calls = proxy.counts()["GetPolicy"]
+        with pytest.raises(OSError) as e:
+            m.read(role, "attached", name)
+        assert e.value.errno == errno.EACCES
+        assert proxy.counts()["GetPolicy"] == calls + 1
+        assert "reading %s/attached/%s: GetPolicy/GetPolicyVersion of %s failed" % (
+            role, name, arn) in m.stderr()
+        assert errors_text(m) == ""
+    finally:
+        proxy.clear_faults()
+    assert json.loads(m.read(role, "attached", name)) == docs[arn]
+    assert len(PREFETCH_LINE.findall(m.stderr())) == 1

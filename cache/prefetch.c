@@ -30,15 +30,32 @@ struct prefetch {
 	char first_fail[HOOKS_MSG_MAX / 2]; /* the batch's first failure, one phrase */
 };
 
-static int prefetch_cmp(const void *a, const void *b)
+/* An attached ARN and the place of its first attachment in the view. */
+struct prefetch_arn {
+	const char *arn; /* borrowed from the view */
+	size_t at;
+};
+
+static int prefetch_cmp_arn(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const struct prefetch_arn *x = a, *y = b;
+	int cmp = strcmp(x->arn, y->arn);
+
+	return cmp ? cmp : (x->at > y->at) - (x->at < y->at);
 }
 
-/* The distinct AWS managed ARNs attached in v, sorted (borrowed from v). */
-static const char **prefetch_arns(const struct cache_view *v, size_t *n)
+static int prefetch_cmp_at(const void *a, const void *b)
 {
-	const char **arns;
+	const struct prefetch_arn *x = a, *y = b;
+
+	return (x->at > y->at) - (x->at < y->at);
+}
+
+/* The distinct AWS managed ARNs attached in v, in the order of their first
+ * attachment (the order a walk of the tree reaches them). */
+static struct prefetch_arn *prefetch_arns(const struct cache_view *v, size_t *n)
+{
+	struct prefetch_arn *arns;
 	size_t i, j, k = 0, total = 0;
 
 	for (i = 0; i < v->nroles; i++)
@@ -48,13 +65,17 @@ static const char **prefetch_arns(const struct cache_view *v, size_t *n)
 		return NULL;
 	for (i = 0; i < v->nroles; i++)
 		for (j = 0; j < v->roles[i].natt; j++)
-			if (v->roles[i].att[j].aws_managed && v->roles[i].att[j].arn)
-				arns[k++] = v->roles[i].att[j].arn;
+			if (v->roles[i].att[j].aws_managed && v->roles[i].att[j].arn) {
+				arns[k] = (struct prefetch_arn){v->roles[i].att[j].arn, k};
+				k++;
+			}
 	if (k > 1)
-		qsort(arns, k, sizeof(*arns), prefetch_cmp);
+		qsort(arns, k, sizeof(*arns), prefetch_cmp_arn);
 	for (i = 0; i < k; i++)
-		if (!*n || strcmp(arns[*n - 1], arns[i]))
+		if (!*n || strcmp(arns[*n - 1].arn, arns[i].arn))
 			arns[(*n)++] = arns[i];
+	if (*n > 1)
+		qsort(arns, *n, sizeof(*arns), prefetch_cmp_at);
 	return arns;
 }
 
@@ -67,16 +88,16 @@ static bool prefetch_queued(const struct prefetch *p, const char *arn)
 }
 
 /* Under mu: queues those of arns still wanted. */
-static void prefetch_enqueue(struct cache *c, const char **arns, size_t n)
+static void prefetch_enqueue(struct cache *c, const struct prefetch_arn *arns, size_t n)
 {
 	struct prefetch *p = c->prefetch;
 
 	if (p->head == p->n)
 		p->head = p->n = 0;
 	for (size_t i = 0; i < n && p->n < PREFETCH_QUEUE_MAX; i++) {
-		if (!managed_wanted(c, arns[i]) || prefetch_queued(p, arns[i]))
+		if (!managed_wanted(c, arns[i].arn) || prefetch_queued(p, arns[i].arn))
 			continue;
-		if ((p->queue[p->n] = strdup(arns[i])))
+		if ((p->queue[p->n] = strdup(arns[i].arn)))
 			p->n++;
 	}
 }
@@ -159,8 +180,8 @@ static void prefetch_spawn(struct cache *c)
 
 void prefetch_kick(struct cache *c)
 {
+	struct prefetch_arn *arns;
 	struct cache_view *v;
-	const char **arns;
 	size_t n;
 
 	if (!c->o.prefetch_managed)

@@ -3,13 +3,15 @@
  * single-account mount (cache_options.prefetch_managed). After a view is
  * published (the one cache_start serves, and each revalidation's), every AWS
  * managed ARN attached to a role of the view that is in neither the managed
- * table nor a fetch under way is queued, and up to PREFETCH_THREADS threads,
- * each on its own connection (conn.c), fetch them through managed_fetch: the
- * same path as a read's, so a read of an ARN being fetched waits for that fetch,
- * and the document lands in the managed table and the disk copy as a read's
- * would. The threads end when the queue is empty. A failure is recorded nowhere
- * (not in the errors text): the batch logs one line at most, and the read that
- * needs the document fetches it again and reports as it always did.
+ * table nor a fetch under way is queued, in the order of the roles that first
+ * attach them (the order a walk of the tree needs them), and up to
+ * PREFETCH_THREADS threads, each on its own connection (conn.c), fetch them
+ * through managed_fetch: the same path as a read's, so a read of an ARN being
+ * fetched waits for that fetch, and the document lands in the managed table
+ * and the disk copy as a read's would. The threads end when the queue is
+ * empty. A failure is recorded nowhere (not in the errors text): the batch
+ * logs one line at most, and the read that needs the document fetches it
+ * again and reports as it always did.
  */
 #ifndef IAMFS_CACHE_PREFETCH_H
 #define IAMFS_CACHE_PREFETCH_H

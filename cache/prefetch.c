@@ -26,6 +26,7 @@ struct prefetch {
 	char *queue[PREFETCH_QUEUE_MAX]; /* ARNs owned; [head, n) still to fetch */
 	size_t head, n;
 	unsigned running;		    /* threads not done */
+	size_t inflight;		    /* fetches under way */
 	size_t fetched, failed;		    /* this batch (since running was last 0) */
 	char first_fail[HOOKS_MSG_MAX / 2]; /* the batch's first failure, one phrase */
 };
@@ -136,11 +137,13 @@ static void *prefetch_run(void *arg)
 	while (!c->stop && p->head < p->n) {
 		arn = p->queue[p->head];
 		p->queue[p->head++] = NULL;
+		p->inflight++;
 		pthread_mutex_unlock(&c->mu);
 		d = NULL;
 		rc = managed_fetch(c, arn, false, &d, &err);
 		cache_doc_unref(d);
 		pthread_mutex_lock(&c->mu);
+		p->inflight--;
 		if (!rc)
 			p->fetched++;
 		else if (!p->failed++)
@@ -219,4 +222,11 @@ void prefetch_stop(struct cache *c)
 		free(p->queue[i]);
 	free(p);
 	c->prefetch = NULL;
+}
+
+size_t prefetch_left(struct cache *c)
+{
+	struct prefetch *p = c->prefetch;
+
+	return p && p->running ? p->n - p->head + p->inflight : 0;
 }

@@ -16,6 +16,8 @@
 #ifndef IAMFS_CACHE_PREFETCH_H
 #define IAMFS_CACHE_PREFETCH_H
 
+#include <stddef.h>
+
 #define PREFETCH_THREADS   4	/* fetches at once, each on its own connection */
 #define PREFETCH_QUEUE_MAX 4096 /* ARNs queued at once; more wait for their read */
 
@@ -26,6 +28,9 @@ struct cache;
  * the option is on, the cache is started (threads only after the fork) and not
  * stopping. Never blocks on the network. */
 void prefetch_kick(struct cache *c);
+/* Under mu: the documents queued or being fetched (0 when no thread runs), for
+ * the status line "prefetch: N AWS managed documents left". */
+size_t prefetch_left(struct cache *c);
 /* Joins every prefetch thread (c->stop is already set, so each ends after the
  * fetch it is in, bounded by the HTTP client's timeouts) and frees the state.
  * Call without mu, from cache_close. NULL-safe state. */

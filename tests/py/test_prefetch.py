@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from saverig import errors_text, mounts, trust, wait_until  # noqa: F401
+from saverig import bounded, errors_text, mounts, trust, wait_until  # noqa: F401
 
 POLICY = "arn:aws:iam::aws:policy/"
 # role -> the AWS managed policies it attaches (some shared between roles)
@@ -29,7 +29,7 @@ PREFETCH_LINE = re.compile(r"fetching AWS managed policy documents ahead of read
 @pytest.fixture(scope="module")
 def world(managed_peer):
     """moto with AWS managed policies loaded, reset once for the module, and the
-    roles of ROLES; yields (proxy, {arn: the document IAM serves})."""
+    roles of ROLES; yields (proxy, {arn: the document IAM serves}, iam)."""
     server, proxy = managed_peer
     server.reset()
     iam = server.client()
@@ -44,7 +44,7 @@ def world(managed_peer):
         docs[arn] = iam.get_policy_version(PolicyArn=arn,
                                            VersionId=version)["PolicyVersion"]["Document"]
     proxy.reset()
-    yield proxy, docs
+    yield proxy, docs, iam
     proxy.reset()
 
 
@@ -62,7 +62,7 @@ def prefetched(proxy):
 
 
 def test_ready_mount_fetches_every_attached_aws_managed_document(world, mounts):
-    proxy, docs = world
+    proxy, docs, _ = world
     proxy.reset()
     m = mounts(proxy.url)
     counts = wait_until(lambda: prefetched(proxy), timeout=20, what="the prefetch")
@@ -89,7 +89,7 @@ def test_ready_mount_fetches_every_attached_aws_managed_document(world, mounts):
 
 
 def test_read_only_dry_run_mount_prefetches_too(world, mounts):
-    proxy, docs = world
+    proxy, docs, _ = world
     proxy.reset()
     m = mounts(proxy.url, args=["--read-only", "--dry-run"])
     counts = wait_until(lambda: prefetched(proxy), timeout=20, what="the prefetch")
@@ -101,7 +101,7 @@ def test_read_only_dry_run_mount_prefetches_too(world, mounts):
 
 
 def test_no_prefetch_fetches_on_the_first_read_only(world, mounts):
-    proxy, docs = world
+    proxy, docs, _ = world
     proxy.reset()
     m = mounts(proxy.url, args=["--no-prefetch"])
     m.refresh()  # a published load: no prefetch starts after it either
@@ -113,7 +113,7 @@ def test_no_prefetch_fetches_on_the_first_read_only(world, mounts):
 
 
 def test_refused_prefetch_is_one_log_line_and_reads_report_as_before(world, mounts):
-    proxy, docs = world
+    proxy, docs, _ = world
     proxy.reset()
     proxy.fault("GetPolicy", "status", count=-1, status=403, code="AccessDenied",
                 message="not allowed to read policies")
@@ -141,3 +141,29 @@ def test_refused_prefetch_is_one_log_line_and_reads_report_as_before(world, moun
         proxy.clear_faults()
     assert json.loads(m.read(role, "attached", name)) == docs[arn]
     assert len(PREFETCH_LINE.findall(m.stderr())) == 1
+
+
+def test_revalidation_with_a_new_attachment_prefetches_it_and_a_read_waits(world, mounts):
+    """A refresh that brings a new AWS managed attachment starts its prefetch; while
+    its GetPolicy is held, .iamfs/status says so, and a read of the file waits for
+    that fetch rather than sending its own."""
+    proxy, _, iam = world
+    new = POLICY + "AWSDenyAll"
+    m = mounts(proxy.url)
+    iam.attach_role_policy(RoleName="pf-none", PolicyArn=new)
+    try:
+        proxy.reset()
+        proxy.fault("GetPolicy", "delay", delay_ms=1500)
+        m.refresh()  # returns once the new view is published: the prefetch has started
+        assert "prefetch: 1 AWS managed documents left" in m.status()
+        doc = json.loads(bounded(lambda: m.read("pf-none", "attached", "AWSDenyAll.json"),
+                                 30, "the read of a document being prefetched"))
+        version = iam.get_policy(PolicyArn=new)["Policy"]["DefaultVersionId"]
+        assert doc == iam.get_policy_version(PolicyArn=new,
+                                             VersionId=version)["PolicyVersion"]["Document"]
+        counts = proxy.counts()
+        assert counts["GetPolicy"] == 1 and counts["GetPolicyVersion"] == 1, counts
+        wait_until(lambda: "prefetch:" not in m.status(), timeout=20, what="the prefetch's end")
+    finally:
+        proxy.clear_faults()
+        iam.detach_role_policy(RoleName="pf-none", PolicyArn=new)

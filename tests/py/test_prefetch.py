@@ -7,10 +7,12 @@ prefetch IAM refuses leaves the mount ready, logs one line, adds nothing to
 Against moto with AWS managed policies loaded, through the counting proxy."""
 import errno
 import json
+import os
 import re
 
 import pytest
 
+import mount as mnt
 from saverig import bounded, errors_text, mounts, trust, wait_until  # noqa: F401
 
 POLICY = "arn:aws:iam::aws:policy/"
@@ -167,3 +169,42 @@ def test_revalidation_with_a_new_attachment_prefetches_it_and_a_read_waits(world
     finally:
         proxy.clear_faults()
         iam.detach_role_policy(RoleName="pf-none", PolicyArn=new)
+
+
+class ProfilesMount(mnt.Mount):
+    """A mount of two profiles of the same account: ready when .iamfs/accounts reads."""
+
+    def start(self, timeout=60):
+        os.makedirs(self.home, exist_ok=True)
+        with open(os.path.join(self.home, "aws-credentials"), "w") as f:
+            f.write("[p1]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
+                    "[p2]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+        return super().start(timeout)
+
+    def wait_ready(self, timeout):
+        path = os.path.join(self.path, ".iamfs", "accounts")
+        wait_until(lambda: os.path.ismount(self.path) and open(path).read(), timeout,
+                   what="the mount of several accounts serving")
+
+
+def test_a_mount_of_several_accounts_never_prefetches(world, mounts, tmp_path):
+    """Each account's calls stay its load's: no GetPolicy, even once every file but
+    the AWS managed ones has been read."""
+    proxy, docs, _ = world
+    proxy.reset()
+    m = ProfilesMount(proxy.url, tmp_path, args=["--profiles", "p1,p2", "--ttl", "3600"],
+                      env={"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None},
+                      name="multi").start()
+    try:
+        for acct in ("p1", "p2"):
+            for role in ROLES:
+                assert json.loads(m.read(acct, role, "trust.json"))["Statement"]
+        counts = proxy.counts()
+        assert counts.get("GetAccountAuthorizationDetails", 0) >= 2, counts
+        assert "GetPolicy" not in counts and "GetPolicyVersion" not in counts, counts
+        role, name, arn = attached_files()[0]
+        assert json.loads(m.read("p1", role, "attached", name)) == docs[arn]
+        assert proxy.counts()["GetPolicy"] == 1
+    finally:
+        m.stop()
+    assert not m.bad_stderr(), m.stderr()

@@ -5,7 +5,7 @@
  * be reached, and saving's host (save_host.h) with the saving entry points of
  * cache.h. The view pointer is swapped under mu; network calls and disk writes
  * never run with mu held. Connections are conn.c's, AWS managed documents
- * managed.c's.
+ * managed.c's (fetched ahead of reads by prefetch.c).
  */
 #include "cache/cache_int.h"
 
@@ -24,6 +24,7 @@
 #include "cache/load.h"
 #include "cache/model.h"
 #include "cache/pending.h"
+#include "cache/prefetch.h"
 #include "cache/rebase.h"
 #include "cache/save.h"
 
@@ -248,6 +249,7 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 	else if (res->local_known)
 		cache_keep_local(c, res);
 	save_replay(c->save);
+	prefetch_kick(c);
 	return 0;
 }
 
@@ -631,6 +633,7 @@ int cache_start(struct cache *c)
 	rc = pthread_create(&c->thread, NULL, cache_thread, c);
 	c->started = rc == 0;
 	pthread_mutex_unlock(&c->mu);
+	prefetch_kick(c);
 	return -rc;
 }
 
@@ -644,6 +647,7 @@ void cache_close(struct cache *c)
 	pthread_mutex_unlock(&c->mu);
 	if (c->started)
 		pthread_join(c->thread, NULL);
+	prefetch_stop(c);
 	if (c->save_pending)
 		cache_write_disk(c);
 	save_close(c->save);

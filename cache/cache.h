@@ -62,6 +62,10 @@ struct cache_options {
 	 * borrowed, outliving the cache; NULL: each load asks GetCallerIdentity). */
 	const char *account_id;
 	const char *caller_arn;
+	/* After each load that publishes a view (and at cache_start), fetch every
+	 * AWS managed document attached to its roles in the background, a few at
+	 * once (cache/prefetch.h); a single-account mount's choice. */
+	bool prefetch_managed;
 };
 
 /* What the last loads came to (cache_health). */

@@ -24,6 +24,7 @@ struct managed_fetch;
 struct commits_entry;
 struct save_state;
 struct pending;
+struct prefetch;
 
 struct cache {
 	struct cache_options o;
@@ -62,6 +63,8 @@ struct cache {
 	bool loading, since_lost; /* a load is in flight; the log overflowed */
 	struct save_state *save;  /* saving (save.c): set by cache_open, own lock */
 	struct pending *pending;  /* pending roles (pending.h): set by cache_open, own lock */
+	/* AWS managed documents fetched ahead of reads (prefetch.h); under mu. */
+	struct prefetch *prefetch;
 
 	pthread_t thread;
 	bool started, stop, wake, running;
@@ -89,6 +92,12 @@ void conn_free_all(struct cache *c);
 /* managed.c: a copy of the managed table (+1 ref each, *n entries) for a disk
  * write outside mu; NULL on ENOMEM. Called with mu held. */
 struct disk_managed *managed_snapshot(struct cache *c, size_t *n);
+/* managed.c, under mu: arn is neither in the managed table nor being fetched. */
+bool managed_wanted(struct cache *c, const char *arn);
+/* managed.c: cache_fetch_managed, with mark false leaving the disk copy's write
+ * to the caller (the prefetch asks for one write after its batch). Without mu. */
+int managed_fetch(struct cache *c, const char *arn, bool mark, struct cache_doc **out,
+		  struct aws_error *err);
 
 /* commits.c, for the save path: publishes the current view with one edit applied
  * (model_view_edit; documents borrowed), reports the difference through on_change

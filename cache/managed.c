@@ -3,7 +3,8 @@
  * GetPolicyVersion, once per ARN for the mount) and kept sorted by ARN in the
  * cache's managed table, which the disk copy stores. The table is read and
  * written under the cache's mu; a fetch runs without it, and a second fetch of
- * the same ARN waits for the first.
+ * the same ARN waits for the first. The prefetch (prefetch.c) fetches through
+ * the same path ahead of the first read.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -122,8 +123,13 @@ static void managed_fetch_done(struct cache *c, struct managed_fetch *me)
 	pthread_cond_broadcast(&c->cond);
 }
 
-int cache_fetch_managed(struct cache *c, const char *arn, struct cache_doc **out,
-			struct aws_error *err)
+bool managed_wanted(struct cache *c, const char *arn)
+{
+	return !managed_find(c, arn) && !managed_fetching(c, arn);
+}
+
+int managed_fetch(struct cache *c, const char *arn, bool mark, struct cache_doc **out,
+		  struct aws_error *err)
 {
 	struct managed_fetch me = {.arn = arn};
 	struct disk_managed *m;
@@ -160,11 +166,19 @@ int cache_fetch_managed(struct cache *c, const char *arn, struct cache_doc **out
 	}
 	if (!rc) {
 		*out = d;
-		c->save_pending = true;
-		pthread_cond_broadcast(&c->cond);
+		if (mark) {
+			c->save_pending = true;
+			pthread_cond_broadcast(&c->cond);
+		}
 	} else if (d) {
 		cache_doc_unref(d);
 	}
 	pthread_mutex_unlock(&c->mu);
 	return rc;
+}
+
+int cache_fetch_managed(struct cache *c, const char *arn, struct cache_doc **out,
+			struct aws_error *err)
+{
+	return managed_fetch(c, arn, true, out, err);
 }

@@ -14,6 +14,7 @@
 #include "cache/cache_int.h"
 #include "cache/ident.h"
 #include "cache/pending.h"
+#include "cache/prefetch.h"
 #include "cache/save.h"
 
 struct status_snap {
@@ -27,6 +28,7 @@ struct status_snap {
 	char skipped[LOAD_SKIPPED_MAX]; /* escaped when recorded (load_skip) */
 	long long last_load;
 	size_t nroles, nmanaged, nskipped;
+	size_t prefetch_left;
 	unsigned long long serial;
 	unsigned long loads, failures;
 	bool offline, fallback, from_disk, running;
@@ -62,6 +64,7 @@ static void status_snapshot(struct cache *c, struct status_snap *s)
 	s->fallback = c->fallback;
 	s->from_disk = c->from_disk;
 	s->running = c->running;
+	s->prefetch_left = prefetch_left(c);
 	s->progressing = c->progressing;
 	s->progress = c->progress;
 	s->load_started = c->last_attempt;
@@ -142,6 +145,9 @@ int cache_status(struct cache *c, struct buf *out)
 		rc = buf_printf(out, "last load failed: %s\n", s->last_fail);
 	if (!rc && s->running)
 		rc = buf_puts(out, "refresh: in progress\n");
+	if (!rc && s->prefetch_left)
+		rc = buf_printf(out, "prefetch: %zu AWS managed documents left\n",
+				s->prefetch_left);
 	if (!rc && s->progressing)
 		rc = status_loading(out, s, hooks_now(&c->hooks));
 	if (!rc && s->fallback)

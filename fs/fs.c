@@ -169,4 +169,5 @@ void fs_cache_options(const struct fs *fs, struct cache_options *co)
 	co->dry_run = fs->dry_run;
 	co->prune_versions = fs->prune_versions;
 	co->allow_delete = fs->allow_delete;
+	co->prefetch_managed = fs->prefetch_managed;
 }

@@ -46,6 +46,8 @@ struct fs {
 	bool dry_run;	     /* --dry-run: for saving (validate, log, send nothing) */
 	bool prune_versions; /* --prune-versions: for saving managed policy versions */
 	bool allow_delete;   /* --allow-delete: rm and rmdir may remove from IAM */
+	/* A single-account mount: AWS managed documents are fetched ahead of reads. */
+	bool prefetch_managed;
 	struct timespec mount_time;
 	/* Every struct fs_open not released yet (freed at unmount if the kernel never did). */
 	pthread_mutex_t open_lock;
@@ -109,7 +111,8 @@ struct fs_ident {
 void ops_init(struct fuse_lowlevel_ops *ops);
 
 /* The cache options every account's cache shares, from fs's settings (ttl,
- * read_only, dry_run, prune_versions, allow_delete); the rest of co zeroed. */
+ * read_only, dry_run, prune_versions, allow_delete, prefetch_managed); the rest
+ * of co zeroed. */
 void fs_cache_options(const struct fs *fs, struct cache_options *co);
 
 /* fs_init / fs_cleanup: the embedded status buffer and its lock. */

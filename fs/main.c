@@ -345,6 +345,8 @@ int main(int argc, char *argv[])
 	fs.dry_run = o.dry_run;
 	fs.prune_versions = o.prune_versions;
 	fs.allow_delete = o.allow_delete;
+	/* Per account of several, the calls stay the load's (AssumeRole, GAAD, ListRoles). */
+	fs.prefetch_managed = !o.no_prefetch && !(o.org || o.profiles || o.all_profiles);
 	clock_gettime(CLOCK_REALTIME, &fs.mount_time);
 	fs.mount_time.tv_nsec = 0;
 	fuse_set_log_func(main_fuse_log);

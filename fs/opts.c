@@ -34,6 +34,7 @@ enum {
 	OPT_VERSION,
 	OPT_HELP,
 	OPT_ALLOW_DELETE,
+	OPT_NO_PREFETCH,
 	OPT_ORG, /* this one and those after it: a mount of several accounts (opts_apply_multi) */
 	OPT_ORG_ROLE,
 	OPT_EXTERNAL_ID,
@@ -52,6 +53,7 @@ static const struct opts_spec opts_long[] = {
 	{"dry-run", OPTS_NONE, OPT_DRY_RUN},
 	{"prune-versions", OPTS_NONE, OPT_PRUNE},
 	{"allow-delete", OPTS_NONE, OPT_ALLOW_DELETE},
+	{"no-prefetch", OPTS_NONE, OPT_NO_PREFETCH},
 	{"org", OPTS_NONE, OPT_ORG},
 	{"org-role", OPTS_VALUE, OPT_ORG_ROLE},
 	{"external-id", OPTS_VALUE, OPT_EXTERNAL_ID},
@@ -82,6 +84,8 @@ static const char opts_usage_text[] =
 	"                             when five exist\n"
 	"    --allow-delete           let rm and rmdir remove policies and roles from IAM\n"
 	"                             (without it they answer EPERM)\n"
+	"    --no-prefetch            fetch an AWS managed policy document only when it\n"
+	"                             is first read, not ahead of reads\n"
 	"    --org                    mount every ACTIVE account of the organization, one\n"
 	"                             folder each (Organizations ListAccounts, then STS\n"
 	"                             AssumeRole into each; --profile names the caller)\n"
@@ -98,9 +102,9 @@ static const char opts_usage_text[] =
 	"    -o OPT[,OPT...]          FUSE mount options (e.g. allow_other); also\n"
 	"                             profile=, endpoint_url=, sts_endpoint_url=,\n"
 	"                             cache_dir=, ttl=, read_only, dry_run,\n"
-	"                             prune_versions, allow_delete, org, org_role=,\n"
-	"                             external_id=, profiles=, all_profiles and\n"
-	"                             max_loads=, as /etc/fstab gives them\n"
+	"                             prune_versions, allow_delete, no_prefetch, org,\n"
+	"                             org_role=, external_id=, profiles=, all_profiles\n"
+	"                             and max_loads=, as /etc/fstab gives them\n"
 	"    --version                print the version\n"
 	"    --help                   print this help\n"
 	"\n"
@@ -164,6 +168,7 @@ static const struct opts_spec opts_mount[] = {
 	{"dry_run", OPTS_NONE, OPT_DRY_RUN},
 	{"prune_versions", OPTS_NONE, OPT_PRUNE},
 	{"allow_delete", OPTS_NONE, OPT_ALLOW_DELETE},
+	{"no_prefetch", OPTS_NONE, OPT_NO_PREFETCH},
 	{"org", OPTS_NONE, OPT_ORG},
 	{"org_role", OPTS_VALUE, OPT_ORG_ROLE},
 	{"external_id", OPTS_VALUE, OPT_EXTERNAL_ID},
@@ -333,6 +338,9 @@ static int opts_apply(struct fs_opts *o, int id, const char *val, char *err, siz
 		break;
 	case OPT_ALLOW_DELETE:
 		o->allow_delete = true;
+		break;
+	case OPT_NO_PREFETCH:
+		o->no_prefetch = true;
 		break;
 	case OPT_VERSION:
 		o->show_version = true;

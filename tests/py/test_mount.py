@@ -585,7 +585,7 @@ def test_daemonizes_and_exits_on_unmount(peer, tmp_path):
 def test_cold_fetch_does_not_block_other_requests(peer, mounts):
     server, proxy = peer
     seed_basic(server.client())
-    m = mounts(proxy.url)
+    m = mounts(proxy.url, args=["--no-prefetch"])  # the read itself fetches
     proxy.config(latency_ms=1500)
     proxy.reset()
     got = []
@@ -630,7 +630,7 @@ def test_fstab_form_source_and_o_options(peer, mounts, tmp_path):
 def test_failed_managed_fetch_is_an_errno_then_recovers(peer, mounts):
     server, proxy = peer
     seed_basic(server.client())
-    m = mounts(proxy.url)
+    m = mounts(proxy.url, args=["--no-prefetch"])  # the read itself fetches
     proxy.fault("GetPolicy", "denied", count=-1)
     with pytest.raises(OSError) as e:
         m.read("plain", "attached", "AWSLambdaRole.json")

@@ -38,6 +38,7 @@ struct ok_case {
 	const char *mountpoint, *profile, *endpoint, *sts, *cache_dir, *fuse_opts;
 	unsigned ttl;
 	bool read_only, dry_run, prune, allow_delete, fg, debug, version, help;
+	bool no_prefetch;
 };
 
 #define HOMEC "/home/u/.cache/iamfs"
@@ -104,6 +105,20 @@ static const struct ok_case ok_cases[] = {
 	 .fuse_opts = "",
 	 .ttl = 60,
 	 .allow_delete = true},
+	{.argv = {"iamfs", "--no-prefetch", "m"},
+	 .env = env_home,
+	 .mountpoint = "m",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "",
+	 .ttl = 60,
+	 .no_prefetch = true},
+	{.argv = {"iamfs", "-o", "ro,no_prefetch", "m"},
+	 .env = env_home,
+	 .mountpoint = "m",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "ro",
+	 .ttl = 60,
+	 .no_prefetch = true},
 	{.argv = {"iamfs", "--read-only", "--dry-run", "--prune-versions", "m"},
 	 .env = env_home,
 	 .mountpoint = "m",
@@ -336,6 +351,7 @@ static void test_ok(void)
 		CHECK_INT(o.dry_run, c->dry_run);
 		CHECK_INT(o.prune_versions, c->prune);
 		CHECK_INT(o.allow_delete, c->allow_delete);
+		CHECK_INT(o.no_prefetch, c->no_prefetch);
 		CHECK_INT(o.foreground, c->fg);
 		CHECK_INT(o.debug, c->debug);
 		CHECK_INT(o.show_version, c->version);
@@ -374,6 +390,7 @@ static void test_long_fuse_opts(void)
 	CHECK_STR(err, "the -o options are too long");
 	CHECK(strstr(opts_usage(), "--prune-versions") != NULL);
 	CHECK(strstr(opts_usage(), "--allow-delete") != NULL);
+	CHECK(strstr(opts_usage(), "--no-prefetch") != NULL);
 	CHECK(strstr(opts_usage(), "usage: iamfs [options] [PROFILE] MOUNTPOINT") != NULL);
 }
 

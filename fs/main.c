@@ -302,6 +302,13 @@ static int main_start(struct fs *fs, struct router *rt, struct fs_opts *o, struc
 	return 0;
 }
 
+/* Threads share this many malloc arenas. glibc's default is 8 per core, and
+ * each arena keeps some resident pages after its threads end: the prefetch's
+ * 16 short threads alone left about 0.35 MiB (1,000 roles: RssAnon 2.04 KiB a
+ * role instead of 1.69). The daemon's threads mostly wait on the network, so
+ * sharing costs no measurable contention. */
+#define MAIN_ARENAS 4
+
 /* Freed memory goes back to the system. glibc raises its trim threshold after
  * each large buffer it frees (up to 64 MiB), and the free top of a thread's
  * arena is then never returned: after a revalidation, megabytes of its garbage
@@ -310,6 +317,7 @@ static void main_malloc_policy(void)
 {
 #ifdef __GLIBC__
 	mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+	mallopt(M_ARENA_MAX, MAIN_ARENAS);
 #endif
 }
 

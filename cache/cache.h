@@ -63,8 +63,8 @@ struct cache_options {
 	const char *account_id;
 	const char *caller_arn;
 	/* After each load that publishes a view (and at cache_start), fetch every
-	 * AWS managed document attached to its roles in the background, a few at
-	 * once (cache/prefetch.h); a single-account mount's choice. */
+	 * AWS managed document attached to its roles in the background, up to
+	 * PREFETCH_THREADS at once (cache/prefetch.h); a single-account mount's choice. */
 	bool prefetch_managed;
 };
 

@@ -1,8 +1,9 @@
 /*
  * The pending-save journal (see journal.h). An entry file "<20-digit id>.entry"
  * holds one line of JSON header (format, seq = id, time, kind, role, name, length), a
- * newline, then the document bytes. Temporary files are ".tmp-<pid>-<id>-<n>", so a
- * later open can tell a dead writer's leftovers from a live one's. Only the id
+ * newline, then the document bytes. Temporary files are ".tmp-<pid>-<n>"
+ * (cachedir_write_tmp), so a later open can tell a dead writer's leftovers from a
+ * live one's (cachedir_sweep). Only the id
  * counter is shared between threads; each call works on its own descriptors.
  */
 #include "cache/journal.h"

@@ -48,7 +48,7 @@ void rejects_ring_push(struct rejects_ring *ring, char *name, struct cache_doc *
 int rejects_ring_list(const struct rejects_ring *ring, struct cache_rejected_list *out);
 /* Reads the newest REJECTS_FILES_MAX files of the folder dfd (max bytes at most
  * each; larger or unreadable ones are left out) into ring, in name order, and
- * removes the temporaries (".tmp-*") a killed writer left. */
+ * removes the temporaries (".tmp-PID-*") a killed writer left (cachedir_sweep). */
 void rejects_ring_load(struct rejects_ring *ring, int dfd, size_t max);
 /* Drops every file of ring and empties it. */
 void rejects_ring_cleanup(struct rejects_ring *ring);

@@ -196,7 +196,6 @@ static int account_new(struct router *r, unsigned k, const struct account_spec *
 	a->fs.opens = NULL;
 	a->fs.hidden = NULL;
 	a->fs.nhidden = 0;
-	a->fs.prefetch_managed = false; /* an account of several loads only */
 	memset(&a->fs.status, 0, sizeof(a->fs.status));
 	fs_init(&a->fs);
 	pthread_mutex_init(&a->lock, NULL);

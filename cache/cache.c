@@ -235,11 +235,13 @@ static int cache_publish(struct cache *c, struct load_result *res, long long now
 		hooks_log(&c->hooks, LOG_WARNING,
 			  "%zu roles or policies from IAM are not shown: %s", res->nskipped,
 			  res->skipped);
+	/* Pending folders IAM now has give way before the kernel hears of the new
+	 * view: whoever sees the role's new entries also sees the store settled. */
+	cache_pending_settle(c, &cl);
 	if (old && c->o.on_change)
 		model_diff(old, nv, commits_emit, c);
 	cache_view_put(nv);
 	cache_view_put(old);
-	cache_pending_settle(c, &cl);
 	if (new_folder &&
 	    disk_index_store(c->dir, c->profile, c->endpoint, strrchr(folder, '/') + 1))
 		hooks_log(&c->hooks, LOG_WARNING, "cannot write the cache index in %s", c->dir);

@@ -125,11 +125,11 @@ static int cache_pending_publish(struct cache *c)
 		old = nv = NULL;
 	}
 	pthread_mutex_unlock(&c->mu);
+	cache_pending_settle(c, &cl); /* before the kernel hears (cache_publish) */
 	if (nv && c->o.on_change)
 		model_diff(old, nv, c->o.on_change, c->o.on_change_ctx);
 	cache_view_put(nv);
 	cache_view_put(old);
-	cache_pending_settle(c, &cl);
 	return rc;
 }
 

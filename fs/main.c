@@ -208,10 +208,25 @@ static int main_usage_or_version(const struct fs_opts *o)
 	return 0;
 }
 
+/* The dispatch loop's CPU latency request (loop.h), unless --no-cpu-latency.
+ * Without the device (not root, no udev rule) the loop runs as before. */
+static void main_latency_open(const struct fs_opts *o, struct loop_latency *lat)
+{
+	int r;
+
+	if (o->no_cpu_latency)
+		return;
+	r = loop_latency_open(lat);
+	if (r)
+		log_msg(LOG_INFO, "idle CPUs are not asked to poll during bursts of requests: "
+				  "/dev/cpu_dma_latency: %s", strerror(-r));
+}
+
 /* Threads start only here, after the fork. The threads of a mount of several
  * accounts are the mount's, whatever the number of accounts (router.h). */
-static int main_serve(struct fs *fs, struct router *rt)
+static int main_serve(struct fs *fs, struct router *rt, const struct fs_opts *o)
 {
+	struct loop_latency lat = {.fd = -1};
 	int r;
 
 	r = workers_start(MAIN_WORKERS, &fs->workers);
@@ -226,7 +241,9 @@ static int main_serve(struct fs *fs, struct router *rt)
 		return 1;
 	}
 	log_msg(LOG_INFO, "serving");
-	r = loop_serve(fs->se, LOOP_SPIN_US);
+	main_latency_open(o, &lat);
+	r = loop_serve(fs->se, LOOP_SPIN_US, &lat);
+	loop_latency_close(&lat);
 	log_msg(LOG_INFO, "unmounting");
 	return r < 0 ? 1 : 0;
 }
@@ -375,7 +392,7 @@ int main(int argc, char *argv[])
 		r = 1;
 		goto out_http;
 	}
-	r = main_serve(&fs, &rt);
+	r = main_serve(&fs, &rt, &o);
 	main_shutdown(&fs, &rt, true);
 out_http:
 	iam_client_free(iam);

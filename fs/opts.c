@@ -35,6 +35,7 @@ enum {
 	OPT_HELP,
 	OPT_ALLOW_DELETE,
 	OPT_NO_PREFETCH,
+	OPT_NO_CPU_LATENCY,
 	OPT_ORG, /* this one and those after it: a mount of several accounts (opts_apply_multi) */
 	OPT_ORG_ROLE,
 	OPT_EXTERNAL_ID,
@@ -54,6 +55,7 @@ static const struct opts_spec opts_long[] = {
 	{"prune-versions", OPTS_NONE, OPT_PRUNE},
 	{"allow-delete", OPTS_NONE, OPT_ALLOW_DELETE},
 	{"no-prefetch", OPTS_NONE, OPT_NO_PREFETCH},
+	{"no-cpu-latency", OPTS_NONE, OPT_NO_CPU_LATENCY},
 	{"org", OPTS_NONE, OPT_ORG},
 	{"org-role", OPTS_VALUE, OPT_ORG_ROLE},
 	{"external-id", OPTS_VALUE, OPT_EXTERNAL_ID},
@@ -86,6 +88,8 @@ static const char opts_usage_text[] =
 	"                             (without it they answer EPERM)\n"
 	"    --no-prefetch            fetch an AWS managed policy document only when it\n"
 	"                             is first read, not ahead of reads\n"
+	"    --no-cpu-latency         never ask idle CPUs to poll while requests come\n"
+	"                             in a burst (/dev/cpu_dma_latency)\n"
 	"    --org                    mount every ACTIVE account of the organization, one\n"
 	"                             folder each (Organizations ListAccounts, then STS\n"
 	"                             AssumeRole into each; --profile names the caller)\n"
@@ -102,8 +106,9 @@ static const char opts_usage_text[] =
 	"    -o OPT[,OPT...]          FUSE mount options (e.g. allow_other); also\n"
 	"                             profile=, endpoint_url=, sts_endpoint_url=,\n"
 	"                             cache_dir=, ttl=, read_only, dry_run,\n"
-	"                             prune_versions, allow_delete, no_prefetch, org,\n"
-	"                             org_role=, external_id=, profiles=, all_profiles\n"
+	"                             prune_versions, allow_delete, no_prefetch,\n"
+	"                             no_cpu_latency, org, org_role=, external_id=,\n"
+	"                             profiles=, all_profiles\n"
 	"                             and max_loads=, as /etc/fstab gives them\n"
 	"    --version                print the version\n"
 	"    --help                   print this help\n"
@@ -169,6 +174,7 @@ static const struct opts_spec opts_mount[] = {
 	{"prune_versions", OPTS_NONE, OPT_PRUNE},
 	{"allow_delete", OPTS_NONE, OPT_ALLOW_DELETE},
 	{"no_prefetch", OPTS_NONE, OPT_NO_PREFETCH},
+	{"no_cpu_latency", OPTS_NONE, OPT_NO_CPU_LATENCY},
 	{"org", OPTS_NONE, OPT_ORG},
 	{"org_role", OPTS_VALUE, OPT_ORG_ROLE},
 	{"external_id", OPTS_VALUE, OPT_EXTERNAL_ID},
@@ -341,6 +347,9 @@ static int opts_apply(struct fs_opts *o, int id, const char *val, char *err, siz
 		break;
 	case OPT_NO_PREFETCH:
 		o->no_prefetch = true;
+		break;
+	case OPT_NO_CPU_LATENCY:
+		o->no_cpu_latency = true;
 		break;
 	case OPT_VERSION:
 		o->show_version = true;

@@ -33,6 +33,8 @@ struct fs_opts {
 	bool allow_delete; /* --allow-delete: rm/rmdir may remove from IAM */
 	/* --no-prefetch: AWS managed documents fetched only when read. */
 	bool no_prefetch;
+	/* --no-cpu-latency: the dispatch loop never holds a CPU latency limit (loop.h). */
+	bool no_cpu_latency;
 	/* A mount of several accounts: --org (every ACTIVE account of the
 	 * organization, through AssumeRole of org_role), --profiles (a comma list)
 	 * or --all-profiles; at most max_loads account loads at once. */
@@ -63,7 +65,7 @@ typedef const char *(*opts_getenv_fn)(void *ctx, const char *name);
  * "iamfs [options] [PROFILE] MOUNTPOINT": a source before the mount point (as
  * mount.fuse3 passes it from /etc/fstab) names the profile unless --profile does.
  * -o items profile=, endpoint_url=, sts_endpoint_url=, cache_dir=, ttl=, read_only,
- * dry_run, prune_versions, allow_delete, no_prefetch, org, org_role=, external_id=, profiles=,
+ * dry_run, prune_versions, allow_delete, no_prefetch, no_cpu_latency, org, org_role=, external_id=, profiles=,
  * all_profiles and max_loads= are iamfs's own; the other -o items go to FUSE.
  * Returns 0, or -EINVAL with one sentence in err (no trailing newline). With
  * --version or --help, out->show_* is set and the mount point is not required. */

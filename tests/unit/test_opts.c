@@ -39,6 +39,7 @@ struct ok_case {
 	unsigned ttl;
 	bool read_only, dry_run, prune, allow_delete, fg, debug, version, help;
 	bool no_prefetch;
+	bool no_cpu_latency;
 };
 
 #define HOMEC "/home/u/.cache/iamfs"
@@ -119,6 +120,20 @@ static const struct ok_case ok_cases[] = {
 	 .fuse_opts = "ro",
 	 .ttl = 60,
 	 .no_prefetch = true},
+	{.argv = {"iamfs", "--no-cpu-latency", "m"},
+	 .env = env_home,
+	 .mountpoint = "m",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "",
+	 .ttl = 60,
+	 .no_cpu_latency = true},
+	{.argv = {"iamfs", "-o", "no_cpu_latency,ro", "m"},
+	 .env = env_home,
+	 .mountpoint = "m",
+	 .cache_dir = HOMEC,
+	 .fuse_opts = "ro",
+	 .ttl = 60,
+	 .no_cpu_latency = true},
 	{.argv = {"iamfs", "--read-only", "--dry-run", "--prune-versions", "m"},
 	 .env = env_home,
 	 .mountpoint = "m",
@@ -352,6 +367,7 @@ static void test_ok(void)
 		CHECK_INT(o.prune_versions, c->prune);
 		CHECK_INT(o.allow_delete, c->allow_delete);
 		CHECK_INT(o.no_prefetch, c->no_prefetch);
+		CHECK_INT(o.no_cpu_latency, c->no_cpu_latency);
 		CHECK_INT(o.foreground, c->fg);
 		CHECK_INT(o.debug, c->debug);
 		CHECK_INT(o.show_version, c->version);
@@ -391,6 +407,7 @@ static void test_long_fuse_opts(void)
 	CHECK(strstr(opts_usage(), "--prune-versions") != NULL);
 	CHECK(strstr(opts_usage(), "--allow-delete") != NULL);
 	CHECK(strstr(opts_usage(), "--no-prefetch") != NULL);
+	CHECK(strstr(opts_usage(), "--no-cpu-latency") != NULL);
 	CHECK(strstr(opts_usage(), "usage: iamfs [options] [PROFILE] MOUNTPOINT") != NULL);
 }
 

@@ -218,8 +218,10 @@ static void main_latency_open(const struct fs_opts *o, struct loop_latency *lat)
 		return;
 	r = loop_latency_open(lat);
 	if (r)
-		log_msg(LOG_INFO, "idle CPUs are not asked to poll during bursts of requests: "
-				  "/dev/cpu_dma_latency: %s", strerror(-r));
+		log_msg(LOG_INFO,
+			"idle CPUs are not asked to poll during bursts of requests: "
+			"/dev/cpu_dma_latency: %s",
+			strerror(-r));
 }
 
 /* Threads start only here, after the fork. The threads of a mount of several

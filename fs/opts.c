@@ -89,7 +89,7 @@ static const char opts_usage_text[] =
 	"    --no-prefetch            fetch an AWS managed policy document only when it\n"
 	"                             is first read, not ahead of reads\n"
 	"    --no-cpu-latency         never ask idle CPUs to poll while requests come\n"
-	"                             in a burst (/dev/cpu_dma_latency)\n"
+	"                             in a burst (the kernel's PM QoS CPU latency)\n"
 	"    --org                    mount every ACTIVE account of the organization, one\n"
 	"                             folder each (Organizations ListAccounts, then STS\n"
 	"                             AssumeRole into each; --profile names the caller)\n"

@@ -6,6 +6,7 @@
 #include "fs/loop.h"
 
 #include <errno.h>
+#include <linux/fuse.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -13,6 +14,8 @@
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "fs/log.h"
 
 /* The limits written to /dev/cpu_dma_latency, in microseconds, as the binary
  * 32-bit value the device takes. 0: an idle CPU polls (the cpuidle governors
@@ -40,8 +43,11 @@ static void loop_latency_set(struct loop_latency *l, bool hold)
 {
 	int32_t v = hold ? LOOP_LATENCY_HOLD : LOOP_LATENCY_FREE;
 
-	if (l->fd >= 0 && l->held != hold && write(l->fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
-		l->held = hold;
+	if (l->fd < 0 || l->held == hold || write(l->fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+		return;
+	l->held = hold;
+	log_msg(LOG_DEBUG,
+		hold ? "cpu latency: held at 0 (a burst of requests)" : "cpu latency: let go");
 }
 
 void loop_latency_request(struct loop_latency *l, bool burst)
@@ -61,6 +67,17 @@ void loop_latency_close(struct loop_latency *l)
 		close(l->fd);
 	l->fd = -1;
 	l->held = false;
+}
+
+bool loop_sender_waits(const struct fuse_buf *buf)
+{
+	uint32_t op;
+
+	if ((buf->flags & FUSE_BUF_IS_FD) || buf->size < sizeof(struct fuse_in_header))
+		return true;
+	op = ((const struct fuse_in_header *)buf->mem)->opcode;
+	return op != FUSE_FORGET && op != FUSE_BATCH_FORGET && op != FUSE_INTERRUPT &&
+	       op != FUSE_RELEASE && op != FUSE_RELEASEDIR;
 }
 
 static long long loop_now_us(void)
@@ -96,7 +113,7 @@ int loop_serve(struct fuse_session *se, unsigned spin_us, struct loop_latency *l
 	struct fuse_buf buf = {.mem = NULL};
 	int fd = fuse_session_fd(se), flags = fcntl(fd, F_GETFL);
 	long long last = 0;
-	bool slept = true; /* the first request starts a burst, it is not in one */
+	bool slept = true, burst; /* the first request starts a burst, it is not in one */
 	int res = 0;
 
 	if (spin_us && (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0))
@@ -115,10 +132,12 @@ int loop_serve(struct fuse_session *se, unsigned spin_us, struct loop_latency *l
 			continue;
 		if (res <= 0)
 			break;
-		if (lat)
-			loop_latency_request(lat, !slept);
+		burst = !slept && loop_sender_waits(&buf);
 		slept = false;
 		fuse_session_process_buf(se, &buf);
+		/* After the answer, so the change does not delay it. */
+		if (lat)
+			loop_latency_request(lat, burst);
 		last = loop_now_us();
 	}
 	if (lat)

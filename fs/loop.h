@@ -23,9 +23,11 @@
 /* Microseconds the loop keeps asking after a request before it sleeps. */
 #define LOOP_SPIN_US 200
 
-/* The loop's CPU latency request. fd is an open /dev/cpu_dma_latency (each open
- * is one request; closing it, or the process ending, withdraws it), or -1:
- * the loop asks nothing. held: the limit is 0 now. */
+/* The loop's CPU latency request, owned by the caller of loop_serve (it opens
+ * and closes it) and used by the dispatch thread alone. fd is an open
+ * /dev/cpu_dma_latency (each open is one request; closing it, or the process
+ * ending, withdraws it), or -1: the loop asks nothing. held: this request
+ * asks for 0 now (the system's limit is the lowest of every request). */
 struct loop_latency {
 	int fd;
 	bool held;
@@ -34,15 +36,22 @@ struct loop_latency {
 /* Opens the device for l (l->held false). 0, or -errno (l->fd stays -1): the
  * device is root's alone unless a udev rule shares it. */
 int loop_latency_open(struct loop_latency *l);
-/* A request arrived. burst: the loop was still asking after the previous one
- * (it did not sleep), so the sender is waiting on answers one after another:
- * the limit is held at 0 until the loop next sleeps. A lone request asks
- * nothing: changing the limit wakes every idle CPU once. */
+/* A request was answered. burst: it is one its sender waits for, and it came
+ * while the loop was still asking after the previous one (the loop did not
+ * sleep), so the sender is waiting on answers one after another: the limit is
+ * held at 0 until the loop next sleeps. Otherwise nothing is asked: a change
+ * of the system's limit wakes every idle CPU once. */
 void loop_latency_request(struct loop_latency *l, bool burst);
 /* The loop is about to sleep: lets the limit go. */
 void loop_latency_sleep(struct loop_latency *l);
 /* Withdraws the request and closes the device. */
 void loop_latency_close(struct loop_latency *l);
+/* Whether the sender of the request in buf (as fuse_session_receive_buf read
+ * it) waits for its answer: not for the requests the kernel sends and forgets
+ * (FORGET, BATCH_FORGET, INTERRUPT) or sends in the background after a close
+ * (RELEASE, RELEASEDIR). A request left in a pipe (a large WRITE, spliced) is
+ * one a writer waits for. */
+bool loop_sender_waits(const struct fuse_buf *buf);
 
 /* Serves se until it exits (unmount, signal). spin_us 0: sleep at once, as
  * fuse_session_loop does. lat: the CPU latency request to hold during bursts,

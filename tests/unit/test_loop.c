@@ -3,10 +3,12 @@
  * pipe standing in for /dev/cpu_dma_latency: a lone request asks nothing, the
  * second request of a burst holds the limit at 0 once, the loop's sleep lets
  * it go once (the kernel's default, 2000000000), and a write the device
- * refuses leaves the state as it was. No fd: nothing is written.
+ * refuses leaves the state as it was. No fd: nothing is written. Which
+ * requests count toward a burst: those their sender waits for.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fuse.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -81,9 +83,42 @@ static void test_refused_and_absent(void)
 	CHECK_INT(l.fd, -1);
 }
 
+static bool waits(uint32_t opcode)
+{
+	struct fuse_in_header h = {.len = sizeof(h), .opcode = opcode, .unique = 2};
+	struct fuse_buf b = {.size = sizeof(h), .mem = &h};
+
+	return loop_sender_waits(&b);
+}
+
+static void test_sender_waits(void)
+{
+	struct fuse_in_header h = {.opcode = FUSE_RELEASE};
+	struct fuse_buf b = {.size = 4, .mem = &h};
+
+	CHECK(waits(FUSE_OPEN));
+	CHECK(waits(FUSE_LOOKUP));
+	CHECK(waits(FUSE_GETATTR));
+	CHECK(waits(FUSE_READ));
+	CHECK(waits(FUSE_FLUSH));
+	CHECK(waits(FUSE_IOCTL));
+	CHECK(!waits(FUSE_RELEASE));
+	CHECK(!waits(FUSE_RELEASEDIR));
+	CHECK(!waits(FUSE_FORGET));
+	CHECK(!waits(FUSE_BATCH_FORGET));
+	CHECK(!waits(FUSE_INTERRUPT));
+	/* Too short to hold a header, or left in a pipe: counted as waited for. */
+	CHECK(loop_sender_waits(&b));
+	b.size = sizeof(h);
+	b.flags = FUSE_BUF_IS_FD;
+	b.mem = NULL;
+	CHECK(loop_sender_waits(&b));
+}
+
 int main(void)
 {
 	test_bursts();
 	test_refused_and_absent();
+	test_sender_waits();
 	return check_done("loop");
 }

@@ -654,7 +654,6 @@ int creds_chain_resolve(const struct creds_options *o, struct creds_chain_result
 	return rc;
 }
 
-/* Appends a copy of name to the list (v, n, cap). */
 static int names_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

@@ -84,8 +84,8 @@ int cachedir_replace(int dfd, const char *name, const char *prefix, const struct
 
 /* The names in dfd that do not start with '.', sorted bytewise, into *names (a
  * malloc'ed array of *n malloc'ed strings, the caller frees both). Temporaries
- * under the prefix sweep (when not NULL) are swept on the way (cachedir_sweep). A name that cannot
- * be copied is left out. 0 or -errno. */
+ * under the prefix sweep (when not NULL) are swept on the way (cachedir_sweep).
+ * A name that cannot be copied is left out. 0 or -errno. */
 int cachedir_names(int dfd, const char *sweep, char ***names, size_t *n);
 
 /* True when pid is another running process (not this one). The cache folders

@@ -89,12 +89,13 @@ size_t rejects_count(struct rejects *r);
  * fit REJECTS_NAME_MAX keeping the extension. Never "", ".", ".." or hidden. */
 void rejects_name(long long t, const char *role, const char *path, unsigned seq, char *out,
 		  size_t cap);
+/* The names tried for one (t, role, path) before a keep gives up (-EEXIST). */
+#define REJECTS_SEQ_MAX 1000
 /* Links the temporary file tmp in dfd under the first name rejects_name gives
  * for (t, role, path) with seq 1 to REJECTS_SEQ_MAX that ring does not hold and
  * dfd does not have (the name in out). dfd < 0: no disk copy, nothing is linked
  * and only ring decides. 0, -EEXIST when every name is taken, or a link's
  * -errno. */
-#define REJECTS_SEQ_MAX 1000
 int rejects_link_fresh(int dfd, const char *tmp, const struct rejects_ring *ring, long long t,
 		       const char *role, const char *path, char *out, size_t cap);
 /* Pure: "<ISO time> <role>/<path> <ERRNO> <code or local>: <message>[ (request id X)]",

@@ -65,9 +65,10 @@ typedef const char *(*opts_getenv_fn)(void *ctx, const char *name);
  * "iamfs [options] [PROFILE] MOUNTPOINT": a source before the mount point (as
  * mount.fuse3 passes it from /etc/fstab) names the profile unless --profile does.
  * -o items profile=, endpoint_url=, sts_endpoint_url=, cache_dir=, ttl=, read_only,
- * dry_run, prune_versions, allow_delete, no_prefetch, no_cpu_latency, org, org_role=,
- * external_id=, profiles=, all_profiles and max_loads= are iamfs's own; the other -o items go to
- * FUSE. Returns 0, or -EINVAL with one sentence in err (no trailing newline). With
+ * dry_run, prune_versions, allow_delete, no_prefetch, no_cpu_latency, org,
+ * org_role=, external_id=, profiles=, all_profiles and max_loads= are iamfs's own;
+ * the other -o items go to FUSE. Returns 0, or -EINVAL with one sentence in err
+ * (no trailing newline). With
  * --version or --help, out->show_* is set and the mount point is not required. */
 int opts_parse(int argc, char *const *argv, opts_getenv_fn getenv, void *ctx, struct fs_opts *out,
 	       char *err, size_t errlen);
